@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { notFoundResponse, type Result } from '../shared/http/function.js';
+import { getDeps } from '../shared/runtime/deps.js';
+import { matchPath } from './routes.js';
+
+const deps = getDeps();
+
+/**
+ * API Gateway's `$default` route: unknown paths get problem+json 404, known paths with another
+ * method 405 (with `Allow`), and CORS preflights of known paths 204 with the CORS headers.
+ */
+export const handler = middy<APIGatewayProxyEventV2, Result>()
+  .use(httpCors({ origins: deps.config.corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS', maxAge: 600 }))
+  .handler(async (event) => {
+    const matches = matchPath(event.rawPath ?? '/');
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const allow = [...new Set(matches.map((m) => m.route.method))];
+    let response: Result;
+    if (allow.length === 0) response = notFoundResponse('not_found');
+    else if (method === 'OPTIONS') response = { statusCode: 204, headers: {}, body: '' };
+    else response = notFoundResponse('method_not_allowed', allow);
+    return {
+      ...response,
+      headers: { ...(response.headers as Record<string, string>), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+    };
+  });

@@ -1,0 +1,80 @@
+/**
+ * The one route table. CDK (`infra/constructs/latch-auth.ts`) creates an API Gateway route and a
+ * Lambda per `function` from it, the local runner serves it, each function finds its routes'
+ * rules (auth, body) in it, and the tests walk it. Add a route here and everything follows.
+ */
+export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'well-known';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDefinition {
+  method: Method;
+  /** API Gateway path syntax: `{name}` for a path parameter. */
+  path: string;
+  /** Base name of the file in `functions/` that serves it (one Lambda each). */
+  function: FunctionName;
+  /** `none`: public; `user`: a valid access token; `admin`: and the role `admin`. */
+  auth: 'none' | 'user' | 'admin';
+  /** True when the route takes a JSON object body (none at all is a 400). */
+  body: boolean;
+  summary: string;
+}
+
+export const routes = [
+  { method: 'POST', path: '/registration', function: 'registration', auth: 'none', body: true, summary: 'Register a user' },
+  { method: 'POST', path: '/session', function: 'session', auth: 'none', body: true, summary: 'Sign in' },
+  { method: 'POST', path: '/session/renew', function: 'session', auth: 'none', body: true, summary: 'Renew a session' },
+  { method: 'DELETE', path: '/session', function: 'session', auth: 'user', body: false, summary: 'Sign out' },
+  { method: 'GET', path: '/me', function: 'account', auth: 'user', body: false, summary: 'The current user' },
+  { method: 'POST', path: '/email-confirmation/resend', function: 'email-confirmation', auth: 'none', body: true, summary: 'Send the confirmation mail again' },
+  { method: 'POST', path: '/email-confirmation/{token}', function: 'email-confirmation', auth: 'none', body: false, summary: 'Confirm an email address' },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
+  { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
+] as const satisfies readonly RouteDefinition[];
+
+export type Route = (typeof routes)[number];
+export type RouteKey = KeyOf<Route>;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+/** The route keys served by one function. */
+export type RouteKeyOf<F extends FunctionName> = KeyOf<Extract<Route, { function: F }>>;
+
+/** The API Gateway route key (`METHOD /path`) of a route. */
+export function routeKey(route: RouteDefinition): string {
+  return `${route.method} ${route.path}`;
+}
+
+const byKey = new Map<string, RouteDefinition>(routes.map((r) => [routeKey(r), r]));
+
+/** The route with this API Gateway route key. */
+export function findRoute(key: string): RouteDefinition | undefined {
+  return byKey.get(key);
+}
+
+/** Distinct function names, in table order. */
+export function functionNames(): FunctionName[] {
+  return [...new Set(routes.map((r) => r.function))];
+}
+
+/** The path pattern as a regular expression with named groups for the parameters. */
+export function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{([A-Za-z]+)\}$/.exec(segment);
+      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Matches a request path as API Gateway does: a route without parameters wins over one with,
+ * then the first in table order. Returns the routes at this path (any method) and the match.
+ */
+export function matchPath(path: string): Array<{ route: RouteDefinition; params: Record<string, string> }> {
+  const matches: Array<{ route: RouteDefinition; params: Record<string, string>; static: boolean }> = [];
+  for (const route of routes as readonly RouteDefinition[]) {
+    const m = pathPattern(route.path).exec(path);
+    if (m) matches.push({ route, params: { ...(m.groups ?? {}) }, static: !route.path.includes('{') });
+  }
+  return matches.sort((a, b) => Number(b.static) - Number(a.static));
+}

@@ -1,0 +1,44 @@
+import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { type LocalApi, startLocalApi } from './api-server.js';
+import { ensureTable, freePort } from './services.js';
+
+export interface LocalStackOptions {
+  /** API port; 0 for any free one. */
+  port: number;
+  dynamoDbEndpoint: string;
+  sesEndpoint: string;
+  tableName: string;
+  /** Extra settings (AUTH_* and friends) on top of the environment. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Points this process's functions at local services and serves the API: creates the table from
+ * the shared definition, makes a fresh signing key (local keys live only as long as the
+ * process), sets the same environment variables CDK sets on the deployed functions, then loads
+ * the handlers. One stack per process, since handlers build their deps once, as on Lambda.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalApi & { env: Record<string, string> }> {
+  await ensureTable(options.dynamoDbEndpoint, options.tableName);
+  const key = await generateStoredKey('local-1');
+  const env: Record<string, string> = {
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    LATCH_TABLE_NAME: options.tableName,
+    LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    LATCH_SES_ENDPOINT: options.sesEndpoint,
+    LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
+    AUTH_MAIL_FROM: process.env.AUTH_MAIL_FROM ?? 'no-reply@latch.local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    ...options.env,
+  };
+  Object.assign(process.env, env);
+  // The issuer is the API's own URL, so the port is fixed before the handlers load the config.
+  const port = options.port === 0 ? await freePort() : options.port;
+  process.env.AUTH_ISSUER ??= `http://127.0.0.1:${port}`;
+  env.AUTH_ISSUER = process.env.AUTH_ISSUER;
+  const trustedProxies = (process.env.AUTH_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const api = await startLocalApi({ port, trustedProxies });
+  return { ...api, env };
+}

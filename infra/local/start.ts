@@ -1,0 +1,81 @@
+/**
+ * `npm start`: the whole stack on this machine. DynamoDB Local (in memory), a local SES, and
+ * the API served through the same route table and handlers CDK deploys. Prints where
+ * everything is and records it in `.latch/local.json` for the CLI. Ctrl-C stops it all.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Service, startDynamoDbLocal, startSesLocal } from './services.js';
+import { startLocalStack } from './stack.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const stateFile = path.join(root, '.latch', 'local.json');
+
+function portFrom(name: string, fallback?: number): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const started: Service[] = [];
+  let closeApi: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await closeApi?.().catch(() => undefined);
+    await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
+    rmSync(stateFile, { force: true });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+
+  try {
+    const port = portFrom('PORT', 3000) as number;
+    const dynamo = await startDynamoDbLocal(portFrom('DYNAMODB_PORT'));
+    started.push(dynamo);
+    const ses = await startSesLocal(portFrom('SES_PORT', 8005));
+    started.push(ses);
+    const tableName = process.env.LATCH_TABLE_NAME ?? 'latch-local';
+    const api = await startLocalStack({ port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName });
+    closeApi = api.close;
+    mkdirSync(path.dirname(stateFile), { recursive: true });
+    const state = {
+      pid: process.pid,
+      apiUrl: api.url,
+      mailUrl: ses.url,
+      mailStoreUrl: `${ses.url}/store`,
+      dynamoDbEndpoint: dynamo.url,
+      tableName,
+      region: api.env.AWS_REGION,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    console.log(
+      [
+        '',
+        'Latch is running locally:',
+        `  API             ${api.url}   (try: curl ${api.url}/.well-known/openid-configuration)`,
+        `  authorizer demo ${api.url}/_local/protected   (send Authorization: Bearer <accessToken>)`,
+        `  mail viewer     ${ses.url}`,
+        `  mail store      ${ses.url}/store   (JSON)`,
+        `  DynamoDB Local  ${dynamo.url}   table "${tableName}" (in memory)`,
+        `  recorded in     .latch/local.json`,
+        '',
+        'Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    console.error(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
+}
+
+void main();

@@ -1,0 +1,40 @@
+import { ServiceUnavailableError } from '../../domain/errors.js';
+
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TransactionInProgressException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/**
+ * Translates a vendor error that means "try again later" (throttling, 5xx, time-outs, network
+ * failures) into the domain's `ServiceUnavailableError`; anything else is rethrown as is (a bug
+ * or a misconfiguration, answered as a generic 500 and logged).
+ */
+export function translateAwsError(error: unknown): never {
+  if (error instanceof Error) {
+    const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
+    const status = meta?.httpStatusCode ?? 0;
+    const code = (error as { code?: string }).code;
+    if (
+      RETRYABLE.has(error.name) ||
+      status >= 500 ||
+      (error as { $retryable?: unknown }).$retryable !== undefined ||
+      code === 'ECONNREFUSED' ||
+      code === 'ECONNRESET' ||
+      code === 'ETIMEDOUT' ||
+      error.name === 'AbortError'
+    ) {
+      throw new ServiceUnavailableError();
+    }
+  }
+  throw error;
+}

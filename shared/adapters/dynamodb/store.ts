@@ -1,0 +1,364 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { type ConflictReason, ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
+import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
+import type { AuthStore, UserGuard, UserPage, WriteOp } from '../../ports/store.js';
+import { assertDistinctItems } from '../memory/store.js';
+import { translateAwsError } from './errors.js';
+import { keys, tableDefinition } from './table.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Item = Record<string, unknown>;
+
+/** A write of the transaction and what its condition failing means. */
+interface Planned {
+  item: TransactItem;
+  /** Reason when the condition fails and the item existed / did not exist. */
+  onExisting: ConflictReason;
+  onMissing: ConflictReason;
+}
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl'];
+
+function strip(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Builds `SET`/`ADD` clauses and their placeholders for a partial update. */
+class Expression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#a${this.n++}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.n++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+
+  /** `a = :x, b = :y` for every defined field. */
+  assignments(fields: Record<string, unknown>): string[] {
+    return Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${this.name(k)} = ${this.value(v)}`);
+  }
+
+  /** Condition text of a user guard (always includes existence). */
+  guard(guard: UserGuard | undefined): string {
+    const parts = ['attribute_exists(pk)'];
+    if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
+    if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
+    if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
+    if (guard?.passwordHash !== undefined) {
+      const name = this.name('passwordHash');
+      parts.push(
+        guard.passwordHash === null
+          ? `(attribute_not_exists(${name}) OR attribute_type(${name}, ${this.value('NULL')}))`
+          : `${name} = ${this.value(guard.passwordHash)}`,
+      );
+    }
+    return parts.join(' AND ');
+  }
+
+  attach<T extends object>(input: T): T & { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    return {
+      ...input,
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/**
+ * {@link AuthStore} on one DynamoDB table (see `table.ts` for the layout). Every commit is one
+ * `TransactWriteItems`, so its conditions and writes are all-or-nothing; every read is strongly
+ * consistent and by primary key (the users index serves only the admin listing).
+ */
+export class DynamoDbStore implements AuthStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async get(key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
+    try {
+      const expression = new Expression();
+      const input = projection
+        ? expression.attach({
+            TableName: this.tableName,
+            Key: key,
+            ConsistentRead: true,
+            ProjectionExpression: projection.map((p) => expression.name(p)).join(', '),
+          })
+        : { TableName: this.tableName, Key: key, ConsistentRead: true };
+      const result = await this.client.send(new GetCommand(input));
+      return result.Item;
+    } catch (error) {
+      return translateAwsError(error);
+    }
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const item = await this.get(keys.user(id));
+    return item && (strip(item) as unknown as User);
+  }
+
+  async findUserByEmail(emailCanonical: string): Promise<User | undefined> {
+    const claim = await this.get(keys.claim(emailCanonical));
+    if (!claim || typeof claim.userId !== 'string') return undefined;
+    const user = await this.getUser(claim.userId);
+    // A claim and its user change together; a mismatch means we read between two commits.
+    return user?.emailCanonical === emailCanonical ? user : undefined;
+  }
+
+  async listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage> {
+    const index = tableDefinition.usersIndex;
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.usersPartition },
+      Limit: options.limit,
+    };
+    if (options.cursor) {
+      const [sk, id] = [options.cursor, options.cursor.slice(options.cursor.lastIndexOf('#') + 1)];
+      input.ExclusiveStartKey = { ...keys.user(id), gsi1pk: keys.usersPartition, gsi1sk: sk };
+    }
+    try {
+      const result = await this.client.send(new QueryCommand(input));
+      const users = (result.Items ?? []).map((item) => strip(item) as unknown as User);
+      const last = result.LastEvaluatedKey;
+      return { users, nextCursor: last ? String(last.gsi1sk) : null };
+    } catch (error) {
+      return translateAwsError(error);
+    }
+  }
+
+  async getSession(userId: string, sessionId: string): Promise<Session | undefined> {
+    const item = await this.get(keys.session(userId, sessionId));
+    return item && (strip(item) as unknown as Session);
+  }
+
+  async listSessions(userId: string): Promise<Session[]> {
+    const sessions: Session[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of result.Items ?? []) sessions.push(strip(item) as unknown as Session);
+        start = result.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      return translateAwsError(error);
+    }
+    return sessions;
+  }
+
+  async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
+    const item = await this.get(keys.token(userId, kind));
+    return item && (strip(item) as unknown as MailToken);
+  }
+
+  async commit(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    assertDistinctItems(ops);
+    const planned = ops.flatMap((op) => this.plan(op));
+    const input: TransactWriteCommandInput = { TransactItems: planned.map((p) => p.item) };
+    // TransactionConflict means another transaction held an item: nothing was written, and the
+    // outcome of our conditions is unknown, so try again a few times with backoff.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand(input));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) return translateAwsError(error);
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) {
+          const plan = planned[failed] as Planned;
+          throw new ConflictError(reasons[failed]?.Item ? plan.onExisting : plan.onMissing);
+        }
+        const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= 4) throw new ServiceUnavailableError();
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
+      }
+    }
+  }
+
+  private plan(op: WriteOp): Planned[] {
+    const TableName = this.tableName;
+    const check = 'ALL_OLD' as const;
+    switch (op.type) {
+      case 'createUser':
+        return [
+          // The claim is the uniqueness rule: one account per canonical email.
+          {
+            item: { Put: { TableName, Item: { ...keys.claim(op.user.emailCanonical), userId: op.user.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            onExisting: 'email_taken',
+            onMissing: 'email_taken',
+          },
+          {
+            item: { Put: { TableName, Item: this.userItem(op.user), ConditionExpression: 'attribute_not_exists(pk)' } },
+            onExisting: 'email_taken',
+            onMissing: 'email_taken',
+          },
+        ];
+      case 'updateUser': {
+        const e = new Expression();
+        const sets = e.assignments({ ...(op.set ?? {}) });
+        const adds: string[] = [];
+        if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
+        if (op.bumpSeq) adds.push(`${e.name('sessionSeq')} ${e.value(1)}`);
+        const condition = e.guard(op.guard);
+        const update = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].join(' ').trim();
+        if (update === '') {
+          return this.plan({ type: 'checkUser', id: op.id, guard: op.guard ?? {} });
+        }
+        return [
+          {
+            item: { Update: e.attach({ TableName, Key: keys.user(op.id), UpdateExpression: update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            onExisting: 'user_changed',
+            onMissing: 'not_found',
+          },
+        ];
+      }
+      case 'checkUser': {
+        const e = new Expression();
+        const condition = e.guard(op.guard);
+        return [
+          {
+            item: { ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            onExisting: 'user_changed',
+            onMissing: 'not_found',
+          },
+        ];
+      }
+      case 'deleteUser': {
+        const e = new Expression();
+        const condition = e.guard(op.guard);
+        return [
+          {
+            item: { Delete: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            onExisting: 'user_changed',
+            onMissing: 'not_found',
+          },
+          // Only the user's own claim is released.
+          {
+            item: { Delete: { TableName, Key: keys.claim(op.emailCanonical), ConditionExpression: 'attribute_not_exists(pk) OR userId = :id', ExpressionAttributeValues: { ':id': op.id } } },
+            onExisting: 'user_changed',
+            onMissing: 'user_changed',
+          },
+        ];
+      }
+      case 'moveEmail': {
+        const e = new Expression();
+        const sets = e.assignments({
+          ...(op.set ?? {}),
+          email: op.email,
+          emailCanonical: op.to,
+          gsi1sk: `${op.to}#${op.userId}`,
+        });
+        const condition = e.guard(op.guard);
+        return [
+          // The old claim must still be this user's (no concurrent move).
+          {
+            item: { Delete: { TableName, Key: keys.claim(op.from), ConditionExpression: 'userId = :id', ExpressionAttributeValues: { ':id': op.userId } } },
+            onExisting: 'user_changed',
+            onMissing: 'user_changed',
+          },
+          // The new address must be free: uniqueness holds across email changes too.
+          {
+            item: { Put: { TableName, Item: { ...keys.claim(op.to), userId: op.userId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            onExisting: 'email_taken',
+            onMissing: 'email_taken',
+          },
+          {
+            item: { Update: e.attach({ TableName, Key: keys.user(op.userId), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            onExisting: 'user_changed',
+            onMissing: 'not_found',
+          },
+        ];
+      }
+      case 'putSession':
+        return [
+          {
+            item: { Put: { TableName, Item: { ...keys.session(op.session.userId, op.session.id), ...op.session, ttl: op.session.expiresAt } } },
+            onExisting: 'session_gone',
+            onMissing: 'session_gone',
+          },
+        ];
+      case 'updateSession': {
+        const e = new Expression();
+        const sets = e.assignments(op.set);
+        let condition = 'attribute_exists(pk)';
+        // Spending a renewal token: only the request that still sees its hash may rotate it.
+        if (op.ifRenewalHash !== undefined) condition += ` AND ${e.name('renewalHash')} = ${e.value(op.ifRenewalHash)}`;
+        return [
+          {
+            item: { Update: e.attach({ TableName, Key: keys.session(op.userId, op.id), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            onExisting: 'token_mismatch',
+            onMissing: 'session_gone',
+          },
+        ];
+      }
+      case 'deleteSession':
+        return [{ item: { Delete: { TableName, Key: keys.session(op.userId, op.id) } }, onExisting: 'session_gone', onMissing: 'session_gone' }];
+      case 'putToken':
+        // Overwrites the user's earlier token of this kind: a new link kills the old one.
+        return [
+          {
+            item: { Put: { TableName, Item: { ...keys.token(op.token.userId, op.token.kind), ...op.token, ttl: op.token.expiresAt } } },
+            onExisting: 'token_mismatch',
+            onMissing: 'token_mismatch',
+          },
+        ];
+      case 'consumeToken':
+        // Single use: of two concurrent uses, only the one that still finds the hash deletes it.
+        return [
+          {
+            item: {
+              Delete: {
+                TableName,
+                Key: keys.token(op.userId, op.kind),
+                ConditionExpression: '#h = :h AND expiresAt > :now',
+                ExpressionAttributeNames: { '#h': 'hash' },
+                ExpressionAttributeValues: { ':h': op.hash, ':now': op.now },
+              },
+            },
+            onExisting: 'token_mismatch',
+            onMissing: 'token_mismatch',
+          },
+        ];
+      case 'deleteToken':
+        return [{ item: { Delete: { TableName, Key: keys.token(op.userId, op.kind) } }, onExisting: 'token_mismatch', onMissing: 'token_mismatch' }];
+    }
+  }
+
+  private userItem(user: User): Item {
+    return { ...keys.user(user.id), gsi1pk: keys.usersPartition, gsi1sk: `${user.emailCanonical}#${user.id}`, ...user };
+  }
+}

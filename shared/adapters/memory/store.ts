@@ -1,0 +1,191 @@
+import { ConflictError } from '../../domain/errors.js';
+import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
+import type { AuthStore, UserGuard, UserPage, WriteOp } from '../../ports/store.js';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * In-memory {@link AuthStore}: for unit tests, the contract suite and benchmarks. `commit` checks
+ * every condition before it changes anything, and runs without awaiting in between, so it is
+ * atomic in one Node process exactly as a DynamoDB transaction is.
+ */
+export class MemoryStore implements AuthStore {
+  readonly users = new Map<string, User>();
+  readonly claims = new Map<string, string>();
+  readonly sessions = new Map<string, Session>();
+  readonly tokens = new Map<string, MailToken>();
+
+  async getUser(id: string): Promise<User | undefined> {
+    const user = this.users.get(id);
+    return user && clone(user);
+  }
+
+  async findUserByEmail(emailCanonical: string): Promise<User | undefined> {
+    const id = this.claims.get(emailCanonical);
+    return id === undefined ? undefined : this.getUser(id);
+  }
+
+  async listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage> {
+    const sorted = [...this.users.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    const start = options.cursor ? sorted.findIndex((u) => sortKey(u) > (options.cursor as string)) : 0;
+    const page = start < 0 ? [] : sorted.slice(start, start + options.limit);
+    const last = page[page.length - 1];
+    const more = start >= 0 && start + options.limit < sorted.length;
+    return { users: page.map(clone), nextCursor: more && last ? sortKey(last) : null };
+  }
+
+  async getSession(userId: string, sessionId: string): Promise<Session | undefined> {
+    const session = this.sessions.get(`${userId}/${sessionId}`);
+    return session && clone(session);
+  }
+
+  async listSessions(userId: string): Promise<Session[]> {
+    return [...this.sessions.values()].filter((s) => s.userId === userId).map(clone);
+  }
+
+  async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
+    const token = this.tokens.get(`${userId}/${kind}`);
+    return token && clone(token);
+  }
+
+  async commit(ops: WriteOp[]): Promise<void> {
+    assertDistinctItems(ops);
+    for (const op of ops) this.check(op);
+    for (const op of ops) this.apply(op);
+  }
+
+  private check(op: WriteOp): void {
+    switch (op.type) {
+      case 'createUser':
+        if (this.claims.has(op.user.emailCanonical) || this.users.has(op.user.id)) throw new ConflictError('email_taken');
+        return;
+      case 'updateUser':
+      case 'checkUser':
+      case 'deleteUser':
+        this.checkGuard(op.id, op.guard);
+        return;
+      case 'moveEmail': {
+        this.checkGuard(op.userId, op.guard);
+        if (this.claims.get(op.from) !== op.userId) throw new ConflictError('user_changed');
+        const holder = this.claims.get(op.to);
+        if (holder !== undefined && holder !== op.userId) throw new ConflictError('email_taken');
+        return;
+      }
+      case 'putSession':
+        return;
+      case 'updateSession': {
+        const session = this.sessions.get(`${op.userId}/${op.id}`);
+        if (!session) throw new ConflictError('session_gone');
+        if (op.ifRenewalHash !== undefined && session.renewalHash !== op.ifRenewalHash) {
+          throw new ConflictError('token_mismatch');
+        }
+        return;
+      }
+      case 'consumeToken': {
+        const token = this.tokens.get(`${op.userId}/${op.kind}`);
+        if (!token || token.hash !== op.hash || token.expiresAt <= op.now) throw new ConflictError('token_mismatch');
+        return;
+      }
+      case 'deleteSession':
+      case 'putToken':
+      case 'deleteToken':
+        return;
+    }
+  }
+
+  private checkGuard(id: string, guard: UserGuard | undefined): void {
+    const user = this.users.get(id);
+    if (!user) throw new ConflictError('not_found');
+    if (!guard) return;
+    if (guard.sessionEpoch !== undefined && user.sessionEpoch !== guard.sessionEpoch) throw new ConflictError('user_changed');
+    if (guard.sessionSeq !== undefined && user.sessionSeq !== guard.sessionSeq) throw new ConflictError('user_changed');
+    if (guard.unlocked && user.locked) throw new ConflictError('user_changed');
+    if (guard.passwordHash !== undefined && user.passwordHash !== guard.passwordHash) throw new ConflictError('user_changed');
+  }
+
+  private apply(op: WriteOp): void {
+    switch (op.type) {
+      case 'createUser':
+        this.users.set(op.user.id, clone(op.user));
+        this.claims.set(op.user.emailCanonical, op.user.id);
+        return;
+      case 'updateUser': {
+        const user = this.users.get(op.id) as User;
+        Object.assign(user, clone(op.set ?? {}));
+        if (op.bumpEpoch) user.sessionEpoch += 1;
+        if (op.bumpSeq) user.sessionSeq += 1;
+        return;
+      }
+      case 'checkUser':
+        return;
+      case 'deleteUser':
+        this.users.delete(op.id);
+        if (this.claims.get(op.emailCanonical) === op.id) this.claims.delete(op.emailCanonical);
+        return;
+      case 'moveEmail': {
+        this.claims.delete(op.from);
+        this.claims.set(op.to, op.userId);
+        const user = this.users.get(op.userId) as User;
+        Object.assign(user, clone(op.set ?? {}));
+        user.email = op.email;
+        user.emailCanonical = op.to;
+        return;
+      }
+      case 'putSession':
+        this.sessions.set(`${op.session.userId}/${op.session.id}`, clone(op.session));
+        return;
+      case 'updateSession':
+        Object.assign(this.sessions.get(`${op.userId}/${op.id}`) as Session, clone(op.set));
+        return;
+      case 'deleteSession':
+        this.sessions.delete(`${op.userId}/${op.id}`);
+        return;
+      case 'putToken':
+        this.tokens.set(`${op.token.userId}/${op.token.kind}`, clone(op.token));
+        return;
+      case 'consumeToken':
+      case 'deleteToken':
+        this.tokens.delete(`${op.userId}/${op.kind}`);
+        return;
+    }
+  }
+}
+
+/** The items a write touches, as `kind:key`; the same item twice in one commit is a bug. */
+export function itemsOf(op: WriteOp): string[] {
+  switch (op.type) {
+    case 'createUser':
+      return [`user:${op.user.id}`, `claim:${op.user.emailCanonical}`];
+    case 'updateUser':
+    case 'checkUser':
+      return [`user:${op.id}`];
+    case 'deleteUser':
+      return [`user:${op.id}`, `claim:${op.emailCanonical}`];
+    case 'moveEmail':
+      return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`];
+    case 'putSession':
+      return [`session:${op.session.userId}/${op.session.id}`];
+    case 'updateSession':
+    case 'deleteSession':
+      return [`session:${op.userId}/${op.id}`];
+    case 'putToken':
+      return [`token:${op.token.userId}/${op.token.kind}`];
+    case 'consumeToken':
+    case 'deleteToken':
+      return [`token:${op.userId}/${op.kind}`];
+  }
+}
+
+/** Rejects what DynamoDB rejects: more than 100 writes, or two writes on one item. */
+export function assertDistinctItems(ops: WriteOp[]): void {
+  if (ops.length > 100) throw new Error(`a commit takes at most 100 writes, got ${ops.length}`);
+  const seen = new Set<string>();
+  for (const item of ops.flatMap(itemsOf)) {
+    if (seen.has(item)) throw new Error(`two writes on one item in a commit: ${item.split(':')[0]}`);
+    seen.add(item);
+  }
+}
+
+function sortKey(user: User): string {
+  return `${user.emailCanonical}#${user.id}`;
+}

@@ -1,0 +1,105 @@
+/** Role names. `user` and `admin` always exist; deployments may configure more. */
+export type Role = string;
+
+/** A user as stored. `passwordHash` never leaves the flows (see {@link toPublicUser}). */
+export interface User {
+  id: string;
+  /** The address as the user typed it (trimmed); mail goes here. */
+  email: string;
+  /** Lookup and uniqueness key (see `canonicalizeEmail`). */
+  emailCanonical: string;
+  emailConfirmed: boolean;
+  /** A pending email change waiting for confirmation; not reserved. */
+  unconfirmedEmail: string | null;
+  /** argon2id PHC string, or null for invited users and admin-created users without one. */
+  passwordHash: string | null;
+  role: Role;
+  locked: boolean;
+  /** Id of the user who invited this one. */
+  invitedBy: string | null;
+  /** True until an invited user accepts. Such a user cannot sign in. */
+  invitationPending: boolean;
+  /**
+   * Bumped by every operation that revokes all sessions (lock, password change or reset,
+   * delete). Session creation and renewal are conditioned on it, which closes the race
+   * between "revoke everything" and a concurrent sign-in or renewal.
+   */
+  sessionEpoch: number;
+  /**
+   * Bumped by every session creation. Revoke-all is conditioned on it, so a session created
+   * after revoke-all listed the sessions makes revoke-all retry instead of missing it.
+   */
+  sessionSeq: number;
+  /** Deployment-defined attributes (validated by configuration). */
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The user object of the HTTP contract. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  emailConfirmed: boolean;
+  unconfirmedEmail: string | null;
+  role: Role;
+  locked: boolean;
+  invitedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  [attribute: string]: unknown;
+}
+
+/** Maps a stored user to the contract's user object. Never includes a hash. */
+export function toPublicUser(user: User): PublicUser {
+  return {
+    ...user.attributes,
+    id: user.id,
+    email: user.email,
+    emailConfirmed: user.emailConfirmed,
+    unconfirmedEmail: user.unconfirmedEmail,
+    role: user.role,
+    locked: user.locked,
+    invitedBy: user.invitedBy,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+/** A signed-in session. Its `id` is the `sid` claim of its access tokens. */
+export interface Session {
+  id: string;
+  userId: string;
+  /** Role and email as of the last issue/renewal: what the authorizer passes to backends. */
+  role: Role;
+  email: string;
+  /** `jti` of the only access token of this session that is accepted. */
+  currentJti: string;
+  /** SHA-256 (base64url) of the current renewal token. */
+  renewalHash: string;
+  /** Hashes of spent renewal tokens: presenting one again revokes the session (reuse detection). */
+  spentRenewalHashes: string[];
+  rememberMe: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+  /** Epoch seconds; fixed at creation, renewal never moves it. */
+  expiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** Kinds of single-use tokens that travel by mail. One live token per user and kind. */
+export type MailTokenKind = 'confirmation' | 'reset' | 'invitation';
+
+/** A single-use mail token as stored: only its hash. */
+export interface MailToken {
+  userId: string;
+  kind: MailTokenKind;
+  /** SHA-256 (base64url) of the secret part. */
+  hash: string;
+  /** For confirmation: the address it confirms (the stored email or the pending one). */
+  email: string;
+  createdAt: string;
+  /** Epoch seconds. Checked on every read: DynamoDB's TTL deletes late. */
+  expiresAt: number;
+}

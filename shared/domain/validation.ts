@@ -1,0 +1,64 @@
+import { isValidEmail } from './email.js';
+import { ValidationError, type FieldErrors } from './errors.js';
+import { messages } from './messages.js';
+import { passwordProblems } from './password.js';
+
+/** Collects field errors and throws one `ValidationError` with all of them. */
+export class FieldChecker {
+  readonly errors: FieldErrors = {};
+
+  add(field: string, message: string): void {
+    const list = this.errors[field] ?? [];
+    list.push(message);
+    this.errors[field] = list;
+  }
+
+  /** Records "can't be blank" for a missing or empty (after trimming) value; returns the value. */
+  required(field: string, value: string | undefined): string | undefined {
+    if (value === undefined || value.trim() === '') {
+      this.add(field, messages.field.blank);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** A required email in a valid format. Returns the trimmed address. */
+  email(field: string, value: string | undefined): string | undefined {
+    const present = this.required(field, value);
+    if (present === undefined) return undefined;
+    const trimmed = present.trim();
+    if (!isValidEmail(trimmed)) {
+      this.add(field, messages.field.invalidFormat);
+      return undefined;
+    }
+    return trimmed;
+  }
+
+  /** A required password that follows the policy, and its optional confirmation. */
+  password(
+    value: string | undefined,
+    confirmation: string | undefined,
+    minLength: number,
+    field = 'password',
+  ): string | undefined {
+    if (value === undefined || value === '') {
+      this.add(field, messages.field.blank);
+      return undefined;
+    }
+    const problems = passwordProblems(value, minLength);
+    for (const problem of problems) this.add(field, problem);
+    if (confirmation !== undefined && confirmation !== value) {
+      this.add(`${field}Confirmation`, messages.field.mismatch);
+    }
+    return problems.length === 0 ? value : undefined;
+  }
+
+  get ok(): boolean {
+    return Object.keys(this.errors).length === 0;
+  }
+
+  /** Throws the collected errors, if any. */
+  throwIfAny(): void {
+    if (!this.ok) throw new ValidationError(this.errors);
+  }
+}

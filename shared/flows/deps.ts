@@ -1,0 +1,41 @@
+import type { Config } from '../config.js';
+import type { AuthStore } from '../ports/store.js';
+import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
+import type { MailTemplates } from '../mail/templates.js';
+
+/** Everything a flow may use. Built once per container by `shared/runtime/deps.ts`. */
+export interface Deps {
+  config: Config;
+  store: AuthStore;
+  hasher: PasswordHasher;
+  keys: KeyRing;
+  mailer: Mailer;
+  templates: MailTemplates;
+  clock: Clock;
+  log: Log;
+}
+
+/** Who is calling and from where; filled by the HTTP layer (or the CLI). */
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The caller behind a valid access token. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  role: string;
+  email: string;
+  jti: string;
+}
+
+/** Epoch seconds of the deps' clock. */
+export function nowSeconds(deps: Pick<Deps, 'clock'>): number {
+  return Math.floor(deps.clock.now() / 1000);
+}
+
+/** ISO 8601 time of the deps' clock. */
+export function nowIso(deps: Pick<Deps, 'clock'>): string {
+  return new Date(deps.clock.now()).toISOString();
+}

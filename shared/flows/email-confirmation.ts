@@ -1,0 +1,65 @@
+import { canonicalizeEmail } from '../domain/email.js';
+import { AuthError, ValidationError, isConflict } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import { type PublicUser, toPublicUser } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
+import type { WriteOp } from '../ports/store.js';
+import { type Deps, nowIso } from './deps.js';
+import { consumeOp, findMailToken } from './mail-tokens.js';
+import { sendConfirmationMail } from './send-mail.js';
+
+/**
+ * Uses a confirmation link: confirms the stored email, or swaps in the pending
+ * `unconfirmedEmail` it was sent to (moving the uniqueness claim in the same transaction; if the
+ * address was taken meanwhile, nothing changes and the answer is 422). The token is spent in the
+ * same transaction, so two concurrent uses cannot both succeed.
+ */
+export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<PublicUser> {
+  const { token, user } = await findMailToken(deps, 'confirmation', rawToken);
+  const updatedAt = nowIso(deps);
+  const targetCanonical = canonicalizeEmail(token.email);
+  let ops: WriteOp[];
+  let confirmed = { ...user, emailConfirmed: true, updatedAt };
+  if (targetCanonical === user.emailCanonical) {
+    ops = [{ type: 'updateUser', id: user.id, set: { emailConfirmed: true, updatedAt } }];
+  } else if (user.unconfirmedEmail !== null && canonicalizeEmail(user.unconfirmedEmail) === targetCanonical) {
+    ops = [
+      // Moves the claim: fails with email_taken if someone registered the address meanwhile.
+      {
+        type: 'moveEmail',
+        userId: user.id,
+        from: user.emailCanonical,
+        to: targetCanonical,
+        email: token.email,
+        set: { emailConfirmed: true, unconfirmedEmail: null, updatedAt },
+      },
+    ];
+    confirmed = { ...confirmed, email: token.email, emailCanonical: targetCanonical, unconfirmedEmail: null };
+  } else {
+    throw new AuthError('invalid_token'); // the pending change it was for was cancelled
+  }
+  try {
+    await deps.store.commit([consumeOp(deps, token), ...ops]);
+  } catch (error) {
+    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+    if (isConflict(error)) throw new AuthError('invalid_token');
+    throw error;
+  }
+  deps.log.info('email confirmed', { flow: 'email-confirmation', userId: user.id });
+  return toPublicUser(confirmed);
+}
+
+/**
+ * Sends a new confirmation mail to the owner of an unconfirmed account. The answer is the same
+ * whatever the email; unknown, confirmed, locked and invited accounts get nothing.
+ */
+export async function resendConfirmation(deps: Deps, input: { email?: string | undefined }): Promise<void> {
+  const check = new FieldChecker();
+  const email = check.email('email', input.email);
+  check.throwIfAny();
+  if (email === undefined) return;
+  const user = await deps.store.findUserByEmail(canonicalizeEmail(email));
+  if (!user || user.emailConfirmed || user.locked || user.invitationPending) return;
+  await sendConfirmationMail(deps, user, []);
+  deps.log.info('confirmation re-sent', { flow: 'email-confirmation', userId: user.id });
+}

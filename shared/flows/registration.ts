@@ -1,0 +1,99 @@
+import { canonicalizeEmail } from '../domain/email.js';
+import { ValidationError, isConflict } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import type { User } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
+import { randomId } from '../adapters/crypto/tokens.js';
+import { type Deps, type RequestInfo, nowIso } from './deps.js';
+import { type TokenPair, prepareSession } from './issue-session.js';
+import { sendConfirmationMail, sendMail } from './send-mail.js';
+
+/** Body of `POST /registration`. */
+export interface RegistrationInput {
+  email?: string | undefined;
+  password?: string | undefined;
+  passwordConfirmation?: string | undefined;
+}
+
+/** `pending`: 202, the same whatever the email. `signedIn`: 201 with tokens (no confirmation). */
+export type RegistrationResult = { kind: 'pending' } | { kind: 'signedIn'; tokens: TokenPair };
+
+/** Builds a new user record. */
+export function newUser(
+  deps: Deps,
+  fields: { email: string; passwordHash: string | null; role?: string; emailConfirmed?: boolean; invitedBy?: string | null },
+): User {
+  const now = nowIso(deps);
+  return {
+    id: randomId(),
+    email: fields.email,
+    emailCanonical: canonicalizeEmail(fields.email),
+    emailConfirmed: fields.emailConfirmed ?? false,
+    unconfirmedEmail: null,
+    passwordHash: fields.passwordHash,
+    role: fields.role ?? 'user',
+    locked: false,
+    invitedBy: fields.invitedBy ?? null,
+    invitationPending: false,
+    sessionEpoch: 0,
+    sessionSeq: 0,
+    attributes: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Registers a user. With confirmation required (the default) the answer never reveals whether
+ * the email was taken: the owner of an existing account gets a mail instead, and the password is
+ * hashed either way so the timing matches. One account per canonical email is enforced by the
+ * store's conditional claim, so parallel registrations of one email create exactly one account.
+ */
+export async function register(deps: Deps, input: RegistrationInput, request: RequestInfo): Promise<RegistrationResult> {
+  const check = new FieldChecker();
+  const email = check.email('email', input.email);
+  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  check.throwIfAny();
+  if (email === undefined || password === undefined) throw new Error('unreachable: validated above');
+
+  const passwordHash = await deps.hasher.hash(password);
+  const user = newUser(deps, { email, passwordHash });
+
+  if (!deps.config.requireEmailConfirmation) {
+    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
+    try {
+      await deps.store.commit([{ type: 'createUser', user }, ...ops.slice(1)]);
+    } catch (error) {
+      if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+      throw error;
+    }
+    deps.log.info('registered', { flow: 'registration', userId: user.id });
+    return { kind: 'signedIn', tokens };
+  }
+
+  try {
+    await sendConfirmationMail(deps, user, [{ type: 'createUser', user }]);
+    deps.log.info('registered', { flow: 'registration', userId: user.id });
+  } catch (error) {
+    if (!isConflict(error, 'email_taken')) throw error;
+    await notifyExistingOwner(deps, user.emailCanonical);
+  }
+  return { kind: 'pending' };
+}
+
+/** Someone registered an email that has an account: tell its owner, change nothing else. */
+async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<void> {
+  const existing = await deps.store.findUserByEmail(emailCanonical);
+  if (!existing) return; // deleted meanwhile; nothing to tell
+  if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
+    await sendConfirmationMail(deps, existing, []);
+    deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });
+    return;
+  }
+  await sendMail(deps, existing.email, deps.templates.alreadyRegistered({
+    appUrl: deps.config.appUrl,
+    email: existing.email,
+    resetLink: `${deps.config.appUrl}/reset-password`,
+  }));
+  deps.log.info('registration of taken email: owner notified', { flow: 'registration', userId: existing.id });
+}

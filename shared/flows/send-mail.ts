@@ -1,0 +1,21 @@
+import type { User } from '../domain/types.js';
+import type { MailMessage } from '../ports/services.js';
+import type { WriteOp } from '../ports/store.js';
+import type { Deps } from './deps.js';
+import { prepareMailToken } from './mail-tokens.js';
+
+/** Sends a rendered mail to a stored address. */
+export async function sendMail(deps: Deps, to: string, rendered: Omit<MailMessage, 'to'>): Promise<void> {
+  await deps.mailer.send({ to, ...rendered });
+}
+
+/**
+ * Issues a fresh confirmation token for `email` (default: the user's stored address), commits it
+ * together with `ops`, then mails the link to that address. The token is written before the mail
+ * goes out, so a link in a mail always works; if the mail fails, asking again sends a new one.
+ */
+export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[], email: string = user.email): Promise<void> {
+  const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
+  await deps.store.commit([...ops, op]);
+  await sendMail(deps, email, deps.templates.confirmEmail({ appUrl: deps.config.appUrl, email, link }));
+}

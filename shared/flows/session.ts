@@ -1,0 +1,139 @@
+import { canonicalizeEmail } from '../domain/email.js';
+import { AuthError, isConflict } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import { parseRenewalToken } from '../domain/tokens.js';
+import type { User } from '../domain/types.js';
+import { hashSecret, randomId, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
+import { formatRenewalToken } from '../domain/tokens.js';
+import { toPublicUser } from '../domain/types.js';
+import { type Deps, type Principal, type RequestInfo, nowIso, nowSeconds } from './deps.js';
+import { type TokenPair, prepareSession, signAccessToken } from './issue-session.js';
+import { sendConfirmationMail } from './send-mail.js';
+import { verifyDummyPassword } from './dummy-password.js';
+
+/** Body of `POST /session`. */
+export interface SignInInput {
+  email?: string | undefined;
+  password?: string | undefined;
+  rememberMe?: boolean | undefined;
+}
+
+/** How many spent renewal hashes a session remembers for reuse detection. */
+const SPENT_HASHES_KEPT = 10;
+
+const invalidCredentials = () => new AuthError('invalid_credentials', messages.invalidCredentials);
+
+/**
+ * Signs a user in. Unknown emails, users without a password and invited users who have not
+ * accepted get the same answer as a wrong password, after one password verification against a
+ * dummy hash, so neither the body nor the time tells them apart. Lock and confirmation state are
+ * revealed only after a correct password.
+ */
+export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
+  const email = input.email?.trim() ?? '';
+  const password = input.password ?? '';
+  const user = email === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  if (!user?.passwordHash || user.invitationPending || password === '') {
+    await verifyDummyPassword(deps, password);
+    throw invalidCredentials();
+  }
+  if (!(await deps.hasher.verify(user.passwordHash, password))) {
+    deps.log.info('sign-in failed', { flow: 'session', userId: user.id, code: 'invalid_credentials' });
+    throw invalidCredentials();
+  }
+  assertMaySignIn(user);
+  if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
+    await sendConfirmationMail(deps, user, []);
+    throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
+  }
+  const { ops, tokens } = await prepareSession(deps, user, { rememberMe: input.rememberMe === true, request });
+  try {
+    await deps.store.commit(ops);
+  } catch (error) {
+    // The user was locked, deleted or had their password changed between our read and write.
+    if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) {
+      const fresh = await deps.store.getUser(user.id);
+      if (fresh?.locked) throw new AuthError('account_locked', messages.accountLocked);
+      throw invalidCredentials();
+    }
+    throw error;
+  }
+  deps.log.info('signed in', { flow: 'session', userId: user.id });
+  return tokens;
+}
+
+function assertMaySignIn(user: User): void {
+  if (user.locked) throw new AuthError('account_locked', messages.accountLocked);
+}
+
+/**
+ * Renews a session: spends the renewal token, rotates it, and makes the session's previous
+ * access token invalid (the session item names exactly one current `jti`). The session keeps its
+ * id and its deadline. A spent renewal token presented again revokes the session (theft
+ * detection, as OAuth 2.0 Security BCP §4.14 recommends).
+ */
+export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }): Promise<TokenPair> {
+  const parsed = parseRenewalToken(input.renewalToken);
+  if (!parsed) throw new AuthError('unauthorized', messages.unauthorized);
+  const [session, user] = await Promise.all([
+    deps.store.getSession(parsed.userId, parsed.sessionId),
+    deps.store.getUser(parsed.userId),
+  ]);
+  const dead = async (): Promise<never> => {
+    const fresh = user ? await deps.store.getUser(user.id) : undefined;
+    if (fresh?.locked) throw new AuthError('account_locked', messages.accountLocked);
+    throw new AuthError('unauthorized', messages.unauthorized);
+  };
+  const now = nowSeconds(deps);
+  if (!user || !session || session.expiresAt <= now || user.locked) return dead();
+
+  const presented = hashSecret(parsed.secret);
+  if (!safeEqual(presented, session.renewalHash)) {
+    if (session.spentRenewalHashes.some((spent) => safeEqual(spent, presented))) {
+      await deps.store.commit([{ type: 'deleteSession', userId: user.id, id: session.id }]);
+      deps.log.warn('spent renewal token presented: session revoked', { flow: 'session', userId: user.id });
+    }
+    throw new AuthError('unauthorized', messages.unauthorized);
+  }
+
+  const secret = randomSecret();
+  const jti = randomId();
+  try {
+    await deps.store.commit([
+      // The user must be unchanged since the session was made valid: no lock, no revoke-all.
+      { type: 'checkUser', id: user.id, guard: { sessionEpoch: user.sessionEpoch, unlocked: true } },
+      // Spends the renewal token: only the request that still sees its hash wins.
+      {
+        type: 'updateSession',
+        userId: user.id,
+        id: session.id,
+        ifRenewalHash: presented,
+        set: {
+          currentJti: jti,
+          renewalHash: hashSecret(secret),
+          spentRenewalHashes: [presented, ...session.spentRenewalHashes].slice(0, SPENT_HASHES_KEPT),
+          lastUsedAt: nowIso(deps),
+          role: user.role,
+          email: user.email,
+        },
+      },
+    ]);
+  } catch (error) {
+    if (isConflict(error)) return dead();
+    throw error;
+  }
+  const accessToken = await signAccessToken(deps, { userId: user.id, sessionId: session.id, role: user.role, jti });
+  return {
+    accessToken,
+    renewalToken: formatRenewalToken(user.id, session.id, secret),
+    tokenType: 'Bearer',
+    expiresIn: deps.config.accessTokenTtlSeconds,
+    user: toPublicUser(user),
+  };
+}
+
+/** Ends the caller's session: its access and renewal tokens stop working at once. */
+export async function signOut(deps: Deps, principal: Principal): Promise<void> {
+  await deps.store.commit([{ type: 'deleteSession', userId: principal.userId, id: principal.sessionId }]);
+  deps.log.info('signed out', { flow: 'session', userId: principal.userId });
+}

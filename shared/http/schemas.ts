@@ -1,0 +1,20 @@
+import * as z from 'zod/mini';
+
+/**
+ * JSON shapes of request bodies: types only (a wrong type is 400). Presence and field rules are
+ * checked by the flows (422), so they hold for the CLI as well. Unknown members are dropped.
+ */
+export const schemas = {
+  registration: z.object({
+    email: z.optional(z.string()),
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
+  signIn: z.object({
+    email: z.optional(z.string()),
+    password: z.optional(z.string()),
+    rememberMe: z.optional(z.boolean()),
+  }),
+  renew: z.object({ renewalToken: z.optional(z.string()) }),
+  email: z.object({ email: z.optional(z.string()) }),
+};

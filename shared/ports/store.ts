@@ -1,0 +1,106 @@
+import type { MailToken, MailTokenKind, Session, User } from '../domain/types.js';
+
+/**
+ * One atomic write. A flow collects the writes of one use case and hands them to
+ * {@link AuthStore.commit}, which applies all of them or none (a DynamoDB transaction; the
+ * memory adapter checks every condition before it changes anything). Each write names the
+ * condition that makes it safe; when one fails, `commit` throws a `ConflictError` whose reason
+ * is the one written next to the operation here.
+ */
+export type WriteOp =
+  /** Puts the user and claims its canonical email. `email_taken` when the claim exists. */
+  | { type: 'createUser'; user: User }
+  /**
+   * Updates fields of an existing user (`not_found` when missing). The optional guards make it
+   * conditional (`user_changed` when one fails); the bumps increment counters atomically.
+   */
+  | {
+      type: 'updateUser';
+      id: string;
+      set?: Partial<Omit<User, 'id' | 'emailCanonical' | 'sessionEpoch' | 'sessionSeq'>>;
+      guard?: UserGuard;
+      bumpEpoch?: boolean;
+      bumpSeq?: boolean;
+    }
+  /** Only checks the guard of a user (`not_found`, `user_changed`); writes nothing. */
+  | { type: 'checkUser'; id: string; guard: UserGuard }
+  /** Deletes the user and its email claim. `not_found` when the user is missing. */
+  | { type: 'deleteUser'; id: string; emailCanonical: string; guard?: UserGuard }
+  /**
+   * Moves the user's email claim: the old claim must belong to the user (`user_changed`), the
+   * new one must be free (`email_taken`). Sets `email` and `emailCanonical` (and `set`) on the
+   * user in the same write; do not also send an `updateUser` for this user in one commit.
+   */
+  | {
+      type: 'moveEmail';
+      userId: string;
+      from: string;
+      to: string;
+      email: string;
+      set?: Partial<Omit<User, 'id' | 'email' | 'emailCanonical' | 'sessionEpoch' | 'sessionSeq'>>;
+      guard?: UserGuard;
+    }
+  /** Creates a session. */
+  | { type: 'putSession'; session: Session }
+  /**
+   * Updates a live session. `session_gone` when it is missing; with `ifRenewalHash`,
+   * `token_mismatch` when the current renewal hash differs (a spent or forged token).
+   */
+  | {
+      type: 'updateSession';
+      userId: string;
+      id: string;
+      set: Partial<Omit<Session, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'rememberMe'>>;
+      ifRenewalHash?: string;
+    }
+  /** Deletes a session whether or not it exists. */
+  | { type: 'deleteSession'; userId: string; id: string }
+  /** Stores a mail token, replacing the user's earlier token of the same kind. */
+  | { type: 'putToken'; token: MailToken }
+  /**
+   * Spends a mail token: deletes it only if its hash matches and it has not expired at `now`
+   * (epoch seconds). `token_mismatch` otherwise, so two concurrent uses cannot both succeed.
+   */
+  | { type: 'consumeToken'; userId: string; kind: MailTokenKind; hash: string; now: number }
+  /** Deletes a mail token whether or not it exists. */
+  | { type: 'deleteToken'; userId: string; kind: MailTokenKind };
+
+/** Conditions on a user item checked in the same transaction as the rest of the writes. */
+export interface UserGuard {
+  /** The user's `sessionEpoch` must still be this (no revoke-all happened meanwhile). */
+  sessionEpoch?: number;
+  /** The user's `sessionSeq` must still be this (no session was created meanwhile). */
+  sessionSeq?: number;
+  /** The user must not be locked. */
+  unlocked?: boolean;
+  /** The user's password hash must still be this (null: still has none). */
+  passwordHash?: string | null;
+}
+
+/** A page of users for admin listings. */
+export interface UserPage {
+  users: User[];
+  nextCursor: string | null;
+}
+
+/**
+ * The persistence port of every flow: reads, plus {@link commit} for atomic writes. One port
+ * rather than one per entity because most use cases write users, sessions and tokens in one
+ * transaction (a sign-in is conditioned on the user, a password reset spends a token, changes
+ * the user and deletes sessions at once). Reads are strongly consistent.
+ */
+export interface AuthStore {
+  getUser(id: string): Promise<User | undefined>;
+  findUserByEmail(emailCanonical: string): Promise<User | undefined>;
+  /** Users ordered by canonical email (admin listing). `cursor` comes from a previous page. */
+  listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage>;
+  getSession(userId: string, sessionId: string): Promise<Session | undefined>;
+  /** Every stored session of the user, expired ones included (callers filter by time). */
+  listSessions(userId: string): Promise<Session[]>;
+  getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
+  /**
+   * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
+   * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.
+   */
+  commit(ops: WriteOp[]): Promise<void>;
+}
