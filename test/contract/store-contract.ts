@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConflictError } from '../../shared/domain/errors.js';
+import type { AuthStore } from '../../shared/ports/store.js';
+import { aSession, aToken, aUser } from '../support/fixtures.js';
+
+async function conflict(promise: Promise<unknown>, reason: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => error instanceof ConflictError && error.reason === reason);
+}
+
+/**
+ * The behaviour every {@link AuthStore} adapter must have. Run against the in-memory adapter and
+ * against the DynamoDB adapter on DynamoDB Local, so the fast one cannot drift from the real one.
+ */
+export function storeContract(name: string, makeStore: () => Promise<AuthStore>): void {
+  describe(`AuthStore contract: ${name}`, () => {
+    test('createUser stores the user and finds it by id and canonical email', async () => {
+      const store = await makeStore();
+      const user = aUser({ attributes: { tenant: 'acme' } });
+      await store.commit([{ type: 'createUser', user }]);
+      assert.deepEqual(await store.getUser(user.id), user);
+      assert.deepEqual(await store.findUserByEmail(user.emailCanonical), user);
+      assert.equal(await store.findUserByEmail('nobody@example.com'), undefined);
+    });
+
+    test('one account per canonical email: a second createUser with the same email is email_taken', async () => {
+      const store = await makeStore();
+      const first = aUser();
+      await store.commit([{ type: 'createUser', user: first }]);
+      const second = aUser({ email: first.email, emailCanonical: first.emailCanonical });
+      await conflict(store.commit([{ type: 'createUser', user: second }]), 'email_taken');
+      assert.equal(await store.getUser(second.id), undefined);
+    });
+
+    test('concurrent createUser of one email: exactly one succeeds', async () => {
+      const store = await makeStore();
+      const email = aUser().email;
+      const attempts = Array.from({ length: 10 }, () => aUser({ email, emailCanonical: email }));
+      const results = await Promise.allSettled(attempts.map((user) => store.commit([{ type: 'createUser', user }])));
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof ConflictError);
+    });
+
+    test('a commit is all or nothing: a failing condition leaves every other write undone', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      const session = aSession(user.id);
+      await conflict(
+        store.commit([
+          { type: 'putSession', session },
+          { type: 'updateUser', id: user.id, set: { role: 'admin' }, guard: { sessionEpoch: 99 } },
+        ]),
+        'user_changed',
+      );
+      assert.equal(await store.getSession(user.id, session.id), undefined);
+      assert.equal((await store.getUser(user.id))?.role, 'user');
+    });
+
+    test('updateUser guards: epoch, seq, unlocked and password hash; bumps are atomic increments', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'updateUser', id: user.id, guard: { sessionEpoch: 0, sessionSeq: 0, unlocked: true, passwordHash: user.passwordHash }, bumpSeq: true, bumpEpoch: true, set: { locked: true } }]);
+      const after = await store.getUser(user.id);
+      assert.equal(after?.sessionSeq, 1);
+      assert.equal(after?.sessionEpoch, 1);
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { unlocked: true } }]), 'user_changed');
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { sessionEpoch: 0 } }]), 'user_changed');
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { passwordHash: 'other' } }]), 'user_changed');
+      await conflict(store.commit([{ type: 'checkUser', id: 'b1a7e2c4-0000-4000-8000-000000000000', guard: {} }]), 'not_found');
+      await conflict(store.commit([{ type: 'updateUser', id: 'b1a7e2c4-0000-4000-8000-000000000000', set: { role: 'x' } }]), 'not_found');
+    });
+
+    test('a null password-hash guard matches a user without a password', async () => {
+      const store = await makeStore();
+      const user = aUser({ passwordHash: null });
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'checkUser', id: user.id, guard: { passwordHash: null } }]);
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { passwordHash: 'x' } }]), 'user_changed');
+    });
+
+    test('moveEmail moves the claim atomically and refuses a taken address', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const other = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'createUser', user: other }]);
+      await conflict(
+        store.commit([{ type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: other.emailCanonical, email: other.email }]),
+        'email_taken',
+      );
+      assert.equal((await store.findUserByEmail(user.emailCanonical))?.id, user.id);
+      const fresh = aUser().email;
+      await store.commit([{ type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: fresh, email: fresh, set: { emailConfirmed: true } }]);
+      assert.equal(await store.findUserByEmail(user.emailCanonical), undefined);
+      const moved = await store.findUserByEmail(fresh);
+      assert.equal(moved?.id, user.id);
+      assert.equal(moved?.email, fresh);
+      // The old address is free again.
+      await store.commit([{ type: 'createUser', user: aUser({ email: user.email, emailCanonical: user.emailCanonical }) }]);
+    });
+
+    test('deleteUser removes the user and releases its email', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical }]);
+      assert.equal(await store.getUser(user.id), undefined);
+      assert.equal(await store.findUserByEmail(user.emailCanonical), undefined);
+      await conflict(store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical }]), 'not_found');
+    });
+
+    test('sessions: put, get, list, update with renewal-hash condition, delete', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      const a = aSession(user.id);
+      const b = aSession(user.id);
+      await store.commit([{ type: 'putSession', session: a }, { type: 'putSession', session: b }]);
+      assert.deepEqual(await store.getSession(user.id, a.id), a);
+      assert.deepEqual((await store.listSessions(user.id)).map((s) => s.id).sort(), [a.id, b.id].sort());
+      await conflict(
+        store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: 'wrong', set: { currentJti: 'x' } }]),
+        'token_mismatch',
+      );
+      await store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: a.renewalHash, set: { currentJti: 'next', spentRenewalHashes: [a.renewalHash] } }]);
+      const updated = await store.getSession(user.id, a.id);
+      assert.equal(updated?.currentJti, 'next');
+      assert.deepEqual(updated?.spentRenewalHashes, [a.renewalHash]);
+      await store.commit([{ type: 'deleteSession', userId: user.id, id: a.id }]);
+      assert.equal(await store.getSession(user.id, a.id), undefined);
+      await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, set: { currentJti: 'y' } }]), 'session_gone');
+      await store.commit([{ type: 'deleteSession', userId: user.id, id: a.id }]); // idempotent
+    });
+
+    test('concurrent renewals with one renewal hash: exactly one succeeds', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const session = aSession(user.id);
+      await store.commit([{ type: 'createUser', user }, { type: 'putSession', session }]);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          store.commit([{ type: 'updateSession', userId: user.id, id: session.id, ifRenewalHash: session.renewalHash, set: { renewalHash: `next-${i}` } }]),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    });
+
+    test('mail tokens: a new token replaces the old one; consume is single-use and checks expiry', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      const first = aToken(user.id);
+      const second = aToken(user.id);
+      await store.commit([{ type: 'putToken', token: first }]);
+      await store.commit([{ type: 'putToken', token: second }]);
+      assert.deepEqual(await store.getToken(user.id, 'confirmation'), second);
+      await conflict(store.commit([{ type: 'consumeToken', userId: user.id, kind: 'confirmation', hash: first.hash, now: 1 }]), 'token_mismatch');
+      await conflict(
+        store.commit([{ type: 'consumeToken', userId: user.id, kind: 'confirmation', hash: second.hash, now: second.expiresAt }]),
+        'token_mismatch',
+      );
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => store.commit([{ type: 'consumeToken', userId: user.id, kind: 'confirmation', hash: second.hash, now: 1 }])),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal(await store.getToken(user.id, 'confirmation'), undefined);
+    });
+
+    test('tokens of different kinds live side by side', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'putToken', token: aToken(user.id, { kind: 'reset' }) }, { type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) }]);
+      assert.ok(await store.getToken(user.id, 'reset'));
+      await store.commit([{ type: 'deleteToken', userId: user.id, kind: 'reset' }]);
+      assert.equal(await store.getToken(user.id, 'reset'), undefined);
+      assert.ok(await store.getToken(user.id, 'confirmation'));
+    });
+
+    test('two writes on one item in one commit are refused, as DynamoDB does', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await assert.rejects(
+        store.commit([
+          { type: 'updateUser', id: user.id, set: { role: 'admin' } },
+          { type: 'checkUser', id: user.id, guard: {} },
+        ]),
+      );
+    });
+
+    test('listUsers pages through users in canonical email order', async () => {
+      const store = await makeStore();
+      const prefix = `list-${Date.now()}-`;
+      const users = ['c', 'a', 'e', 'b', 'd'].map((l) => aUser({ email: `${prefix}${l}@example.com`, emailCanonical: `${prefix}${l}@example.com` }));
+      for (const user of users) await store.commit([{ type: 'createUser', user }]);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.listUsers({ limit: 2, cursor });
+        seen.push(...page.users.map((u) => u.emailCanonical).filter((e) => e.startsWith(prefix)));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen, [...seen].sort());
+      assert.equal(seen.length, 5);
+    });
+  });
+}

@@ -1,0 +1,75 @@
+import { loadConfig } from '../../shared/config.js';
+import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
+import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import type { Deps } from '../../shared/flows/deps.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
+import type { Log, PasswordHasher } from '../../shared/ports/services.js';
+
+/** A clock the test moves by hand. */
+export class TestClock {
+  constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** A log that keeps every line, for log-hygiene checks. */
+export class CapturingLog implements Log {
+  readonly lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+  info(message: string, fields: Record<string, unknown> = {}) {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields: Record<string, unknown> = {}) {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+  error(message: string, fields: Record<string, unknown> = {}) {
+    this.lines.push({ level: 'error', message, fields });
+  }
+}
+
+/** A hasher that counts calls around the real argon2id one. */
+export class CountingHasher implements PasswordHasher {
+  hashes = 0;
+  verifies = 0;
+  private readonly inner = new Argon2Hasher();
+  hash(password: string) {
+    this.hashes += 1;
+    return this.inner.hash(password);
+  }
+  verify(hash: string, password: string) {
+    this.verifies += 1;
+    return this.inner.verify(hash, password);
+  }
+}
+
+export type MemoryDeps = Deps & { store: MemoryStore; mailer: MemoryMailer; clock: TestClock; log: CapturingLog; hasher: CountingHasher };
+
+/** Deps with in-memory adapters, the real argon2id hasher and a fresh signing key. */
+export async function memoryDeps(env: Record<string, string> = {}): Promise<MemoryDeps> {
+  const key = await generateStoredKey('test-1');
+  return {
+    config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
+    store: new MemoryStore(),
+    hasher: new CountingHasher(),
+    keys: new StaticKeyRing([key]),
+    mailer: new MemoryMailer(),
+    templates: defaultTemplates,
+    clock: new TestClock(),
+    log: new CapturingLog(),
+  };
+}
+
+/** The token of the last link of a kind mailed to an address by the memory mailer. */
+export function lastMailedToken(deps: MemoryDeps, address: string, path: string): string {
+  const mails = deps.mailer.to(address);
+  for (let i = mails.length - 1; i >= 0; i--) {
+    const match = new RegExp(`/${path}/([A-Za-z0-9._~-]+)`).exec(mails[i]?.text ?? '');
+    if (match?.[1]) return match[1];
+  }
+  throw new Error(`no ${path} link mailed`);
+}

@@ -1,0 +1,78 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import { createDocumentClient } from '../../shared/runtime/deps.js';
+import { startLocalStack } from '../../infra/local/stack.js';
+import { testServices, uniqueTableName } from './services.js';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON members
+  body: any;
+  text: string;
+}
+
+export interface TestStack {
+  url: string;
+  tableName: string;
+  store: DynamoDbStore;
+  /** Sends a request to the local API. `body` objects are sent as JSON, strings as they are. */
+  request(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /** Every item in the table (for "nothing changed" and "hashed at rest" checks). */
+  scan(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+let started: TestStack | undefined;
+
+/**
+ * Starts (once per test file, since handlers load their config once per process as on Lambda)
+ * the local API over DynamoDB Local and local SES, on a table of its own.
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  if (started) return started;
+  const services = testServices();
+  const tableName = uniqueTableName('it');
+  const api = await startLocalStack({ port: 0, dynamoDbEndpoint: services.dynamoDbEndpoint, sesEndpoint: services.sesUrl, tableName, env });
+  const store = new DynamoDbStore(createDocumentClient(process.env), tableName);
+  const raw = new DynamoDBClient({ endpoint: services.dynamoDbEndpoint });
+  started = {
+    url: api.url,
+    tableName,
+    store,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${api.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, headers: response.headers, body: parsed, text };
+    },
+    async scan() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+      do {
+        const page = await raw.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) items.push(unmarshall(item));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async close() {
+      await api.close();
+      raw.destroy();
+    },
+  };
+  return started;
+}
