@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { type Service, startDynamoDbLocal, startSesLocal } from '../infra/local/services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The SDK's notice that Node 20 support ends in 2027: the deployed functions run Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function testFiles(targets: string[]): string[] {
   const found: string[] = [];
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
             AWS_ACCESS_KEY_ID: 'local',
             AWS_SECRET_ACCESS_KEY: 'local',
             POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-            AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           },
         },
       );

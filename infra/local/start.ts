@@ -11,6 +11,8 @@ import { startLocalStack } from './stack.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const stateFile = path.join(root, '.latch', 'local.json');
+// The SDK's notice that Node 20 support ends in 2027: the deployed functions run Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function portFrom(name: string, fallback?: number): number | undefined {
   const raw = process.env[name];

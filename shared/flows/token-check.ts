@@ -45,8 +45,10 @@ export async function checkAccessToken(
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) throw unauthorized();
     throw error;
   }
-  const { sub, sid, jti } = payload;
+  const { sub, sid, jti, iat } = payload;
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') throw unauthorized();
+  // A token issued in the future (beyond the skew) was not made by our clock: refuse it.
+  if (typeof iat !== 'number' || iat > nowSeconds(deps) + 2) throw unauthorized();
   if (sub.length > 64 || sid.length > 64) throw unauthorized();
 
   // The one read: strongly consistent, by primary key, never through an index.
