@@ -1,0 +1,58 @@
+import { ConflictError, ServiceUnavailableError, isConflict } from '../domain/errors.js';
+import type { User } from '../domain/types.js';
+import type { WriteOp } from '../ports/store.js';
+import type { Deps } from './deps.js';
+
+/** How many session deletions go into the transaction that also changes the user. */
+const FIRST_BATCH = 90;
+/** Attempts when a sign-in lands between listing the sessions and committing. */
+const ATTEMPTS = 5;
+
+type UserUpdate = Extract<WriteOp, { type: 'updateUser' }>['set'];
+
+/**
+ * Revokes every session of a user (except `keepSessionId`, e.g. the caller's own on a password
+ * change) together with a change to the user, atomically and race-free:
+ *
+ * 1. list the user's sessions with a strongly consistent query;
+ * 2. commit, in one transaction: the user change, a bump of `sessionEpoch`, and the deletion of
+ *    every listed session, conditioned on `sessionSeq` being what it was when we listed.
+ *
+ * A sign-in or renewal that read the user before step 2 carries the old `sessionEpoch` in its
+ * own condition, so it fails after step 2. A sign-in that committed between steps 1 and 2 bumped
+ * `sessionSeq`, so step 2 fails and we list again. Either way no session survives that should not.
+ * `extraOps` (e.g. spending a reset token) join the same transaction. Users with more than 90
+ * sessions have the rest deleted in follow-up commits; their renewals already fail on the epoch.
+ *
+ * Returns the user as it was read for the successful commit.
+ */
+export async function revokeAllSessions(
+  deps: Pick<Deps, 'store'>,
+  userId: string,
+  options: { set?: UserUpdate; keepSessionId?: string; extraOps?: WriteOp[]; guard?: { passwordHash?: string | null } } = {},
+): Promise<User> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const user = await deps.store.getUser(userId);
+    if (!user) throw new ConflictError('not_found');
+    // The caller's precondition (e.g. "the password I checked is still the password") is final.
+    const expected = options.guard?.passwordHash;
+    if (expected !== undefined && user.passwordHash !== expected) throw new ConflictError('user_changed');
+    const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
+    const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));
+    const [first, rest] = [deletions.slice(0, FIRST_BATCH), deletions.slice(FIRST_BATCH)];
+    try {
+      await deps.store.commit([
+        // Fails if a session was created after we listed (sessionSeq moved): then list again.
+        { type: 'updateUser', id: userId, set: options.set ?? {}, guard: { sessionSeq: user.sessionSeq, ...options.guard }, bumpEpoch: true },
+        ...first,
+        ...(options.extraOps ?? []),
+      ]);
+    } catch (error) {
+      if (isConflict(error, 'user_changed')) continue;
+      throw error;
+    }
+    for (let i = 0; i < rest.length; i += 100) await deps.store.commit(rest.slice(i, i + 100));
+    return user;
+  }
+  throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');
+}
