@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
@@ -83,7 +84,8 @@ export async function startDynamoDbLocal(port?: number): Promise<Service> {
   const child = spawn(
     'java',
     ['-Xms64m', `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`, '-jar', path.join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(chosen)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // DynamoDB Local writes a metadata file into its working folder: keep it out of the repo.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() },
   );
   child.stdout?.on('data', (d) => { log += d; });
   child.stderr?.on('data', (d) => { log += d; });
