@@ -1,11 +1,14 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ConflictReason, ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
@@ -187,6 +190,9 @@ export class DynamoDbStore implements AuthStore {
     if (ops.length === 0) return;
     assertDistinctItems(ops);
     const planned = ops.flatMap((op) => this.plan(op));
+    const [only] = planned;
+    // One item: a plain conditional write is just as atomic and costs half a transaction.
+    if (planned.length === 1 && only && !only.item.ConditionCheck) return this.writeOne(only);
     const input: TransactWriteCommandInput = { TransactItems: planned.map((p) => p.item) };
     // TransactionConflict means another transaction held an item: nothing was written, and the
     // outcome of our conditions is unknown, so try again a few times with backoff.
@@ -206,6 +212,18 @@ export class DynamoDbStore implements AuthStore {
         if (!conflict || attempt >= 4) throw new ServiceUnavailableError();
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
       }
+    }
+  }
+
+  private async writeOne(plan: Planned): Promise<void> {
+    const { Put, Update, Delete } = plan.item;
+    try {
+      if (Put) await this.client.send(new PutCommand({ ...Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      else if (Update) await this.client.send(new UpdateCommand(Update));
+      else if (Delete) await this.client.send(new DeleteCommand({ ...Delete, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(error.Item ? plan.onExisting : plan.onMissing);
+      translateAwsError(error);
     }
   }
 
