@@ -395,7 +395,7 @@ export interface LatchClientOptions {
    * tabs sharing `localStorage`): `(name, task) => navigator.locks.request(name, task)`. Inside
    * the lock the client reads the storage again and uses a pair another tab just renewed.
    */
-  lock?: <T>(name: string, task: () => Promise<T>) => Promise<T>;
+  lock?: (name: string, task: () => Promise<unknown>) => Promise<unknown>;
   /** The clock in milliseconds (default `Date.now`); for tests. */
   now?: () => number;
 }
@@ -425,7 +425,7 @@ export class LatchClient<A extends object = Record<never, never>> {
   readonly #onSessionEnd: ((reason: LatchProblemError) => void) | undefined;
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
-  readonly #lock: (<T>(name: string, task: () => Promise<T>) => Promise<T>) | undefined;
+  readonly #lock: ((name: string, task: () => Promise<unknown>) => Promise<unknown>) | undefined;
   readonly #now: () => number;
   readonly #options: LatchClientOptions;
   /** Set only on clients made by {@link withAccessToken}. */
@@ -724,7 +724,7 @@ export class LatchClient<A extends object = Record<never, never>> {
   #renewShared(from: StoredTokens, quiet = false): Promise<StoredTokens> {
     if (this.#renewal) return this.#renewal;
     const task = () => this.#renewNow(from, quiet);
-    const renewal = (this.#lock ? this.#lock('latch-renewal', task) : task()).finally(() => {
+    const renewal = (this.#lock ? (this.#lock(`latch-renewal ${this.baseUrl}`, task) as Promise<StoredTokens>) : task()).finally(() => {
       if (this.#renewal === renewal) this.#renewal = null;
     });
     this.#renewal = renewal;
@@ -744,7 +744,7 @@ export class LatchClient<A extends object = Record<never, never>> {
         // Only if the storage still holds this session (not a new sign-in made meanwhile).
         if (latest && latest.renewalToken === current.renewalToken) {
           await this.#storage?.clear();
-          if (!quiet) this.#onSessionEnd?.(problem);
+          if (!quiet) this.#notifySessionEnd(problem);
         }
       }
       throw problem;
@@ -757,6 +757,17 @@ export class LatchClient<A extends object = Record<never, never>> {
       return latest;
     }
     return this.#store(pair);
+  }
+
+  /** Calls onSessionEnd; an error it throws is reported on its own, not as the call's error. */
+  #notifySessionEnd(problem: LatchProblemError): void {
+    try {
+      this.#onSessionEnd?.(problem);
+    } catch (error) {
+      setTimeout(() => {
+        throw error;
+      }, 0);
+    }
   }
 
   /** An authenticated request through the session logic; returns the final response. */

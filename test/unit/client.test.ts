@@ -338,7 +338,7 @@ describe('client: 401 handling and the end of a session', () => {
     const { latch, clock } = setup();
     const shared = new MemoryTokenStorage();
     let locked = 0;
-    const lock = async <T>(_name: string, task: () => Promise<T>) => {
+    const lock = async (_name: string, task: () => Promise<unknown>) => {
       locked += 1;
       // Another tab renewed just before we got the lock.
       const theirs = await tab2.renew();
