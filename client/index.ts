@@ -1,0 +1,841 @@
+/**
+ * Latch's typed client: a small, dependency-free TypeScript client for the public and account
+ * routes of the Latch HTTP contract (`API.md`). It uses only `fetch`, `AbortController`,
+ * `setTimeout` and (optionally) `atob`, so it runs unchanged in browsers, React Native and
+ * server runtimes. It is one file with no imports on purpose: copy it into an app and any
+ * bundler (Metro, Vite, webpack, esbuild) takes it as it is.
+ *
+ * What it does for you:
+ * - keeps the token pair in a pluggable {@link TokenStorage} (memory by default);
+ * - renews the session shortly before the access token expires, with ONE renewal in flight
+ *   shared by every concurrent call: Latch treats a renewal token presented twice as theft and
+ *   revokes the session, so two parallel renewals would sign the user out;
+ * - on a `401` from an authenticated call, renews once and retries once;
+ * - when renewal answers `401`/`403` (the session is gone), clears the storage and calls
+ *   `onSessionEnd`;
+ * - turns every problem+json answer into a {@link LatchProblemError} with a typed `code`.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Contract types
+// ---------------------------------------------------------------------------------------------
+
+/** The problem codes of the contract; clients switch on these, never on texts. */
+export const LATCH_PROBLEM_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'invalid_credentials',
+  'email_not_confirmed',
+  'account_locked',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'invalid_token',
+  'too_many_attempts',
+  'payload_too_large',
+  'service_unavailable',
+] as const;
+
+/**
+ * A problem `code`: one of the contract's codes, or `internal_error`, which Latch answers (with
+ * `500`) only for a bug on its side.
+ */
+export type LatchProblemCode = (typeof LATCH_PROBLEM_CODES)[number] | 'internal_error';
+
+/** A user as Latch answers it. `A` are the deployment's custom attributes, if any. */
+export type User<A extends object = Record<never, never>> = {
+  id: string;
+  email: string;
+  emailConfirmed: boolean;
+  /** The pending new address of an email change, waiting for its confirmation link. */
+  unconfirmedEmail: string | null;
+  role: 'user' | 'admin' | (string & {});
+  locked: boolean;
+  /** The inviter's user id. */
+  invitedBy: string | null;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601. */
+  updatedAt: string;
+} & A;
+
+/** The answer to sign-in, renewal, accepted invitations and registration without confirmation. */
+export interface TokenPair<A extends object = Record<never, never>> {
+  accessToken: string;
+  renewalToken: string;
+  tokenType: 'Bearer';
+  /** The access token's lifetime in seconds. */
+  expiresIn: number;
+  user: User<A>;
+}
+
+/** One of the signed-in user's sessions (`GET /sessions`). Its `id` is the `sid` of its tokens. */
+export interface Session {
+  id: string;
+  createdAt: string;
+  /** Moves on every renewal. */
+  lastUsedAt: string;
+  userAgent: string | null;
+  ip: string | null;
+  /** True for the session the call was made with. */
+  current: boolean;
+}
+
+export interface Invitation {
+  email: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** `{ message }` answers (202 for registration pending, resend, reset request; 200 for a reset). */
+export interface MessageResponse {
+  message: string;
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  passwordConfirmation?: string;
+}
+
+/**
+ * Registration answers `202` when email confirmation is required (the same for new and taken
+ * emails, so nothing leaks), or `201` with a token pair when it is not.
+ */
+export type RegisterResult<A extends object = Record<never, never>> =
+  | { signedIn: false; message: string }
+  | { signedIn: true; tokens: TokenPair<A> };
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  /** Longer session (`AUTH_REMEMBER_ME_TTL_SECONDS`); `false` is the same as leaving it out. */
+  rememberMe?: boolean;
+}
+
+export interface EmailInput {
+  email: string;
+}
+
+export interface NewPasswordInput {
+  password: string;
+  passwordConfirmation?: string;
+}
+
+/** `PATCH /me`: the current password and any of the changes. */
+export interface UpdateMeInput {
+  currentPassword: string;
+  email?: string;
+  password?: string;
+  passwordConfirmation?: string;
+}
+
+export interface DeleteMeInput {
+  currentPassword: string;
+}
+
+/** `GET /password-reset/{token}` and `GET /invitations/{token}`. */
+export interface TokenEmail {
+  email: string;
+}
+
+/** A public signing key of the JWKS (no private members). */
+export interface Jwk {
+  kty: string;
+  kid: string;
+  alg?: string;
+  use?: string;
+  crv?: string;
+  x?: string;
+  [member: string]: unknown;
+}
+
+export interface Jwks {
+  keys: Jwk[];
+}
+
+export interface OpenIdConfiguration {
+  issuer: string;
+  jwks_uri: string;
+  [member: string]: unknown;
+}
+
+/** RFC 9457 problem details as Latch sends them. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: Record<string, string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A problem+json answer (any non-2xx status). Switch on `code`; `errors` maps field names to
+ * messages for `validation_failed`; `retryAfterSeconds` is the `Retry-After` header of
+ * `too_many_attempts` and `service_unavailable`. An answer that is not problem+json (e.g. API
+ * Gateway's own 429 or 503) gets the code its status means.
+ */
+export class LatchProblemError extends Error {
+  readonly status: number;
+  readonly code: LatchProblemCode;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors?: Record<string, string[]>;
+  readonly retryAfterSeconds?: number;
+
+  constructor(init: {
+    status: number;
+    code: LatchProblemCode;
+    title?: string;
+    detail?: string;
+    errors?: Record<string, string[]> | undefined;
+    retryAfterSeconds?: number | undefined;
+  }) {
+    const detail = init.detail ?? init.title ?? init.code;
+    super(detail);
+    this.name = 'LatchProblemError';
+    this.status = init.status;
+    this.code = init.code;
+    this.title = init.title ?? init.code;
+    this.detail = detail;
+    if (init.errors) this.errors = init.errors;
+    if (init.retryAfterSeconds !== undefined) this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+}
+
+/**
+ * No answer at all: the network failed or the request timed out (`timedOut`). Note that a renewal
+ * that got no answer may still have been spent by the server.
+ */
+export class LatchNetworkError extends Error {
+  readonly timedOut: boolean;
+  override readonly cause: unknown;
+
+  constructor(message: string, options: { timedOut: boolean; cause?: unknown }) {
+    super(message);
+    this.name = 'LatchNetworkError';
+    this.timedOut = options.timedOut;
+    this.cause = options.cause;
+  }
+}
+
+/** True for a {@link LatchProblemError}, optionally with one of the given codes. */
+export function isLatchProblem(error: unknown, ...codes: LatchProblemCode[]): error is LatchProblemError {
+  return error instanceof LatchProblemError && (codes.length === 0 || codes.includes(error.code));
+}
+
+const KNOWN_CODES: readonly string[] = [...LATCH_PROBLEM_CODES, 'internal_error'];
+
+function codeForStatus(status: number): LatchProblemCode {
+  switch (status) {
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 405:
+      return 'method_not_allowed';
+    case 413:
+      return 'payload_too_large';
+    case 422:
+      return 'validation_failed';
+    case 429:
+      return 'too_many_attempts';
+    case 500:
+      return 'internal_error';
+    default:
+      return status >= 500 ? 'service_unavailable' : 'bad_request';
+  }
+}
+
+/**
+ * `Retry-After` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Undefined when
+ * absent or unreadable. Browsers only show it because Latch lists it in
+ * `Access-Control-Expose-Headers`.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value == null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - nowMs) / 1000));
+}
+
+/** Builds the error for a non-2xx answer, whatever its body. */
+export async function problemFromResponse(response: Response, nowMs: number = Date.now()): Promise<LatchProblemError> {
+  let body: Partial<ProblemDetails> | undefined;
+  try {
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Partial<ProblemDetails>;
+  } catch {
+    body = undefined;
+  }
+  const code = typeof body?.code === 'string' && KNOWN_CODES.includes(body.code) ? (body.code as LatchProblemCode) : codeForStatus(response.status);
+  const errors = body?.errors && typeof body.errors === 'object' ? body.errors : undefined;
+  return new LatchProblemError({
+    status: response.status,
+    code,
+    title: typeof body?.title === 'string' ? body.title : response.statusText || code,
+    ...(typeof body?.detail === 'string' ? { detail: body.detail } : {}),
+    errors,
+    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), nowMs),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token storage
+// ---------------------------------------------------------------------------------------------
+
+/** What the client keeps between calls. */
+export interface StoredTokens {
+  accessToken: string;
+  renewalToken: string;
+  /**
+   * When the access token expires, in milliseconds since the epoch on THIS device's clock
+   * (received time + `expiresIn`, so a device clock that is off does not matter). When absent,
+   * the token's `exp` claim is used.
+   */
+  expiresAt?: number;
+}
+
+/**
+ * Where the client keeps the token pair. Every method may be synchronous or return a promise,
+ * so `localStorage`, `AsyncStorage` and Expo `SecureStore` all fit (see docs/client.md).
+ */
+export interface TokenStorage {
+  get(): Promise<StoredTokens | null> | StoredTokens | null;
+  set(tokens: StoredTokens): Promise<void> | void;
+  clear(): Promise<void> | void;
+}
+
+/** Keeps the tokens in memory only (the default): gone on reload, invisible to other scripts. */
+export class MemoryTokenStorage implements TokenStorage {
+  #tokens: StoredTokens | null;
+
+  constructor(initial: StoredTokens | null = null) {
+    this.#tokens = initial;
+  }
+
+  get(): StoredTokens | null {
+    return this.#tokens;
+  }
+
+  set(tokens: StoredTokens): void {
+    this.#tokens = { ...tokens };
+  }
+
+  clear(): void {
+    this.#tokens = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT claims (read only: the client never verifies tokens, the server does)
+// ---------------------------------------------------------------------------------------------
+
+/** The claims of an access token, or undefined when it cannot be read (or `atob` is missing). */
+export function decodeJwtClaims(token: string): { exp?: number; iat?: number; sid?: string; sub?: string; role?: string; [claim: string]: unknown } | undefined {
+  const payload = token.split('.')[1];
+  if (!payload || typeof atob !== 'function') return undefined;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const binary = atob(base64);
+    // UTF-8 bytes to a string without TextDecoder (not in every React Native engine).
+    let escaped = '';
+    for (let i = 0; i < binary.length; i++) escaped += `%${binary.charCodeAt(i).toString(16).padStart(2, '0')}`;
+    const claims: unknown = JSON.parse(decodeURIComponent(escaped));
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+export interface LatchClientOptions {
+  /** The auth API's base URL, e.g. `https://auth.example.com` or `http://127.0.0.1:3000`. */
+  baseUrl: string;
+  /**
+   * Where the token pair lives. Default: a {@link MemoryTokenStorage}. `null` makes the client
+   * stateless (for servers, e.g. a GraphQL gateway serving many users): nothing is stored, and
+   * authenticated calls go through {@link LatchClient.withAccessToken}.
+   */
+  storage?: TokenStorage | null;
+  /** The fetch to use (default: the global one). Handy for tests, logging or a custom agent. */
+  fetch?: typeof fetch;
+  /**
+   * Renew when the access token expires within this many seconds (default 60). Keep it below the
+   * deployment's `AUTH_ACCESS_TOKEN_TTL_SECONDS` (900 by default), or every call renews first.
+   */
+  renewBeforeSeconds?: number;
+  /**
+   * Called once when the session ends without the user asking: renewal answered `401` (revoked,
+   * expired, signed out elsewhere) or `403` (`account_locked`). The storage is already cleared.
+   */
+  onSessionEnd?: (reason: LatchProblemError) => void;
+  /** Per-request timeout in milliseconds (default 15000; 0 for none). */
+  timeoutMs?: number;
+  /** Headers sent with every request (e.g. `X-Client-Version`). */
+  headers?: Record<string, string>;
+  /**
+   * Runs a renewal under a lock shared with other clients of the same storage (e.g. browser
+   * tabs sharing `localStorage`): `(name, task) => navigator.locks.request(name, task)`. Inside
+   * the lock the client reads the storage again and uses a pair another tab just renewed.
+   */
+  lock?: (name: string, task: () => Promise<unknown>) => Promise<unknown>;
+  /** The clock in milliseconds (default `Date.now`); for tests. */
+  now?: () => number;
+}
+
+/** Per-call options. */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+interface AuthOptions extends RequestOptions {
+  /** For signOut and friends: a session that ends here is not "ended without asking". */
+  quiet?: boolean;
+}
+
+/**
+ * The Latch client. `A` types the deployment's custom user attributes, e.g.
+ * `new LatchClient<{ tenant: string }>({ baseUrl })`.
+ */
+export class LatchClient<A extends object = Record<never, never>> {
+  readonly baseUrl: string;
+  readonly #storage: TokenStorage | null;
+  readonly #fetch: typeof fetch;
+  readonly #renewBeforeMs: number;
+  readonly #onSessionEnd: ((reason: LatchProblemError) => void) | undefined;
+  readonly #timeoutMs: number;
+  readonly #headers: Record<string, string>;
+  readonly #lock: ((name: string, task: () => Promise<unknown>) => Promise<unknown>) | undefined;
+  readonly #now: () => number;
+  readonly #options: LatchClientOptions;
+  /** Set only on clients made by {@link withAccessToken}. */
+  #fixedAccessToken: string | undefined;
+  /** The one renewal in flight, shared by every caller. */
+  #renewal: Promise<StoredTokens> | null = null;
+
+  constructor(options: LatchClientOptions) {
+    if (!options?.baseUrl) throw new TypeError('LatchClient: baseUrl is required');
+    this.#options = options;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#storage = options.storage === undefined ? new MemoryTokenStorage() : options.storage;
+    const custom = options.fetch;
+    // The global fetch must be called unbound-free (browsers throw "Illegal invocation").
+    this.#fetch = custom ?? ((input, init) => globalThis.fetch(input, init));
+    this.#renewBeforeMs = Math.max(0, options.renewBeforeSeconds ?? 60) * 1000;
+    this.#onSessionEnd = options.onSessionEnd;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#headers = { ...options.headers };
+    this.#lock = options.lock;
+    this.#now = options.now ?? (() => Date.now());
+  }
+
+  // ----- public routes -------------------------------------------------------------------
+
+  /** `POST /registration`. With confirmation off (`201`), the new session is stored. */
+  async register(input: RegisterInput & Partial<A>, options?: RequestOptions): Promise<RegisterResult<A>> {
+    const response = await this.#send('POST', '/registration', { body: input, options });
+    if (response.status === 201) {
+      const tokens = (await this.#json(response)) as TokenPair<A>;
+      await this.#store(tokens);
+      return { signedIn: true, tokens };
+    }
+    const { message } = (await this.#json(response)) as MessageResponse;
+    return { signedIn: false, message };
+  }
+
+  /** `POST /session`: signs in and stores the pair. */
+  async signIn(input: SignInInput, options?: RequestOptions): Promise<TokenPair<A>> {
+    const tokens = (await this.#json(await this.#send('POST', '/session', { body: input, options }))) as TokenPair<A>;
+    await this.#store(tokens);
+    return tokens;
+  }
+
+  /**
+   * `POST /session/renew`. Without an argument: renews the stored session, sharing any renewal
+   * already in flight (and ends the session on `401`/`403`). With a renewal token (servers,
+   * stateless clients): one plain call whose pair is returned and NOT stored.
+   */
+  renew(): Promise<StoredTokens>;
+  renew(renewalToken: string, options?: RequestOptions): Promise<TokenPair<A>>;
+  async renew(renewalToken?: string, options?: RequestOptions): Promise<TokenPair<A> | StoredTokens> {
+    if (renewalToken !== undefined) {
+      return (await this.#json(await this.#send('POST', '/session/renew', { body: { renewalToken }, options }))) as TokenPair<A>;
+    }
+    const tokens = await this.#read();
+    if (!tokens) throw notSignedIn();
+    return this.#renewShared(tokens);
+  }
+
+  /** `POST /email-confirmation/{token}`: confirms the email (or swaps in the pending one). */
+  async confirmEmail(token: string, options?: RequestOptions): Promise<User<A>> {
+    const { user } = (await this.#json(await this.#send('POST', `/email-confirmation/${encodeURIComponent(token)}`, { options }))) as { user: User<A> };
+    return user;
+  }
+
+  /** `POST /email-confirmation/resend`: `202` whatever the email. */
+  async resendConfirmation(input: EmailInput, options?: RequestOptions): Promise<MessageResponse> {
+    return (await this.#json(await this.#send('POST', '/email-confirmation/resend', { body: input, options }))) as MessageResponse;
+  }
+
+  /** `POST /password-reset`: `202` whatever the email. */
+  async requestPasswordReset(input: EmailInput, options?: RequestOptions): Promise<MessageResponse> {
+    return (await this.#json(await this.#send('POST', '/password-reset', { body: input, options }))) as MessageResponse;
+  }
+
+  /** `GET /password-reset/{token}`: whose reset link it is (`404 invalid_token` if dead). */
+  async getPasswordReset(token: string, options?: RequestOptions): Promise<TokenEmail> {
+    return (await this.#json(await this.#send('GET', `/password-reset/${encodeURIComponent(token)}`, { options }))) as TokenEmail;
+  }
+
+  /** `POST /password-reset/{token}`: sets the password and revokes every session of the user. */
+  async resetPassword(token: string, input: NewPasswordInput, options?: RequestOptions): Promise<MessageResponse> {
+    return (await this.#json(await this.#send('POST', `/password-reset/${encodeURIComponent(token)}`, { body: input, options }))) as MessageResponse;
+  }
+
+  /** `GET /invitations/{token}`: the invited email. */
+  async getInvitation(token: string, options?: RequestOptions): Promise<TokenEmail> {
+    return (await this.#json(await this.#send('GET', `/invitations/${encodeURIComponent(token)}`, { options }))) as TokenEmail;
+  }
+
+  /** `POST /invitations/{token}`: sets the password, signs in (`201`) and stores the pair. */
+  async acceptInvitation(token: string, input: NewPasswordInput, options?: RequestOptions): Promise<TokenPair<A>> {
+    const tokens = (await this.#json(await this.#send('POST', `/invitations/${encodeURIComponent(token)}`, { body: input, options }))) as TokenPair<A>;
+    await this.#store(tokens);
+    return tokens;
+  }
+
+  /** `GET /.well-known/jwks.json`. */
+  async jwks(options?: RequestOptions): Promise<Jwks> {
+    return (await this.#json(await this.#send('GET', '/.well-known/jwks.json', { options }))) as Jwks;
+  }
+
+  /** `GET /.well-known/openid-configuration`. */
+  async openidConfiguration(options?: RequestOptions): Promise<OpenIdConfiguration> {
+    return (await this.#json(await this.#send('GET', '/.well-known/openid-configuration', { options }))) as OpenIdConfiguration;
+  }
+
+  // ----- account routes (Authorization: Bearer) ------------------------------------------
+
+  /** `GET /me`. */
+  async me(options?: RequestOptions): Promise<User<A>> {
+    const { user } = (await this.#json(await this.#authed('GET', '/me', undefined, options))) as { user: User<A> };
+    return user;
+  }
+
+  /** `PATCH /me`: `currentPassword` and any of `email`, `password`, `passwordConfirmation`. */
+  async updateMe(input: UpdateMeInput & Partial<A>, options?: RequestOptions): Promise<User<A>> {
+    const { user } = (await this.#json(await this.#authed('PATCH', '/me', input, options))) as { user: User<A> };
+    return user;
+  }
+
+  /** `DELETE /me`: deletes the account; clears the storage. */
+  async deleteMe(input: DeleteMeInput, options?: RequestOptions): Promise<void> {
+    await this.#json(await this.#authed('DELETE', '/me', input, { ...options, quiet: true }));
+    await this.#clearIfStill(await this.#read());
+  }
+
+  /**
+   * `DELETE /session`: signs out. The storage is cleared in every case (also when the call
+   * fails); a session that was already gone counts as signed out. A network failure is rethrown
+   * after clearing: the server-side session may then live on until it expires.
+   */
+  async signOut(options?: RequestOptions): Promise<void> {
+    if (this.#fixedAccessToken !== undefined) {
+      await this.#json(await this.#authed('DELETE', '/session', undefined, { ...options, quiet: true }));
+      return;
+    }
+    await this.#renewal?.catch(() => undefined);
+    const tokens = await this.#read();
+    if (!tokens) return;
+    try {
+      await this.#json(await this.#authed('DELETE', '/session', undefined, { ...options, quiet: true }));
+    } catch (error) {
+      if (!isLatchProblem(error, 'unauthorized', 'account_locked')) throw error;
+    } finally {
+      await this.#storage?.clear();
+    }
+  }
+
+  /** `GET /sessions`: the user's sessions, `current` marking this one. */
+  async sessions(options?: RequestOptions): Promise<Session[]> {
+    const { sessions } = (await this.#json(await this.#authed('GET', '/sessions', undefined, options))) as { sessions: Session[] };
+    return sessions;
+  }
+
+  /**
+   * `DELETE /sessions/{id}`: revokes one session (`404` if it is not the caller's). Revoking the
+   * current one (its `id` is the token's `sid`) clears the storage.
+   */
+  async revokeSession(id: string, options?: RequestOptions): Promise<void> {
+    await this.#json(await this.#authed('DELETE', `/sessions/${encodeURIComponent(id)}`, undefined, { ...options, quiet: true }));
+    const current = await this.#read();
+    if (current && decodeJwtClaims(current.accessToken)?.sid === id) await this.#clearIfStill(current);
+  }
+
+  /** `DELETE /sessions`: signs out everywhere, this device included; clears the storage. */
+  async signOutEverywhere(options?: RequestOptions): Promise<void> {
+    await this.#json(await this.#authed('DELETE', '/sessions', undefined, { ...options, quiet: true }));
+    await this.#clearIfStill(await this.#read());
+  }
+
+  /** `POST /invitations`: invites an email (`403` when invitations are admin-only). */
+  async invite(input: EmailInput, options?: RequestOptions): Promise<Invitation> {
+    const { invitation } = (await this.#json(await this.#authed('POST', '/invitations', input, options))) as { invitation: Invitation };
+    return invitation;
+  }
+
+  // ----- helpers for apps and servers ----------------------------------------------------
+
+  /**
+   * A valid access token for calling other services protected by Latch's authorizer (renewed
+   * first if it is about to expire), or null when signed out.
+   */
+  async getAccessToken(): Promise<string | null> {
+    if (this.#fixedAccessToken !== undefined) return this.#fixedAccessToken;
+    const tokens = await this.#read();
+    if (!tokens) return null;
+    return (await this.#fresh(tokens, false)).accessToken;
+  }
+
+  /**
+   * `fetch` for another API protected by Latch's authorizer: adds the bearer token, renews
+   * before expiry, and on a `401` renews once and retries once. The body must be re-sendable
+   * (a string, not a stream). Returns the raw response whatever its status.
+   */
+  async authFetch(input: string, init: RequestInit = {}): Promise<Response> {
+    return this.#withSession(
+      (accessToken) => {
+        const headers = new Headers(init.headers);
+        headers.set('authorization', `Bearer ${accessToken}`);
+        return this.#fetch(input, { ...init, headers });
+      },
+      { quiet: false },
+    );
+  }
+
+  /** The stored pair (or null). */
+  async getTokens(): Promise<StoredTokens | null> {
+    return this.#read();
+  }
+
+  /** Stores a pair obtained elsewhere (e.g. from your own backend). */
+  async setTokens(tokens: TokenPair<A> | StoredTokens): Promise<void> {
+    await this.#store(tokens);
+  }
+
+  /** Forgets the stored pair without calling the server. */
+  async clearTokens(): Promise<void> {
+    await this.#storage?.clear();
+  }
+
+  /**
+   * A client that makes authenticated calls with this access token and nothing else: no
+   * storage, no renewal (a `401` is thrown as it is). For servers acting for a user, e.g. a
+   * GraphQL gateway resolving `me` with the token of the incoming request.
+   */
+  withAccessToken(accessToken: string): LatchClient<A> {
+    const client = new LatchClient<A>({ ...this.#options, storage: null });
+    client.#fixedAccessToken = accessToken;
+    return client;
+  }
+
+  // ----- internals -----------------------------------------------------------------------
+
+  async #read(): Promise<StoredTokens | null> {
+    if (!this.#storage) return null;
+    return (await this.#storage.get()) ?? null;
+  }
+
+  async #store(tokens: TokenPair<A> | StoredTokens): Promise<StoredTokens> {
+    const stored = this.#toStored(tokens);
+    await this.#storage?.set(stored);
+    return stored;
+  }
+
+  #toStored(tokens: TokenPair<A> | StoredTokens): StoredTokens {
+    const { accessToken, renewalToken } = tokens;
+    let lifetimeSeconds: number | undefined;
+    if ('expiresIn' in tokens && typeof tokens.expiresIn === 'number') lifetimeSeconds = tokens.expiresIn;
+    else if ('expiresAt' in tokens && typeof tokens.expiresAt === 'number') return { accessToken, renewalToken, expiresAt: tokens.expiresAt };
+    else {
+      const claims = decodeJwtClaims(accessToken);
+      if (typeof claims?.exp === 'number' && typeof claims.iat === 'number') lifetimeSeconds = claims.exp - claims.iat;
+    }
+    // Relative lifetime on the local clock: a device clock that is off does not matter.
+    return lifetimeSeconds === undefined ? { accessToken, renewalToken } : { accessToken, renewalToken, expiresAt: this.#now() + lifetimeSeconds * 1000 };
+  }
+
+  /** When the access token expires (ms, local clock), if known. */
+  #expiresAt(tokens: StoredTokens): number | undefined {
+    if (typeof tokens.expiresAt === 'number') return tokens.expiresAt;
+    const exp = decodeJwtClaims(tokens.accessToken)?.exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  }
+
+  /** Clears the storage unless it meanwhile holds another session's pair (a new sign-in). */
+  async #clearIfStill(tokens: StoredTokens | null): Promise<void> {
+    if (!this.#storage) return;
+    const current = await this.#read();
+    if (!current || !tokens || current.renewalToken === tokens.renewalToken) await this.#storage.clear();
+  }
+
+  /**
+   * The pair to call with: renewed first when the access token expires within
+   * `renewBeforeSeconds`. A renewal that fails for a passing reason (network, 5xx, 429) is not
+   * fatal while the current access token is still valid.
+   */
+  async #fresh(tokens: StoredTokens, quiet: boolean): Promise<StoredTokens> {
+    const expiresAt = this.#expiresAt(tokens);
+    if (expiresAt === undefined || expiresAt - this.#now() > this.#renewBeforeMs) return tokens;
+    try {
+      return await this.#renewShared(tokens, quiet);
+    } catch (error) {
+      const sessionGone = isLatchProblem(error) && (error.status === 401 || error.status === 403);
+      if (!sessionGone && expiresAt > this.#now()) return tokens;
+      throw error;
+    }
+  }
+
+  /**
+   * Renews starting from `from` (the pair the caller saw), joining the renewal in flight if
+   * there is one. Nothing may be awaited between the check and setting `#renewal`, so concurrent
+   * callers always find it.
+   */
+  #renewShared(from: StoredTokens, quiet = false): Promise<StoredTokens> {
+    if (this.#renewal) return this.#renewal;
+    const task = () => this.#renewNow(from, quiet);
+    const renewal = (this.#lock ? (this.#lock(`latch-renewal ${this.baseUrl}`, task) as Promise<StoredTokens>) : task()).finally(() => {
+      if (this.#renewal === renewal) this.#renewal = null;
+    });
+    this.#renewal = renewal;
+    return renewal;
+  }
+
+  async #renewNow(from: StoredTokens, quiet: boolean): Promise<StoredTokens> {
+    const current = await this.#read();
+    if (!current) throw notSignedIn();
+    // Another call, tab or client already rotated the pair we saw: use theirs, never respend.
+    if (current.renewalToken !== from.renewalToken) return current;
+    const response = await this.#send('POST', '/session/renew', { body: { renewalToken: current.renewalToken } });
+    if (!response.ok) {
+      const problem = await problemFromResponse(response, this.#now());
+      if (problem.status === 401 || problem.status === 403) {
+        const latest = await this.#read();
+        // Only if the storage still holds this session (not a new sign-in made meanwhile).
+        if (latest && latest.renewalToken === current.renewalToken) {
+          await this.#storage?.clear();
+          if (!quiet) this.#notifySessionEnd(problem);
+        }
+      }
+      throw problem;
+    }
+    const pair = (await response.json()) as TokenPair<A>;
+    const latest = await this.#read();
+    // Signed out or signed in anew while we renewed: keep what the user did.
+    if (!latest || latest.renewalToken !== current.renewalToken) {
+      if (!latest) throw notSignedIn();
+      return latest;
+    }
+    return this.#store(pair);
+  }
+
+  /** Calls onSessionEnd; an error it throws is reported on its own, not as the call's error. */
+  #notifySessionEnd(problem: LatchProblemError): void {
+    try {
+      this.#onSessionEnd?.(problem);
+    } catch (error) {
+      setTimeout(() => {
+        throw error;
+      }, 0);
+    }
+  }
+
+  /** An authenticated request through the session logic; returns the final response. */
+  #authed(method: Method, path: string, body: unknown, options: AuthOptions = {}): Promise<Response> {
+    return this.#withSession((accessToken) => this.#send(method, path, { body, accessToken, options }), options);
+  }
+
+  async #withSession(send: (accessToken: string) => Promise<Response>, options: AuthOptions): Promise<Response> {
+    if (this.#fixedAccessToken !== undefined) return send(this.#fixedAccessToken);
+    const stored = await this.#read();
+    if (!stored) throw notSignedIn();
+    const quiet = options.quiet === true;
+    const tokens = await this.#fresh(stored, quiet);
+    const response = await send(tokens.accessToken);
+    if (response.status !== 401) return response;
+    // The access token was refused: renew once (or pick up a renewal made meanwhile), retry once.
+    await response.body?.cancel().catch(() => undefined);
+    const renewed = await this.#renewShared(tokens, quiet);
+    return send(renewed.accessToken);
+  }
+
+  async #send(method: Method, path: string, request: { body?: unknown; accessToken?: string; options?: RequestOptions | undefined }): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#headers, ...request.options?.headers };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.accessToken !== undefined) headers.authorization = `Bearer ${request.accessToken}`;
+    const controller = new AbortController();
+    const outer = request.options?.signal;
+    let timedOut = false;
+    const onAbort = () => controller.abort();
+    if (outer) {
+      if (outer.aborted) controller.abort();
+      else outer.addEventListener('abort', onAbort);
+    }
+    const timer =
+      this.#timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, this.#timeoutMs)
+        : undefined;
+    try {
+      return await this.#fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (outer?.aborted) throw error;
+      throw new LatchNetworkError(timedOut ? `${method} ${path} timed out after ${this.#timeoutMs} ms` : `${method} ${path} failed: no answer`, {
+        timedOut,
+        cause: error,
+      });
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The JSON body of a 2xx answer (undefined for 204), or the problem as an error. */
+  async #json(response: Response): Promise<unknown> {
+    if (!response.ok) throw await problemFromResponse(response, this.#now());
+    if (response.status === 204) return undefined;
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
+  }
+}
+
+function notSignedIn(): LatchProblemError {
+  return new LatchProblemError({ status: 401, code: 'unauthorized', title: 'Unauthorized', detail: 'Not signed in.' });
+}
