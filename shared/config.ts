@@ -1,3 +1,5 @@
+import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
+
 /**
  * The one typed configuration loader, used by the deployed functions, the local runner, the CLI
  * and the tests. It fails fast: a missing or malformed setting throws a plain `Error` at cold
@@ -28,6 +30,8 @@ export interface Config {
   trustedProxies: string[];
   /** Sender address of every mail (a verified SES identity). */
   mailFrom: string;
+  /** Custom user attributes (`AUTH_USER_ATTRIBUTES`, JSON): stored on the user, returned in the user object. */
+  attributes: AttributeDefinitions;
 }
 
 type Env = Record<string, string | undefined>;
@@ -97,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     roles: [...new Set(['user', 'admin', ...list(env, 'AUTH_ROLES')])],
     trustedProxies: list(env, 'AUTH_TRUSTED_PROXIES'),
     mailFrom: env.AUTH_MAIL_FROM || 'no-reply@localhost',
+    attributes: parseAttributeDefinitions(env.AUTH_USER_ATTRIBUTES),
   };
   return config;
 }
