@@ -133,7 +133,8 @@ describe('invitations (flows)', () => {
 
   test('the inviter must be confirmed; with AUTH_INVITATIONS=admin, an admin as stored now', async () => {
     const deps = await memoryDeps();
-    const unconfirmed = (await register(deps, { email: 'new@example.com', password: PASSWORD }, request), await deps.store.findUserByEmail('new@example.com'));
+    await register(deps, { email: 'new@example.com', password: PASSWORD }, request);
+    const unconfirmed = await deps.store.findUserByEmail('new@example.com');
     assert.equal(await codeOf(inviteUser(deps, unconfirmed?.id ?? '', 'guest@example.com')), 'forbidden');
     // 403 comes before field rules.
     assert.equal(await codeOf(inviteUser(deps, unconfirmed?.id ?? '', 'not an email')), 'forbidden');
