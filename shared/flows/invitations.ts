@@ -6,6 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, type RequestInfo, nowIso, nowSeconds } from './deps.js';
 import { type TokenPair, prepareSession } from './issue-session.js';
+import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
 import { newUser } from './registration.js';
 import { sendInvitationMail } from './send-mail.js';
@@ -158,6 +159,9 @@ export async function acceptInvitation(
     if (isConflict(error)) throw new AuthError('invalid_token');
     throw error;
   }
+  // Like a password reset, accepting proves control of the mailbox: failed sign-ins that
+  // someone made against the pending address no longer hold its owner back.
+  await clearFailedSignIns(deps, user.emailCanonical);
   deps.log.info('invitation accepted', { flow: 'invitations', userId: user.id });
   return { ...tokens, user: toPublicUser({ ...user, ...set }) };
 }

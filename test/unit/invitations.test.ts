@@ -193,6 +193,15 @@ describe('invitations (flows)', () => {
     assert.equal((await deps.store.findUserByEmail('guest@example.com'))?.passwordHash, null);
   });
 
+  test('accepting clears failed sign-ins made against the pending address', async () => {
+    const deps = await memoryDeps({ AUTH_MAX_FAILED_SIGN_INS: '2' });
+    await inviteUser(deps, await confirmedUser(deps), 'guest@example.com');
+    for (let i = 0; i < 2; i++) await codeOf(signIn(deps, { email: 'guest@example.com', password: 'guessing wildly' }, { ip: null, userAgent: null }));
+    assert.equal(await codeOf(signIn(deps, { email: 'guest@example.com', password: PASSWORD }, { ip: null, userAgent: null })), 'too_many_attempts');
+    await acceptInvitation(deps, invitationLink(deps, 'guest@example.com'), { password: PASSWORD }, request);
+    assert.equal(await codeOf(signIn(deps, { email: 'guest@example.com', password: PASSWORD }, { ip: null, userAgent: null })), 'ok');
+  });
+
   test('a stale invitation link cannot overwrite the password of an account that is in use', async () => {
     const deps = await memoryDeps();
     await inviteUser(deps, await confirmedUser(deps), 'guest@example.com');
