@@ -3,7 +3,7 @@
  * Lambda per `function` from it, the local runner serves it, each function finds its routes'
  * rules (auth, body) in it, and the tests walk it. Add a route here and everything follows.
  */
-export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'well-known';
+export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'invitations' | 'well-known';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -27,6 +27,9 @@ export const routes = [
   { method: 'GET', path: '/me', function: 'account', auth: 'user', body: false, summary: 'The current user' },
   { method: 'POST', path: '/email-confirmation/resend', function: 'email-confirmation', auth: 'none', body: true, summary: 'Send the confirmation mail again' },
   { method: 'POST', path: '/email-confirmation/{token}', function: 'email-confirmation', auth: 'none', body: false, summary: 'Confirm an email address' },
+  { method: 'POST', path: '/invitations', function: 'invitations', auth: 'user', body: true, summary: 'Invite someone by email' },
+  { method: 'GET', path: '/invitations/{token}', function: 'invitations', auth: 'none', body: false, summary: 'Show an invitation' },
+  { method: 'POST', path: '/invitations/{token}', function: 'invitations', auth: 'none', body: true, summary: 'Accept an invitation' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
 ] as const satisfies readonly RouteDefinition[];

@@ -6,7 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import { randomId } from '../adapters/crypto/tokens.js';
 import { type Deps, type RequestInfo, nowIso } from './deps.js';
 import { type TokenPair, prepareSession } from './issue-session.js';
-import { sendConfirmationMail, sendMail } from './send-mail.js';
+import { sendConfirmationMail, sendInvitationMail, sendMail } from './send-mail.js';
 
 /** Body of `POST /registration`. */
 export interface RegistrationInput {
@@ -85,6 +85,20 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
 async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<void> {
   const existing = await deps.store.findUserByEmail(emailCanonical);
   if (!existing) return; // deleted meanwhile; nothing to tell
+  if (existing.invitationPending && existing.passwordHash === null) {
+    // An invited address: the account is not taken over (no password is set, the invitation
+    // stays pending); its owner gets a fresh invitation link, which is how they get in.
+    if (existing.locked) return;
+    try {
+      // The guard keeps a registration racing with an acceptance from re-opening the account.
+      await sendInvitationMail(deps, existing, [{ type: 'checkUser', id: existing.id, guard: { passwordHash: null, unlocked: true } }]);
+    } catch (error) {
+      if (isConflict(error)) return; // accepted, locked or deleted meanwhile: nothing to send
+      throw error;
+    }
+    deps.log.info('registration of invited email: invitation re-sent', { flow: 'registration', userId: existing.id });
+    return;
+  }
   if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
     await sendConfirmationMail(deps, existing, []);
     deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });

@@ -19,3 +19,16 @@ export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[
   await deps.store.commit([...ops, op]);
   await sendMail(deps, email, deps.templates.confirmEmail({ appUrl: deps.config.appUrl, email, link }));
 }
+
+/**
+ * Issues a fresh invitation token for an invited user (replacing any earlier one, so the old
+ * link dies), commits it together with `ops`, then mails the link to the stored address.
+ * Returns when the invitation expires (epoch seconds).
+ */
+export async function sendInvitationMail(deps: Deps, user: User, ops: WriteOp[]): Promise<number> {
+  const { op, link, token } = prepareMailToken(deps, user, 'invitation');
+  await deps.store.commit([...ops, op]);
+  const expiresAt = new Date(token.expiresAt * 1000).toISOString();
+  await sendMail(deps, user.email, deps.templates.invitation({ appUrl: deps.config.appUrl, email: user.email, link, expiresAt }));
+  return token.expiresAt;
+}

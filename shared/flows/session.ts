@@ -10,6 +10,7 @@ import { type Deps, type Principal, type RequestInfo, nowIso, nowSeconds } from 
 import { type TokenPair, prepareSession, signAccessToken } from './issue-session.js';
 import { sendConfirmationMail } from './send-mail.js';
 import { verifyDummyPassword } from './dummy-password.js';
+import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
 
 /** Body of `POST /session`. */
 export interface SignInInput {
@@ -28,17 +29,25 @@ const invalidCredentials = () => new AuthError('invalid_credentials', messages.i
  * accepted get the same answer as a wrong password, after one password verification against a
  * dummy hash, so neither the body nor the time tells them apart. Lock and confirmation state are
  * revealed only after a correct password.
+ *
+ * Brute-force protection (see `lockout.ts`): while the email or the source address is locked
+ * out, the answer is `429` before any password is verified. Every `invalid_credentials` answer,
+ * for an unknown email too, counts one failure against both; a success clears the email's count.
  */
 export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
   const email = input.email?.trim() ?? '';
   const password = input.password ?? '';
-  const user = email === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const emailCanonical = email === '' ? null : canonicalizeEmail(email);
+  const lockout = await checkSignInLockout(deps, { emailCanonical, ip: request.ip });
+  const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
+    await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
   }
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
     deps.log.info('sign-in failed', { flow: 'session', userId: user.id, code: 'invalid_credentials' });
+    await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
   }
   assertMaySignIn(user);
@@ -58,6 +67,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     }
     throw error;
   }
+  if (lockout.emailCounter && emailCanonical !== null) await clearFailedSignIns(deps, emailCanonical);
   deps.log.info('signed in', { flow: 'session', userId: user.id });
   return tokens;
 }

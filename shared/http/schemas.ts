@@ -17,4 +17,9 @@ export const schemas = {
   }),
   renew: z.object({ renewalToken: z.optional(z.string()) }),
   email: z.object({ email: z.optional(z.string()) }),
+  invite: z.object({ email: z.optional(z.string()) }),
+  acceptInvitation: z.object({
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
 };

@@ -23,6 +23,10 @@ type Rendered = Omit<MailMessage, 'to'>;
 export interface MailTemplates {
   confirmEmail(ctx: MailContext & { link: string }): Rendered;
   alreadyRegistered(ctx: MailContext & { resetLink: string }): Rendered;
+  /** Sent once when failed sign-ins lock an account's email out for a while. */
+  lockedOut(ctx: MailContext & { failures: number; minutes: number; resetLink: string }): Rendered;
+  /** An invitation to create an account by choosing a password. */
+  invitation(ctx: MailContext & { link: string; expiresAt: string }): Rendered;
 }
 
 function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): Rendered {
@@ -53,5 +57,24 @@ export const defaultTemplates: MailTemplates = {
         "If it was you, sign in instead, or reset your password if you forgot it. If it wasn't you, ignore this mail.",
       ],
       { href: resetLink, label: 'Reset your password' },
+    ),
+  lockedOut: ({ failures, minutes, resetLink }) =>
+    layout(
+      'Sign-in to your account is paused',
+      [
+        `There were ${failures} failed sign-in attempts for your account, so signing in is paused for the next ${minutes} minute(s).`,
+        'If it was you, wait and try again, or reset your password if you forgot it. ' +
+          "If it wasn't you, someone may be guessing your password: your account is safe as long as it is a strong one.",
+      ],
+      { href: resetLink, label: 'Reset your password' },
+    ),
+  invitation: ({ link, expiresAt }) =>
+    layout(
+      "You've been invited",
+      [
+        'You have been invited to create an account. Follow the link below to choose your password.',
+        `The invitation is valid until ${expiresAt}. If you don't want an account, ignore this mail.`,
+      ],
+      { href: link, label: 'Accept invitation' },
     ),
 };

@@ -77,6 +77,43 @@ export interface UserGuard {
   passwordHash?: string | null;
 }
 
+/**
+ * A failed-sign-in counter of one scope (a canonical email or a source address), as stored.
+ * Times are epoch seconds. The counter lives from its first failure until `windowEnds`, or
+ * until `lockedUntil` once the limit was reached (whichever is later).
+ */
+export interface FailureCounter {
+  scope: string;
+  /** Failures counted in the current window. */
+  count: number;
+  /** End of the window that began with the first counted failure. */
+  windowEnds: number;
+  /** End of the lockout, set once by the failure that reached the limit; null before. */
+  lockedUntil: number | null;
+}
+
+/** How {@link AuthStore.recordFailure} counts: the window, the limit and the lockout length. */
+export interface FailurePolicy {
+  /** Epoch seconds of this failure. */
+  now: number;
+  /** A counter lives this long from its first failure. */
+  windowSeconds: number;
+  /** The count at which the lockout starts. */
+  max: number;
+  /** The lockout lasts this long from the failure that reached `max`. */
+  lockoutSeconds: number;
+}
+
+/** What {@link AuthStore.recordFailure} did. */
+export interface FailureRecord {
+  /** The count after this failure (failures that raced with it included). */
+  count: number;
+  /** End of the lockout, if one is running. */
+  lockedUntil: number | null;
+  /** True for exactly one failure per lockout: the one that started it. */
+  justLocked: boolean;
+}
+
 /** A page of users for admin listings. */
 export interface UserPage {
   users: User[];
@@ -98,6 +135,22 @@ export interface AuthStore {
   /** Every stored session of the user, expired ones included (callers filter by time). */
   listSessions(userId: string): Promise<Session[]>;
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
+  /**
+   * The live failure counters of these scopes at `now` (epoch seconds): one strongly consistent
+   * read each, in parallel. A counter whose window and lockout are both over is left out, even
+   * if the table still holds it (DynamoDB's TTL deletes late).
+   */
+  getCounters(scopes: string[], now: number): Promise<FailureCounter[]>;
+  /**
+   * Counts one failed sign-in for a scope with an atomic increment (never read-modify-write),
+   * so concurrent failures are all counted. A counter that is missing or over starts a new
+   * window of `windowSeconds`. The failure whose count reaches `max` starts the lockout
+   * (`lockedUntil = now + lockoutSeconds`) and is the only one that gets `justLocked`; later
+   * failures never move `lockedUntil`.
+   */
+  recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord>;
+  /** Deletes a scope's failure counter whether or not it exists. */
+  clearCounter(scope: string): Promise<void>;
   /**
    * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
    * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.

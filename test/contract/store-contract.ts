@@ -191,6 +191,64 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       );
     });
 
+    const policy = (now: number, max = 3) => ({ now, windowSeconds: 60, max, lockoutSeconds: 60 });
+    const scope = () => `email:${aUser().emailCanonical}`;
+
+    test('failure counters: a window starts at the first failure, the limit starts a lockout once', async () => {
+      const store = await makeStore();
+      const s = scope();
+      assert.deepEqual(await store.getCounters([s], 1000), []);
+      assert.deepEqual(await store.recordFailure(s, policy(1000)), { count: 1, lockedUntil: null, justLocked: false });
+      assert.deepEqual(await store.recordFailure(s, policy(1010)), { count: 2, lockedUntil: null, justLocked: false });
+      assert.deepEqual(await store.recordFailure(s, policy(1020)), { count: 3, lockedUntil: 1080, justLocked: true });
+      // Failures during the lockout (after the window ended at 1060) count but never move it.
+      assert.deepEqual(await store.recordFailure(s, policy(1070)), { count: 4, lockedUntil: 1080, justLocked: false });
+      assert.deepEqual(await store.getCounters([s], 1070), [{ scope: s, count: 4, windowEnds: 1060, lockedUntil: 1080 }]);
+    });
+
+    test('failure counters: a counter past its window and lockout is over on read and restarts on the next failure', async () => {
+      const store = await makeStore();
+      const [a, b] = [scope(), scope()];
+      await store.recordFailure(a, policy(1000));
+      await store.recordFailure(b, policy(1000, 1));
+      // Expiry is checked on read (DynamoDB's TTL has not deleted these items yet).
+      assert.equal((await store.getCounters([a, b], 1059)).length, 2);
+      assert.deepEqual(await store.getCounters([a, b], 1060), []);
+      assert.deepEqual(await store.recordFailure(a, policy(1060)), { count: 1, lockedUntil: null, justLocked: false });
+      assert.deepEqual(await store.getCounters([a], 1060), [{ scope: a, count: 1, windowEnds: 1120, lockedUntil: null }]);
+      // A lockout that ended starts over too, and the next lockout gets its own mail.
+      assert.deepEqual(await store.recordFailure(b, policy(1060, 1)), { count: 1, lockedUntil: 1120, justLocked: true });
+    });
+
+    test('10 concurrent failures are all counted, and exactly one of them starts the lockout', async () => {
+      const store = await makeStore();
+      const s = scope();
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(1000, 4))));
+      assert.deepEqual(results.map((r) => r.count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.equal(results.filter((r) => r.justLocked).length, 1);
+      const [counter] = await store.getCounters([s], 1000);
+      assert.equal(counter?.count, 10);
+      assert.equal(counter?.lockedUntil, 1060);
+    });
+
+    test('10 concurrent failures on an expired counter restart it once and are all counted', async () => {
+      const store = await makeStore();
+      const s = scope();
+      await store.recordFailure(s, policy(1000, 100));
+      await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(2000, 100))));
+      assert.deepEqual(await store.getCounters([s], 2000), [{ scope: s, count: 10, windowEnds: 2060, lockedUntil: null }]);
+    });
+
+    test('clearCounter deletes one scope only, and is idempotent', async () => {
+      const store = await makeStore();
+      const [a, b] = [scope(), scope()];
+      await store.recordFailure(a, policy(1000));
+      await store.recordFailure(b, policy(1000));
+      await store.clearCounter(a);
+      await store.clearCounter(a);
+      assert.deepEqual((await store.getCounters([a, b], 1000)).map((c) => c.scope), [b]);
+    });
+
     test('listUsers pages through users in canonical email order', async () => {
       const store = await makeStore();
       const prefix = `list-${Date.now()}-`;
