@@ -45,7 +45,7 @@ export function noContent(): Result {
 }
 
 /** The principal of an authenticated route (the middleware guarantees it is there). */
-export function principalOf(request: HttpRequest): Principal {
+export function principalOf(request: Pick<HttpRequest<unknown>, 'principal'>): Principal {
   if (!request.principal) throw new AuthError('unauthorized');
   return request.principal;
 }

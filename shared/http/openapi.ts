@@ -182,7 +182,11 @@ function errorResponses(codes: ProblemCode[]): Record<string, OpenApiResponse> {
           schema: {
             allOf: [
               ref('schemas', 'Problem'),
-              { type: 'object', properties: { status: { const: status }, code: { enum: list } } },
+              {
+                type: 'object',
+                properties: { status: { type: 'integer', const: status }, code: { type: 'string', enum: list } },
+                required: ['status', 'code'],
+              },
             ],
           },
         },
