@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { functionNames, type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
+import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { STATUS } from './problem.js';
@@ -257,6 +257,11 @@ export function buildOpenApi(config: Pick<Config, 'issuer' | 'requireEmailConfir
     if (!doc) throw new Error(`no documentation for ${routeKey(route)}`); // the compiler forbids it
     return { route, doc };
   });
+  return documentOf(docs, config);
+}
+
+/** The document for any list of documented routes (`buildOpenApi` passes the route table). */
+export function documentOf(docs: Array<{ route: RouteDefinition; doc: RouteDoc }>, config: Pick<Config, 'issuer' | 'requireEmailConfirmation'>): OpenApiDocument {
   const { components, schemaFor } = jsonSchemas(docs);
   const paths: OpenApiDocument['paths'] = {};
   for (const { route, doc } of docs) {
@@ -271,7 +276,7 @@ export function buildOpenApi(config: Pick<Config, 'issuer' | 'requireEmailConfir
     openapi: '3.1.0',
     info: { title: 'Latch auth API', version: API_VERSION, description: `${DESCRIPTION}\n\n${registration}` },
     servers: [{ url: config.issuer }],
-    tags: functionNames().map((name) => ({ name })),
+    tags: [...new Set(docs.map(({ route }) => route.function))].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,

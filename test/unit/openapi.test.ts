@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as z from 'zod/mini';
 import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { loadConfig } from '../../shared/config.js';
-import { buildOpenApi, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
+import { buildOpenApi, documentOf as buildDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
 import { routeDocOf, type RouteDocs, routeDocs } from '../../shared/http/route-docs.js';
 
@@ -193,4 +194,28 @@ test('a route without documentation, or a body route without a request schema, d
   // @ts-expect-error a body route needs its request schema
   const noRequest: RouteDocs['POST /session'] = { operationId: 'signIn', success: routeDocs['POST /session'].success, errors: [] };
   assert.ok(incomplete && noRequest);
+});
+
+test('routes the other branches add document the same way: admin role, query parameters, 204 answers', () => {
+  // A route as the admin API will have it, documented through the same builder as the table.
+  const route = { method: 'GET', path: '/admin/users/{id}/things', function: 'account', auth: 'admin', body: false, summary: 'Things' } as unknown as RouteDefinition;
+  const query = z.object({ limit: z.optional(z.string().check(z.describe('Page size.'))), cursor: z.optional(z.string()) });
+  const things = buildDocument(
+    [{ route, doc: { operationId: 'listThings', query, success: { status: 204, body: 'none', description: 'Nothing.' }, errors: ['not_found'] } }],
+    config,
+  );
+  const operation = operationOf(things, route);
+  assert.deepEqual(operation.security, [{ bearerAuth: [] }]);
+  assert.match(operation.description ?? '', /role `admin`/);
+  assert.deepEqual(operation.responses['403']?.['x-codes'], ['forbidden']);
+  assert.deepEqual(operation.responses['401']?.['x-codes'], ['unauthorized']);
+  assert.deepEqual(operation.responses['404']?.['x-codes'], ['not_found']);
+  assert.deepEqual(operation.responses['204'], { description: 'Nothing.' });
+  assert.deepEqual(operation.parameters, [
+    { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+    { name: 'limit', in: 'query', required: false, description: 'Page size.', schema: { type: 'string' } },
+    { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+  ]);
+  assert.equal(operation.requestBody, undefined);
+  assert.deepEqual(Object.keys(things.paths), ['/admin/users/{id}/things']);
 });
