@@ -1,13 +1,12 @@
 import { register } from '../shared/flows/registration.js';
 import { httpFunction, json } from '../shared/http/function.js';
-import { checkTypes, requestInfo } from '../shared/http/request.js';
-import { schemas } from '../shared/http/schemas.js';
+import { requestInfo } from '../shared/http/request.js';
 import { messages } from '../shared/domain/messages.js';
 
 /** `POST /registration`: 202 (the same for new and taken emails) or, without confirmation, 201. */
 export const handler = httpFunction('registration', {
   'POST /registration': async ({ event, body, deps }) => {
-    const result = await register(deps, checkTypes(schemas.registration, body), requestInfo(event));
+    const result = await register(deps, body, requestInfo(event));
     if (result.kind === 'signedIn') return json(201, result.tokens);
     return json(202, { message: messages.registrationPending });
   },

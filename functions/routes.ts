@@ -1,7 +1,9 @@
 /**
  * The one route table. CDK (`infra/constructs/latch-auth.ts`) creates an API Gateway route and a
  * Lambda per `function` from it, the local runner serves it, each function finds its routes'
- * rules (auth, body) in it, and the tests walk it. Add a route here and everything follows.
+ * rules (auth, body) in it, and the tests walk it. Add a route here and everything follows;
+ * the compiler then asks for its documentation in `shared/http/route-docs.ts` (request schema,
+ * success, error codes), from which `GET /openapi.json` is generated.
  */
 export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'invitations' | 'well-known';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,6 +34,7 @@ export const routes = [
   { method: 'POST', path: '/invitations/{token}', function: 'invitations', auth: 'none', body: true, summary: 'Accept an invitation' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
+  { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

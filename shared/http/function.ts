@@ -1,18 +1,23 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { findRoute, type FunctionName, type RouteKeyOf } from '../../functions/routes.js';
+import type * as z from 'zod/mini';
+import { findRoute, type FunctionName, type RouteKey, type RouteKeyOf } from '../../functions/routes.js';
 import { AuthError } from '../domain/errors.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { getDeps } from '../runtime/deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
-import { bearerToken, parseJsonObject, rawBody, } from './request.js';
+import { bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
+import { routeDocOf, type routeDocs } from './route-docs.js';
 
-/** What a route handler gets: the parsed body (an object, or `{}` for routes without one). */
-export interface HttpRequest {
+/**
+ * What a route handler gets: the body parsed and type-checked against the route's documented
+ * request schema (`shared/http/route-docs.ts`), or `{}` for routes without a body.
+ */
+export interface HttpRequest<B = Record<string, unknown>> {
   event: APIGatewayProxyEventV2;
-  body: Record<string, unknown>;
+  body: B;
   params: Record<string, string>;
   query: Record<string, string>;
   /** Set on authenticated routes. */
@@ -21,7 +26,13 @@ export interface HttpRequest {
 }
 
 export type Result = APIGatewayProxyStructuredResultV2;
-export type RouteHandler = (request: HttpRequest) => Promise<Result>;
+export type RouteHandler<B = Record<string, unknown>> = (request: HttpRequest<B>) => Promise<Result>;
+
+/** The body type a route's handler gets: what its documented request schema parses to. */
+export type RequestBody<K extends RouteKey> = (typeof routeDocs)[K] extends { request: infer S extends z.ZodMiniObject } ? z.infer<S> : Record<string, unknown>;
+
+/** Handlers of a function's routes, each typed with its route's body. */
+export type RouteHandlers<F extends FunctionName> = { [K in RouteKeyOf<F>]: RouteHandler<RequestBody<K>> };
 
 /** A JSON response. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Result {
@@ -34,9 +45,17 @@ export function noContent(): Result {
 }
 
 /** The principal of an authenticated route (the middleware guarantees it is there). */
-export function principalOf(request: HttpRequest): Principal {
+export function principalOf(request: Pick<HttpRequest<unknown>, 'principal'>): Principal {
   if (!request.principal) throw new AuthError('unauthorized');
   return request.principal;
+}
+
+/**
+ * Public documents that verifiers and tools may cache for 5 minutes: the discovery documents and
+ * the OpenAPI document. Their error answers (a 5xx) are never cached.
+ */
+function isCacheable(path: string, status: number | undefined): boolean {
+  return (path.startsWith('/.well-known/') || path === '/openapi.json') && (status ?? 200) < 400;
 }
 
 /** Security headers of every response. */
@@ -44,7 +63,7 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
   const path = event.rawPath ?? '';
   const headers: Record<string, string> = {
     ...(response.headers as Record<string, string> | undefined),
-    'cache-control': path.startsWith('/.well-known/') ? 'public, max-age=300' : 'no-store',
+    'cache-control': isCacheable(path, response.statusCode) ? 'public, max-age=300' : 'no-store',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };
@@ -56,22 +75,25 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
 /**
  * Builds a function's Lambda handler: a middy stack that (in this order) answers errors as
  * problem+json in one place, adds security and CORS headers, rejects bodies over 64 KiB (413)
- * and bad JSON (400), checks the access token on authenticated routes (401, with the same flow
- * the authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
+ * and bad JSON (400), checks the body's JSON types against the route's documented request
+ * schema (400), checks the access token on authenticated routes (401, with the same flow the
+ * authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
  */
-export function httpFunction<F extends FunctionName>(
-  _name: F,
-  handlers: Record<RouteKeyOf<F>, RouteHandler>,
-) {
+export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHandlers<F>) {
   const deps = getDeps(); // at cold start: a misconfiguration throws here, not at request time
-  const table = handlers as Record<string, RouteHandler>;
+  // Each handler was typed with its own body; at run time the body comes from its own schema.
+  const table = handlers as unknown as Record<string, RouteHandler>;
 
   const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<Result> => {
     const route = findRoute(event.routeKey);
     const handler = table[event.routeKey];
     if (!route || !handler) throw new AuthError('not_found');
     const text = rawBody(event); // 413 before anything else
-    const body = route.body ? parseJsonObject(text) : {};
+    const parsed = route.body ? parseJsonObject(text) : {};
+    // The schema the OpenAPI document shows is the one enforced here (400 before 401, as the
+    // contract orders its checks); unknown members are dropped.
+    const request = routeDocOf(event.routeKey)?.request;
+    const body = request ? checkTypes(request, parsed) : parsed;
     let principal: Principal | undefined;
     if (route.auth !== 'none') {
       principal = await checkAccessToken(deps, bearerToken(event));

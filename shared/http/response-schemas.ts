@@ -1,0 +1,74 @@
+import * as z from 'zod/mini';
+import { KNOWN_CODES } from './problem.js';
+
+/**
+ * JSON shapes of response bodies (the contract's `API.md`), as zod/mini schemas. They exist for
+ * the OpenAPI document (`shared/http/openapi.ts` turns them into JSON Schema) and for tests that
+ * check real answers against it; handlers do not parse their own output. Objects are loose where
+ * the contract allows more members (custom user attributes, JWK members, discovery metadata).
+ * The key of each entry is its component name in the OpenAPI document.
+ */
+const isoTime = (description: string) => z.string().check(z.meta({ format: 'date-time', description }));
+
+const user = z
+  .looseObject({
+    id: z.string(),
+    email: z.string(),
+    emailConfirmed: z.boolean(),
+    unconfirmedEmail: z.nullable(z.string()).check(z.describe('A pending new address, waiting for its confirmation link.')),
+    role: z.string().check(z.describe('`user`, `admin`, or a role the deployment configured.')),
+    locked: z.boolean(),
+    invitedBy: z.nullable(z.string()).check(z.describe("The inviter's user id.")),
+    createdAt: isoTime('ISO 8601.'),
+    updatedAt: isoTime('ISO 8601.'),
+  })
+  .check(z.describe('A user. Configured custom attributes appear as further members. Never a password hash.'));
+
+const tokenPair = z.object({
+  accessToken: z.string().check(z.describe('A JWT (EdDSA) to send as `Authorization: Bearer <accessToken>`.')),
+  renewalToken: z.string().check(z.describe('Opaque, single-use: spend it at `POST /session/renew`.')),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.int().check(z.describe("The access token's lifetime in seconds.")),
+  user,
+});
+
+const problem = z
+  .object({
+    type: z.string().check(z.describe('`urn:latch:problem:<code>`.')),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().check(z.describe('A human text; clients switch on `code`, never on texts.')),
+    code: z.enum(KNOWN_CODES as [string, ...string[]]).check(z.describe('Stable code that clients switch on.')),
+    errors: z.optional(
+      z.record(z.string(), z.array(z.string())).check(z.describe('Field name → messages (422, and 400 for a wrong JSON type).')),
+    ),
+  })
+  .check(z.describe('RFC 9457 problem details, sent as `application/problem+json`.'));
+
+const session = z.object({
+  id: z.string().check(z.describe('The `sid` of the session’s tokens.')),
+  createdAt: isoTime('ISO 8601.'),
+  lastUsedAt: isoTime('ISO 8601; moves on renewal.'),
+  userAgent: z.nullable(z.string()),
+  ip: z.nullable(z.string()),
+  current: z.boolean().check(z.describe('True for the session the call was made with.')),
+});
+
+const jwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.optional(z.string()), crv: z.optional(z.string()), x: z.optional(z.string()) });
+
+/** Every response body schema, by OpenAPI component name. */
+export const responseSchemas = {
+  User: user,
+  UserBody: z.object({ user }),
+  TokenPair: tokenPair,
+  Problem: problem,
+  Session: session,
+  SessionList: z.object({ sessions: z.array(session) }),
+  UserList: z.object({ users: z.array(user), nextCursor: z.nullable(z.string()) }),
+  Invitation: z.object({ invitation: z.object({ email: z.string(), expiresAt: isoTime('ISO 8601.') }) }),
+  EmailBody: z.object({ email: z.string() }),
+  Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
+  Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
+  OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),
+  OpenApiDocument: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+};

@@ -1,0 +1,129 @@
+import type * as z from 'zod/mini';
+import type { Route, RouteKey } from '../../functions/routes.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { responseSchemas as r } from './response-schemas.js';
+import { schemas } from './schemas.js';
+
+/** A request body schema: a zod/mini object of optional, typed fields (a wrong type is 400). */
+export type RequestSchema = z.ZodMiniObject;
+
+/** One success answer of a route. */
+export interface SuccessDoc {
+  status: number;
+  /** The body's schema, or `'none'` (204, or an answer without a body). */
+  body: z.ZodMiniType | 'none';
+  description: string;
+}
+
+interface RouteDocBase {
+  /** Stable name for generated clients (unique across the API). */
+  operationId: string;
+  /** Longer text than the route table's `summary` (CommonMark). */
+  description?: string;
+  /** Fields the flow requires (documentation: a missing one is `422`, checked by the flow). */
+  required?: readonly string[];
+  /** Query parameters (documentation only: every value is a string; the handler reads them). */
+  query?: RequestSchema;
+  /** Descriptions of the `{name}` path parameters. */
+  params?: Record<string, string>;
+  /** The success answers (a route may have two, e.g. registration with and without confirmation). */
+  success: SuccessDoc | readonly SuccessDoc[];
+  /**
+   * Contract codes this route itself may answer. Codes every route of its kind may answer are
+   * added by `shared/http/openapi.ts` from the route table: `payload_too_large` and
+   * `service_unavailable` (every route), `bad_request` (body routes), `unauthorized` (`auth`
+   * user/admin), `forbidden` (admin). `not_found`/`method_not_allowed` for unknown routes are global.
+   */
+  errors: readonly ErrorCode[];
+}
+
+/**
+ * A route's documentation. A route with a body MUST name its request schema: `httpFunction`
+ * checks every body against it (400 on a wrong JSON type) before the handler runs, and hands the
+ * handler the parsed, typed result. So the documented schema is the enforced one.
+ */
+export type RouteDoc = RouteDocBase & { request?: RequestSchema };
+type RouteDocFor<R> = R extends { body: true } ? RouteDocBase & { request: RequestSchema } : RouteDocBase & { request?: undefined };
+type RouteOf<K> = Route extends infer R ? (R extends { method: infer M extends string; path: infer P extends string } ? (`${M} ${P}` extends K ? R : never) : never) : never;
+
+/** The shape `routeDocs` must have: one entry per route of the table, no more, no less. */
+export type RouteDocs = { [K in RouteKey]: RouteDocFor<RouteOf<K>> };
+
+const message = (status: number, description: string): SuccessDoc => ({ status, body: r.Message, description });
+
+/**
+ * The documentation of every route in `functions/routes.ts`. Adding a route to the table without
+ * an entry here does not compile; so does an entry for a route that is not in the table.
+ */
+export const routeDocs = {
+  'POST /registration': {
+    operationId: 'register',
+    request: schemas.registration,
+    required: ['email', 'password'],
+    success: [
+      message(202, 'Email confirmation is required (the default): the same answer for a new and a taken email; a new user gets a confirmation mail.'),
+      { status: 201, body: r.TokenPair, description: 'Email confirmation is not required (`AUTH_REQUIRE_EMAIL_CONFIRMATION=false`): the user is signed in.' },
+    ],
+    errors: ['validation_failed'],
+  },
+  'POST /session': {
+    operationId: 'signIn',
+    description:
+      'An unknown email, a wrong password or a missing credential all answer `401 invalid_credentials`. Lock and confirmation state (`403`) are revealed only after a correct password.',
+    request: schemas.signIn,
+    required: ['email', 'password'],
+    success: { status: 200, body: r.TokenPair, description: 'Signed in.' },
+    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts'],
+  },
+  'POST /session/renew': {
+    operationId: 'renewSession',
+    description: 'Spends the renewal token and returns a new pair for the same session. A spent renewal token presented again revokes the session.',
+    request: schemas.renew,
+    required: ['renewalToken'],
+    success: { status: 200, body: r.TokenPair, description: 'A new token pair.' },
+    errors: ['unauthorized', 'account_locked'],
+  },
+  'DELETE /session': {
+    operationId: 'signOut',
+    success: { status: 204, body: 'none', description: "Signed out: the session's tokens stop working at once." },
+    errors: [],
+  },
+  'GET /me': {
+    operationId: 'getMe',
+    success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },
+    errors: [],
+  },
+  'POST /email-confirmation/resend': {
+    operationId: 'resendConfirmation',
+    request: schemas.email,
+    required: ['email'],
+    success: message(202, 'The same answer whatever the email; only an unconfirmed account gets a mail.'),
+    errors: ['validation_failed'],
+  },
+  'POST /email-confirmation/{token}': {
+    operationId: 'confirmEmail',
+    params: { token: 'The token of the mailed link (`<APP_URL>/confirm-email/<token>`).' },
+    success: { status: 200, body: r.UserBody, description: 'The email is confirmed (or the pending `unconfirmedEmail` swapped in).' },
+    errors: ['invalid_token', 'validation_failed'],
+  },
+  'GET /.well-known/jwks.json': {
+    operationId: 'getJwks',
+    success: { status: 200, body: r.Jwks, description: 'The current and previous public signing keys (cacheable for 5 minutes).' },
+    errors: [],
+  },
+  'GET /.well-known/openid-configuration': {
+    operationId: 'getOpenIdConfiguration',
+    success: { status: 200, body: r.OpenIdConfiguration, description: 'Discovery metadata for verifiers (cacheable for 5 minutes).' },
+    errors: [],
+  },
+  'GET /openapi.json': {
+    operationId: 'getOpenApi',
+    success: { status: 200, body: r.OpenApiDocument, description: 'This document (OpenAPI 3.1; cacheable for 5 minutes).' },
+    errors: [],
+  },
+} satisfies RouteDocs;
+
+/** The documentation of a route by its key, for code that walks the table at run time. */
+export function routeDocOf(key: string): RouteDoc | undefined {
+  return (routeDocs as Record<string, RouteDoc>)[key];
+}
