@@ -116,6 +116,25 @@ export const routeDocs = {
     success: { status: 200, body: r.OpenIdConfiguration, description: 'Discovery metadata for verifiers (cacheable for 5 minutes).' },
     errors: [],
   },
+  'POST /invitations': {
+    operationId: 'invite',
+    request: schemas.invite,
+    required: ['email'],
+    success: { status: 201, body: r.Invitation, description: 'The same answer for an email that is already registered (which gets no mail).' },
+    errors: ['forbidden', 'validation_failed'],
+  },
+  'GET /invitations/{token}': {
+    operationId: 'getInvitation',
+    success: { status: 200, body: r.EmailBody, description: 'The invited address.' },
+    errors: ['invalid_token'],
+  },
+  'POST /invitations/{token}': {
+    operationId: 'acceptInvitation',
+    request: schemas.acceptInvitation,
+    required: ['password'],
+    success: { status: 201, body: r.TokenPair, description: 'Accepted and signed in (the email counts as confirmed).' },
+    errors: ['invalid_token', 'validation_failed'],
+  },
   'GET /openapi.json': {
     operationId: 'getOpenApi',
     success: { status: 200, body: r.OpenApiDocument, description: 'This document (OpenAPI 3.1; cacheable for 5 minutes).' },
