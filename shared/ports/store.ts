@@ -39,6 +39,8 @@ export type WriteOp =
       email: string;
       set?: Partial<Omit<User, 'id' | 'email' | 'emailCanonical' | 'sessionEpoch' | 'sessionSeq'>>;
       guard?: UserGuard;
+      /** Also bumps `sessionEpoch` (an email change that revokes sessions, e.g. with a new password). */
+      bumpEpoch?: boolean;
     }
   /** Creates a session. */
   | { type: 'putSession'; session: Session }
@@ -75,6 +77,16 @@ export interface UserGuard {
   unlocked?: boolean;
   /** The user's password hash must still be this (null: still has none). */
   passwordHash?: string | null;
+  /** The user's canonical email must still be this (no email change meanwhile). */
+  emailCanonical?: string;
+}
+
+/** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
+export interface UserItems {
+  user: User | undefined;
+  /** Expired ones included (callers filter by time). */
+  sessions: Session[];
+  tokens: MailToken[];
 }
 
 /** A page of users for admin listings. */
@@ -98,6 +110,11 @@ export interface AuthStore {
   /** Every stored session of the user, expired ones included (callers filter by time). */
   listSessions(userId: string): Promise<Session[]>;
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
+  /**
+   * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
+   * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
+   */
+  listUserItems(userId: string): Promise<UserItems>;
   /**
    * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
    * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.
