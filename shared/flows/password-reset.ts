@@ -41,7 +41,17 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
     deps.log.info('password reset requested: no mail', { flow: 'password-reset', code: found ? 'not_allowed' : 'unknown' });
     return;
   }
-  await deps.store.commit([op]);
+  try {
+    await deps.store.commit([
+      // A deletion or lock that landed since our read wins: no token is left behind for them.
+      { type: 'checkUser', id: user.id, guard: { unlocked: true, emailCanonical: user.emailCanonical } },
+      op,
+    ]);
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    deps.log.info('password reset requested: user changed meanwhile, no mail', { flow: 'password-reset', userId: user.id });
+    return;
+  }
   await sendMail(deps, user.email, mail);
   deps.log.info('password reset requested: mail sent', { flow: 'password-reset', userId: user.id });
 }
