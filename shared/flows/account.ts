@@ -113,7 +113,6 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
   }
   if (change.kind === 'none' && password === undefined) return toPublicUser(user);
-  const { passwordHash: _omit, ...setWithoutHash } = set;
 
   try {
     if (password !== undefined) {
@@ -122,17 +121,17 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
         set,
         guard: { passwordHash: verifiedHash },
         extraOps,
-        ...(change.kind === 'immediate' ? { moveEmail: { to: change.canonical, email: change.email } } : {}),
+        ...(change.kind === 'immediate' ? { moveEmail: { email: change.email } } : {}),
       });
     } else if (change.kind === 'immediate') {
       await deps.store.commit([
         // Moves the claim: email_taken if the address has an account; the guard makes a
         // concurrent password change win over this request's stale check.
-        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: change.canonical, email: change.email, set: setWithoutHash, guard: { passwordHash: verifiedHash } },
+        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: change.canonical, email: change.email, set, guard: { passwordHash: verifiedHash } },
         ...extraOps,
       ]);
     } else {
-      await deps.store.commit([{ type: 'updateUser', id: user.id, set: setWithoutHash, guard: { passwordHash: verifiedHash } }, ...extraOps]);
+      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extraOps]);
     }
   } catch (error) {
     if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });

@@ -18,8 +18,9 @@ function mayReset(user: User | undefined): user is User {
  * `POST /password-reset`: mails a reset link to a known, unlocked user; nobody else gets
  * anything, and the caller cannot tell which happened: the answer is the same, and for an
  * unknown or locked account the flow does the same cheap work (a token minted and hashed, the
- * mail rendered) without storing or sending it. A new link replaces the user's earlier one.
- * What still differs is the store write and the mail service call (see docs/account-lifecycle.md).
+ * mail rendered, the same transaction sent to the store, which refuses it) without storing or
+ * sending anything. A new link replaces the user's earlier one. What still differs is the call to
+ * the mail service (see docs/account-lifecycle.md).
  */
 export async function requestPasswordReset(deps: Deps, input: { email?: string | undefined }): Promise<void> {
   const check = new FieldChecker();
@@ -38,6 +39,11 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
     validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)),
   });
   if (!user) {
+    // The same transaction round trip as the real path (it fails on the stand-in's missing user
+    // and writes nothing), so the store's latency does not tell the cases apart either.
+    await deps.store.commit([{ type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: canonicalizeEmail(email) } }, op]).catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
     deps.log.info('password reset requested: no mail', { flow: 'password-reset', code: found ? 'not_allowed' : 'unknown' });
     return;
   }

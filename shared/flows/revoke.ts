@@ -25,7 +25,7 @@ export interface RevokeOptions {
    */
   guard?: { passwordHash?: string | null; unlocked?: boolean };
   /** Moves the email claim in the same transaction (an immediate email change with a new password). */
-  moveEmail?: { to: string; email: string };
+  moveEmail?: { email: string };
 }
 
 /**

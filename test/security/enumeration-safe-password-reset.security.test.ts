@@ -27,6 +27,10 @@ test('a reset request answers the same status, headers and body for known, unkno
   await api.request('POST', '/registration', { body: { email: unconfirmed, password: 'correct horse battery staple' } });
   const unknown = uniqueEmail('unknown');
 
+  const itemsBefore = (await api.scan()).length;
+  for (const email of [unknown, locked.email]) await api.request('POST', '/password-reset', { body: { email } });
+  assert.equal((await api.scan()).length, itemsBefore, 'unknown and locked emails write nothing');
+
   const answers = [];
   for (const email of [known.email, unknown, locked.email, unconfirmed, known.email.toUpperCase()]) {
     const response = await api.request('POST', '/password-reset', { body: { email } });
@@ -39,7 +43,7 @@ test('a reset request answers the same status, headers and body for known, unkno
   assert.equal((await mailsTo(known.email)).filter((m) => m.subject === 'Reset your password').length, 2);
 });
 
-test('a reset request does the same hashing, reading and rendering work for known, unknown and locked emails', async () => {
+test('a reset request does the same hashing, reading, rendering and store work for known, unknown and locked emails', async () => {
   const deps = await memoryDeps();
   await register(deps, { email: 'known@example.com', password: 'correct horse battery staple' }, { ip: null, userAgent: null });
   await confirmEmail(deps, lastMailedToken(deps, 'known@example.com', 'confirm-email'));
@@ -49,6 +53,7 @@ test('a reset request does the same hashing, reading and rendering work for know
 
   // Count what each request costs: password hashing, store reads, template renders.
   const reads = { count: 0 };
+  let commits = 0;
   const inner = deps.store;
   const counting: AuthStore = Object.assign(Object.create(inner), {
     findUserByEmail: (email: string) => {
@@ -59,6 +64,10 @@ test('a reset request does the same hashing, reading and rendering work for know
       reads.count += 1;
       return inner.getUser(id);
     },
+    commit: (ops: Parameters<AuthStore['commit']>[0]) => {
+      commits += 1;
+      return inner.commit(ops);
+    },
   });
   let renders = 0;
   const templates = { ...deps.templates, resetPassword: (ctx: Parameters<typeof deps.templates.resetPassword>[0]) => {
@@ -66,7 +75,7 @@ test('a reset request does the same hashing, reading and rendering work for know
     return deps.templates.resetPassword(ctx);
   } };
   const work = async (email: string) => {
-    const before = { hashes: deps.hasher.hashes, verifies: deps.hasher.verifies, reads: reads.count, renders };
+    const before = { hashes: deps.hasher.hashes, verifies: deps.hasher.verifies, reads: reads.count, renders, commits };
     const result = await requestPasswordReset({ ...deps, store: counting, templates }, { email });
     return {
       result,
@@ -74,12 +83,14 @@ test('a reset request does the same hashing, reading and rendering work for know
       verifies: deps.hasher.verifies - before.verifies,
       reads: reads.count - before.reads,
       renders: renders - before.renders,
+      transactions: commits - before.commits,
     };
   };
   const known = await work('known@example.com');
   assert.deepEqual(await work('nobody@example.com'), known);
   assert.deepEqual(await work('locked@example.com'), known);
   assert.equal(known.renders, 1);
+  assert.equal(known.transactions, 1);
   assert.equal(deps.mailer.to('nobody@example.com').length, 0);
   assert.equal(deps.mailer.to('known@example.com').filter((m) => m.subject === 'Reset your password').length, 1);
 });
