@@ -135,8 +135,13 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     }
   } catch (error) {
     if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
-    // The password changed since we checked it: the current password we verified is not current.
-    if (isConflict(error, 'user_changed')) throw wrongCurrentPassword();
+    if (isConflict(error, 'user_changed')) {
+      // The password changed since we checked it: the one we verified is not current any more.
+      // Anything else (a concurrent email change) is worth a retry by the client.
+      const fresh = await deps.store.getUser(user.id);
+      if (fresh?.passwordHash !== verifiedHash) throw wrongCurrentPassword();
+      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.');
+    }
     if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
     throw error;
   }

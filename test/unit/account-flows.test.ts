@@ -147,6 +147,23 @@ describe('PATCH /me flow', () => {
     assert.ok(other);
   });
 
+  test('a password changed between the check and the commit wins: 422 errors.currentPassword, nothing else changes', async () => {
+    const deps = await memoryDeps();
+    const { principal } = await confirmedUser(deps);
+    const original = deps.hasher.verify.bind(deps.hasher);
+    deps.hasher.verify = async (hash, password) => {
+      const ok = await original(hash, password);
+      await deps.store.commit([{ type: 'updateUser', id: principal.userId, set: { passwordHash: await deps.hasher.hash(NEW_PASSWORD) } }]);
+      return ok;
+    };
+    await assert.rejects(updateMe(deps, principal, { currentPassword: PASSWORD, email: 'later@example.com' }), (e) => code(e) === 'validation_failed:currentPassword');
+    await assert.rejects(updateMe(deps, principal, { currentPassword: PASSWORD, password: 'yet another passphrase' }), (e) => code(e) === 'validation_failed:currentPassword');
+    await assert.rejects(deleteMe(deps, principal, { currentPassword: PASSWORD }), (e) => code(e) === 'validation_failed:currentPassword');
+    const user = await deps.store.getUser(principal.userId);
+    assert.equal(user?.unconfirmedEmail, null);
+    assert.ok(user);
+  });
+
   test('a password change also kills an outstanding reset link', async () => {
     const deps = await memoryDeps();
     const { principal } = await confirmedUser(deps);
