@@ -5,7 +5,15 @@
  * the compiler then asks for its documentation in `shared/http/route-docs.ts` (request schema,
  * success, error codes), from which `GET /openapi.json` is generated.
  */
-export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'invitations' | 'well-known';
+export type FunctionName =
+  | 'registration'
+  | 'session'
+  | 'sessions'
+  | 'account'
+  | 'password-reset'
+  | 'email-confirmation'
+  | 'invitations'
+  | 'well-known';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -27,6 +35,14 @@ export const routes = [
   { method: 'POST', path: '/session/renew', function: 'session', auth: 'none', body: true, summary: 'Renew a session' },
   { method: 'DELETE', path: '/session', function: 'session', auth: 'user', body: false, summary: 'Sign out' },
   { method: 'GET', path: '/me', function: 'account', auth: 'user', body: false, summary: 'The current user' },
+  { method: 'PATCH', path: '/me', function: 'account', auth: 'user', body: true, summary: 'Change the email or password (with the current password)' },
+  { method: 'DELETE', path: '/me', function: 'account', auth: 'user', body: true, summary: 'Delete the account (with the current password)' },
+  { method: 'GET', path: '/sessions', function: 'sessions', auth: 'user', body: false, summary: "The caller's live sessions" },
+  { method: 'DELETE', path: '/sessions', function: 'sessions', auth: 'user', body: false, summary: 'Sign out everywhere' },
+  { method: 'DELETE', path: '/sessions/{id}', function: 'sessions', auth: 'user', body: false, summary: "Revoke one of the caller's sessions" },
+  { method: 'POST', path: '/password-reset', function: 'password-reset', auth: 'none', body: true, summary: 'Mail a password reset link' },
+  { method: 'GET', path: '/password-reset/{token}', function: 'password-reset', auth: 'none', body: false, summary: 'Check a reset link' },
+  { method: 'POST', path: '/password-reset/{token}', function: 'password-reset', auth: 'none', body: true, summary: 'Set a new password with a reset link' },
   { method: 'POST', path: '/email-confirmation/resend', function: 'email-confirmation', auth: 'none', body: true, summary: 'Send the confirmation mail again' },
   { method: 'POST', path: '/email-confirmation/{token}', function: 'email-confirmation', auth: 'none', body: false, summary: 'Confirm an email address' },
   { method: 'POST', path: '/invitations', function: 'invitations', auth: 'user', body: true, summary: 'Invite someone by email' },

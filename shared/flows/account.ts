@@ -1,10 +1,202 @@
-import { AuthError } from '../domain/errors.js';
-import { type PublicUser, toPublicUser } from '../domain/types.js';
-import type { Deps, Principal } from './deps.js';
+import { canonicalizeEmail } from '../domain/email.js';
+import { AuthError, ServiceUnavailableError, ValidationError, isConflict } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import { type PublicUser, type User, toPublicUser } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
+import type { WriteOp } from '../ports/store.js';
+import { type Deps, type Principal, nowIso } from './deps.js';
+import { prepareMailToken } from './mail-tokens.js';
+import { revokeAllSessions } from './revoke.js';
+import { mailConfirmationLink, sendMail } from './send-mail.js';
 
 /** The caller's own user object. */
 export async function getMe(deps: Deps, principal: Principal): Promise<PublicUser> {
   const user = await deps.store.getUser(principal.userId);
   if (!user) throw new AuthError('unauthorized');
   return toPublicUser(user);
+}
+
+/** Body of `PATCH /me`. */
+export interface UpdateMeInput {
+  currentPassword?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+  passwordConfirmation?: string | undefined;
+}
+
+const wrongCurrentPassword = () => new ValidationError({ currentPassword: [messages.field.invalid] });
+
+/**
+ * Loads the caller and checks `currentPassword` against the stored hash. Field errors found by
+ * `check` come in the same 422. Returns the user and the hash that was verified, which the
+ * caller's commit is conditioned on (a concurrent password change makes it fail, not slip by).
+ */
+async function verifyCurrentPassword(deps: Deps, principal: Principal, check: FieldChecker, currentPassword: string | undefined): Promise<{ user: User; verifiedHash: string }> {
+  const user = await deps.store.getUser(principal.userId);
+  if (!user) throw new AuthError('unauthorized');
+  if (currentPassword === undefined || currentPassword === '') {
+    check.add('currentPassword', messages.field.blank);
+    check.throwIfAny();
+  }
+  const verified = user.passwordHash !== null && (await deps.hasher.verify(user.passwordHash, currentPassword as string));
+  if (!verified) {
+    check.add('currentPassword', messages.field.invalid);
+    deps.log.info('current password refused', { flow: 'account', userId: user.id, code: 'validation_failed' });
+  }
+  check.throwIfAny();
+  return { user, verifiedHash: user.passwordHash as string };
+}
+
+/** What a `PATCH /me` does to the email. */
+type EmailChange =
+  | { kind: 'none' }
+  /** The current address sent back: drop the pending change and its link. */
+  | { kind: 'cancel' }
+  /** Wait in `unconfirmedEmail` until the link mailed to it is used. */
+  | { kind: 'pending'; email: string }
+  /** No confirmation configured: move the claim now. */
+  | { kind: 'immediate'; email: string; canonical: string };
+
+function emailChangeOf(deps: Deps, user: User, email: string | undefined): EmailChange {
+  if (email === undefined) return { kind: 'none' };
+  const canonical = canonicalizeEmail(email);
+  if (canonical === user.emailCanonical) return user.unconfirmedEmail === null ? { kind: 'none' } : { kind: 'cancel' };
+  if (deps.config.requireEmailConfirmation) return { kind: 'pending', email };
+  return { kind: 'immediate', email, canonical };
+}
+
+/**
+ * `PATCH /me`: changes the caller's email and/or password after checking `currentPassword`.
+ *
+ * - Email, with confirmation required: the new address waits in `unconfirmedEmail` (not
+ *   reserved); a confirmation link goes to it and a notice to the current address. Sending the
+ *   current address back cancels the pending change and deletes its link.
+ * - Email, without confirmation: the claim moves at once (`422 errors.email` when taken) and the
+ *   old address gets a notice.
+ * - Password (policy as at registration): every other session of the user is revoked in the same
+ *   transaction, race-free (`revokeAllSessions`); the caller's session survives, and so does its
+ *   renewal (a renewal that raced the change re-reads the user, see `renewSession`). An
+ *   outstanding reset link dies too: the password it would replace is gone.
+ *
+ * Everything is one commit, conditioned on the password hash that was verified.
+ */
+export async function updateMe(deps: Deps, principal: Principal, input: UpdateMeInput): Promise<PublicUser> {
+  const check = new FieldChecker();
+  const email = input.email === undefined ? undefined : check.email('email', input.email);
+  const password =
+    input.password === undefined && input.passwordConfirmation === undefined
+      ? undefined
+      : check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, check, input.currentPassword);
+
+  const change = emailChangeOf(deps, user, email);
+  const updatedAt = nowIso(deps);
+  const set: Partial<User> = { updatedAt };
+  const extraOps: WriteOp[] = [];
+  let link: string | undefined;
+  if (change.kind === 'cancel') {
+    set.unconfirmedEmail = null;
+    // The pending change's link dies with it (the confirmation token of a confirmed user is only
+    // ever for a pending change).
+    if (user.emailConfirmed) extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'confirmation' });
+  } else if (change.kind === 'pending') {
+    set.unconfirmedEmail = change.email;
+    const prepared = prepareMailToken(deps, user, 'confirmation', change.email);
+    extraOps.push(prepared.op);
+    link = prepared.link;
+  } else if (change.kind === 'immediate') {
+    // The new address has not been confirmed by anyone; a pending change is moot.
+    Object.assign(set, { emailConfirmed: false, unconfirmedEmail: null });
+  }
+  if (password !== undefined) {
+    set.passwordHash = await deps.hasher.hash(password);
+    extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
+  }
+  if (change.kind === 'none' && password === undefined) return toPublicUser(user);
+
+  try {
+    if (password !== undefined) {
+      await revokeAllSessions(deps, user.id, {
+        keepSessionId: principal.sessionId,
+        set,
+        guard: { passwordHash: verifiedHash },
+        extraOps,
+        ...(change.kind === 'immediate' ? { moveEmail: { email: change.email } } : {}),
+      });
+    } else if (change.kind === 'immediate') {
+      await deps.store.commit([
+        // Moves the claim: email_taken if the address has an account; the guard makes a
+        // concurrent password change win over this request's stale check.
+        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: change.canonical, email: change.email, set, guard: { passwordHash: verifiedHash } },
+        ...extraOps,
+      ]);
+    } else {
+      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extraOps]);
+    }
+  } catch (error) {
+    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+    if (isConflict(error, 'user_changed')) {
+      // The password changed since we checked it: the one we verified is not current any more.
+      // Anything else (a concurrent email change) is worth a retry by the client.
+      const fresh = await deps.store.getUser(user.id);
+      if (fresh?.passwordHash !== verifiedHash) throw wrongCurrentPassword();
+      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.');
+    }
+    if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
+    throw error;
+  }
+
+  const appUrl = deps.config.appUrl;
+  if (change.kind === 'pending' && link) {
+    await mailConfirmationLink(deps, change.email, link);
+    await sendMail(deps, user.email, deps.templates.emailChangeRequested({ appUrl, email: user.email, newEmail: change.email }));
+  } else if (change.kind === 'immediate') {
+    await sendMail(deps, user.email, deps.templates.emailChanged({ appUrl, email: user.email, newEmail: change.email }));
+  }
+  deps.log.info('account updated', { flow: 'account', userId: user.id, email: change.kind, password: password !== undefined });
+  const fresh = await deps.store.getUser(user.id);
+  if (!fresh) throw new AuthError('unauthorized');
+  return toPublicUser(fresh);
+}
+
+/** First transaction of a deletion: user + claim (2 items), up to 3 tokens, this many sessions. */
+const DELETE_FIRST_BATCH = 90;
+const DELETE_ATTEMPTS = 5;
+
+/**
+ * `DELETE /me`: after checking `currentPassword`, deletes the user, its email claim, every
+ * session and every mail token in one transaction, from one consistent read of the user's
+ * partition. The deletion is conditioned on `sessionSeq` (a session created after the read makes
+ * it read again), on the verified password hash and on the email (no change slipped in). Sign-ins
+ * and renewals that read the user before are conditioned on the user item, which is gone, so
+ * none can leave a session behind. The email can register again at once.
+ */
+export async function deleteMe(deps: Deps, principal: Principal, input: { currentPassword?: string | undefined }): Promise<void> {
+  const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, new FieldChecker(), input.currentPassword);
+  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+    const items = await deps.store.listUserItems(user.id);
+    const current = items.user;
+    if (!current) throw new AuthError('unauthorized');
+    if (current.passwordHash !== verifiedHash) throw wrongCurrentPassword();
+    const sessions: WriteOp[] = items.sessions.map((s) => ({ type: 'deleteSession', userId: user.id, id: s.id }));
+    try {
+      await deps.store.commit([
+        // sessionSeq: no session was created since the read; emailCanonical: the claim we
+        // release is the user's current one; passwordHash: the password we checked is current.
+        { type: 'deleteUser', id: user.id, emailCanonical: current.emailCanonical, guard: { sessionSeq: current.sessionSeq, passwordHash: verifiedHash, emailCanonical: current.emailCanonical } },
+        ...items.tokens.map((t): WriteOp => ({ type: 'deleteToken', userId: user.id, kind: t.kind })),
+        ...sessions.slice(0, DELETE_FIRST_BATCH),
+      ]);
+    } catch (error) {
+      if (isConflict(error, 'user_changed')) continue;
+      if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
+      throw error;
+    }
+    // Only users with more than 90 sessions get here with leftovers; their user is already gone.
+    const rest = sessions.slice(DELETE_FIRST_BATCH);
+    for (let i = 0; i < rest.length; i += 100) await deps.store.commit(rest.slice(i, i + 100));
+    deps.log.info('account deleted', { flow: 'account', userId: user.id });
+    return;
+  }
+  throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');
 }

@@ -1,4 +1,5 @@
 import { ConflictError, ServiceUnavailableError, isConflict } from '../domain/errors.js';
+import { canonicalizeEmail } from '../domain/email.js';
 import type { User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
@@ -9,6 +10,23 @@ const FIRST_BATCH = 90;
 const ATTEMPTS = 5;
 
 type UserUpdate = Extract<WriteOp, { type: 'updateUser' }>['set'];
+
+/** Options of {@link revokeAllSessions}. */
+export interface RevokeOptions {
+  /** Fields to change on the user in the same transaction. */
+  set?: UserUpdate;
+  /** A session that survives (the caller's own, on a password change). */
+  keepSessionId?: string;
+  /** Writes that join the transaction (spending a reset token, deleting tokens). */
+  extraOps?: WriteOp[];
+  /**
+   * The caller's preconditions on the user, final (no retry) when they fail: the password hash
+   * it verified is still the hash, the user is not locked.
+   */
+  guard?: { passwordHash?: string | null; unlocked?: boolean };
+  /** Moves the email claim in the same transaction (an immediate email change with a new password). */
+  moveEmail?: { email: string };
+}
 
 /**
  * Revokes every session of a user (except `keepSessionId`, e.g. the caller's own on a password
@@ -29,7 +47,7 @@ type UserUpdate = Extract<WriteOp, { type: 'updateUser' }>['set'];
 export async function revokeAllSessions(
   deps: Pick<Deps, 'store'>,
   userId: string,
-  options: { set?: UserUpdate; keepSessionId?: string; extraOps?: WriteOp[]; guard?: { passwordHash?: string | null } } = {},
+  options: RevokeOptions = {},
 ): Promise<User> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const user = await deps.store.getUser(userId);
@@ -37,13 +55,20 @@ export async function revokeAllSessions(
     // The caller's precondition (e.g. "the password I checked is still the password") is final.
     const expected = options.guard?.passwordHash;
     if (expected !== undefined && user.passwordHash !== expected) throw new ConflictError('user_changed');
+    if (options.guard?.unlocked && user.locked) throw new ConflictError('user_changed');
     const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
     const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));
     const [first, rest] = [deletions.slice(0, FIRST_BATCH), deletions.slice(FIRST_BATCH)];
     try {
+      // Fails if a session was created after we listed (sessionSeq moved): then list again.
+      const guard = { sessionSeq: user.sessionSeq, ...options.guard };
+      const move = options.moveEmail;
+      const userOp: WriteOp = move
+        ? // The claim moves with the same guard; email_taken is final and reaches the caller.
+          { type: 'moveEmail', userId, from: user.emailCanonical, to: canonicalizeEmail(move.email), email: move.email, set: options.set ?? {}, guard, bumpEpoch: true }
+        : { type: 'updateUser', id: userId, set: options.set ?? {}, guard, bumpEpoch: true };
       await deps.store.commit([
-        // Fails if a session was created after we listed (sessionSeq moved): then list again.
-        { type: 'updateUser', id: userId, set: options.set ?? {}, guard: { sessionSeq: user.sessionSeq, ...options.guard }, bumpEpoch: true },
+        userOp,
         ...first,
         ...(options.extraOps ?? []),
       ]);

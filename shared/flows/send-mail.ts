@@ -17,6 +17,11 @@ export async function sendMail(deps: Deps, to: string, rendered: Omit<MailMessag
 export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[], email: string = user.email): Promise<void> {
   const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
   await deps.store.commit([...ops, op]);
+  await mailConfirmationLink(deps, email, link);
+}
+
+/** Mails a confirmation link whose token is already committed (see {@link sendConfirmationMail}). */
+export async function mailConfirmationLink(deps: Deps, email: string, link: string): Promise<void> {
   await sendMail(deps, email, deps.templates.confirmEmail({ appUrl: deps.config.appUrl, email, link }));
 }
 

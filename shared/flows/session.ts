@@ -85,17 +85,35 @@ function assertMaySignIn(user: User): void {
 export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }): Promise<TokenPair> {
   const parsed = parseRenewalToken(input.renewalToken);
   if (!parsed) throw new AuthError('unauthorized', messages.unauthorized);
+  // A second attempt only when the user changed between our read and our write (e.g. a
+  // password change that kept this very session): the fresh read decides again, so a session
+  // that the change revoked is gone by then and answers 401.
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await tryRenew(deps, parsed);
+    if (outcome !== 'user_changed' || attempt >= 1) {
+      if (typeof outcome === 'string') return renewalRefused(deps, parsed.userId);
+      return outcome;
+    }
+  }
+}
+
+/** 401, or 403 account_locked while the user is locked. */
+async function renewalRefused(deps: Deps, userId: string): Promise<never> {
+  const fresh = await deps.store.getUser(userId);
+  if (fresh?.locked) throw new AuthError('account_locked', messages.accountLocked);
+  throw new AuthError('unauthorized', messages.unauthorized);
+}
+
+async function tryRenew(
+  deps: Deps,
+  parsed: { userId: string; sessionId: string; secret: string },
+): Promise<TokenPair | 'dead' | 'user_changed'> {
   const [session, user] = await Promise.all([
     deps.store.getSession(parsed.userId, parsed.sessionId),
     deps.store.getUser(parsed.userId),
   ]);
-  const dead = async (): Promise<never> => {
-    const fresh = user ? await deps.store.getUser(user.id) : undefined;
-    if (fresh?.locked) throw new AuthError('account_locked', messages.accountLocked);
-    throw new AuthError('unauthorized', messages.unauthorized);
-  };
   const now = nowSeconds(deps);
-  if (!user || !session || session.expiresAt <= now || user.locked) return dead();
+  if (!user || !session || session.expiresAt <= now || user.locked) return 'dead';
 
   const presented = hashSecret(parsed.secret);
   if (!safeEqual(presented, session.renewalHash)) {
@@ -129,7 +147,8 @@ export async function renewSession(deps: Deps, input: { renewalToken?: string | 
       },
     ]);
   } catch (error) {
-    if (isConflict(error)) return dead();
+    if (isConflict(error, 'user_changed')) return 'user_changed';
+    if (isConflict(error)) return 'dead';
     throw error;
   }
   const accessToken = await signAccessToken(deps, { userId: user.id, sessionId: session.id, role: user.role, jti });

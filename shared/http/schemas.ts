@@ -22,4 +22,15 @@ export const schemas = {
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
   }),
+  updateMe: z.object({
+    currentPassword: z.optional(z.string()),
+    email: z.optional(z.string()),
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
+  deleteMe: z.object({ currentPassword: z.optional(z.string()) }),
+  newPassword: z.object({
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
 };

@@ -19,17 +19,41 @@ export interface MailContext {
 
 type Rendered = Omit<MailMessage, 'to'>;
 
-/** One function per mail. A deployment may replace any of them (see the README). */
+/**
+ * One function per mail. A deployment may replace any part of any of them without code, through
+ * `LATCH_MAIL_TEMPLATES` (see `overrides.ts` and docs/account-lifecycle.md). Every context value
+ * is a string, so a configured template can use each of them as a `{{placeholder}}`.
+ */
 export interface MailTemplates {
+  /** To the address being confirmed (a new account's, or the pending `unconfirmedEmail`). */
   confirmEmail(ctx: MailContext & { link: string }): Rendered;
+  /** To the owner of an account someone tried to register again. */
   alreadyRegistered(ctx: MailContext & { resetLink: string }): Rendered;
   /** Sent once when failed sign-ins lock an account's email out for a while. */
   lockedOut(ctx: MailContext & { failures: number; minutes: number; resetLink: string }): Rendered;
   /** An invitation to create an account by choosing a password. */
   invitation(ctx: MailContext & { link: string; expiresAt: string }): Rendered;
+  /** To the current address when a change to `newEmail` waits for confirmation. */
+  emailChangeRequested(ctx: MailContext & { newEmail: string }): Rendered;
+  /** To the old address when the email was changed to `newEmail` at once. */
+  emailChanged(ctx: MailContext & { newEmail: string }): Rendered;
+  /** The reset link, valid for `validForMinutes`. */
+  resetPassword(ctx: MailContext & { link: string; validForMinutes: string }): Rendered;
 }
 
-function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): Rendered {
+/** The placeholders each template may use (the keys of its context). */
+export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<keyof Parameters<MailTemplates[K]>[0]> } = {
+  confirmEmail: ['appUrl', 'email', 'link'],
+  alreadyRegistered: ['appUrl', 'email', 'resetLink'],
+  lockedOut: ['appUrl', 'email', 'failures', 'minutes', 'resetLink'],
+  invitation: ['appUrl', 'email', 'link', 'expiresAt'],
+  emailChangeRequested: ['appUrl', 'email', 'newEmail'],
+  emailChanged: ['appUrl', 'email', 'newEmail'],
+  resetPassword: ['appUrl', 'email', 'link', 'validForMinutes'],
+};
+
+/** The built-in look: a title, escaped paragraphs and an optional link. */
+export function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): Rendered {
   const text = [...paragraphs, ...(link ? [`${link.label}: ${link.href}`] : [])].join('\n\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
@@ -76,5 +100,24 @@ export const defaultTemplates: MailTemplates = {
         `The invitation is valid until ${expiresAt}. If you don't want an account, ignore this mail.`,
       ],
       { href: link, label: 'Accept invitation' },
+    ),
+  emailChangeRequested: ({ newEmail }) =>
+    layout('Your e-mail address is about to change', [
+      `Someone asked to change the e-mail address of your account to ${newEmail}. The change happens only when the link sent to that address is used.`,
+      "If it wasn't you, sign in and change your password, and send your current address back as your e-mail to cancel the change.",
+    ]),
+  emailChanged: ({ newEmail }) =>
+    layout('Your e-mail address was changed', [
+      `The e-mail address of your account was changed to ${newEmail}.`,
+      "If it wasn't you, reset your password at once and contact us.",
+    ]),
+  resetPassword: ({ link, validForMinutes }) =>
+    layout(
+      'Reset your password',
+      [
+        `Someone asked to reset the password of your account. The link below works once, for ${validForMinutes} minutes.`,
+        "If you didn't ask for this, ignore this mail: your password stays as it is.",
+      ],
+      { href: link, label: 'Reset your password' },
     ),
 };

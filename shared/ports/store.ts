@@ -39,6 +39,8 @@ export type WriteOp =
       email: string;
       set?: Partial<Omit<User, 'id' | 'email' | 'emailCanonical' | 'sessionEpoch' | 'sessionSeq'>>;
       guard?: UserGuard;
+      /** Also bumps `sessionEpoch` (an email change that revokes sessions, e.g. with a new password). */
+      bumpEpoch?: boolean;
     }
   /** Creates a session. */
   | { type: 'putSession'; session: Session }
@@ -75,6 +77,16 @@ export interface UserGuard {
   unlocked?: boolean;
   /** The user's password hash must still be this (null: still has none). */
   passwordHash?: string | null;
+  /** The user's canonical email must still be this (no email change meanwhile). */
+  emailCanonical?: string;
+}
+
+/** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
+export interface UserItems {
+  user: User | undefined;
+  /** Expired ones included (callers filter by time). */
+  sessions: Session[];
+  tokens: MailToken[];
 }
 
 /**
@@ -151,6 +163,11 @@ export interface AuthStore {
   recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord>;
   /** Deletes a scope's failure counter whether or not it exists. */
   clearCounter(scope: string): Promise<void>;
+  /**
+   * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
+   * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
+   */
+  listUserItems(userId: string): Promise<UserItems>;
   /**
    * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
    * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.

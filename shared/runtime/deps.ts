@@ -7,7 +7,7 @@ import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
 import type { Deps } from '../flows/deps.js';
-import { defaultTemplates } from '../mail/templates.js';
+import { loadMailTemplates } from '../mail/overrides.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -46,7 +46,7 @@ export function buildDeps(env: Env = process.env): Deps {
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
-    templates: defaultTemplates,
+    templates: loadMailTemplates(env),
     clock: { now: () => Date.now() },
     log: createLog(),
   };

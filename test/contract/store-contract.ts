@@ -101,6 +101,43 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       await store.commit([{ type: 'createUser', user: aUser({ email: user.email, emailCanonical: user.emailCanonical }) }]);
     });
 
+    test('an emailCanonical guard fails once the email moved; moveEmail can bump the epoch', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'checkUser', id: user.id, guard: { emailCanonical: user.emailCanonical } }]);
+      const fresh = aUser().email;
+      await store.commit([{ type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: fresh, email: fresh, bumpEpoch: true, guard: { sessionEpoch: 0 } }]);
+      assert.equal((await store.getUser(user.id))?.sessionEpoch, 1);
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { emailCanonical: user.emailCanonical } }]), 'user_changed');
+      await conflict(
+        store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical, guard: { emailCanonical: user.emailCanonical } }]),
+        'user_changed',
+      );
+      assert.ok(await store.getUser(user.id));
+    });
+
+    test('listUserItems reads the user, its sessions and its tokens at once, and nobody else\'s', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const other = aUser();
+      const sessions = [aSession(user.id), aSession(user.id)];
+      await store.commit([{ type: 'createUser', user }, { type: 'createUser', user: other }]);
+      await store.commit([
+        ...sessions.map((session) => ({ type: 'putSession' as const, session })),
+        { type: 'putSession', session: aSession(other.id) },
+        { type: 'putToken', token: aToken(user.id, { kind: 'reset' }) },
+        { type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) },
+        { type: 'putToken', token: aToken(other.id, { kind: 'reset' }) },
+      ]);
+      const items = await store.listUserItems(user.id);
+      assert.deepEqual(items.user, user);
+      assert.deepEqual(items.sessions.map((s) => s.id).sort(), sessions.map((s) => s.id).sort());
+      assert.deepEqual(items.tokens.map((t) => t.kind).sort(), ['confirmation', 'reset']);
+      const none = await store.listUserItems('b1a7e2c4-0000-4000-8000-000000000001');
+      assert.deepEqual(none, { user: undefined, sessions: [], tokens: [] });
+    });
+
     test('deleteUser removes the user and releases its email', async () => {
       const store = await makeStore();
       const user = aUser();

@@ -26,6 +26,7 @@ test('path matching prefers static segments, as API Gateway does', () => {
 
 test('every authenticated route is marked as such (no accidental public account route)', () => {
   for (const route of routes) {
-    if (route.path === '/me' || (route.path === '/session' && route.method === 'DELETE')) assert.notEqual(route.auth, 'none', routeKey(route));
+    const own = route.path === '/me' || route.path.startsWith('/sessions') || (route.path === '/session' && route.method === 'DELETE');
+    if (own) assert.notEqual(route.auth, 'none', routeKey(route));
   }
 });

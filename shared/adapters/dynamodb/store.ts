@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type ConflictReason, ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
-import type { AuthStore, FailureCounter, FailurePolicy, FailureRecord, UserGuard, UserPage, WriteOp } from '../../ports/store.js';
+import type { AuthStore, FailureCounter, FailurePolicy, FailureRecord, UserGuard, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { assertDistinctItems, counterIsLive } from '../memory/store.js';
 import { translateAwsError } from './errors.js';
 import { keys, tableDefinition } from './table.js';
@@ -68,6 +68,8 @@ class Expression {
     if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
     if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
+    // No email change (moveEmail) happened since the caller read the user.
+    if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(
@@ -266,6 +268,35 @@ export class DynamoDbStore implements AuthStore {
     }
   }
 
+  async listUserItems(userId: string): Promise<UserItems> {
+    const out: UserItems = { user: undefined, sessions: [], tokens: [] };
+    let start: Record<string, unknown> | undefined;
+    try {
+      // One strongly consistent Query of the whole partition: profile, sessions and tokens.
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.user(userId).pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          const sk = String(item.sk);
+          if (sk === 'PROFILE') out.user = strip(item) as unknown as User;
+          else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
+          else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
+        }
+        start = result.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      return translateAwsError(error);
+    }
+    return out;
+  }
+
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     assertDistinctItems(ops);
@@ -380,6 +411,7 @@ export class DynamoDbStore implements AuthStore {
           emailCanonical: op.to,
           gsi1sk: `${op.to}#${op.userId}`,
         });
+        const bump = op.bumpEpoch ? ` ADD ${e.name('sessionEpoch')} ${e.value(1)}` : '';
         const condition = e.guard(op.guard);
         return [
           // The old claim must still be this user's (no concurrent move).
@@ -395,7 +427,7 @@ export class DynamoDbStore implements AuthStore {
             onMissing: 'email_taken',
           },
           {
-            item: { Update: e.attach({ TableName, Key: keys.user(op.userId), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            item: { Update: e.attach({ TableName, Key: keys.user(op.userId), UpdateExpression: `SET ${sets.join(', ')}${bump}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
             onExisting: 'user_changed',
             onMissing: 'not_found',
           },

@@ -1,6 +1,6 @@
 import { ConflictError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
-import type { AuthStore, FailureCounter, FailurePolicy, FailureRecord, UserGuard, UserPage, WriteOp } from '../../ports/store.js';
+import type { AuthStore, FailureCounter, FailurePolicy, FailureRecord, UserGuard, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -77,6 +77,15 @@ export class MemoryStore implements AuthStore {
     this.counters.delete(scope);
   }
 
+  async listUserItems(userId: string): Promise<UserItems> {
+    const user = this.users.get(userId);
+    return {
+      user: user && clone(user),
+      sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
+      tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
+    };
+  }
+
   async commit(ops: WriteOp[]): Promise<void> {
     assertDistinctItems(ops);
     for (const op of ops) this.check(op);
@@ -130,6 +139,7 @@ export class MemoryStore implements AuthStore {
     if (guard.sessionSeq !== undefined && user.sessionSeq !== guard.sessionSeq) throw new ConflictError('user_changed');
     if (guard.unlocked && user.locked) throw new ConflictError('user_changed');
     if (guard.passwordHash !== undefined && user.passwordHash !== guard.passwordHash) throw new ConflictError('user_changed');
+    if (guard.emailCanonical !== undefined && user.emailCanonical !== guard.emailCanonical) throw new ConflictError('user_changed');
   }
 
   private apply(op: WriteOp): void {
@@ -158,6 +168,7 @@ export class MemoryStore implements AuthStore {
         Object.assign(user, clone(op.set ?? {}));
         user.email = op.email;
         user.emailCanonical = op.to;
+        if (op.bumpEpoch) user.sessionEpoch += 1;
         return;
       }
       case 'putSession':

@@ -1,0 +1,16 @@
+import { messages } from '../shared/domain/messages.js';
+import { checkResetToken, requestPasswordReset, resetPassword } from '../shared/flows/password-reset.js';
+import { httpFunction, json } from '../shared/http/function.js';
+
+/** Password reset: ask for a link (202 whatever the email), check a link, use it. */
+export const handler = httpFunction('password-reset', {
+  'POST /password-reset': async ({ body, deps }) => {
+    await requestPasswordReset(deps, body);
+    return json(202, { message: messages.passwordResetRequested });
+  },
+  'GET /password-reset/{token}': async ({ params, deps }) => json(200, await checkResetToken(deps, params.token)),
+  'POST /password-reset/{token}': async ({ params, body, deps }) => {
+    await resetPassword(deps, params.token, body);
+    return json(200, { message: messages.passwordResetDone });
+  },
+});

@@ -1,0 +1,15 @@
+import { listMySessions, revokeMySession, revokeMySessions } from '../shared/flows/sessions.js';
+import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
+
+/** The caller's sessions: list them, revoke one, revoke all (sign out everywhere). */
+export const handler = httpFunction('sessions', {
+  'GET /sessions': async (request) => json(200, { sessions: await listMySessions(request.deps, principalOf(request)) }),
+  'DELETE /sessions/{id}': async (request) => {
+    await revokeMySession(request.deps, principalOf(request), request.params.id ?? '');
+    return noContent();
+  },
+  'DELETE /sessions': async (request) => {
+    await revokeMySessions(request.deps, principalOf(request));
+    return noContent();
+  },
+});

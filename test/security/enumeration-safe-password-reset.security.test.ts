@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { confirmEmail } from '../../shared/flows/email-confirmation.js';
+import { requestPasswordReset } from '../../shared/flows/password-reset.js';
+import { register } from '../../shared/flows/registration.js';
+import type { AuthStore } from '../../shared/ports/store.js';
+import { signedInUser } from '../support/accounts.js';
+import { mailsTo } from '../support/mail.js';
+import { lastMailedToken, memoryDeps } from '../support/memory.js';
+import { uniqueEmail } from '../support/services.js';
+import { type TestStack, startTestStack } from '../support/stack.js';
+
+let api: TestStack;
+
+before(async () => {
+  api = await startTestStack();
+});
+after(async () => {
+  await api.close();
+});
+
+test('a reset request answers the same status, headers and body for known, unknown, locked and unconfirmed emails', async () => {
+  const known = await signedInUser(api);
+  const locked = await signedInUser(api);
+  await api.store.commit([{ type: 'updateUser', id: locked.userId, set: { locked: true } }]);
+  const unconfirmed = uniqueEmail('unconfirmed');
+  await api.request('POST', '/registration', { body: { email: unconfirmed, password: 'correct horse battery staple' } });
+  const unknown = uniqueEmail('unknown');
+
+  const itemsBefore = (await api.scan()).length;
+  for (const email of [unknown, locked.email]) await api.request('POST', '/password-reset', { body: { email } });
+  assert.equal((await api.scan()).length, itemsBefore, 'unknown and locked emails write nothing');
+
+  const answers = [];
+  for (const email of [known.email, unknown, locked.email, unconfirmed, known.email.toUpperCase()]) {
+    const response = await api.request('POST', '/password-reset', { body: { email } });
+    answers.push({ status: response.status, body: response.text, type: response.headers.get('content-type'), cache: response.headers.get('cache-control') });
+  }
+  for (const answer of answers) assert.deepEqual(answer, answers[0]);
+  assert.equal(answers[0]?.status, 202);
+  assert.equal((await mailsTo(unknown)).length, 0);
+  assert.equal((await mailsTo(locked.email)).filter((m) => m.subject === 'Reset your password').length, 0);
+  assert.equal((await mailsTo(known.email)).filter((m) => m.subject === 'Reset your password').length, 2);
+});
+
+test('a reset request does the same hashing, reading, rendering and store work for known, unknown and locked emails', async () => {
+  const deps = await memoryDeps();
+  await register(deps, { email: 'known@example.com', password: 'correct horse battery staple' }, { ip: null, userAgent: null });
+  await confirmEmail(deps, lastMailedToken(deps, 'known@example.com', 'confirm-email'));
+  await register(deps, { email: 'locked@example.com', password: 'correct horse battery staple' }, { ip: null, userAgent: null });
+  const lockedUser = await deps.store.findUserByEmail('locked@example.com');
+  await deps.store.commit([{ type: 'updateUser', id: lockedUser?.id ?? '', set: { locked: true } }]);
+
+  // Count what each request costs: password hashing, store reads, template renders.
+  const reads = { count: 0 };
+  let commits = 0;
+  const inner = deps.store;
+  const counting: AuthStore = Object.assign(Object.create(inner), {
+    findUserByEmail: (email: string) => {
+      reads.count += 1;
+      return inner.findUserByEmail(email);
+    },
+    getUser: (id: string) => {
+      reads.count += 1;
+      return inner.getUser(id);
+    },
+    commit: (ops: Parameters<AuthStore['commit']>[0]) => {
+      commits += 1;
+      return inner.commit(ops);
+    },
+  });
+  let renders = 0;
+  const templates = { ...deps.templates, resetPassword: (ctx: Parameters<typeof deps.templates.resetPassword>[0]) => {
+    renders += 1;
+    return deps.templates.resetPassword(ctx);
+  } };
+  const work = async (email: string) => {
+    const before = { hashes: deps.hasher.hashes, verifies: deps.hasher.verifies, reads: reads.count, renders, commits };
+    const result = await requestPasswordReset({ ...deps, store: counting, templates }, { email });
+    return {
+      result,
+      hashes: deps.hasher.hashes - before.hashes,
+      verifies: deps.hasher.verifies - before.verifies,
+      reads: reads.count - before.reads,
+      renders: renders - before.renders,
+      transactions: commits - before.commits,
+    };
+  };
+  const known = await work('known@example.com');
+  assert.deepEqual(await work('nobody@example.com'), known);
+  assert.deepEqual(await work('locked@example.com'), known);
+  assert.equal(known.renders, 1);
+  assert.equal(known.transactions, 1);
+  assert.equal(deps.mailer.to('nobody@example.com').length, 0);
+  assert.equal(deps.mailer.to('known@example.com').filter((m) => m.subject === 'Reset your password').length, 1);
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { applyTemplateOverrides, checkTemplateOverrides, loadMailTemplates } from '../../shared/mail/overrides.js';
+import { TEMPLATE_PLACEHOLDERS, defaultTemplates } from '../../shared/mail/templates.js';
+
+const ctx = { appUrl: 'https://app.test', email: 'ann@example.com', link: 'https://app.test/reset-password/abc', validForMinutes: '60' };
+
+test('every built-in template has a subject, a text and an HTML part, and escapes what it puts into HTML', () => {
+  const hostile = '<script>alert(1)</script>"@example.com';
+  const all = [
+    defaultTemplates.confirmEmail({ ...ctx }),
+    defaultTemplates.alreadyRegistered({ ...ctx, resetLink: ctx.link }),
+    defaultTemplates.emailChangeRequested({ ...ctx, newEmail: hostile }),
+    defaultTemplates.emailChanged({ ...ctx, newEmail: hostile }),
+    defaultTemplates.resetPassword(ctx),
+  ];
+  assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
+  for (const mail of all) {
+    assert.ok(mail.subject && mail.text && mail.html);
+    assert.doesNotMatch(mail.html, /<script>/);
+  }
+  assert.match(all[2]?.html ?? '', /&lt;script&gt;/);
+});
+
+test('overrides replace parts, fill placeholders, and escape values in HTML only', () => {
+  const templates = applyTemplateOverrides(
+    checkTemplateOverrides({
+      resetPassword: { subject: 'Reset for {{ email }}', text: 'Go to {{link}} ({{validForMinutes}} min).', html: '<p><a href="{{link}}">Reset</a> {{email}}</p>' },
+      emailChanged: { text: 'Now {{newEmail}}.\n\nBye' },
+    }),
+  );
+  const reset = templates.resetPassword({ ...ctx, email: 'a<b>@example.com' });
+  assert.equal(reset.subject, 'Reset for a<b>@example.com');
+  assert.equal(reset.text, 'Go to https://app.test/reset-password/abc (60 min).');
+  assert.equal(reset.html, '<p><a href="https://app.test/reset-password/abc">Reset</a> a&lt;b&gt;@example.com</p>');
+  // A text without an html: the HTML is made from the text, escaped.
+  const changed = templates.emailChanged({ ...ctx, newEmail: '<x>@example.com' });
+  assert.equal(changed.subject, 'Your e-mail address was changed');
+  assert.match(changed.html, /<p>Now &lt;x&gt;@example\.com\.<\/p><p>Bye<\/p>/);
+  // Untouched templates stay built-in.
+  assert.deepEqual(templates.confirmEmail(ctx), defaultTemplates.confirmEmail(ctx));
+});
+
+test('bad overrides fail at load with a message naming the problem', () => {
+  const bad: Array<[unknown, RegExp]> = [
+    [[], /must be a JSON object/],
+    [{ nope: {} }, /unknown template "nope"/],
+    [{ resetPassword: { footer: 'x' } }, /unknown part "footer"/],
+    [{ resetPassword: { text: 'Hi {{resetLink}}' } }, /unknown placeholder \{\{resetLink\}\}/],
+    [{ resetPassword: { html: '<p>x</p>' } }, /html override needs a text override/],
+    [{ resetPassword: { subject: '' } }, /non-empty string/],
+  ];
+  for (const [value, message] of bad) assert.throws(() => checkTemplateOverrides(value), message);
+  assert.throws(() => loadMailTemplates({ LATCH_MAIL_TEMPLATES: '{nope' }), /not valid JSON/);
+  assert.throws(() => loadMailTemplates({ LATCH_MAIL_TEMPLATES: path.join(tmpdir(), 'no-such-latch-templates.json') }), /cannot read/);
+});
+
+test('LATCH_MAIL_TEMPLATES takes inline JSON or a file path; unset means the built-in templates', () => {
+  assert.equal(loadMailTemplates({}), defaultTemplates);
+  const inline = loadMailTemplates({ LATCH_MAIL_TEMPLATES: '{"confirmEmail":{"subject":"Welcome to {{appUrl}}"}}' });
+  assert.equal(inline.confirmEmail(ctx).subject, 'Welcome to https://app.test');
+  const file = path.join(tmpdir(), `latch-templates-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify({ confirmEmail: { subject: 'From a file' } }));
+  assert.equal(loadMailTemplates({ LATCH_MAIL_TEMPLATES: file }).confirmEmail(ctx).subject, 'From a file');
+});
