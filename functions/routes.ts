@@ -3,7 +3,7 @@
  * Lambda per `function` from it, the local runner serves it, each function finds its routes'
  * rules (auth, body) in it, and the tests walk it. Add a route here and everything follows.
  */
-export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'well-known';
+export type FunctionName = 'registration' | 'session' | 'account' | 'email-confirmation' | 'well-known' | 'admin-users';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -27,6 +27,14 @@ export const routes = [
   { method: 'GET', path: '/me', function: 'account', auth: 'user', body: false, summary: 'The current user' },
   { method: 'POST', path: '/email-confirmation/resend', function: 'email-confirmation', auth: 'none', body: true, summary: 'Send the confirmation mail again' },
   { method: 'POST', path: '/email-confirmation/{token}', function: 'email-confirmation', auth: 'none', body: false, summary: 'Confirm an email address' },
+  { method: 'GET', path: '/admin/users', function: 'admin-users', auth: 'admin', body: false, summary: 'List users (admin)' },
+  { method: 'POST', path: '/admin/users', function: 'admin-users', auth: 'admin', body: true, summary: 'Create a user (admin)' },
+  { method: 'GET', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: false, summary: 'Show a user (admin)' },
+  { method: 'PATCH', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: true, summary: 'Update email, role or confirmation (admin)' },
+  { method: 'DELETE', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: false, summary: 'Delete a user (admin)' },
+  { method: 'PUT', path: '/admin/users/{id}/password', function: 'admin-users', auth: 'admin', body: true, summary: "Set a user's password (admin)" },
+  { method: 'POST', path: '/admin/users/{id}/lock', function: 'admin-users', auth: 'admin', body: false, summary: 'Lock a user (admin)' },
+  { method: 'POST', path: '/admin/users/{id}/unlock', function: 'admin-users', auth: 'admin', body: false, summary: 'Unlock a user (admin)' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
 ] as const satisfies readonly RouteDefinition[];

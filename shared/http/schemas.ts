@@ -17,4 +17,19 @@ export const schemas = {
   }),
   renew: z.object({ renewalToken: z.optional(z.string()) }),
   email: z.object({ email: z.optional(z.string()) }),
+  adminCreateUser: z.object({
+    email: z.optional(z.string()),
+    password: z.optional(z.string()),
+    role: z.optional(z.string()),
+    emailConfirmed: z.optional(z.boolean()),
+  }),
+  adminUpdateUser: z.object({
+    email: z.optional(z.string()),
+    role: z.optional(z.string()),
+    emailConfirmed: z.optional(z.boolean()),
+  }),
+  adminSetPassword: z.object({
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
 };
