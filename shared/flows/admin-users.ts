@@ -253,8 +253,9 @@ export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string,
 }
 
 /**
- * Locks a user: sets `locked` and revokes every session in one transaction (see
- * `revokeAllSessions`), so no sign-in or renewal racing with the lock leaves a usable session.
+ * Locks a user: sets `locked` (and bumps `sessionEpoch`), then revokes every session in one
+ * transaction with the lock (see `revokeAllSessions`), so no sign-in or renewal racing with the
+ * lock leaves a usable session (`test/security/lock-races.security.test.ts`).
  * Sign-in then answers `403 account_locked` after a correct password, renewal `403
  * account_locked`, the authorizer denies, and a password reset sends no mail.
  */
@@ -262,8 +263,18 @@ export async function lockUser(deps: AdminDeps, actor: Actor, id: string): Promi
   await assertAdmin(deps, actor);
   assertNotSelf(actor, id);
   await loadUser(deps, id);
+  // First close the door: from this write on, every sign-in and renewal fails its own condition
+  // (`unlocked`, `sessionEpoch`). Without it, a burst of sign-ins of the same user could keep
+  // moving `sessionSeq` and starve the revoke-all below into a 503.
+  try {
+    await deps.store.commit([{ type: 'updateUser', id, set: { locked: true, updatedAt: nowIso(deps) }, bumpEpoch: true }]);
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
+  }
+  // Then delete every session, in one transaction with the (repeated) lock, as any revoke-all.
   const before = await revoking(() => revokeAllSessions(deps, id, { set: { locked: true, updatedAt: nowIso(deps) } }));
-  deps.log.info('user locked', { flow: 'admin-users', userId: id, actor: actorId(actor), wasLocked: before.locked });
+  deps.log.info('user locked', { flow: 'admin-users', userId: id, actor: actorId(actor), sessionEpoch: before.sessionEpoch });
   return toPublicUser(await loadUser(deps, id));
 }
 

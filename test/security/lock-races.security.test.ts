@@ -24,12 +24,16 @@ test('a lock racing with 10 sign-ins and 10 renewals of the same user never leav
     const user = await seedUser(api);
     const sessions = await Promise.all(Array.from({ length: 10 }, () => signInAs(api, user)));
 
-    // Act: the lock lands at a different point of the burst in each round.
-    const signIns = Array.from({ length: 10 }, () =>
-      api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } }),
+    // Act: the 20 requests are spread over ~200 ms and the lock lands among them, at a
+    // different point in each round, so some requests commit before it and some after.
+    const spread = (i: number) => sleep((i * 10 + round * 3) % 200);
+    const signIns = Array.from({ length: 10 }, (_, i) =>
+      spread(2 * i).then(() => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })),
     );
-    const renewals = sessions.map((s) => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } }));
-    const lock = sleep(round * 15).then(() => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }));
+    const renewals = sessions.map((s, i) =>
+      spread(2 * i + 1).then(() => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } })),
+    );
+    const lock = sleep(30 + round * 20).then(() => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }));
     const [lockResponse, ...responses] = await Promise.all([lock, ...signIns, ...renewals]);
 
     // Assess: the lock worked; every request either won before it or was refused because of it.
