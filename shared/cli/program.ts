@@ -13,7 +13,8 @@ import {
   updateUser,
 } from '../flows/admin-users.js';
 import type { Deps } from '../flows/deps.js';
-import { CliError, type TargetOptions, buildCliDeps, resolveTarget } from './deps.js';
+import type { TargetOptions } from './deps.js';
+import { CliError } from './errors.js';
 import { type PromptIo, readPassword } from './prompt.js';
 
 /** The CLI's world: streams, environment and folder (the process's, or a test's). */
@@ -67,6 +68,8 @@ export function buildProgram(io: CliIo): Command {
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const options = command.opts() as CommonOptions & Record<string, unknown>;
+      // Loaded here, so help and usage errors do not pay for the AWS SDK.
+      const { buildCliDeps, resolveTarget } = await import('./deps.js');
       const target = await resolveTarget(options, io.env, io.cwd);
       const deps = buildCliDeps(target, io.env);
       await run(deps, options, ...(args.slice(0, -2) as A));

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { CliError } from './deps.js';
+import { CliError } from './errors.js';
 
 /** What the prompt reads from and writes to (the process's streams, or a test's). */
 export interface PromptIo {
