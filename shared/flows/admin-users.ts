@@ -31,7 +31,8 @@ export const LIST_LIMIT = { default: 50, max: 100 } as const;
 // Ids are UUIDs (`randomId`). Anything else cannot exist, so it is a 404 without a read.
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A cursor is the opaque form of the users index's sort key `<canonical email>#<id>`.
-const CURSOR_KEY = /^[^#]*[^#\s].*#([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/is;
+// (An address may itself contain `#`, so the id is what follows the last one.)
+const CURSOR_KEY = /^.+#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/is;
 
 const notFound = () => new AuthError('not_found');
 const forbidden = () => new AuthError('forbidden', messages.forbidden);

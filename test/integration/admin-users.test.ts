@@ -74,6 +74,7 @@ describe('admin routes: users', () => {
   test('GET /admin/users pages with an opaque cursor and filters by canonical email', async () => {
     const admin = await anAdmin(api);
     for (let i = 0; i < 3; i++) await seedUser(api);
+    await seedUser(api, { email: `#${uniqueEmail('hash#tag')}` }); // `#` also separates the cursor's parts
     const all: string[] = [];
     let cursor: string | null = null;
     do {
