@@ -194,6 +194,7 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   checkRole(deps, check, input.role);
   check.throwIfAny();
   if (input.role !== undefined && input.role !== 'admin' && user.role === 'admin') assertNotSelf(actor, id);
+  if (email === undefined && input.role === undefined && input.emailConfirmed === undefined) return toPublicUser(user);
 
   const set: Partial<User> = { updatedAt: nowIso(deps) };
   if (input.role !== undefined) set.role = input.role;

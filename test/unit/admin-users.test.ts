@@ -144,6 +144,10 @@ describe('admin flows: users', () => {
     await signedIn(deps, 'new@example.com');
     await rejects(updateUser(deps, actor, user.id, { email: admin.email }), 'validation_failed', 'email');
     await rejects(updateUser(deps, actor, user.id, { role: 'nope' }), 'validation_failed', 'role');
+    // Nothing to change: nothing is written.
+    const unchanged = await deps.store.getUser(user.id);
+    assert.deepEqual(await updateUser(deps, actor, user.id, {}), updated);
+    assert.deepEqual(await deps.store.getUser(user.id), unchanged);
     // The same address in another spelling changes the stored form only.
     assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'NEW@example.com');
   });
