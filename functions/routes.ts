@@ -13,6 +13,7 @@ export type FunctionName =
   | 'password-reset'
   | 'email-confirmation'
   | 'invitations'
+  | 'admin-users'
   | 'well-known';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -48,6 +49,14 @@ export const routes = [
   { method: 'POST', path: '/invitations', function: 'invitations', auth: 'user', body: true, summary: 'Invite someone by email' },
   { method: 'GET', path: '/invitations/{token}', function: 'invitations', auth: 'none', body: false, summary: 'Show an invitation' },
   { method: 'POST', path: '/invitations/{token}', function: 'invitations', auth: 'none', body: true, summary: 'Accept an invitation' },
+  { method: 'GET', path: '/admin/users', function: 'admin-users', auth: 'admin', body: false, summary: 'List users (admin)' },
+  { method: 'POST', path: '/admin/users', function: 'admin-users', auth: 'admin', body: true, summary: 'Create a user (admin)' },
+  { method: 'GET', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: false, summary: 'Show a user (admin)' },
+  { method: 'PATCH', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: true, summary: 'Update email, role or confirmation (admin)' },
+  { method: 'DELETE', path: '/admin/users/{id}', function: 'admin-users', auth: 'admin', body: false, summary: 'Delete a user (admin)' },
+  { method: 'PUT', path: '/admin/users/{id}/password', function: 'admin-users', auth: 'admin', body: true, summary: "Set a user's password (admin)" },
+  { method: 'POST', path: '/admin/users/{id}/lock', function: 'admin-users', auth: 'admin', body: false, summary: 'Lock a user (admin)' },
+  { method: 'POST', path: '/admin/users/{id}/unlock', function: 'admin-users', auth: 'admin', body: false, summary: 'Unlock a user (admin)' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },

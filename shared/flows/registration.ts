@@ -20,7 +20,7 @@ export type RegistrationResult = { kind: 'pending' } | { kind: 'signedIn'; token
 
 /** Builds a new user record. */
 export function newUser(
-  deps: Deps,
+  deps: Pick<Deps, 'clock'>,
   fields: { email: string; passwordHash: string | null; role?: string; emailConfirmed?: boolean; invitedBy?: string | null },
 ): User {
   const now = nowIso(deps);

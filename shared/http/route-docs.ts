@@ -183,6 +183,52 @@ export const routeDocs = {
     success: { status: 200, body: r.Message, description: 'Password set, token spent, every session revoked.' },
     errors: ['invalid_token', 'validation_failed'],
   },
+  'GET /admin/users': {
+    operationId: 'adminListUsers',
+    query: schemas.adminListUsers,
+    success: { status: 200, body: r.UserList, description: 'A page of users, ordered by canonical email; `email` filters by exact canonical address.' },
+    errors: ['validation_failed'],
+  },
+  'GET /admin/users/{id}': {
+    operationId: 'adminGetUser',
+    success: { status: 200, body: r.UserBody, description: 'The user.' },
+    errors: ['not_found'],
+  },
+  'POST /admin/users': {
+    operationId: 'adminCreateUser',
+    request: schemas.adminCreateUser,
+    required: ['email'],
+    success: { status: 201, body: r.UserBody, description: 'Created. A user without a password signs in only after a reset.' },
+    errors: ['validation_failed'],
+  },
+  'PATCH /admin/users/{id}': {
+    operationId: 'adminUpdateUser',
+    request: schemas.adminUpdateUser,
+    success: { status: 200, body: r.UserBody, description: 'Updated; an email set by an admin applies at once.' },
+    errors: ['not_found', 'validation_failed'],
+  },
+  'PUT /admin/users/{id}/password': {
+    operationId: 'adminSetPassword',
+    request: schemas.adminSetPassword,
+    required: ['password'],
+    success: { status: 204, body: 'none', description: "Set; the user's sessions are revoked." },
+    errors: ['not_found', 'validation_failed'],
+  },
+  'POST /admin/users/{id}/lock': {
+    operationId: 'adminLockUser',
+    success: { status: 200, body: r.UserBody, description: "Locked; every session revoked and the user's access tokens refused." },
+    errors: ['not_found'],
+  },
+  'POST /admin/users/{id}/unlock': {
+    operationId: 'adminUnlockUser',
+    success: { status: 200, body: r.UserBody, description: 'Unlocked; revoked sessions stay revoked.' },
+    errors: ['not_found'],
+  },
+  'DELETE /admin/users/{id}': {
+    operationId: 'adminDeleteUser',
+    success: { status: 204, body: 'none', description: 'Deleted.' },
+    errors: ['not_found'],
+  },
   'GET /openapi.json': {
     operationId: 'getOpenApi',
     success: { status: 200, body: r.OpenApiDocument, description: 'This document (OpenAPI 3.1; cacheable for 5 minutes).' },

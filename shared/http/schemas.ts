@@ -33,4 +33,25 @@ export const schemas = {
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
   }),
+  /** Query of `GET /admin/users` (documentation: query values are strings, checked by the flow). */
+  adminListUsers: z.object({
+    limit: z.optional(z.string()),
+    cursor: z.optional(z.string()),
+    email: z.optional(z.string()),
+  }),
+  adminCreateUser: z.object({
+    email: z.optional(z.string()),
+    password: z.optional(z.string()),
+    role: z.optional(z.string()),
+    emailConfirmed: z.optional(z.boolean()),
+  }),
+  adminUpdateUser: z.object({
+    email: z.optional(z.string()),
+    role: z.optional(z.string()),
+    emailConfirmed: z.optional(z.boolean()),
+  }),
+  adminSetPassword: z.object({
+    password: z.optional(z.string()),
+    passwordConfirmation: z.optional(z.string()),
+  }),
 };

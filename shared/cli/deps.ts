@@ -1,0 +1,196 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
+import { loadConfig } from '../config.js';
+import type { Deps } from '../flows/deps.js';
+import { defaultTemplates } from '../mail/templates.js';
+import type { KeyRing, Log } from '../ports/services.js';
+import { CliError } from './errors.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Where the CLI's store is: the options every command takes. */
+export interface TargetOptions {
+  stack?: string | undefined;
+  table?: string | undefined;
+  region?: string | undefined;
+  endpoint?: string | undefined;
+}
+
+/** A resolved store (and, for the local stack, its mail service). */
+export interface Target {
+  kind: 'local' | 'stack' | 'table';
+  tableName: string;
+  region: string | undefined;
+  /** DynamoDB endpoint (DynamoDB Local); undefined for AWS. */
+  endpoint: string | undefined;
+  /** SES endpoint of the local stack (for `invite`). */
+  mailEndpoint: string | undefined;
+  /** For messages: where the CLI is working. */
+  description: string;
+}
+
+/** What `npm start` records in `.latch/local.json` (see `infra/local/start.ts`). */
+interface LocalState {
+  pid?: number;
+  apiUrl?: string;
+  mailUrl?: string;
+  dynamoDbEndpoint?: string;
+  tableName?: string;
+  region?: string;
+}
+
+const NO_LOCAL_STACK =
+  'No local Latch stack is running here: start one with `npm start` in this folder, ' +
+  'or point the CLI at a deployed stack with --stack <name> (or --table <name> [--region <region>]).';
+
+/** The nearest `.latch/local.json` from `cwd` upwards. */
+function findLocalState(cwd: string): string | undefined {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    const candidate = path.join(dir, '.latch', 'local.json');
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The local stack recorded by `npm start`, or a clear error when none is running. */
+export function localTarget(cwd: string): Target {
+  const file = findLocalState(cwd);
+  if (!file) throw new CliError(NO_LOCAL_STACK, 1, 'no_local_stack');
+  let state: LocalState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+  } catch {
+    throw new CliError(`${file} is not valid JSON. Restart the local stack with \`npm start\`.`);
+  }
+  if (typeof state.pid === 'number' && !processAlive(state.pid)) {
+    throw new CliError(`The local stack recorded in .latch/local.json (process ${state.pid}) is not running any more. ${NO_LOCAL_STACK}`, 1, 'no_local_stack');
+  }
+  if (!state.dynamoDbEndpoint || !state.tableName) {
+    throw new CliError(`${file} lacks dynamoDbEndpoint or tableName. Restart the local stack with \`npm start\`.`);
+  }
+  return {
+    kind: 'local',
+    tableName: state.tableName,
+    region: state.region ?? 'us-east-1',
+    endpoint: state.dynamoDbEndpoint,
+    mailEndpoint: state.mailUrl,
+    description: `the local stack (${state.apiUrl ?? state.dynamoDbEndpoint})`,
+  };
+}
+
+/** The table name among a CloudFormation stack's outputs (output key `TableName`). */
+export function tableFromStackOutputs(outputs: Array<{ OutputKey?: string; OutputValue?: string }>): string | undefined {
+  const exact = outputs.find((o) => o.OutputKey === 'TableName');
+  const suffixed = outputs.filter((o) => o.OutputKey?.endsWith('TableName'));
+  return (exact ?? (suffixed.length === 1 ? suffixed[0] : undefined))?.OutputValue;
+}
+
+async function stackTarget(stack: string, region: string | undefined): Promise<Target> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const client = new CloudFormationClient(region ? { region } : {});
+  try {
+    const result = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    const tableName = tableFromStackOutputs(result.Stacks?.[0]?.Outputs ?? []);
+    if (!tableName) throw new CliError(`The stack "${stack}" has no TableName output. Is it a Latch stack? Use --table <name> instead.`);
+    const resolved = region ?? (await client.config.region());
+    return { kind: 'stack', tableName, region: resolved, endpoint: undefined, mailEndpoint: undefined, description: `stack ${stack} (table ${tableName})` };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    if (/does not exist/i.test(message)) throw new CliError(`No CloudFormation stack named "${stack}"${region ? ` in ${region}` : ''}.`);
+    throw new CliError(`Could not read the stack "${stack}" (${name}: ${message}). Check your AWS credentials and region.`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Resolves where the CLI works: `--table` (with `--region`, and `--endpoint` or
+ * `LATCH_DYNAMODB_ENDPOINT` for DynamoDB Local), `--stack` (the table from the stack's
+ * outputs; credentials from the usual AWS chain), or by default the local stack that
+ * `npm start` runs in this folder.
+ */
+export async function resolveTarget(options: TargetOptions, env: Env, cwd: string): Promise<Target> {
+  if (options.stack && options.table) throw new CliError('Use either --stack or --table, not both.', 2);
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (options.table) {
+    const endpoint = options.endpoint ?? env.LATCH_DYNAMODB_ENDPOINT;
+    return { kind: 'table', tableName: options.table, region, endpoint, mailEndpoint: env.LATCH_SES_ENDPOINT, description: `table ${options.table}` };
+  }
+  if (options.endpoint) throw new CliError('--endpoint goes with --table.', 2);
+  if (options.stack) return stackTarget(options.stack, region);
+  return localTarget(cwd);
+}
+
+/** The CLI never signs tokens; a flow that tries is a bug worth a loud error. */
+const noKeys: KeyRing = {
+  signingKey: () => Promise.reject(new Error('The CLI has no signing keys.')),
+  verificationKey: () => Promise.reject(new Error('The CLI has no signing keys.')),
+  publicJwks: () => Promise.reject(new Error('The CLI has no signing keys.')),
+};
+
+/** Quiet by default (stdout is the CLI's output); `LATCH_CLI_DEBUG=1` logs to stderr. */
+function cliLog(env: Env): Log {
+  const write = env.LATCH_CLI_DEBUG
+    ? (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
+        process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`)
+    : () => () => undefined;
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/**
+ * The CLI's composition root: the same flows as the functions, on the target's table, with the
+ * argon2id hasher and the configuration from the environment (`AUTH_ROLES`,
+ * `AUTH_PASSWORD_MIN_LENGTH`, …). No signing keys; mail (for `invite`) through SES, or the local
+ * stack's SES.
+ */
+export function buildCliDeps(target: Target, env: Env): Deps {
+  const config = loadConfig(env);
+  const local = target.endpoint !== undefined;
+  // DynamoDB Local and the local SES accept any credentials; do not make the user set some.
+  const credentials = local && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
+  const client = new DynamoDBClient({
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.region ? { region: target.region } : local ? { region: 'us-east-1' } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 3,
+  });
+  if (credentials) {
+    // The SES adapter takes its credentials from the environment.
+    process.env.AWS_ACCESS_KEY_ID ??= credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
+  }
+  const mailRegion = target.region ?? (local ? 'us-east-1' : undefined);
+  return {
+    config,
+    store: new DynamoDbStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), target.tableName),
+    hasher: new Argon2Hasher(),
+    keys: noKeys,
+    mailer: new SesMailer(config.mailFrom, {
+      ...(target.mailEndpoint ? { endpoint: target.mailEndpoint } : {}),
+      ...(mailRegion ? { region: mailRegion } : {}),
+    }),
+    templates: defaultTemplates,
+    clock: { now: () => Date.now() },
+    log: cliLog(env),
+  };
+}

@@ -1,0 +1,350 @@
+import { canonicalizeEmail } from '../domain/email.js';
+import { AuthError, ValidationError, isConflict } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import { type PublicUser, type User, toPublicUser } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
+import type { WriteOp } from '../ports/store.js';
+import { type Deps, nowIso } from './deps.js';
+import { newUser } from './registration.js';
+import { revokeAllSessions } from './revoke.js';
+
+/**
+ * The user-management use cases behind both the admin API (`functions/admin-users.ts`) and the
+ * `latch` CLI (`shared/cli/`): one implementation, so the HTTP routes and the command line
+ * follow the same rules (field checks, self-protection, session revocation).
+ */
+
+/** What the admin flows use: no signing keys and no mail (the CLI has neither). */
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log'>;
+
+/**
+ * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the
+ * store again (the token's role may be stale) and refuses a demoted, locked or deleted admin at
+ * once. `'operator'` is someone with direct access to the table (the CLI): they hold the keys
+ * to the store anyway, so there is nothing to check.
+ */
+export type Actor = { userId: string } | 'operator';
+
+/** Page sizes of `GET /admin/users`. */
+export const LIST_LIMIT = { default: 50, max: 100 } as const;
+
+// Ids are UUIDs (`randomId`). Anything else cannot exist, so it is a 404 without a read.
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A cursor is the opaque form of the users index's sort key `<canonical email>#<id>`.
+// (An address may itself contain `#`, so the id is what follows the last one.)
+const CURSOR_KEY = /^.+#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/is;
+
+const notFound = () => new AuthError('not_found');
+const forbidden = () => new AuthError('forbidden', messages.forbidden);
+
+/**
+ * Refuses a caller who is not, right now, an unlocked admin. The HTTP middleware already checked
+ * the role in the access token; this re-read makes a demotion or a lock take effect on the very
+ * next admin request instead of at the next renewal.
+ */
+export async function assertAdmin(deps: Pick<Deps, 'store'>, actor: Actor): Promise<void> {
+  if (actor === 'operator') return;
+  const caller = await deps.store.getUser(actor.userId);
+  if (caller?.role !== 'admin' || caller.locked) throw forbidden();
+}
+
+/** An admin may not lock, demote or delete their own account (there could be no way back). */
+function assertNotSelf(actor: Actor, targetId: string): void {
+  if (actor !== 'operator' && actor.userId === targetId) throw forbidden();
+}
+
+async function loadUser(deps: Pick<Deps, 'store'>, id: string): Promise<User> {
+  if (!ID.test(id)) throw notFound();
+  const user = await deps.store.getUser(id);
+  if (!user) throw notFound();
+  return user;
+}
+
+function checkRole(deps: Pick<Deps, 'config'>, check: FieldChecker, role: string | undefined): void {
+  if (role !== undefined && !deps.config.roles.includes(role)) check.add('role', messages.field.invalid);
+}
+
+/** Query of `GET /admin/users` (strings, as they come from a query string or the CLI). */
+export interface ListUsersInput {
+  limit?: string | number | undefined;
+  cursor?: string | undefined;
+  email?: string | undefined;
+}
+
+/** A page of users in canonical-email order; `nextCursor` is opaque. */
+export interface UserListPage {
+  users: PublicUser[];
+  nextCursor: string | null;
+}
+
+function encodeCursor(key: string | null): string | null {
+  return key === null ? null : Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const key = /^[A-Za-z0-9_-]{1,1400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!CURSOR_KEY.test(key)) {
+    check.add('cursor', messages.field.invalid);
+    return undefined;
+  }
+  return key;
+}
+
+function parseLimit(check: FieldChecker, limit: string | number | undefined): number {
+  if (limit === undefined || limit === '') return LIST_LIMIT.default;
+  const value = typeof limit === 'number' ? limit : /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
+  if (!Number.isInteger(value) || value < 1 || value > LIST_LIMIT.max) {
+    check.add('limit', `must be a whole number from 1 to ${LIST_LIMIT.max}`);
+    return LIST_LIMIT.default;
+  }
+  return value;
+}
+
+/**
+ * Lists users, `limit` at a time (1 to 100, default 50), in canonical-email order. With `email`,
+ * the exact account of that canonical address (or none): a lookup, not a search.
+ */
+export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersInput): Promise<UserListPage> {
+  await assertAdmin(deps, actor);
+  const check = new FieldChecker();
+  const limit = parseLimit(check, input.limit);
+  const cursor = decodeCursor(check, input.cursor);
+  check.throwIfAny();
+  if (input.email !== undefined && input.email.trim() !== '') {
+    const user = await deps.store.findUserByEmail(canonicalizeEmail(input.email));
+    return { users: user ? [toPublicUser(user)] : [], nextCursor: null };
+  }
+  const page = await deps.store.listUsers({ limit, cursor: cursor ?? null });
+  return { users: page.users.map(toPublicUser), nextCursor: encodeCursor(page.nextCursor) };
+}
+
+/** One user by id. */
+export async function showUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  return toPublicUser(await loadUser(deps, id));
+}
+
+/** One user by email (canonical match); `not_found` when there is none. The CLI's lookup. */
+export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  const user = email.trim() === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  if (!user) throw notFound();
+  return toPublicUser(user);
+}
+
+/** Body of `POST /admin/users`. */
+export interface CreateUserInput {
+  email?: string | undefined;
+  password?: string | undefined;
+  role?: string | undefined;
+  emailConfirmed?: boolean | undefined;
+}
+
+/**
+ * Creates a user as an admin. Without a password the user cannot sign in until they use a
+ * password reset (sign-in treats a missing hash like a wrong password). A taken email is a 422
+ * here: the caller is an admin, so there is no enumeration to hide.
+ */
+export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUserInput): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  const check = new FieldChecker();
+  const email = check.email('email', input.email);
+  const password =
+    input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
+  checkRole(deps, check, input.role);
+  check.throwIfAny();
+  if (email === undefined) throw new Error('unreachable: validated above');
+
+  const passwordHash = password === undefined ? null : await deps.hasher.hash(password);
+  const user = newUser(deps, {
+    email,
+    passwordHash,
+    role: input.role ?? 'user',
+    emailConfirmed: input.emailConfirmed ?? false,
+  });
+  try {
+    await deps.store.commit([{ type: 'createUser', user }]);
+  } catch (error) {
+    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+    throw error;
+  }
+  deps.log.info('user created by admin', { flow: 'admin-users', userId: user.id, actor: actorId(actor) });
+  return toPublicUser(user);
+}
+
+/** Body of `PATCH /admin/users/{id}`. */
+export interface UpdateUserInput {
+  email?: string | undefined;
+  role?: string | undefined;
+  emailConfirmed?: boolean | undefined;
+}
+
+/**
+ * Updates email, role and confirmation state. An email set by an admin applies at once (no
+ * confirmation round trip): the claim moves in the same transaction as the user, a pending
+ * self-service change and its link are dropped. A role change shows in the user's tokens and
+ * the authorizer context from their next renewal, and on admin routes at once.
+ */
+export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  const user = await loadUser(deps, id);
+  const check = new FieldChecker();
+  const email = input.email === undefined ? undefined : check.email('email', input.email);
+  checkRole(deps, check, input.role);
+  check.throwIfAny();
+  if (input.role !== undefined && input.role !== 'admin' && user.role === 'admin') assertNotSelf(actor, id);
+  if (email === undefined && input.role === undefined && input.emailConfirmed === undefined) return toPublicUser(user);
+
+  const set: Partial<User> = { updatedAt: nowIso(deps) };
+  if (input.role !== undefined) set.role = input.role;
+  if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
+  const ops: WriteOp[] = [];
+  if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
+    ops.push(
+      // The old claim must still be the user's and the new one free: an email race has one winner.
+      { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
+      // A pending confirmation link would confirm an address the admin just replaced.
+      { type: 'deleteToken', userId: id, kind: 'confirmation' },
+    );
+  } else {
+    if (email !== undefined) set.email = email; // the same account, spelled differently
+    ops.push({ type: 'updateUser', id, set });
+  }
+  try {
+    await deps.store.commit(ops);
+  } catch (error) {
+    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+    if (isConflict(error, 'not_found')) throw notFound();
+    if (isConflict(error, 'user_changed')) throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
+    throw error;
+  }
+  deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
+  return toPublicUser(await loadUser(deps, id));
+}
+
+/** Body of `PUT /admin/users/{id}/password`. */
+export interface SetPasswordInput {
+  password?: string | undefined;
+  passwordConfirmation?: string | undefined;
+}
+
+/**
+ * Sets a user's password ("how do I change a user's password programmatically?") and revokes
+ * every session of the user in the same transaction. A pending invitation is settled by it:
+ * the account is usable from now on and the invitation and reset links die.
+ */
+export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string, input: SetPasswordInput): Promise<void> {
+  await assertAdmin(deps, actor);
+  await loadUser(deps, id);
+  const check = new FieldChecker();
+  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  check.throwIfAny();
+  if (password === undefined) throw new Error('unreachable: validated above');
+  const passwordHash = await deps.hasher.hash(password);
+  await revoking(() =>
+    revokeAllSessions(deps, id, {
+      set: { passwordHash, invitationPending: false, updatedAt: nowIso(deps) },
+      extraOps: [
+        { type: 'deleteToken', userId: id, kind: 'reset' },
+        { type: 'deleteToken', userId: id, kind: 'invitation' },
+      ],
+    }),
+  );
+  deps.log.info('password set by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
+}
+
+/**
+ * Locks a user: sets `locked` (and bumps `sessionEpoch`), then revokes every session in one
+ * transaction with the lock (see `revokeAllSessions`), so no sign-in or renewal racing with the
+ * lock leaves a usable session (`test/security/lock-races.security.test.ts`).
+ * Sign-in then answers `403 account_locked` after a correct password, renewal `403
+ * account_locked`, the authorizer denies, and a password reset sends no mail.
+ */
+export async function lockUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  assertNotSelf(actor, id);
+  await loadUser(deps, id);
+  // First close the door: from this write on, every sign-in and renewal fails its own condition
+  // (`unlocked`, `sessionEpoch`). Without it, a burst of sign-ins of the same user could keep
+  // moving `sessionSeq` and starve the revoke-all below into a 503.
+  try {
+    await deps.store.commit([{ type: 'updateUser', id, set: { locked: true, updatedAt: nowIso(deps) }, bumpEpoch: true }]);
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
+  }
+  // Then delete every session, in one transaction with the (repeated) lock, as any revoke-all.
+  const before = await revoking(() => revokeAllSessions(deps, id, { set: { locked: true, updatedAt: nowIso(deps) } }));
+  deps.log.info('user locked', { flow: 'admin-users', userId: id, actor: actorId(actor), sessionEpoch: before.sessionEpoch });
+  return toPublicUser(await loadUser(deps, id));
+}
+
+/** Unlocks a user: sign-in works again; sessions revoked by the lock stay revoked. */
+export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
+  await assertAdmin(deps, actor);
+  await loadUser(deps, id);
+  try {
+    await deps.store.commit([{ type: 'updateUser', id, set: { locked: false, updatedAt: nowIso(deps) } }]);
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
+  }
+  deps.log.info('user unlocked', { flow: 'admin-users', userId: id, actor: actorId(actor) });
+  return toPublicUser(await loadUser(deps, id));
+}
+
+/** Room left in one transaction for session deletions beside the user, claim and tokens. */
+const DELETE_BATCH = 94;
+const DELETE_ATTEMPTS = 5;
+
+/**
+ * Deletes a user with its email claim, sessions and mail tokens in one transaction, conditioned
+ * on `sessionSeq` (a session created after we listed makes us list again), so no session of a
+ * deleted user survives. A user with very many sessions has them revoked first.
+ */
+export async function deleteUser(deps: AdminDeps, actor: Actor, id: string): Promise<void> {
+  await assertAdmin(deps, actor);
+  assertNotSelf(actor, id);
+  await loadUser(deps, id);
+  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+    const user = await deps.store.getUser(id);
+    if (!user) throw notFound();
+    const sessions = await deps.store.listSessions(id);
+    if (sessions.length > DELETE_BATCH) {
+      await revoking(() => revokeAllSessions(deps, id));
+      continue;
+    }
+    try {
+      await deps.store.commit([
+        // Fails when a session was created since we listed them: then list again.
+        { type: 'deleteUser', id, emailCanonical: user.emailCanonical, guard: { sessionSeq: user.sessionSeq } },
+        ...sessions.map((s): WriteOp => ({ type: 'deleteSession', userId: id, id: s.id })),
+        { type: 'deleteToken', userId: id, kind: 'confirmation' },
+        { type: 'deleteToken', userId: id, kind: 'reset' },
+        { type: 'deleteToken', userId: id, kind: 'invitation' },
+      ]);
+    } catch (error) {
+      if (isConflict(error, 'user_changed')) continue;
+      if (isConflict(error, 'not_found')) throw notFound();
+      throw error;
+    }
+    deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
+    return;
+  }
+  throw new AuthError('service_unavailable', 'Too many concurrent changes to this account. Please try again.');
+}
+
+/** Runs a revoke-all, turning "the user vanished meanwhile" into `not_found`. */
+async function revoking(run: () => Promise<User>): Promise<User> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
+  }
+}
+
+function actorId(actor: Actor): string {
+  return actor === 'operator' ? 'operator' : actor.userId;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
+import { SEED_PASSWORD, anAdmin, seedUser, signInAs } from '../support/users.js';
+
+let api: TestStack;
+
+before(async () => {
+  api = await startTestStack();
+});
+after(async () => {
+  await api.close();
+});
+
+const ROUNDS = 3;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('a lock racing with 10 sign-ins and 10 renewals of the same user never leaves a usable session', async (t) => {
+  const admin = await anAdmin(api);
+  let wonBeforeLock = 0;
+  let refusedByLock = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    // Prepare: a user with 10 live sessions, each with its own renewal token.
+    const user = await seedUser(api);
+    const sessions = await Promise.all(Array.from({ length: 10 }, () => signInAs(api, user)));
+
+    // Act: the 20 requests are spread over ~200 ms and the lock lands among them, at a
+    // different point in each round, so some requests commit before it and some after.
+    const spread = (i: number) => sleep((i * 10 + round * 3) % 200);
+    const signIns = Array.from({ length: 10 }, (_, i) =>
+      spread(2 * i).then(() => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })),
+    );
+    const renewals = sessions.map((s, i) =>
+      spread(2 * i + 1).then(() => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } })),
+    );
+    const lock = sleep(30 + round * 20).then(() => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }));
+    const [lockResponse, ...responses] = await Promise.all([lock, ...signIns, ...renewals]);
+
+    // Assess: the lock worked; every request either won before it or was refused because of it.
+    assert.equal(lockResponse.status, 200, lockResponse.text);
+    for (const response of responses) {
+      assert.ok(response.status === 200 || response.body?.code === 'account_locked', `${response.status} ${response.text}`);
+      if (response.status === 200) wonBeforeLock += 1;
+      else refusedByLock += 1;
+    }
+    // No session item of the user is left in the store...
+    assert.deepEqual(await api.store.listSessions(user.id), []);
+    // ...and no token handed out, before or during the race, works anywhere.
+    const issued = [...sessions, ...responses.filter((r) => r.status === 200).map((r: ApiResponse) => r.body)];
+    for (const tokens of issued) {
+      assert.equal((await api.request('GET', '/me', { token: tokens.accessToken })).status, 401);
+      assert.equal((await api.request('GET', '/_local/protected', { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status, 403);
+      const renewal = await api.request('POST', '/session/renew', { body: { renewalToken: tokens.renewalToken } });
+      assert.equal(renewal.status, 403);
+      assert.equal(renewal.body.code, 'account_locked');
+    }
+    // A sign-in after the race is refused as locked.
+    assert.equal((await api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })).body.code, 'account_locked');
+  }
+  t.diagnostic(`${wonBeforeLock} requests won before the lock, ${refusedByLock} were refused by it`);
+  // Both sides of the race were exercised (otherwise the test proved less than it claims).
+  assert.ok(wonBeforeLock > 0, 'no request won before a lock');
+  assert.ok(refusedByLock > 0, 'no request was refused by a lock');
+});
+
+test('sessions from before a lock that raced with sign-ins stay dead after the unlock', async () => {
+  const admin = await anAdmin(api);
+  const user = await seedUser(api);
+  const before = await signInAs(api, user);
+  const [lock] = await Promise.all([
+    api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }),
+    ...Array.from({ length: 5 }, () => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })),
+  ]);
+  assert.equal(lock.status, 200);
+  assert.deepEqual(await api.store.listSessions(user.id), []);
+  await api.request('POST', `/admin/users/${user.id}/unlock`, { token: admin.token });
+  // The session from before the lock stays dead after the unlock.
+  assert.equal((await api.request('GET', '/me', { token: before.accessToken })).status, 401);
+  const after = await signInAs(api, user);
+  assert.equal((await api.request('GET', '/me', { token: after.accessToken })).status, 200);
+});
