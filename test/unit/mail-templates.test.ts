@@ -16,6 +16,8 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.emailChangeRequested({ ...ctx, newEmail: hostile }),
     defaultTemplates.emailChanged({ ...ctx, newEmail: hostile }),
     defaultTemplates.resetPassword(ctx),
+    defaultTemplates.lockedOut({ ...ctx, failures: 10, minutes: 15, resetLink: ctx.link }),
+    defaultTemplates.invitation({ ...ctx, expiresAt: '2026-12-01T00:00:00.000Z' }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {
