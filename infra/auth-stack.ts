@@ -1,0 +1,201 @@
+import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs/latch-auth.js';
+
+/**
+ * CDK context keys this stack reads (`cdk.json`'s `context`, or `-c key=value`), with defaults.
+ * Durations are in seconds; lists are comma-separated strings or JSON arrays.
+ */
+export const CONTEXT_DEFAULTS = {
+  /** The client app's URL: mailed links start with it, and it is the default CORS origin. */
+  appUrl: 'https://app.example.com',
+  /** Sender of every mail; its domain (or `sesIdentity`) must be a verified SES identity. */
+  mailFrom: 'no-reply@example.com',
+  /** API Gateway's authorizer result cache TTL for other services' APIs (0 to 3600). */
+  authorizerCacheTtlSeconds: 0,
+  /** Who may invite: `any` signed-in user or `admin` only. */
+  invitations: 'any',
+  /** `retain` (default: users and keys survive `cdk destroy`) or `destroy` (throwaway stacks). */
+  removalPolicy: 'retain',
+  /** `arm64` or `x86_64`. */
+  architecture: 'arm64',
+} as const;
+
+/** Optional context keys: `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
+const SETTING_KEYS = {
+  requireEmailConfirmation: 'boolean',
+  passwordMinLength: 'number',
+  accessTokenTtlSeconds: 'duration',
+  sessionTtlSeconds: 'duration',
+  rememberMeTtlSeconds: 'duration',
+  resetTokenTtlSeconds: 'duration',
+  confirmationTokenTtlSeconds: 'duration',
+  invitationTokenTtlSeconds: 'duration',
+  maxFailedSignIns: 'number',
+  lockoutSeconds: 'duration',
+  audience: 'string',
+  roles: 'list',
+  userAttributes: 'json',
+} as const;
+
+/** Reads typed values from CDK context (strings from `-c`, any JSON from `cdk.json`). */
+class ContextReader {
+  constructor(private readonly scope: Construct) {}
+
+  private raw(key: string): unknown {
+    const value: unknown = this.scope.node.tryGetContext(key);
+    return value === '' ? undefined : value;
+  }
+
+  string(key: string): string | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new Error(`context "${key}" must be a string`);
+    return value;
+  }
+
+  number(key: string): number | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n < 0) throw new Error(`context "${key}" must be a whole number, got ${JSON.stringify(value)}`);
+    return n;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new Error(`context "${key}" must be true or false, got ${JSON.stringify(value)}`);
+  }
+
+  /** An object: JSON in `cdk.json`, or a JSON string from `-c`. */
+  json(key: string): Record<string, unknown> | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    let parsed: unknown = value;
+    if (typeof value === 'string') {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        throw new Error(`context "${key}" must be a JSON object`);
+      }
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`context "${key}" must be a JSON object`);
+    return parsed as Record<string, unknown>;
+  }
+
+  list(key: string): string[] | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    throw new Error(`context "${key}" must be a comma-separated string or an array of strings`);
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(key) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`context "${key}" must be one of ${allowed.join(', ')}, got "${value}"`);
+    return value as T;
+  }
+}
+
+/** {@link LatchSettings} from the context keys that are set. */
+function settingsFrom(ctx: ContextReader): LatchSettings {
+  const settings: Record<string, unknown> = {};
+  for (const [key, kind] of Object.entries(SETTING_KEYS)) {
+    const name = key.replace(/Seconds$/, '');
+    const value =
+      kind === 'boolean'
+        ? ctx.boolean(key)
+        : kind === 'number' || kind === 'duration'
+          ? ctx.number(key)
+          : kind === 'list'
+            ? ctx.list(key)
+            : kind === 'json'
+              ? ctx.json(key)
+              : ctx.string(key);
+    if (value === undefined) continue;
+    settings[name] = kind === 'duration' ? Duration.seconds(value as number) : value;
+  }
+  return settings as LatchSettings;
+}
+
+/** The {@link LatchAuth} properties a scope's CDK context describes. */
+export function latchPropsFromContext(scope: Construct): LatchAuthProps {
+  const ctx = new ContextReader(scope);
+  const rateLimit = ctx.number('throttleRateLimit');
+  const burstLimit = ctx.number('throttleBurstLimit');
+  return {
+    appUrl: ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl,
+    mailFrom: ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom,
+    sesIdentity: ctx.string('sesIdentity'),
+    hooksModule: ctx.string('hooksModule'),
+    mailTemplatesFile: ctx.string('mailTemplatesFile'),
+    issuer: ctx.string('issuer'),
+    corsOrigins: ctx.list('corsOrigins'),
+    invitations: ctx.oneOf('invitations', ['any', 'admin'] as const, CONTEXT_DEFAULTS.invitations),
+    authorizerCacheTtl: Duration.seconds(ctx.number('authorizerCacheTtlSeconds') ?? CONTEXT_DEFAULTS.authorizerCacheTtlSeconds),
+    throttle: { ...(rateLimit !== undefined ? { rateLimit } : {}), ...(burstLimit !== undefined ? { burstLimit } : {}) },
+    removalPolicy: ctx.oneOf('removalPolicy', ['retain', 'destroy'] as const, CONTEXT_DEFAULTS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    architecture: ctx.oneOf('architecture', ['arm64', 'x86_64'] as const, CONTEXT_DEFAULTS.architecture) === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
+    settings: settingsFrom(ctx),
+  };
+}
+
+/** Properties of {@link AuthStack}. */
+export interface AuthStackProps extends StackProps {
+  /** @default read from CDK context by {@link latchPropsFromContext} */
+  readonly latch?: LatchAuthProps;
+}
+
+/**
+ * The deployable Latch stack: a {@link LatchAuth} configured from CDK context, and the outputs
+ * other stacks and the `latch` CLI read (`TableName` in particular).
+ */
+export class AuthStack extends Stack {
+  /** The Latch construct. */
+  readonly latch: LatchAuth;
+
+  constructor(scope: Construct, id: string, props: AuthStackProps = {}) {
+    super(scope, id, { description: 'Latch: serverless user authentication (API Gateway HTTP API, Lambda, DynamoDB, SES)', ...props });
+    this.latch = new LatchAuth(this, 'Latch', props.latch ?? latchPropsFromContext(this));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.latch.apiUrl, description: 'Base URL of the auth API' });
+    new CfnOutput(this, 'JwksUrl', { value: this.latch.jwksUrl, description: 'Public signing keys (JWKS) for token verifiers' });
+    new CfnOutput(this, 'AuthorizerFunctionArn', {
+      value: this.latch.authorizerFunction.functionArn,
+      description: 'Lambda authorizer for other services’ API Gateway APIs',
+    });
+    new CfnOutput(this, 'TableName', { value: this.latch.table.tableName, description: 'DynamoDB table (the latch CLI reads it)' });
+    new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the signing keys' });
+  }
+}
+
+/** What {@link createLatchApp} builds. */
+export interface LatchApp {
+  app: App;
+  stack: AuthStack;
+  /** The cdk-nag pack registered on the app (its `validateScope` gives a report in tests). */
+  nag: AwsSolutionsChecks;
+}
+
+/**
+ * The CDK app of `infra/app.ts`: the stack (named by context `stackName`, default `Latch`) in
+ * the CLI's default account and region if it knows them (env-agnostic otherwise, so synth needs
+ * no credentials), with cdk-nag's AwsSolutions pack as a validation plugin: synth fails on any
+ * finding that is not acknowledged with a reason.
+ */
+export function createLatchApp(props: AppProps = {}): LatchApp {
+  const app = new App(props);
+  const stackName = new ContextReader(app).string('stackName') ?? 'Latch';
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const stack = new AuthStack(app, stackName, account && region ? { env: { account, region } } : {});
+  const nag = new AwsSolutionsChecks(app, { verbose: true });
+  Validations.of(app).addPlugins(nag);
+  return { app, stack, nag };
+}

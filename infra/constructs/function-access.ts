@@ -1,0 +1,131 @@
+import type { FunctionName } from '../../functions/routes.js';
+
+/**
+ * How much of the table a function may touch. The actions are exactly the ones the DynamoDB
+ * adapter (`shared/adapters/dynamodb/store.ts`) sends; `TransactWriteItems` has no IAM action of
+ * its own and is authorized per item as Put/Update/Delete/ConditionCheck.
+ * - `none`: no table access.
+ * - `get`: `GetItem` only (the token check and reading one user: consistent reads by key).
+ * - `read`: `GetItem` and `Query` (table and the users index).
+ * - `readWrite`: `read` plus the item writes of a transaction.
+ */
+export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
+
+/** IAM actions of each {@link TableAccess} level on the table itself. */
+export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
+  none: [],
+  get: ['dynamodb:GetItem'],
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+};
+
+/** What one function needs, which decides its grants and whether its bundle carries argon2. */
+export interface FunctionAccess {
+  /**
+   * The route keys this decision was made for. The infra tests fail when a function's routes in
+   * `functions/routes.ts` differ, so a new route cannot silently run with grants decided for
+   * fewer (or more) routes: look at what its flow does, then update the entry.
+   */
+  routes: readonly string[];
+  table: TableAccess;
+  /** `ses:SendEmail`/`SendRawEmail` from the configured sender identity only. */
+  mail: boolean;
+  /** `secretsmanager:GetSecretValue` on the signing key secret (sign or verify access tokens, serve the JWKS). */
+  signingKeys: boolean;
+  /** The bundle ships `@node-rs/argon2` and the function gets the memory argon2id wants. */
+  argon2: boolean;
+}
+
+/**
+ * Functions API.md describes that the route table may not have yet. Listing them here lets the
+ * route table grow without a type error in infra, while a function with any other name must get
+ * an entry below before it can be deployed (least privilege is a decision, not a default).
+ */
+type PlannedFunctionName = 'password-reset' | 'sessions' | 'admin-users';
+
+/** Latch's functions outside the route table. */
+export type InternalFunctionName = 'not-found' | 'authorizer';
+
+/**
+ * The grants of every function, from what its flows do today:
+ * - registration: finds the email (users index), creates the user and claim, mails the
+ *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
+ *   hashes the password.
+ * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
+ *   lockout notice and re-sends confirmations; renewal and sign-out write sessions; signs tokens.
+ * - account: behind the token check, `/me` reads the user, changes email or password (argon2
+ *   verify of the current password, hash of the new one, notice and confirmation mails, revoking
+ *   the other sessions) and deletes the account with all its items (a `Query` of its partition).
+ * - email-confirmation: finds the user by email, consumes the token and swaps emails, re-sends the
+ *   mail. No route takes a password or a bearer token.
+ * - invitations: inviting is behind the token check and mails; accepting sets a password (argon2)
+ *   and answers a token pair.
+ * - sessions: behind the token check, lists the caller's sessions (`Query`) and deletes them.
+ * - password-reset: finds the user by email, mails the link, sets the new password (argon2) and
+ *   revokes every session; it signs no one in, so no signing keys.
+ * - well-known: the public half of the signing keys and the OpenAPI document; no table, no mail.
+ * - not-found: answers from the route table alone; nothing.
+ * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
+ * - planned, from API.md: the admin routes check tokens, rewrite users and set passwords.
+ */
+export const FUNCTION_ACCESS: { readonly [K in FunctionName | PlannedFunctionName | InternalFunctionName]: FunctionAccess } = {
+  registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
+  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
+  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
+  sessions: { routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'], table: 'readWrite', mail: false, signingKeys: true, argon2: false },
+  'email-confirmation': {
+    routes: ['POST /email-confirmation/resend', 'POST /email-confirmation/{token}'],
+    table: 'readWrite',
+    mail: true,
+    signingKeys: false,
+    argon2: false,
+  },
+  invitations: {
+    routes: ['POST /invitations', 'GET /invitations/{token}', 'POST /invitations/{token}'],
+    table: 'readWrite',
+    mail: true,
+    signingKeys: true,
+    argon2: true,
+  },
+  'well-known': {
+    routes: ['GET /.well-known/jwks.json', 'GET /.well-known/openid-configuration', 'GET /openapi.json'],
+    table: 'none',
+    mail: false,
+    signingKeys: true,
+    argon2: false,
+  },
+  'password-reset': {
+    routes: ['POST /password-reset', 'GET /password-reset/{token}', 'POST /password-reset/{token}'],
+    table: 'readWrite',
+    mail: true,
+    signingKeys: false,
+    argon2: true,
+  },
+  'admin-users': {
+    routes: [
+      'GET /admin/users',
+      'GET /admin/users/{id}',
+      'POST /admin/users',
+      'PATCH /admin/users/{id}',
+      'PUT /admin/users/{id}/password',
+      'POST /admin/users/{id}/lock',
+      'POST /admin/users/{id}/unlock',
+      'DELETE /admin/users/{id}',
+    ],
+    table: 'readWrite',
+    mail: false,
+    signingKeys: true,
+    argon2: true,
+  },
+  'not-found': { routes: [], table: 'none', mail: false, signingKeys: false, argon2: false },
+  authorizer: { routes: [], table: 'get', mail: false, signingKeys: true, argon2: false },
+};
+
+/** The access of a function, or a clear error for a function nobody has decided about yet. */
+export function accessOf(name: string): FunctionAccess {
+  const access = (FUNCTION_ACCESS as Record<string, FunctionAccess | undefined>)[name];
+  if (!access) {
+    throw new Error(`functions/${name}.ts has no entry in infra/constructs/function-access.ts: decide its table, mail, key and argon2 needs there`);
+  }
+  return access;
+}

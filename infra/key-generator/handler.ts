@@ -1,0 +1,88 @@
+/**
+ * Custom resource (behind the CDK provider framework) that fills the signing key secret.
+ *
+ * The private key is generated here, inside the account, and goes straight into Secrets Manager:
+ * it never appears in the template, the CloudFormation event, the response or a log line. This
+ * handler logs nothing at all, and returns only the current key's `kid` (public: it is in the JWKS).
+ *
+ * Create and Update both "ensure": a secret that already holds a key ring is kept as it is (an
+ * update of the stack, or a key added by hand, must not sign everyone out); a secret holding
+ * something else (the random placeholder CloudFormation created it with) gets a fresh Ed25519 key.
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { generateStoredKey, parseKeySecret } from '../../shared/adapters/crypto/key-ring.js';
+
+/** The two Secrets Manager calls the handler makes (a port, so tests need no AWS). */
+export interface SecretStore {
+  get(secretId: string): Promise<string | undefined>;
+  put(secretId: string, value: string): Promise<void>;
+}
+
+/** What the provider framework expects back. */
+export interface KeyGeneratorResult {
+  PhysicalResourceId: string;
+  Data?: { CurrentKid: string };
+}
+
+/** Whether a secret value is meant to be a key ring (an object with a `keys` array). */
+function isKeyRing(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys) && (parsed as { keys: unknown[] }).keys.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the secret holds a key ring: keeps a valid one, writes a new one-key ring otherwise.
+ * A ring that is there but malformed throws (`parseKeySecret`'s message names no key material)
+ * rather than being replaced, since replacing it would throw away keys someone put there.
+ */
+export async function ensureSigningKeys(store: SecretStore, secretId: string): Promise<{ kid: string; generated: boolean }> {
+  const current = await store.get(secretId);
+  if (isKeyRing(current)) {
+    const [first] = parseKeySecret(current as string);
+    if (!first) throw new Error('the signing key secret holds no keys');
+    return { kid: first.kid, generated: false };
+  }
+  const key = await generateStoredKey();
+  await store.put(secretId, JSON.stringify({ keys: [key] }));
+  return { kid: key.kid, generated: true };
+}
+
+function secretsManagerStore(): SecretStore {
+  let client: Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> | undefined;
+  const load = () => {
+    client ??= import('@aws-sdk/client-secrets-manager').then(({ SecretsManagerClient }) => new SecretsManagerClient({}));
+    return client;
+  };
+  return {
+    async get(secretId) {
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      return (await (await load()).send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    },
+    async put(secretId, value) {
+      const { PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      await (await load()).send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
+    },
+  };
+}
+
+/** Creates the handler over a store (the deployed one uses Secrets Manager). */
+export function createHandler(store: SecretStore): (event: CloudFormationCustomResourceEvent) => Promise<KeyGeneratorResult> {
+  return async (event) => {
+    const secretArn = (event.ResourceProperties as { SecretArn?: unknown }).SecretArn;
+    if (typeof secretArn !== 'string' || secretArn === '') throw new Error('SecretArn is required');
+    if (event.RequestType === 'Delete') {
+      // The secret's own removal policy decides what happens to the keys.
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+    const { kid } = await ensureSigningKeys(store, secretArn);
+    return { PhysicalResourceId: secretArn, Data: { CurrentKid: kid } };
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(secretsManagerStore());

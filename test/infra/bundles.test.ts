@@ -1,0 +1,206 @@
+/**
+ * Opens every synthesized Lambda asset: argon2's native binary matches the function's
+ * architecture where passwords are hashed and is absent elsewhere, the bundles are ESM with
+ * source maps, and a bundle actually loads and answers. Prints each bundle's size.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, test } from 'node:test';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { functionNames } from '../../functions/routes.js';
+import { ELF_MACHINE, argon2BinaryFile, argon2BinaryPackage } from '../../infra/constructs/argon2-vendor.js';
+import { accessOf } from '../../infra/constructs/function-access.js';
+import { HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { type Synthesized, synthLatch } from './synth.js';
+
+const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+const extraDirs: string[] = [];
+after(() => {
+  for (const dir of extraDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The asset folder of a Lambda function resource (`asset.<hash>`, named after its S3 key). */
+function assetDirOf(synthesized: Synthesized, logicalId: string): string {
+  const code = synthesized.json.Resources[logicalId]?.Properties?.Code as { S3Key?: string } | undefined;
+  const hash = code?.S3Key?.replace(/\.zip$/, '');
+  assert.ok(hash, `${logicalId} has an asset`);
+  const dir = path.join(synthesized.outdir, `asset.${hash}`);
+  assert.ok(existsSync(dir), `${dir} exists`);
+  return dir;
+}
+
+/** `e_machine` of an ELF shared object (little-endian, 64-bit), or a reason it is not one. */
+function elfMachine(file: string): number {
+  const header = readFileSync(file).subarray(0, 20);
+  assert.deepEqual([...header.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${file} is an ELF file`);
+  assert.equal(header[4], 2, `${file} is 64-bit`);
+  assert.equal(header[5], 1, `${file} is little-endian`);
+  return header.readUInt16LE(18);
+}
+
+/** Every `.node` file under a folder. */
+function nativeModules(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.node')).map((f) => path.join(dir, f));
+}
+
+function sizeOf(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return (readdirSync(dir, { recursive: true }) as string[]).reduce((sum, f) => {
+    const stat = statSync(path.join(dir, f));
+    return stat.isFile() ? sum + stat.size : sum;
+  }, 0);
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+test('each arm64 bundle ships the aarch64 argon2 binary exactly when its function hashes passwords', () => {
+  const synthesized = synthLatch({ bundle: true });
+  const rows: Array<Record<string, string>> = [];
+  for (const name of [...LATCH_FUNCTIONS, 'key-generator']) {
+    const logicalId =
+      name === 'key-generator'
+        ? synthesized.stack.getLogicalId(synthesized.stack.latch.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement)
+        : synthesized.functionLogicalId(name);
+    const dir = assetDirOf(synthesized, logicalId);
+    const argon2 = name !== 'key-generator' && accessOf(name).argon2;
+    const modules = path.join(dir, 'node_modules');
+    const binaries = nativeModules(modules);
+    if (argon2) {
+      const expected = path.join(modules, argon2BinaryPackage('arm64'), argon2BinaryFile('arm64'));
+      assert.deepEqual(binaries, [expected], `${name}: exactly the arm64 binary`);
+      assert.equal(elfMachine(expected), ELF_MACHINE.arm64, `${name}: e_machine is aarch64 (0xB7)`);
+      assert.ok(existsSync(path.join(modules, '@node-rs/argon2/index.js')), `${name}: the JS wrapper`);
+      const wrapper = JSON.parse(readFileSync(path.join(modules, '@node-rs/argon2/package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+      const binary = JSON.parse(readFileSync(path.join(modules, argon2BinaryPackage('arm64'), 'package.json'), 'utf8')) as { version: string };
+      assert.equal(binary.version, wrapper.optionalDependencies[argon2BinaryPackage('arm64')], `${name}: binary and wrapper versions match`);
+    } else {
+      assert.equal(existsSync(modules), false, `${name}: no node_modules, so no argon2`);
+    }
+
+    const bundle = path.join(dir, 'index.mjs');
+    const code = readFileSync(bundle, 'utf8');
+    assert.ok(code.includes('__latchCreateRequire'), `${name}: ESM with the createRequire banner`);
+    // The SDK stays external (provided by the runtime): imported, not bundled.
+    assert.ok(!code.includes('DynamoDBServiceException'), `${name}: AWS SDK not bundled`);
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
+    assert.equal(map.sourcesContent, undefined, `${name}: source map without sources`);
+    rows.push({
+      function: name,
+      'index.mjs': kib(statSync(bundle).size),
+      'index.mjs (bytes)': String(statSync(bundle).size),
+      'source map': kib(statSync(`${bundle}.map`).size),
+      node_modules: kib(sizeOf(modules)),
+      argon2: argon2 ? 'arm64' : '-',
+    });
+  }
+  console.log(`bundle sizes (synth with bundling took ${(synthesized.elapsedMs / 1000).toFixed(1)} s):`);
+  console.table(rows);
+});
+
+type Handler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
+
+/** Imports a function's bundle (its module scope builds the deps, as a cold start does). */
+async function importBundle(synthesized: Synthesized, name: string): Promise<{ handler: Handler }> {
+  const dir = assetDirOf(synthesized, synthesized.functionLogicalId(name));
+  return (await import(pathToFileURL(path.join(dir, 'index.mjs')).href)) as { handler: Handler };
+}
+
+function httpEvent(routeKey: string, rawPath: string): unknown {
+  const method = routeKey === '$default' ? 'GET' : routeKey.split(' ')[0];
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: { http: { method, path: rawPath, sourceIp: '127.0.0.1' }, requestId: 'r1' },
+  };
+}
+
+const lambdaContext = { awsRequestId: 'r1', functionName: 'bundle-test', getRemainingTimeInMillis: () => 10000 };
+
+test('every bundle loads as ESM on Node, and not-found and well-known answer from their bundles', async () => {
+  const synthesized = synthLatch({ bundle: true });
+  // On Lambda the runtime provides @aws-sdk/*; here the project's node_modules stand in for it.
+  const shim = path.join(synthesized.outdir, 'node_modules');
+  if (!existsSync(shim)) symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), shim, 'dir');
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    LATCH_TABLE_NAME: 'unused',
+    LATCH_SIGNING_KEYS: JSON.stringify({ keys: [await generateStoredKey('bundle-test')] }),
+    APP_URL: 'https://app.example.com',
+    AUTH_ISSUER: 'https://api.example.com',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Node 20 runs this test; the functions run on Node 22.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  for (const name of LATCH_FUNCTIONS) {
+    const { handler } = await importBundle(synthesized, name);
+    assert.equal(typeof handler, 'function', name);
+  }
+
+  const notFound = await (await importBundle(synthesized, 'not-found')).handler(httpEvent('$default', '/nowhere'), lambdaContext);
+  assert.equal(notFound.statusCode, 404);
+  assert.match(notFound.headers?.['content-type'] ?? notFound.headers?.['Content-Type'] ?? '', /application\/problem\+json/);
+  assert.equal((JSON.parse(notFound.body ?? '{}') as { code?: string }).code, 'not_found');
+
+  const jwks = await (await importBundle(synthesized, 'well-known')).handler(httpEvent('GET /.well-known/jwks.json', '/.well-known/jwks.json'), lambdaContext);
+  assert.equal(jwks.statusCode, 200);
+  const body = JSON.parse(jwks.body ?? '{}') as { keys?: Array<Record<string, unknown>> };
+  assert.equal(body.keys?.[0]?.kid, 'bundle-test');
+  assert.equal(body.keys?.[0]?.d, undefined);
+});
+
+test('an x86_64 function gets the x86-64 binary, and argon2 loads from the bundle and hashes', { skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'needs a Linux x64 machine to load the x64 binary' : false }, async () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'latch-x64-'));
+  extraDirs.push(outdir);
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'X64');
+  const fn = new LatchFunction(stack, 'Hasher', { entry: 'functions/session.ts', argon2: true, architecture: lambda.Architecture.X86_64 });
+  const template = app.synth().getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Properties?: { Code?: { S3Key?: string } } }> };
+  const key = template.Resources[stack.getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement)]?.Properties?.Code?.S3Key;
+  const dir = path.join(outdir, `asset.${key?.replace(/\.zip$/, '')}`);
+  const binaries = nativeModules(path.join(dir, 'node_modules'));
+  assert.deepEqual(binaries, [path.join(dir, 'node_modules', argon2BinaryPackage('x64'), argon2BinaryFile('x64'))]);
+  assert.equal(elfMachine(binaries[0] as string), ELF_MACHINE.x64);
+
+  // Resolve argon2 the way the bundle does on Lambda: from index.mjs's folder, nowhere else.
+  const requireFromBundle = createRequire(path.join(dir, 'index.mjs'));
+  assert.ok(requireFromBundle.resolve('@node-rs/argon2').startsWith(dir));
+  const argon2 = requireFromBundle('@node-rs/argon2') as typeof import('@node-rs/argon2');
+  const hash = await argon2.hash('correct horse battery staple', { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  assert.equal(await argon2.verify(hash, 'correct horse battery staple'), true);
+  assert.equal(await argon2.verify(hash, 'wrong'), false);
+});
+
+test('a hooks module is bundled next to each handler (named by LATCH_HOOKS_MODULE) and extra files are copied', async () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'latch-hooks-'));
+  extraDirs.push(outdir);
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Hooks');
+  const fn = new LatchFunction(stack, 'WithHooks', {
+    entry: 'functions/not-found.ts',
+    hooksModule: 'test/infra/fixtures/hooks.ts',
+    files: { 'templates.json': 'test/infra/fixtures/mail-templates.json' },
+  });
+  const template = app.synth().getStackArtifact(stack.artifactId).template as {
+    Resources: Record<string, { Properties?: { Code?: { S3Key?: string }; Environment?: { Variables?: Record<string, string> } } }>;
+  };
+  const properties = template.Resources[stack.getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement)]?.Properties;
+  assert.equal(properties?.Environment?.Variables?.LATCH_HOOKS_MODULE, HOOKS_BUNDLE);
+  const dir = path.join(outdir, `asset.${properties?.Code?.S3Key?.replace(/\.zip$/, '')}`);
+  const hooks = (await import(pathToFileURL(path.join(dir, HOOKS_BUNDLE)).href)) as { default: { tokenClaims: (ctx: unknown) => Promise<unknown> } };
+  assert.deepEqual(await hooks.default.tokenClaims({ user: { email: 'ada@example.com' }, sessionId: 's' }), { tenant: 'example.com' });
+  // Extra files (mail templates) are copied as they are.
+  assert.equal(readFileSync(path.join(dir, 'templates.json'), 'utf8'), readFileSync(path.join(PROJECT_ROOT, 'test/infra/fixtures/mail-templates.json'), 'utf8'));
+  // Bundling runs in the constructor: a wrong path fails synth with its name.
+  assert.throws(() => new LatchFunction(stack, 'Missing', { entry: 'functions/not-found.ts', hooksModule: 'nowhere.ts' }), /hooksModule nowhere\.ts does not exist/);
+});
