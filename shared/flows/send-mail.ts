@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
 import type { MailMessage } from '../ports/services.js';
 import type { WriteOp } from '../ports/store.js';
@@ -18,4 +19,18 @@ export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[
   const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
   await deps.store.commit([...ops, op]);
   await sendMail(deps, email, deps.templates.confirmEmail({ appUrl: deps.config.appUrl, email, link }));
+}
+
+/**
+ * For answers that must be the same whatever the email (resend, password reset): a mail that
+ * cannot be delivered after the mailer's retries is logged, not answered, since a 503 only for
+ * known accounts would tell an attacker which emails have one during an SES outage.
+ */
+export async function mailQuietly(deps: Deps, flow: string, userId: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    deps.log.warn('mail not delivered', { flow, userId, code: 'service_unavailable' });
+  }
 }
