@@ -266,7 +266,7 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
     const calls = [...plan.trace];
     disarm(plan);
     assert.ok(clean.status < 500, `${flow.name}: clean run answered ${clean.status}`);
-    if (calls.length === 0) matrix.push(`| ${flow.name} | (no dependency call) | – | ${clean.status} | ${clean.status} | ${clean.status} |`);
+    if (calls.length === 0) matrix.push(`| ${flow.name} | (no dependency call) | ${clean.status} | – | – | – |`);
 
     for (let k = 1; k <= calls.length; k++) {
       const call = calls[k - 1] as string;
@@ -327,6 +327,6 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
     '|---|---|---|---|---|---|',
     ...matrix,
   ].join('\n');
-  console.log(`\nfault matrix (${cases} cases; once = first attempt fails, always = every attempt fails)\n${table}\n`);
+  console.log(`\nfault matrix (${cases} cases; once = first attempt fails, always = every attempt fails; authorizer: 200 allow, 403 deny)\n${table}\n`);
   t.diagnostic(`${cases} fault cases over ${flows.length} flows`);
 });
