@@ -128,11 +128,12 @@ export const INTERNAL_LEAKS: ReadonlyArray<[string, RegExp]> = [
   ['undefined', /\bundefined\b/],
   ['NaN or [object Object]', /\bNaN\b|\[object Object\]/],
   ['a source path', /(?:^|[\s"'(])(?:\.{1,2}\/)?(?:shared|functions|infra|test|src|dist)\/[\w-]+\//],
-  ['an absolute path', /(?:^|[\s"'(]|file:\/\/)\/(?:home|usr|var|tmp|opt|work|root)\//],
+  ['an absolute path', /(?:^|[\s"'(]|file:\/\/)\/(?:home|usr|var|tmp|opt|srv|root|Users)\//],
 ];
 
-/** The first internal leak in a text, if any. */
+/** The first internal leak in a text, if any (including this checkout's own directory). */
 export function findLeak(text: string): string | undefined {
   for (const [label, pattern] of INTERNAL_LEAKS) if (pattern.test(text)) return label;
+  if (text.includes(process.cwd())) return 'the working directory';
   return undefined;
 }
