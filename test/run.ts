@@ -3,8 +3,9 @@
  * against real services this script starts: DynamoDB Local (Java) and a local SES. A missing
  * service fails the run with a clear message; nothing is skipped.
  *
- *   npm test                      everything
+ *   npm test                      everything but test/hardening
  *   npm test -- test/unit         only files under a folder (or single files)
+ *   npm run test:hardening        the slow hardening suites (fault matrix, load): test/hardening
  *   LATCH_TEST_SKIP_CHECKS=1      skip type check and lint (quicker local loops)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,8 +18,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The SDK's notice that Node 20 support ends in 2027: the deployed functions run Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** Folders only run when named (`npm run test:hardening`): too slow for every `npm test`. */
+const ON_DEMAND = [path.join('test', 'hardening')];
+
 function testFiles(targets: string[]): string[] {
   const found: string[] = [];
+  const skip = targets.length ? [] : ON_DEMAND;
   for (const target of targets.length ? targets : ['test']) {
     const full = path.resolve(root, target);
     if (statSync(full).isFile()) {
@@ -26,7 +31,8 @@ function testFiles(targets: string[]): string[] {
       continue;
     }
     for (const entry of readdirSync(full, { recursive: true }) as string[]) {
-      if (entry.endsWith('.test.ts') && !entry.includes('node_modules')) found.push(path.relative(root, path.join(full, entry)));
+      const file = path.relative(root, path.join(full, entry));
+      if (entry.endsWith('.test.ts') && !entry.includes('node_modules') && !skip.some((s) => file.startsWith(s + path.sep))) found.push(file);
     }
   }
   return [...new Set(found)].sort();

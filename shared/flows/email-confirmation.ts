@@ -6,7 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { sendConfirmationMail } from './send-mail.js';
+import { mailQuietly, sendConfirmationMail } from './send-mail.js';
 
 /**
  * Uses a confirmation link: confirms the stored email, or swaps in the pending
@@ -60,6 +60,6 @@ export async function resendConfirmation(deps: Deps, input: { email?: string | u
   if (email === undefined) return;
   const user = await deps.store.findUserByEmail(canonicalizeEmail(email));
   if (!user || user.emailConfirmed || user.locked || user.invitationPending) return;
-  await sendConfirmationMail(deps, user, []);
+  await mailQuietly(deps, 'email-confirmation', user.id, () => sendConfirmationMail(deps, user, []));
   deps.log.info('confirmation re-sent', { flow: 'email-confirmation', userId: user.id });
 }

@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
 import type { MailMessage } from '../ports/services.js';
 import type { WriteOp } from '../ports/store.js';
@@ -36,4 +37,18 @@ export async function sendInvitationMail(deps: Deps, user: User, ops: WriteOp[])
   const expiresAt = new Date(token.expiresAt * 1000).toISOString();
   await sendMail(deps, user.email, deps.templates.invitation({ appUrl: deps.config.appUrl, email: user.email, link, expiresAt }));
   return token.expiresAt;
+}
+
+/**
+ * For answers that must be the same whatever the email (resend, password reset): a mail that
+ * cannot be delivered after the mailer's retries is logged, not answered, since a 503 only for
+ * known accounts would tell an attacker which emails have one during an SES outage.
+ */
+export async function mailQuietly(deps: Deps, flow: string, userId: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    deps.log.warn('mail not delivered', { flow, userId, code: 'service_unavailable' });
+  }
 }

@@ -1,8 +1,18 @@
 import { ServiceUnavailableError } from '../../domain/errors.js';
 
+// The throttling codes the SDK's retry strategy knows (SES answers `Throttling` when the sending
+// rate is exceeded), plus the 5xx and time-out names below.
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
   'RequestLimitExceeded',
   'InternalServerError',
   'InternalFailure',
@@ -31,6 +41,11 @@ export function translateAwsError(error: unknown): never {
       code === 'ECONNREFUSED' ||
       code === 'ECONNRESET' ||
       code === 'ETIMEDOUT' ||
+      code === 'EPIPE' ||
+      code === 'EHOSTUNREACH' ||
+      code === 'ENETUNREACH' ||
+      code === 'ENOTFOUND' ||
+      code === 'EAI_AGAIN' ||
       error.name === 'AbortError'
     ) {
       throw new ServiceUnavailableError();

@@ -1,0 +1,332 @@
+/**
+ * Injected faults: every flow runs in process through its real handler, on a real
+ * `DynamoDbStore` over DynamoDB Local and a real `SesMailer` over local SES, whose SDK clients
+ * carry the fault middleware of test/support/faults.ts. For each flow, each of its calls k and
+ * each fault (throttle, time-out, 5xx), twice: failing once (the SDK retries and recovers) and
+ * failing on every attempt (the SDK gives up). The fault matrix is printed at the end.
+ *
+ * Properties:
+ * - failing once: the answer is the clean answer, after a retry (attempts = 2);
+ * - failing always: `503 service_unavailable` with `Retry-After` after the SDK's own retries
+ *   (attempts = maxAttempts), or the contract's enumeration-safe answer where a mail fails
+ *   (resend: 202 whatever the email); the authorizer denies and never throws;
+ * - no partial write: the table is exactly as before, unless the fault hit a call after the
+ *   flow's transaction (registration and resend commit the user/token, then mail: documented in
+ *   docs/hardening.md, "asking again sends a new mail"); claims, users, sessions and tokens stay
+ *   consistent either way;
+ * - the same request sent again once the fault clears succeeds.
+ *
+ * Routes of `functions/routes.ts` without a dedicated fixture below get a generic one (a fresh
+ * signed-in user, an empty object body), so new routes are in the matrix from day one.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
+import { ensureTable } from '../../infra/local/services.js';
+import { loadConfig } from '../../shared/config.js';
+import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import { SesMailer } from '../../shared/adapters/ses/mailer.js';
+import type { Deps } from '../../shared/flows/deps.js';
+import type { Mailer } from '../../shared/ports/services.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
+import { useDeps } from '../../shared/runtime/deps.js';
+import { type EventInput, FastFakeHasher, type Handler, lambdaContext, loadFunctions, routeEvent } from '../support/hardening.js';
+import { FAULTS, type FaultMode, arm, disarm, injectFaults, newPlan } from '../support/faults.js';
+import { CapturingLog } from '../support/memory.js';
+import { testServices, uniqueEmail, uniqueTableName } from '../support/services.js';
+
+const PASSWORD = 'correct horse battery staple';
+/** As in production (`createDocumentClient`): 3 attempts. Backoff shortened to keep the matrix quick. */
+const DYNAMODB_ATTEMPTS = 3;
+/** As in production (`SesMailer`): 2 attempts, the SDK's default backoff. */
+const SES_ATTEMPTS = 2;
+
+const plan = newPlan();
+let deps: Deps;
+let tableName: string;
+let raw: DynamoDBClient;
+let byFunction: Map<string, Handler>;
+let authorize: (event: unknown) => Promise<{ isAuthorized?: boolean }>;
+
+/** A store whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
+function faultyStore(): DynamoDbStore {
+  const { dynamoDbEndpoint } = testServices();
+  const client = new DynamoDBClient({
+    endpoint: dynamoDbEndpoint,
+    maxAttempts: DYNAMODB_ATTEMPTS,
+    retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_ATTEMPTS, (attempt: number) => 5 * 2 ** attempt),
+  });
+  injectFaults(client, 'dynamodb', plan);
+  return new DynamoDbStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+}
+
+/** The last confirmation link delivered to each address (read here rather than from SES's store, for speed). */
+const delivered = new Map<string, string>();
+
+async function faultyMailer(): Promise<Mailer> {
+  const mailer = new SesMailer('no-reply@latch.local', { endpoint: testServices().sesUrl });
+  // The SES client is created lazily inside the adapter; reach it to attach the middleware.
+  const { client } = await (mailer as unknown as { load(): Promise<{ client: SESClient }> }).load();
+  injectFaults(client, 'ses', plan);
+  return {
+    async send(message) {
+      await mailer.send(message);
+      const token = /\/confirm-email\/([A-Za-z0-9._~-]+)/.exec(message.text)?.[1];
+      if (token) delivered.set(message.to, token);
+    },
+  };
+}
+
+before(async () => {
+  const { dynamoDbEndpoint } = testServices();
+  tableName = uniqueTableName('faults');
+  await ensureTable(dynamoDbEndpoint, tableName);
+  raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint });
+  deps = {
+    config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test' }),
+    store: faultyStore(),
+    hasher: new FastFakeHasher(),
+    keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
+    mailer: await faultyMailer(),
+    templates: defaultTemplates,
+    clock: { now: () => Date.now() },
+    log: new CapturingLog(),
+  };
+  useDeps(deps);
+  ({ byFunction } = await loadFunctions());
+  ({ handler: authorize } = (await import('../../functions/authorizer.js')) as { handler: typeof authorize });
+});
+
+after(() => raw.destroy());
+
+// ---------------------------------------------------------------------------------------------
+// Requests and fixtures (prepared with faults off)
+// ---------------------------------------------------------------------------------------------
+
+type Request = { route: RouteDefinition; input: EventInput } | { authorizer: string };
+interface Answer {
+  status: number;
+  code?: string;
+  retryAfter?: string | undefined;
+}
+
+function route(key: string): RouteDefinition {
+  const found = (routes as readonly RouteDefinition[]).find((r) => routeKey(r) === key);
+  if (!found) throw new Error(`no route ${key}`);
+  return found;
+}
+
+async function send(request: Request): Promise<Answer> {
+  if ('authorizer' in request) {
+    const decision = await authorize({
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/$default/GET/x',
+      identitySource: [`Bearer ${request.authorizer}`],
+      headers: { authorization: `Bearer ${request.authorizer}` },
+    });
+    return { status: decision.isAuthorized ? 200 : 403 };
+  }
+  const handler = byFunction.get(request.route.function);
+  if (!handler) throw new Error(`no handler for ${request.route.function}`);
+  const response = await handler(routeEvent(request.route, request.input), lambdaContext(request.route.function));
+  const headers = (response.headers ?? {}) as Record<string, string>;
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(response.body ?? '') as { code?: string }).code;
+  } catch {
+    code = undefined;
+  }
+  return { status: response.statusCode ?? 200, code, retryAfter: headers['retry-after'] };
+}
+
+const post = (key: string, body: unknown, token?: string): Request => ({
+  route: route(key),
+  input: { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+});
+
+async function registered(): Promise<{ email: string; token: string }> {
+  const email = uniqueEmail('fault');
+  const answer = await send(post('POST /registration', { email, password: PASSWORD }));
+  assert.equal(answer.status, 202);
+  const token = delivered.get(email);
+  assert.ok(token, 'no confirmation link delivered');
+  return { email, token };
+}
+
+async function signedIn(): Promise<{ email: string; accessToken: string; renewalToken: string }> {
+  const { email, token } = await registered();
+  assert.equal((await send({ route: route('POST /email-confirmation/{token}'), input: { params: { token } } })).status, 200);
+  const handler = byFunction.get('session') as Handler;
+  const response = await handler(routeEvent(route('POST /session'), { body: JSON.stringify({ email, password: PASSWORD }) }), lambdaContext());
+  assert.equal(response.statusCode, 200);
+  const pair = JSON.parse(response.body ?? '{}') as { accessToken: string; renewalToken: string };
+  return { email, ...pair };
+}
+
+interface FlowCase {
+  name: string;
+  prepare(): Promise<Request>;
+  /**
+   * The contract's answer when a call made only for existing accounts keeps failing, where the
+   * answer must not depend on the email (resend: 202 whatever the email).
+   */
+  enumerationSafe?: { status: number; calls: RegExp };
+}
+
+const flows: FlowCase[] = [
+  { name: 'registration (new email)', prepare: async () => post('POST /registration', { email: uniqueEmail('fault-new'), password: PASSWORD }) },
+  { name: 'registration (unconfirmed email taken)', prepare: async () => post('POST /registration', { email: (await registered()).email, password: PASSWORD }) },
+  { name: 'confirm email', prepare: async () => ({ route: route('POST /email-confirmation/{token}'), input: { params: { token: (await registered()).token } } }) },
+  { name: 'resend confirmation', prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }), enumerationSafe: { status: 202, calls: /TransactWriteItems|ses:/ } },
+  { name: 'sign-in', prepare: async () => post('POST /session', { email: (await signedIn()).email, password: PASSWORD }) },
+  { name: 'renew', prepare: async () => post('POST /session/renew', { renewalToken: (await signedIn()).renewalToken }) },
+  { name: 'sign-out', prepare: async () => ({ route: route('DELETE /session'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }) },
+  { name: 'GET /me', prepare: async () => ({ route: route('GET /me'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }) },
+  { name: 'JWKS', prepare: async () => ({ route: route('GET /.well-known/jwks.json'), input: {} }) },
+  { name: 'OpenID configuration', prepare: async () => ({ route: route('GET /.well-known/openid-configuration'), input: {} }) },
+  { name: 'authorizer', prepare: async () => ({ authorizer: (await signedIn()).accessToken }) },
+];
+
+const covered = new Set(['POST /registration', 'POST /email-confirmation/{token}', 'POST /email-confirmation/resend', 'POST /session', 'POST /session/renew', 'DELETE /session', 'GET /me', 'GET /.well-known/jwks.json', 'GET /.well-known/openid-configuration']);
+for (const r of routes as readonly RouteDefinition[]) {
+  if (covered.has(routeKey(r))) continue;
+  // Generic fixture for routes added later: a fresh signed-in user and an empty object body.
+  flows.push({
+    name: `${routeKey(r)} (generic)`,
+    prepare: async () => {
+      const { accessToken } = await signedIn();
+      const params = Object.fromEntries([...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => [m[1] as string, 'x']));
+      return { route: r, input: { params, ...(r.body ? { body: '{}' } : {}), headers: { authorization: `Bearer ${accessToken}` } } };
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table checks
+// ---------------------------------------------------------------------------------------------
+
+async function scan(): Promise<Map<string, string>> {
+  const items = new Map<string, string>();
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await raw.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      const value = unmarshall(item);
+      items.set(`${value.pk}|${value.sk}`, JSON.stringify(value, Object.keys(value).sort()));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Claims and users point at each other; sessions and tokens belong to an existing user. */
+function assertConsistent(items: Map<string, string>, label: string): void {
+  const values = [...items.values()].map((v) => JSON.parse(v) as Record<string, string>);
+  const profiles = new Map(values.filter((v) => v.sk === 'PROFILE').map((v) => [v.pk, v]));
+  for (const v of values) {
+    if (v.sk === 'CLAIM') {
+      const user = profiles.get(`USER#${v.userId}`);
+      assert.ok(user, `${label}: claim ${v.pk} without its user`);
+      assert.equal(`EMAIL#${user.emailCanonical}`, v.pk, `${label}: claim and user disagree`);
+    } else if (v.sk !== 'PROFILE' && String(v.pk).startsWith('USER#')) {
+      assert.ok(profiles.has(v.pk), `${label}: ${v.sk} of a missing user`);
+    }
+  }
+  for (const user of profiles.values()) assert.ok(items.has(`EMAIL#${user.emailCanonical}|CLAIM`), `${label}: user without its claim`);
+}
+
+function diff(before: Map<string, string>, after: Map<string, string>): string[] {
+  const changed: string[] = [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) if (before.get(key) !== after.get(key)) changed.push(key.replace(/#[^|]+/g, '#…').replace('|', '/'));
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+// ---------------------------------------------------------------------------------------------
+
+const matrix: string[] = [];
+
+test('injected DynamoDB and SES faults at every call of every flow: 503 with Retry-After (or the enumeration-safe answer), no partial write, and the next request succeeds', async (t) => {
+  let cases = 0;
+  for (const flow of flows) {
+    // A clean run: its answer, and the calls it makes.
+    deps.store = faultyStore();
+    deps.mailer = await faultyMailer();
+    const request = await flow.prepare();
+    arm(plan);
+    const clean = await send(request);
+    const calls = [...plan.trace];
+    disarm(plan);
+    assert.ok(clean.status < 500, `${flow.name}: clean run answered ${clean.status}`);
+    if (calls.length === 0) matrix.push(`| ${flow.name} | (no dependency call) | ${clean.status} | – | – | – |`);
+
+    for (let k = 1; k <= calls.length; k++) {
+      const call = calls[k - 1] as string;
+      const service = call.startsWith('ses:') ? 'ses' : 'dynamodb';
+      const cells: string[] = [];
+      for (const fault of FAULTS) {
+        const answers: string[] = [];
+        for (const mode of ['once', 'always'] as FaultMode[]) {
+          cases += 1;
+          const label = `${flow.name}, call ${k} (${call}), ${fault} ${mode}`;
+          deps.store = faultyStore();
+          deps.mailer = await faultyMailer();
+          const req = await flow.prepare();
+          const before = await scan();
+          arm(plan, k, fault, mode);
+          let answer: Answer;
+          try {
+            answer = await send(req);
+          } finally {
+            disarm(plan);
+          }
+          const succeeded = [...plan.succeeded];
+          const attempts = plan.attempts;
+          const afterScan = await scan();
+          assertConsistent(afterScan, label);
+          if (mode === 'once') {
+            assert.equal(attempts, 2, `${label}: the SDK did not retry once`);
+            assert.equal(answer.status, clean.status, `${label}: answered ${answer.status} ${answer.code ?? ''} instead of ${clean.status}`);
+            answers.push(`${answer.status}`);
+            continue;
+          }
+          assert.equal(attempts, service === 'ses' ? SES_ATTEMPTS : DYNAMODB_ATTEMPTS, `${label}: attempts`);
+          if ('authorizer' in req) {
+            assert.equal(answer.status, 403, `${label}: the authorizer allowed`);
+          } else if (flow.enumerationSafe?.calls.test(call)) {
+            assert.equal(answer.status, flow.enumerationSafe.status, `${label}: answered ${answer.status}, not the enumeration-safe ${flow.enumerationSafe.status}`);
+          } else {
+            assert.equal(answer.status, 503, `${label}: answered ${answer.status} ${answer.code ?? ''}`);
+            assert.equal(answer.code, 'service_unavailable', label);
+            assert.match(answer.retryAfter ?? '', /^[1-9]\d*$/, `${label}: no Retry-After`);
+          }
+          // No partial write: unchanged unless a transaction completed before the fault.
+          const committedBefore = succeeded.some((i) => i < k && calls[i - 1]?.endsWith('TransactWriteItemsCommand'));
+          const changes = diff(before, afterScan);
+          if (!committedBefore) assert.deepEqual(changes, [], `${label}: partial write ${changes.join(', ')}`);
+          // The same request, once the fault clears, succeeds.
+          const again = await send(req);
+          assert.equal(again.status, clean.status, `${label}: the retry after the fault answered ${again.status} ${again.code ?? ''}`);
+          answers.push(`${answer.status}${answer.retryAfter ? ` (Retry-After ${answer.retryAfter})` : ''}${committedBefore ? `, kept: ${changes.join(' ')}` : ''}`);
+        }
+        cells.push(`${answers[0]} / ${answers[1]}`);
+      }
+      matrix.push(`| ${flow.name} | ${k}: ${call.replace('Command', '')} | ${clean.status} | ${cells.join(' | ')} |`);
+    }
+  }
+  const table = [
+    '| flow | call k | clean | throttle: once / always | time-out: once / always | 5xx: once / always |',
+    '|---|---|---|---|---|---|',
+    ...matrix,
+  ].join('\n');
+  console.log(`\nfault matrix (${cases} cases; once = first attempt fails, always = every attempt fails; authorizer: 200 allow, 403 deny)\n${table}\n`);
+  t.diagnostic(`${cases} fault cases over ${flows.length} flows`);
+});
