@@ -13,5 +13,5 @@ export const handler = httpFunction('invitations', {
   },
   'GET /invitations/{token}': async ({ params, deps }) => json(200, await showInvitation(deps, params.token)),
   'POST /invitations/{token}': async ({ event, params, body, deps }) =>
-    json(201, await acceptInvitation(deps, params.token, checkTypes(schemas.acceptInvitation, body), requestInfo(event))),
+    json(201, await acceptInvitation(deps, params.token, { ...checkTypes(schemas.acceptInvitation, body), body }, requestInfo(event))),
 });

@@ -8,6 +8,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
 import type { Deps } from '../flows/deps.js';
 import { defaultTemplates } from '../mail/templates.js';
+import { lazyHooks } from '../hooks/load.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -49,6 +50,8 @@ export function buildDeps(env: Env = process.env): Deps {
     templates: defaultTemplates,
     clock: { now: () => Date.now() },
     log: createLog(),
+    // The deployer's module (CDK bundles it as hooks.mjs beside the handler; locally any .ts/.js path).
+    hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
 }
 
