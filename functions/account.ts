@@ -5,7 +5,8 @@ import { httpFunction, json, noContent, principalOf } from '../shared/http/funct
 export const handler = httpFunction('account', {
   'GET /me': async (request) => json(200, { user: await getMe(request.deps, principalOf(request)) }),
   'PATCH /me': async (request) =>
-    json(200, { user: await updateMe(request.deps, principalOf(request), request.body) }),
+    // The raw body too: custom attributes are top-level members the schema does not list.
+    json(200, { user: await updateMe(request.deps, principalOf(request), { ...request.body, body: request.raw }) }),
   'DELETE /me': async (request) => {
     await deleteMe(request.deps, principalOf(request), request.body);
     return noContent();

@@ -19,10 +19,10 @@ export const handler = httpFunction('admin-users', {
   'GET /admin/users': async (request) =>
     json(200, await listUsers(request.deps, admin(request), { limit: request.query.limit, cursor: request.query.cursor, email: request.query.email })),
   'POST /admin/users': async (request) =>
-    json(201, { user: await createUser(request.deps, admin(request), request.body) }),
+    json(201, { user: await createUser(request.deps, admin(request), { ...request.body, body: request.raw }) }),
   'GET /admin/users/{id}': async (request) => json(200, { user: await showUser(request.deps, admin(request), id(request)) }),
   'PATCH /admin/users/{id}': async (request) =>
-    json(200, { user: await updateUser(request.deps, admin(request), id(request), request.body) }),
+    json(200, { user: await updateUser(request.deps, admin(request), id(request), { ...request.body, body: request.raw }) }),
   'DELETE /admin/users/{id}': async (request) => {
     await deleteUser(request.deps, admin(request), id(request));
     return noContent();

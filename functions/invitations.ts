@@ -10,5 +10,6 @@ export const handler = httpFunction('invitations', {
     return json(201, { invitation });
   },
   'GET /invitations/{token}': async ({ params, deps }) => json(200, await showInvitation(deps, params.token)),
-  'POST /invitations/{token}': async ({ event, params, body, deps }) => json(201, await acceptInvitation(deps, params.token, body, requestInfo(event))),
+  'POST /invitations/{token}': async ({ event, params, body, raw, deps }) =>
+    json(201, await acceptInvitation(deps, params.token, { ...body, body: raw }, requestInfo(event))),
 });

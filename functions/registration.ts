@@ -5,8 +5,9 @@ import { messages } from '../shared/domain/messages.js';
 
 /** `POST /registration`: 202 (the same for new and taken emails) or, without confirmation, 201. */
 export const handler = httpFunction('registration', {
-  'POST /registration': async ({ event, body, deps }) => {
-    const result = await register(deps, body, requestInfo(event));
+  'POST /registration': async ({ event, body, raw, deps }) => {
+    // The raw body too: custom attributes are top-level members the schema does not know.
+    const result = await register(deps, { ...body, body: raw }, requestInfo(event));
     if (result.kind === 'signedIn') return json(201, result.tokens);
     return json(202, { message: messages.registrationPending });
   },

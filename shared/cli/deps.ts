@@ -7,7 +7,8 @@ import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { Deps } from '../flows/deps.js';
-import { defaultTemplates } from '../mail/templates.js';
+import { lazyHooks } from '../hooks/load.js';
+import { loadMailTemplates } from '../mail/overrides.js';
 import type { KeyRing, Log } from '../ports/services.js';
 import { CliError } from './errors.js';
 
@@ -189,8 +190,10 @@ export function buildCliDeps(target: Target, env: Env): Deps {
       ...(target.mailEndpoint ? { endpoint: target.mailEndpoint } : {}),
       ...(mailRegion ? { region: mailRegion } : {}),
     }),
-    templates: defaultTemplates,
+    templates: loadMailTemplates(env),
     clock: { now: () => Date.now() },
     log: cliLog(env),
+    // The same hooks as the functions, so a lock or password change from the CLI notifies them too.
+    hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
 }

@@ -46,7 +46,8 @@ export function parseAttributeDefinitions(json: string | undefined): AttributeDe
 /**
  * Picks the declared attributes out of a request body and checks them. Unknown members are
  * ignored (like any unknown member); a wrong JSON type is 400, a broken rule 422.
- * `mode: 'create'` enforces `required`; `actor: 'user'` refuses admin-only attributes on update.
+ * `mode: 'create'` enforces `required` (for a user, only of the attributes they may set);
+ * `actor: 'user'` refuses admin-only attributes (422), at creation as on update.
  */
 export function readAttributes(
   defs: AttributeDefinitions,
@@ -58,16 +59,19 @@ export function readAttributes(
   const errors: FieldErrors = {};
   for (const [name, def] of Object.entries(defs)) {
     const value = body[name];
+    const adminOnly = options.actor === 'user' && def.editableBy === 'admin';
     if (value === undefined || value === null) {
-      if (options.mode === 'create' && def.required) errors[name] = [messages.field.blank];
+      // A user cannot be asked for what they may not set (an admin, or a hook, provides it).
+      if (options.mode === 'create' && def.required && !adminOnly) errors[name] = [messages.field.blank];
       continue;
     }
     if (typeof value !== def.type || (def.type === 'number' && !Number.isFinite(value))) {
       wrongType[name] = [messages.field.wrongType(def.type)];
       continue;
     }
-    if (options.mode === 'update' && options.actor === 'user' && def.editableBy === 'admin') {
-      errors[name] = ['cannot be changed'];
+    if (adminOnly) {
+      // At registration too: a user must not pick their own tenant, plan or the like.
+      errors[name] = [messages.field.notEditable];
       continue;
     }
     if (def.type === 'string') {

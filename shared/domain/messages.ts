@@ -28,6 +28,7 @@ export const messages = {
     mismatch: 'does not match confirmation',
     tooCommon: 'is too common; choose a less common password',
     invalid: 'is invalid',
+    notEditable: 'cannot be changed',
     wrongType: (type: string) => `must be a ${type}`,
   },
 } as const;

@@ -7,7 +7,9 @@ import type { WriteOp } from '../ports/store.js';
 import { type Deps, type Principal, nowIso } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 import { revokeAllSessions } from './revoke.js';
-import { mailConfirmationLink, sendMail } from './send-mail.js';
+import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { notifyPasswordChanged } from './notify.js';
+import { mailConfirmationLink, sendTemplateMail } from './send-mail.js';
 
 /** The caller's own user object. */
 export async function getMe(deps: Deps, principal: Principal): Promise<PublicUser> {
@@ -22,6 +24,8 @@ export interface UpdateMeInput {
   email?: string | undefined;
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /** The whole request body: declared custom attributes are read from its top-level members. */
+  body?: Record<string, unknown> | undefined;
 }
 
 const wrongCurrentPassword = () => new ValidationError({ currentPassword: [messages.field.invalid] });
@@ -87,6 +91,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     input.password === undefined && input.passwordConfirmation === undefined
       ? undefined
       : check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'user' }, check) : {};
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, check, input.currentPassword);
 
   const change = emailChangeOf(deps, user, email);
@@ -112,7 +117,9 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     set.passwordHash = await deps.hasher.hash(password);
     extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
   }
-  if (change.kind === 'none' && password === undefined) return toPublicUser(user);
+  const attributesChanged = Object.keys(attributes).length > 0;
+  if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
+  if (change.kind === 'none' && password === undefined && !attributesChanged) return toPublicUser(user);
 
   try {
     if (password !== undefined) {
@@ -149,13 +156,14 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   const appUrl = deps.config.appUrl;
   if (change.kind === 'pending' && link) {
     await mailConfirmationLink(deps, change.email, link);
-    await sendMail(deps, user.email, deps.templates.emailChangeRequested({ appUrl, email: user.email, newEmail: change.email }));
+    await sendTemplateMail(deps, user.email, 'emailChangeRequested', { appUrl, email: user.email, newEmail: change.email });
   } else if (change.kind === 'immediate') {
-    await sendMail(deps, user.email, deps.templates.emailChanged({ appUrl, email: user.email, newEmail: change.email }));
+    await sendTemplateMail(deps, user.email, 'emailChanged', { appUrl, email: user.email, newEmail: change.email });
   }
   deps.log.info('account updated', { flow: 'account', userId: user.id, email: change.kind, password: password !== undefined });
   const fresh = await deps.store.getUser(user.id);
   if (!fresh) throw new AuthError('unauthorized');
+  if (password !== undefined) await notifyPasswordChanged(deps, fresh, 'change');
   return toPublicUser(fresh);
 }
 

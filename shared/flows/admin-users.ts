@@ -6,6 +6,8 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { newUser } from './registration.js';
+import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './notify.js';
 import { revokeAllSessions } from './revoke.js';
 
 /**
@@ -15,7 +17,7 @@ import { revokeAllSessions } from './revoke.js';
  */
 
 /** What the admin flows use: no signing keys and no mail (the CLI has neither). */
-export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log'>;
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks'>;
 
 /**
  * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the
@@ -139,6 +141,8 @@ export interface CreateUserInput {
   password?: string | undefined;
   role?: string | undefined;
   emailConfirmed?: boolean | undefined;
+  /** The whole request body: declared custom attributes are read from its top-level members. */
+  body?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -153,6 +157,7 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
   const password =
     input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
   checkRole(deps, check, input.role);
+  const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'create', actor: 'admin' }, check) : {};
   check.throwIfAny();
   if (email === undefined) throw new Error('unreachable: validated above');
 
@@ -162,6 +167,7 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
     passwordHash,
     role: input.role ?? 'user',
     emailConfirmed: input.emailConfirmed ?? false,
+    attributes,
   });
   try {
     await deps.store.commit([{ type: 'createUser', user }]);
@@ -178,6 +184,8 @@ export interface UpdateUserInput {
   email?: string | undefined;
   role?: string | undefined;
   emailConfirmed?: boolean | undefined;
+  /** The whole request body: declared custom attributes are read from its top-level members. */
+  body?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -192,11 +200,14 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   const check = new FieldChecker();
   const email = input.email === undefined ? undefined : check.email('email', input.email);
   checkRole(deps, check, input.role);
+  const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'admin' }, check) : {};
   check.throwIfAny();
   if (input.role !== undefined && input.role !== 'admin' && user.role === 'admin') assertNotSelf(actor, id);
-  if (email === undefined && input.role === undefined && input.emailConfirmed === undefined) return toPublicUser(user);
+  const attributesChanged = Object.keys(attributes).length > 0;
+  if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
   const set: Partial<User> = { updatedAt: nowIso(deps) };
+  if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
   if (input.role !== undefined) set.role = input.role;
   if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
   const ops: WriteOp[] = [];
@@ -252,6 +263,7 @@ export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string,
     }),
   );
   deps.log.info('password set by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
+  await notifyPasswordChanged(deps, await loadUser(deps, id), 'admin');
 }
 
 /**
@@ -277,7 +289,9 @@ export async function lockUser(deps: AdminDeps, actor: Actor, id: string): Promi
   // Then delete every session, in one transaction with the (repeated) lock, as any revoke-all.
   const before = await revoking(() => revokeAllSessions(deps, id, { set: { locked: true, updatedAt: nowIso(deps) } }));
   deps.log.info('user locked', { flow: 'admin-users', userId: id, actor: actorId(actor), sessionEpoch: before.sessionEpoch });
-  return toPublicUser(await loadUser(deps, id));
+  const locked = await loadUser(deps, id);
+  await notifyLocked(deps, locked, actor === 'operator' ? null : actor.userId);
+  return toPublicUser(locked);
 }
 
 /** Unlocks a user: sign-in works again; sessions revoked by the lock stay revoked. */
@@ -291,7 +305,9 @@ export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Pro
     throw error;
   }
   deps.log.info('user unlocked', { flow: 'admin-users', userId: id, actor: actorId(actor) });
-  return toPublicUser(await loadUser(deps, id));
+  const unlocked = await loadUser(deps, id);
+  await notifyUnlocked(deps, unlocked, actor === 'operator' ? null : actor.userId);
+  return toPublicUser(unlocked);
 }
 
 /** Room left in one transaction for session deletions beside the user, claim and tokens. */

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { AuthStore } from '../ports/store.js';
 import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { MailTemplates } from '../mail/templates.js';
+import type { LatchHooks } from '../hooks/types.js';
 
 /** Everything a flow may use. Built once per container by `shared/runtime/deps.ts`. */
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   templates: MailTemplates;
   clock: Clock;
   log: Log;
+  /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
+  hooks?: LatchHooks | undefined;
 }
 
 /** Who is calling and from where; filled by the HTTP layer (or the CLI). */

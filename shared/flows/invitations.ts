@@ -9,6 +9,8 @@ import { type TokenPair, prepareSession } from './issue-session.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
 import { newUser } from './registration.js';
+import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { notifyPasswordChanged } from './notify.js';
 import { sendInvitationMail } from './send-mail.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
@@ -33,6 +35,8 @@ export interface InviteResult {
 export interface AcceptInvitationInput {
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /** The whole parsed body: the invitee's custom attributes, as at registration. */
+  body?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -134,11 +138,19 @@ export async function acceptInvitation(
   if (user.locked) throw new AuthError('account_locked', messages.accountLocked);
   const check = new FieldChecker();
   const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  // Accepting is the invitee's registration: the attributes they must or may give come here.
+  const values = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
   check.throwIfAny();
   if (password === undefined) throw new Error('unreachable: validated above');
 
   const passwordHash = await deps.hasher.hash(password);
-  const set = { passwordHash, emailConfirmed: true, invitationPending: false, updatedAt: nowIso(deps) };
+  const set = {
+    passwordHash,
+    emailConfirmed: true,
+    invitationPending: false,
+    attributes: mergeAttributes(user, values),
+    updatedAt: nowIso(deps),
+  };
   // The session is prepared for the user as read (its guard: same epoch, unlocked, still no
   // password); the acceptance joins that same user write, since one commit may touch an item once.
   const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
@@ -163,5 +175,7 @@ export async function acceptInvitation(
   // someone made against the pending address no longer hold its owner back.
   await clearFailedSignIns(deps, user.emailCanonical);
   deps.log.info('invitation accepted', { flow: 'invitations', userId: user.id });
-  return { ...tokens, user: toPublicUser({ ...user, ...set }) };
+  const accepted: User = { ...user, ...set };
+  await notifyPasswordChanged(deps, accepted, 'invitation');
+  return { ...tokens, user: toPublicUser(accepted) };
 }

@@ -3,6 +3,8 @@ import { formatRenewalToken } from '../domain/tokens.js';
 import { type PublicUser, type Session, type User, toPublicUser } from '../domain/types.js';
 import { hashSecret, randomId, randomSecret } from '../adapters/crypto/tokens.js';
 import type { WriteOp } from '../ports/store.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
+import { logHookFailure, runBeforeHook } from '../hooks/run.js';
 import { type Deps, type RequestInfo, nowIso, nowSeconds } from './deps.js';
 
 /** The token pair of the contract. */
@@ -14,21 +16,65 @@ export interface TokenPair {
   user: PublicUser;
 }
 
-/** Signs an access token for a session. Claims: iss aud sub sid role iat exp jti. */
+/** Claims Latch sets itself: a `tokenClaims` hook can never replace them. */
+const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'role']);
+
+/** The most a `tokenClaims` hook may add, as JSON bytes: access tokens travel in every request header. */
+export const MAX_CUSTOM_CLAIMS_BYTES = 1024;
+
+/**
+ * The deployer's extra claims for a token (the `tokenClaims` hook), as a plain JSON object.
+ * Registered claims are dropped (with a warning), so a hook cannot change who the token is for,
+ * its session, role or lifetime. A hook that returns something that is not a JSON object, or
+ * more than {@link MAX_CUSTOM_CLAIMS_BYTES}, is a broken hook: 503, logged, nothing written.
+ */
+export async function customClaims(deps: Pick<Deps, 'hooks' | 'log'>, user: User, sessionId: string): Promise<Record<string, unknown>> {
+  const returned = await runBeforeHook(deps, 'tokenClaims', { user: toPublicUser(user), sessionId });
+  if (returned === undefined || returned === null) return {};
+  let claims: Record<string, unknown>;
+  let bytes: number;
+  try {
+    if (typeof returned !== 'object' || Array.isArray(returned)) throw new TypeError('tokenClaims must return an object');
+    const text = JSON.stringify(returned); // throws for cycles and BigInt
+    bytes = Buffer.byteLength(text);
+    claims = JSON.parse(text) as Record<string, unknown>; // drops functions and undefined, as the JWT would
+  } catch (error) {
+    logHookFailure(deps, 'tokenClaims', error);
+    throw new ServiceUnavailableError();
+  }
+  if (bytes > MAX_CUSTOM_CLAIMS_BYTES) {
+    logHookFailure(deps, 'tokenClaims', new RangeError(`claims over ${MAX_CUSTOM_CLAIMS_BYTES} bytes`));
+    throw new ServiceUnavailableError();
+  }
+  const dropped = Object.keys(claims).filter((name) => REGISTERED_CLAIMS.has(name));
+  if (dropped.length > 0) {
+    deps.log.warn('tokenClaims: registered claims dropped', { hook: 'tokenClaims', dropped });
+    for (const name of dropped) delete claims[name];
+  }
+  return claims;
+}
+
+/**
+ * Signs an access token for a session of `user`. Claims: iss aud sub sid role iat exp jti, plus
+ * those of the `tokenClaims` hook (which cannot replace these). Call it before the commit that
+ * makes the session valid, so a failing hook writes nothing.
+ */
 export async function signAccessToken(
-  deps: Pick<Deps, 'config' | 'keys' | 'clock'>,
-  claims: { userId: string; sessionId: string; role: string; jti: string },
+  deps: Pick<Deps, 'config' | 'keys' | 'clock' | 'hooks' | 'log'>,
+  user: User,
+  ids: { sessionId: string; jti: string },
 ): Promise<string> {
+  const extra = await customClaims(deps, user, ids.sessionId);
   const key = await deps.keys.signingKey();
   const iat = nowSeconds(deps);
-  return new SignJWT({ sid: claims.sessionId, role: claims.role })
+  return new SignJWT({ ...extra, sid: ids.sessionId, role: user.role })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(deps.config.issuer)
     .setAudience(deps.config.audience)
-    .setSubject(claims.userId)
+    .setSubject(user.id)
     .setIssuedAt(iat)
     .setExpirationTime(iat + deps.config.accessTokenTtlSeconds)
-    .setJti(claims.jti)
+    .setJti(ids.jti)
     .sign(key.key);
 }
 
@@ -41,7 +87,7 @@ export async function prepareSession(
   deps: Deps,
   user: User,
   options: { rememberMe: boolean; request: RequestInfo },
-): Promise<{ ops: WriteOp[]; tokens: TokenPair }> {
+): Promise<{ ops: WriteOp[]; tokens: TokenPair; sessionId: string }> {
   const now = nowSeconds(deps);
   const iso = nowIso(deps);
   const secret = randomSecret();
@@ -60,13 +106,9 @@ export async function prepareSession(
     userAgent: options.request.userAgent?.slice(0, 512) ?? null,
     ip: options.request.ip,
   };
-  const accessToken = await signAccessToken(deps, {
-    userId: user.id,
-    sessionId: session.id,
-    role: user.role,
-    jti: session.currentJti,
-  });
+  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti });
   return {
+    sessionId: session.id,
     ops: [
       // Closes the race with revoke-all: it bumps sessionEpoch first, so this fails afterwards;
       // bumping sessionSeq makes a revoke-all that listed sessions before this commit retry.

@@ -4,7 +4,7 @@ import type { User } from '../domain/types.js';
 import { hashSecret } from '../adapters/crypto/tokens.js';
 import type { FailureCounter } from '../ports/store.js';
 import { type Deps, nowSeconds } from './deps.js';
-import { sendMail } from './send-mail.js';
+import { sendTemplateMail } from './send-mail.js';
 
 /**
  * Counter scope of a canonical email. The address is stored only as its SHA-256: counters exist
@@ -84,17 +84,13 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
   deps.log.warn('lockout started', { flow: 'session', scope: 'email', ...(user ? { userId: user.id } : {}), code: 'too_many_attempts' });
   if (!user || user.invitationPending) return;
   try {
-    await sendMail(
-      deps,
-      user.email,
-      deps.templates.lockedOut({
-        appUrl: deps.config.appUrl,
-        email: user.email,
-        failures: deps.config.maxFailedSignIns,
-        minutes: Math.ceil(deps.config.lockoutSeconds / 60),
-        resetLink: `${deps.config.appUrl}/reset-password`,
-      }),
-    );
+    await sendTemplateMail(deps, user.email, 'lockedOut', {
+      appUrl: deps.config.appUrl,
+      email: user.email,
+      failures: deps.config.maxFailedSignIns,
+      minutes: Math.ceil(deps.config.lockoutSeconds / 60),
+      resetLink: `${deps.config.appUrl}/reset-password`,
+    });
   } catch (error) {
     // The lockout holds whether or not its notice got out; the sign-in still answers 401.
     deps.log.error('lockout mail failed', { flow: 'session', userId: user.id, errorName: error instanceof Error ? error.name : typeof error });

@@ -8,7 +8,8 @@ import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
 import { revokeAllSessions } from './revoke.js';
-import { sendMail } from './send-mail.js';
+import { notifyPasswordChanged } from './notify.js';
+import { mailQuietly, sendMail } from './send-mail.js';
 
 /** Who may get a reset mail: a known user who is not locked and not a pending invitee. */
 function mayReset(user: User | undefined): user is User {
@@ -59,7 +60,8 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
     deps.log.info('password reset requested: user changed meanwhile, no mail', { flow: 'password-reset', userId: user.id });
     return;
   }
-  await sendMail(deps, user.email, mail);
+  // An SES failure is logged, not answered: a 503 only for known accounts would reveal them.
+  await mailQuietly(deps, 'password-reset', user.id, () => sendMail(deps, user.email, mail, 'resetPassword'));
   deps.log.info('password reset requested: mail sent', { flow: 'password-reset', userId: user.id });
 }
 
@@ -110,4 +112,5 @@ export async function resetPassword(
   // fails the password is still set, and the lockout simply runs out on its own.
   await clearFailedSignIns(deps, user.emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'password-reset', userId: user.id }));
   deps.log.info('password reset', { flow: 'password-reset', userId: user.id });
+  await notifyPasswordChanged(deps, { ...user, passwordHash, updatedAt: nowIso(deps) }, 'reset');
 }

@@ -1,18 +1,25 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { ValidationError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import type { User } from '../domain/types.js';
+import { type User, toPublicUser } from '../domain/types.js';
+import { runAfterHook, runBeforeHook } from '../hooks/run.js';
+import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { FieldChecker } from '../domain/validation.js';
 import { randomId } from '../adapters/crypto/tokens.js';
 import { type Deps, type RequestInfo, nowIso } from './deps.js';
 import { type TokenPair, prepareSession } from './issue-session.js';
-import { sendConfirmationMail, sendInvitationMail, sendMail } from './send-mail.js';
+import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
 
 /** Body of `POST /registration`. */
 export interface RegistrationInput {
   email?: string | undefined;
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /**
+   * The whole parsed body: the deployment's custom attributes are read from its top-level
+   * members (see `readUserAttributes`). Omitted: no attributes sent.
+   */
+  body?: Record<string, unknown> | undefined;
 }
 
 /** `pending`: 202, the same whatever the email. `signedIn`: 201 with tokens (no confirmation). */
@@ -21,7 +28,14 @@ export type RegistrationResult = { kind: 'pending' } | { kind: 'signedIn'; token
 /** Builds a new user record. */
 export function newUser(
   deps: Pick<Deps, 'clock'>,
-  fields: { email: string; passwordHash: string | null; role?: string; emailConfirmed?: boolean; invitedBy?: string | null },
+  fields: {
+    email: string;
+    passwordHash: string | null;
+    role?: string;
+    emailConfirmed?: boolean;
+    invitedBy?: string | null;
+    attributes?: Record<string, unknown>;
+  },
 ): User {
   const now = nowIso(deps);
   return {
@@ -37,7 +51,7 @@ export function newUser(
     invitationPending: false,
     sessionEpoch: 0,
     sessionSeq: 0,
-    attributes: {},
+    attributes: fields.attributes ?? {},
     createdAt: now,
     updatedAt: now,
   };
@@ -53,11 +67,16 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const check = new FieldChecker();
   const email = check.email('email', input.email);
   const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const sent = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
   check.throwIfAny();
   if (email === undefined || password === undefined) throw new Error('unreachable: validated above');
 
+  // Before anything is hashed or written: a refusal (422/403) or a broken hook (503) changes nothing.
+  const decided = await runBeforeHook(deps, 'beforeRegistration', { email, attributes: { ...sent }, request });
+  const attributes = { ...sent, ...checkHookAttributes(deps, 'beforeRegistration', decided?.attributes) };
+
   const passwordHash = await deps.hasher.hash(password);
-  const user = newUser(deps, { email, passwordHash });
+  const user = newUser(deps, { email, passwordHash, attributes });
 
   if (!deps.config.requireEmailConfirmation) {
     const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
@@ -68,6 +87,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
       throw error;
     }
     deps.log.info('registered', { flow: 'registration', userId: user.id });
+    await runAfterHook(deps, 'afterRegistration', { user: tokens.user, request });
     return { kind: 'signedIn', tokens };
   }
 
@@ -77,7 +97,9 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   } catch (error) {
     if (!isConflict(error, 'email_taken')) throw error;
     await notifyExistingOwner(deps, user.emailCanonical);
+    return { kind: 'pending' };
   }
+  await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(user), request });
   return { kind: 'pending' };
 }
 
@@ -104,10 +126,10 @@ async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<
     deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });
     return;
   }
-  await sendMail(deps, existing.email, deps.templates.alreadyRegistered({
+  await sendTemplateMail(deps, existing.email, 'alreadyRegistered', {
     appUrl: deps.config.appUrl,
     email: existing.email,
     resetLink: `${deps.config.appUrl}/reset-password`,
-  }));
+  });
   deps.log.info('registration of taken email: owner notified', { flow: 'registration', userId: existing.id });
 }

@@ -1,13 +1,71 @@
 import { ServiceUnavailableError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
+import { logHookFailure } from '../hooks/run.js';
+import type { MailTemplates } from '../mail/templates.js';
 import type { MailMessage } from '../ports/services.js';
 import type { WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 
-/** Sends a rendered mail to a stored address. */
-export async function sendMail(deps: Deps, to: string, rendered: Omit<MailMessage, 'to'>): Promise<void> {
-  await deps.mailer.send({ to, ...rendered });
+/** The name of a built-in mail template. */
+export type MailTemplateName = keyof MailTemplates;
+
+/**
+ * Renders a built-in template (`deps.templates`) and sends it to a stored address. Every mail
+ * Latch sends goes through here or {@link sendMail}, so the `renderMail` and `sendMail` hooks
+ * see all of them, with the template's name and data.
+ */
+export async function sendTemplateMail<K extends MailTemplateName>(
+  deps: Deps,
+  to: string,
+  template: K,
+  data: Parameters<MailTemplates[K]>[0],
+): Promise<void> {
+  const render = deps.templates[template] as (ctx: typeof data) => Omit<MailMessage, 'to'>;
+  await deliverMail(deps, template, data as unknown as Record<string, unknown>, { to, ...render(data) });
+}
+
+/**
+ * Sends an already rendered mail to a stored address. Prefer {@link sendTemplateMail}: here the
+ * hooks see `template` as given (default `custom`) and no data.
+ */
+export async function sendMail(deps: Deps, to: string, rendered: Omit<MailMessage, 'to'>, template = 'custom'): Promise<void> {
+  await deliverMail(deps, template, {}, { to, ...rendered });
+}
+
+/**
+ * Runs the mail hooks, then the mailer. A hook that throws (a rejection too: there is nothing to
+ * refuse here) is a failed dependency, as a failing SES would be: 503, logged by hook name. The
+ * recipient cannot be changed: mail only ever goes to a stored address.
+ */
+async function deliverMail(deps: Deps, template: string, data: Record<string, unknown>, message: MailMessage): Promise<void> {
+  let final = message;
+  const { hooks } = deps;
+  if (hooks?.renderMail) {
+    const custom = await mailHook(deps, 'renderMail', () => hooks.renderMail?.({ template, data, message: { ...message } }));
+    if (custom) {
+      const { subject, text, html } = custom as Partial<MailMessage>;
+      if (typeof subject !== 'string' || typeof text !== 'string' || typeof html !== 'string') {
+        logHookFailure(deps, 'renderMail', new TypeError('renderMail must return { subject, text, html } strings'));
+        throw new ServiceUnavailableError();
+      }
+      final = { to: message.to, subject, text, html };
+    }
+  }
+  if (hooks?.sendMail) {
+    const sent = await mailHook(deps, 'sendMail', () => hooks.sendMail?.({ template, message: { ...final } }));
+    if (sent === true) return;
+  }
+  await deps.mailer.send(final);
+}
+
+async function mailHook<T>(deps: Deps, name: 'renderMail' | 'sendMail', call: () => Promise<T> | undefined): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    logHookFailure(deps, name, error);
+    throw new ServiceUnavailableError();
+  }
 }
 
 /**
@@ -23,7 +81,7 @@ export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[
 
 /** Mails a confirmation link whose token is already committed (see {@link sendConfirmationMail}). */
 export async function mailConfirmationLink(deps: Deps, email: string, link: string): Promise<void> {
-  await sendMail(deps, email, deps.templates.confirmEmail({ appUrl: deps.config.appUrl, email, link }));
+  await sendTemplateMail(deps, email, 'confirmEmail', { appUrl: deps.config.appUrl, email, link });
 }
 
 /**
@@ -35,7 +93,7 @@ export async function sendInvitationMail(deps: Deps, user: User, ops: WriteOp[])
   const { op, link, token } = prepareMailToken(deps, user, 'invitation');
   await deps.store.commit([...ops, op]);
   const expiresAt = new Date(token.expiresAt * 1000).toISOString();
-  await sendMail(deps, user.email, deps.templates.invitation({ appUrl: deps.config.appUrl, email: user.email, link, expiresAt }));
+  await sendTemplateMail(deps, user.email, 'invitation', { appUrl: deps.config.appUrl, email: user.email, link, expiresAt });
   return token.expiresAt;
 }
 

@@ -10,6 +10,7 @@ import { type Deps, type Principal, type RequestInfo, nowIso, nowSeconds } from 
 import { type TokenPair, prepareSession, signAccessToken } from './issue-session.js';
 import { sendConfirmationMail } from './send-mail.js';
 import { verifyDummyPassword } from './dummy-password.js';
+import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
 
 /** Body of `POST /session`. */
@@ -55,7 +56,12 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     await sendConfirmationMail(deps, user, []);
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
-  const { ops, tokens } = await prepareSession(deps, user, { rememberMe: input.rememberMe === true, request });
+  const rememberMe = input.rememberMe === true;
+  // The deployer's last word (e.g. an IP allow-list): after every check that could count as a
+  // failure, before anything is written. A refusal is 403 and counts for nothing (no failure
+  // recorded, no counter cleared).
+  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
+  const { ops, tokens, sessionId } = await prepareSession(deps, user, { rememberMe, request });
   try {
     await deps.store.commit(ops);
   } catch (error) {
@@ -69,6 +75,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   }
   if (lockout.emailCounter && emailCanonical !== null) await clearFailedSignIns(deps, emailCanonical);
   deps.log.info('signed in', { flow: 'session', userId: user.id });
+  await runAfterHook(deps, 'afterSignIn', { user: tokens.user, sessionId, request });
   return tokens;
 }
 
@@ -126,6 +133,9 @@ async function tryRenew(
 
   const secret = randomSecret();
   const jti = randomId();
+  // Signed before the commit spends the renewal token: a failing tokenClaims hook must leave the
+  // client's renewal token usable (a spent one presented again would revoke the session).
+  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti });
   try {
     await deps.store.commit([
       // The user must be unchanged since the session was made valid: no lock, no revoke-all.
@@ -151,7 +161,6 @@ async function tryRenew(
     if (isConflict(error)) return 'dead';
     throw error;
   }
-  const accessToken = await signAccessToken(deps, { userId: user.id, sessionId: session.id, role: user.role, jti });
   return {
     accessToken,
     renewalToken: formatRenewalToken(user.id, session.id, secret),

@@ -1,47 +1,73 @@
-import { AuthError, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import { AuthError, type FieldErrors, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
 import type { Log } from '../ports/services.js';
-import { HookRejection, type LatchHooks } from './types.js';
+import { HookModuleError } from './load.js';
+import { isHookRejection, type LatchHooks } from './types.js';
 
 type HookName = keyof LatchHooks;
 type HookArg<K extends HookName> = Parameters<NonNullable<LatchHooks[K]>>[0];
 type HookResult<K extends HookName> = Awaited<ReturnType<NonNullable<LatchHooks[K]>>>;
 
+/** What the hook runners need from the deps. */
+export interface HookDeps {
+  hooks?: LatchHooks | undefined;
+  log: Log;
+}
+
+/** Logs a failed hook by name and error class only: its message may hold user data. */
+export function logHookFailure(deps: HookDeps, name: HookName, error: unknown, message = 'hook failed'): void {
+  deps.log.error(message, {
+    hook: name,
+    errorName: error instanceof Error ? error.name : typeof error,
+    // A module that cannot load is a deployment fault: its message names the file, not a user.
+    ...(error instanceof HookModuleError ? { detail: error.message } : {}),
+  });
+}
+
 /**
- * Runs a hook that may refuse the request (before anything is written). A `HookRejection` becomes
- * the contract's 422 or 403; any other error is a failed dependency (503, logged by name only),
- * so a buggy hook never answers with internals and never leaves a partial write.
+ * Runs a hook that may refuse the request (before anything is written). A `HookRejection`
+ * becomes the contract's 422 or 403 (with `rejectAs: 'forbidden'`, always 403); any other error
+ * is a failed dependency (503, logged by name only), so a buggy hook never answers with
+ * internals and never leaves a partial write.
  */
 export async function runBeforeHook<K extends HookName>(
-  deps: { hooks?: LatchHooks | undefined; log: Log },
+  deps: HookDeps,
   name: K,
   ctx: HookArg<K>,
+  options: { rejectAs?: 'forbidden' } = {},
 ): Promise<HookResult<K> | undefined> {
   const hook = deps.hooks?.[name] as ((arg: HookArg<K>) => Promise<HookResult<K>>) | undefined;
   if (!hook) return undefined;
   try {
     return await hook.call(deps.hooks, ctx);
   } catch (error) {
-    if (error instanceof HookRejection) {
-      if (error.kind === 'forbidden') throw new AuthError('forbidden', error.message);
-      throw new ValidationError(error.errors ?? {}, error.message);
+    if (isHookRejection(error)) {
+      if (error.kind === 'forbidden') throw new AuthError('forbidden', error.message || messages.forbidden);
+      if (options.rejectAs === 'forbidden') throw new AuthError('forbidden', messages.forbidden);
+      throw new ValidationError(cleanFieldErrors(error.errors), error.message || undefined);
     }
-    if (error instanceof AuthError) throw error;
-    deps.log.error('hook failed', { hook: name, errorName: error instanceof Error ? error.name : typeof error });
+    logHookFailure(deps, name, error);
     throw new ServiceUnavailableError();
   }
 }
 
 /** Runs a notification hook after a commit: errors are logged and swallowed. */
-export async function runAfterHook<K extends HookName>(
-  deps: { hooks?: LatchHooks | undefined; log: Log },
-  name: K,
-  ctx: HookArg<K>,
-): Promise<void> {
+export async function runAfterHook<K extends HookName>(deps: HookDeps, name: K, ctx: HookArg<K>): Promise<void> {
   const hook = deps.hooks?.[name] as ((arg: HookArg<K>) => Promise<unknown>) | undefined;
   if (!hook) return;
   try {
     await hook.call(deps.hooks, ctx);
   } catch (error) {
-    deps.log.error('after-hook failed', { hook: name, errorName: error instanceof Error ? error.name : typeof error });
+    logHookFailure(deps, name, error, 'after-hook failed');
   }
+}
+
+/** Keeps only string messages under each field: the contract's `errors` shape, whatever the hook threw. */
+function cleanFieldErrors(errors: FieldErrors | undefined): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [field, list] of Object.entries(errors ?? {})) {
+    const texts = (Array.isArray(list) ? list : [list]).filter((m): m is string => typeof m === 'string');
+    out[field] = texts.length > 0 ? texts : [messages.field.invalid];
+  }
+  return out;
 }

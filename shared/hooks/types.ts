@@ -8,32 +8,79 @@ export interface HookRequest {
   userAgent: string | null;
 }
 
+/** Why a password was set (`afterPasswordChange`). */
+export type PasswordChangeReason = 'change' | 'reset' | 'admin' | 'invitation';
+
 /**
  * Extension points around Latch's flows, written by a deployer in their own module and wired in
  * with the `hooksModule` construct prop (bundled into every function by esbuild) or the
  * `LATCH_HOOKS_MODULE` variable locally. Every hook is optional and async.
  *
- * `before*` hooks run before anything is written: throwing {@link HookRejection} refuses the
- * request with a contract code and changes nothing. `after*` hooks run after the write has
- * committed: they are notifications; their errors are logged and never undo or fail the request.
+ * `before*` hooks (and `tokenClaims`, `renderMail`) run before anything is written: throwing
+ * {@link HookRejection} refuses the request with a contract code and changes nothing; any other
+ * error answers `503 service_unavailable` (logged with the hook's name) and changes nothing.
+ * `after*` hooks run after the write has committed: they are notifications; their errors are
+ * logged and never undo or fail the request. They run before the response is sent, so keep them
+ * quick (hand slow work to a queue).
  */
 export interface LatchHooks {
-  /** Before a user is created by registration. Reject with field errors, or return extra attributes to store. */
+  /**
+   * Before a user is created by `POST /registration` (after the body passed its field rules,
+   * before the password is hashed). Reject with field errors (`422`) or `forbidden` (`403`), or
+   * return declared attributes to store (they win over what the client sent).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
   beforeRegistration?(ctx: { email: string; attributes: Record<string, unknown>; request: HookRequest }): Promise<void | { attributes?: Record<string, unknown> }>;
+  /** After a new user was stored by `POST /registration` (not for an already registered email). */
   afterRegistration?(ctx: { user: PublicUser; request: HookRequest }): Promise<void>;
-  /** After the password was verified, before a session is created (e.g. an IP allow-list). */
-  beforeSignIn?(ctx: { user: PublicUser; request: HookRequest }): Promise<void>;
+  /**
+   * At `POST /session`, after the password, lock and confirmation checks, before the session is
+   * created (e.g. an IP allow-list). Any rejection answers `403 forbidden` and does not count
+   * as a failed sign-in.
+   */
+  beforeSignIn?(ctx: { user: PublicUser; rememberMe: boolean; request: HookRequest }): Promise<void>;
+  /** After `POST /session` created a session. */
   afterSignIn?(ctx: { user: PublicUser; sessionId: string; request: HookRequest }): Promise<void>;
-  /** Extra claims for every access token issued (sign-in and renewal). Registered claims cannot be replaced. */
-  tokenClaims?(ctx: { user: PublicUser; sessionId: string }): Promise<Record<string, unknown>>;
-  afterPasswordChange?(ctx: { user: PublicUser; reason: 'change' | 'reset' | 'admin' | 'invitation' }): Promise<void>;
+  /**
+   * Extra claims for every access token issued (sign-in, registration without confirmation,
+   * invitation acceptance, renewal). A JSON object of at most 1 KB; the registered claims
+   * (`iss sub aud exp nbf iat jti sid role`) cannot be replaced and are dropped.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
+  tokenClaims?(ctx: { user: PublicUser; sessionId: string }): Promise<Record<string, unknown> | void>;
+  afterPasswordChange?(ctx: { user: PublicUser; reason: PasswordChangeReason }): Promise<void>;
   afterLock?(ctx: { user: PublicUser; by: string | null }): Promise<void>;
   afterUnlock?(ctx: { user: PublicUser; by: string | null }): Promise<void>;
-  /** Replace a mail's rendering (return a message) or keep the built-in one (return nothing). */
-  renderMail?(ctx: { template: string; message: MailMessage }): Promise<MailMessage | void>;
-  /** Send a mail yourself (return true) instead of through SES. */
-  sendMail?(message: MailMessage): Promise<boolean>;
+  /**
+   * Replace a mail's rendering (return `{ subject, text, html }`) or keep the built-in one
+   * (return nothing). `data` is what the built-in template got (links, addresses, times).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
+  renderMail?(ctx: { template: string; data: Record<string, unknown>; message: MailMessage }): Promise<Omit<MailMessage, 'to'> | void>;
+  /** Send a mail yourself (return true) instead of through SES (return false or nothing). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
+  sendMail?(ctx: { template: string; message: MailMessage }): Promise<boolean | void>;
 }
+
+/** The names of all hooks. */
+export const HOOK_NAMES = [
+  'beforeRegistration',
+  'afterRegistration',
+  'beforeSignIn',
+  'afterSignIn',
+  'tokenClaims',
+  'afterPasswordChange',
+  'afterLock',
+  'afterUnlock',
+  'renderMail',
+  'sendMail',
+] as const satisfies ReadonlyArray<keyof LatchHooks>;
+
+/**
+ * Marks rejections across bundles: a deployer's module is bundled on its own (`latch-hooks.mjs`), with
+ * its own copy of this class, so `instanceof` alone would miss its rejections.
+ */
+const BRAND = Symbol.for('latch.HookRejection');
 
 /**
  * Thrown by a `before*` hook to refuse a request. `field` errors answer `422 validation_failed`;
@@ -41,6 +88,7 @@ export interface LatchHooks {
  */
 export class HookRejection extends Error {
   readonly errors: FieldErrors | undefined;
+  readonly [BRAND] = true;
   constructor(
     readonly kind: 'validation_failed' | 'forbidden',
     detail: string,
@@ -51,7 +99,7 @@ export class HookRejection extends Error {
     this.errors = errors;
   }
 
-  /** Refuses with one field error (422). */
+  /** Refuses with one field error (422), e.g. `HookRejection.field('email', 'is not allowed')`. */
   static field(field: string, message: string): HookRejection {
     return new HookRejection('validation_failed', 'The request has invalid fields.', { [field]: [message] });
   }
@@ -60,6 +108,14 @@ export class HookRejection extends Error {
   static forbidden(detail = 'You are not allowed to do this.'): HookRejection {
     return new HookRejection('forbidden', detail);
   }
+}
+
+/** True for a {@link HookRejection}, also one thrown by a separately bundled copy of the class. */
+export function isHookRejection(error: unknown): error is HookRejection {
+  if (error instanceof HookRejection) return true;
+  if (typeof error !== 'object' || error === null || (error as Record<symbol, unknown>)[BRAND] !== true) return false;
+  const kind = (error as { kind?: unknown }).kind;
+  return kind === 'validation_failed' || kind === 'forbidden';
 }
 
 /** Helps a deployer's module type-check: `export default defineHooks({ ... })`. */

@@ -18,6 +18,11 @@ import { routeDocOf, type routeDocs } from './route-docs.js';
 export interface HttpRequest<B = Record<string, unknown>> {
   event: APIGatewayProxyEventV2;
   body: B;
+  /**
+   * The whole parsed JSON object, unknown members included: custom user attributes are
+   * top-level members that the route's schema does not list (`{}` for routes without a body).
+   */
+  raw: Record<string, unknown>;
   params: Record<string, string>;
   query: Record<string, string>;
   /** Set on authenticated routes. */
@@ -102,6 +107,7 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     return handler({
       event,
       body,
+      raw: parsed,
       params: (event.pathParameters ?? {}) as Record<string, string>,
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
       principal,

@@ -7,6 +7,7 @@ import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
 import type { Deps } from '../flows/deps.js';
+import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
 import { createLog } from './logger.js';
 
@@ -49,6 +50,8 @@ export function buildDeps(env: Env = process.env): Deps {
     templates: loadMailTemplates(env),
     clock: { now: () => Date.now() },
     log: createLog(),
+    // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
+    hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
 }
 

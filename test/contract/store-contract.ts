@@ -23,6 +23,17 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       assert.equal(await store.findUserByEmail('nobody@example.com'), undefined);
     });
 
+    test('custom attributes persist as a map of strings, numbers and booleans; updateUser replaces the map', async () => {
+      const store = await makeStore();
+      const user = aUser({ attributes: { tenant: 'acme', seats: 3, beta: true, note: '' } });
+      await store.commit([{ type: 'createUser', user }]);
+      assert.deepEqual((await store.getUser(user.id))?.attributes, { tenant: 'acme', seats: 3, beta: true, note: '' });
+      await store.commit([{ type: 'updateUser', id: user.id, set: { attributes: { tenant: 'globex', seats: 0.5 } } }]);
+      assert.deepEqual((await store.getUser(user.id))?.attributes, { tenant: 'globex', seats: 0.5 });
+      await store.commit([{ type: 'updateUser', id: user.id, set: { attributes: {} } }]);
+      assert.deepEqual((await store.findUserByEmail(user.emailCanonical))?.attributes, {});
+    });
+
     test('one account per canonical email: a second createUser with the same email is email_taken', async () => {
       const store = await makeStore();
       const first = aUser();
