@@ -279,6 +279,25 @@ describe('client: sessions', () => {
     assert.deepEqual(mine.ended, []);
   });
 
+  test('revokeSession(another) from a session revoked meanwhile: unauthorized, and onSessionEnd ends it here', async () => {
+    // Prepare: the other device revokes this one first.
+    const { devices } = await signedInDevices(2);
+    const [mine, theirs] = devices as [ReturnType<typeof device>, ReturnType<typeof device>];
+    const theirSid = theirs.sid();
+    await theirs.client.revokeSession(mine.sid());
+
+    // Act
+    await assert.rejects(mine.client.revokeSession(theirSid), isProblem(401, 'unauthorized'));
+
+    // Assess: nothing was revoked by the dead session; it ended without this user asking.
+    assert.equal(mine.storage.get(), null);
+    assert.deepEqual(
+      mine.ended.map((e) => e.code),
+      ['unauthorized'],
+    );
+    assert.ok(await theirs.client.me());
+  });
+
   test('revokeSession(current) clears the storage without onSessionEnd, as signOut does', async () => {
     const { devices } = await signedInDevices(2);
     const [mine, theirs] = devices as [ReturnType<typeof device>, ReturnType<typeof device>];
