@@ -548,10 +548,14 @@ export class LatchClient<A extends object = Record<never, never>> {
     return user;
   }
 
-  /** `DELETE /me`: deletes the account; clears the storage. */
+  /**
+   * `DELETE /me`: deletes the account; clears the storage. A session found dead on the way (it
+   * was revoked elsewhere, so nothing was deleted) ends with `onSessionEnd`, as for any call.
+   */
   async deleteMe(input: DeleteMeInput, options?: RequestOptions): Promise<void> {
-    await this.#json(await this.#authed('DELETE', '/me', input, { ...options, quiet: true }));
-    await this.#clearIfStill(await this.#read());
+    const { response, tokens } = await this.#authedAs('DELETE', '/me', input, options ?? {});
+    await this.#json(response);
+    await this.#clearIfSameSession(tokens);
   }
 
   /**
@@ -584,18 +588,23 @@ export class LatchClient<A extends object = Record<never, never>> {
 
   /**
    * `DELETE /sessions/{id}`: revokes one session (`404` if it is not the caller's). Revoking the
-   * current one (its `id` is the token's `sid`) clears the storage.
+   * current one (its `id` is the access token's `sid` claim) clears the storage, without
+   * `onSessionEnd` (it was asked for). Revoking another one keeps this session; if this one turns
+   * out to be dead already, that ends it with `onSessionEnd`, as for any call.
    */
   async revokeSession(id: string, options?: RequestOptions): Promise<void> {
-    await this.#json(await this.#authed('DELETE', `/sessions/${encodeURIComponent(id)}`, undefined, { ...options, quiet: true }));
-    const current = await this.#read();
-    if (current && decodeJwtClaims(current.accessToken)?.sid === id) await this.#clearIfStill(current);
+    const before = await this.#read();
+    const quiet = before !== null && sessionIdOf(before) === id;
+    const { response, tokens } = await this.#authedAs('DELETE', `/sessions/${encodeURIComponent(id)}`, undefined, { ...options, quiet });
+    await this.#json(response);
+    if (tokens && sessionIdOf(tokens) === id) await this.#clearIfSameSession(tokens);
   }
 
   /** `DELETE /sessions`: signs out everywhere, this device included; clears the storage. */
   async signOutEverywhere(options?: RequestOptions): Promise<void> {
-    await this.#json(await this.#authed('DELETE', '/sessions', undefined, { ...options, quiet: true }));
-    await this.#clearIfStill(await this.#read());
+    const { response, tokens } = await this.#authedAs('DELETE', '/sessions', undefined, { ...options, quiet: true });
+    await this.#json(response);
+    await this.#clearIfSameSession(tokens);
   }
 
   /** `POST /invitations`: invites an email (`403` when invitations are admin-only). */
@@ -623,7 +632,7 @@ export class LatchClient<A extends object = Record<never, never>> {
    * (a string, not a stream). Returns the raw response whatever its status.
    */
   async authFetch(input: string, init: RequestInit = {}): Promise<Response> {
-    return this.#withSession(
+    const { response } = await this.#withSession(
       (accessToken) => {
         const headers = new Headers(init.headers);
         headers.set('authorization', `Bearer ${accessToken}`);
@@ -631,6 +640,7 @@ export class LatchClient<A extends object = Record<never, never>> {
       },
       { quiet: false },
     );
+    return response;
   }
 
   /** The stored pair (or null). */
@@ -692,11 +702,19 @@ export class LatchClient<A extends object = Record<never, never>> {
     return typeof exp === 'number' ? exp * 1000 : undefined;
   }
 
-  /** Clears the storage unless it meanwhile holds another session's pair (a new sign-in). */
-  async #clearIfStill(tokens: StoredTokens | null): Promise<void> {
-    if (!this.#storage) return;
+  /**
+   * After a call that ended the session it was made with (`used`): clears the storage if it still
+   * holds that session, renewed meanwhile or not, and keeps another session's pair (a sign-in
+   * made while the call ran).
+   */
+  async #clearIfSameSession(used: StoredTokens | null): Promise<void> {
+    if (!this.#storage || !used) return;
     const current = await this.#read();
-    if (!current || !tokens || current.renewalToken === tokens.renewalToken) await this.#storage.clear();
+    if (!current) return;
+    const [now, then] = [sessionIdOf(current), sessionIdOf(used)];
+    // Without readable claims (no atob), only the very pair the call was made with is known.
+    const same = now !== undefined && then !== undefined ? now === then : current.renewalToken === used.renewalToken;
+    if (same) await this.#storage.clear();
   }
 
   /**
@@ -771,22 +789,27 @@ export class LatchClient<A extends object = Record<never, never>> {
   }
 
   /** An authenticated request through the session logic; returns the final response. */
-  #authed(method: Method, path: string, body: unknown, options: AuthOptions = {}): Promise<Response> {
+  async #authed(method: Method, path: string, body: unknown, options: AuthOptions = {}): Promise<Response> {
+    return (await this.#authedAs(method, path, body, options)).response;
+  }
+
+  /** {@link #authed}, also returning the pair the final request was made with (null: fixed token). */
+  #authedAs(method: Method, path: string, body: unknown, options: AuthOptions): Promise<{ response: Response; tokens: StoredTokens | null }> {
     return this.#withSession((accessToken) => this.#send(method, path, { body, accessToken, options }), options);
   }
 
-  async #withSession(send: (accessToken: string) => Promise<Response>, options: AuthOptions): Promise<Response> {
-    if (this.#fixedAccessToken !== undefined) return send(this.#fixedAccessToken);
+  async #withSession(send: (accessToken: string) => Promise<Response>, options: AuthOptions): Promise<{ response: Response; tokens: StoredTokens | null }> {
+    if (this.#fixedAccessToken !== undefined) return { response: await send(this.#fixedAccessToken), tokens: null };
     const stored = await this.#read();
     if (!stored) throw notSignedIn();
     const quiet = options.quiet === true;
     const tokens = await this.#fresh(stored, quiet);
     const response = await send(tokens.accessToken);
-    if (response.status !== 401) return response;
+    if (response.status !== 401) return { response, tokens };
     // The access token was refused: renew once (or pick up a renewal made meanwhile), retry once.
     await response.body?.cancel().catch(() => undefined);
     const renewed = await this.#renewShared(tokens, quiet);
-    return send(renewed.accessToken);
+    return { response: await send(renewed.accessToken), tokens: renewed };
   }
 
   async #send(method: Method, path: string, request: { body?: unknown; accessToken?: string; options?: RequestOptions | undefined }): Promise<Response> {
@@ -834,6 +857,12 @@ export class LatchClient<A extends object = Record<never, never>> {
     const text = await response.text();
     return text ? JSON.parse(text) : undefined;
   }
+}
+
+/** The session a pair belongs to (the access token's `sid` claim), if it can be read. */
+function sessionIdOf(tokens: StoredTokens): string | undefined {
+  const sid = decodeJwtClaims(tokens.accessToken)?.sid;
+  return typeof sid === 'string' ? sid : undefined;
 }
 
 function notSignedIn(): LatchProblemError {

@@ -63,7 +63,7 @@ function fakeLatch(clock: { now: number }) {
     /** Delays renewals until this promise settles. */
     renewGate: undefined as Promise<void> | undefined,
     /** Overrides any route. */
-    route: undefined as ((call: Call) => Response | undefined) | undefined,
+    route: undefined as ((call: Call) => Response | Promise<Response> | undefined) | undefined,
   };
   function pair(sid: string) {
     counter += 1;
@@ -538,6 +538,73 @@ describe('client: every route is called exactly as the contract says', () => {
       assert.equal(storage.get(), null, action);
       assert.equal(ended, 0, action);
     }
+  });
+
+  test('a session found dead before revoking another session or deleting the account ends with onSessionEnd', async () => {
+    // The session was revoked elsewhere: the call never reached its goal, so the end was not asked for.
+    for (const action of ['revokeSession', 'deleteMe'] as const) {
+      const reasons: string[] = [];
+      const { client, latch, storage } = setup({ onSessionEnd: (reason) => reasons.push(reason.code) });
+      await client.signIn({ email: 'a@example.com', password: 'pw' });
+      latch.sessions.clear();
+      const call = action === 'revokeSession' ? client.revokeSession('s9') : client.deleteMe({ currentPassword: 'pw' });
+      await assert.rejects(call, (e: unknown) => e instanceof LatchProblemError && e.code === 'unauthorized');
+      assert.equal(storage.get(), null, action);
+      assert.deepEqual(reasons, ['unauthorized'], action);
+    }
+  });
+
+  test('revoking the current session, signing out everywhere or signing out with a session already gone is quiet', async () => {
+    for (const action of ['revokeSession', 'signOutEverywhere', 'signOut'] as const) {
+      let ended = 0;
+      const { client, latch, storage } = setup({ onSessionEnd: () => ended++ });
+      await client.signIn({ email: 'a@example.com', password: 'pw' });
+      latch.sessions.clear();
+      const call = action === 'revokeSession' ? client.revokeSession('s1') : client[action]();
+      await call.catch((e: unknown) => assert.ok(e instanceof LatchProblemError && e.code === 'unauthorized', action));
+      assert.equal(storage.get(), null, action);
+      assert.equal(ended, 0, action);
+    }
+  });
+
+  test('a sign-in made while signing out everywhere, deleting the account or revoking the current session is kept', async () => {
+    for (const action of ['revokeSession', 'signOutEverywhere', 'deleteMe'] as const) {
+      // Prepare: the DELETE waits until a new sign-in (a new session, s2) has been stored.
+      const { client, latch, storage } = setup();
+      await client.signIn({ email: 'a@example.com', password: 'pw' });
+      const held = gate();
+      latch.state.route = (call) => (call.method === 'DELETE' ? held.promise.then(() => new Response(null, { status: 204 })) : undefined);
+
+      // Act
+      const pending = action === 'revokeSession' ? client.revokeSession('s1') : action === 'deleteMe' ? client.deleteMe({ currentPassword: 'pw' }) : client.signOutEverywhere();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const fresh = await client.signIn({ email: 'b@example.com', password: 'pw' });
+      held.open();
+      await pending;
+
+      // Assess
+      assert.equal(storage.get()?.renewalToken, fresh.renewalToken, action);
+    }
+  });
+
+  test('a renewal of the same session while signing out everywhere does not keep the dead pair', async () => {
+    // Prepare: the DELETE waits until a parallel call has renewed the session.
+    const { client, latch, storage, clock } = setup();
+    await client.signIn({ email: 'a@example.com', password: 'pw' });
+    const held = gate();
+    latch.state.route = (call) => (call.method === 'DELETE' ? held.promise.then(() => new Response(null, { status: 204 })) : undefined);
+
+    // Act
+    const pending = client.signOutEverywhere();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.now += TTL * 1000;
+    await client.me();
+    held.open();
+    await pending;
+
+    // Assess
+    assert.equal(latch.renews(), 1);
+    assert.equal(storage.get(), null);
   });
 
   test('a stateless client stores nothing; withAccessToken calls with that token and never renews', async () => {
