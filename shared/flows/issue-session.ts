@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
 import { formatRenewalToken } from '../domain/tokens.js';
 import { type PublicUser, type Session, type User, toPublicUser } from '../domain/types.js';
+import { signEdDsaJwt } from '../adapters/crypto/jwt.js';
 import { hashSecret, randomId, randomSecret } from '../adapters/crypto/tokens.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, type RequestInfo, nowIso, nowSeconds } from './deps.js';
@@ -21,15 +21,17 @@ export async function signAccessToken(
 ): Promise<string> {
   const key = await deps.keys.signingKey();
   const iat = nowSeconds(deps);
-  return new SignJWT({ sid: claims.sessionId, role: claims.role })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .setIssuer(deps.config.issuer)
-    .setAudience(deps.config.audience)
-    .setSubject(claims.userId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + deps.config.accessTokenTtlSeconds)
-    .setJti(claims.jti)
-    .sign(key.key);
+  const payload = {
+    iss: deps.config.issuer,
+    aud: deps.config.audience,
+    sub: claims.userId,
+    sid: claims.sessionId,
+    role: claims.role,
+    iat,
+    exp: iat + deps.config.accessTokenTtlSeconds,
+    jti: claims.jti,
+  };
+  return signEdDsaJwt({ kid: key.kid, typ: 'at+jwt' }, payload, key.key);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { JwtRejectedError, verifyEdDsaJwt } from '../adapters/crypto/jwt-verify.js';
+import { JwtRejectedError, verifyEdDsaJwt } from '../adapters/crypto/jwt.js';
 import { safeEqual } from '../adapters/crypto/tokens.js';
 import type { Deps, Principal } from './deps.js';
 import { nowSeconds } from './deps.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { SignJWT, generateKeyPair } from 'jose';
-import { JwtRejectedError, verifyEdDsaJwt } from '../../shared/adapters/crypto/jwt-verify.js';
+import { SignJWT, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
+import { JwtRejectedError, signEdDsaJwt, verifyEdDsaJwt } from '../../shared/adapters/crypto/jwt.js';
 
 // The attacks through the authorizer are in test/security/authorizer.security.test.ts; these are
 // the verifier's own edges.
@@ -66,4 +66,13 @@ test('an outage of the key ring is not a rejection: it passes through', async ()
     }, expect),
     (error) => error === outage,
   );
+});
+
+test('signEdDsaJwt makes standard tokens: jose verifies them, and the header is EdDSA with kid and typ', async () => {
+  const token = signEdDsaJwt({ kid: 'k1', typ: 'at+jwt' }, { iss: expect.issuer, aud: expect.audience, sub: 'u1', iat: now, exp: now + 900 }, privateKey);
+  const { payload } = await jwtVerify(token, publicKey, { issuer: expect.issuer, audience: expect.audience, currentDate: new Date(now * 1000) });
+  assert.equal(payload.sub, 'u1');
+  assert.deepEqual(decodeProtectedHeader(token), { alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' });
+  assert.equal((await verifyEdDsaJwt(token, keyFor, expect)).sub, 'u1');
+  assert.throws(() => signEdDsaJwt({ kid: 'k1' }, {}, publicKey));
 });

@@ -1,4 +1,4 @@
-import { KeyObject, verify } from 'node:crypto';
+import { KeyObject, sign, verify } from 'node:crypto';
 
 /** The token is not one we accept. Carries no detail on purpose: every reason is a 401. */
 export class JwtRejectedError extends Error {
@@ -39,7 +39,7 @@ function decodeObject(part: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The KeyObject of a key ring's CryptoKey, converted once. */
+/** The KeyObject of a key ring's CryptoKey (public or private), converted once. */
 function keyObjectOf(key: CryptoKey): KeyObject {
   let object = keyObjects.get(key);
   if (!object) {
@@ -97,4 +97,17 @@ export async function verifyEdDsaJwt(
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > expect.nowSeconds + expect.clockToleranceSeconds)) return reject('nbf');
   if (iat !== undefined && typeof iat !== 'number') return reject('iat');
   return claims;
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+/**
+ * Signs claims as a compact JWS with Ed25519 (`alg` EdDSA) through node:crypto's synchronous
+ * sign, the counterpart of {@link verifyEdDsaJwt} (about a fifth of WebCrypto's CPU per token).
+ */
+export function signEdDsaJwt(header: { kid: string; typ?: string }, claims: Record<string, unknown>, privateKey: CryptoKey): string {
+  const key = keyObjectOf(privateKey);
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'ed25519') throw new Error('the signing key is not an Ed25519 private key');
+  const input = `${base64url({ alg: 'EdDSA', ...header })}.${base64url(claims)}`;
+  return `${input}.${sign(null, Buffer.from(input, 'ascii'), key).toString('base64url')}`;
 }
