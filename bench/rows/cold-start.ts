@@ -87,7 +87,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       APP_URL: 'https://app.bench.example',
       AUTH_MAIL_FROM: 'no-reply@bench.example',
     };
-    const runs = count(ctx.options, 7, 3);
+    const runs = count(ctx.options, 5, 3);
     const bare: number[] = [];
     const wall = new Map<string, number[]>(names.map((n) => [n, []]));
     const inside = new Map<string, number[]>(names.map((n) => [n, []]));

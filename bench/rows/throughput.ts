@@ -60,7 +60,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       { ratioLabel: 'sign-in errors under load (Latch in-process)', ratio: c.latch.errors, goal: '= 0', pass: c.latch.errors === 0 },
     ],
     notes: [
-      `${CONCURRENCY} workers, each with its own user; rounds alternate floor, Latch, Better Auth. argon2 runs on libuv's thread pool (${process.env.UV_THREADPOOL_SIZE ?? 4} threads) over ${ctx.options.quick ? 'a short' : 'a'} load.`,
+      `${CONCURRENCY} workers, each with its own user; rounds alternate floor, Latch, Better Auth. argon2 runs on libuv's thread pool (${process.env.UV_THREADPOOL_SIZE ?? 4} threads).`,
       'The local runner (bench/local-server.ts, same handlers and API Gateway emulation as npm start) runs in a child process; autocannon loads it from this one over loopback. No goal: it shows the share of DynamoDB Local (Java) and HTTP on this 2-core machine.',
     ],
   };
