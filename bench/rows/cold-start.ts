@@ -61,11 +61,14 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout:
   return { ms, stdout: result.stdout };
 }
 
-/** A fresh process that imports the bundle and prints how long the import took inside it. */
-function probe(file: string): string[] {
-  const url = JSON.stringify(pathToFileURL(file).href);
-  return ['--input-type=module', '-e', `const t = performance.now(); await import(${url}); console.log(performance.now() - t);`];
+/** A fresh process that imports the modules and prints how long the imports took inside it. */
+function probe(...specifiers: string[]): string[] {
+  const imports = specifiers.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
+  return ['--input-type=module', '-e', `const t = performance.now(); ${imports} console.log(performance.now() - t);`];
 }
+
+/** What every function loads from node_modules at init: the DynamoDB client (external, as on Lambda). */
+const SDK_BASELINE = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-bench-bundles-'));
@@ -87,22 +90,30 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       APP_URL: 'https://app.bench.example',
       AUTH_MAIL_FROM: 'no-reply@bench.example',
     };
+    // Imports the SDK from the bundles' folder, so it resolves exactly as their external imports do.
+    const sdkProbe = path.join(outdir, 'sdk-baseline.mjs');
+    writeFileSync(sdkProbe, SDK_BASELINE.map((m) => `import ${JSON.stringify(m)};`).join('\n'));
     const runs = count(ctx.options, 5, 3);
     const bare: number[] = [];
+    const sdk: number[] = [];
     const wall = new Map<string, number[]>(names.map((n) => [n, []]));
     const inside = new Map<string, number[]>(names.map((n) => [n, []]));
     // Interleaved: bare node, then each bundle, per run.
     for (let i = 0; i < runs; i++) {
       bare.push(timeNode(['-e', ''], env).ms);
+      sdk.push(Number(timeNode(probe(pathToFileURL(sdkProbe).href), env).stdout.trim()));
       for (const b of bundles) {
-        const run = timeNode(probe(b.file), env);
+        const run = timeNode(probe(pathToFileURL(b.file).href), env);
         wall.get(b.name)?.push(run.ms);
         inside.get(b.name)?.push(Number(run.stdout.trim()));
       }
     }
     const med = (xs: number[] | undefined) => median([...(xs ?? [])].sort((a, b) => a - b));
     const bareMs = med(bare);
-    const figures: Figure[] = [{ label: 'bare node start-up (median)', value: bareMs, unit: 'ms' }];
+    const figures: Figure[] = [
+      { label: 'bare node start-up (median)', value: bareMs, unit: 'ms' },
+      { label: 'import of the AWS SDK DynamoDB client alone (median)', value: med(sdk), unit: 'ms' },
+    ];
     const rows = bundles.map((b) => ({ ...b, initMs: med(inside.get(b.name)), aboveBareMs: med(wall.get(b.name)) - bareMs }));
     for (const r of rows) {
       figures.push({
@@ -120,6 +131,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
     if (over.length) notes.push(`over ${SIZE_GOAL_KB} KB: ${over.join(', ')}`);
+    notes.push(`${SDK_BASELINE.join(' + ')} alone take ${med(sdk).toFixed(0)} ms to import here: every function pays that at init, whatever its own code.`);
     return {
       row: 6,
       title: 'Cold start: bundle size (minified, as CDK builds it) and init time per function',
