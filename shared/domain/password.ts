@@ -1,4 +1,5 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { COMMON_PASSWORD_MIN_LENGTH, decodeWordList } from './common-passwords.js';
+import { COMMON_PASSWORDS } from './common-passwords.data.js';
 import { messages } from './messages.js';
 
 /** Passwords longer than this are refused before hashing (a cheap DoS guard). */
@@ -8,13 +9,13 @@ let common: Set<string> | undefined;
 
 /**
  * True when the password (case-insensitively) is in zxcvbn-ts' list of commonly used passwords
- * (about 49,000 entries from real breaches). Loaded once per container, on first use.
+ * from real breaches, as far as the list matters: entries shorter than
+ * {@link COMMON_PASSWORD_MIN_LENGTH} (which the length rule refuses first) are left out. The list
+ * is embedded compressed (`npm run generate:common-passwords` derives it from the package) and
+ * unpacked once per container, on first use.
  */
 export function isCommonPassword(password: string): boolean {
-  if (!common) {
-    const list = dictionary['passwords-common'];
-    common = new Set(Array.isArray(list) ? list.map((p) => String(p).toLowerCase()) : []);
-  }
+  common ??= new Set(decodeWordList(COMMON_PASSWORDS));
   return common.has(password.toLowerCase());
 }
 

@@ -1,0 +1,64 @@
+/** What rows share: the options, one in-process Latch and Better Auth, one DynamoDB Local, results. */
+import type { BenchOptions } from './options.js';
+import { type BenchUser, type LatchInProcess, loadLatchInProcess, registerUsers } from './latch.js';
+import { type LocalDynamo, startLocalDynamo } from './dynamodb.js';
+import { type BetterAuthBench, startBetterAuth } from './better-auth.js';
+import type { LoadedResult, SerialResult } from './compare.js';
+
+/** The flows row 7 prices. */
+export const FLOWS = ['register', 'confirm', 'sign-in', 'renew', 'authorize', 'sign-out'] as const;
+export type Flow = (typeof FLOWS)[number];
+
+/** Sign-ins in flight in rows 4 and 5 (the issue's "8 in flight"). */
+export const CONCURRENCY = 8;
+
+/** Sign-in measurements of rows 3 and 4, which row 5 puts side by side. */
+export interface SignInResults {
+  serial?: { argon2: SerialResult; latch: SerialResult; betterAuth: SerialResult };
+  loaded?: { argon2: LoadedResult; latch: LoadedResult; betterAuth: LoadedResult };
+}
+
+export interface BenchContext {
+  options: BenchOptions;
+  /** Latch with in-memory deps in this process, and {@link CONCURRENCY} registered users. */
+  latch(): Promise<LatchInProcess & { users: BenchUser[] }>;
+  /** Better Auth in this process with {@link CONCURRENCY} registered users. */
+  betterAuth(): Promise<BetterAuthBench>;
+  /** DynamoDB Local with a table (started on first use, stopped by `close`). */
+  dynamo(): Promise<LocalDynamo>;
+  signIn: SignInResults;
+  /** Milliseconds of function CPU per flow and where they come from (row 7 prices them). */
+  lambdaMs: Partial<Record<Flow, { ms: number; source: string }>>;
+  close(): Promise<void>;
+}
+
+/** Memoizes an async factory. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+export function createContext(options: BenchOptions): BenchContext {
+  const dynamo = once(startLocalDynamo);
+  let dynamoStarted = false;
+  return {
+    options,
+    latch: once(async () => {
+      const latch = await loadLatchInProcess();
+      return { ...latch, users: await registerUsers(latch.deps, CONCURRENCY, 'sign-in') };
+    }),
+    betterAuth: once(() => startBetterAuth(CONCURRENCY)),
+    dynamo: () => {
+      dynamoStarted = true;
+      return dynamo();
+    },
+    signIn: {},
+    lambdaMs: {},
+    close: async () => {
+      if (dynamoStarted) await (await dynamo()).stop();
+    },
+  };
+}

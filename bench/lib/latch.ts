@@ -1,0 +1,161 @@
+/**
+ * Latch in this process with in-memory adapters, exactly as the functions run on Lambda except
+ * for the store: the deps are injected with `useDeps` BEFORE the function modules load, so their
+ * composition root picks them up (a function builds its deps once, at import).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { loadConfig } from '../../shared/config.js';
+import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
+import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import type { Deps } from '../../shared/flows/deps.js';
+import type { TokenPair } from '../../shared/flows/issue-session.js';
+import { register } from '../../shared/flows/registration.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
+import type { Log } from '../../shared/ports/services.js';
+import type { AuthStore } from '../../shared/ports/store.js';
+import { useDeps } from '../../shared/runtime/deps.js';
+
+/** Logs nothing: a benchmark measures the flows, not stdout. */
+export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The password every bench user has (not in the common-passwords list, long enough). */
+export const BENCH_PASSWORD = 'correct horse battery staple 42';
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type AuthorizerHandler = (event: unknown) => Promise<{ isAuthorized?: boolean }>;
+
+export interface LatchInProcess {
+  deps: Deps;
+  /** `functions/authorizer.ts`'s handler. */
+  authorizer: AuthorizerHandler;
+  /** `functions/session.ts`'s handler. */
+  session: HttpHandler;
+}
+
+/** Config of the in-process Latch: defaults, except that registration signs in at once. */
+export function benchConfig(env: Record<string, string> = {}) {
+  return loadConfig({ AUTH_ISSUER: 'https://auth.bench.example', APP_URL: 'https://app.bench.example', AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false', ...env });
+}
+
+/**
+ * Deps with the real argon2id hasher, clock and a fresh key ring; the in-memory store and mailer
+ * unless told otherwise (rows 2 and 7 pass a metered DynamoDB store).
+ */
+export async function benchDeps(overrides: { store?: AuthStore; configEnv?: Record<string, string> } = {}): Promise<Deps & { mailer: MemoryMailer }> {
+  return {
+    config: benchConfig(overrides.configEnv),
+    store: overrides.store ?? new MemoryStore(),
+    hasher: new Argon2Hasher(),
+    keys: new StaticKeyRing([await generateStoredKey('bench-1')]),
+    mailer: new MemoryMailer(),
+    templates: defaultTemplates,
+    clock: { now: () => Date.now() },
+    log: silentLog,
+  };
+}
+
+/** Injects in-memory deps and loads the functions. Once per process (modules are cached). */
+export async function loadLatchInProcess(): Promise<LatchInProcess> {
+  const deps = await benchDeps();
+  useDeps(deps);
+  const authorizer = ((await import('../../functions/authorizer.js')) as { handler: AuthorizerHandler }).handler;
+  const session = ((await import('../../functions/session.js')) as unknown as { handler: HttpHandler }).handler;
+  return { deps, authorizer, session };
+}
+
+export interface BenchUser {
+  email: string;
+  password: string;
+  tokens: TokenPair;
+}
+
+/** Registers `n` users (signed in at once, since confirmation is off in the bench config). */
+export async function registerUsers(deps: Deps, n: number, prefix = 'bench'): Promise<BenchUser[]> {
+  const users: BenchUser[] = [];
+  for (let i = 0; i < n; i++) {
+    const email = `${prefix}-${i}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const result = await register(deps, { email, password: BENCH_PASSWORD, passwordConfirmation: BENCH_PASSWORD }, { ip: null, userAgent: null });
+    if (result.kind !== 'signedIn') throw new Error('bench registration did not sign in: is email confirmation on?');
+    users.push({ email, password: BENCH_PASSWORD, tokens: result.tokens });
+  }
+  return users;
+}
+
+/** The token of the last link to `path` mailed to an address by the memory mailer. */
+export function lastMailedToken(mailer: MemoryMailer, address: string, path: string): string {
+  const mails = mailer.to(address);
+  const match = new RegExp(`/${path}/([A-Za-z0-9._~-]+)`).exec(mails[mails.length - 1]?.text ?? '');
+  if (!match?.[1]) throw new Error(`no ${path} link mailed to the bench user`);
+  return match[1];
+}
+
+/** A Lambda context good enough for middy. */
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1769',
+    awsRequestId: 'bench',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 30000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The HTTP API payload 2.0 event of `POST /session`, as API Gateway sends it. */
+export function signInEvent(email: string, password: string): APIGatewayProxyEventV2 {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'POST /session',
+    rawPath: '/session',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', 'user-agent': 'latch-bench', host: 'auth.bench.example' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: 'auth.bench.example',
+      domainPrefix: 'auth',
+      http: { method: 'POST', path: '/session', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'latch-bench' },
+      requestId: 'bench',
+      routeKey: 'POST /session',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: JSON.stringify({ email, password }),
+    isBase64Encoded: false,
+  };
+}
+
+/** The HTTP API payload 2.0 authorizer event (simple responses) for a bearer token. */
+export function authorizerEvent(token: string) {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: 'arn:aws:execute-api:us-east-1:000000000000:bench/$default/GET/orders',
+    identitySource: [`Bearer ${token}`],
+    routeKey: 'GET /orders',
+    rawPath: '/orders',
+    rawQueryString: '',
+    headers: { authorization: `Bearer ${token}` },
+    requestContext: { http: { method: 'GET', path: '/orders', sourceIp: '198.51.100.7' } },
+  };
+}
+
+/** Throws unless the authorizer allowed: a bench counts only successful decisions. */
+export function assertAllowed(result: { isAuthorized?: boolean }): void {
+  if (result.isAuthorized !== true) throw new Error('the authorizer denied a valid token');
+}
+
+/** Throws unless the response has this status. */
+export function assertStatus(result: APIGatewayProxyStructuredResultV2, status: number): void {
+  if (result.statusCode !== status) throw new Error(`expected ${status}, got ${result.statusCode}: ${String(result.body).slice(0, 200)}`);
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { monthlyCost } from '../../bench/lib/cost-model.js';
+import { readOptions } from '../../bench/lib/options.js';
+import { median, percentile, ratio, summarize } from '../../bench/lib/stats.js';
+
+// The benchmark's arithmetic, on fixed numbers. No test here measures or asserts a time.
+
+test('summary statistics of a fixed sample: nearest-rank percentiles, median, mean', () => {
+  const sample = [5, 1, 4, 2, 3, 100, 6, 7, 8, 9];
+  const s = summarize(sample);
+  assert.equal(s.n, 10);
+  assert.equal(s.min, 1);
+  assert.equal(s.max, 100);
+  assert.equal(s.mean, 14.5);
+  assert.equal(s.median, 5.5); // mean of the two middle values (5 and 6)
+  assert.equal(s.p50, 5); // nearest rank: the 5th of 10
+  assert.equal(s.p99, 100);
+  assert.deepEqual(sample, [5, 1, 4, 2, 3, 100, 6, 7, 8, 9], 'the input is not sorted in place');
+});
+
+test('percentile and median edges: one value, odd sizes, p0 and p100', () => {
+  assert.equal(median([42]), 42);
+  assert.equal(median([1, 2, 3]), 2);
+  const sorted = Array.from({ length: 200 }, (_, i) => i + 1);
+  assert.equal(percentile(sorted, 0), 1);
+  assert.equal(percentile(sorted, 99), 198);
+  assert.equal(percentile(sorted, 100), 200);
+  assert.throws(() => percentile([], 50));
+  assert.throws(() => summarize([]));
+  assert.equal(ratio(3, 2), 1.5);
+  assert.throws(() => ratio(1, 0));
+});
+
+test('bench options: quick mode shrinks the work, BENCH_ROWS picks rows, bad values fail', () => {
+  assert.equal(readOptions({}).scale, 1);
+  assert.equal(readOptions({ BENCH_QUICK: '1' }).scale, 0.1);
+  assert.deepEqual([...readOptions({ BENCH_ROWS: '1, 6' }).rows], [1, 6]);
+  assert.throws(() => readOptions({ BENCH_ROWS: '9' }));
+  assert.throws(() => readOptions({ BENCH_SCALE: '-1' }));
+});
+
+test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU', () => {
+  const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0 };
+  const [at10k, at100k, at1m] = monthlyCost({ register: flow, 'sign-in': flow, renew: flow, authorize: flow });
+  assert.ok(at10k && at100k && at1m);
+  assert.equal(at10k.cognito.lite, 0);
+  assert.equal(Math.round(at100k.cognito.lite), 495); // 90,000 × $0.0055
+  assert.ok(Math.abs(at1m.latch.total - 10 * at100k.latch.total) < 1e-9);
+  // 65 HTTP API requests per MAU (4 sign-ins, 60 renewals, 1 other) at $1 per million.
+  assert.ok(Math.abs(at100k.latch.api - 6.5) < 1e-9);
+});
