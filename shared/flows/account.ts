@@ -167,6 +167,8 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   return toPublicUser(fresh);
 }
 
+const MAIL_TOKEN_KINDS = ['confirmation', 'reset', 'invitation'] as const;
+
 /** First transaction of a deletion: user + claim (2 items), up to 3 tokens, this many sessions. */
 const DELETE_FIRST_BATCH = 90;
 const DELETE_ATTEMPTS = 5;
@@ -192,7 +194,9 @@ export async function deleteMe(deps: Deps, principal: Principal, input: { curren
         // sessionSeq: no session was created since the read; emailCanonical: the claim we
         // release is the user's current one; passwordHash: the password we checked is current.
         { type: 'deleteUser', id: user.id, emailCanonical: current.emailCanonical, guard: { sessionSeq: current.sessionSeq, passwordHash: verifiedHash, emailCanonical: current.emailCanonical } },
-        ...items.tokens.map((t): WriteOp => ({ type: 'deleteToken', userId: user.id, kind: t.kind })),
+        // Every kind, not only the tokens listed: a reset requested after our read (its write is
+        // conditioned on the user existing) would otherwise outlive the account.
+        ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId: user.id, kind })),
         ...sessions.slice(0, DELETE_FIRST_BATCH),
       ]);
     } catch (error) {

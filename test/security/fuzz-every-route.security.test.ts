@@ -30,6 +30,8 @@ const PASSWORD = 'correct horse battery staple';
 const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[]; mail: boolean; why: string }> = [
   { route: 'POST /session', code: 'email_not_confirmed', maps: ['tokens'], mail: true, why: 'the confirmation mail is sent again' },
   { route: 'POST /session/renew', code: 'unauthorized', maps: ['sessions'], mail: false, why: 'a spent renewal token revokes its session' },
+  { route: 'POST /session', code: 'invalid_credentials', maps: ['counters'], mail: true, why: 'failed sign-ins are counted; the one that starts a lockout mails the owner' },
+  { route: 'POST /session', code: 'too_many_attempts', maps: ['counters'], mail: false, why: 'a refusal during a lockout reads the counters (and may restart an expired window)' },
 ];
 
 let deps: MemoryDeps;
