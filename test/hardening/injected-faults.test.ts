@@ -184,7 +184,7 @@ const flows: FlowCase[] = [
   { name: 'registration (new email)', prepare: async () => post('POST /registration', { email: uniqueEmail('fault-new'), password: PASSWORD }) },
   { name: 'registration (unconfirmed email taken)', prepare: async () => post('POST /registration', { email: (await registered()).email, password: PASSWORD }) },
   { name: 'confirm email', prepare: async () => ({ route: route('POST /email-confirmation/{token}'), input: { params: { token: (await registered()).token } } }) },
-  { name: 'resend confirmation', prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }), enumerationSafe: { status: 202, calls: /TransactWriteItems|ses:/ } },
+  { name: 'resend confirmation', prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }), enumerationSafe: { status: 202, calls: /TransactWriteItems|PutItem|ses:/ } },
   { name: 'sign-in', prepare: async () => post('POST /session', { email: (await signedIn()).email, password: PASSWORD }) },
   { name: 'renew', prepare: async () => post('POST /session/renew', { renewalToken: (await signedIn()).renewalToken }) },
   { name: 'sign-out', prepare: async () => ({ route: route('DELETE /session'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }) },
@@ -309,7 +309,8 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
             assert.match(answer.retryAfter ?? '', /^[1-9]\d*$/, `${label}: no Retry-After`);
           }
           // No partial write: unchanged unless a transaction completed before the fault.
-          const committedBefore = succeeded.some((i) => i < k && calls[i - 1]?.endsWith('TransactWriteItemsCommand'));
+          // (A commit of one item is a plain conditional Put/Update/Delete instead of a transaction.)
+          const committedBefore = succeeded.some((i) => i < k && /(TransactWriteItems|PutItem|UpdateItem|DeleteItem)Command$/.test(calls[i - 1] ?? ''));
           const changes = diff(before, afterScan);
           if (!committedBefore) assert.deepEqual(changes, [], `${label}: partial write ${changes.join(', ')}`);
           // The same request, once the fault clears, succeeds.
