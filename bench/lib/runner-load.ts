@@ -3,6 +3,7 @@
  * the API on DynamoDB Local) under autocannon load from this process, on loopback only, for a
  * bounded time. No goal: it shows how much of a request the emulated pieces take.
  */
+import { stopChild } from '../../infra/local/services.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,17 +53,6 @@ function startServer(endpoint: string, tableName: string, users: number): Promis
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /** `connections` sign-ins in flight for `seconds` through the local runner. */
 export async function loadLocalRunner(endpoint: string, tableName: string, connections: number, seconds: number): Promise<RunnerLoad> {
@@ -95,6 +85,6 @@ export async function loadLocalRunner(endpoint: string, tableName: string, conne
       seconds: result.duration,
     };
   } finally {
-    await stop(child);
+    await stopChild(child);
   }
 }

@@ -47,7 +47,8 @@ function clientIp(req: IncomingMessage, trusted: string[]): string {
   return remote;
 }
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda context like the one the runtime passes (the local runner's and the tests'). */
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + 29000;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -2,6 +2,7 @@
  * Helpers of the hardening suites (fuzzing, faults, log hygiene): a fast fake hasher, store
  * snapshots, API Gateway payload 2.0 events, and the patterns no response body may contain.
  */
+import { lambdaContext as localLambdaContext } from '../../infra/local/api-server.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FunctionName, type RouteDefinition, functionNames, routeKey } from '../../functions/routes.js';
@@ -37,22 +38,9 @@ export async function loadFunctions(): Promise<{ byFunction: Map<FunctionName, H
   return { byFunction, notFound };
 }
 
-/** A Lambda context good enough for the middy stack. */
+/** A Lambda context good enough for the middy stack (the local runner's). */
 export function lambdaContext(functionName = 'test'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 29000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return localLambdaContext(functionName);
 }
 
 export interface EventInput {
