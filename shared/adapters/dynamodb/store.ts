@@ -162,26 +162,31 @@ export class DynamoDbStore implements AuthStore {
   }
 
   async listSessions(userId: string): Promise<Session[]> {
-    const sessions: Session[] = [];
+    return (await this.queryPartition(userId, 'SESSION#')).map((item) => strip(item) as unknown as Session);
+  }
+
+  /** Every item of a user's partition (or those whose sort key starts with `prefix`), strongly consistent, all pages. */
+  private async queryPartition(userId: string, prefix?: string): Promise<Item[]> {
+    const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     try {
       do {
         const result = await this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':prefix': 'SESSION#' },
+            KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ...(prefix ? { ':prefix': prefix } : {}) },
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of result.Items ?? []) sessions.push(strip(item) as unknown as Session);
+        items.push(...(result.Items ?? []));
         start = result.LastEvaluatedKey;
       } while (start);
     } catch (error) {
       return translateAwsError(error);
     }
-    return sessions;
+    return items;
   }
 
   async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
@@ -270,32 +275,16 @@ export class DynamoDbStore implements AuthStore {
 
   async listUserItems(userId: string): Promise<UserItems> {
     const out: UserItems = { user: undefined, sessions: [], tokens: [] };
-    let start: Record<string, unknown> | undefined;
-    try {
-      // One strongly consistent Query of the whole partition: profile, sessions and tokens.
-      do {
-        const result = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.user(userId).pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of result.Items ?? []) {
-          const sk = String(item.sk);
-          if (sk === 'PROFILE') out.user = strip(item) as unknown as User;
-          else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
-          else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
-        }
-        start = result.LastEvaluatedKey;
-      } while (start);
-    } catch (error) {
-      return translateAwsError(error);
+    // One strongly consistent Query of the whole partition: profile, sessions and tokens.
+    for (const item of await this.queryPartition(userId)) {
+      const sk = String(item.sk);
+      if (sk === 'PROFILE') out.user = strip(item) as unknown as User;
+      else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
+      else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
     }
     return out;
   }
+
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
