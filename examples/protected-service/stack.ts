@@ -143,7 +143,9 @@ export class ProtectedServiceStack extends Stack {
  * the example service stack trusting it.
  */
 export function createProtectedServiceApp(props: AppProps = {}): LatchApp & { service: ProtectedServiceStack } {
-  const latchApp = createLatchApp(props);
+  // Cross-stack references as CloudFormation exports/imports (CDK's default, said explicitly):
+  // Latch's stack cannot drop the authorizer's ARN while this stack uses it.
+  const latchApp = createLatchApp({ ...props, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
   const service = new ProtectedServiceStack(latchApp.app, `${latchApp.stack.stackName}ProtectedService`, {
     latch: latchApp.stack.latch,
     // The same account and region as Latch's stack (env-agnostic when the CLI knows none).

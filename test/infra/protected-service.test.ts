@@ -25,6 +25,8 @@ interface Synthesized {
   authorizerLogicalId: string;
   helloLogicalId: string;
   nagViolations: string[];
+  /** Warnings and errors CDK attached to the stacks. */
+  messages: string[];
 }
 
 const cache = new Map<string, Synthesized>();
@@ -48,6 +50,7 @@ function synthExample(context: Record<string, unknown> = {}): Synthesized {
     service: assembly.getStackArtifact(service.artifactId).template as TemplateJson,
     authorizerLogicalId: stack.getLogicalId(stack.latch.authorizerFunction.node.defaultChild as CfnElement),
     helloLogicalId: service.getLogicalId(service.hello.function.node.defaultChild as CfnElement),
+    messages: assembly.stacks.flatMap((a) => a.messages.map((m) => `${a.stackName} ${m.level}: ${String(m.entry.data)}`)),
     nagViolations: nag.validateScope(app).violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
   };
   cache.set(key, synthesized);
@@ -164,6 +167,7 @@ test('the cache TTL setting reaches both authorizers of the example', () => {
 test('the example app passes cdk-nag’s AwsSolutions pack: every finding fixed or acknowledged with a reason', () => {
   const s = synthExample();
   assert.deepEqual(s.nagViolations, []);
+  assert.deepEqual(s.messages, []);
 });
 
 test('without a LatchAuth given, the stack makes its own and still passes cdk-nag; a REQUEST authorizer is an option', () => {
