@@ -22,8 +22,29 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/**
+ * Routes of another service served beside the auth API with Latch's authorizer attached, as API
+ * Gateway serves them (`examples/protected-service/`): the authorizer runs first, and only an
+ * allowed request reaches the handler, with the context in `requestContext.authorizer.lambda`.
+ */
+const PROTECTED_ROUTES = [{ method: 'GET', path: '/hello', module: '../../examples/protected-service/hello.js', name: 'protected-service-hello' }] as const;
+
+/** The paths of {@link PROTECTED_ROUTES} (for banners and docs). */
+export const protectedRoutePaths: readonly string[] = PROTECTED_ROUTES.map((r) => r.path);
+
+interface LoadedProtectedRoute {
+  routeKey: string;
+  name: string;
+  handler: Handler;
+}
+
 /** Loads the same handlers CDK deploys, one module per function of the route table. */
-async function loadHandlers(): Promise<{ byFunction: Map<FunctionName, Handler>; notFound: Handler; authorizer: AuthorizerHandler }> {
+async function loadHandlers(): Promise<{
+  byFunction: Map<FunctionName, Handler>;
+  notFound: Handler;
+  authorizer: AuthorizerHandler;
+  protectedRoutes: Map<string, LoadedProtectedRoute>;
+}> {
   const byFunction = new Map<FunctionName, Handler>();
   for (const name of functionNames()) {
     const mod = (await import(`../../functions/${name}.js`)) as { handler: Handler };
@@ -31,7 +52,23 @@ async function loadHandlers(): Promise<{ byFunction: Map<FunctionName, Handler>;
   }
   const notFound = ((await import('../../functions/not-found.js')) as { handler: Handler }).handler;
   const authorizer = ((await import('../../functions/authorizer.js')) as { handler: AuthorizerHandler }).handler;
-  return { byFunction, notFound, authorizer };
+  const protectedRoutes = new Map<string, LoadedProtectedRoute>();
+  for (const route of PROTECTED_ROUTES) {
+    const routeKey = `${route.method} ${route.path}`;
+    protectedRoutes.set(routeKey, { routeKey, name: route.name, handler: ((await import(route.module)) as { handler: Handler }).handler });
+  }
+  return { byFunction, notFound, authorizer, protectedRoutes };
+}
+
+/** API Gateway's own answers when its Lambda authorizer stops a request. */
+const GATEWAY_UNAUTHORIZED: APIGatewayProxyStructuredResultV2 = { statusCode: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Unauthorized"}' };
+const GATEWAY_FORBIDDEN: APIGatewayProxyStructuredResultV2 = { statusCode: 403, headers: { 'content-type': 'application/json' }, body: '{"message":"Forbidden"}' };
+
+/** Runs the authorizer on an HTTP API request the way API Gateway does (payload 2.0, simple response). */
+async function authorize(authorizer: AuthorizerHandler, event: APIGatewayProxyEventV2): Promise<{ isAuthorized: boolean; context?: Record<string, string> }> {
+  const [method, ...rest] = event.routeKey.split(' ');
+  const routeArn = `arn:aws:execute-api:local:000000000000:local/$default/${method}${rest.join(' ')}`;
+  return (await authorizer({ ...event, type: 'REQUEST', routeArn, identitySource: [event.headers.authorization ?? ''] })) as { isAuthorized: boolean; context?: Record<string, string> };
 }
 
 function clientIp(req: IncomingMessage, trusted: string[]): string {
@@ -128,10 +165,12 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
  * parameters), builds a payload 2.0 event, invokes the function's `handler`, and falls back to
  * the `$default` function for anything else. `GET /_local/protected` shows the authorizer at
  * work the way another service would use it: it runs `functions/authorizer.ts` on the request
- * and answers with the context a backend would receive (or 403, as API Gateway would).
+ * and answers with the context a backend would receive (or 403, as API Gateway would). The
+ * {@link PROTECTED_ROUTES} (`GET /hello` of the example service) run behind the authorizer the
+ * same way and reach their own handler.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const { byFunction, notFound, authorizer } = await loadHandlers();
+  const { byFunction, notFound, authorizer, protectedRoutes } = await loadHandlers();
   const trusted = options.trustedProxies ?? [];
   const server = createServer(async (req, res) => {
     try {
@@ -143,10 +182,19 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
       const ip = clientIp(req, trusted);
       if (url.pathname === '/_local/protected' && req.method === 'GET') {
-        const event = toEvent(req, url, body, ip, 'GET /_local/protected', undefined);
-        const decision = (await authorizer({ ...event, type: 'REQUEST', routeArn: 'arn:aws:execute-api:local:000000000000:local/$default/GET/_local/protected', identitySource: [event.headers.authorization ?? ''] })) as { isAuthorized: boolean; context: unknown };
-        if (!decision.isAuthorized) return send(res, { statusCode: 403, headers: { 'content-type': 'application/json' }, body: '{"message":"Forbidden"}' });
+        const decision = await authorize(authorizer, toEvent(req, url, body, ip, 'GET /_local/protected', undefined));
+        if (!decision.isAuthorized) return send(res, GATEWAY_FORBIDDEN);
         return send(res, { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ authorizer: { lambda: decision.context } }) });
+      }
+      const guarded = protectedRoutes.get(`${req.method} ${url.pathname}`);
+      if (guarded) {
+        const event = toEvent(req, url, body, ip, guarded.routeKey, undefined);
+        // API Gateway answers 401 itself when the identity source (the header) is missing, 403 on a deny.
+        if (!event.headers.authorization) return send(res, GATEWAY_UNAUTHORIZED);
+        const decision = await authorize(authorizer, event);
+        if (!decision.isAuthorized) return send(res, GATEWAY_FORBIDDEN);
+        const authorized = { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: decision.context ?? {} } } };
+        return send(res, await guarded.handler(authorized, lambdaContext(guarded.name)));
       }
       const matches = matchPath(url.pathname);
       const match = matches.find((m) => m.route.method === req.method);

@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { protectedRoutePaths } from './api-server.js';
 import { type Service, startDynamoDbLocal, startSesLocal } from './services.js';
 import { startLocalStack } from './stack.js';
 
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
         'Latch is running locally:',
         `  API             ${api.url}   (try: curl ${api.url}/.well-known/openid-configuration)`,
         `  authorizer demo ${api.url}/_local/protected   (send Authorization: Bearer <accessToken>)`,
+        ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
         `  DynamoDB Local  ${dynamo.url}   table "${tableName}" (in memory)`,
