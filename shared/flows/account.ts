@@ -161,7 +161,13 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     await sendTemplateMail(deps, user.email, 'emailChanged', { appUrl, email: user.email, newEmail: change.email });
   }
   deps.log.info('account updated', { flow: 'account', userId: user.id, email: change.kind, password: password !== undefined });
-  const fresh = await deps.store.getUser(user.id);
+  // The change is committed: if the re-read fails, answer with the record as written (a 503 would
+  // make the client send the old password again, now wrong).
+  const written: User = { ...user, ...set, ...(change.kind === 'immediate' ? { email: change.email, emailCanonical: change.canonical } : {}) };
+  const fresh = await deps.store.getUser(user.id).catch(() => {
+    deps.log.warn('could not re-read the updated user', { flow: 'account', userId: user.id });
+    return written;
+  });
   if (!fresh) throw new AuthError('unauthorized');
   if (password !== undefined) await notifyPasswordChanged(deps, fresh, 'change');
   return toPublicUser(fresh);

@@ -172,8 +172,10 @@ export async function acceptInvitation(
     throw error;
   }
   // Like a password reset, accepting proves control of the mailbox: failed sign-ins that
-  // someone made against the pending address no longer hold its owner back.
-  await clearFailedSignIns(deps, user.emailCanonical);
+  // someone made against the pending address no longer hold its owner back. A separate write
+  // after the commit: if it fails the invitation is still accepted (a 503 would leave the client
+  // with a spent link), and the lockout simply runs out on its own.
+  await clearFailedSignIns(deps, user.emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'invitations', userId: user.id }));
   deps.log.info('invitation accepted', { flow: 'invitations', userId: user.id });
   const accepted: User = { ...user, ...set };
   await notifyPasswordChanged(deps, accepted, 'invitation');
