@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchContext, createContext } from './lib/context.js';
 import { readOptions } from './lib/options.js';
-import { type Results, type RowResult, machine, renderTable } from './lib/report.js';
+import { machine, type Results, type RowResult, renderTable } from './lib/report.js';
 import * as authorizer from './rows/authorizer.js';
 import * as betterAuth from './rows/better-auth.js';
 import * as coldStart from './rows/cold-start.js';

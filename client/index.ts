@@ -103,9 +103,7 @@ export interface RegisterInput {
  * Registration answers `202` when email confirmation is required (the same for new and taken
  * emails, so nothing leaks), or `201` with a token pair when it is not.
  */
-export type RegisterResult<A extends object = Record<never, never>> =
-  | { signedIn: false; message: string }
-  | { signedIn: true; tokens: TokenPair<A> };
+export type RegisterResult<A extends object = Record<never, never>> = { signedIn: false; message: string } | { signedIn: true; tokens: TokenPair<A> };
 
 export interface SignInInput {
   email: string;
@@ -345,11 +343,16 @@ export class MemoryTokenStorage implements TokenStorage {
 // ---------------------------------------------------------------------------------------------
 
 /** The claims of an access token, or undefined when it cannot be read (or `atob` is missing). */
-export function decodeJwtClaims(token: string): { exp?: number; iat?: number; sid?: string; sub?: string; role?: string; [claim: string]: unknown } | undefined {
+export function decodeJwtClaims(
+  token: string,
+): { exp?: number; iat?: number; sid?: string; sub?: string; role?: string; [claim: string]: unknown } | undefined {
   const payload = token.split('.')[1];
   if (!payload || typeof atob !== 'function') return undefined;
   try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
+    const base64 = payload
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(payload.length / 4) * 4, '=');
     const binary = atob(base64);
     // UTF-8 bytes to a string without TextDecoder (not in every React Native engine).
     let escaped = '';

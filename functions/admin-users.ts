@@ -1,13 +1,4 @@
-import {
-  createUser,
-  deleteUser,
-  listUsers,
-  lockUser,
-  setUserPassword,
-  showUser,
-  unlockUser,
-  updateUser,
-} from '../shared/flows/admin-users.js';
+import { createUser, deleteUser, listUsers, lockUser, setUserPassword, showUser, unlockUser, updateUser } from '../shared/flows/admin-users.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
@@ -18,8 +9,7 @@ const id = (request: HttpRequest) => request.params.id ?? '';
 export const handler = httpFunction('admin-users', {
   'GET /admin/users': async (request) =>
     json(200, await listUsers(request.deps, admin(request), { limit: request.query.limit, cursor: request.query.cursor, email: request.query.email })),
-  'POST /admin/users': async (request) =>
-    json(201, { user: await createUser(request.deps, admin(request), { ...request.body, body: request.raw }) }),
+  'POST /admin/users': async (request) => json(201, { user: await createUser(request.deps, admin(request), { ...request.body, body: request.raw }) }),
   'GET /admin/users/{id}': async (request) => json(200, { user: await showUser(request.deps, admin(request), id(request)) }),
   'PATCH /admin/users/{id}': async (request) =>
     json(200, { user: await updateUser(request.deps, admin(request), id(request), { ...request.body, body: request.raw }) }),

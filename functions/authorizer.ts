@@ -1,8 +1,4 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayRequestAuthorizerEventV2,
-  APIGatewaySimpleAuthorizerWithContextResult,
-} from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import type { Principal } from '../shared/flows/deps.js';
 import { checkAccessToken } from '../shared/flows/token-check.js';
 import { getDeps } from '../shared/runtime/deps.js';

@@ -23,6 +23,11 @@ export const handler = middy<APIGatewayProxyEventV2, Result>()
     else response = notFoundResponse('method_not_allowed', allow);
     return {
       ...response,
-      headers: { ...(response.headers as Record<string, string>), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' },
+      headers: {
+        ...(response.headers as Record<string, string>),
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      },
     };
   });

@@ -1,7 +1,7 @@
+import { messages } from '../shared/domain/messages.js';
 import { register } from '../shared/flows/registration.js';
 import { httpFunction, json } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
-import { messages } from '../shared/domain/messages.js';
 
 /** `POST /registration`: 202 (the same for new and taken emails) or, without confirmation, 201. */
 export const handler = httpFunction('registration', {

@@ -4,8 +4,7 @@ import { requestInfo } from '../shared/http/request.js';
 
 /** Sign in, renew, sign out. */
 export const handler = httpFunction('session', {
-  'POST /session': async ({ event, body, deps }) =>
-    json(200, await signIn(deps, body, requestInfo(event))),
+  'POST /session': async ({ event, body, deps }) => json(200, await signIn(deps, body, requestInfo(event))),
   'POST /session/renew': async ({ body, deps }) => json(200, await renewSession(deps, body)),
   'DELETE /session': async (request) => {
     await signOut(request.deps, principalOf(request));

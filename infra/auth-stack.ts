@@ -92,7 +92,11 @@ class ContextReader {
     const value = this.raw(key);
     if (value === undefined) return undefined;
     if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     throw new Error(`context "${key}" must be a comma-separated string or an array of strings`);
   }
 
@@ -140,8 +144,12 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
     invitations: ctx.oneOf('invitations', ['any', 'admin'] as const, CONTEXT_DEFAULTS.invitations),
     authorizerCacheTtl: Duration.seconds(ctx.number('authorizerCacheTtlSeconds') ?? CONTEXT_DEFAULTS.authorizerCacheTtlSeconds),
     throttle: { ...(rateLimit !== undefined ? { rateLimit } : {}), ...(burstLimit !== undefined ? { burstLimit } : {}) },
-    removalPolicy: ctx.oneOf('removalPolicy', ['retain', 'destroy'] as const, CONTEXT_DEFAULTS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    architecture: ctx.oneOf('architecture', ['arm64', 'x86_64'] as const, CONTEXT_DEFAULTS.architecture) === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
+    removalPolicy:
+      ctx.oneOf('removalPolicy', ['retain', 'destroy'] as const, CONTEXT_DEFAULTS.removalPolicy) === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    architecture:
+      ctx.oneOf('architecture', ['arm64', 'x86_64'] as const, CONTEXT_DEFAULTS.architecture) === 'x86_64'
+        ? lambda.Architecture.X86_64
+        : lambda.Architecture.ARM_64,
     settings: settingsFrom(ctx),
   };
 }

@@ -71,24 +71,20 @@ async function main(): Promise<void> {
     process.stdout.write(`✔ DynamoDB Local at ${dynamo.url}, local SES at ${ses.url}\n`);
     process.stdout.write(`\n▶ ${files.length} test files\n`);
     code = await new Promise<number>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-        {
-          cwd: root,
-          stdio: 'inherit',
-          env: {
-            ...process.env,
-            LATCH_TEST_DYNAMODB_ENDPOINT: dynamo.url,
-            LATCH_TEST_SES_URL: ses.url,
-            AWS_REGION: 'us-east-1',
-            AWS_ACCESS_KEY_ID: 'local',
-            AWS_SECRET_ACCESS_KEY: 'local',
-            POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          },
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+        cwd: root,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          LATCH_TEST_DYNAMODB_ENDPOINT: dynamo.url,
+          LATCH_TEST_SES_URL: ses.url,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
-      );
+      });
       child.on('exit', (exitCode) => resolve(exitCode ?? 1));
     });
   } catch (error) {

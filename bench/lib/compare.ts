@@ -2,9 +2,10 @@
  * The comparisons rows 1, 3, 4 and 5 share: operations measured side by side by the same code,
  * serial (one call at a time) or under load, and reported with the same figures.
  */
+
+import { type Operation, type SerialPlan, sampleLoaded, sampleSerial, type Throughput } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { count, duration } from './options.js';
-import { type Operation, type SerialPlan, type Throughput, sampleLoaded, sampleSerial } from './measure.js';
 import type { Figure } from './report.js';
 import { type Summary, summarize } from './stats.js';
 

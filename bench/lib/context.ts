@@ -1,9 +1,10 @@
 /** What rows share: the options, one in-process Latch and Better Auth, one DynamoDB Local, results. */
-import type { BenchOptions } from './options.js';
-import { type BenchUser, type LatchInProcess, loadLatchInProcess, registerUsers } from './latch.js';
-import { type LocalDynamo, startLocalDynamo } from './dynamodb.js';
+
 import { type BetterAuthBench, startBetterAuth } from './better-auth.js';
 import type { LoadedResult, SerialResult } from './compare.js';
+import { type LocalDynamo, startLocalDynamo } from './dynamodb.js';
+import { type BenchUser, type LatchInProcess, loadLatchInProcess, registerUsers } from './latch.js';
+import type { BenchOptions } from './options.js';
 
 /** The flows row 7 prices. */
 export const FLOWS = ['register', 'confirm', 'sign-in', 'renew', 'authorize', 'sign-out'] as const;

@@ -4,9 +4,9 @@
  * `DynamoDbStore`, the same way CDK's functions get theirs from `createDocumentClient`.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTable, startDynamoDbLocal } from '../../infra/local/services.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/deps.js';
-import { ensureTable, startDynamoDbLocal } from '../../infra/local/services.js';
 
 export interface LocalDynamo {
   endpoint: string;

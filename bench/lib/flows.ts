@@ -2,12 +2,13 @@
  * One user's life through every flow row 7 prices, in order, each step handed to an observer
  * (which meters DynamoDB or times the step). The same script runs on DynamoDB Local and in memory.
  */
-import { checkAccessToken } from '../../shared/flows/token-check.js';
+
+import type { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { register } from '../../shared/flows/registration.js';
 import { renewSession, signIn, signOut } from '../../shared/flows/session.js';
-import type { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { checkAccessToken } from '../../shared/flows/token-check.js';
 import type { Flow } from './context.js';
 import { BENCH_PASSWORD, lastMailedToken } from './latch.js';
 

@@ -4,11 +4,11 @@
  * composition root picks them up (a function builds its deps once, at import).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { loadConfig } from '../../shared/config.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
-import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import type { TokenPair } from '../../shared/flows/issue-session.js';
 import { register } from '../../shared/flows/registration.js';

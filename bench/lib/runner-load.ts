@@ -3,11 +3,12 @@
  * the API on DynamoDB Local) under autocannon load from this process, on loopback only, for a
  * bounded time. No goal: it shows how much of a request the emulated pieces take.
  */
-import { stopChild } from '../../infra/local/services.js';
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { stopChild } from '../../infra/local/services.js';
 import { BENCH_PASSWORD } from './latch.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,7 +53,6 @@ function startServer(endpoint: string, tableName: string, users: number): Promis
     });
   });
 }
-
 
 /** `connections` sign-ins in flight for `seconds` through the local runner. */
 export async function loadLocalRunner(endpoint: string, tableName: string, connections: number, seconds: number): Promise<RunnerLoad> {

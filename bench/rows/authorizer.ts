@@ -7,10 +7,10 @@
  */
 import { JwtVerifier } from 'aws-jwt-verify';
 import { compareSerial, serialFigures, serialPlan } from '../lib/compare.js';
-import { ratio } from '../lib/stats.js';
 import type { BenchContext } from '../lib/context.js';
 import { assertAllowed, authorizerEvent, registerUsers } from '../lib/latch.js';
 import type { RowResult } from '../lib/report.js';
+import { ratio } from '../lib/stats.js';
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const latch = await ctx.latch();

@@ -5,8 +5,8 @@
  * on a valid access token, both on in-memory storage, one at a time.
  */
 import { checkAccessToken } from '../../shared/flows/token-check.js';
-import { compareSerial, serialFigures, serialPlan } from '../lib/compare.js';
 import { BETTER_AUTH_CONFIGURATION } from '../lib/better-auth.js';
+import { compareSerial, serialFigures, serialPlan } from '../lib/compare.js';
 import type { BenchContext } from '../lib/context.js';
 import { registerUsers } from '../lib/latch.js';
 import type { Figure, RowResult, Verdict } from '../lib/report.js';
@@ -40,7 +40,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const r = ratio(serial.latch.cpu.median, serial.betterAuth.cpu.median);
     figures.push(
       { label: 'Better Auth sign-in: CPU per call (row 3 rounds)', value: serial.betterAuth.cpu.median, unit: 'ms' },
-      { label: 'Better Auth sign-in: wall per call p50 / p99', value: serial.betterAuth.wall.p50, unit: `ms / p99 ${serial.betterAuth.wall.p99.toFixed(1)} ms` },
+      {
+        label: 'Better Auth sign-in: wall per call p50 / p99',
+        value: serial.betterAuth.wall.p50,
+        unit: `ms / p99 ${serial.betterAuth.wall.p99.toFixed(1)} ms`,
+      },
       { label: 'Better Auth sign-in / bare argon2id verify (CPU)', value: ratio(serial.betterAuth.cpu.median, serial.argon2.cpu.median), unit: '×' },
       { label: 'Latch sign-in / bare argon2id verify (CPU)', value: ratio(serial.latch.cpu.median, serial.argon2.cpu.median), unit: '×' },
     );

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchContext, FLOWS, type Flow } from '../lib/context.js';
+import { type FlowCost, monthlyCost, PRICES, USAGE } from '../lib/cost-model.js';
 import type { MeterReading } from '../lib/dynamodb.js';
 import { runFlowScript } from '../lib/flows.js';
 import { benchDeps } from '../lib/latch.js';
@@ -14,7 +15,6 @@ import { measureOnce } from '../lib/measure.js';
 import { count } from '../lib/options.js';
 import type { Figure, RowResult } from '../lib/report.js';
 import { median } from '../lib/stats.js';
-import { type FlowCost, PRICES, USAGE, monthlyCost } from '../lib/cost-model.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIRMATION_ON = { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'true' };
@@ -62,7 +62,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     figures.push({
       label: `${flow}: read / write units, round trips, function CPU`,
       value: u.readUnits,
-      unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands).map(([c, n]) => `${c.replace('Command', '')} × ${n}`).join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
+      unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands)
+        .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
+        .join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
     });
   }
   const model = monthlyCost(flows);
@@ -83,7 +85,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     figures,
     verdicts: [{ ratioLabel: 'Latch cost / Cognito Lite at 100k MAU', ratio: share, goal: '≤ 0.05 (1/20)', pass: share <= 0.05 }],
     notes: [
-      hasReset ? 'reset: the password-reset flow exists but is not yet in the flow script.' : 'reset: no password-reset flow on this branch yet, so no row for it.',
+      hasReset
+        ? 'reset: the password-reset flow exists but is not yet in the flow script.'
+        : 'reset: no password-reset flow on this branch yet, so no row for it.',
       `Usage per MAU per month: ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.otherCalls} other call priced as a registration (argon2 hash + mail + writes), ${USAGE.authorizerDecisions} authorizer decisions (one per access token: API Gateway caches the decision for the token's life), ${USAGE.mails} mail.`,
       `Lambda: arm64, ${PRICES.lambdaMemoryMb} MB (one full vCPU, like one core here), billed ms = CPU measured here + ${PRICES.dynamoRoundTripMs} ms per DynamoDB round trip + ${PRICES.sesCallMs} ms per SES call; cold starts and the customer API's own requests are not included.`,
       `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda arm64 $${PRICES.lambdaGbSecond}/GB-s + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials}, Plus $${PRICES.cognito.plus}.`,

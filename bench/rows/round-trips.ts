@@ -30,7 +30,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const denied = meter.read();
 
   const perDecision = valid.roundTrips / decisions;
-  const commands = Object.entries(valid.commands).map(([name, n]) => `${name} × ${n}`).join(', ');
+  const commands = Object.entries(valid.commands)
+    .map(([name, n]) => `${name} × ${n}`)
+    .join(', ');
   return {
     row: 2,
     title: 'DynamoDB round trips per authorizer decision (DynamoDB Local, SDK middleware count)',

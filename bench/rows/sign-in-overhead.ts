@@ -9,7 +9,7 @@ import { verify } from '@node-rs/argon2';
 import { canonicalizeEmail } from '../../shared/domain/email.js';
 import { compareSerial, serialFigures, serialPlan } from '../lib/compare.js';
 import type { BenchContext } from '../lib/context.js';
-import { BENCH_PASSWORD, assertStatus, lambdaContext, signInEvent } from '../lib/latch.js';
+import { assertStatus, BENCH_PASSWORD, lambdaContext, signInEvent } from '../lib/latch.js';
 import type { RowResult } from '../lib/report.js';
 import { ratio } from '../lib/stats.js';
 
@@ -46,7 +46,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   latch.deps.hasher = { hash: realHasher.hash.bind(realHasher), verify: async () => true };
   let alone: Awaited<ReturnType<typeof compareSerial<'latch'>>>;
   try {
-    alone = await compareSerial({ latch: { label: 'Latch sign-in handler, hash stubbed', op: async () => assertStatus(await latch.session(event, context), 200) } }, serialPlan(ctx.options, 100, 10, 50), 'ms');
+    alone = await compareSerial(
+      { latch: { label: 'Latch sign-in handler, hash stubbed', op: async () => assertStatus(await latch.session(event, context), 200) } },
+      serialPlan(ctx.options, 100, 10, 50),
+      'ms',
+    );
   } finally {
     latch.deps.hasher = realHasher;
   }

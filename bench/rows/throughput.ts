@@ -8,7 +8,7 @@ import { verify } from '@node-rs/argon2';
 import { canonicalizeEmail } from '../../shared/domain/email.js';
 import { compareLoaded, loadedFigures } from '../lib/compare.js';
 import { type BenchContext, CONCURRENCY } from '../lib/context.js';
-import { BENCH_PASSWORD, assertStatus, lambdaContext, signInEvent } from '../lib/latch.js';
+import { assertStatus, BENCH_PASSWORD, lambdaContext, signInEvent } from '../lib/latch.js';
 import { duration } from '../lib/options.js';
 import type { RowResult } from '../lib/report.js';
 import { loadLocalRunner } from '../lib/runner-load.js';
@@ -35,7 +35,10 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
           if (!(await verify(hashes[w % hashes.length] as string, BENCH_PASSWORD))) throw new Error('verify failed');
         },
       },
-      latch: { label: 'Latch sign-in handler', op: async (w) => assertStatus(await latch.session(events[w % events.length] as (typeof events)[number], context), 200) },
+      latch: {
+        label: 'Latch sign-in handler',
+        op: async (w) => assertStatus(await latch.session(events[w % events.length] as (typeof events)[number], context), 200),
+      },
       betterAuth: { label: 'Better Auth signInEmail', op: (w) => peer.signIn(w) },
     },
     { concurrency: CONCURRENCY, roundMs: 4000, rounds: 4 },

@@ -8,11 +8,14 @@
  * nothing is stored or mailed. Subdomains are not included (list them). Without the variable,
  * registration is refused with 503 (fail closed) rather than silently open.
  */
-import { HookRejection, type LatchHooks, defineHooks } from '../../shared/hooks/types.js';
+import { defineHooks, HookRejection, type LatchHooks } from '../../shared/hooks/types.js';
 
 /** The domain of an address, lower-cased (what follows the last `@`). */
 export function emailDomain(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+  return email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
 }
 
 /** The hooks for a fixed list of domains (handy in tests and in your own module). */

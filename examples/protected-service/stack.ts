@@ -9,7 +9,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type LatchApp, createLatchApp, latchPropsFromContext } from '../../infra/auth-stack.js';
+import { createLatchApp, type LatchApp, latchPropsFromContext } from '../../infra/auth-stack.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { LatchFunction } from '../../infra/constructs/latch-function.js';
 
@@ -114,7 +114,8 @@ export class ProtectedServiceStack extends Stack {
     // The authorizer construct holds API Gateway's invoke role and its policy.
     Validations.of(this.node.findChild(REST_AUTHORIZER_ID)).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${arn}:*]`,
-      reason: 'CDK grants API Gateway lambda:InvokeFunction on the Latch authorizer function and its versions/aliases (ARN:*); the wildcard covers qualifiers of that one function only.',
+      reason:
+        'CDK grants API Gateway lambda:InvokeFunction on the Latch authorizer function and its versions/aliases (ARN:*); the wildcard covers qualifiers of that one function only.',
     });
     Validations.of(this.restApi).acknowledge(
       {

@@ -12,12 +12,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { type FunctionName, type RouteDefinition, functionNames, routeKey, routes } from '../../functions/routes.js';
+import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
-import { type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS, accessOf } from './function-access.js';
+import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 
 /**
@@ -176,7 +176,10 @@ function settingsEnvironment(settings: LatchSettings): Record<string, string> {
  */
 function validateEnvironment(environment: Record<string, string>): void {
   const resolvable = Object.fromEntries(
-    Object.entries(environment).map(([k, v]) => [k, Token.isUnresolved(v) ? (k === 'AUTH_ISSUER' || k === 'APP_URL' ? 'https://deploy-time.invalid' : 'deploy-time') : v]),
+    Object.entries(environment).map(([k, v]) => [
+      k,
+      Token.isUnresolved(v) ? (k === 'AUTH_ISSUER' || k === 'APP_URL' ? 'https://deploy-time.invalid' : 'deploy-time') : v,
+    ]),
   );
   loadConfig(resolvable);
 }

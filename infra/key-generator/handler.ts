@@ -29,7 +29,9 @@ function isKeyRing(value: string | undefined): boolean {
   if (value === undefined) return false;
   try {
     const parsed = JSON.parse(value) as unknown;
-    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys) && (parsed as { keys: unknown[] }).keys.length > 0;
+    return (
+      typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys) && (parsed as { keys: unknown[] }).keys.length > 0
+    );
   } catch {
     return false;
   }

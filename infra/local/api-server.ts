@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FunctionName, functionNames, matchPath, routeKey } from '../../functions/routes.js';
 
@@ -61,14 +61,25 @@ async function loadHandlers(): Promise<{
 }
 
 /** API Gateway's own answers when its Lambda authorizer stops a request. */
-const GATEWAY_UNAUTHORIZED: APIGatewayProxyStructuredResultV2 = { statusCode: 401, headers: { 'content-type': 'application/json' }, body: '{"message":"Unauthorized"}' };
-const GATEWAY_FORBIDDEN: APIGatewayProxyStructuredResultV2 = { statusCode: 403, headers: { 'content-type': 'application/json' }, body: '{"message":"Forbidden"}' };
+const GATEWAY_UNAUTHORIZED: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 401,
+  headers: { 'content-type': 'application/json' },
+  body: '{"message":"Unauthorized"}',
+};
+const GATEWAY_FORBIDDEN: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 403,
+  headers: { 'content-type': 'application/json' },
+  body: '{"message":"Forbidden"}',
+};
 
 /** Runs the authorizer on an HTTP API request the way API Gateway does (payload 2.0, simple response). */
 async function authorize(authorizer: AuthorizerHandler, event: APIGatewayProxyEventV2): Promise<{ isAuthorized: boolean; context?: Record<string, string> }> {
   const [method, ...rest] = event.routeKey.split(' ');
   const routeArn = `arn:aws:execute-api:local:000000000000:local/$default/${method}${rest.join(' ')}`;
-  return (await authorizer({ ...event, type: 'REQUEST', routeArn, identitySource: [event.headers.authorization ?? ''] })) as { isAuthorized: boolean; context?: Record<string, string> };
+  return (await authorizer({ ...event, type: 'REQUEST', routeArn, identitySource: [event.headers.authorization ?? ''] })) as {
+    isAuthorized: boolean;
+    context?: Record<string, string>;
+  };
 }
 
 function clientIp(req: IncomingMessage, trusted: string[]): string {
@@ -76,7 +87,10 @@ function clientIp(req: IncomingMessage, trusted: string[]): string {
   const forwarded = req.headers['x-forwarded-for'];
   if (!trusted.includes(remote) || typeof forwarded !== 'string') return remote;
   // Walk the chain from the right: the first address that is not a trusted proxy is the client.
-  const chain = forwarded.split(',').map((s) => s.trim()).filter(Boolean);
+  const chain = forwarded
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = chain.length - 1; i >= 0; i--) {
     const hop = chain[i] as string;
     if (!trusted.includes(hop)) return hop;
@@ -184,7 +198,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       if (url.pathname === '/_local/protected' && req.method === 'GET') {
         const decision = await authorize(authorizer, toEvent(req, url, body, ip, 'GET /_local/protected', undefined));
         if (!decision.isAuthorized) return send(res, GATEWAY_FORBIDDEN);
-        return send(res, { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ authorizer: { lambda: decision.context } }) });
+        return send(res, {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+          body: JSON.stringify({ authorizer: { lambda: decision.context } }),
+        });
       }
       const guarded = protectedRoutes.get(`${req.method} ${url.pathname}`);
       if (guarded) {

@@ -65,9 +65,7 @@ export function assertJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new Error(
-      'DynamoDB Local needs Java, and `java` was not found. Install it, e.g.\n' +
-        '  apt-get install -y openjdk-17-jre-headless\n' +
-        'and run again.',
+      'DynamoDB Local needs Java, and `java` was not found. Install it, e.g.\n' + '  apt-get install -y openjdk-17-jre-headless\n' + 'and run again.',
     );
   }
 }
@@ -84,15 +82,35 @@ export async function startDynamoDbLocal(port?: number): Promise<Service> {
   let log = '';
   const child = spawn(
     'java',
-    ['-Xms64m', `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`, '-jar', path.join(emulator, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(chosen)],
+    [
+      '-Xms64m',
+      `-Djava.library.path=${path.join(emulator, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(emulator, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-port',
+      String(chosen),
+    ],
     // DynamoDB Local writes a metadata file into its working folder: keep it out of the repo.
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() },
   );
-  child.stdout?.on('data', (d) => { log += d; });
-  child.stderr?.on('data', (d) => { log += d; });
+  child.stdout?.on('data', (d) => {
+    log += d;
+  });
+  child.stderr?.on('data', (d) => {
+    log += d;
+  });
   const url = `http://127.0.0.1:${chosen}`;
   const client = localDynamoClient(url);
-  await waitFor(async () => { await client.send(new ListTablesCommand({})); return true; }, 'DynamoDB Local', child, () => log);
+  await waitFor(
+    async () => {
+      await client.send(new ListTablesCommand({}));
+      return true;
+    },
+    'DynamoDB Local',
+    child,
+    () => log,
+  );
   client.destroy();
   return { url, port: chosen, stop: () => stopChild(child) };
 }
@@ -104,10 +122,19 @@ export async function startSesLocal(port?: number): Promise<Service> {
   if (await portInUse(chosen)) throw new Error(`local SES: port ${chosen} is already in use (set SES_PORT)`);
   let log = '';
   const child = spawn(process.execPath, [cli, '--host', '127.0.0.1', '--port', String(chosen)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d) => { log += d; });
-  child.stderr?.on('data', (d) => { log += d; });
+  child.stdout?.on('data', (d) => {
+    log += d;
+  });
+  child.stderr?.on('data', (d) => {
+    log += d;
+  });
   const url = `http://127.0.0.1:${chosen}`;
-  await waitFor(async () => (await fetch(`${url}/health-check`)).ok, 'local SES', child, () => log);
+  await waitFor(
+    async () => (await fetch(`${url}/health-check`)).ok,
+    'local SES',
+    child,
+    () => log,
+  );
   return { url, port: chosen, stop: () => stopChild(child) };
 }
 

@@ -38,7 +38,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const port = options.port === 0 ? await freePort() : options.port;
   process.env.AUTH_ISSUER ??= `http://127.0.0.1:${port}`;
   env.AUTH_ISSUER = process.env.AUTH_ISSUER;
-  const trustedProxies = (process.env.AUTH_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const trustedProxies = (process.env.AUTH_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const api = await startLocalApi({ port, trustedProxies });
   return { ...api, env };
 }

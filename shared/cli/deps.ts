@@ -152,8 +152,9 @@ const noKeys: KeyRing = {
 /** Quiet by default (stdout is the CLI's output); `LATCH_CLI_DEBUG=1` logs to stderr. */
 function cliLog(env: Env): Log {
   const write = env.LATCH_CLI_DEBUG
-    ? (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
-        process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`)
+    ? (level: string) =>
+        (message: string, fields: Record<string, unknown> = {}) =>
+          process.stderr.write(`${JSON.stringify({ level, message, ...fields })}\n`)
     : () => () => undefined;
   return { info: write('info'), warn: write('warn'), error: write('error') };
 }

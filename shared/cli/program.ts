@@ -1,17 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AuthError, ValidationError } from '../domain/errors.js';
 import type { PublicUser } from '../domain/types.js';
-import {
-  type Actor,
-  createUser,
-  deleteUser,
-  findUserByEmail,
-  listUsers,
-  lockUser,
-  setUserPassword,
-  unlockUser,
-  updateUser,
-} from '../flows/admin-users.js';
+import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUser, setUserPassword, unlockUser, updateUser } from '../flows/admin-users.js';
 import type { Deps } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
 import type { TargetOptions } from './deps.js';
@@ -107,8 +97,7 @@ export function buildProgram(io: CliIo): Command {
       .option('--confirmed', 'mark the email as confirmed'),
   ).action(
     act(async (deps, options) => {
-      const password =
-        options.password === false ? undefined : typeof options.password === 'string' ? options.password : await readPassword(io);
+      const password = options.password === false ? undefined : typeof options.password === 'string' ? options.password : await readPassword(io);
       const user = await createUser(deps, OPERATOR, {
         email: options.email as string,
         password,
@@ -170,7 +159,12 @@ export function buildProgram(io: CliIo): Command {
   );
 
   const simple: Array<[string, string, (deps: Deps, id: string) => Promise<PublicUser | undefined>, (u: PublicUser) => string]> = [
-    ['lock', 'lock a user: every session revoked, sign-in refused with "Sorry, your account is locked."', (d, id) => lockUser(d, OPERATOR, id), (u) => `Locked ${u.email}; every session of theirs was revoked.`],
+    [
+      'lock',
+      'lock a user: every session revoked, sign-in refused with "Sorry, your account is locked."',
+      (d, id) => lockUser(d, OPERATOR, id),
+      (u) => `Locked ${u.email}; every session of theirs was revoked.`,
+    ],
     ['unlock', 'unlock a user (sessions revoked by the lock stay revoked)', (d, id) => unlockUser(d, OPERATOR, id), (u) => `Unlocked ${u.email}.`],
     ['delete', 'delete a user with their sessions and tokens', async (d, id) => void (await deleteUser(d, OPERATOR, id)), (u) => `Deleted ${u.email}.`],
   ];
@@ -184,13 +178,20 @@ export function buildProgram(io: CliIo): Command {
     );
   }
 
-  withCommonOptions(program.command('invite').description('invite someone by email (they choose a password through the mailed link)').requiredOption('--email <email>', 'the address')).action(
+  withCommonOptions(
+    program
+      .command('invite')
+      .description('invite someone by email (they choose a password through the mailed link)')
+      .requiredOption('--email <email>', 'the address'),
+  ).action(
     act(async (deps, options) => {
       const { invitation, outcome } = await inviteUser(deps, null, options.email as string);
       output(
         options,
         { invitation, outcome },
-        outcome === 'exists' ? `${invitation.email} already has an account; nothing was sent.` : `Invited ${invitation.email}; the link expires at ${invitation.expiresAt}.`,
+        outcome === 'exists'
+          ? `${invitation.email} already has an account; nothing was sent.`
+          : `Invited ${invitation.email}; the link expires at ${invitation.expiresAt}.`,
       );
     }),
   );

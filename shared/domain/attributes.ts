@@ -18,8 +18,21 @@ export type AttributeDefinitions = Record<string, AttributeDefinition>;
 
 /** Names an attribute cannot take: they are members of the contract's user object or request bodies. */
 const RESERVED = new Set([
-  'id', 'email', 'emailConfirmed', 'unconfirmedEmail', 'role', 'locked', 'invitedBy', 'createdAt', 'updatedAt',
-  'password', 'passwordConfirmation', 'currentPassword', 'rememberMe', 'passwordHash', 'attributes',
+  'id',
+  'email',
+  'emailConfirmed',
+  'unconfirmedEmail',
+  'role',
+  'locked',
+  'invitedBy',
+  'createdAt',
+  'updatedAt',
+  'password',
+  'passwordConfirmation',
+  'currentPassword',
+  'rememberMe',
+  'passwordHash',
+  'attributes',
 ]);
 
 /** Parses and checks `AUTH_USER_ATTRIBUTES`; throws a plain Error (at cold start) when malformed. */
@@ -36,9 +49,17 @@ export function parseAttributeDefinitions(json: string | undefined): AttributeDe
   for (const [name, raw] of Object.entries(parsed)) {
     if (!/^[a-z][A-Za-z0-9]{0,39}$/.test(name) || RESERVED.has(name)) throw new Error(`AUTH_USER_ATTRIBUTES: "${name}" is not an allowed attribute name`);
     const def = raw as AttributeDefinition;
-    if (!def || !['string', 'number', 'boolean'].includes(def.type)) throw new Error(`AUTH_USER_ATTRIBUTES: "${name}" needs a type of string, number or boolean`);
-    if (def.editableBy !== undefined && def.editableBy !== 'user' && def.editableBy !== 'admin') throw new Error(`AUTH_USER_ATTRIBUTES: "${name}".editableBy must be "user" or "admin"`);
-    out[name] = { type: def.type, required: def.required === true, editableBy: def.editableBy ?? 'user', maxLength: def.maxLength ?? 256, ...(def.enum ? { enum: def.enum.map(String) } : {}) };
+    if (!def || !['string', 'number', 'boolean'].includes(def.type))
+      throw new Error(`AUTH_USER_ATTRIBUTES: "${name}" needs a type of string, number or boolean`);
+    if (def.editableBy !== undefined && def.editableBy !== 'user' && def.editableBy !== 'admin')
+      throw new Error(`AUTH_USER_ATTRIBUTES: "${name}".editableBy must be "user" or "admin"`);
+    out[name] = {
+      type: def.type,
+      required: def.required === true,
+      editableBy: def.editableBy ?? 'user',
+      maxLength: def.maxLength ?? 256,
+      ...(def.enum ? { enum: def.enum.map(String) } : {}),
+    };
   }
   return out;
 }

@@ -72,12 +72,7 @@ export class ServiceUnavailableError extends RetryableError {
  * Store-level conflicts: a conditional write lost a race or found its precondition false.
  * Flows translate these into contract codes; they never reach HTTP as such.
  */
-export type ConflictReason =
-  | 'email_taken'
-  | 'user_changed'
-  | 'session_gone'
-  | 'token_mismatch'
-  | 'not_found';
+export type ConflictReason = 'email_taken' | 'user_changed' | 'session_gone' | 'token_mismatch' | 'not_found';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {

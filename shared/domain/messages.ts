@@ -15,8 +15,7 @@ export const messages = {
   payloadTooLarge: 'The request body is too large.',
   serviceUnavailable: 'A dependency is unavailable. Please try again shortly.',
   registrationPending: 'If the address can be registered, a message has been sent to it. Please check your e-mail.',
-  passwordResetRequested:
-    'If an account for the provided e-mail exists, you will receive an e-mail with instructions for resetting your password.',
+  passwordResetRequested: 'If an account for the provided e-mail exists, you will receive an e-mail with instructions for resetting your password.',
   passwordResetDone: 'The password has been updated. Please sign in with your new password.',
   confirmationResent: 'If an account with an unconfirmed e-mail exists, a confirmation message has been sent.',
   field: {

@@ -1,5 +1,5 @@
-import { COMMON_PASSWORD_MIN_LENGTH, decodeWordList } from './common-passwords.js';
 import { COMMON_PASSWORDS } from './common-passwords.data.js';
+import { COMMON_PASSWORD_MIN_LENGTH, decodeWordList } from './common-passwords.js';
 import { messages } from './messages.js';
 
 /** Passwords longer than this are refused before hashing (a cheap DoS guard). */

@@ -26,9 +26,7 @@ export function formatRenewalToken(userId: string, sessionId: string, secret: st
 }
 
 /** Splits a renewal token; undefined when it is not of our form. */
-export function parseRenewalToken(
-  token: unknown,
-): { userId: string; sessionId: string; secret: string } | undefined {
+export function parseRenewalToken(token: unknown): { userId: string; sessionId: string; secret: string } | undefined {
   if (typeof token !== 'string' || token.length > 200) return undefined;
   const [userId, sessionId, secret, extra] = token.split('.');
   if (extra !== undefined || !userId || !sessionId || !secret) return undefined;

@@ -1,5 +1,5 @@
 import { isValidEmail } from './email.js';
-import { ValidationError, type FieldErrors } from './errors.js';
+import { type FieldErrors, ValidationError } from './errors.js';
 import { messages } from './messages.js';
 import { passwordProblems } from './password.js';
 
@@ -35,12 +35,7 @@ export class FieldChecker {
   }
 
   /** A required password that follows the policy, and its optional confirmation. */
-  password(
-    value: string | undefined,
-    confirmation: string | undefined,
-    minLength: number,
-    field = 'password',
-  ): string | undefined {
+  password(value: string | undefined, confirmation: string | undefined, minLength: number, field = 'password'): string | undefined {
     if (value === undefined || value === '') {
       this.add(field, messages.field.blank);
       return undefined;

@@ -1,14 +1,14 @@
 import { canonicalizeEmail } from '../domain/email.js';
-import { AuthError, ServiceUnavailableError, ValidationError, isConflict } from '../domain/errors.js';
+import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type PublicUser, type User, toPublicUser } from '../domain/types.js';
+import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
-import { type Deps, type Principal, nowIso } from './deps.js';
-import { prepareMailToken } from './mail-tokens.js';
-import { revokeAllSessions } from './revoke.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { type Deps, nowIso, type Principal } from './deps.js';
+import { prepareMailToken } from './mail-tokens.js';
 import { notifyPasswordChanged } from './notify.js';
+import { revokeAllSessions } from './revoke.js';
 import { mailConfirmationLink, sendTemplateMail } from './send-mail.js';
 
 /** The caller's own user object. */
@@ -35,7 +35,12 @@ const wrongCurrentPassword = () => new ValidationError({ currentPassword: [messa
  * `check` come in the same 422. Returns the user and the hash that was verified, which the
  * caller's commit is conditioned on (a concurrent password change makes it fail, not slip by).
  */
-async function verifyCurrentPassword(deps: Deps, principal: Principal, check: FieldChecker, currentPassword: string | undefined): Promise<{ user: User; verifiedHash: string }> {
+async function verifyCurrentPassword(
+  deps: Deps,
+  principal: Principal,
+  check: FieldChecker,
+  currentPassword: string | undefined,
+): Promise<{ user: User; verifiedHash: string }> {
   const user = await deps.store.getUser(principal.userId);
   if (!user) throw new AuthError('unauthorized');
   if (currentPassword === undefined || currentPassword === '') {
@@ -134,7 +139,15 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
       await deps.store.commit([
         // Moves the claim: email_taken if the address has an account; the guard makes a
         // concurrent password change win over this request's stale check.
-        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: change.canonical, email: change.email, set, guard: { passwordHash: verifiedHash } },
+        {
+          type: 'moveEmail',
+          userId: user.id,
+          from: user.emailCanonical,
+          to: change.canonical,
+          email: change.email,
+          set,
+          guard: { passwordHash: verifiedHash },
+        },
         ...extraOps,
       ]);
     } else {
@@ -199,7 +212,12 @@ export async function deleteMe(deps: Deps, principal: Principal, input: { curren
       await deps.store.commit([
         // sessionSeq: no session was created since the read; emailCanonical: the claim we
         // release is the user's current one; passwordHash: the password we checked is current.
-        { type: 'deleteUser', id: user.id, emailCanonical: current.emailCanonical, guard: { sessionSeq: current.sessionSeq, passwordHash: verifiedHash, emailCanonical: current.emailCanonical } },
+        {
+          type: 'deleteUser',
+          id: user.id,
+          emailCanonical: current.emailCanonical,
+          guard: { sessionSeq: current.sessionSeq, passwordHash: verifiedHash, emailCanonical: current.emailCanonical },
+        },
         // Every kind, not only the tokens listed: a reset requested after our read (its write is
         // conditioned on the user existing) would otherwise outlive the account.
         ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId: user.id, kind })),

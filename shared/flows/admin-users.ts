@@ -1,13 +1,13 @@
 import { canonicalizeEmail } from '../domain/email.js';
-import { AuthError, ValidationError, isConflict } from '../domain/errors.js';
+import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type PublicUser, type User, toPublicUser } from '../domain/types.js';
+import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
-import { type Deps, nowIso } from './deps.js';
-import { newUser } from './registration.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { type Deps, nowIso } from './deps.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './notify.js';
+import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
 
 /**
@@ -154,8 +154,7 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
   await assertAdmin(deps, actor);
   const check = new FieldChecker();
   const email = check.email('email', input.email);
-  const password =
-    input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
+  const password = input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
   checkRole(deps, check, input.role);
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'create', actor: 'admin' }, check) : {};
   check.throwIfAny();

@@ -54,11 +54,7 @@ export function mergeAttributes(user: Pick<User, 'attributes'>, values: Record<s
  * their declaration (as if an admin set them). Anything else is a broken hook, not the client's
  * fault: 503, logged with the hook's name, nothing written.
  */
-export function checkHookAttributes(
-  deps: Pick<Deps, 'config' | 'log'>,
-  hook: 'beforeRegistration',
-  returned: unknown,
-): Record<string, unknown> {
+export function checkHookAttributes(deps: Pick<Deps, 'config' | 'log'>, hook: 'beforeRegistration', returned: unknown): Record<string, unknown> {
   if (returned === undefined || returned === null) return {};
   const fail = (reason: string): never => {
     logHookFailure(deps, hook, new TypeError(reason));

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
-import type { AuthStore } from '../ports/store.js';
-import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
-import type { MailTemplates } from '../mail/templates.js';
 import type { LatchHooks } from '../hooks/types.js';
+import type { MailTemplates } from '../mail/templates.js';
+import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
+import type { AuthStore } from '../ports/store.js';
 
 /** Everything a flow may use. Built once per container by `shared/runtime/deps.ts`. */
 export interface Deps {

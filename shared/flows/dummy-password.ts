@@ -6,8 +6,7 @@ import type { Deps } from './deps.js';
  * unknown email takes as long as one with a wrong password. A test checks that its parameters
  * match the hasher's.
  */
-export const DUMMY_PASSWORD_HASH =
-  '$argon2id$v=19$m=19456,t=2,p=1$rqQGVsGttm22AYomhArRtg$RbwJHU4zNO2WHsoVJduirRCgM0KmDn3pC4JwjoxfqzA';
+export const DUMMY_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$rqQGVsGttm22AYomhArRtg$RbwJHU4zNO2WHsoVJduirRCgM0KmDn3pC4JwjoxfqzA';
 
 /** Spends one password verification and always fails. */
 export async function verifyDummyPassword(deps: Pick<Deps, 'hasher'>, password: string): Promise<void> {

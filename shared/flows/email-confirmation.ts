@@ -1,5 +1,5 @@
 import { canonicalizeEmail } from '../domain/email.js';
-import { AuthError, ValidationError, isConflict } from '../domain/errors.js';
+import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';

@@ -1,16 +1,16 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type User, toPublicUser } from '../domain/types.js';
+import { toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
-import { type Deps, type RequestInfo, nowIso, nowSeconds } from './deps.js';
-import { type TokenPair, prepareSession } from './issue-session.js';
+import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
+import { prepareSession, type TokenPair } from './issue-session.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { newUser } from './registration.js';
-import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { notifyPasswordChanged } from './notify.js';
+import { newUser } from './registration.js';
 import { sendInvitationMail } from './send-mail.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
@@ -128,12 +128,7 @@ export async function showInvitation(deps: Deps, rawToken: unknown): Promise<{ e
  * conditioned on the user still having no password. A 422 changes nothing, so the link stays
  * usable.
  */
-export async function acceptInvitation(
-  deps: Deps,
-  rawToken: unknown,
-  input: AcceptInvitationInput,
-  request: RequestInfo,
-): Promise<TokenPair> {
+export async function acceptInvitation(deps: Deps, rawToken: unknown, input: AcceptInvitationInput, request: RequestInfo): Promise<TokenPair> {
   const { token, user } = await findInvitation(deps, rawToken);
   if (user.locked) throw new AuthError('account_locked', messages.accountLocked);
   const check = new FieldChecker();

@@ -1,11 +1,11 @@
 import { SignJWT } from 'jose';
-import { formatRenewalToken } from '../domain/tokens.js';
-import { type PublicUser, type Session, type User, toPublicUser } from '../domain/types.js';
 import { hashSecret, randomId, randomSecret } from '../adapters/crypto/tokens.js';
-import type { WriteOp } from '../ports/store.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
+import { formatRenewalToken } from '../domain/tokens.js';
+import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
-import { type Deps, type RequestInfo, nowIso, nowSeconds } from './deps.js';
+import type { WriteOp } from '../ports/store.js';
+import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
 
 /** The token pair of the contract. */
 export interface TokenPair {

@@ -1,7 +1,7 @@
+import { hashSecret } from '../adapters/crypto/tokens.js';
 import { RetryableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import type { User } from '../domain/types.js';
-import { hashSecret } from '../adapters/crypto/tokens.js';
 import type { FailureCounter } from '../ports/store.js';
 import { type Deps, nowSeconds } from './deps.js';
 import { sendTemplateMail } from './send-mail.js';

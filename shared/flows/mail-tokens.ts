@@ -1,7 +1,7 @@
-import { formatMailToken, parseMailToken } from '../domain/tokens.js';
-import { AuthError } from '../domain/errors.js';
-import type { MailToken, MailTokenKind, User } from '../domain/types.js';
 import { hashSecret, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
+import { AuthError } from '../domain/errors.js';
+import { formatMailToken, parseMailToken } from '../domain/tokens.js';
+import type { MailToken, MailTokenKind, User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso, nowSeconds } from './deps.js';
 
@@ -21,12 +21,7 @@ const TTL: Record<MailTokenKind, (deps: Deps) => number> = {
  * Creates a mail token for a user. The write replaces the user's earlier token of the same kind
  * (one item per user and kind), so a new mail kills the old link.
  */
-export function prepareMailToken(
-  deps: Deps,
-  user: User,
-  kind: MailTokenKind,
-  email: string = user.email,
-): { op: WriteOp; link: string; token: MailToken } {
+export function prepareMailToken(deps: Deps, user: User, kind: MailTokenKind, email: string = user.email): { op: WriteOp; link: string; token: MailToken } {
   const secret = randomSecret();
   const token: MailToken = {
     userId: user.id,
@@ -45,17 +40,10 @@ export function prepareMailToken(
  * constant time and which has not expired (checked here because DynamoDB's TTL deletes late).
  * Unknown, malformed, expired and spent tokens are all `invalid_token`.
  */
-export async function findMailToken(
-  deps: Deps,
-  kind: MailTokenKind,
-  raw: unknown,
-): Promise<{ token: MailToken; user: User }> {
+export async function findMailToken(deps: Deps, kind: MailTokenKind, raw: unknown): Promise<{ token: MailToken; user: User }> {
   const parsed = parseMailToken(raw);
   if (!parsed) throw new AuthError('invalid_token');
-  const [token, user] = await Promise.all([
-    deps.store.getToken(parsed.userId, kind),
-    deps.store.getUser(parsed.userId),
-  ]);
+  const [token, user] = await Promise.all([deps.store.getToken(parsed.userId, kind), deps.store.getUser(parsed.userId)]);
   const hash = hashSecret(parsed.secret);
   if (!token || !user || !safeEqual(token.hash, hash) || token.expiresAt <= nowSeconds(deps)) {
     throw new AuthError('invalid_token');

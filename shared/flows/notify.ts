@@ -1,4 +1,4 @@
-import { type User, toPublicUser } from '../domain/types.js';
+import { toPublicUser, type User } from '../domain/types.js';
 import { runAfterHook } from '../hooks/run.js';
 import type { PasswordChangeReason } from '../hooks/types.js';
 import type { Deps } from './deps.js';

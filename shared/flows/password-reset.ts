@@ -1,14 +1,13 @@
-import { clearFailedSignIns } from './lockout.js';
+import { randomId } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
-import { randomId } from '../adapters/crypto/tokens.js';
-import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
+import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
-import { revokeAllSessions } from './revoke.js';
 import { notifyPasswordChanged } from './notify.js';
+import { revokeAllSessions } from './revoke.js';
 import { mailQuietly, sendMail } from './send-mail.js';
 
 /** Who may get a reset mail: a known user who is not locked and not a pending invitee. */
@@ -43,9 +42,11 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
   if (!user) {
     // The same transaction round trip as the real path (it fails on the stand-in's missing user
     // and writes nothing), so the store's latency does not tell the cases apart either.
-    await deps.store.commit([{ type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: canonicalizeEmail(email) } }, op]).catch((error: unknown) => {
-      if (!isConflict(error)) throw error;
-    });
+    await deps.store
+      .commit([{ type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: canonicalizeEmail(email) } }, op])
+      .catch((error: unknown) => {
+        if (!isConflict(error)) throw error;
+      });
     deps.log.info('password reset requested: no mail', { flow: 'password-reset', code: found ? 'not_allowed' : 'unknown' });
     return;
   }
@@ -110,7 +111,9 @@ export async function resetPassword(
   }
   // The reset lifts a temporary lockout of the email. A separate write after the commit: if it
   // fails the password is still set, and the lockout simply runs out on its own.
-  await clearFailedSignIns(deps, user.emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'password-reset', userId: user.id }));
+  await clearFailedSignIns(deps, user.emailCanonical).catch(() =>
+    deps.log.warn('could not clear failed sign-ins', { flow: 'password-reset', userId: user.id }),
+  );
   deps.log.info('password reset', { flow: 'password-reset', userId: user.id });
   await notifyPasswordChanged(deps, { ...user, passwordHash, updatedAt: nowIso(deps) }, 'reset');
 }

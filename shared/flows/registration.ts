@@ -1,13 +1,13 @@
+import { randomId } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
-import { ValidationError, isConflict } from '../domain/errors.js';
+import { isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type User, toPublicUser } from '../domain/types.js';
+import { toPublicUser, type User } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
-import { FieldChecker } from '../domain/validation.js';
-import { randomId } from '../adapters/crypto/tokens.js';
-import { type Deps, type RequestInfo, nowIso } from './deps.js';
-import { type TokenPair, prepareSession } from './issue-session.js';
+import { type Deps, nowIso, type RequestInfo } from './deps.js';
+import { prepareSession, type TokenPair } from './issue-session.js';
 import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
 
 /** Body of `POST /registration`. */

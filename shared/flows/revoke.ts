@@ -1,5 +1,5 @@
-import { ConflictError, ServiceUnavailableError, isConflict } from '../domain/errors.js';
 import { canonicalizeEmail } from '../domain/email.js';
+import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
@@ -44,11 +44,7 @@ export interface RevokeOptions {
  *
  * Returns the user as it was read for the successful commit.
  */
-export async function revokeAllSessions(
-  deps: Pick<Deps, 'store'>,
-  userId: string,
-  options: RevokeOptions = {},
-): Promise<User> {
+export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: string, options: RevokeOptions = {}): Promise<User> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const user = await deps.store.getUser(userId);
     if (!user) throw new ConflictError('not_found');
@@ -65,13 +61,18 @@ export async function revokeAllSessions(
       const move = options.moveEmail;
       const userOp: WriteOp = move
         ? // The claim moves with the same guard; email_taken is final and reaches the caller.
-          { type: 'moveEmail', userId, from: user.emailCanonical, to: canonicalizeEmail(move.email), email: move.email, set: options.set ?? {}, guard, bumpEpoch: true }
+          {
+            type: 'moveEmail',
+            userId,
+            from: user.emailCanonical,
+            to: canonicalizeEmail(move.email),
+            email: move.email,
+            set: options.set ?? {},
+            guard,
+            bumpEpoch: true,
+          }
         : { type: 'updateUser', id: userId, set: options.set ?? {}, guard, bumpEpoch: true };
-      await deps.store.commit([
-        userOp,
-        ...first,
-        ...(options.extraOps ?? []),
-      ]);
+      await deps.store.commit([userOp, ...first, ...(options.extraOps ?? [])]);
     } catch (error) {
       if (isConflict(error, 'user_changed')) continue;
       throw error;

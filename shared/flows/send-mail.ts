@@ -15,12 +15,7 @@ export type MailTemplateName = keyof MailTemplates;
  * Latch sends goes through here or {@link sendMail}, so the `renderMail` and `sendMail` hooks
  * see all of them, with the template's name and data.
  */
-export async function sendTemplateMail<K extends MailTemplateName>(
-  deps: Deps,
-  to: string,
-  template: K,
-  data: Parameters<MailTemplates[K]>[0],
-): Promise<void> {
+export async function sendTemplateMail<K extends MailTemplateName>(deps: Deps, to: string, template: K, data: Parameters<MailTemplates[K]>[0]): Promise<void> {
   const render = deps.templates[template] as (ctx: typeof data) => Omit<MailMessage, 'to'>;
   await deliverMail(deps, template, data as unknown as Record<string, unknown>, { to, ...render(data) });
 }

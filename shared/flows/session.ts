@@ -1,17 +1,16 @@
+import { hashSecret, randomId, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { parseRenewalToken } from '../domain/tokens.js';
+import { formatRenewalToken, parseRenewalToken } from '../domain/tokens.js';
 import type { User } from '../domain/types.js';
-import { hashSecret, randomId, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
-import { formatRenewalToken } from '../domain/tokens.js';
 import { toPublicUser } from '../domain/types.js';
-import { type Deps, type Principal, type RequestInfo, nowIso, nowSeconds } from './deps.js';
-import { type TokenPair, prepareSession, signAccessToken } from './issue-session.js';
-import { sendConfirmationMail } from './send-mail.js';
-import { verifyDummyPassword } from './dummy-password.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
+import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
+import { verifyDummyPassword } from './dummy-password.js';
+import { prepareSession, signAccessToken, type TokenPair } from './issue-session.js';
 import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
+import { sendConfirmationMail } from './send-mail.js';
 
 /** Body of `POST /session`. */
 export interface SignInInput {
@@ -111,14 +110,8 @@ async function renewalRefused(deps: Deps, userId: string): Promise<never> {
   throw new AuthError('unauthorized', messages.unauthorized);
 }
 
-async function tryRenew(
-  deps: Deps,
-  parsed: { userId: string; sessionId: string; secret: string },
-): Promise<TokenPair | 'dead' | 'user_changed'> {
-  const [session, user] = await Promise.all([
-    deps.store.getSession(parsed.userId, parsed.sessionId),
-    deps.store.getUser(parsed.userId),
-  ]);
+async function tryRenew(deps: Deps, parsed: { userId: string; sessionId: string; secret: string }): Promise<TokenPair | 'dead' | 'user_changed'> {
+  const [session, user] = await Promise.all([deps.store.getSession(parsed.userId, parsed.sessionId), deps.store.getUser(parsed.userId)]);
   const now = nowSeconds(deps);
   if (!user || !session || session.expiresAt <= now || user.locked) return 'dead';
 

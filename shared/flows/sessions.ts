@@ -1,5 +1,5 @@
 import { AuthError } from '../domain/errors.js';
-import { type Deps, type Principal, nowSeconds } from './deps.js';
+import { type Deps, nowSeconds, type Principal } from './deps.js';
 import { revokeAllSessions } from './revoke.js';
 
 /** One entry of `GET /sessions`. */

@@ -1,7 +1,7 @@
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { safeEqual } from '../adapters/crypto/tokens.js';
 import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { safeEqual } from '../adapters/crypto/tokens.js';
 import type { Deps, Principal } from './deps.js';
 import { nowSeconds } from './deps.js';
 
@@ -21,10 +21,7 @@ const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
  * deletions remove or rotate the session item, so they take effect on the next check.
  * Throws `unauthorized` for every failure, never anything else for a bad token.
  */
-export async function checkAccessToken(
-  deps: Pick<Deps, 'config' | 'keys' | 'store' | 'clock'>,
-  token: string | undefined,
-): Promise<Principal> {
+export async function checkAccessToken(deps: Pick<Deps, 'config' | 'keys' | 'store' | 'clock'>, token: string | undefined): Promise<Principal> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
   const getKey: JWTVerifyGetKey = async (header) => {
     const key = typeof header.kid === 'string' ? await deps.keys.verificationKey(header.kid) : undefined;

@@ -29,8 +29,12 @@ export interface LatchHooks {
    * before the password is hashed). Reject with field errors (`422`) or `forbidden` (`403`), or
    * return declared attributes to store (they win over what the client sent).
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
-  beforeRegistration?(ctx: { email: string; attributes: Record<string, unknown>; request: HookRequest }): Promise<void | { attributes?: Record<string, unknown> }>;
+  beforeRegistration?(ctx: {
+    email: string;
+    attributes: Record<string, unknown>;
+    request: HookRequest;
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
+  }): Promise<void | { attributes?: Record<string, unknown> }>;
   /** After a new user was stored by `POST /registration` (not for an already registered email). */
   afterRegistration?(ctx: { user: PublicUser; request: HookRequest }): Promise<void>;
   /**

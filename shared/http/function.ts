@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { findRoute, type FunctionName, type RouteKey, type RouteKeyOf } from '../../functions/routes.js';
+import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from '../../functions/routes.js';
 import { AuthError } from '../domain/errors.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';

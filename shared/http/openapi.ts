@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { STATUS } from './problem.js';
 import { responseSchemas } from './response-schemas.js';
-import { routeDocOf, type RouteDoc, type SuccessDoc } from './route-docs.js';
+import { type RouteDoc, routeDocOf, type SuccessDoc } from './route-docs.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -261,7 +261,10 @@ export function buildOpenApi(config: Pick<Config, 'issuer' | 'requireEmailConfir
 }
 
 /** The document for any list of documented routes (`buildOpenApi` passes the route table). */
-export function documentOf(docs: Array<{ route: RouteDefinition; doc: RouteDoc }>, config: Pick<Config, 'issuer' | 'requireEmailConfirmation'>): OpenApiDocument {
+export function documentOf(
+  docs: Array<{ route: RouteDefinition; doc: RouteDoc }>,
+  config: Pick<Config, 'issuer' | 'requireEmailConfirmation'>,
+): OpenApiDocument {
   const { components, schemaFor } = jsonSchemas(docs);
   const paths: OpenApiDocument['paths'] = {};
   for (const { route, doc } of docs) {
@@ -281,7 +284,11 @@ export function documentOf(docs: Array<{ route: RouteDefinition; doc: RouteDoc }
     components: {
       schemas: components,
       responses: {
-        NotFound: { description: `\`not_found\`: ${CODE_TEXT.not_found} (any unknown path).`, content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } }, 'x-codes': ['not_found'] },
+        NotFound: {
+          description: `\`not_found\`: ${CODE_TEXT.not_found} (any unknown path).`,
+          content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+          'x-codes': ['not_found'],
+        },
         MethodNotAllowed: {
           description: `\`method_not_allowed\`: ${CODE_TEXT.method_not_allowed}.`,
           content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },

@@ -63,7 +63,7 @@ export function problemResponse(
     type: `urn:latch:problem:${code}`,
     title,
     status,
-    detail: detail ?? (code === 'internal_error' ? 'Something went wrong on our side.' : DEFAULT_DETAIL[code] ?? title),
+    detail: detail ?? (code === 'internal_error' ? 'Something went wrong on our side.' : (DEFAULT_DETAIL[code] ?? title)),
     code,
     ...(extra.errors ? { errors: extra.errors } : {}),
   };

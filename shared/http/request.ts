@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { BadRequestError, AuthError } from '../domain/errors.js';
+import { AuthError, BadRequestError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import type { RequestInfo } from '../flows/deps.js';
 

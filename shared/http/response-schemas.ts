@@ -39,9 +39,7 @@ const problem = z
     status: z.int(),
     detail: z.string().check(z.describe('A human text; clients switch on `code`, never on texts.')),
     code: z.enum(KNOWN_CODES as [string, ...string[]]).check(z.describe('Stable code that clients switch on.')),
-    errors: z.optional(
-      z.record(z.string(), z.array(z.string())).check(z.describe('Field name → messages (422, and 400 for a wrong JSON type).')),
-    ),
+    errors: z.optional(z.record(z.string(), z.array(z.string())).check(z.describe('Field name → messages (422, and 400 for a wrong JSON type).'))),
   })
   .check(z.describe('RFC 9457 problem details, sent as `application/problem+json`.'));
 
@@ -70,5 +68,9 @@ export const responseSchemas = {
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
   OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),
-  OpenApiDocument: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+  OpenApiDocument: z.looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  }),
 };

@@ -44,7 +44,13 @@ interface RouteDocBase {
  */
 export type RouteDoc = RouteDocBase & { request?: RequestSchema };
 type RouteDocFor<R> = R extends { body: true } ? RouteDocBase & { request: RequestSchema } : RouteDocBase & { request?: undefined };
-type RouteOf<K> = Route extends infer R ? (R extends { method: infer M extends string; path: infer P extends string } ? (`${M} ${P}` extends K ? R : never) : never) : never;
+type RouteOf<K> = Route extends infer R
+  ? R extends { method: infer M extends string; path: infer P extends string }
+    ? `${M} ${P}` extends K
+      ? R
+      : never
+    : never
+  : never;
 
 /** The shape `routeDocs` must have: one entry per route of the table, no more, no less. */
 export type RouteDocs = { [K in RouteKey]: RouteDocFor<RouteOf<K>> };

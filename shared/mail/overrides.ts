@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { MailMessage } from '../ports/services.js';
-import { type MailTemplates, TEMPLATE_PLACEHOLDERS, defaultTemplates, escapeHtml } from './templates.js';
+import { defaultTemplates, escapeHtml, type MailTemplates, TEMPLATE_PLACEHOLDERS } from './templates.js';
 
 type Rendered = Omit<MailMessage, 'to'>;
 
@@ -25,7 +25,10 @@ function fill(template: string, ctx: Record<string, unknown>, asHtml: boolean): 
 
 /** HTML for a text part that was overridden alone: escaped paragraphs, so the parts never disagree. */
 function htmlFromText(subject: string, text: string): string {
-  const paragraphs = text.trim().split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
+  const paragraphs = text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
   return `<!doctype html><html><body style="font-family:sans-serif"><h1>${escapeHtml(subject)}</h1>${paragraphs.join('')}</body></html>`;
 }
 
@@ -42,7 +45,8 @@ export function checkTemplateOverrides(value: unknown): MailTemplateOverrides {
     if (typeof override !== 'object' || override === null || Array.isArray(override)) throw new Error(`LATCH_MAIL_TEMPLATES.${name} must be an object`);
     const allowed = TEMPLATE_PLACEHOLDERS[name as keyof MailTemplates] as readonly string[];
     for (const [part, text] of Object.entries(override)) {
-      if (part !== 'subject' && part !== 'text' && part !== 'html') throw new Error(`LATCH_MAIL_TEMPLATES.${name}: unknown part "${part}" (subject, text, html)`);
+      if (part !== 'subject' && part !== 'text' && part !== 'html')
+        throw new Error(`LATCH_MAIL_TEMPLATES.${name}: unknown part "${part}" (subject, text, html)`);
       if (typeof text !== 'string' || text.trim() === '') throw new Error(`LATCH_MAIL_TEMPLATES.${name}.${part} must be a non-empty string`);
       for (const match of text.matchAll(PLACEHOLDER)) {
         if (!allowed.includes(match[1] as string)) {

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../config.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
-import { StaticKeyRing, parseKeySecret } from '../adapters/crypto/key-ring.js';
+import { parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
-import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
+import { loadConfig } from '../config.js';
 import type { Deps } from '../flows/deps.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';

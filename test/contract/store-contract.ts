@@ -72,7 +72,16 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       const store = await makeStore();
       const user = aUser();
       await store.commit([{ type: 'createUser', user }]);
-      await store.commit([{ type: 'updateUser', id: user.id, guard: { sessionEpoch: 0, sessionSeq: 0, unlocked: true, passwordHash: user.passwordHash }, bumpSeq: true, bumpEpoch: true, set: { locked: true } }]);
+      await store.commit([
+        {
+          type: 'updateUser',
+          id: user.id,
+          guard: { sessionEpoch: 0, sessionSeq: 0, unlocked: true, passwordHash: user.passwordHash },
+          bumpSeq: true,
+          bumpEpoch: true,
+          set: { locked: true },
+        },
+      ]);
       const after = await store.getUser(user.id);
       assert.equal(after?.sessionSeq, 1);
       assert.equal(after?.sessionEpoch, 1);
@@ -118,7 +127,9 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       await store.commit([{ type: 'createUser', user }]);
       await store.commit([{ type: 'checkUser', id: user.id, guard: { emailCanonical: user.emailCanonical } }]);
       const fresh = aUser().email;
-      await store.commit([{ type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: fresh, email: fresh, bumpEpoch: true, guard: { sessionEpoch: 0 } }]);
+      await store.commit([
+        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: fresh, email: fresh, bumpEpoch: true, guard: { sessionEpoch: 0 } },
+      ]);
       assert.equal((await store.getUser(user.id))?.sessionEpoch, 1);
       await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { emailCanonical: user.emailCanonical } }]), 'user_changed');
       await conflict(
@@ -128,12 +139,15 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       assert.ok(await store.getUser(user.id));
     });
 
-    test('listUserItems reads the user, its sessions and its tokens at once, and nobody else\'s', async () => {
+    test("listUserItems reads the user, its sessions and its tokens at once, and nobody else's", async () => {
       const store = await makeStore();
       const user = aUser();
       const other = aUser();
       const sessions = [aSession(user.id), aSession(user.id)];
-      await store.commit([{ type: 'createUser', user }, { type: 'createUser', user: other }]);
+      await store.commit([
+        { type: 'createUser', user },
+        { type: 'createUser', user: other },
+      ]);
       await store.commit([
         ...sessions.map((session) => ({ type: 'putSession' as const, session })),
         { type: 'putSession', session: aSession(other.id) },
@@ -165,14 +179,16 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       await store.commit([{ type: 'createUser', user }]);
       const a = aSession(user.id);
       const b = aSession(user.id);
-      await store.commit([{ type: 'putSession', session: a }, { type: 'putSession', session: b }]);
+      await store.commit([
+        { type: 'putSession', session: a },
+        { type: 'putSession', session: b },
+      ]);
       assert.deepEqual(await store.getSession(user.id, a.id), a);
       assert.deepEqual((await store.listSessions(user.id)).map((s) => s.id).sort(), [a.id, b.id].sort());
-      await conflict(
-        store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: 'wrong', set: { currentJti: 'x' } }]),
-        'token_mismatch',
-      );
-      await store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: a.renewalHash, set: { currentJti: 'next', spentRenewalHashes: [a.renewalHash] } }]);
+      await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: 'wrong', set: { currentJti: 'x' } }]), 'token_mismatch');
+      await store.commit([
+        { type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: a.renewalHash, set: { currentJti: 'next', spentRenewalHashes: [a.renewalHash] } },
+      ]);
       const updated = await store.getSession(user.id, a.id);
       assert.equal(updated?.currentJti, 'next');
       assert.deepEqual(updated?.spentRenewalHashes, [a.renewalHash]);
@@ -186,7 +202,10 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       const store = await makeStore();
       const user = aUser();
       const session = aSession(user.id);
-      await store.commit([{ type: 'createUser', user }, { type: 'putSession', session }]);
+      await store.commit([
+        { type: 'createUser', user },
+        { type: 'putSession', session },
+      ]);
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, (_, i) =>
           store.commit([{ type: 'updateSession', userId: user.id, id: session.id, ifRenewalHash: session.renewalHash, set: { renewalHash: `next-${i}` } }]),
@@ -220,7 +239,10 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       const store = await makeStore();
       const user = aUser();
       await store.commit([{ type: 'createUser', user }]);
-      await store.commit([{ type: 'putToken', token: aToken(user.id, { kind: 'reset' }) }, { type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) }]);
+      await store.commit([
+        { type: 'putToken', token: aToken(user.id, { kind: 'reset' }) },
+        { type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) },
+      ]);
       assert.ok(await store.getToken(user.id, 'reset'));
       await store.commit([{ type: 'deleteToken', userId: user.id, kind: 'reset' }]);
       assert.equal(await store.getToken(user.id, 'reset'), undefined);
@@ -272,7 +294,10 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       const store = await makeStore();
       const s = scope();
       const results = await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(1000, 4))));
-      assert.deepEqual(results.map((r) => r.count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(
+        results.map((r) => r.count).sort((x, y) => x - y),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
       assert.equal(results.filter((r) => r.justLocked).length, 1);
       const [counter] = await store.getCounters([s], 1000);
       assert.equal(counter?.count, 10);
@@ -294,7 +319,10 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       await store.recordFailure(b, policy(1000));
       await store.clearCounter(a);
       await store.clearCounter(a);
-      assert.deepEqual((await store.getCounters([a, b], 1000)).map((c) => c.scope), [b]);
+      assert.deepEqual(
+        (await store.getCounters([a, b], 1000)).map((c) => c.scope),
+        [b],
+      );
     });
 
     test('listUsers pages through users in canonical email order', async () => {

@@ -31,17 +31,17 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { ensureTable } from '../../infra/local/services.js';
-import { loadConfig } from '../../shared/config.js';
-import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
+import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
-import type { Mailer } from '../../shared/ports/services.js';
-import { defaultTemplates } from '../../shared/mail/templates.js';
 import { newUser } from '../../shared/flows/registration.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
+import type { Mailer } from '../../shared/ports/services.js';
 import { useDeps } from '../../shared/runtime/deps.js';
+import { arm, disarm, FAULTS, type FaultMode, injectFaults, newPlan } from '../support/faults.js';
 import { type EventInput, FastFakeHasher, type Handler, lambdaContext, loadFunctions, routeEvent } from '../support/hardening.js';
-import { FAULTS, type FaultMode, arm, disarm, injectFaults, newPlan } from '../support/faults.js';
 import { CapturingLog } from '../support/memory.js';
 import { testServices, uniqueEmail, uniqueTableName } from '../support/services.js';
 
@@ -248,18 +248,35 @@ interface FlowCase {
 
 const flows: FlowCase[] = [
   { name: 'registration (new email)', prepare: async () => post('POST /registration', { email: uniqueEmail('fault-new'), password: PASSWORD }) },
-  { name: 'registration (unconfirmed email taken)', prepare: async () => post('POST /registration', { email: (await registered()).email, password: PASSWORD }) },
-  { name: 'confirm email', prepare: async () => ({ route: route('POST /email-confirmation/{token}'), input: { params: { token: (await registered()).token } } }) },
-  { name: 'resend confirmation', prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }), enumerationSafe: { status: 202, calls: /TransactWriteItems|PutItem|ses:/ } },
+  {
+    name: 'registration (unconfirmed email taken)',
+    prepare: async () => post('POST /registration', { email: (await registered()).email, password: PASSWORD }),
+  },
+  {
+    name: 'confirm email',
+    prepare: async () => ({ route: route('POST /email-confirmation/{token}'), input: { params: { token: (await registered()).token } } }),
+  },
+  {
+    name: 'resend confirmation',
+    prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }),
+    enumerationSafe: { status: 202, calls: /TransactWriteItems|PutItem|ses:/ },
+  },
   { name: 'sign-in', prepare: async () => post('POST /session', { email: (await signedIn()).email, password: PASSWORD }) },
   { name: 'renew', prepare: async () => post('POST /session/renew', { renewalToken: (await signedIn()).renewalToken }) },
-  { name: 'sign-out', prepare: async () => ({ route: route('DELETE /session'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }) },
+  {
+    name: 'sign-out',
+    prepare: async () => ({ route: route('DELETE /session'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }),
+  },
   { name: 'GET /me', prepare: async () => ({ route: route('GET /me'), input: { headers: { authorization: `Bearer ${(await signedIn()).accessToken}` } } }) },
   { name: 'JWKS', prepare: async () => ({ route: route('GET /.well-known/jwks.json'), input: {} }) },
   { name: 'OpenID configuration', prepare: async () => ({ route: route('GET /.well-known/openid-configuration'), input: {} }) },
   { name: 'authorizer', prepare: async () => ({ authorizer: (await signedIn()).accessToken }) },
   // The dependency calls for the mail are made only for known accounts: 202 whatever the email.
-  { name: 'password reset request', prepare: async () => post('POST /password-reset', { email: (await signedIn()).email }), enumerationSafe: { status: 202, calls: /^ses:/ } },
+  {
+    name: 'password reset request',
+    prepare: async () => post('POST /password-reset', { email: (await signedIn()).email }),
+    enumerationSafe: { status: 202, calls: /^ses:/ },
+  },
   {
     name: 'password reset (use)',
     prepare: async () => withToken(post('POST /password-reset/{token}', { password: NEW_PASSWORD }), await resetToken()),
@@ -268,11 +285,20 @@ const flows: FlowCase[] = [
   },
   {
     name: 'PATCH /me (new password)',
-    prepare: async () => ({ route: route('PATCH /me'), input: { body: JSON.stringify({ currentPassword: PASSWORD, password: NEW_PASSWORD }), headers: withJson((await signedIn()).accessToken) } }),
+    prepare: async () => ({
+      route: route('PATCH /me'),
+      input: { body: JSON.stringify({ currentPassword: PASSWORD, password: NEW_PASSWORD }), headers: withJson((await signedIn()).accessToken) },
+    }),
     // Re-reading the user after the commit, for the answer: the record as written is answered.
     bestEffortAfterCommit: /GetItemCommand$/,
   },
-  { name: 'DELETE /me', prepare: async () => ({ route: route('DELETE /me'), input: { body: JSON.stringify({ currentPassword: PASSWORD }), headers: withJson((await signedIn()).accessToken) } }) },
+  {
+    name: 'DELETE /me',
+    prepare: async () => ({
+      route: route('DELETE /me'),
+      input: { body: JSON.stringify({ currentPassword: PASSWORD }), headers: withJson((await signedIn()).accessToken) },
+    }),
+  },
   { name: 'DELETE /sessions', prepare: async () => ({ route: route('DELETE /sessions'), input: { headers: bearer((await signedIn()).accessToken) } }) },
   {
     name: 'DELETE /sessions/{id} (another session)',
@@ -299,8 +325,15 @@ const flows: FlowCase[] = [
     name,
     prepare: async (): Promise<Request> => {
       const { accessToken, targetId } = await adminAndTarget();
-      if (key.endsWith('/unlock')) assert.equal((await send({ route: route('POST /admin/users/{id}/lock'), input: { params: { id: targetId }, headers: bearer(accessToken) } })).status, 200);
-      return { route: route(key), input: { params: { id: targetId }, ...(body ? { body: JSON.stringify(body) } : {}), headers: body ? withJson(accessToken) : bearer(accessToken) } };
+      if (key.endsWith('/unlock'))
+        assert.equal(
+          (await send({ route: route('POST /admin/users/{id}/lock'), input: { params: { id: targetId }, headers: bearer(accessToken) } })).status,
+          200,
+        );
+      return {
+        route: route(key),
+        input: { params: { id: targetId }, ...(body ? { body: JSON.stringify(body) } : {}), headers: body ? withJson(accessToken) : bearer(accessToken) },
+      };
     },
   })),
 ];
@@ -377,7 +410,8 @@ function assertConsistent(items: Map<string, string>, label: string): void {
 
 function diff(before: Map<string, string>, after: Map<string, string>): string[] {
   const changed: string[] = [];
-  for (const key of new Set([...before.keys(), ...after.keys()])) if (before.get(key) !== after.get(key)) changed.push(key.replace(/#[^|]+/g, '#…').replace('|', '/'));
+  for (const key of new Set([...before.keys(), ...after.keys()]))
+    if (before.get(key) !== after.get(key)) changed.push(key.replace(/#[^|]+/g, '#…').replace('|', '/'));
   return changed;
 }
 
@@ -439,7 +473,11 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
           } else if (bestEffort) {
             assert.equal(answer.status, clean.status, `${label}: answered ${answer.status} ${answer.code ?? ''} for a best-effort write after the commit`);
           } else if (flow.enumerationSafe?.calls.test(call)) {
-            assert.equal(answer.status, flow.enumerationSafe.status, `${label}: answered ${answer.status}, not the enumeration-safe ${flow.enumerationSafe.status}`);
+            assert.equal(
+              answer.status,
+              flow.enumerationSafe.status,
+              `${label}: answered ${answer.status}, not the enumeration-safe ${flow.enumerationSafe.status}`,
+            );
           } else {
             assert.equal(answer.status, 503, `${label}: answered ${answer.status} ${answer.code ?? ''}`);
             assert.equal(answer.code, 'service_unavailable', label);
@@ -455,7 +493,9 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
             const again = await send(req);
             assert.equal(again.status, clean.status, `${label}: the retry after the fault answered ${again.status} ${again.code ?? ''}`);
           }
-          answers.push(`${answer.status}${answer.retryAfter ? ` (Retry-After ${answer.retryAfter})` : ''}${committedBefore ? `, kept: ${changes.join(' ')}` : ''}`);
+          answers.push(
+            `${answer.status}${answer.retryAfter ? ` (Retry-After ${answer.retryAfter})` : ''}${committedBefore ? `, kept: ${changes.join(' ')}` : ''}`,
+          );
         }
         cells.push(`${answers[0]} / ${answers[1]}`);
       }

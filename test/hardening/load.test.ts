@@ -10,10 +10,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import { fileURLToPath } from 'node:url';
 import { ensureTable } from '../../infra/local/services.js';
+import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/deps.js';
 import { lastLinkToken } from '../support/mail.js';
 import { testServices, uniqueEmail, uniqueTableName } from '../support/services.js';
@@ -35,7 +35,9 @@ interface Context {
   renewal?: string;
   marker?: string;
 }
-type Autocannon = (options: Record<string, unknown>) => Promise<{ requests: { total: number }; latency: { p99: number; average: number }; errors: number; timeouts: number; '5xx': number; non2xx: number }>;
+type Autocannon = (
+  options: Record<string, unknown>,
+) => Promise<{ requests: { total: number }; latency: { p99: number; average: number }; errors: number; timeouts: number; '5xx': number; non2xx: number }>;
 
 let child: ChildProcess;
 let url: string;
@@ -48,7 +50,10 @@ before(async () => {
   await ensureTable(dynamoDbEndpoint, tableName);
   store = new DynamoDbStore(createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint }), tableName);
   const server = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-server.ts');
-  child = spawn(process.execPath, ['--import', 'tsx', server], { env: { ...process.env, LATCH_LOAD_TABLE: tableName, POWERTOOLS_LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child = spawn(process.execPath, ['--import', 'tsx', server], {
+    env: { ...process.env, LATCH_LOAD_TABLE: tableName, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the local runner exited with ${code}`)));
@@ -59,7 +64,8 @@ before(async () => {
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'loopback only');
   for (let i = 0; i < USERS; i++) {
     const email = uniqueEmail('load');
-    const post = (p: string, body?: unknown) => fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const post = (p: string, body?: unknown) =>
+      fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
     assert.equal((await post('/registration', { email, password: PASSWORD })).status, 202);
     const confirmed = await post(`/email-confirmation/${await lastLinkToken(email, 'confirm-email')}`);
     assert.equal(confirmed.status, 200);
@@ -99,7 +105,11 @@ test(`${SECONDS} s of sign-ins, renewals, GET /me and sign-outs from ${CONNECTIO
           context.renewal = undefined;
           sentSignIns.add(context.marker);
           const user = users[context.n % USERS] as { email: string };
-          return { ...req, headers: { 'content-type': 'application/json', 'user-agent': context.marker }, body: JSON.stringify({ email: user.email, password: PASSWORD, rememberMe: context.n % 2 === 0 }) };
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', 'user-agent': context.marker },
+            body: JSON.stringify({ email: user.email, password: PASSWORD, rememberMe: context.n % 2 === 0 }),
+          };
         },
         onResponse: (status: number, body: string, context: Context) => {
           count('POST /session', status);
@@ -120,7 +130,11 @@ test(`${SECONDS} s of sign-ins, renewals, GET /me and sign-outs from ${CONNECTIO
       {
         method: 'POST',
         path: '/session/renew',
-        setupRequest: (req: AutocannonRequest, context: Context) => ({ ...req, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ renewalToken: context.renewal ?? 'none' }) }),
+        setupRequest: (req: AutocannonRequest, context: Context) => ({
+          ...req,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ renewalToken: context.renewal ?? 'none' }),
+        }),
         onResponse: (status: number, body: string, context: Context) => {
           count('POST /session/renew', status);
           if (status !== 200) return;
@@ -153,12 +167,20 @@ test(`${SECONDS} s of sign-ins, renewals, GET /me and sign-outs from ${CONNECTIO
     ],
   });
 
-  const summary = [...statuses].sort().map(([k, v]) => `${k}: ${v}`).join(', ');
-  t.diagnostic(`${result.requests.total} requests in ${SECONDS} s (avg latency ${result.latency.average} ms, p99 ${result.latency.p99} ms); ${summary}; errors ${result.errors}, timeouts ${result.timeouts}`);
+  const summary = [...statuses]
+    .sort()
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  t.diagnostic(
+    `${result.requests.total} requests in ${SECONDS} s (avg latency ${result.latency.average} ms, p99 ${result.latency.p99} ms); ${summary}; errors ${result.errors}, timeouts ${result.timeouts}`,
+  );
   console.log(`load: ${result.requests.total} requests in ${SECONDS} s, p99 ${result.latency.p99} ms; ${summary}`);
 
   assert.equal(result['5xx'], 0, `5xx answers: ${summary}`);
-  assert.ok([...statuses.keys()].every((k) => !/ 5\d\d$/.test(k)), summary);
+  assert.ok(
+    [...statuses.keys()].every((k) => !/ 5\d\d$/.test(k)),
+    summary,
+  );
   assert.ok(signedIn.size > 0, 'no sign-in succeeded');
 
   // Sessions left in the store, by the User-Agent marker of the sign-in that made each.
@@ -173,8 +195,11 @@ test(`${SECONDS} s of sign-ins, renewals, GET /me and sign-outs from ${CONNECTIO
     const inFlight = unansweredSignIns.has(marker) || (sentSignOuts.has(marker) && !signedOut.has(marker));
     assert.ok(inFlight, `a session exists that no answered sign-in created, or that an answered sign-out should have ended (${marker})`);
   }
-  for (const marker of expected) assert.ok(stored.has(marker) || (sentSignOuts.has(marker) && !signedOut.has(marker)), `a signed-in session vanished (${marker})`);
+  for (const marker of expected)
+    assert.ok(stored.has(marker) || (sentSignOuts.has(marker) && !signedOut.has(marker)), `a signed-in session vanished (${marker})`);
   const inFlight = sessions.length - expected.size;
   assert.ok(Math.abs(inFlight) <= CONNECTIONS, `sessions ${sessions.length} vs expected ${expected.size}`);
-  t.diagnostic(`sessions in the store: ${sessions.length}; successful sign-ins ${signedIn.size} − sign-outs ${signedOut.size} = ${signedIn.size - signedOut.size}; in flight at the stop: ${inFlight}`);
+  t.diagnostic(
+    `sessions in the store: ${sessions.length}; successful sign-ins ${signedIn.size} − sign-outs ${signedOut.size} = ${signedIn.size - signedOut.size}; in flight at the stop: ${inFlight}`,
+  );
 });

@@ -4,16 +4,16 @@
  * source maps, and a bundle actually loads and answers. Prints each bundle's size.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { functionNames } from '../../functions/routes.js';
-import { ELF_MACHINE, argon2BinaryFile, argon2BinaryPackage } from '../../infra/constructs/argon2-vendor.js';
+import { argon2BinaryFile, argon2BinaryPackage, ELF_MACHINE } from '../../infra/constructs/argon2-vendor.js';
 import { accessOf } from '../../infra/constructs/function-access.js';
 import { HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
@@ -66,7 +66,9 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
   for (const name of [...LATCH_FUNCTIONS, 'key-generator']) {
     const logicalId =
       name === 'key-generator'
-        ? synthesized.stack.getLogicalId(synthesized.stack.latch.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement)
+        ? synthesized.stack.getLogicalId(
+            synthesized.stack.latch.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement,
+          )
         : synthesized.functionLogicalId(name);
     const dir = assetDirOf(synthesized, logicalId);
     const argon2 = name !== 'key-generator' && accessOf(name).argon2;
@@ -159,7 +161,9 @@ test('every bundle loads as ESM on Node, and not-found and well-known answer fro
   assert.equal(body.keys?.[0]?.d, undefined);
 });
 
-test('an x86_64 function gets the x86-64 binary, and argon2 loads from the bundle and hashes', { skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'needs a Linux x64 machine to load the x64 binary' : false }, async () => {
+test('an x86_64 function gets the x86-64 binary, and argon2 loads from the bundle and hashes', {
+  skip: process.platform !== 'linux' || process.arch !== 'x64' ? 'needs a Linux x64 machine to load the x64 binary' : false,
+}, async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-x64-'));
   extraDirs.push(outdir);
   const app = new App({ outdir, builtinCloudFormationValidation: false });
@@ -200,7 +204,13 @@ test('a hooks module is bundled next to each handler (named by LATCH_HOOKS_MODUL
   const hooks = (await import(pathToFileURL(path.join(dir, HOOKS_BUNDLE)).href)) as { default: { tokenClaims: (ctx: unknown) => Promise<unknown> } };
   assert.deepEqual(await hooks.default.tokenClaims({ user: { email: 'ada@example.com' }, sessionId: 's' }), { tenant: 'example.com' });
   // Extra files (mail templates) are copied as they are.
-  assert.equal(readFileSync(path.join(dir, 'templates.json'), 'utf8'), readFileSync(path.join(PROJECT_ROOT, 'test/infra/fixtures/mail-templates.json'), 'utf8'));
+  assert.equal(
+    readFileSync(path.join(dir, 'templates.json'), 'utf8'),
+    readFileSync(path.join(PROJECT_ROOT, 'test/infra/fixtures/mail-templates.json'), 'utf8'),
+  );
   // Bundling runs in the constructor: a wrong path fails synth with its name.
-  assert.throws(() => new LatchFunction(stack, 'Missing', { entry: 'functions/not-found.ts', hooksModule: 'nowhere.ts' }), /hooksModule nowhere\.ts does not exist/);
+  assert.throws(
+    () => new LatchFunction(stack, 'Missing', { entry: 'functions/not-found.ts', hooksModule: 'nowhere.ts' }),
+    /hooksModule nowhere\.ts does not exist/,
+  );
 });

@@ -47,10 +47,10 @@ test('every acknowledgement gives its reason and answers a finding that is reall
   const raw = probe.validateScope(app).violations;
   for (const ack of acks) {
     assert.ok(ack.reason.length >= 60, `${ack.id} at ${ack.path}: give a real reason`);
-    const answered = raw.some((v) => v.ruleName === ack.id && v.violatingResources.some((r) => r.constructPath === ack.path || (r.constructPath ?? '').startsWith(`${ack.path}/`)));
+    const answered = raw.some(
+      (v) => v.ruleName === ack.id && v.violatingResources.some((r) => r.constructPath === ack.path || (r.constructPath ?? '').startsWith(`${ack.path}/`)),
+    );
     assert.ok(answered, `stale acknowledgement ${ack.id} at ${ack.path}`);
   }
-  console.log(
-    ['cdk-nag acknowledgements:', ...acks.map((a) => `  ${a.id} @ ${a.path.replace(/^[^/]+\//, '')}\n    ${a.reason}`)].join('\n'),
-  );
+  console.log(['cdk-nag acknowledgements:', ...acks.map((a) => `  ${a.id} @ ${a.path.replace(/^[^/]+\//, '')}\n    ${a.reason}`)].join('\n'));
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { type SecretStore, createHandler } from '../../infra/key-generator/handler.js';
+import { createHandler, type SecretStore } from '../../infra/key-generator/handler.js';
 import { generateStoredKey, parseKeySecret } from '../../shared/adapters/crypto/key-ring.js';
 
 /** An in-memory secret that records writes. */

@@ -9,11 +9,11 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { functionNames, routeKey, routes } from '../../functions/routes.js';
-import { FUNCTION_ACCESS, TABLE_ACTIONS, accessOf } from '../../infra/constructs/function-access.js';
+import { accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { type TemplateJson, synthLatch } from './synth.js';
+import { synthLatch, type TemplateJson } from './synth.js';
 import { actionsOf, findCycle, referencesIn, resourcesOf, resourcesOfType, roleOf, routeTargets, statementsOfRole } from './template.js';
 
 const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ProtectedServiceStack, createProtectedServiceApp } from '../../examples/protected-service/stack.js';
+import { createProtectedServiceApp, ProtectedServiceStack } from '../../examples/protected-service/stack.js';
 import type { CfnResource, TemplateJson } from './synth.js';
 
 const outdirs: string[] = [];
@@ -129,7 +129,9 @@ test('REST API: GET /hello has a TOKEN authorizer on the Authorization header po
     'REST resource /hello',
   );
   const [, method] = only(
-    resourcesOf(s.service, 'AWS::ApiGateway::Method').filter(([, m]) => refOf(m.Properties?.ResourceId) === helloResourceId && m.Properties?.HttpMethod === 'GET'),
+    resourcesOf(s.service, 'AWS::ApiGateway::Method').filter(
+      ([, m]) => refOf(m.Properties?.ResourceId) === helloResourceId && m.Properties?.HttpMethod === 'GET',
+    ),
     'GET /hello method',
   );
   assert.equal(method.Properties?.AuthorizationType, 'CUSTOM');
@@ -178,7 +180,10 @@ test('without a LatchAuth given, the stack makes its own and still passes cdk-na
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);
   const json = app.synth().getStackArtifact(stack.artifactId).template as TemplateJson;
-  assert.deepEqual(nag.validateScope(app).violations.map((v) => v.ruleName), []);
+  assert.deepEqual(
+    nag.validateScope(app).violations.map((v) => v.ruleName),
+    [],
+  );
   const [, authorizer] = only(resourcesOf(json, 'AWS::ApiGateway::Authorizer'), 'REST authorizer');
   assert.equal(authorizer.Properties?.Type, 'REQUEST');
   assert.equal(authorizer.Properties?.IdentitySource, 'method.request.header.Authorization');

@@ -40,7 +40,10 @@ export function findCycle(json: TemplateJson): string[] | undefined {
     const deps = referencesIn(resource.Properties);
     const dependsOn = resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
     for (const d of dependsOn) deps.add(d);
-    edges.set(id, [...deps].filter((d) => d in json.Resources));
+    edges.set(
+      id,
+      [...deps].filter((d) => d in json.Resources),
+    );
   }
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];

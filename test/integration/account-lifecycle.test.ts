@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  NEW_PASSWORD,
-  PASSWORD,
-  assertProblem,
-  authorizerAllows,
-  partitionOf,
-  signIn,
-  signedInUser,
-} from '../support/accounts.js';
+import { assertProblem, authorizerAllows, NEW_PASSWORD, PASSWORD, partitionOf, signedInUser, signIn } from '../support/accounts.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -40,13 +32,22 @@ describe('PATCH /me', () => {
   test('a missing or wrong currentPassword is 422 errors.currentPassword and nothing changes', async () => {
     const me = await signedInUser(api);
     const before = await partitionOf(api, me.userId);
-    for (const body of [{ password: NEW_PASSWORD }, { currentPassword: 'not my password', email: uniqueEmail() }, { currentPassword: '', password: NEW_PASSWORD }, { currentPassword: null, password: NEW_PASSWORD }]) {
+    for (const body of [
+      { password: NEW_PASSWORD },
+      { currentPassword: 'not my password', email: uniqueEmail() },
+      { currentPassword: '', password: NEW_PASSWORD },
+      { currentPassword: null, password: NEW_PASSWORD },
+    ]) {
       const response = await api.request('PATCH', '/me', { token: me.accessToken, body });
       assertProblem(response, 422, 'validation_failed');
       assert.ok(response.body.errors.currentPassword, JSON.stringify(response.body.errors));
     }
     assertProblem(await api.request('PATCH', '/me', { token: me.accessToken }), 400, 'bad_request');
-    assertProblem(await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, email: ['a@example.com'] } }), 400, 'bad_request');
+    assertProblem(
+      await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, email: ['a@example.com'] } }),
+      400,
+      'bad_request',
+    );
     const invalid = await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, email: 'bad', password: 'short' } });
     assertProblem(invalid, 422, 'validation_failed');
     assert.deepEqual(Object.keys(invalid.body.errors).sort(), ['email', 'password']);
@@ -105,16 +106,22 @@ describe('PATCH /me', () => {
     assert.equal((await partitionOf(api, me.userId)).filter((i) => String(i.sk).startsWith('TOKEN#')).length, 0);
   });
 
-  test('a new password revokes every other session; the caller\'s keeps working, renewal included', async () => {
+  test("a new password revokes every other session; the caller's keeps working, renewal included", async () => {
     const me = await signedInUser(api);
     const others = [await signIn(api, me.email), await signIn(api, me.email)];
     const weak = await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, password: 'password1234' } });
     assertProblem(weak, 422, 'validation_failed');
     assert.ok(weak.body.errors.password);
-    const mismatch = await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, password: NEW_PASSWORD, passwordConfirmation: 'nope' } });
+    const mismatch = await api.request('PATCH', '/me', {
+      token: me.accessToken,
+      body: { currentPassword: PASSWORD, password: NEW_PASSWORD, passwordConfirmation: 'nope' },
+    });
     assert.ok(mismatch.body.errors.passwordConfirmation);
 
-    const response = await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, password: NEW_PASSWORD, passwordConfirmation: NEW_PASSWORD } });
+    const response = await api.request('PATCH', '/me', {
+      token: me.accessToken,
+      body: { currentPassword: PASSWORD, password: NEW_PASSWORD, passwordConfirmation: NEW_PASSWORD },
+    });
     assert.equal(response.status, 200);
     for (const other of others) {
       assertProblem(await api.request('GET', '/me', { token: other.accessToken }), 401, 'unauthorized');
@@ -202,7 +209,7 @@ describe('sessions', () => {
     assert.ok((await lastUsed(renewed.body.accessToken)) > first);
   });
 
-  test('DELETE /sessions/{id} revokes one of the caller\'s own, the current one too; another user\'s id is 404', async () => {
+  test("DELETE /sessions/{id} revokes one of the caller's own, the current one too; another user's id is 404", async () => {
     const me = await signedInUser(api);
     const stranger = await signedInUser(api);
     const other = await signIn(api, me.email);

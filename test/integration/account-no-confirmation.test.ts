@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NEW_PASSWORD, PASSWORD, assertProblem, signIn, signedInUser } from '../support/accounts.js';
+import { assertProblem, NEW_PASSWORD, PASSWORD, signedInUser, signIn } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -16,7 +16,11 @@ const templates = {
 };
 
 before(async () => {
-  api = await startTestStack({ AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false', APP_URL: 'https://app.example.test', LATCH_MAIL_TEMPLATES: JSON.stringify(templates) });
+  api = await startTestStack({
+    AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false',
+    APP_URL: 'https://app.example.test',
+    LATCH_MAIL_TEMPLATES: JSON.stringify(templates),
+  });
 });
 after(async () => {
   await api.close();
@@ -44,13 +48,16 @@ test('an email change applies at once; the old address gets the (configured) not
 test('a taken address is 422 errors.email and nothing changes', async () => {
   const me = await signedInUser(api);
   const other = await signedInUser(api);
-  const response = await api.request('PATCH', '/me', { token: me.accessToken, body: { currentPassword: PASSWORD, email: other.email.toUpperCase(), password: NEW_PASSWORD } });
+  const response = await api.request('PATCH', '/me', {
+    token: me.accessToken,
+    body: { currentPassword: PASSWORD, email: other.email.toUpperCase(), password: NEW_PASSWORD },
+  });
   assertProblem(response, 422, 'validation_failed');
   assert.ok(response.body.errors.email);
   await signIn(api, me.email); // old address and old password still work
 });
 
-test('email and password change together: one transaction, other sessions revoked, the caller\'s kept', async () => {
+test("email and password change together: one transaction, other sessions revoked, the caller's kept", async () => {
   const me = await signedInUser(api);
   const other = await signIn(api, me.email);
   const next = uniqueEmail('both');

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { routes } from '../../functions/routes.js';
 import { uniqueEmail } from '../support/services.js';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
-import { SEED_PASSWORD, anAdmin, seedUser, signInAs } from '../support/users.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
+import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
 const GHOST = '00000000-0000-4000-8000-000000000000';
@@ -135,7 +135,17 @@ describe('admin routes: users', () => {
     const user = await seedUser(api);
     const response = await api.request('GET', `/admin/users/${user.id}`, { token: admin.token });
     assert.equal(response.status, 200);
-    assert.deepEqual(Object.keys(response.body.user).sort(), ['createdAt', 'email', 'emailConfirmed', 'id', 'invitedBy', 'locked', 'role', 'unconfirmedEmail', 'updatedAt']);
+    assert.deepEqual(Object.keys(response.body.user).sort(), [
+      'createdAt',
+      'email',
+      'emailConfirmed',
+      'id',
+      'invitedBy',
+      'locked',
+      'role',
+      'unconfirmedEmail',
+      'updatedAt',
+    ]);
   });
 
   test('PATCH /admin/users/{id}: an email set by an admin applies at once; a role change shows at the next renewal and in the authorizer context', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  decodeJwtClaims,
   type Invitation,
   LatchClient,
   type LatchClientOptions,
@@ -11,12 +12,11 @@ import {
   type TokenEmail,
   type TokenPair,
   type User,
-  decodeJwtClaims,
 } from '../../client/index.js';
 import { responseSchemas } from '../../shared/http/response-schemas.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The typed client's account methods against the local stack (DynamoDB Local + local SES):
@@ -251,13 +251,16 @@ describe('client: sessions', () => {
 
     assert.equal(sessions.length, 2);
     for (const session of sessions) assertShape(session, responseSchemas.Session, SESSION_MEMBERS);
-    assert.deepEqual(sessions.filter((s) => s.current).map((s) => s.id), [mine.sid()]);
     assert.deepEqual(
-      sessions.map((s) => s.id).sort(),
-      [mine.sid(), theirs.sid()].sort(),
+      sessions.filter((s) => s.current).map((s) => s.id),
+      [mine.sid()],
     );
+    assert.deepEqual(sessions.map((s) => s.id).sort(), [mine.sid(), theirs.sid()].sort());
     assert.equal(sessions.find((s) => s.current)?.userAgent, 'device-0');
-    assert.deepEqual((await theirs.client.sessions()).filter((s) => s.current).map((s) => s.id), [theirs.sid()]);
+    assert.deepEqual(
+      (await theirs.client.sessions()).filter((s) => s.current).map((s) => s.id),
+      [theirs.sid()],
+    );
   });
 
   test('revokeSession(another) ends that session only; an unknown id is not_found', async () => {
@@ -271,7 +274,10 @@ describe('client: sessions', () => {
 
     // Assess
     assert.deepEqual(mine.stored(), before);
-    assert.deepEqual((await mine.client.sessions()).map((s) => s.id), [mine.sid()]);
+    assert.deepEqual(
+      (await mine.client.sessions()).map((s) => s.id),
+      [mine.sid()],
+    );
     await assert.rejects(theirs.client.me(), isProblem(401, 'unauthorized'));
     assert.equal(theirs.storage.get(), null);
     assert.equal(theirs.ended.length, 1);
@@ -414,7 +420,10 @@ describe('client: invitations', () => {
     assert.equal(guest.stored().renewalToken, pair.renewalToken);
     assert.equal(typeof guest.stored().expiresAt, 'number');
     assert.equal((await guest.client.me()).email, guestEmail);
-    assert.deepEqual((await guest.client.sessions()).map((s) => s.current), [true]);
+    assert.deepEqual(
+      (await guest.client.sessions()).map((s) => s.current),
+      [true],
+    );
     guest.ageAccessToken();
     assert.equal((await guest.client.me()).invitedBy, inviterId);
     assert.equal(guest.renewals(), 1);

@@ -4,7 +4,7 @@ import { LatchClient, type LatchClientOptions, LatchProblemError, MemoryTokenSto
 import { revokeAllSessions } from '../../shared/flows/revoke.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 /**
  * The typed client against the local stack (DynamoDB Local + local SES). Access tokens live 30 s
@@ -163,7 +163,10 @@ describe('client: typed problem errors from the server', () => {
     const { client, storage } = recordedClient();
     const email = uniqueEmail('client');
     await client.register({ email, password: PASSWORD });
-    await assert.rejects(client.signIn({ email, password: PASSWORD }), (e: unknown) => e instanceof LatchProblemError && e.status === 403 && e.code === 'email_not_confirmed');
+    await assert.rejects(
+      client.signIn({ email, password: PASSWORD }),
+      (e: unknown) => e instanceof LatchProblemError && e.status === 403 && e.code === 'email_not_confirmed',
+    );
     await client.confirmEmail(await lastLinkToken(email, 'confirm-email'));
     await assert.rejects(client.signIn({ email, password: 'not the password' }), (e: unknown) => {
       assert.ok(e instanceof LatchProblemError);
@@ -189,7 +192,10 @@ describe('client: typed problem errors from the server', () => {
 
   test('a dead confirmation link is invalid_token', async () => {
     const { client } = recordedClient();
-    await assert.rejects(client.confirmEmail('no-such-token'), (e: unknown) => e instanceof LatchProblemError && e.status === 404 && e.code === 'invalid_token');
+    await assert.rejects(
+      client.confirmEmail('no-such-token'),
+      (e: unknown) => e instanceof LatchProblemError && e.status === 404 && e.code === 'invalid_token',
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 let api: TestStack;

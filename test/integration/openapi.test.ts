@@ -7,7 +7,7 @@ import { responseSchemas } from '../../shared/http/response-schemas.js';
 import { routeDocOf, type SuccessDoc } from '../../shared/http/route-docs.js';
 import { lastLinkToken } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 let api: TestStack;

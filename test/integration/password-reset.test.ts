@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NEW_PASSWORD, PASSWORD, assertProblem, authorizerAllows, signIn, signedInUser } from '../support/accounts.js';
+import { assertProblem, authorizerAllows, NEW_PASSWORD, PASSWORD, signedInUser, signIn } from '../support/accounts.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -80,7 +80,7 @@ test('a new reset mail kills the old link', async () => {
   assert.equal((await api.request('POST', `/password-reset/${second}`, { body: { password: NEW_PASSWORD } })).status, 200);
 });
 
-test('a locked or unknown account gets no mail, and a locked user\'s earlier link stops working', async () => {
+test("a locked or unknown account gets no mail, and a locked user's earlier link stops working", async () => {
   const me = await signedInUser(api);
   await api.request('POST', '/password-reset', { body: { email: me.email } });
   const token = await lastLinkToken(me.email, 'reset-password');

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signedInUser } from '../support/accounts.js';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 let api: TestStack;
@@ -26,7 +26,11 @@ async function signedInUser(options: { rememberMe?: boolean } = {}) {
   return { email, ...signIn.body } as { email: string; accessToken: string; renewalToken: string; user: { id: string } };
 }
 
-function assertProblem(response: { status: number; headers: Headers; body: { code?: string; status?: number; title?: string; type?: string } }, status: number, code: string) {
+function assertProblem(
+  response: { status: number; headers: Headers; body: { code?: string; status?: number; title?: string; type?: string } },
+  status: number,
+  code: string,
+) {
   assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status} ${JSON.stringify(response.body)}`);
   assert.equal(response.headers.get('content-type'), 'application/problem+json');
   assert.equal(response.body.code, code);

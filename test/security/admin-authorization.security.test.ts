@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { routes } from '../../functions/routes.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 import { anAdmin, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
@@ -16,7 +16,13 @@ after(async () => {
 
 const adminRoutes = routes.filter((r) => r.auth === 'admin');
 const bodyFor = (method: string, path: string) =>
-  path.endsWith('/password') ? { password: 'a perfectly fine passphrase' } : method === 'POST' && path === '/admin/users' ? { email: 'x@example.com' } : method === 'PATCH' ? { role: 'admin' } : undefined;
+  path.endsWith('/password')
+    ? { password: 'a perfectly fine passphrase' }
+    : method === 'POST' && path === '/admin/users'
+      ? { email: 'x@example.com' }
+      : method === 'PATCH'
+        ? { role: 'admin' }
+        : undefined;
 
 test('every admin route is marked auth admin in the route table', () => {
   const paths = routes.filter((r) => r.path.startsWith('/admin'));

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { emailScope, ipScope } from '../../shared/flows/lockout.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 // Small settings so a lockout takes three failures. The test client connects from 127.0.0.1,
 // which is configured as a trusted proxy here, so each test can speak for its own client
@@ -151,7 +151,11 @@ test('concurrent failed sign-ins are all counted atomically and start one lockou
   assert.ok(checked >= MAX, `${checked} checked attempts`);
   const now = Math.floor(Date.now() / 1000);
   const counters = await api.store.getCounters([emailScope(email), ipScope(address)], now);
-  assert.deepEqual(counters.map((c) => c.count), [checked, checked], 'no failure was lost');
+  assert.deepEqual(
+    counters.map((c) => c.count),
+    [checked, checked],
+    'no failure was lost',
+  );
   for (const counter of counters) assert.ok(counter.lockedUntil !== null && counter.lockedUntil > now);
   assert.equal((await lockoutMails(email)).length, 1);
   assertTooManyAttempts(await signIn(email, PASSWORD, freshAddress()));

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { safeEqual } from '../../shared/adapters/crypto/tokens.js';
 
 test('safeEqual agrees with === on every input (property)', () => {
-  fc.assert(fc.property(fc.string(), fc.string(), (a, b) => safeEqual(a, b) === (a === b)), { numRuns: 5000 });
+  fc.assert(
+    fc.property(fc.string(), fc.string(), (a, b) => safeEqual(a, b) === (a === b)),
+    { numRuns: 5000 },
+  );
   fc.assert(fc.property(fc.string(), (a) => safeEqual(a, a)));
 });
 
@@ -18,7 +21,10 @@ test('secrets, hashes and token ids are compared only in constant time in flows 
       if (!file.endsWith('.ts')) continue;
       const source = readFileSync(new URL(`../../${dir}/${file}`, import.meta.url), 'utf8');
       source.split('\n').forEach((line, i) => {
-        if (/(hash|secret|jti|renewalToken)\w*\s*[!=]==|[!=]==\s*\w*\.?(hash|secret|jti)\b/i.test(line) && !/passwordHash|typeof|=== undefined|=== null|!== null|!== undefined/.test(line)) {
+        if (
+          /(hash|secret|jti|renewalToken)\w*\s*[!=]==|[!=]==\s*\w*\.?(hash|secret|jti)\b/i.test(line) &&
+          !/passwordHash|typeof|=== undefined|=== null|!== null|!== undefined/.test(line)
+        ) {
           offenders.push(`${dir}/${file}:${i + 1}: ${line.trim()}`);
         }
       });

@@ -8,7 +8,7 @@ import { signedInUser } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
 import { lastMailedToken, memoryDeps } from '../support/memory.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -70,10 +70,13 @@ test('a reset request does the same hashing, reading, rendering and store work f
     },
   });
   let renders = 0;
-  const templates = { ...deps.templates, resetPassword: (ctx: Parameters<typeof deps.templates.resetPassword>[0]) => {
-    renders += 1;
-    return deps.templates.resetPassword(ctx);
-  } };
+  const templates = {
+    ...deps.templates,
+    resetPassword: (ctx: Parameters<typeof deps.templates.resetPassword>[0]) => {
+      renders += 1;
+      return deps.templates.resetPassword(ctx);
+    },
+  };
   const work = async (email: string) => {
     const before = { hashes: deps.hasher.hashes, verifies: deps.hasher.verifies, reads: reads.count, renders, commits };
     const result = await requestPasswordReset({ ...deps, store: counting, templates }, { email });

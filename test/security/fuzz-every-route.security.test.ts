@@ -14,7 +14,7 @@ import { newUser } from '../../shared/flows/registration.js';
 import { signIn } from '../../shared/flows/session.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
 import { useDeps } from '../../shared/runtime/deps.js';
-import { FastFakeHasher, type Handler, findLeak, lambdaContext, loadFunctions, pathParams, routeEvent, snapshotMaps } from '../support/hardening.js';
+import { FastFakeHasher, findLeak, type Handler, lambdaContext, loadFunctions, pathParams, routeEvent, snapshotMaps } from '../support/hardening.js';
 import { type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() ^ (Math.random() * 0x7fffffff);
@@ -30,8 +30,20 @@ const PASSWORD = 'correct horse battery staple';
 const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[]; mail: boolean; why: string }> = [
   { route: 'POST /session', code: 'email_not_confirmed', maps: ['tokens'], mail: true, why: 'the confirmation mail is sent again' },
   { route: 'POST /session/renew', code: 'unauthorized', maps: ['sessions'], mail: false, why: 'a spent renewal token revokes its session' },
-  { route: 'POST /session', code: 'invalid_credentials', maps: ['counters'], mail: true, why: 'failed sign-ins are counted; the one that starts a lockout mails the owner' },
-  { route: 'POST /session', code: 'too_many_attempts', maps: ['counters'], mail: false, why: 'a refusal during a lockout reads the counters (and may restart an expired window)' },
+  {
+    route: 'POST /session',
+    code: 'invalid_credentials',
+    maps: ['counters'],
+    mail: true,
+    why: 'failed sign-ins are counted; the one that starts a lockout mails the owner',
+  },
+  {
+    route: 'POST /session',
+    code: 'too_many_attempts',
+    maps: ['counters'],
+    mail: false,
+    why: 'a refusal during a lockout reads the counters (and may restart an expired window)',
+  },
 ];
 
 let deps: MemoryDeps;
@@ -148,7 +160,10 @@ const fieldValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Field names of the current and upcoming routes, plus anything. */
 const fieldName = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('email', 'password', 'passwordConfirmation', 'currentPassword', 'rememberMe', 'renewalToken', 'role', 'emailConfirmed', 'token') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom('email', 'password', 'passwordConfirmation', 'currentPassword', 'rememberMe', 'renewalToken', 'role', 'emailConfirmed', 'token'),
+  },
   { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '') },
   { weight: 1, arbitrary: fc.string() },
 );
@@ -190,7 +205,17 @@ const body: fc.Arbitrary<FuzzBody> = fc.tuple(bodyText, fc.integer({ min: 0, max
 
 const authorization = fc.oneof(
   fc.string(),
-  fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer @@ACCESS@@', 'bearer   @@ACCESS@@', 'Bearer @@ACCESS@@ extra', 'Bearer @@RENEWAL@@', 'Bearer a.b.c', 'Bearer ..'),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    'Bearer @@ACCESS@@',
+    'bearer   @@ACCESS@@',
+    'Bearer @@ACCESS@@ extra',
+    'Bearer @@RENEWAL@@',
+    'Bearer a.b.c',
+    'Bearer ..',
+  ),
   someString.map((s) => `Bearer ${s}`),
 );
 
@@ -199,22 +224,41 @@ const headers = fc
     fc.record(
       {
         authorization,
-        'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/json; charset=utf-16', ''),
+        'content-type': fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/octet-stream',
+          'application/json; charset=utf-16',
+          '',
+        ),
         host: fc.oneof(fc.domain(), edgeString),
         'x-forwarded-host': fc.oneof(fc.domain(), edgeString),
         'x-forwarded-for': fc.oneof(fc.ipV4(), fc.ipV6(), edgeString),
         'x-forwarded-proto': fc.constantFrom('https', 'http', 'gopher', ''),
-        forwarded: fc.oneof(fc.domain().map((d) => `host=${d};proto=https`), edgeString),
+        forwarded: fc.oneof(
+          fc.domain().map((d) => `host=${d};proto=https`),
+          edgeString,
+        ),
         'user-agent': someString,
         origin: fc.oneof(fc.webUrl(), edgeString),
       },
       { requiredKeys: [] },
     ),
-    fc.dictionary(fc.string({ minLength: 1 }).map((s) => s.toLowerCase()), fc.string(), { maxKeys: 3 }),
+    fc.dictionary(
+      fc.string({ minLength: 1 }).map((s) => s.toLowerCase()),
+      fc.string(),
+      { maxKeys: 3 },
+    ),
   )
   .map(([known, extra]) => ({ ...extra, ...known }) as Record<string, string>);
 
-const pathValue = fc.oneof(someString, fc.string({ minLength: 1 }), hugeString.map((s) => s.slice(0, 5000)));
+const pathValue = fc.oneof(
+  someString,
+  fc.string({ minLength: 1 }),
+  hugeString.map((s) => s.slice(0, 5000)),
+);
 
 const request = fc.record({
   route: fc.constantFrom(...(routes as readonly RouteDefinition[])),
@@ -321,10 +365,19 @@ test('every route, fuzzed: never a 5xx, errors are problem+json with a known cod
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true },
   );
-  t.diagnostic(`${sent} requests; answers: ${[...seen].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  t.diagnostic(
+    `${sent} requests; answers: ${[...seen]
+      .sort()
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')}`,
+  );
   assert.ok(sent >= RUNS);
   // Each route was reached, and each answered something other than a plain rejection at least once.
-  for (const route of routes) assert.ok([...seen.keys()].some((k) => k.startsWith(`${routeKey(route)} →`)), `${routeKey(route)} was never fuzzed`);
+  for (const route of routes)
+    assert.ok(
+      [...seen.keys()].some((k) => k.startsWith(`${routeKey(route)} →`)),
+      `${routeKey(route)} was never fuzzed`,
+    );
 });
 
 test('unknown paths and methods, fuzzed: 404 or 405 problem+json (or a CORS preflight), never a 5xx', async () => {

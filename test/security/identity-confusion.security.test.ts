@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { canonicalizeEmail } from '../../shared/domain/email.js';
 import { lastLinkToken } from '../support/mail.js';
 import { testServices, uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const APP_URL = 'https://app.example';
 const PASSWORD = 'correct horse battery staple';
@@ -57,7 +57,16 @@ test('lookalike emails (dotless ı, İ, fullwidth, zero-width, Kelvin sign, ß, 
   // What a lookalike must never change (sign-ins with the right password do move sessionSeq).
   const identity = async () => {
     const item = (await api.scan()).find((i) => i.pk === `USER#${victimId}` && i.sk === 'PROFILE') ?? {};
-    return JSON.stringify([item.email, item.emailCanonical, item.passwordHash, item.emailConfirmed, item.unconfirmedEmail, item.locked, item.role, item.sessionEpoch]);
+    return JSON.stringify([
+      item.email,
+      item.emailCanonical,
+      item.passwordHash,
+      item.emailConfirmed,
+      item.unconfirmedEmail,
+      item.locked,
+      item.role,
+      item.sessionEpoch,
+    ]);
   };
   const victimItem = await identity();
   const rest = label.slice(4);
@@ -115,7 +124,13 @@ function rawPost(path: string, body: unknown, headers: Record<string, string>): 
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -160,17 +175,7 @@ test('parameter pollution (an array or object where a string belongs) is rejecte
   await confirmedUser(victim);
   const before = await api.scan();
   const mailsBefore = (await allMails()).length;
-  const polluted: unknown[] = [
-    [victim, attacker],
-    [attacker, victim],
-    { email: victim },
-    { $ne: null },
-    { toString: victim },
-    [victim],
-    [],
-    123,
-    true,
-  ];
+  const polluted: unknown[] = [[victim, attacker], [attacker, victim], { email: victim }, { $ne: null }, { toString: victim }, [victim], [], 123, true];
   const bodies = polluted.flatMap((value) => [
     ['POST', '/registration', { email: value, password: PASSWORD }],
     ['POST', '/registration', { email: victim, password: [PASSWORD, 'x'] }],

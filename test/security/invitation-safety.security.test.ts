@@ -4,7 +4,7 @@ import { hashSecret, randomSecret } from '../../shared/adapters/crypto/tokens.js
 import { formatMailToken } from '../../shared/domain/tokens.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 let api: TestStack;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
-import { SEED_PASSWORD, anAdmin, seedUser, signInAs } from '../support/users.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
+import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
 
@@ -30,9 +30,7 @@ test('a lock racing with 10 sign-ins and 10 renewals of the same user never leav
     const signIns = Array.from({ length: 10 }, (_, i) =>
       spread(2 * i).then(() => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })),
     );
-    const renewals = sessions.map((s, i) =>
-      spread(2 * i + 1).then(() => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } })),
-    );
+    const renewals = sessions.map((s, i) => spread(2 * i + 1).then(() => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } })));
     const lock = sleep(30 + round * 20).then(() => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }));
     const [lockResponse, ...responses] = await Promise.all([lock, ...signIns, ...renewals]);
 

@@ -15,7 +15,7 @@ import type { Log } from '../../shared/ports/services.js';
 import { useDeps } from '../../shared/runtime/deps.js';
 import { createLog } from '../../shared/runtime/logger.js';
 import { FastFakeHasher, type Handler, lambdaContext, loadFunctions, routeEvent } from '../support/hardening.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'Correct-Horse-Battery-Staple-42';
 const WRONG = 'Wrong-Horse-Battery-Staple-42';
@@ -38,7 +38,11 @@ before(async () => {
     lines.push(JSON.stringify({ level, message, ...fields }));
     powertools[level](message, fields);
   };
-  deps = { ...base, hasher: new FastFakeHasher() as unknown as MemoryDeps['hasher'], log: { info: capture('info'), warn: capture('warn'), error: capture('error') } as MemoryDeps['log'] };
+  deps = {
+    ...base,
+    hasher: new FastFakeHasher() as unknown as MemoryDeps['hasher'],
+    log: { info: capture('info'), warn: capture('warn'), error: capture('error') } as MemoryDeps['log'],
+  };
   const mailer = deps.mailer;
   const send = mailer.send.bind(mailer);
   mailer.send = async (message) => {
@@ -131,7 +135,10 @@ function assertClean(): void {
   secrets.add(PASSWORD);
   secrets.add(WRONG);
   assert.ok(lines.length > 10, `only ${lines.length} log lines: is the logger wired?`);
-  assert.ok(lines.some((l) => l.startsWith('stdout: ')), 'nothing reached Powertools');
+  assert.ok(
+    lines.some((l) => l.startsWith('stdout: ')),
+    'nothing reached Powertools',
+  );
   for (const line of lines) {
     for (const s of secrets) assert.ok(!line.includes(s), `a log line contains a secret (${s.slice(0, 6)}…): ${line.slice(0, 200)}`);
   }
@@ -171,7 +178,13 @@ test('no password, token, hash or full email in any log line, across every flow 
     secret(pair.accessToken);
     secret(pair.renewalToken);
     assert.equal((await call('GET /me', { token: pair.accessToken })).status, 200);
-    await authorize({ version: '2.0', type: 'REQUEST', routeArn: 'arn:x', identitySource: [`Bearer ${pair.accessToken}`], headers: { authorization: `Bearer ${pair.accessToken}` } });
+    await authorize({
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: 'arn:x',
+      identitySource: [`Bearer ${pair.accessToken}`],
+      headers: { authorization: `Bearer ${pair.accessToken}` },
+    });
     await authorize({ version: '2.0', type: 'REQUEST', routeArn: 'arn:x', identitySource: ['Bearer junk'], headers: { authorization: 'Bearer junk' } });
     assert.equal((await call('DELETE /session', { token: pair.accessToken })).status, 204);
     assert.equal((await call('GET /me', { token: pair.accessToken })).status, 401);
@@ -188,11 +201,15 @@ test('no password, token, hash or full email in any log line, across every flow 
       const live = await signIn(deps, { email: owner.address, password: PASSWORD }, { ip: null, userAgent: null });
       secret(live.accessToken);
       secret(live.renewalToken);
-      const params = Object.fromEntries([...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => [m[1] as string, secret(`${owner.userId}.some-secret-looking-value-123`)]));
+      const params = Object.fromEntries(
+        [...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => [m[1] as string, secret(`${owner.userId}.some-secret-looking-value-123`)]),
+      );
       await call(routeKey(r), {
         params,
         token: live.accessToken,
-        ...(r.body ? { body: { email: owner.address, password: PASSWORD, passwordConfirmation: PASSWORD, currentPassword: PASSWORD, renewalToken: live.renewalToken } } : {}),
+        ...(r.body
+          ? { body: { email: owner.address, password: PASSWORD, passwordConfirmation: PASSWORD, currentPassword: PASSWORD, renewalToken: live.renewalToken } }
+          : {}),
       });
     }
   });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hashSecret, randomSecret } from '../../shared/adapters/crypto/tokens.js';
 import { formatMailToken } from '../../shared/domain/tokens.js';
-import { PASSWORD, assertProblem, signedInUser } from '../support/accounts.js';
+import { assertProblem, PASSWORD, signedInUser } from '../support/accounts.js';
 import { lastLinkToken } from '../support/mail.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -39,7 +39,17 @@ test('expired, used and unknown reset tokens all answer 404 invalid_token with t
   // An expired token that DynamoDB has not deleted yet (its TTL deletes late): expiry is checked on read.
   const secret = randomSecret();
   await api.store.commit([
-    { type: 'putToken', token: { userId: me.userId, kind: 'reset', hash: hashSecret(secret), email: me.email, createdAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) - 1 } },
+    {
+      type: 'putToken',
+      token: {
+        userId: me.userId,
+        kind: 'reset',
+        hash: hashSecret(secret),
+        email: me.email,
+        createdAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) - 1,
+      },
+    },
   ]);
   const expired = formatMailToken(me.userId, secret);
   // A used one.

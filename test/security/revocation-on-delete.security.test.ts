@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { PASSWORD, assertProblem, authorizerAllows, partitionOf, signIn, signedInUser } from '../support/accounts.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { assertProblem, authorizerAllows, PASSWORD, partitionOf, signedInUser, signIn } from '../support/accounts.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -12,7 +12,7 @@ after(async () => {
   await api.close();
 });
 
-test("after DELETE /me the authorizer refuses every access token of the deleted user", async () => {
+test('after DELETE /me the authorizer refuses every access token of the deleted user', async () => {
   const me = await signedInUser(api);
   const sessions = [me, await signIn(api, me.email, { rememberMe: true }), await signIn(api, me.email)];
   // A session renewed once: both its old (already refused) and new access tokens.
@@ -26,7 +26,8 @@ test("after DELETE /me the authorizer refuses every access token of the deleted 
     assert.equal(await authorizerAllows(api, token), false);
     assertProblem(await api.request('GET', '/me', { token }), 401, 'unauthorized');
   }
-  for (const s of sessions.slice(0, 2)) assertProblem(await api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } }), 401, 'unauthorized');
+  for (const s of sessions.slice(0, 2))
+    assertProblem(await api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } }), 401, 'unauthorized');
   assert.equal(await authorizerAllows(api, bystander.accessToken), true);
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NEW_PASSWORD, PASSWORD, assertProblem, authorizerAllows, signIn, signedInUser } from '../support/accounts.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { assertProblem, authorizerAllows, NEW_PASSWORD, PASSWORD, signedInUser, signIn } from '../support/accounts.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 
@@ -39,7 +39,10 @@ test("the caller's session keeps working after a password change, including rene
   }
   // A second password change from the same (renewed) session works too.
   const latest = await api.request('POST', '/session/renew', { body: { renewalToken } });
-  assert.equal((await api.request('PATCH', '/me', { token: latest.body.accessToken, body: { currentPassword: NEW_PASSWORD, password: PASSWORD } })).status, 200);
+  assert.equal(
+    (await api.request('PATCH', '/me', { token: latest.body.accessToken, body: { currentPassword: NEW_PASSWORD, password: PASSWORD } })).status,
+    200,
+  );
   assert.equal(await authorizerAllows(api, latest.body.accessToken), true);
 });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { NEW_PASSWORD, PASSWORD, assertProblem, authorizerAllows, signIn, signedInUser } from '../support/accounts.js';
+import { assertProblem, authorizerAllows, NEW_PASSWORD, PASSWORD, signedInUser, signIn } from '../support/accounts.js';
 import { lastLinkToken } from '../support/mail.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
 

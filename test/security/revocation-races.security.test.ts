@@ -18,7 +18,7 @@ import type { User } from '../../shared/domain/types.js';
 import { revokeAllSessions } from '../../shared/flows/revoke.js';
 import { lastLinkToken } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type ApiResponse, type TestStack, startTestStack } from '../support/stack.js';
+import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'another horse battery staple';
@@ -122,7 +122,10 @@ const races: Race[] = [
     revoke: async (acct) => {
       const keep = (await api.store.listSessions(acct.userId)).find((s) => acct.pairs[0]?.renewalToken.includes(s.id));
       assert.ok(keep);
-      return revokeAllSessions({ store: api.store }, acct.userId, { set: { passwordHash: await new Argon2Hasher().hash(NEW_PASSWORD) }, keepSessionId: keep.id });
+      return revokeAllSessions({ store: api.store }, acct.userId, {
+        set: { passwordHash: await new Argon2Hasher().hash(NEW_PASSWORD) },
+        keepSessionId: keep.id,
+      });
     },
     async assess(acct, results) {
       for (const r of results) assert.ok([200, 401].includes(r.status), `renewal answered ${r.status}`);

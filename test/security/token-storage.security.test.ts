@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { lastLinkToken } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
-import { type TestStack, startTestStack } from '../support/stack.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
 
 const PASSWORD = 'correct horse battery staple';
 let api: TestStack;
@@ -40,7 +40,9 @@ test('tokens are stored only as SHA-256 hashes: no secret, password or token app
   ];
   for (const secret of secrets) assert.equal(dump.includes(secret), false, 'a secret is stored in clear');
   // What is stored is the SHA-256 of the secret part.
-  const hash = createHash('sha256').update(pendingConfirmation.split('.')[1] as string).digest('base64url');
+  const hash = createHash('sha256')
+    .update(pendingConfirmation.split('.')[1] as string)
+    .digest('base64url');
   assert.ok(dump.includes(hash));
   // Passwords are argon2id hashes.
   assert.match(dump, /\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -27,7 +27,13 @@ export async function signIn(api: TestStack, email: string, options: { rememberM
     headers: { 'user-agent': options.userAgent ?? 'latch-tests/1.0' },
   });
   assert.equal(response.status, 200, JSON.stringify(response.body));
-  return { email, userId: response.body.user.id, sessionId: sidOf(response.body.accessToken), accessToken: response.body.accessToken, renewalToken: response.body.renewalToken };
+  return {
+    email,
+    userId: response.body.user.id,
+    sessionId: sidOf(response.body.accessToken),
+    accessToken: response.body.accessToken,
+    renewalToken: response.body.renewalToken,
+  };
 }
 
 /**

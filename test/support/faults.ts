@@ -56,7 +56,11 @@ function vendorError(service: 'dynamodb' | 'ses', fault: Fault): Error {
   }
   return fault === 'throttle'
     ? Object.assign(new Error('Maximum sending rate exceeded (injected)'), { name: 'Throttling', $fault: 'client', $metadata })
-    : Object.assign(new Error('Service unavailable (injected)'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { ...$metadata, httpStatusCode: 503 } });
+    : Object.assign(new Error('Service unavailable (injected)'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { ...$metadata, httpStatusCode: 503 },
+      });
 }
 
 /** The part of an SDK client's middleware stack used here (its real types are generic per client). */

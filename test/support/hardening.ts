@@ -2,10 +2,11 @@
  * Helpers of the hardening suites (fuzzing, faults, log hygiene): a fast fake hasher, store
  * snapshots, API Gateway payload 2.0 events, and the patterns no response body may contain.
  */
-import { lambdaContext as localLambdaContext } from '../../infra/local/api-server.js';
+
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type FunctionName, type RouteDefinition, functionNames, routeKey } from '../../functions/routes.js';
+import { type FunctionName, functionNames, type RouteDefinition, routeKey } from '../../functions/routes.js';
+import { lambdaContext as localLambdaContext } from '../../infra/local/api-server.js';
 import type { PasswordHasher } from '../../shared/ports/services.js';
 
 /**

@@ -1,8 +1,8 @@
-import { loadConfig } from '../../shared/config.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
-import { StaticKeyRing, generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { Log, PasswordHasher } from '../../shared/ports/services.js';

@@ -1,8 +1,8 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { startLocalStack } from '../../infra/local/stack.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/deps.js';
-import { startLocalStack } from '../../infra/local/stack.js';
 import { testServices, uniqueTableName } from './services.js';
 
 export interface ApiResponse {

@@ -9,7 +9,7 @@ import { renewSession, signIn } from '../../shared/flows/session.js';
 import { listMySessions, revokeMySession, revokeMySessions } from '../../shared/flows/sessions.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import type { AuthStore } from '../../shared/ports/store.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -34,8 +34,14 @@ describe('PATCH /me flow', () => {
     const { principal } = await confirmedUser(deps);
     const before = structuredClone([...deps.store.users.values()]);
     await assert.rejects(updateMe(deps, principal, { password: NEW_PASSWORD }), (e) => code(e) === 'validation_failed:currentPassword');
-    await assert.rejects(updateMe(deps, principal, { currentPassword: 'wrong one', email: 'x@example.com' }), (e) => code(e) === 'validation_failed:currentPassword');
-    await assert.rejects(updateMe(deps, principal, { currentPassword: PASSWORD, email: 'bad', password: 'short' }), (e) => code(e) === 'validation_failed:email,password');
+    await assert.rejects(
+      updateMe(deps, principal, { currentPassword: 'wrong one', email: 'x@example.com' }),
+      (e) => code(e) === 'validation_failed:currentPassword',
+    );
+    await assert.rejects(
+      updateMe(deps, principal, { currentPassword: PASSWORD, email: 'bad', password: 'short' }),
+      (e) => code(e) === 'validation_failed:email,password',
+    );
     assert.deepEqual([...deps.store.users.values()], before);
   });
 
@@ -94,7 +100,7 @@ describe('PATCH /me flow', () => {
     assert.equal((await deps.store.getUser(principal.userId))?.sessionEpoch, 1);
   });
 
-  test('a new password follows the policy, revokes every other session and keeps the caller\'s, renewal included', async () => {
+  test("a new password follows the policy, revokes every other session and keeps the caller's, renewal included", async () => {
     const deps = await memoryDeps();
     const { email, tokens, principal } = await confirmedUser(deps);
     const other = await signIn(deps, { email, password: PASSWORD }, request);
@@ -109,7 +115,7 @@ describe('PATCH /me flow', () => {
     await signIn(deps, { email, password: NEW_PASSWORD }, request);
   });
 
-  test('a renewal of the caller\'s session racing the password change still succeeds; another session\'s does not', async () => {
+  test("a renewal of the caller's session racing the password change still succeeds; another session's does not", async () => {
     const deps = await memoryDeps();
     const { email, tokens, principal } = await confirmedUser(deps);
     const other = await signIn(deps, { email, password: PASSWORD }, request);
@@ -143,7 +149,10 @@ describe('PATCH /me flow', () => {
       },
     });
     await assert.rejects(renewSession({ ...deps2, store: racing2 }, { renewalToken: victim.renewalToken }), (e) => code(e) === 'unauthorized');
-    assert.deepEqual((await deps2.store.listSessions(two.principal.userId)).map((s) => s.id), [two.principal.sessionId]);
+    assert.deepEqual(
+      (await deps2.store.listSessions(two.principal.userId)).map((s) => s.id),
+      [two.principal.sessionId],
+    );
     assert.ok(other);
   });
 
@@ -156,8 +165,14 @@ describe('PATCH /me flow', () => {
       await deps.store.commit([{ type: 'updateUser', id: principal.userId, set: { passwordHash: await deps.hasher.hash(NEW_PASSWORD) } }]);
       return ok;
     };
-    await assert.rejects(updateMe(deps, principal, { currentPassword: PASSWORD, email: 'later@example.com' }), (e) => code(e) === 'validation_failed:currentPassword');
-    await assert.rejects(updateMe(deps, principal, { currentPassword: PASSWORD, password: 'yet another passphrase' }), (e) => code(e) === 'validation_failed:currentPassword');
+    await assert.rejects(
+      updateMe(deps, principal, { currentPassword: PASSWORD, email: 'later@example.com' }),
+      (e) => code(e) === 'validation_failed:currentPassword',
+    );
+    await assert.rejects(
+      updateMe(deps, principal, { currentPassword: PASSWORD, password: 'yet another passphrase' }),
+      (e) => code(e) === 'validation_failed:currentPassword',
+    );
     await assert.rejects(deleteMe(deps, principal, { currentPassword: PASSWORD }), (e) => code(e) === 'validation_failed:currentPassword');
     const user = await deps.store.getUser(principal.userId);
     assert.equal(user?.unconfirmedEmail, null);
@@ -167,7 +182,9 @@ describe('PATCH /me flow', () => {
   test('a password change also kills an outstanding reset link', async () => {
     const deps = await memoryDeps();
     const { principal } = await confirmedUser(deps);
-    await deps.store.commit([{ type: 'putToken', token: { userId: principal.userId, kind: 'reset', hash: 'h', email: 'x', createdAt: '', expiresAt: 4102444800 } }]);
+    await deps.store.commit([
+      { type: 'putToken', token: { userId: principal.userId, kind: 'reset', hash: 'h', email: 'x', createdAt: '', expiresAt: 4102444800 } },
+    ]);
     await updateMe(deps, principal, { currentPassword: PASSWORD, password: NEW_PASSWORD });
     assert.equal(await deps.store.getToken(principal.userId, 'reset'), undefined);
   });
@@ -226,7 +243,10 @@ describe('sessions flows', () => {
     const second = await signIn(deps, { email, password: PASSWORD, rememberMe: true }, request);
     let list = await listMySessions(deps, principal);
     assert.equal(list.length, 2);
-    assert.deepEqual(list.map((s) => s.current), [false, true]);
+    assert.deepEqual(
+      list.map((s) => s.current),
+      [false, true],
+    );
     assert.deepEqual(Object.keys(list[0] ?? {}).sort(), ['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
     const before = list[0]?.lastUsedAt;
     deps.clock.advance(60);
@@ -240,7 +260,7 @@ describe('sessions flows', () => {
     assert.equal(list[0]?.current, false);
   });
 
-  test('DELETE /sessions/{id}: own sessions only (another user\'s is not_found); DELETE /sessions: all of them', async () => {
+  test("DELETE /sessions/{id}: own sessions only (another user's is not_found); DELETE /sessions: all of them", async () => {
     const deps = await memoryDeps();
     const ann = await confirmedUser(deps, 'ann@example.com');
     const bob = await confirmedUser(deps, 'bob@example.com');

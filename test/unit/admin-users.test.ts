@@ -120,7 +120,10 @@ describe('admin flows: users', () => {
     } while (cursor);
     assert.equal(seen.length, 8);
     assert.equal(new Set(seen).size, 8);
-    assert.deepEqual((await listUsers(deps, actor, { email: 'LIST-3@Example.com' })).users.map((u) => u.email), ['list-3@example.com']);
+    assert.deepEqual(
+      (await listUsers(deps, actor, { email: 'LIST-3@Example.com' })).users.map((u) => u.email),
+      ['list-3@example.com'],
+    );
     assert.deepEqual((await listUsers(deps, actor, { email: 'list-3@example' })).users, []);
   });
 

@@ -24,7 +24,10 @@ test('declared attributes are read, unknown members ignored', () => {
 });
 
 test('required, length and enum rules answer 422; wrong types 400', () => {
-  assert.throws(() => readAttributes(defs, {}, { mode: 'create', actor: 'user' }), (e) => e instanceof ValidationError && e.errors.displayName?.[0] === "can't be blank");
+  assert.throws(
+    () => readAttributes(defs, {}, { mode: 'create', actor: 'user' }),
+    (e) => e instanceof ValidationError && e.errors.displayName?.[0] === "can't be blank",
+  );
   assert.throws(() => readAttributes(defs, { displayName: 'x'.repeat(21) }, { mode: 'create', actor: 'user' }), ValidationError);
   assert.throws(() => readAttributes(defs, { displayName: 'A', tenant: 'initech' }, { mode: 'create', actor: 'admin' }), ValidationError);
   assert.throws(() => readAttributes(defs, { displayName: 42 }, { mode: 'create', actor: 'user' }), BadRequestError);
@@ -32,14 +35,27 @@ test('required, length and enum rules answer 422; wrong types 400', () => {
 });
 
 test('admin-only attributes cannot be set by the user, at creation or update; updates need no required ones', () => {
-  assert.throws(() => readAttributes(defs, { displayName: 'A', tenant: 'acme' }, { mode: 'create', actor: 'user' }), (e) => e instanceof ValidationError && Boolean(e.errors.tenant));
+  assert.throws(
+    () => readAttributes(defs, { displayName: 'A', tenant: 'acme' }, { mode: 'create', actor: 'user' }),
+    (e) => e instanceof ValidationError && Boolean(e.errors.tenant),
+  );
   assert.deepEqual(readAttributes(defs, { newsletter: false }, { mode: 'update', actor: 'user' }), { newsletter: false });
-  assert.throws(() => readAttributes(defs, { tenant: 'acme' }, { mode: 'update', actor: 'user' }), (e) => e instanceof ValidationError && Boolean(e.errors.tenant));
+  assert.throws(
+    () => readAttributes(defs, { tenant: 'acme' }, { mode: 'update', actor: 'user' }),
+    (e) => e instanceof ValidationError && Boolean(e.errors.tenant),
+  );
   assert.deepEqual(readAttributes(defs, { tenant: 'acme' }, { mode: 'update', actor: 'admin' }), { tenant: 'acme' });
 });
 
 test('malformed declarations fail fast', () => {
-  for (const bad of ['nope', '[]', '{"email":{"type":"string"}}', '{"x":{"type":"date"}}', '{"Bad Name":{"type":"string"}}', '{"x":{"type":"string","editableBy":"anyone"}}']) {
+  for (const bad of [
+    'nope',
+    '[]',
+    '{"email":{"type":"string"}}',
+    '{"x":{"type":"date"}}',
+    '{"Bad Name":{"type":"string"}}',
+    '{"x":{"type":"string","editableBy":"anyone"}}',
+  ]) {
     assert.throws(() => parseAttributeDefinitions(bad), Error, bad);
   }
   assert.deepEqual(parseAttributeDefinitions(undefined), {});
@@ -58,7 +74,11 @@ describe('custom attributes in the registration and invitation flows', () => {
 
   test('registration stores declared attributes on the user and returns them in the user object', async () => {
     const deps = await memoryDeps({ ...env, AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' });
-    const result = await register(deps, { email: 'ann@example.com', password: PASSWORD, body: { displayName: 'Ann', newsletter: true, shoeSize: 42 } }, request);
+    const result = await register(
+      deps,
+      { email: 'ann@example.com', password: PASSWORD, body: { displayName: 'Ann', newsletter: true, shoeSize: 42 } },
+      request,
+    );
     assert.equal(result.kind, 'signedIn');
     if (result.kind !== 'signedIn') return;
     assert.equal(result.tokens.user.displayName, 'Ann');
@@ -81,7 +101,10 @@ describe('custom attributes in the registration and invitation flows', () => {
 
   test('a user cannot set an admin-only attribute at registration, nor is asked for a required one', async () => {
     const deps = await memoryDeps(env);
-    await assert.rejects(register(deps, { email: 'ann@example.com', password: PASSWORD, body: { displayName: 'Ann', tenant: 'acme' } }, request), (e: unknown) => e instanceof ValidationError && e.errors.tenant?.[0] === 'cannot be changed');
+    await assert.rejects(
+      register(deps, { email: 'ann@example.com', password: PASSWORD, body: { displayName: 'Ann', tenant: 'acme' } }, request),
+      (e: unknown) => e instanceof ValidationError && e.errors.tenant?.[0] === 'cannot be changed',
+    );
     assert.equal(await deps.store.findUserByEmail('ann@example.com'), undefined);
     await register(deps, { email: 'ann@example.com', password: PASSWORD, body: { displayName: 'Ann' } }, request);
     assert.deepEqual((await deps.store.findUserByEmail('ann@example.com'))?.attributes, { displayName: 'Ann' });
@@ -91,7 +114,10 @@ describe('custom attributes in the registration and invitation flows', () => {
     const deps = await memoryDeps(env);
     await inviteUser(deps, null, 'guest@example.com');
     const token = lastMailedToken(deps, 'guest@example.com', 'invitation');
-    await assert.rejects(acceptInvitation(deps, token, { password: PASSWORD, body: {} }, request), (e: unknown) => e instanceof ValidationError && Boolean(e.errors.displayName));
+    await assert.rejects(
+      acceptInvitation(deps, token, { password: PASSWORD, body: {} }, request),
+      (e: unknown) => e instanceof ValidationError && Boolean(e.errors.displayName),
+    );
     const pair = await acceptInvitation(deps, token, { password: PASSWORD, body: { displayName: 'Guest' } }, request);
     assert.equal(pair.user.displayName, 'Guest');
     assert.deepEqual((await deps.store.findUserByEmail('guest@example.com'))?.attributes, { displayName: 'Guest' });
@@ -103,6 +129,9 @@ describe('custom attributes in the registration and invitation flows', () => {
     assert.deepEqual(readUserAttributes({ config }, { displayName: '' }, { mode: 'update', actor: 'user' }, check), {});
     assert.deepEqual(check.errors, { displayName: ["can't be blank"] });
     assert.deepEqual(readUserAttributes({ config }, { tenant: 'acme' }, { mode: 'update', actor: 'admin' }), { tenant: 'acme' });
-    assert.deepEqual(mergeAttributes({ attributes: { displayName: 'Ann', tenant: 'acme' } }, { displayName: 'Annie' }), { displayName: 'Annie', tenant: 'acme' });
+    assert.deepEqual(mergeAttributes({ attributes: { displayName: 'Ann', tenant: 'acme' } }, { displayName: 'Annie' }), {
+      displayName: 'Annie',
+      tenant: 'acme',
+    });
   });
 });

@@ -18,5 +18,8 @@ test('5xx, time-outs and network failures become 503; other vendor errors are re
   assert.throws(() => translateAwsError(vendor('TimeoutError', 0, { code: 'ETIMEDOUT' })), ServiceUnavailableError);
   assert.throws(() => translateAwsError(vendor('Error', 0, { code: 'ENOTFOUND' })), ServiceUnavailableError);
   const validation = vendor('ValidationException');
-  assert.throws(() => translateAwsError(validation), (error) => error === validation);
+  assert.throws(
+    () => translateAwsError(validation),
+    (error) => error === validation,
+  );
 });

@@ -7,9 +7,21 @@ import { resolveTarget, tableFromStackOutputs } from '../../shared/cli/deps.js';
 import { CliError } from '../../shared/cli/errors.js';
 
 test('the table of a deployed stack is its TableName output (or the one output ending in TableName)', () => {
-  assert.equal(tableFromStackOutputs([{ OutputKey: 'ApiUrl', OutputValue: 'u' }, { OutputKey: 'TableName', OutputValue: 't' }]), 't');
+  assert.equal(
+    tableFromStackOutputs([
+      { OutputKey: 'ApiUrl', OutputValue: 'u' },
+      { OutputKey: 'TableName', OutputValue: 't' },
+    ]),
+    't',
+  );
   assert.equal(tableFromStackOutputs([{ OutputKey: 'LatchAuthTableName', OutputValue: 't2' }]), 't2');
-  assert.equal(tableFromStackOutputs([{ OutputKey: 'ATableName', OutputValue: 'a' }, { OutputKey: 'BTableName', OutputValue: 'b' }]), undefined);
+  assert.equal(
+    tableFromStackOutputs([
+      { OutputKey: 'ATableName', OutputValue: 'a' },
+      { OutputKey: 'BTableName', OutputValue: 'b' },
+    ]),
+    undefined,
+  );
   assert.equal(tableFromStackOutputs([]), undefined);
 });
 

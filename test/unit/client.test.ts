@@ -5,13 +5,13 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import {
+  decodeJwtClaims,
   LatchClient,
   LatchNetworkError,
   LatchProblemError,
   MemoryTokenStorage,
-  type StoredTokens,
-  decodeJwtClaims,
   parseRetryAfter,
+  type StoredTokens,
 } from '../../client/index.js';
 
 /**
@@ -39,17 +39,37 @@ interface Call {
 }
 
 function problem(status: number, code: string, extra: { errors?: Record<string, string[]>; headers?: Record<string, string> } = {}): Response {
-  return new Response(JSON.stringify({ type: `urn:latch:problem:${code}`, title: code, status, detail: `detail of ${code}`, code, ...(extra.errors ? { errors: extra.errors } : {}) }), {
-    status,
-    headers: { 'content-type': 'application/problem+json', ...extra.headers },
-  });
+  return new Response(
+    JSON.stringify({
+      type: `urn:latch:problem:${code}`,
+      title: code,
+      status,
+      detail: `detail of ${code}`,
+      code,
+      ...(extra.errors ? { errors: extra.errors } : {}),
+    }),
+    {
+      status,
+      headers: { 'content-type': 'application/problem+json', ...extra.headers },
+    },
+  );
 }
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
-const user = { id: 'u1', email: 'a@example.com', emailConfirmed: true, unconfirmedEmail: null, role: 'user', locked: false, invitedBy: null, createdAt: 'x', updatedAt: 'x' };
+const user = {
+  id: 'u1',
+  email: 'a@example.com',
+  emailConfirmed: true,
+  unconfirmedEmail: null,
+  role: 'user',
+  locked: false,
+  invitedBy: null,
+  createdAt: 'x',
+  updatedAt: 'x',
+};
 
 /** A fake Latch: one user, sessions with rotating renewal tokens and one current access token. */
 function fakeLatch(clock: { now: number }) {
@@ -467,7 +487,8 @@ describe('client: every route is called exactly as the contract says', () => {
       'POST /password-reset/tok.1': () => jsonResponse(200, { message: 'done' }),
       'GET /invitations/inv.1': () => jsonResponse(200, { email: 'new@example.com' }),
       'GET /.well-known/jwks.json': () => jsonResponse(200, { keys: [{ kty: 'OKP', kid: 'k1', crv: 'Ed25519', x: 'abc' }] }),
-      'GET /.well-known/openid-configuration': () => jsonResponse(200, { issuer: 'https://auth.example.test', jwks_uri: 'https://auth.example.test/.well-known/jwks.json' }),
+      'GET /.well-known/openid-configuration': () =>
+        jsonResponse(200, { issuer: 'https://auth.example.test', jwks_uri: 'https://auth.example.test/.well-known/jwks.json' }),
       'PATCH /me': () => jsonResponse(200, { user: { ...user, unconfirmedEmail: 'b@example.com' } }),
       'GET /sessions': () => jsonResponse(200, { sessions: [{ id: 's1', createdAt: 'x', lastUsedAt: 'x', userAgent: 'ua', ip: '1.2.3.4', current: true }] }),
       'DELETE /sessions/other': () => new Response(null, { status: 204 }),
@@ -477,7 +498,10 @@ describe('client: every route is called exactly as the contract says', () => {
       const answer = answers[`${call.method} ${call.path}`];
       return typeof answer === 'function' ? answer() : answer;
     };
-    assert.deepEqual(await client.register({ email: 'n@example.com', password: 'pw', passwordConfirmation: 'pw' }), { signedIn: false, message: 'check your mail' });
+    assert.deepEqual(await client.register({ email: 'n@example.com', password: 'pw', passwordConfirmation: 'pw' }), {
+      signedIn: false,
+      message: 'check your mail',
+    });
     assert.deepEqual(await client.resendConfirmation({ email: 'a@example.com' }), { message: 'sent' });
     assert.equal((await client.confirmEmail('t/ok')).id, 'u1');
     assert.deepEqual(await client.requestPasswordReset({ email: 'a@example.com' }), { message: 'sent' });
@@ -513,7 +537,8 @@ describe('client: every route is called exactly as the contract says', () => {
   test('accepting an invitation and registering without confirmation store the new session', async () => {
     const { client, latch, storage, clock } = setup();
     const issued = { accessToken: jwt({ sid: 's9', iat: 1, exp: 901 }), renewalToken: 'u1.s9.r1', tokenType: 'Bearer', expiresIn: TTL, user };
-    latch.state.route = (call) => (call.method === 'POST' && (call.path === '/invitations/inv.1' || call.path === '/registration') ? jsonResponse(201, issued) : undefined);
+    latch.state.route = (call) =>
+      call.method === 'POST' && (call.path === '/invitations/inv.1' || call.path === '/registration') ? jsonResponse(201, issued) : undefined;
     const accepted = await client.acceptInvitation('inv.1', { password: 'a long passphrase' });
     assert.equal(accepted.renewalToken, 'u1.s9.r1');
     assert.deepEqual(storage.get(), { accessToken: issued.accessToken, renewalToken: issued.renewalToken, expiresAt: clock.now + TTL * 1000 });
@@ -533,7 +558,10 @@ describe('client: every route is called exactly as the contract says', () => {
       else if (action === 'signOutEverywhere') await client.signOutEverywhere();
       else await client.deleteMe({ currentPassword: 'pw' });
       const call = latch.state.calls.at(-1);
-      assert.equal(`${call?.method} ${call?.path}`, { revokeSession: 'DELETE /sessions/s1', signOutEverywhere: 'DELETE /sessions', deleteMe: 'DELETE /me' }[action]);
+      assert.equal(
+        `${call?.method} ${call?.path}`,
+        { revokeSession: 'DELETE /sessions/s1', signOutEverywhere: 'DELETE /sessions', deleteMe: 'DELETE /me' }[action],
+      );
       if (action === 'deleteMe') assert.deepEqual(call?.body, { currentPassword: 'pw' });
       assert.equal(storage.get(), null, action);
       assert.equal(ended, 0, action);
@@ -576,7 +604,12 @@ describe('client: every route is called exactly as the contract says', () => {
       latch.state.route = (call) => (call.method === 'DELETE' ? held.promise.then(() => new Response(null, { status: 204 })) : undefined);
 
       // Act
-      const pending = action === 'revokeSession' ? client.revokeSession('s1') : action === 'deleteMe' ? client.deleteMe({ currentPassword: 'pw' }) : client.signOutEverywhere();
+      const pending =
+        action === 'revokeSession'
+          ? client.revokeSession('s1')
+          : action === 'deleteMe'
+            ? client.deleteMe({ currentPassword: 'pw' })
+            : client.signOutEverywhere();
       await new Promise((resolve) => setTimeout(resolve, 0));
       const fresh = await client.signIn({ email: 'b@example.com', password: 'pw' });
       held.open();
@@ -654,7 +687,17 @@ describe('client: runs without Node', () => {
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     assert.deepEqual(diagnostics, []);
     const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-    for (const banned of [/\bimport\s/, /\brequire\(/, /\bBuffer\b/, /\bprocess\./, /\bnode:/, /\bTextDecoder\b/, /\bDOMException\b/, /AbortSignal\.(any|timeout)/, /\bcrypto\./]) {
+    for (const banned of [
+      /\bimport\s/,
+      /\brequire\(/,
+      /\bBuffer\b/,
+      /\bprocess\./,
+      /\bnode:/,
+      /\bTextDecoder\b/,
+      /\bDOMException\b/,
+      /AbortSignal\.(any|timeout)/,
+      /\bcrypto\./,
+    ]) {
       assert.doesNotMatch(source, banned);
     }
   });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { packageCommonPasswords } from '../../infra/build/common-passwords.js';
 import { loadConfig } from '../../shared/config.js';
-import { COMMON_PASSWORD_MIN_LENGTH, commonPasswordEntries, decodeWordList, encodeWordList } from '../../shared/domain/common-passwords.js';
 import { COMMON_PASSWORDS } from '../../shared/domain/common-passwords.data.js';
+import { COMMON_PASSWORD_MIN_LENGTH, commonPasswordEntries, decodeWordList, encodeWordList } from '../../shared/domain/common-passwords.js';
 import { isCommonPassword } from '../../shared/domain/password.js';
 
 test('the embedded common-password list is exactly what the zxcvbn-ts package holds (run npm run generate:common-passwords after an upgrade)', () => {

@@ -21,7 +21,12 @@ test('defaults match the contract', () => {
 });
 
 test('settings are read and validated', () => {
-  const config = loadConfig({ AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false', AUTH_PASSWORD_MIN_LENGTH: '15', APP_URL: 'https://app.example/', AUTH_ROLES: 'editor, viewer' });
+  const config = loadConfig({
+    AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false',
+    AUTH_PASSWORD_MIN_LENGTH: '15',
+    APP_URL: 'https://app.example/',
+    AUTH_ROLES: 'editor, viewer',
+  });
   assert.equal(config.requireEmailConfirmation, false);
   assert.equal(config.passwordMinLength, 15);
   assert.equal(config.appUrl, 'https://app.example');
@@ -40,6 +45,10 @@ test('a malformed setting fails fast with a plain Error naming it', () => {
   ];
   for (const env of bad) {
     const name = Object.keys(env)[0] as string;
-    assert.throws(() => loadConfig(env), (error: unknown) => error instanceof Error && error.message.includes(name), name);
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => error instanceof Error && error.message.includes(name),
+      name,
+    );
   }
 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { ValidationError } from '../../shared/domain/errors.js';
-import { register } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
-import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import allowedDomainsHooks, { allowedEmailDomains, emailDomain } from '../../examples/extensions/allowed-email-domains.js';
 import tenantClaimHooks, { tenantOf } from '../../examples/extensions/tenant-claim.js';
+import { ValidationError } from '../../shared/domain/errors.js';
+import { confirmEmail } from '../../shared/flows/email-confirmation.js';
+import { register } from '../../shared/flows/registration.js';
+import { signIn } from '../../shared/flows/session.js';
 import { lastMailedToken, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -28,7 +28,11 @@ describe('example: allowed-email-domains', () => {
   test('another domain (a subdomain too) is 422 errors.email "is not allowed", and nothing is stored or mailed', async () => {
     const deps = { ...(await memoryDeps()), hooks: allowedEmailDomains(['example.com']) };
     for (const email of ['eve@evil.test', 'eve@sub.example.com', 'eve@example.com.evil.test']) {
-      await assert.rejects(register(deps, { email, password: PASSWORD }, request), (e: unknown) => e instanceof ValidationError && e.errors.email?.[0] === 'is not allowed', email);
+      await assert.rejects(
+        register(deps, { email, password: PASSWORD }, request),
+        (e: unknown) => e instanceof ValidationError && e.errors.email?.[0] === 'is not allowed',
+        email,
+      );
     }
     assert.equal(deps.mailer.sent.length, 0);
     assert.equal((await deps.store.listUsers({ limit: 10 })).users.length, 0);
@@ -40,7 +44,10 @@ describe('example: allowed-email-domains', () => {
     await register(deps, { email: 'ann@example.org', password: PASSWORD }, request);
     await assert.rejects(register(deps, { email: 'eve@evil.test', password: PASSWORD }, request), ValidationError);
     delete process.env.ALLOWED_EMAIL_DOMAINS;
-    await assert.rejects(register(deps, { email: 'bob@example.org', password: PASSWORD }, request), (e: unknown) => (e as { code?: string }).code === 'service_unavailable');
+    await assert.rejects(
+      register(deps, { email: 'bob@example.org', password: PASSWORD }, request),
+      (e: unknown) => (e as { code?: string }).code === 'service_unavailable',
+    );
   });
 
   test('emailDomain takes what follows the last @', () => {

@@ -5,7 +5,7 @@ import { confirmEmail, resendConfirmation } from '../../shared/flows/email-confi
 import { register } from '../../shared/flows/registration.js';
 import { renewSession, signIn, signOut } from '../../shared/flows/session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const request = { ip: '203.0.113.9', userAgent: 'test-agent/1.0' };

@@ -12,8 +12,8 @@ import { register } from '../../shared/flows/registration.js';
 import { renewSession, signIn } from '../../shared/flows/session.js';
 import { hooksOf, lazyHooks } from '../../shared/hooks/load.js';
 import { runBeforeHook } from '../../shared/hooks/run.js';
-import { HookRejection, type LatchHooks, isHookRejection } from '../../shared/hooks/types.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { HookRejection, isHookRejection, type LatchHooks } from '../../shared/hooks/types.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const request = { ip: '203.0.113.9', userAgent: 'test-agent/1.0' };
@@ -49,7 +49,11 @@ function failedHookLogs(deps: MemoryDeps, hook: string) {
 
 describe('registration hooks', () => {
   test('a throwing beforeRegistration answers 503, creates no user and sends no mail', async () => {
-    const deps = await depsWith({ beforeRegistration: async () => { throw new Error('boom ann@example.com'); } });
+    const deps = await depsWith({
+      beforeRegistration: async () => {
+        throw new Error('boom ann@example.com');
+      },
+    });
     assert.equal(await codeOf(register(deps, { email: 'ann@example.com', password: PASSWORD }, request)), 'service_unavailable');
     assert.equal(await deps.store.findUserByEmail('ann@example.com'), undefined);
     assert.equal(deps.mailer.sent.length, 0);
@@ -60,7 +64,11 @@ describe('registration hooks', () => {
   });
 
   test('a beforeRegistration field rejection answers 422 with its errors and creates nothing', async () => {
-    const deps = await depsWith({ beforeRegistration: async () => { throw HookRejection.field('email', 'is not allowed'); } });
+    const deps = await depsWith({
+      beforeRegistration: async () => {
+        throw HookRejection.field('email', 'is not allowed');
+      },
+    });
     await assert.rejects(register(deps, { email: 'ann@example.com', password: PASSWORD }, request), (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.deepEqual(error.errors, { email: ['is not allowed'] });
@@ -71,14 +79,25 @@ describe('registration hooks', () => {
   });
 
   test('a beforeRegistration forbidden rejection answers 403 forbidden', async () => {
-    const deps = await depsWith({ beforeRegistration: async () => { throw HookRejection.forbidden('Registration is closed.'); } });
-    await assert.rejects(register(deps, { email: 'ann@example.com', password: PASSWORD }, request), (e: unknown) => e instanceof AuthError && e.code === 'forbidden' && e.message === 'Registration is closed.');
+    const deps = await depsWith({
+      beforeRegistration: async () => {
+        throw HookRejection.forbidden('Registration is closed.');
+      },
+    });
+    await assert.rejects(
+      register(deps, { email: 'ann@example.com', password: PASSWORD }, request),
+      (e: unknown) => e instanceof AuthError && e.code === 'forbidden' && e.message === 'Registration is closed.',
+    );
     assert.equal(await deps.store.findUserByEmail('ann@example.com'), undefined);
   });
 
   test('the rules run before the hook: an invalid body never reaches it', async () => {
     let calls = 0;
-    const deps = await depsWith({ beforeRegistration: async () => { calls += 1; } });
+    const deps = await depsWith({
+      beforeRegistration: async () => {
+        calls += 1;
+      },
+    });
     assert.equal(await codeOf(register(deps, { email: 'bad', password: PASSWORD }, request)), 'validation_failed');
     assert.equal(calls, 0);
   });
@@ -86,12 +105,15 @@ describe('registration hooks', () => {
   test('beforeRegistration may add declared attributes, which win over the client', async () => {
     const env = { AUTH_USER_ATTRIBUTES: JSON.stringify({ tenant: { type: 'string', editableBy: 'admin' }, nickname: { type: 'string' } }) };
     let seen: Record<string, unknown> | undefined;
-    const deps = await depsWith({
-      beforeRegistration: async ({ attributes }) => {
-        seen = attributes;
-        return { attributes: { tenant: 'acme', nickname: 'set-by-hook' } };
+    const deps = await depsWith(
+      {
+        beforeRegistration: async ({ attributes }) => {
+          seen = attributes;
+          return { attributes: { tenant: 'acme', nickname: 'set-by-hook' } };
+        },
       },
-    }, env);
+      env,
+    );
     await register(deps, { email: 'ann@example.com', password: PASSWORD, body: { nickname: 'annie' } }, request);
     assert.deepEqual(seen, { nickname: 'annie' });
     assert.deepEqual((await deps.store.findUserByEmail('ann@example.com'))?.attributes, { tenant: 'acme', nickname: 'set-by-hook' });
@@ -108,7 +130,11 @@ describe('registration hooks', () => {
   });
 
   test('a throwing afterRegistration still registers (202 pending), mails, and logs', async () => {
-    const deps = await depsWith({ afterRegistration: async () => { throw new Error('webhook down'); } });
+    const deps = await depsWith({
+      afterRegistration: async () => {
+        throw new Error('webhook down');
+      },
+    });
     const result = await register(deps, { email: 'ann@example.com', password: PASSWORD }, request);
     assert.equal(result.kind, 'pending');
     assert.ok(await deps.store.findUserByEmail('ann@example.com'));
@@ -117,7 +143,14 @@ describe('registration hooks', () => {
   });
 
   test('a throwing afterRegistration still answers with tokens (201) without confirmation', async () => {
-    const deps = await depsWith({ afterRegistration: async () => { throw new Error('webhook down'); } }, { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' });
+    const deps = await depsWith(
+      {
+        afterRegistration: async () => {
+          throw new Error('webhook down');
+        },
+      },
+      { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' },
+    );
     const result = await register(deps, { email: 'ann@example.com', password: PASSWORD }, request);
     assert.equal(result.kind, 'signedIn');
     assert.equal(failedHookLogs(deps, 'afterRegistration').length, 1);
@@ -125,7 +158,11 @@ describe('registration hooks', () => {
 
   test('afterRegistration sees the new user, and does not run for an already registered email', async () => {
     const seen: string[] = [];
-    const deps = await depsWith({ afterRegistration: async ({ user }) => { seen.push(user.email); } });
+    const deps = await depsWith({
+      afterRegistration: async ({ user }) => {
+        seen.push(user.email);
+      },
+    });
     await register(deps, { email: 'ann@example.com', password: PASSWORD }, request);
     await register(deps, { email: 'ANN@example.com', password: PASSWORD }, request);
     assert.deepEqual(seen, ['ann@example.com']);
@@ -134,7 +171,15 @@ describe('registration hooks', () => {
 
 describe('sign-in hooks', () => {
   test('a beforeSignIn rejection answers 403 forbidden, creates no session and counts no failure', async () => {
-    const deps = await confirmedUserWith({ beforeSignIn: async () => { throw HookRejection.field('ip', 'is not allowed'); } }, 'ann@example.com', { AUTH_MAX_FAILED_SIGN_INS: '2' });
+    const deps = await confirmedUserWith(
+      {
+        beforeSignIn: async () => {
+          throw HookRejection.field('ip', 'is not allowed');
+        },
+      },
+      'ann@example.com',
+      { AUTH_MAX_FAILED_SIGN_INS: '2' },
+    );
     for (let i = 0; i < 3; i++) assert.equal(await codeOf(signIn(deps, { email: 'ann@example.com', password: PASSWORD }, request)), 'forbidden');
     const user = await deps.store.findUserByEmail('ann@example.com');
     assert.ok(user);
@@ -147,7 +192,11 @@ describe('sign-in hooks', () => {
 
   test('beforeSignIn runs only after a correct password, and sees the user and request', async () => {
     const seen: Array<{ email: string; ip: string | null; rememberMe: boolean }> = [];
-    const deps = await confirmedUserWith({ beforeSignIn: async ({ user, request: r, rememberMe }) => { seen.push({ email: user.email, ip: r.ip, rememberMe }); } });
+    const deps = await confirmedUserWith({
+      beforeSignIn: async ({ user, request: r, rememberMe }) => {
+        seen.push({ email: user.email, ip: r.ip, rememberMe });
+      },
+    });
     assert.equal(await codeOf(signIn(deps, { email: 'ann@example.com', password: 'wrong password!!' }, request)), 'invalid_credentials');
     assert.equal(seen.length, 0);
     await signIn(deps, { email: 'ann@example.com', password: PASSWORD, rememberMe: true }, request);
@@ -155,7 +204,11 @@ describe('sign-in hooks', () => {
   });
 
   test('a throwing beforeSignIn answers 503 and creates no session', async () => {
-    const deps = await confirmedUserWith({ beforeSignIn: async () => { throw new TypeError('bug'); } });
+    const deps = await confirmedUserWith({
+      beforeSignIn: async () => {
+        throw new TypeError('bug');
+      },
+    });
     assert.equal(await codeOf(signIn(deps, { email: 'ann@example.com', password: PASSWORD }, request)), 'service_unavailable');
     const user = await deps.store.findUserByEmail('ann@example.com');
     assert.equal((await deps.store.listSessions(user?.id ?? '')).length, 0);
@@ -163,7 +216,12 @@ describe('sign-in hooks', () => {
 
   test('afterSignIn gets the session id; a throwing one still signs in', async () => {
     let sid: string | undefined;
-    const deps = await confirmedUserWith({ afterSignIn: async ({ sessionId }) => { sid = sessionId; throw new Error('audit down'); } });
+    const deps = await confirmedUserWith({
+      afterSignIn: async ({ sessionId }) => {
+        sid = sessionId;
+        throw new Error('audit down');
+      },
+    });
     const tokens = await signIn(deps, { email: 'ann@example.com', password: PASSWORD }, request);
     assert.equal(decodeJwt(tokens.accessToken).sid, sid);
     assert.equal(failedHookLogs(deps, 'afterSignIn').length, 1);
@@ -200,7 +258,11 @@ describe('tokenClaims hook', () => {
   test('a tokenClaims failure at renewal leaves the renewal token unspent', async () => {
     const deps = await confirmedUserWith({});
     const tokens = await signIn(deps, { email: 'ann@example.com', password: PASSWORD }, request);
-    deps.hooks = { tokenClaims: async () => { throw new Error('claims service down'); } };
+    deps.hooks = {
+      tokenClaims: async () => {
+        throw new Error('claims service down');
+      },
+    };
     assert.equal(await codeOf(renewSession(deps, { renewalToken: tokens.renewalToken })), 'service_unavailable');
     deps.hooks = undefined;
     const renewed = await renewSession(deps, { renewalToken: tokens.renewalToken });
@@ -226,7 +288,16 @@ describe('mail hooks', () => {
 
   test('sendMail returning true replaces the mailer; every mail (lockout, invitation, notice) passes through it', async () => {
     const seen: string[] = [];
-    const deps = await confirmedUserWith({ sendMail: async ({ template }) => { seen.push(template); return true; } }, 'ann@example.com', { AUTH_MAX_FAILED_SIGN_INS: '2' });
+    const deps = await confirmedUserWith(
+      {
+        sendMail: async ({ template }) => {
+          seen.push(template);
+          return true;
+        },
+      },
+      'ann@example.com',
+      { AUTH_MAX_FAILED_SIGN_INS: '2' },
+    );
     const before = deps.mailer.sent.length;
     await register(deps, { email: 'ann@example.com', password: PASSWORD }, request); // taken: notice
     for (let i = 0; i < 2; i++) await codeOf(signIn(deps, { email: 'ann@example.com', password: 'wrong password!!' }, { ip: null, userAgent: null }));
@@ -241,7 +312,11 @@ describe('mail hooks', () => {
     const deps = await depsWith({ sendMail: async () => undefined });
     await register(deps, { email: 'ann@example.com', password: PASSWORD }, request);
     assert.equal(deps.mailer.to('ann@example.com').length, 1);
-    deps.hooks = { renderMail: async () => { throw new Error('template bug'); } };
+    deps.hooks = {
+      renderMail: async () => {
+        throw new Error('template bug');
+      },
+    };
     assert.equal(await codeOf(register(deps, { email: 'bob@example.com', password: PASSWORD }, request)), 'service_unavailable');
     assert.equal(failedHookLogs(deps, 'renderMail').length, 1);
   });
@@ -253,7 +328,12 @@ describe('password and lock notifications', () => {
     const deps = await confirmedUserWith({});
     const ann = await deps.store.findUserByEmail('ann@example.com');
     await inviteUser(deps, ann?.id ?? null, 'guest@example.com');
-    deps.hooks = { afterPasswordChange: async ({ user, reason }) => { calls.push({ email: user.email, reason, confirmed: user.emailConfirmed }); throw new Error('ignored'); } };
+    deps.hooks = {
+      afterPasswordChange: async ({ user, reason }) => {
+        calls.push({ email: user.email, reason, confirmed: user.emailConfirmed });
+        throw new Error('ignored');
+      },
+    };
     const pair = await acceptInvitation(deps, lastMailedToken(deps, 'guest@example.com', 'invitation'), { password: PASSWORD }, request);
     assert.ok(pair.accessToken);
     assert.deepEqual(calls, [{ email: 'guest@example.com', reason: 'invitation', confirmed: true }]);
@@ -262,9 +342,17 @@ describe('password and lock notifications', () => {
   test('the notify helpers call their hooks with the public user and never throw', async () => {
     const calls: string[] = [];
     const deps = await confirmedUserWith({
-      afterPasswordChange: async ({ reason, user }) => { calls.push(`password:${reason}:${'passwordHash' in user}`); throw new Error('x'); },
-      afterLock: async ({ by }) => { calls.push(`lock:${by}`); throw new Error('x'); },
-      afterUnlock: async ({ by }) => { calls.push(`unlock:${by}`); },
+      afterPasswordChange: async ({ reason, user }) => {
+        calls.push(`password:${reason}:${'passwordHash' in user}`);
+        throw new Error('x');
+      },
+      afterLock: async ({ by }) => {
+        calls.push(`lock:${by}`);
+        throw new Error('x');
+      },
+      afterUnlock: async ({ by }) => {
+        calls.push(`unlock:${by}`);
+      },
     });
     const user = await deps.store.findUserByEmail('ann@example.com');
     assert.ok(user);
@@ -278,12 +366,27 @@ describe('password and lock notifications', () => {
 
 describe('hook loading', () => {
   test('a rejection thrown by a separately bundled copy of HookRejection is still recognised', async () => {
-    const foreign = Object.assign(new Error('no'), { kind: 'validation_failed', errors: { email: ['is not allowed'] }, [Symbol.for('latch.HookRejection')]: true });
+    const foreign = Object.assign(new Error('no'), {
+      kind: 'validation_failed',
+      errors: { email: ['is not allowed'] },
+      [Symbol.for('latch.HookRejection')]: true,
+    });
     assert.ok(isHookRejection(foreign));
     assert.ok(!isHookRejection(new Error('plain')));
     const deps = await memoryDeps();
     await assert.rejects(
-      runBeforeHook({ hooks: { beforeSignIn: async () => { throw foreign; } }, log: deps.log }, 'beforeSignIn', { user: {} as never, rememberMe: false, request }),
+      runBeforeHook(
+        {
+          hooks: {
+            beforeSignIn: async () => {
+              throw foreign;
+            },
+          },
+          log: deps.log,
+        },
+        'beforeSignIn',
+        { user: {} as never, rememberMe: false, request },
+      ),
       (e: unknown) => e instanceof ValidationError && e.errors.email?.[0] === 'is not allowed',
     );
   });

@@ -5,7 +5,7 @@ import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { acceptInvitation, inviteUser, showInvitation } from '../../shared/flows/invitations.js';
 import { register } from '../../shared/flows/registration.js';
 import { signIn } from '../../shared/flows/session.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const request = { ip: '203.0.113.9', userAgent: 'test-agent/1.0' };

@@ -5,7 +5,7 @@ import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { clearFailedSignIns, emailScope, ipScope } from '../../shared/flows/lockout.js';
 import { register } from '../../shared/flows/registration.js';
 import { signIn } from '../../shared/flows/session.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const WRONG = 'not the password at all';

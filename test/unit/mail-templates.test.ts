@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { applyTemplateOverrides, checkTemplateOverrides, loadMailTemplates } from '../../shared/mail/overrides.js';
-import { TEMPLATE_PLACEHOLDERS, defaultTemplates } from '../../shared/mail/templates.js';
+import { defaultTemplates, TEMPLATE_PLACEHOLDERS } from '../../shared/mail/templates.js';
 
 const ctx = { appUrl: 'https://app.test', email: 'ann@example.com', link: 'https://app.test/reset-password/abc', validForMinutes: '60' };
 
@@ -30,7 +30,11 @@ test('every built-in template has a subject, a text and an HTML part, and escape
 test('overrides replace parts, fill placeholders, and escape values in HTML only', () => {
   const templates = applyTemplateOverrides(
     checkTemplateOverrides({
-      resetPassword: { subject: 'Reset for {{ email }}', text: 'Go to {{link}} ({{validForMinutes}} min).', html: '<p><a href="{{link}}">Reset</a> {{email}}</p>' },
+      resetPassword: {
+        subject: 'Reset for {{ email }}',
+        text: 'Go to {{link}} ({{validForMinutes}} min).',
+        html: '<p><a href="{{link}}">Reset</a> {{email}}</p>',
+      },
       emailChanged: { text: 'Now {{newEmail}}.\n\nBye' },
     }),
   );

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import * as z from 'zod/mini';
 import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { loadConfig } from '../../shared/config.js';
-import { buildOpenApi, documentOf as buildDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
+import { documentOf as buildDocument, buildOpenApi, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
-import { routeDocOf, type RouteDocs, routeDocs } from '../../shared/http/route-docs.js';
+import { type RouteDocs, routeDocOf, routeDocs } from '../../shared/http/route-docs.js';
 
 const config = loadConfig({ AUTH_ISSUER: 'https://auth.example.test', APP_URL: 'https://app.example.test' });
 const doc = buildOpenApi(config);
@@ -98,7 +98,11 @@ test('path parameters are declared for every {name} segment', () => {
   for (const route of table) {
     const names = [...route.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]);
     const declared = (operationOf(doc, route).parameters ?? []).filter((p) => p.in === 'path');
-    assert.deepEqual(declared.map((p) => p.name), names, routeKey(route));
+    assert.deepEqual(
+      declared.map((p) => p.name),
+      names,
+      routeKey(route),
+    );
     for (const parameter of declared) assert.equal(parameter.required, true);
   }
 });
@@ -131,7 +135,10 @@ test("every route's error responses cover its codes and the generic ones of its 
         assert.equal(code === 'internal_error' ? 500 : STATUS[code as keyof typeof STATUS], Number(status), `${key}: ${code} under ${status}`);
       }
     }
-    assert.ok(Object.keys(operation.responses).some((status) => Number(status) < 300), `${key} has no success response`);
+    assert.ok(
+      Object.keys(operation.responses).some((status) => Number(status) < 300),
+      `${key} has no success response`,
+    );
   }
 });
 
@@ -198,7 +205,14 @@ test('a route without documentation, or a body route without a request schema, d
 
 test('routes the other branches add document the same way: admin role, query parameters, 204 answers', () => {
   // A route as the admin API will have it, documented through the same builder as the table.
-  const route = { method: 'GET', path: '/admin/users/{id}/things', function: 'account', auth: 'admin', body: false, summary: 'Things' } as unknown as RouteDefinition;
+  const route = {
+    method: 'GET',
+    path: '/admin/users/{id}/things',
+    function: 'account',
+    auth: 'admin',
+    body: false,
+    summary: 'Things',
+  } as unknown as RouteDefinition;
   const query = z.object({ limit: z.optional(z.string().check(z.describe('Page size.'))), cursor: z.optional(z.string()) });
   const things = buildDocument(
     [{ route, doc: { operationId: 'listThings', query, success: { status: 204, body: 'none', description: 'Nothing.' }, errors: ['not_found'] } }],

@@ -6,7 +6,7 @@ import { checkResetToken, requestPasswordReset, resetPassword } from '../../shar
 import { register } from '../../shared/flows/registration.js';
 import { signIn } from '../../shared/flows/session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
-import { type MemoryDeps, lastMailedToken, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -59,7 +59,10 @@ describe('password reset flows', () => {
     await requestPasswordReset(deps, { email });
     const token = lastMailedToken(deps, email, 'reset-password');
     await assert.rejects(resetPassword(deps, token, { password: 'short' }), (e) => code(e) === 'validation_failed:password');
-    await assert.rejects(resetPassword(deps, token, { password: NEW_PASSWORD, passwordConfirmation: 'other' }), (e) => code(e) === 'validation_failed:passwordConfirmation');
+    await assert.rejects(
+      resetPassword(deps, token, { password: NEW_PASSWORD, passwordConfirmation: 'other' }),
+      (e) => code(e) === 'validation_failed:passwordConfirmation',
+    );
     await resetPassword(deps, token, { password: NEW_PASSWORD });
     for (const s of sessions) await assert.rejects(checkAccessToken(deps, s.accessToken), (e) => code(e) === 'unauthorized');
     await assert.rejects(resetPassword(deps, token, { password: NEW_PASSWORD }), (e) => code(e) === 'invalid_token');

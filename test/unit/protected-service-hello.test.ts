@@ -21,7 +21,12 @@ test('REST API (TOKEN or REQUEST authorizer): the context is authorizer itself, 
 });
 
 test('no authorizer context (a route deployed without the authorizer): 401, never a greeting', async () => {
-  for (const event of [{}, { requestContext: {} }, { requestContext: { authorizer: null } }, { requestContext: { authorizer: { lambda: { userId: 'u-1' } } } }]) {
+  for (const event of [
+    {},
+    { requestContext: {} },
+    { requestContext: { authorizer: null } },
+    { requestContext: { authorizer: { lambda: { userId: 'u-1' } } } },
+  ]) {
     assert.equal(callerOf(event), undefined);
     assert.equal((await handler(event)).statusCode, 401);
   }

@@ -12,7 +12,10 @@ test('revoke-all deletes every session but the kept one, bumps the epoch and app
   await store.commit([{ type: 'createUser', user }, ...sessions.map((session) => ({ type: 'putSession' as const, session }))]);
   await revokeAllSessions({ store }, user.id, { set: { locked: true }, keepSessionId: sessions[0]?.id });
   const left = await store.listSessions(user.id);
-  assert.deepEqual(left.map((s) => s.id), [sessions[0]?.id]);
+  assert.deepEqual(
+    left.map((s) => s.id),
+    [sessions[0]?.id],
+  );
   const after = await store.getUser(user.id);
   assert.equal(after?.locked, true);
   assert.equal(after?.sessionEpoch, 1);
@@ -21,7 +24,10 @@ test('revoke-all deletes every session but the kept one, bumps the epoch and app
 test('a session created between listing and committing makes revoke-all retry and delete it too', async () => {
   const inner = new MemoryStore();
   const user = aUser();
-  await inner.commit([{ type: 'createUser', user }, { type: 'putSession', session: aSession(user.id) }]);
+  await inner.commit([
+    { type: 'createUser', user },
+    { type: 'putSession', session: aSession(user.id) },
+  ]);
   let raced = false;
   // A store whose first listing is followed by a concurrent sign-in.
   const store: AuthStore = Object.assign(Object.create(inner), {

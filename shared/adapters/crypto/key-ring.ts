@@ -1,4 +1,4 @@
-import { type JWK, exportJWK, generateKeyPair, importJWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { KeyRing, SigningKey } from '../../ports/services.js';
 
 /** A stored key: a private Ed25519 JWK with its `kid`. The first of a list is the current one. */

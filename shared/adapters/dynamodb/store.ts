@@ -11,7 +11,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { type ConflictReason, ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
+import { ConflictError, type ConflictReason, ServiceUnavailableError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
 import type { AuthStore, FailureCounter, FailurePolicy, FailureRecord, UserGuard, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { assertDistinctItems, counterIsLive } from '../memory/store.js';
@@ -285,7 +285,6 @@ export class DynamoDbStore implements AuthStore {
     return out;
   }
 
-
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     assertDistinctItems(ops);
@@ -358,7 +357,15 @@ export class DynamoDbStore implements AuthStore {
         }
         return [
           {
-            item: { Update: e.attach({ TableName, Key: keys.user(op.id), UpdateExpression: update, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            item: {
+              Update: e.attach({
+                TableName,
+                Key: keys.user(op.id),
+                UpdateExpression: update,
+                ConditionExpression: condition,
+                ReturnValuesOnConditionCheckFailure: check,
+              }),
+            },
             onExisting: 'user_changed',
             onMissing: 'not_found',
           },
@@ -369,7 +376,9 @@ export class DynamoDbStore implements AuthStore {
         const condition = e.guard(op.guard);
         return [
           {
-            item: { ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            item: {
+              ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }),
+            },
             onExisting: 'user_changed',
             onMissing: 'not_found',
           },
@@ -386,7 +395,14 @@ export class DynamoDbStore implements AuthStore {
           },
           // Only the user's own claim is released.
           {
-            item: { Delete: { TableName, Key: keys.claim(op.emailCanonical), ConditionExpression: 'attribute_not_exists(pk) OR userId = :id', ExpressionAttributeValues: { ':id': op.id } } },
+            item: {
+              Delete: {
+                TableName,
+                Key: keys.claim(op.emailCanonical),
+                ConditionExpression: 'attribute_not_exists(pk) OR userId = :id',
+                ExpressionAttributeValues: { ':id': op.id },
+              },
+            },
             onExisting: 'user_changed',
             onMissing: 'user_changed',
           },
@@ -416,7 +432,15 @@ export class DynamoDbStore implements AuthStore {
             onMissing: 'email_taken',
           },
           {
-            item: { Update: e.attach({ TableName, Key: keys.user(op.userId), UpdateExpression: `SET ${sets.join(', ')}${bump}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            item: {
+              Update: e.attach({
+                TableName,
+                Key: keys.user(op.userId),
+                UpdateExpression: `SET ${sets.join(', ')}${bump}`,
+                ConditionExpression: condition,
+                ReturnValuesOnConditionCheckFailure: check,
+              }),
+            },
             onExisting: 'user_changed',
             onMissing: 'not_found',
           },
@@ -438,7 +462,15 @@ export class DynamoDbStore implements AuthStore {
         if (op.ifRenewalHash !== undefined) condition += ` AND ${e.name('renewalHash')} = ${e.value(op.ifRenewalHash)}`;
         return [
           {
-            item: { Update: e.attach({ TableName, Key: keys.session(op.userId, op.id), UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+            item: {
+              Update: e.attach({
+                TableName,
+                Key: keys.session(op.userId, op.id),
+                UpdateExpression: `SET ${sets.join(', ')}`,
+                ConditionExpression: condition,
+                ReturnValuesOnConditionCheckFailure: check,
+              }),
+            },
             onExisting: 'token_mismatch',
             onMissing: 'session_gone',
           },

@@ -1,5 +1,5 @@
 import { ServiceUnavailableError } from '../../domain/errors.js';
-import { type StoredKey, parseKeySecret } from '../crypto/key-ring.js';
+import { parseKeySecret, type StoredKey } from '../crypto/key-ring.js';
 
 /**
  * Loads the signing keys from AWS Secrets Manager (the secret the CDK stack's key generator
