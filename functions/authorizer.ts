@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import type { Principal } from '../shared/flows/deps.js';
 import { checkAccessToken } from '../shared/flows/token-check.js';
-import { getDeps } from '../shared/runtime/deps.js';
+import { getDeps } from '../shared/runtime/lambda-deps.js';
 
 const deps = getDeps();
 

@@ -2,8 +2,8 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { notFoundResponse, type Result } from '../shared/http/function.js';
-import { getDeps } from '../shared/runtime/deps.js';
-import { matchPath } from './routes.js';
+import { matchPath } from '../shared/http/routes.js';
+import { getDeps } from '../shared/runtime/lambda-deps.js';
 
 const deps = getDeps();
 

@@ -1,4 +1,4 @@
-import { renewSession, signIn, signOut } from '../shared/flows/session.js';
+import { renewSession, signIn, signOut } from '../shared/flows/current-session.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 

@@ -1,4 +1,4 @@
-import { listMySessions, revokeMySession, revokeMySessions } from '../shared/flows/sessions.js';
+import { listMySessions, revokeMySession, revokeMySessions } from '../shared/flows/my-sessions.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 
 /** The caller's sessions: list them, revoke one, revoke all (sign out everywhere). */

@@ -6,7 +6,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '../../infra/local/services.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import { createDocumentClient } from '../../shared/runtime/deps.js';
+import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 
 export interface LocalDynamo {
   endpoint: string;

@@ -4,10 +4,10 @@
  */
 
 import type { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { renewSession, signIn, signOut } from '../../shared/flows/current-session.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { register } from '../../shared/flows/registration.js';
-import { renewSession, signIn, signOut } from '../../shared/flows/session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import type { Flow } from './context.js';
 import { BENCH_PASSWORD, lastMailedToken } from './latch.js';

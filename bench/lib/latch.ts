@@ -10,12 +10,12 @@ import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
-import type { TokenPair } from '../../shared/flows/issue-session.js';
 import { register } from '../../shared/flows/registration.js';
+import type { TokenPair } from '../../shared/flows/token-pair.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { Log } from '../../shared/ports/services.js';
 import type { AuthStore } from '../../shared/ports/store.js';
-import { useDeps } from '../../shared/runtime/deps.js';
+import { useDeps } from '../../shared/runtime/lambda-deps.js';
 
 /** Logs nothing: a benchmark measures the flows, not stdout. */
 export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,4 +1,4 @@
-import type { FunctionName } from '../../functions/routes.js';
+import type { FunctionName } from '../../shared/http/routes.js';
 
 /**
  * How much of the table a function may touch. The actions are exactly the ones the DynamoDB
@@ -23,7 +23,7 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
 export interface FunctionAccess {
   /**
    * The route keys this decision was made for. The infra tests fail when a function's routes in
-   * `functions/routes.ts` differ, so a new route cannot silently run with grants decided for
+   * `shared/http/routes.ts` differ, so a new route cannot silently run with grants decided for
    * fewer (or more) routes: look at what its flow does, then update the entry.
    */
   routes: readonly string[];

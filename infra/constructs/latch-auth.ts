@@ -12,10 +12,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
+import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
@@ -195,7 +195,7 @@ function domainOf(address: string): string {
 
 /**
  * Latch on AWS: the user table, the signing key secret and its generator, one Lambda per
- * function of `functions/routes.ts` (plus the `$default` not-found handler and the authorizer),
+ * function of `shared/http/routes.ts` (plus the `$default` not-found handler and the authorizer),
  * and the HTTP API serving the route table, each function granted only what
  * `function-access.ts` says it needs. cdk-nag (AwsSolutions) findings that remain by design are
  * acknowledged here, next to what causes them, each with its reason.
@@ -257,7 +257,7 @@ export class LatchAuth extends Construct {
     // issuer in their environment. The API refers to no function, routes and integrations are
     // added after, so Api ← Function ← Integration ← Route has no cycle.
     this.api = new apigwv2.HttpApi(this, 'Api', {
-      description: 'Latch auth API (routes from functions/routes.ts)',
+      description: 'Latch auth API (routes from shared/http/routes.ts)',
       createDefaultStage: false,
     });
     this.apiUrl = this.api.apiEndpoint;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type FunctionName, functionNames, matchPath, routeKey } from '../../functions/routes.js';
+import { type FunctionName, functionNames, matchPath, routeKey } from '../../shared/http/routes.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type AuthorizerHandler = (event: unknown) => Promise<unknown>;

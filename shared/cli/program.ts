@@ -4,9 +4,9 @@ import type { PublicUser } from '../domain/types.js';
 import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUser, setUserPassword, unlockUser, updateUser } from '../flows/admin-users.js';
 import type { Deps } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
-import type { TargetOptions } from './deps.js';
 import { CliError } from './errors.js';
 import { type PromptIo, readPassword } from './prompt.js';
+import type { TargetOptions } from './target.js';
 
 /** The CLI's world: streams, environment and folder (the process's, or a test's). */
 export interface CliIo extends PromptIo {
@@ -60,7 +60,7 @@ export function buildProgram(io: CliIo): Command {
       const command = args[args.length - 1] as Command;
       const options = command.opts() as CommonOptions & Record<string, unknown>;
       // Loaded here, so help and usage errors do not pay for the AWS SDK.
-      const { buildCliDeps, resolveTarget } = await import('./deps.js');
+      const { buildCliDeps, resolveTarget } = await import('./target.js');
       const target = await resolveTarget(options, io.env, io.cwd);
       const deps = buildCliDeps(target, io.env);
       await run(deps, options, ...(args.slice(0, -2) as A));

@@ -4,10 +4,10 @@ import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
+import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type Principal } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
-import { notifyPasswordChanged } from './notify.js';
 import { revokeAllSessions } from './revoke.js';
 import { mailConfirmationLink, sendTemplateMail } from './send-mail.js';
 

@@ -4,9 +4,9 @@ import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
+import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso } from './deps.js';
-import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './notify.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
 

@@ -4,7 +4,7 @@ import type { MailTemplates } from '../mail/templates.js';
 import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
-/** Everything a flow may use. Built once per container by `shared/runtime/deps.ts`. */
+/** Everything a flow may use. Built once per container by `shared/runtime/lambda-deps.ts`. */
 export interface Deps {
   config: Config;
   store: AuthStore;

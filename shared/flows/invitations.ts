@@ -4,14 +4,14 @@ import { messages } from '../domain/messages.js';
 import { toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
+import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
-import { prepareSession, type TokenPair } from './issue-session.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { notifyPasswordChanged } from './notify.js';
 import { newUser } from './registration.js';
 import { sendInvitationMail } from './send-mail.js';
+import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
 export interface Invitation {

@@ -1,6 +1,6 @@
-import { hashSecret } from '../adapters/crypto/tokens.js';
 import { RetryableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { hashSecret } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import type { FailureCounter } from '../ports/store.js';
 import { type Deps, nowSeconds } from './deps.js';

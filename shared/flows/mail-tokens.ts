@@ -1,5 +1,5 @@
-import { hashSecret, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
 import { AuthError } from '../domain/errors.js';
+import { hashSecret, randomSecret, safeEqual } from '../domain/secrets.js';
 import { formatMailToken, parseMailToken } from '../domain/tokens.js';
 import type { MailToken, MailTokenKind, User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';

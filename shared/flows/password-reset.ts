@@ -1,12 +1,12 @@
-import { randomId } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
+import { randomId } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
+import { notifyPasswordChanged } from './after-hooks.js';
 import { type Deps, nowIso } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
-import { notifyPasswordChanged } from './notify.js';
 import { revokeAllSessions } from './revoke.js';
 import { mailQuietly, sendMail } from './send-mail.js';
 

@@ -1,14 +1,14 @@
-import { randomId } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
 import { isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { randomId } from '../domain/secrets.js';
 import { toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
-import { prepareSession, type TokenPair } from './issue-session.js';
 import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
+import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /registration`. */
 export interface RegistrationInput {

@@ -1,7 +1,7 @@
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
-import { safeEqual } from '../adapters/crypto/tokens.js';
 import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { safeEqual } from '../domain/secrets.js';
 import type { Deps, Principal } from './deps.js';
 import { nowSeconds } from './deps.js';
 

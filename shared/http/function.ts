@@ -2,14 +2,14 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from '../../functions/routes.js';
 import { AuthError } from '../domain/errors.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
-import { getDeps } from '../runtime/deps.js';
+import { getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
 import { bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
+import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { STATUS } from './problem.js';
 import { responseSchemas } from './response-schemas.js';
 import { type RouteDoc, routeDocOf, type SuccessDoc } from './route-docs.js';
+import { type RouteDefinition, routeKey, routes } from './routes.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -247,7 +247,7 @@ confirmation, invitations, admin), served by API Gateway and Lambda.
 - Authenticated routes take \`Authorization: Bearer <accessToken>\` (from sign-in or renewal).`;
 
 /**
- * Generates the OpenAPI 3.1 document of the API from the route table (`functions/routes.ts`) and
+ * Generates the OpenAPI 3.1 document of the API from the route table (`shared/http/routes.ts`) and
  * the route documentation (`shared/http/route-docs.ts`), whose request schemas are the ones
  * `httpFunction` enforces, so the document cannot drift from what the handlers accept.
  */

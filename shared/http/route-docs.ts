@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
-import type { Route, RouteKey } from '../../functions/routes.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { responseSchemas as r } from './response-schemas.js';
+import type { Route, RouteKey } from './routes.js';
 import { schemas } from './schemas.js';
 
 /** A request body schema: a zod/mini object of optional, typed fields (a wrong type is 400). */
@@ -58,7 +58,7 @@ export type RouteDocs = { [K in RouteKey]: RouteDocFor<RouteOf<K>> };
 const message = (status: number, description: string): SuccessDoc => ({ status, body: r.Message, description });
 
 /**
- * The documentation of every route in `functions/routes.ts`. Adding a route to the table without
+ * The documentation of every route in `shared/http/routes.ts`. Adding a route to the table without
  * an entry here does not compile; so does an entry for a route that is not in the table.
  */
 export const routeDocs = {

@@ -1,6 +1,6 @@
 import { ensureTable } from '../../infra/local/services.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import { createDocumentClient } from '../../shared/runtime/deps.js';
+import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { testServices, uniqueTableName } from '../support/services.js';
 import { storeContract } from './store-contract.js';
 

@@ -19,7 +19,7 @@
  * - the same request sent again once the fault clears succeeds.
  *
  * The writing routes (but the admin's create and update) have a dedicated fixture below. Routes
- * of `functions/routes.ts` without one get a generic one (a fresh signed-in user, an empty object
+ * of `shared/http/routes.ts` without one get a generic one (a fresh signed-in user, an empty object
  * body), so new routes are in the matrix from day one.
  */
 import assert from 'node:assert/strict';
@@ -29,7 +29,6 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { ensureTable } from '../../infra/local/services.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
@@ -37,9 +36,10 @@ import { SesMailer } from '../../shared/adapters/ses/mailer.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { newUser } from '../../shared/flows/registration.js';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { Mailer } from '../../shared/ports/services.js';
-import { useDeps } from '../../shared/runtime/deps.js';
+import { useDeps } from '../../shared/runtime/lambda-deps.js';
 import { arm, disarm, FAULTS, type FaultMode, injectFaults, newPlan } from '../support/faults.js';
 import { type EventInput, FastFakeHasher, type Handler, lambdaContext, loadFunctions, routeEvent } from '../support/hardening.js';
 import { CapturingLog } from '../support/memory.js';

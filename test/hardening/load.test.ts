@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureTable } from '../../infra/local/services.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import { createDocumentClient } from '../../shared/runtime/deps.js';
+import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { lastLinkToken } from '../support/mail.js';
 import { testServices, uniqueEmail, uniqueTableName } from '../support/services.js';
 

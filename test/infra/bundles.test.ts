@@ -12,11 +12,11 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { functionNames } from '../../functions/routes.js';
 import { argon2BinaryFile, argon2BinaryPackage, ELF_MACHINE } from '../../infra/constructs/argon2-vendor.js';
 import { accessOf } from '../../infra/constructs/function-access.js';
 import { HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { functionNames } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
 
 const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];

@@ -8,11 +8,11 @@ import { test } from 'node:test';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { functionNames, routeKey, routes } from '../../functions/routes.js';
 import { accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
+import { functionNames, routeKey, routes } from '../../shared/http/routes.js';
 import { synthLatch, type TemplateJson } from './synth.js';
 import { actionsOf, findCycle, referencesIn, resourcesOf, resourcesOfType, roleOf, routeTargets, statementsOfRole } from './template.js';
 

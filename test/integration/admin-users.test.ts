@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { routes } from '../../functions/routes.js';
+import { routes } from '../../shared/http/routes.js';
+import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { uniqueEmail } from '../support/services.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
-import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
 const GHOST = '00000000-0000-4000-8000-000000000000';

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
+import { SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { testServices, uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { SEED_PASSWORD, seedUser, signInAs } from '../support/users.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(root, 'bin', 'latch.js');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { loadConfig } from '../../shared/config.js';
 import { buildOpenApi, type JsonSchema, type OpenApiDocument } from '../../shared/http/openapi.js';
 import { responseSchemas } from '../../shared/http/response-schemas.js';
 import { routeDocOf, type SuccessDoc } from '../../shared/http/route-docs.js';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { lastLinkToken } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { routes } from '../../functions/routes.js';
+import { routes } from '../../shared/http/routes.js';
+import { anAdmin, seedUser, signInAs } from '../support/accounts.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { anAdmin, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
 

@@ -3,9 +3,9 @@ import { createHmac } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { TokenPair } from '../../shared/flows/issue-session.js';
 import { register } from '../../shared/flows/registration.js';
-import { useDeps } from '../../shared/runtime/deps.js';
+import type { TokenPair } from '../../shared/flows/token-pair.js';
+import { useDeps } from '../../shared/runtime/lambda-deps.js';
 import { type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 let deps: MemoryDeps;

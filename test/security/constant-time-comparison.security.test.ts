@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { safeEqual } from '../../shared/adapters/crypto/tokens.js';
+import { safeEqual } from '../../shared/domain/secrets.js';
 
 test('safeEqual agrees with === on every input (property)', () => {
   fc.assert(

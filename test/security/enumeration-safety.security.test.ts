@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError } from '../../shared/domain/errors.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail, resendConfirmation } from '../../shared/flows/email-confirmation.js';
 import { register } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
 import { lastMailedToken, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every route in `functions/routes.ts` (walked, never listed here), in
+ * Property-based fuzzing of every route in `shared/http/routes.ts` (walked, never listed here), in
  * process: each function's real `handler` (the whole middy stack) gets API Gateway payload 2.0
  * events with arbitrary bodies, headers, path and query parameters, over in-memory deps.
  *
@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { newUser } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
-import { useDeps } from '../../shared/runtime/deps.js';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
+import { useDeps } from '../../shared/runtime/lambda-deps.js';
 import { FastFakeHasher, findLeak, type Handler, lambdaContext, loadFunctions, pathParams, routeEvent, snapshotMaps } from '../support/hardening.js';
 import { type MemoryDeps, memoryDeps } from '../support/memory.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashSecret, randomSecret } from '../../shared/adapters/crypto/tokens.js';
+import { hashSecret, randomSecret } from '../../shared/domain/secrets.js';
 import { formatMailToken } from '../../shared/domain/tokens.js';
 import { lastLinkToken, mailsTo } from '../support/mail.js';
 import { uniqueEmail } from '../support/services.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
-import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/users.js';
 
 let api: TestStack;
 

@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { ServiceUnavailableError } from '../../shared/domain/errors.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { newUser } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import type { Log } from '../../shared/ports/services.js';
-import { useDeps } from '../../shared/runtime/deps.js';
+import { useDeps } from '../../shared/runtime/lambda-deps.js';
 import { createLog } from '../../shared/runtime/logger.js';
 import { FastFakeHasher, type Handler, lambdaContext, loadFunctions, routeEvent } from '../support/hardening.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashSecret, randomSecret } from '../../shared/adapters/crypto/tokens.js';
+import { hashSecret, randomSecret } from '../../shared/domain/secrets.js';
 import { formatMailToken } from '../../shared/domain/tokens.js';
 import { assertProblem, PASSWORD, signedInUser } from '../support/accounts.js';
 import { lastLinkToken } from '../support/mail.js';

@@ -5,8 +5,8 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { type FunctionName, functionNames, type RouteDefinition, routeKey } from '../../functions/routes.js';
 import { lambdaContext as localLambdaContext } from '../../infra/local/api-server.js';
+import { type FunctionName, functionNames, type RouteDefinition, routeKey } from '../../shared/http/routes.js';
 import type { PasswordHasher } from '../../shared/ports/services.js';
 
 /**

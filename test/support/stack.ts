@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalStack } from '../../infra/local/stack.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import { createDocumentClient } from '../../shared/runtime/deps.js';
+import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { testServices, uniqueTableName } from './services.js';
 
 export interface ApiResponse {

@@ -12,7 +12,7 @@ import {
   unlockUser,
   updateUser,
 } from '../../shared/flows/admin-users.js';
-import { renewSession, signIn } from '../../shared/flows/session.js';
+import { renewSession, signIn } from '../../shared/flows/current-session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import { aSession, aToken, aUser } from '../support/fixtures.js';
 import { type MemoryDeps, memoryDeps } from '../support/memory.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { resolveTarget, tableFromStackOutputs } from '../../shared/cli/deps.js';
 import { CliError } from '../../shared/cli/errors.js';
+import { resolveTarget, tableFromStackOutputs } from '../../shared/cli/target.js';
 
 test('the table of a deployed stack is its TableName output (or the one output ending in TableName)', () => {
   assert.equal(

@@ -4,9 +4,9 @@ import { decodeJwt } from 'jose';
 import allowedDomainsHooks, { allowedEmailDomains, emailDomain } from '../../examples/extensions/allowed-email-domains.js';
 import tenantClaimHooks, { tenantOf } from '../../examples/extensions/tenant-claim.js';
 import { ValidationError } from '../../shared/domain/errors.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { register } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
 import { lastMailedToken, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthError, ValidationError } from '../../shared/domain/errors.js';
+import { renewSession, signIn, signOut } from '../../shared/flows/current-session.js';
 import { confirmEmail, resendConfirmation } from '../../shared/flows/email-confirmation.js';
 import { register } from '../../shared/flows/registration.js';
-import { renewSession, signIn, signOut } from '../../shared/flows/session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 

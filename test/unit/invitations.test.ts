@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthError, ValidationError } from '../../shared/domain/errors.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { acceptInvitation, inviteUser, showInvitation } from '../../shared/flows/invitations.js';
 import { register } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'correct horse battery staple';

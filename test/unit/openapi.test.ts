@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as z from 'zod/mini';
-import { type RouteDefinition, routeKey, routes } from '../../functions/routes.js';
 import { loadConfig } from '../../shared/config.js';
 import { documentOf as buildDocument, buildOpenApi, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
 import { type RouteDocs, routeDocOf, routeDocs } from '../../shared/http/route-docs.js';
+import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 
 const config = loadConfig({ AUTH_ISSUER: 'https://auth.example.test', APP_URL: 'https://app.example.test' });
 const doc = buildOpenApi(config);

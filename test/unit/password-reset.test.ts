@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthError, ValidationError } from '../../shared/domain/errors.js';
+import { signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { checkResetToken, requestPasswordReset, resetPassword } from '../../shared/flows/password-reset.js';
 import { register } from '../../shared/flows/registration.js';
-import { signIn } from '../../shared/flows/session.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 

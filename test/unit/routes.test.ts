@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { functionNames, matchPath, routeKey, routes } from '../../functions/routes.js';
+import { functionNames, matchPath, routeKey, routes } from '../../shared/http/routes.js';
 
 test('route keys are unique and every route belongs to a function file that serves it', () => {
   const keys = routes.map(routeKey);

@@ -1,16 +1,16 @@
-import { hashSecret, randomId, randomSecret, safeEqual } from '../adapters/crypto/tokens.js';
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { hashSecret, randomId, randomSecret, safeEqual } from '../domain/secrets.js';
 import { formatRenewalToken, parseRenewalToken } from '../domain/tokens.js';
 import type { User } from '../domain/types.js';
 import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
-import { prepareSession, signAccessToken, type TokenPair } from './issue-session.js';
 import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
 import { sendConfirmationMail } from './send-mail.js';
+import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
 export interface SignInInput {

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import { hashSecret, randomId, randomSecret } from '../adapters/crypto/tokens.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
+import { hashSecret, randomId, randomSecret } from '../domain/secrets.js';
 import { formatRenewalToken } from '../domain/tokens.js';
 import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
