@@ -194,10 +194,11 @@ describe('latch: targets and exit codes', () => {
 
     // A stale .latch/local.json left by a stack that died.
     const stale = mkdtempSync(path.join(tmpdir(), 'latch-cli-stale-'));
-    const dead = spawn(process.execPath, ['-e', '']);
-    await new Promise((resolve) => dead.on('close', resolve));
+    // Above Linux's largest pid_max (2^22), so no live process can have it: a pid of a process that
+    // just exited could be handed to a new one at once on a busy machine.
+    const deadPid = 2 ** 22 + 1;
     mkdirSync(path.join(stale, '.latch'));
-    writeFileSync(path.join(stale, '.latch', 'local.json'), JSON.stringify({ pid: dead.pid, dynamoDbEndpoint: 'http://127.0.0.1:1', tableName: 'x' }));
+    writeFileSync(path.join(stale, '.latch', 'local.json'), JSON.stringify({ pid: deadPid, dynamoDbEndpoint: 'http://127.0.0.1:1', tableName: 'x' }));
     const run = await latch(['users', 'list', '--json'], { cwd: stale });
     assert.equal(run.code, 1);
     assert.equal(run.json.error.code, 'no_local_stack');
