@@ -174,3 +174,43 @@ export interface AuthStore {
    */
   commit(ops: WriteOp[]): Promise<void>;
 }
+
+/** A counter counts while its window or its lockout runs; after both it is as good as gone. */
+export function counterIsLive(counter: FailureCounter, now: number): boolean {
+  return counter.windowEnds > now || (counter.lockedUntil !== null && counter.lockedUntil > now);
+}
+
+/** The items a write touches, as `kind:key`; the same item twice in one commit is a bug. */
+export function itemsOf(op: WriteOp): string[] {
+  switch (op.type) {
+    case 'createUser':
+      return [`user:${op.user.id}`, `claim:${op.user.emailCanonical}`];
+    case 'updateUser':
+    case 'checkUser':
+      return [`user:${op.id}`];
+    case 'deleteUser':
+      return [`user:${op.id}`, `claim:${op.emailCanonical}`];
+    case 'moveEmail':
+      return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`];
+    case 'putSession':
+      return [`session:${op.session.userId}/${op.session.id}`];
+    case 'updateSession':
+    case 'deleteSession':
+      return [`session:${op.userId}/${op.id}`];
+    case 'putToken':
+      return [`token:${op.token.userId}/${op.token.kind}`];
+    case 'consumeToken':
+    case 'deleteToken':
+      return [`token:${op.userId}/${op.kind}`];
+  }
+}
+
+/** Rejects what DynamoDB rejects: more than 100 writes, or two writes on one item. */
+export function assertDistinctItems(ops: WriteOp[]): void {
+  if (ops.length > 100) throw new Error(`a commit takes at most 100 writes, got ${ops.length}`);
+  const seen = new Set<string>();
+  for (const item of ops.flatMap(itemsOf)) {
+    if (seen.has(item)) throw new Error(`two writes on one item in a commit: ${item.split(':')[0]}`);
+    seen.add(item);
+  }
+}

@@ -1,0 +1,66 @@
+import type { UserGuard } from '../../ports/store.js';
+
+/** An item as the document client reads and writes it. */
+export type Item = Record<string, unknown>;
+
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl'];
+
+/** The item without its key attributes: the stored record as the port types it. */
+export function strip(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Builds `SET`/`ADD` clauses and their placeholders for a partial update. */
+export class Expression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  name(attribute: string): string {
+    const placeholder = `#a${this.n++}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.n++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+
+  /** `a = :x, b = :y` for every defined field. */
+  assignments(fields: Record<string, unknown>): string[] {
+    return Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${this.name(k)} = ${this.value(v)}`);
+  }
+
+  /** Condition text of a user guard (always includes existence). */
+  guard(guard: UserGuard | undefined): string {
+    const parts = ['attribute_exists(pk)'];
+    if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
+    if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
+    if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
+    // No email change (moveEmail) happened since the caller read the user.
+    if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
+    if (guard?.passwordHash !== undefined) {
+      const name = this.name('passwordHash');
+      parts.push(
+        guard.passwordHash === null
+          ? `(attribute_not_exists(${name}) OR attribute_type(${name}, ${this.value('NULL')}))`
+          : `${name} = ${this.value(guard.passwordHash)}`,
+      );
+    }
+    return parts.join(' AND ');
+  }
+
+  attach<T extends object>(input: T): T & { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    return {
+      ...input,
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}

@@ -1,0 +1,207 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ConflictReason } from '../../domain/errors.js';
+import type { User } from '../../domain/types.js';
+import type { WriteOp } from '../../ports/store.js';
+import { Expression, type Item } from './expression.js';
+import { keys } from './table.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A write of the transaction and what its condition failing means. */
+export interface Planned {
+  item: TransactItem;
+  /** Reason when the condition fails and the item existed / did not exist. */
+  onExisting: ConflictReason;
+  onMissing: ConflictReason;
+}
+
+/**
+ * The DynamoDB writes of one port write, each with its condition and what the condition failing
+ * means. Pure: `commit` sends the plans of all ops as one transaction (or one plain write).
+ */
+export function planWrite(TableName: string, op: WriteOp): Planned[] {
+  const check = 'ALL_OLD' as const;
+  switch (op.type) {
+    case 'createUser':
+      return [
+        // The claim is the uniqueness rule: one account per canonical email.
+        {
+          item: { Put: { TableName, Item: { ...keys.claim(op.user.emailCanonical), userId: op.user.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          onExisting: 'email_taken',
+          onMissing: 'email_taken',
+        },
+        {
+          item: { Put: { TableName, Item: userItem(op.user), ConditionExpression: 'attribute_not_exists(pk)' } },
+          onExisting: 'email_taken',
+          onMissing: 'email_taken',
+        },
+      ];
+    case 'updateUser': {
+      const e = new Expression();
+      const sets = e.assignments({ ...(op.set ?? {}) });
+      const adds: string[] = [];
+      if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
+      if (op.bumpSeq) adds.push(`${e.name('sessionSeq')} ${e.value(1)}`);
+      const condition = e.guard(op.guard);
+      const update = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].join(' ').trim();
+      if (update === '') {
+        return planWrite(TableName, { type: 'checkUser', id: op.id, guard: op.guard ?? {} });
+      }
+      return [
+        {
+          item: {
+            Update: e.attach({
+              TableName,
+              Key: keys.user(op.id),
+              UpdateExpression: update,
+              ConditionExpression: condition,
+              ReturnValuesOnConditionCheckFailure: check,
+            }),
+          },
+          onExisting: 'user_changed',
+          onMissing: 'not_found',
+        },
+      ];
+    }
+    case 'checkUser': {
+      const e = new Expression();
+      const condition = e.guard(op.guard);
+      return [
+        {
+          item: {
+            ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }),
+          },
+          onExisting: 'user_changed',
+          onMissing: 'not_found',
+        },
+      ];
+    }
+    case 'deleteUser': {
+      const e = new Expression();
+      const condition = e.guard(op.guard);
+      return [
+        {
+          item: { Delete: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
+          onExisting: 'user_changed',
+          onMissing: 'not_found',
+        },
+        // Only the user's own claim is released.
+        {
+          item: {
+            Delete: {
+              TableName,
+              Key: keys.claim(op.emailCanonical),
+              ConditionExpression: 'attribute_not_exists(pk) OR userId = :id',
+              ExpressionAttributeValues: { ':id': op.id },
+            },
+          },
+          onExisting: 'user_changed',
+          onMissing: 'user_changed',
+        },
+      ];
+    }
+    case 'moveEmail': {
+      const e = new Expression();
+      const sets = e.assignments({
+        ...(op.set ?? {}),
+        email: op.email,
+        emailCanonical: op.to,
+        gsi1sk: `${op.to}#${op.userId}`,
+      });
+      const bump = op.bumpEpoch ? ` ADD ${e.name('sessionEpoch')} ${e.value(1)}` : '';
+      const condition = e.guard(op.guard);
+      return [
+        // The old claim must still be this user's (no concurrent move).
+        {
+          item: { Delete: { TableName, Key: keys.claim(op.from), ConditionExpression: 'userId = :id', ExpressionAttributeValues: { ':id': op.userId } } },
+          onExisting: 'user_changed',
+          onMissing: 'user_changed',
+        },
+        // The new address must be free: uniqueness holds across email changes too.
+        {
+          item: { Put: { TableName, Item: { ...keys.claim(op.to), userId: op.userId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          onExisting: 'email_taken',
+          onMissing: 'email_taken',
+        },
+        {
+          item: {
+            Update: e.attach({
+              TableName,
+              Key: keys.user(op.userId),
+              UpdateExpression: `SET ${sets.join(', ')}${bump}`,
+              ConditionExpression: condition,
+              ReturnValuesOnConditionCheckFailure: check,
+            }),
+          },
+          onExisting: 'user_changed',
+          onMissing: 'not_found',
+        },
+      ];
+    }
+    case 'putSession':
+      return [
+        {
+          item: { Put: { TableName, Item: { ...keys.session(op.session.userId, op.session.id), ...op.session, ttl: op.session.expiresAt } } },
+          onExisting: 'session_gone',
+          onMissing: 'session_gone',
+        },
+      ];
+    case 'updateSession': {
+      const e = new Expression();
+      const sets = e.assignments(op.set);
+      let condition = 'attribute_exists(pk)';
+      // Spending a renewal token: only the request that still sees its hash may rotate it.
+      if (op.ifRenewalHash !== undefined) condition += ` AND ${e.name('renewalHash')} = ${e.value(op.ifRenewalHash)}`;
+      return [
+        {
+          item: {
+            Update: e.attach({
+              TableName,
+              Key: keys.session(op.userId, op.id),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: condition,
+              ReturnValuesOnConditionCheckFailure: check,
+            }),
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'session_gone',
+        },
+      ];
+    }
+    case 'deleteSession':
+      return [{ item: { Delete: { TableName, Key: keys.session(op.userId, op.id) } }, onExisting: 'session_gone', onMissing: 'session_gone' }];
+    case 'putToken':
+      // Overwrites the user's earlier token of this kind: a new link kills the old one.
+      return [
+        {
+          item: { Put: { TableName, Item: { ...keys.token(op.token.userId, op.token.kind), ...op.token, ttl: op.token.expiresAt } } },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'consumeToken':
+      // Single use: of two concurrent uses, only the one that still finds the hash deletes it.
+      return [
+        {
+          item: {
+            Delete: {
+              TableName,
+              Key: keys.token(op.userId, op.kind),
+              ConditionExpression: '#h = :h AND expiresAt > :now',
+              ExpressionAttributeNames: { '#h': 'hash' },
+              ExpressionAttributeValues: { ':h': op.hash, ':now': op.now },
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'deleteToken':
+      return [{ item: { Delete: { TableName, Key: keys.token(op.userId, op.kind) } }, onExisting: 'token_mismatch', onMissing: 'token_mismatch' }];
+  }
+}
+
+/** The user item with its key and its entry in the users index (the admin listing). */
+function userItem(user: User): Item {
+  return { ...keys.user(user.id), gsi1pk: keys.usersPartition, gsi1sk: `${user.emailCanonical}#${user.id}`, ...user };
+}
