@@ -13,175 +13,22 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { loadConfig } from '../../shared/config.js';
-import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
+import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 
-/**
- * Overrides of the `AUTH_*` settings (see `shared/config.ts` and API.md). Anything left out keeps
- * the default of `loadConfig`, so the defaults live in one place.
- */
-export interface LatchSettings {
-  /** `AUTH_REQUIRE_EMAIL_CONFIRMATION` @default true */
-  readonly requireEmailConfirmation?: boolean;
-  /** `AUTH_PASSWORD_MIN_LENGTH` @default 8 */
-  readonly passwordMinLength?: number;
-  /** `AUTH_ACCESS_TOKEN_TTL_SECONDS` @default 15 minutes */
-  readonly accessTokenTtl?: Duration;
-  /** `AUTH_SESSION_TTL_SECONDS`, a session without `rememberMe` @default 1 day */
-  readonly sessionTtl?: Duration;
-  /** `AUTH_REMEMBER_ME_TTL_SECONDS` @default 30 days */
-  readonly rememberMeTtl?: Duration;
-  /** `AUTH_RESET_TOKEN_TTL_SECONDS` @default 1 hour */
-  readonly resetTokenTtl?: Duration;
-  /** `AUTH_CONFIRMATION_TOKEN_TTL_SECONDS` @default 2 days */
-  readonly confirmationTokenTtl?: Duration;
-  /** `AUTH_INVITATION_TOKEN_TTL_SECONDS` @default 7 days */
-  readonly invitationTokenTtl?: Duration;
-  /** `AUTH_MAX_FAILED_SIGN_INS` within `lockout` @default 10 */
-  readonly maxFailedSignIns?: number;
-  /** `AUTH_LOCKOUT_SECONDS` @default 15 minutes */
-  readonly lockout?: Duration;
-  /** `AUTH_AUDIENCE`, the `aud` of access tokens @default "latch" */
-  readonly audience?: string;
-  /** `AUTH_ROLES`, roles besides `user` and `admin` @default none */
-  readonly roles?: string[];
-  /** `AUTH_USER_ATTRIBUTES`, custom user attributes (checked at synth) @default none */
-  readonly userAttributes?: AttributeDefinitions;
-}
-
-/** Stage-wide request limits of the HTTP API. */
-export interface LatchThrottle {
-  /** Steady requests per second. @default 100 */
-  readonly rateLimit?: number;
-  /** Burst. @default 200 */
-  readonly burstLimit?: number;
-}
-
-/** Properties of {@link LatchAuth}. */
-export interface LatchAuthProps {
-  /** `APP_URL`: origin (and path prefix) of the client app; every mailed link starts with it. */
-  readonly appUrl: string;
-  /** `AUTH_MAIL_FROM`: sender of every mail, an address of a verified SES identity. */
-  readonly mailFrom: string;
-  /**
-   * The SES identity (domain or address) `ses:SendEmail` is scoped to.
-   * @default the domain of `mailFrom`
-   */
-  readonly sesIdentity?: string;
-  /**
-   * More identities the functions may send through. In the SES sandbox, SES also authorizes the
-   * recipient's identity, so list the verified test recipients here until production access.
-   * @default none
-   */
-  readonly additionalSesIdentities?: string[];
-  /** `AUTH_*` overrides. @default the defaults of `shared/config.ts` */
-  readonly settings?: LatchSettings;
-  /** `AUTH_INVITATIONS`: who may invite. @default 'any' */
-  readonly invitations?: 'any' | 'admin';
-  /** `AUTH_CORS_ORIGINS`. @default the origin of `appUrl` */
-  readonly corsOrigins?: string[];
-  /**
-   * `AUTH_ISSUER` (`iss` of access tokens). Set it when a custom domain fronts the API.
-   * @default the HTTP API's endpoint URL
-   */
-  readonly issuer?: string;
-  /**
-   * API Gateway's authorizer result cache for other services' APIs. A lock or sign-out takes
-   * effect only once a cached allow expires, hence 0 by default. At most 1 hour.
-   * @default Duration.seconds(0)
-   */
-  readonly authorizerCacheTtl?: Duration;
-  /** @default Architecture.ARM_64 */
-  readonly architecture?: lambda.Architecture;
-  /** @default 100 requests/s, burst 200 */
-  readonly throttle?: LatchThrottle;
-  /**
-   * Of the table, the key secret and the log groups. Users and keys are not re-creatable.
-   * @default RemovalPolicy.RETAIN (and DynamoDB deletion protection on)
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Customer managed key for the table and the key secret.
-   * @default AWS managed keys (`aws/dynamodb`, `aws/secretsmanager`)
-   */
-  readonly encryptionKey?: kms.IKey;
-  /** Of every log group (functions and API access logs). @default one month */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * A module of hooks around the flows (`shared/hooks/types.ts`), absolute or relative to the
-   * repository root, bundled into every function next to its handler (`LatchFunction`'s `hooksModule`).
-   * @default no hooks
-   */
-  readonly hooksModule?: string;
-  /**
-   * A JSON file of mail template overrides (`LATCH_MAIL_TEMPLATES`, see
-   * docs/account-lifecycle.md), absolute or relative to the repository root. It is checked at
-   * synth and shipped inside every function that mails, since Lambda limits the environment to 4 KB.
-   * @default the built-in templates
-   */
-  readonly mailTemplatesFile?: string;
-}
+export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
 
 /** File name of the mail template overrides inside a function's asset. */
 const MAIL_TEMPLATES_FILE = 'latch-mail-templates.json';
-
-/** Options of {@link LatchAuth.restAuthorizer}. */
-export interface RestAuthorizerOptions {
-  /**
-   * `token`: a TOKEN authorizer on the `Authorization` header; `request`: a REQUEST authorizer
-   * whose identity source is that header.
-   * @default 'token'
-   */
-  readonly type?: 'token' | 'request';
-}
 
 const ALL_FUNCTIONS = (): Array<FunctionName | InternalFunctionName> => [...functionNames(), 'not-found', 'authorizer'];
 
 /** `email-confirmation` → `EmailConfirmation` (construct ids). */
 function pascal(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
-}
-
-function seconds(value: Duration | undefined): string | undefined {
-  return value === undefined ? undefined : String(value.toSeconds());
-}
-
-/** The `AUTH_*` environment of the settings (unset ones are left to `loadConfig`'s defaults). */
-function settingsEnvironment(settings: LatchSettings): Record<string, string> {
-  const entries: Array<[string, string | undefined]> = [
-    ['AUTH_REQUIRE_EMAIL_CONFIRMATION', settings.requireEmailConfirmation === undefined ? undefined : String(settings.requireEmailConfirmation)],
-    ['AUTH_PASSWORD_MIN_LENGTH', settings.passwordMinLength === undefined ? undefined : String(settings.passwordMinLength)],
-    ['AUTH_ACCESS_TOKEN_TTL_SECONDS', seconds(settings.accessTokenTtl)],
-    ['AUTH_SESSION_TTL_SECONDS', seconds(settings.sessionTtl)],
-    ['AUTH_REMEMBER_ME_TTL_SECONDS', seconds(settings.rememberMeTtl)],
-    ['AUTH_RESET_TOKEN_TTL_SECONDS', seconds(settings.resetTokenTtl)],
-    ['AUTH_CONFIRMATION_TOKEN_TTL_SECONDS', seconds(settings.confirmationTokenTtl)],
-    ['AUTH_INVITATION_TOKEN_TTL_SECONDS', seconds(settings.invitationTokenTtl)],
-    ['AUTH_MAX_FAILED_SIGN_INS', settings.maxFailedSignIns === undefined ? undefined : String(settings.maxFailedSignIns)],
-    ['AUTH_LOCKOUT_SECONDS', seconds(settings.lockout)],
-    ['AUTH_AUDIENCE', settings.audience],
-    ['AUTH_ROLES', settings.roles?.join(',')],
-    ['AUTH_USER_ATTRIBUTES', settings.userAttributes === undefined ? undefined : JSON.stringify(settings.userAttributes)],
-  ];
-  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-/**
- * Runs the functions' own config loader on the environment at synth, so a bad setting fails
- * `cdk synth` instead of every cold start. Values only known at deploy time are stood in for.
- */
-function validateEnvironment(environment: Record<string, string>): void {
-  const resolvable = Object.fromEntries(
-    Object.entries(environment).map(([k, v]) => [
-      k,
-      Token.isUnresolved(v) ? (k === 'AUTH_ISSUER' || k === 'APP_URL' ? 'https://deploy-time.invalid' : 'deploy-time') : v,
-    ]),
-  );
-  loadConfig(resolvable);
 }
 
 /** The SES identity of a sender address: its domain. */
