@@ -16,6 +16,10 @@ export interface Config {
   invitationTokenTtlSeconds: number;
   maxFailedSignIns: number;
   lockoutSeconds: number;
+  /** At most this many capped mails of one kind go to one address per {@link mailRecipientWindowSeconds}. */
+  mailRecipientLimit: number;
+  /** The per-recipient mail cap's window, from the first counted mail. */
+  mailRecipientWindowSeconds: number;
   invitations: 'any' | 'admin';
   /** Origin of the client app; every mailed link starts with it. Never taken from a request. */
   appUrl: string;
@@ -93,6 +97,8 @@ export function loadConfig(env: Env = process.env): Config {
     invitationTokenTtlSeconds: int(env, 'AUTH_INVITATION_TOKEN_TTL_SECONDS', 604800),
     maxFailedSignIns: int(env, 'AUTH_MAX_FAILED_SIGN_INS', 10, 1, 1000),
     lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS', 900),
+    mailRecipientLimit: int(env, 'AUTH_MAIL_RECIPIENT_LIMIT', 5, 1, 1000),
+    mailRecipientWindowSeconds: int(env, 'AUTH_MAIL_RECIPIENT_WINDOW_SECONDS', 3600, 60, 7 * 86400),
     invitations,
     appUrl,
     issuer: url(env, 'AUTH_ISSUER', appUrl),

@@ -30,6 +30,10 @@ export interface LatchSettings {
   readonly maxFailedSignIns?: number;
   /** `AUTH_LOCKOUT_SECONDS` @default 15 minutes */
   readonly lockout?: Duration;
+  /** `AUTH_MAIL_RECIPIENT_LIMIT`: capped mails of one kind per address per `mailRecipientWindow` @default 5 */
+  readonly mailRecipientLimit?: number;
+  /** `AUTH_MAIL_RECIPIENT_WINDOW_SECONDS` @default Duration.hours(1) */
+  readonly mailRecipientWindow?: Duration;
   /** `AUTH_AUDIENCE`, the `aud` of access tokens @default "latch" */
   readonly audience?: string;
   /** `AUTH_ROLES`, roles besides `user` and `admin` @default none */
@@ -138,6 +142,8 @@ export function settingsEnvironment(settings: LatchSettings): Record<string, str
     ['AUTH_INVITATION_TOKEN_TTL_SECONDS', seconds(settings.invitationTokenTtl)],
     ['AUTH_MAX_FAILED_SIGN_INS', settings.maxFailedSignIns === undefined ? undefined : String(settings.maxFailedSignIns)],
     ['AUTH_LOCKOUT_SECONDS', seconds(settings.lockout)],
+    ['AUTH_MAIL_RECIPIENT_LIMIT', settings.mailRecipientLimit === undefined ? undefined : String(settings.mailRecipientLimit)],
+    ['AUTH_MAIL_RECIPIENT_WINDOW_SECONDS', seconds(settings.mailRecipientWindow)],
     ['AUTH_AUDIENCE', settings.audience],
     ['AUTH_ROLES', settings.roles?.join(',')],
     ['AUTH_USER_ATTRIBUTES', settings.userAttributes === undefined ? undefined : JSON.stringify(settings.userAttributes)],

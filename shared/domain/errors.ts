@@ -72,7 +72,16 @@ export class ServiceUnavailableError extends RetryableError {
  * Store-level conflicts: a conditional write lost a race or found its precondition false.
  * Flows translate these into contract codes; they never reach HTTP as such.
  */
-export type ConflictReason = 'email_taken' | 'user_changed' | 'session_gone' | 'token_mismatch' | 'not_found';
+export type ConflictReason =
+  | 'email_taken'
+  | 'user_changed'
+  | 'session_gone'
+  | 'token_mismatch'
+  | 'not_found'
+  /** The recipient's mail cap of that kind is reached in its running window. */
+  | 'mail_capped'
+  /** The recipient's mail cap window is over (or was started by another request): count again. */
+  | 'mail_window';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {

@@ -9,7 +9,7 @@ import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type Principal } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 import { revokeAllSessions } from './revoke.js';
-import { mailConfirmationLink, sendTemplateMail } from './send-mail.js';
+import { enqueueOp, type PreparedMail, prepareTemplateMail } from './send-mail.js';
 
 /** The caller's own user object. */
 export async function getMe(deps: Deps, principal: Principal): Promise<PublicUser> {
@@ -125,6 +125,20 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   const attributesChanged = Object.keys(attributes).length > 0;
   if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
   if (change.kind === 'none' && password === undefined && !attributesChanged) return toPublicUser(user);
+  // The mails of an email change are outbox items in the change's own commit: they exist
+  // exactly when the change does, and leave out of the request.
+  const appUrl = deps.config.appUrl;
+  const mails: PreparedMail[] = [];
+  if (change.kind === 'pending' && link) {
+    const data = { appUrl, email: change.email, link };
+    mails.push(await prepareTemplateMail(deps, change.email, 'confirmEmail', data, { userId: user.id, cap: null }));
+    const notice = { appUrl, email: user.email, newEmail: change.email };
+    mails.push(await prepareTemplateMail(deps, user.email, 'emailChangeRequested', notice, { userId: user.id, cap: null }));
+  } else if (change.kind === 'immediate') {
+    const notice = { appUrl, email: user.email, newEmail: change.email };
+    mails.push(await prepareTemplateMail(deps, user.email, 'emailChanged', notice, { userId: user.id, cap: null }));
+  }
+  extraOps.push(...mails.map(enqueueOp));
 
   try {
     if (password !== undefined) {
@@ -166,13 +180,6 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     throw error;
   }
 
-  const appUrl = deps.config.appUrl;
-  if (change.kind === 'pending' && link) {
-    await mailConfirmationLink(deps, change.email, link);
-    await sendTemplateMail(deps, user.email, 'emailChangeRequested', { appUrl, email: user.email, newEmail: change.email });
-  } else if (change.kind === 'immediate') {
-    await sendTemplateMail(deps, user.email, 'emailChanged', { appUrl, email: user.email, newEmail: change.email });
-  }
   deps.log.info('account updated', { flow: 'account', userId: user.id, email: change.kind, password: password !== undefined });
   // The change is committed: if the re-read fails, answer with the record as written (a 503 would
   // make the client send the old password again, now wrong).

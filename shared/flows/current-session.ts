@@ -9,7 +9,7 @@ import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
 import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
-import { sendConfirmationMail } from './send-mail.js';
+import { commitWithMail, prepareConfirmationMail } from './send-mail.js';
 import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
@@ -52,7 +52,9 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   }
   assertMaySignIn(user);
   if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
-    await sendConfirmationMail(deps, user, []);
+    // A fresh link, capped per recipient like every confirmation mail.
+    const { tokenOp, mail } = await prepareConfirmationMail(deps, user);
+    await commitWithMail(deps, [tokenOp], [mail], 'nothing');
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;

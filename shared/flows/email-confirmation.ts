@@ -6,7 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { mailQuietly, sendConfirmationMail } from './send-mail.js';
+import { commitWithMail, prepareConfirmationMail, standInUser } from './send-mail.js';
 
 /**
  * Uses a confirmation link: confirms the stored email, or swaps in the pending
@@ -51,15 +51,29 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
 
 /**
  * Sends a new confirmation mail to the owner of an unconfirmed account. The answer is the same
- * whatever the email; unknown, confirmed, locked and invited accounts get nothing.
+ * whatever the email; unknown, confirmed, locked and invited accounts get nothing, and for them
+ * the flow sends the store the same transaction (user check, token, mail cap count, outbox
+ * mail) for a stand-in user, which the store refuses. Past the recipient's cap nothing is
+ * written and the earlier link stays valid.
  */
 export async function resendConfirmation(deps: Deps, input: { email?: string | undefined }): Promise<void> {
   const check = new FieldChecker();
   const email = check.email('email', input.email);
   check.throwIfAny();
   if (email === undefined) return;
-  const user = await deps.store.findUserByEmail(canonicalizeEmail(email));
-  if (!user || user.emailConfirmed || user.locked || user.invitationPending) return;
-  await mailQuietly(deps, 'email-confirmation', user.id, () => sendConfirmationMail(deps, user, []));
-  deps.log.info('confirmation re-sent', { flow: 'email-confirmation', userId: user.id });
+  const canonical = canonicalizeEmail(email);
+  const found = await deps.store.findUserByEmail(canonical);
+  const user = found && !found.emailConfirmed && !found.locked && !found.invitationPending ? found : undefined;
+  const target = user ?? standInUser(email);
+  const { tokenOp, mail } = await prepareConfirmationMail(deps, target, { decoy: !user });
+  let outcome: string;
+  try {
+    // A lock or email change that landed since our read wins: no link is sent for it.
+    const checkOp: WriteOp = { type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: target.emailCanonical } };
+    outcome = await commitWithMail(deps, [checkOp, tokenOp], [mail], 'nothing');
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+    outcome = user ? 'user_changed' : 'not_allowed';
+  }
+  deps.log.info('confirmation resend requested', { flow: 'email-confirmation', ...(user ? { userId: user.id } : {}), code: outcome });
 }

@@ -10,7 +10,7 @@ import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
 import { newUser } from './registration.js';
-import { sendInvitationMail } from './send-mail.js';
+import { commitWithMail, prepareInvitationMail, standInUser } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
@@ -64,19 +64,24 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
   });
   const existing = await deps.store.findUserByEmail(canonicalizeEmail(email));
   if (existing) {
-    if (!existing.invitationPending || existing.passwordHash !== null || existing.locked) return answer('exists');
+    const pending = existing.invitationPending && existing.passwordHash === null && !existing.locked;
+    // An address with an account gets the same transaction for a stand-in user, which the store
+    // refuses: the same store work as a re-invite, so the inviter cannot time the difference.
+    const invitee = pending ? existing : standInUser(email);
     try {
-      return answer('reinvited', await reinvite(deps, existing));
+      return answer('reinvited', await reinvite(deps, invitee, !pending));
     } catch (error) {
-      if (isConflict(error)) return answer('exists'); // accepted, locked or deleted meanwhile
+      if (isConflict(error)) return answer('exists'); // accepted, locked or deleted meanwhile; or the stand-in
       throw error;
     }
   }
 
   const user: User = { ...newUser(deps, { email, passwordHash: null, invitedBy: inviterId }), invitationPending: true };
+  const { tokenOp, mail, expiresAt: at } = await prepareInvitationMail(deps, user);
   try {
-    const at = await sendInvitationMail(deps, user, [{ type: 'createUser', user }]);
-    deps.log.info('user invited', { flow: 'invitations', userId: user.id, ...(inviterId ? { inviterId } : {}) });
+    // Past the recipient's cap the invited user is still created, without a mail (same answer).
+    const outcome = await commitWithMail(deps, [{ type: 'createUser', user }, tokenOp], [mail], 'change-only');
+    deps.log.info('user invited', { flow: 'invitations', userId: user.id, code: outcome, ...(inviterId ? { inviterId } : {}) });
     return answer('invited', at);
   } catch (error) {
     // Someone registered or was invited with this address between our read and our write.
@@ -87,13 +92,15 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
 
 /**
  * Mails a pending invitee a new link (the old one stops working). Conditioned on the invitee
- * still having no password (and not being locked), so a re-invite racing with an acceptance cannot hand out a link
- * that would set the password of an account that is already in use.
+ * still having no password (and not being locked), so a re-invite racing with an acceptance
+ * cannot hand out a link that would set the password of an account that is already in use. Past
+ * the recipient's cap nothing is written (the earlier link stays valid); the answer is the same.
  */
-async function reinvite(deps: Deps, invitee: User): Promise<number> {
-  const at = await sendInvitationMail(deps, invitee, [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }]);
-  deps.log.info('invitation re-sent', { flow: 'invitations', userId: invitee.id });
-  return at;
+async function reinvite(deps: Deps, invitee: User, decoy: boolean): Promise<number> {
+  const { tokenOp, mail, expiresAt } = await prepareInvitationMail(deps, invitee, decoy);
+  const outcome = await commitWithMail(deps, [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }, tokenOp], [mail], 'nothing');
+  deps.log.info('invitation re-sent', { flow: 'invitations', userId: invitee.id, code: outcome });
+  return expiresAt;
 }
 
 /** The inviter as stored now (not as the access token says): confirmed, unlocked, allowed. */

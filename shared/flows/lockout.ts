@@ -4,7 +4,7 @@ import { hashSecret } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import type { FailureCounter } from '../ports/store.js';
 import { type Deps, nowSeconds } from './deps.js';
-import { sendTemplateMail } from './send-mail.js';
+import { enqueueQuietly, prepareTemplateMail } from './send-mail.js';
 
 /**
  * Counter scope of a canonical email. The address is stored only as its SHA-256: counters exist
@@ -83,16 +83,24 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
   if (!byEmail?.justLocked) return;
   deps.log.warn('lockout started', { flow: 'session', scope: 'email', ...(user ? { userId: user.id } : {}), code: 'too_many_attempts' });
   if (!user || user.invitationPending) return;
+  // A security notice: never capped. Queued on its own and best-effort: the lockout holds
+  // whether or not its notice gets out, and the sign-in still answers 401.
   try {
-    await sendTemplateMail(deps, user.email, 'lockedOut', {
-      appUrl: deps.config.appUrl,
-      email: user.email,
-      failures: deps.config.maxFailedSignIns,
-      minutes: Math.ceil(deps.config.lockoutSeconds / 60),
-      resetLink: `${deps.config.appUrl}/reset-password`,
-    });
+    const notice = await prepareTemplateMail(
+      deps,
+      user.email,
+      'lockedOut',
+      {
+        appUrl: deps.config.appUrl,
+        email: user.email,
+        failures: deps.config.maxFailedSignIns,
+        minutes: Math.ceil(deps.config.lockoutSeconds / 60),
+        resetLink: `${deps.config.appUrl}/reset-password`,
+      },
+      { userId: user.id, cap: null },
+    );
+    await enqueueQuietly(deps, 'session', notice);
   } catch (error) {
-    // The lockout holds whether or not its notice got out; the sign-in still answers 401.
     deps.log.error('lockout mail failed', { flow: 'session', userId: user.id, errorName: error instanceof Error ? error.name : typeof error });
   }
 }

@@ -1,14 +1,14 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
-import { randomId } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
+import type { WriteOp } from '../ports/store.js';
 import { notifyPasswordChanged } from './after-hooks.js';
 import { type Deps, nowIso } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
 import { revokeAllSessions } from './revoke.js';
-import { mailQuietly, sendMail } from './send-mail.js';
+import { commitWithMail, prepareTemplateMail, standInUser } from './send-mail.js';
 
 /** Who may get a reset mail: a known user who is not locked and not a pending invitee. */
 function mayReset(user: User | undefined): user is User {
@@ -18,52 +18,40 @@ function mayReset(user: User | undefined): user is User {
 /**
  * `POST /password-reset`: mails a reset link to a known, unlocked user; nobody else gets
  * anything, and the caller cannot tell which happened: the answer is the same, and for an
- * unknown or locked account the flow does the same cheap work (a token minted and hashed, the
- * mail rendered, the same transaction sent to the store, which refuses it) without storing or
- * sending anything. A new link replaces the user's earlier one. What still differs is the call to
- * the mail service (see docs/account-lifecycle.md).
+ * unknown or locked account the flow does the same work (a token minted and hashed, the mail
+ * rendered, the same transaction of user check, token, mail cap count and outbox mail sent to
+ * the store, which refuses it on the stand-in's missing user) without storing anything. A new
+ * link replaces the user's earlier one. The mail leaves from the outbox, out of the request, and
+ * past the recipient's cap (`AUTH_MAIL_RECIPIENT_LIMIT`) nothing is written and the earlier link
+ * stays valid.
  */
 export async function requestPasswordReset(deps: Deps, input: { email?: string | undefined }): Promise<void> {
   const check = new FieldChecker();
   const email = check.email('email', input.email);
   check.throwIfAny();
   if (email === undefined) return;
-  const found = await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const canonical = canonicalizeEmail(email);
+  const found = await deps.store.findUserByEmail(canonical);
   const user = mayReset(found) ? found : undefined;
-  // For nobody, a stand-in user so the same token and template work is done.
-  const target = user ?? ({ id: randomId(), email } as User);
+  const target = user ?? standInUser(email);
   const { op, link } = prepareMailToken(deps, target, 'reset');
-  const mail = deps.templates.resetPassword({
-    appUrl: deps.config.appUrl,
-    email: target.email,
-    link,
-    validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)),
-  });
-  if (!user) {
-    // The same transaction round trip as the real path (it fails on the stand-in's missing user
-    // and writes nothing), so the store's latency does not tell the cases apart either.
-    await deps.store
-      .commit([{ type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: canonicalizeEmail(email) } }, op])
-      .catch((error: unknown) => {
-        if (!isConflict(error)) throw error;
-      });
-    deps.log.info('password reset requested: no mail', { flow: 'password-reset', code: found ? 'not_allowed' : 'unknown' });
-    return;
-  }
+  const mail = await prepareTemplateMail(
+    deps,
+    target.email,
+    'resetPassword',
+    { appUrl: deps.config.appUrl, email: target.email, link, validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)) },
+    { userId: target.id, cap: { kind: 'reset', emailCanonical: canonical }, decoy: !user },
+  );
+  let outcome: string;
   try {
-    await deps.store.commit([
-      // A deletion or lock that landed since our read wins: no token is left behind for them.
-      { type: 'checkUser', id: user.id, guard: { unlocked: true, emailCanonical: user.emailCanonical } },
-      op,
-    ]);
+    // A deletion, lock or email change that landed since our read wins: no token is left behind.
+    const checkOp: WriteOp = { type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: user?.emailCanonical ?? canonical } };
+    outcome = await commitWithMail(deps, [checkOp, op], [mail], 'nothing');
   } catch (error) {
     if (!isConflict(error)) throw error;
-    deps.log.info('password reset requested: user changed meanwhile, no mail', { flow: 'password-reset', userId: user.id });
-    return;
+    outcome = user ? 'user_changed' : found ? 'not_allowed' : 'unknown';
   }
-  // An SES failure is logged, not answered: a 503 only for known accounts would reveal them.
-  await mailQuietly(deps, 'password-reset', user.id, () => sendMail(deps, user.email, mail, 'resetPassword'));
-  deps.log.info('password reset requested: mail sent', { flow: 'password-reset', userId: user.id });
+  deps.log.info('password reset requested', { flow: 'password-reset', ...(user ? { userId: user.id } : {}), code: outcome });
 }
 
 /** Finds the live reset token behind a link and its user; locked users' links are dead too. */

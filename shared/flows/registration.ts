@@ -7,7 +7,7 @@ import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
-import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
+import { commitWithMail, prepareConfirmationMail, prepareInvitationMail, prepareTemplateMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /registration`. */
@@ -91,29 +91,42 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
     return { kind: 'signedIn', tokens };
   }
 
+  // Read first on both paths: a taken email then costs the same one read and one transaction
+  // as a new one (the owner's mail instead of the account), not a failed write and a second try.
+  const existing = await deps.store.findUserByEmail(user.emailCanonical);
+  if (existing) {
+    await notifyExistingOwner(deps, existing);
+    return { kind: 'pending' };
+  }
+  const { tokenOp, mail } = await prepareConfirmationMail(deps, user);
   try {
-    await sendConfirmationMail(deps, user, [{ type: 'createUser', user }]);
-    deps.log.info('registered', { flow: 'registration', userId: user.id });
+    // Past the recipient's cap the account is still created, without a mail (same answer).
+    const outcome = await commitWithMail(deps, [{ type: 'createUser', user }, tokenOp], [mail], 'change-only');
+    deps.log.info('registered', { flow: 'registration', userId: user.id, code: outcome });
   } catch (error) {
     if (!isConflict(error, 'email_taken')) throw error;
-    await notifyExistingOwner(deps, user.emailCanonical);
+    // Registered meanwhile (a concurrent registration of the same email).
+    const owner = await deps.store.findUserByEmail(user.emailCanonical);
+    if (owner) await notifyExistingOwner(deps, owner);
     return { kind: 'pending' };
   }
   await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(user), request });
   return { kind: 'pending' };
 }
 
-/** Someone registered an email that has an account: tell its owner, change nothing else. */
-async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<void> {
-  const existing = await deps.store.findUserByEmail(emailCanonical);
-  if (!existing) return; // deleted meanwhile; nothing to tell
+/**
+ * Someone registered an email that has an account: tell its owner, change nothing else. Each
+ * mail is capped per recipient and kind; past the cap nothing is written and nothing sent.
+ */
+async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
   if (existing.invitationPending && existing.passwordHash === null) {
     // An invited address: the account is not taken over (no password is set, the invitation
     // stays pending); its owner gets a fresh invitation link, which is how they get in.
     if (existing.locked) return;
+    const { tokenOp, mail } = await prepareInvitationMail(deps, existing);
     try {
       // The guard keeps a registration racing with an acceptance from re-opening the account.
-      await sendInvitationMail(deps, existing, [{ type: 'checkUser', id: existing.id, guard: { passwordHash: null, unlocked: true } }]);
+      await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { passwordHash: null, unlocked: true } }, tokenOp], [mail], 'nothing');
     } catch (error) {
       if (isConflict(error)) return; // accepted, locked or deleted meanwhile: nothing to send
       throw error;
@@ -122,14 +135,28 @@ async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<
     return;
   }
   if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
-    await sendConfirmationMail(deps, existing, []);
+    const { tokenOp, mail } = await prepareConfirmationMail(deps, existing);
+    try {
+      await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { unlocked: true, emailCanonical: existing.emailCanonical } }, tokenOp], [mail], 'nothing');
+    } catch (error) {
+      if (isConflict(error)) return; // locked, deleted or moved meanwhile
+      throw error;
+    }
     deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });
     return;
   }
-  await sendTemplateMail(deps, existing.email, 'alreadyRegistered', {
-    appUrl: deps.config.appUrl,
-    email: existing.email,
-    resetLink: `${deps.config.appUrl}/reset-password`,
-  });
+  const notice = await prepareTemplateMail(
+    deps,
+    existing.email,
+    'alreadyRegistered',
+    { appUrl: deps.config.appUrl, email: existing.email, resetLink: `${deps.config.appUrl}/reset-password` },
+    { userId: existing.id, cap: { kind: 'registrationNotice', emailCanonical: existing.emailCanonical } },
+  );
+  try {
+    await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { emailCanonical: existing.emailCanonical } }], [notice], 'nothing');
+  } catch (error) {
+    if (isConflict(error)) return; // deleted or moved meanwhile: nothing to tell
+    throw error;
+  }
   deps.log.info('registration of taken email: owner notified', { flow: 'registration', userId: existing.id });
 }

@@ -1,107 +1,242 @@
-import { ServiceUnavailableError } from '../domain/errors.js';
+import { canonicalizeEmail } from '../domain/email.js';
+import { isConflict, ServiceUnavailableError } from '../domain/errors.js';
+import { hashSecret, randomId } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { logHookFailure } from '../hooks/run.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { MailMessage } from '../ports/services.js';
-import type { WriteOp } from '../ports/store.js';
-import type { Deps } from './deps.js';
+import type { OutboxMail, WriteOp } from '../ports/store.js';
+import { type Deps, nowIso, nowSeconds } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 
 /** The name of a built-in mail template. */
 export type MailTemplateName = keyof MailTemplates;
 
 /**
- * Renders a built-in template (`deps.templates`) and sends it to a stored address. Every mail
- * Latch sends goes through here or {@link sendMail}, so the `renderMail` and `sendMail` hooks
- * see all of them, with the template's name and data.
+ * The kinds of mail capped per recipient (`AUTH_MAIL_RECIPIENT_LIMIT` per
+ * `AUTH_MAIL_RECIPIENT_WINDOW_SECONDS`): anyone can make Latch send them to any address.
+ * Security notices (lockout, password or email changed) are never capped.
  */
-export async function sendTemplateMail<K extends MailTemplateName>(deps: Deps, to: string, template: K, data: Parameters<MailTemplates[K]>[0]): Promise<void> {
+export type CappedMailKind = 'confirmation' | 'reset' | 'registrationNotice' | 'invitation';
+
+/**
+ * How long an outbox mail may wait for the sender before its TTL removes it. Short, because it
+ * holds a link secret in plaintext; the sender deletes it as soon as it is delivered, and the
+ * stream keeps the record for its retries meanwhile.
+ */
+export const OUTBOX_TTL_SECONDS = 900;
+
+/**
+ * Options of a prepared mail: the user it concerns (logs), its cap (null for notices), and
+ * `decoy` for the stand-in mail of an enumeration-safe route's unknown address (rendered, never
+ * committed): the `renderMail` hook does not see decoys.
+ */
+export interface MailOptions {
+  userId: string | null;
+  cap: PreparedMail['cap'];
+  decoy?: boolean;
+}
+
+/** A rendered mail ready for the outbox, and the cap it counts against (none for notices). */
+export interface PreparedMail {
+  mail: OutboxMail;
+  cap: { kind: CappedMailKind; emailCanonical: string } | null;
+}
+
+/**
+ * Renders a built-in template (`deps.templates`, then the `renderMail` hook) into an outbox
+ * mail to a stored address. Every mail Latch sends is prepared here or by
+ * {@link prepareRenderedMail}, so the hooks see all of them, with the template's name and data.
+ * A failing `renderMail` hook is a failed dependency: 503 before anything is written.
+ */
+export async function prepareTemplateMail<K extends MailTemplateName>(
+  deps: Deps,
+  to: string,
+  template: K,
+  data: Parameters<MailTemplates[K]>[0],
+  options: MailOptions,
+): Promise<PreparedMail> {
   const render = deps.templates[template] as (ctx: typeof data) => Omit<MailMessage, 'to'>;
-  await deliverMail(deps, template, data as unknown as Record<string, unknown>, { to, ...render(data) });
+  const rendered = { to, ...render(data) };
+  const message = options.decoy ? rendered : await renderWithHook(deps, template, data as unknown as Record<string, unknown>, rendered);
+  return { mail: outboxMail(deps, template, options.userId, message), cap: options.cap };
 }
 
 /**
- * Sends an already rendered mail to a stored address. Prefer {@link sendTemplateMail}: here the
- * hooks see `template` as given (default `custom`) and no data.
+ * An already rendered mail to a stored address. Prefer {@link prepareTemplateMail}: here the
+ * `renderMail` hook sees the data as empty.
  */
-export async function sendMail(deps: Deps, to: string, rendered: Omit<MailMessage, 'to'>, template = 'custom'): Promise<void> {
-  await deliverMail(deps, template, {}, { to, ...rendered });
+export async function prepareRenderedMail(
+  deps: Deps,
+  to: string,
+  rendered: Omit<MailMessage, 'to'>,
+  template: string,
+  options: MailOptions,
+): Promise<PreparedMail> {
+  const message = options.decoy ? { to, ...rendered } : await renderWithHook(deps, template, {}, { to, ...rendered });
+  return { mail: outboxMail(deps, template, options.userId, message), cap: options.cap };
+}
+
+function outboxMail(deps: Deps, template: string, userId: string | null, message: MailMessage): OutboxMail {
+  return { id: randomId(), template, userId, message, createdAt: nowIso(deps), expiresAt: nowSeconds(deps) + OUTBOX_TTL_SECONDS };
 }
 
 /**
- * Runs the mail hooks, then the mailer. A hook that throws (a rejection too: there is nothing to
- * refuse here) is a failed dependency, as a failing SES would be: 503, logged by hook name. The
- * recipient cannot be changed: mail only ever goes to a stored address.
+ * A fresh confirmation token for `email` (default: the user's stored address) and the mail with
+ * its link, capped as `confirmation`. Committed together (see {@link commitWithMail}), so a link
+ * in a mail always works.
  */
-async function deliverMail(deps: Deps, template: string, data: Record<string, unknown>, message: MailMessage): Promise<void> {
-  let final = message;
-  const { hooks } = deps;
-  if (hooks?.renderMail) {
-    const custom = await mailHook(deps, 'renderMail', () => hooks.renderMail?.({ template, data, message: { ...message } }));
-    if (custom) {
-      const { subject, text, html } = custom as Partial<MailMessage>;
-      if (typeof subject !== 'string' || typeof text !== 'string' || typeof html !== 'string') {
-        logHookFailure(deps, 'renderMail', new TypeError('renderMail must return { subject, text, html } strings'));
-        throw new ServiceUnavailableError();
+export async function prepareConfirmationMail(
+  deps: Deps,
+  user: User,
+  options: { email?: string; decoy?: boolean } = {},
+): Promise<{ tokenOp: WriteOp; mail: PreparedMail }> {
+  const email = options.email ?? user.email;
+  const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
+  const mail = await prepareTemplateMail(
+    deps,
+    email,
+    'confirmEmail',
+    { appUrl: deps.config.appUrl, email, link },
+    { userId: user.id, cap: { kind: 'confirmation', emailCanonical: canonicalizeEmail(email) }, decoy: options.decoy ?? false },
+  );
+  return { tokenOp: op, mail };
+}
+
+/**
+ * A fresh invitation token for an invited user (replacing any earlier one, so the old link
+ * dies) and the mail with its link, capped as `invitation`. `expiresAt`: epoch seconds.
+ */
+export async function prepareInvitationMail(deps: Deps, user: User, decoy = false): Promise<{ tokenOp: WriteOp; mail: PreparedMail; expiresAt: number }> {
+  const { op, link, token } = prepareMailToken(deps, user, 'invitation');
+  const expiresAt = new Date(token.expiresAt * 1000).toISOString();
+  const mail = await prepareTemplateMail(
+    deps,
+    user.email,
+    'invitation',
+    { appUrl: deps.config.appUrl, email: user.email, link, expiresAt },
+    { userId: user.id, cap: { kind: 'invitation', emailCanonical: canonicalizeEmail(user.email) }, decoy },
+  );
+  return { tokenOp: op, mail, expiresAt: token.expiresAt };
+}
+
+/**
+ * The stand-in user of an enumeration-safe route's unknown (or not eligible) address: the same
+ * token, mail and transaction are prepared for it as for a real user, and the transaction's
+ * first write, a check of this user that does not exist, makes the store refuse all of it
+ * (`not_found`), so the store work is the same round trip and nothing is written or sent.
+ */
+export function standInUser(email: string): User {
+  return { id: randomId(), email, emailCanonical: canonicalizeEmail(email) } as User;
+}
+
+/** The cap scope of a kind and address: the address only as its SHA-256, never in plaintext. */
+export function mailCapScope(kind: CappedMailKind, emailCanonical: string): string {
+  return `mail:${kind}:${hashSecret(emailCanonical)}`;
+}
+
+/** What {@link commitWithMail} did: the mails are queued, or the cap held them back. */
+export type MailCommit = 'queued' | 'capped';
+
+/**
+ * Commits `ops` together with the mails they cause: each mail an outbox item in the same
+ * transaction, and each capped mail one atomic conditional `ADD` on its recipient's cap
+ * counter, so the mails exist exactly when the change does and concurrent requests never send
+ * more than the cap. Past the cap, `whenCapped: 'nothing'` writes nothing at all (the request was
+ * only about the mail: the old link stays valid); `'change-only'` commits `ops` and the uncapped
+ * mails without the capped ones. Either way the caller answers as usual.
+ */
+export async function commitWithMail(deps: Deps, ops: WriteOp[], mails: PreparedMail[], whenCapped: 'nothing' | 'change-only'): Promise<MailCommit> {
+  let restart = false;
+  // A window that is over must be restarted rather than added to; a restart that lost to
+  // another request's adds to the new window. Each round trip settles one of these.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const now = nowSeconds(deps);
+    const caps = mails.flatMap(({ cap }): WriteOp[] =>
+      cap
+        ? [
+            {
+              type: 'countMail',
+              scope: mailCapScope(cap.kind, cap.emailCanonical),
+              now,
+              windowSeconds: deps.config.mailRecipientWindowSeconds,
+              limit: deps.config.mailRecipientLimit,
+              restart,
+            },
+          ]
+        : [],
+    );
+    try {
+      await deps.store.commit([...ops, ...caps, ...mails.map(enqueueOp)]);
+      return 'queued';
+    } catch (error) {
+      if (isConflict(error, 'mail_window')) {
+        restart = !restart;
+        continue;
       }
-      final = { to: message.to, subject, text, html };
+      if (!isConflict(error, 'mail_capped')) throw error;
+      deps.log.info('mail capped', { flow: 'mail', template: mails.find((m) => m.cap)?.mail.template, code: 'mail_capped' });
+      if (whenCapped === 'change-only') await deps.store.commit([...ops, ...mails.filter((m) => !m.cap).map(enqueueOp)]);
+      return 'capped';
     }
   }
-  if (hooks?.sendMail) {
-    const sent = await mailHook(deps, 'sendMail', () => hooks.sendMail?.({ template, message: { ...final } }));
-    if (sent === true) return;
-  }
-  await deps.mailer.send(final);
+  throw new ServiceUnavailableError();
 }
 
-async function mailHook<T>(deps: Deps, name: 'renderMail' | 'sendMail', call: () => Promise<T> | undefined): Promise<T | undefined> {
+/** The outbox write of a prepared mail. */
+export function enqueueOp(prepared: PreparedMail): WriteOp {
+  return { type: 'enqueueMail', mail: prepared.mail };
+}
+
+/**
+ * For mails that are not part of a change (the lockout notice): queues them on their own,
+ * best-effort. A failure is logged (no address, no secret) and never fails the request.
+ */
+export async function enqueueQuietly(deps: Deps, flow: string, prepared: PreparedMail): Promise<void> {
+  try {
+    await deps.store.commit([enqueueOp(prepared)]);
+  } catch (error) {
+    deps.log.error('mail not queued', { flow, userId: prepared.mail.userId, errorName: error instanceof Error ? error.name : typeof error });
+  }
+}
+
+/**
+ * Runs the `renderMail` hook. A hook that throws (a rejection too: there is nothing to refuse
+ * here) is a failed dependency: 503, logged by hook name, before anything is written. The
+ * recipient cannot be changed: mail only ever goes to a stored address.
+ */
+async function renderWithHook(deps: Deps, template: string, data: Record<string, unknown>, message: MailMessage): Promise<MailMessage> {
+  const { hooks } = deps;
+  if (!hooks?.renderMail) return message;
+  const custom = await mailHook(deps, 'renderMail', () => hooks.renderMail?.({ template, data, message: { ...message } }));
+  if (!custom) return message;
+  const { subject, text, html } = custom as Partial<MailMessage>;
+  if (typeof subject !== 'string' || typeof text !== 'string' || typeof html !== 'string') {
+    logHookFailure(deps, 'renderMail', new TypeError('renderMail must return { subject, text, html } strings'));
+    throw new ServiceUnavailableError();
+  }
+  return { to: message.to, subject, text, html };
+}
+
+/**
+ * Delivers one outbox mail (the mail sender, out of any request): the `sendMail` hook, then the
+ * mailer. Throws `ServiceUnavailableError` when it is worth a retry (throttling, an outage, a
+ * failing hook); the mailer's permanent refusals come through as they are.
+ */
+export async function deliverOutboxMail(deps: Pick<Deps, 'hooks' | 'log' | 'mailer'>, mail: OutboxMail): Promise<void> {
+  const { hooks } = deps;
+  if (hooks?.sendMail) {
+    const sent = await mailHook(deps, 'sendMail', () => hooks.sendMail?.({ template: mail.template, message: { ...mail.message } }));
+    if (sent === true) return;
+  }
+  await deps.mailer.send(mail.message);
+}
+
+async function mailHook<T>(deps: Pick<Deps, 'log'>, name: 'renderMail' | 'sendMail', call: () => Promise<T> | undefined): Promise<T | undefined> {
   try {
     return await call();
   } catch (error) {
     logHookFailure(deps, name, error);
     throw new ServiceUnavailableError();
-  }
-}
-
-/**
- * Issues a fresh confirmation token for `email` (default: the user's stored address), commits it
- * together with `ops`, then mails the link to that address. The token is written before the mail
- * goes out, so a link in a mail always works; if the mail fails, asking again sends a new one.
- */
-export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[], email: string = user.email): Promise<void> {
-  const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
-  await deps.store.commit([...ops, op]);
-  await mailConfirmationLink(deps, email, link);
-}
-
-/** Mails a confirmation link whose token is already committed (see {@link sendConfirmationMail}). */
-export async function mailConfirmationLink(deps: Deps, email: string, link: string): Promise<void> {
-  await sendTemplateMail(deps, email, 'confirmEmail', { appUrl: deps.config.appUrl, email, link });
-}
-
-/**
- * Issues a fresh invitation token for an invited user (replacing any earlier one, so the old
- * link dies), commits it together with `ops`, then mails the link to the stored address.
- * Returns when the invitation expires (epoch seconds).
- */
-export async function sendInvitationMail(deps: Deps, user: User, ops: WriteOp[]): Promise<number> {
-  const { op, link, token } = prepareMailToken(deps, user, 'invitation');
-  await deps.store.commit([...ops, op]);
-  const expiresAt = new Date(token.expiresAt * 1000).toISOString();
-  await sendTemplateMail(deps, user.email, 'invitation', { appUrl: deps.config.appUrl, email: user.email, link, expiresAt });
-  return token.expiresAt;
-}
-
-/**
- * For answers that must be the same whatever the email (resend, password reset): a mail that
- * cannot be delivered after the mailer's retries is logged, not answered, since a 503 only for
- * known accounts would tell an attacker which emails have one during an SES outage.
- */
-export async function mailQuietly(deps: Deps, flow: string, userId: string, send: () => Promise<void>): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    if (!(error instanceof ServiceUnavailableError)) throw error;
-    deps.log.warn('mail not delivered', { flow, userId, code: 'service_unavailable' });
   }
 }

@@ -1,4 +1,5 @@
 import type { MailToken, MailTokenKind, Session, User } from '../domain/types.js';
+import type { MailMessage } from './services.js';
 
 /**
  * One atomic write. A flow collects the writes of one use case and hands them to
@@ -65,7 +66,47 @@ export type WriteOp =
    */
   | { type: 'consumeToken'; userId: string; kind: MailTokenKind; hash: string; now: number }
   /** Deletes a mail token whether or not it exists. */
-  | { type: 'deleteToken'; userId: string; kind: MailTokenKind };
+  | { type: 'deleteToken'; userId: string; kind: MailTokenKind }
+  /**
+   * Puts a mail into the outbox, for the mail sender to deliver and delete. Written in the same
+   * commit as the change that causes the mail, so a mail exists exactly when its change does.
+   */
+  | { type: 'enqueueMail'; mail: OutboxMail }
+  /** Deletes an outbox mail whether or not it exists (the sender, once it is delivered or dropped). */
+  | { type: 'deleteMail'; id: string }
+  /**
+   * Counts one mail against a recipient's cap (see {@link MailCapCount}): `mail_capped` when the
+   * running window already holds `limit` mails, `mail_window` when the window is over (or, with
+   * `restart`, when it is running again): the caller then counts with the other mode.
+   */
+  | ({ type: 'countMail' } & MailCapCount);
+
+/** One mail counted against a recipient's cap; times are epoch seconds. */
+export interface MailCapCount {
+  /** `mail:<kind>:<sha256 of the canonical address>`: no plaintext address in the key. */
+  scope: string;
+  now: number;
+  windowSeconds: number;
+  limit: number;
+  /**
+   * False: add one to the running window (a missing counter starts one). True: start a new
+   * window over a counter whose window is over (DynamoDB's TTL deletes late).
+   */
+  restart: boolean;
+}
+
+/** A mail waiting in the outbox: rendered, to a stored address. It holds a link secret, so it lives briefly. */
+export interface OutboxMail {
+  id: string;
+  /** The template it was rendered from (`custom` if none), for the `sendMail` hook and logs. */
+  template: string;
+  /** The user it concerns, for logs; null when none. */
+  userId: string | null;
+  message: MailMessage;
+  createdAt: string;
+  /** Epoch seconds: the item's TTL, if the sender never gets to it. */
+  expiresAt: number;
+}
 
 /** Conditions on a user item checked in the same transaction as the rest of the writes. */
 export interface UserGuard {
@@ -180,6 +221,25 @@ export function counterIsLive(counter: FailureCounter, now: number): boolean {
   return counter.windowEnds > now || (counter.lockedUntil !== null && counter.lockedUntil > now);
 }
 
+/** A mail cap counter as stored: `count` mails since the window began; it ends at `windowEnds`. */
+export interface MailCap {
+  count: number;
+  windowEnds: number;
+}
+
+/**
+ * Whether a {@link MailCapCount} may count on this counter (undefined: none stored), or which
+ * conflict it fails with. Both adapters decide with this, the DynamoDB one in its condition
+ * expression and again on the item a failed condition returns.
+ */
+export function mailCapVerdict(cap: MailCap | undefined, count: MailCapCount): 'ok' | 'mail_capped' | 'mail_window' {
+  const live = cap !== undefined && cap.windowEnds > count.now;
+  if (count.restart) return live ? 'mail_window' : 'ok';
+  if (cap === undefined) return 'ok';
+  if (!live) return 'mail_window';
+  return cap.count < count.limit ? 'ok' : 'mail_capped';
+}
+
 /** The items a write touches, as `kind:key`; the same item twice in one commit is a bug. */
 export function itemsOf(op: WriteOp): string[] {
   switch (op.type) {
@@ -202,6 +262,12 @@ export function itemsOf(op: WriteOp): string[] {
     case 'consumeToken':
     case 'deleteToken':
       return [`token:${op.userId}/${op.kind}`];
+    case 'enqueueMail':
+      return [`outbox:${op.mail.id}`];
+    case 'deleteMail':
+      return [`outbox:${op.id}`];
+    case 'countMail':
+      return [`mailcap:${op.scope}`];
   }
 }
 

@@ -3,6 +3,7 @@ import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/k
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
+import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { Log, PasswordHasher } from '../../shared/ports/services.js';
@@ -52,7 +53,7 @@ export type MemoryDeps = Deps & { store: MemoryStore; mailer: MemoryMailer; cloc
 /** Deps with in-memory adapters, the real argon2id hasher and a fresh signing key. */
 export async function memoryDeps(env: Record<string, string> = {}): Promise<MemoryDeps> {
   const key = await generateStoredKey('test-1');
-  return {
+  const deps: MemoryDeps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
     store: new MemoryStore(),
     hasher: new CountingHasher(),
@@ -61,6 +62,19 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     templates: defaultTemplates,
     clock: new TestClock(),
     log: new CapturingLog(),
+  };
+  deliverOutboxAtOnce(deps);
+  return deps;
+}
+
+/**
+ * Wires the memory store's outbox to the mail sender, as the table's stream is wired on AWS: a
+ * mail is delivered (hooks, then `deps.mailer`) when the commit that queued it returns. A
+ * delivery that fails stays in `store.outbox` (as a stream record would wait for its retry).
+ */
+export function deliverOutboxAtOnce(deps: Deps & { store: MemoryStore }): void {
+  deps.store.onEnqueued = async (mails) => {
+    for (const mail of mails) await sendOutboxMail(deps, mail).catch(() => undefined);
   };
 }
 

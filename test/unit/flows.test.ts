@@ -124,8 +124,9 @@ describe('email confirmation flow', () => {
     await resendConfirmation(deps, { email }); // confirmed: no mail
     assert.equal(deps.mailer.to(email).length, 1);
     // Issue a confirmation for the pending address the way the PATCH /me flow will.
-    const { sendConfirmationMail } = await import('../../shared/flows/send-mail.js');
-    await sendConfirmationMail(deps, user, [], 'New@Example.com');
+    const { commitWithMail, prepareConfirmationMail } = await import('../../shared/flows/send-mail.js');
+    const { tokenOp, mail } = await prepareConfirmationMail(deps, user, { email: 'New@Example.com' });
+    await commitWithMail(deps, [tokenOp], [mail], 'nothing');
     const confirmed = await confirmEmail(deps, lastMailedToken(deps, 'New@Example.com', 'confirm-email'));
     assert.equal(confirmed.email, 'New@Example.com');
     assert.equal(confirmed.unconfirmedEmail, null);
@@ -139,8 +140,9 @@ describe('email confirmation flow', () => {
     const user = await deps.store.findUserByEmail(email);
     assert.ok(user);
     await deps.store.commit([{ type: 'updateUser', id: user.id, set: { unconfirmedEmail: 'taken@example.com' } }]);
-    const { sendConfirmationMail } = await import('../../shared/flows/send-mail.js');
-    await sendConfirmationMail(deps, user, [], 'taken@example.com');
+    const { commitWithMail, prepareConfirmationMail } = await import('../../shared/flows/send-mail.js');
+    const { tokenOp, mail } = await prepareConfirmationMail(deps, user, { email: 'taken@example.com' });
+    await commitWithMail(deps, [tokenOp], [mail], 'nothing');
     const token = lastMailedToken(deps, 'taken@example.com', 'confirm-email');
     await confirmedUser(deps, 'taken@example.com');
     await assert.rejects(confirmEmail(deps, token), (e) => e instanceof ValidationError && e.errors.email?.[0] === 'has already been taken');

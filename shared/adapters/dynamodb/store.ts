@@ -171,7 +171,8 @@ export class DynamoDbStore implements AuthStore {
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
           const plan = planned[failed] as Planned;
-          throw new ConflictError(reasons[failed]?.Item ? plan.onExisting : plan.onMissing);
+          const old = reasons[failed]?.Item;
+          throw new ConflictError(old ? (plan.classify?.(old) ?? plan.onExisting) : plan.onMissing);
         }
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
         if (!conflict || attempt >= 4) throw new ServiceUnavailableError();
@@ -184,10 +185,12 @@ export class DynamoDbStore implements AuthStore {
     const { Put, Update, Delete } = plan.item;
     try {
       if (Put) await this.client.send(new PutCommand({ ...Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
-      else if (Update) await this.client.send(new UpdateCommand(Update));
+      else if (Update) await this.client.send(new UpdateCommand({ ...Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
       else if (Delete) await this.client.send(new DeleteCommand({ ...Delete, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(error.Item ? plan.onExisting : plan.onMissing);
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(error.Item ? (plan.classify?.(error.Item) ?? plan.onExisting) : plan.onMissing);
+      }
       translateAwsError(error);
     }
   }

@@ -14,6 +14,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | session | `USER#<id>`        | `SESSION#<sid>`   | `ttl` = the session's deadline           |
  * | token   | `USER#<id>`        | `TOKEN#<kind>`    | one per user and kind; only its hash     |
  * | counter | `COUNTER#<scope>`  | `COUNTER`         | failed sign-ins; `ttl` = window end      |
+ * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
+ * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -30,6 +32,10 @@ export const keys = {
   session: (userId: string, sessionId: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sessionId}` }),
   token: (userId: string, kind: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${kind}` }),
   counter: (scope: string) => ({ pk: `COUNTER#${scope}`, sk: 'COUNTER' }),
+  mailCap: (scope: string) => ({ pk: `MAILCAP#${scope}`, sk: 'MAILCAP' }),
+  outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
+  /** The prefix of outbox keys: the mail sender's event filter matches it. */
+  outboxPrefix: 'OUTBOX#',
   usersPartition: 'USERS',
 };
 

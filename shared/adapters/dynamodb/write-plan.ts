@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ConflictReason } from '../../domain/errors.js';
 import type { User } from '../../domain/types.js';
-import type { WriteOp } from '../../ports/store.js';
+import { type MailCap, mailCapVerdict, type WriteOp } from '../../ports/store.js';
 import { Expression, type Item } from './expression.js';
 import { keys } from './table.js';
 
@@ -13,6 +13,14 @@ export interface Planned {
   /** Reason when the condition fails and the item existed / did not exist. */
   onExisting: ConflictReason;
   onMissing: ConflictReason;
+  /** When set, the reason is decided from the item the failed condition returned (its old image). */
+  classify?: (item: Item) => ConflictReason;
+}
+
+/** Reads a mail cap counter from an item, plain or in DynamoDB's attribute-value form. */
+export function mailCapOf(item: Item): MailCap {
+  const num = (value: unknown) => Number(typeof value === 'object' && value !== null && 'N' in value ? (value as { N: string }).N : value);
+  return { count: num(item.count), windowEnds: num(item.windowEnds) };
 }
 
 /**
@@ -198,6 +206,53 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
       ];
     case 'deleteToken':
       return [{ item: { Delete: { TableName, Key: keys.token(op.userId, op.kind) } }, onExisting: 'token_mismatch', onMissing: 'token_mismatch' }];
+    case 'enqueueMail':
+      return [
+        {
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.outbox(op.mail.id), ...op.mail, ttl: op.mail.expiresAt },
+              // Ids are random; a collision must not overwrite a mail that is still waiting.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'deleteMail':
+      return [{ item: { Delete: { TableName, Key: keys.outbox(op.id) } }, onExisting: 'token_mismatch', onMissing: 'token_mismatch' }];
+    case 'countMail': {
+      const values = { ':one': 1, ':now': op.now, ':end': op.now + op.windowSeconds, ':limit': op.limit };
+      const names = { '#count': 'count', '#windowEnds': 'windowEnds', '#ttl': 'ttl' };
+      const update = op.restart
+        ? {
+            UpdateExpression: 'SET #count = :one, #windowEnds = :end, #ttl = :end',
+            // Only a window that is over is restarted: of two requests that both found it over,
+            // one restarts it and the other fails here and adds to the new window instead.
+            ConditionExpression: 'attribute_not_exists(pk) OR #windowEnds <= :now',
+            ExpressionAttributeValues: { ':one': 1, ':now': op.now, ':end': op.now + op.windowSeconds },
+          }
+        : {
+            UpdateExpression: 'ADD #count :one SET #windowEnds = if_not_exists(#windowEnds, :end), #ttl = if_not_exists(#ttl, :end)',
+            // An atomic ADD under the limit in the running window: of concurrent requests, at
+            // most `limit` pass, whatever they read before; a stale window is never added to.
+            ConditionExpression: 'attribute_not_exists(pk) OR (#windowEnds > :now AND #count < :limit)',
+            ExpressionAttributeValues: values,
+          };
+      return [
+        {
+          item: { Update: { TableName, Key: keys.mailCap(op.scope), ExpressionAttributeNames: names, ReturnValuesOnConditionCheckFailure: check, ...update } },
+          onExisting: 'mail_capped',
+          onMissing: 'mail_window',
+          classify: (item) => {
+            const verdict = mailCapVerdict(mailCapOf(item), op);
+            return verdict === 'ok' ? 'mail_window' : verdict;
+          },
+        },
+      ];
+    }
   }
 }
 

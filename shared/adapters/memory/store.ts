@@ -7,6 +7,9 @@ import {
   FailureCounter,
   FailurePolicy,
   FailureRecord,
+  type MailCap,
+  mailCapVerdict,
+  type OutboxMail,
   UserGuard,
   UserItems,
   UserPage,
@@ -26,6 +29,15 @@ export class MemoryStore implements AuthStore {
   readonly sessions = new Map<string, Session>();
   readonly tokens = new Map<string, MailToken>();
   readonly counters = new Map<string, FailureCounter>();
+  /** Mails waiting for the sender, by id, in the order they were committed. */
+  readonly outbox = new Map<string, OutboxMail>();
+  readonly mailCaps = new Map<string, MailCap>();
+  /**
+   * Called after each commit that enqueued mail, with the mails, and awaited (after every write
+   * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
+   * mail delivered (by `sendOutboxMail`) when the flow returns. It must not throw.
+   */
+  onEnqueued: ((mails: OutboxMail[]) => Promise<void> | void) | undefined;
 
   async getUser(id: string): Promise<User | undefined> {
     const user = this.users.get(id);
@@ -101,6 +113,8 @@ export class MemoryStore implements AuthStore {
     assertDistinctItems(ops);
     for (const op of ops) this.check(op);
     for (const op of ops) this.apply(op);
+    const enqueued = ops.flatMap((op) => (op.type === 'enqueueMail' ? [clone(op.mail)] : []));
+    if (enqueued.length > 0) await this.onEnqueued?.(enqueued);
   }
 
   private check(op: WriteOp): void {
@@ -135,9 +149,19 @@ export class MemoryStore implements AuthStore {
         if (!token || token.hash !== op.hash || token.expiresAt <= op.now) throw new ConflictError('token_mismatch');
         return;
       }
+      case 'enqueueMail':
+        // As attribute_not_exists on the table: ids are random, a collision must not overwrite.
+        if (this.outbox.has(op.mail.id)) throw new ConflictError('token_mismatch');
+        return;
+      case 'countMail': {
+        const verdict = mailCapVerdict(this.mailCaps.get(op.scope), op);
+        if (verdict !== 'ok') throw new ConflictError(verdict);
+        return;
+      }
       case 'deleteSession':
       case 'putToken':
       case 'deleteToken':
+      case 'deleteMail':
         return;
     }
   }
@@ -198,6 +222,18 @@ export class MemoryStore implements AuthStore {
       case 'deleteToken':
         this.tokens.delete(`${op.userId}/${op.kind}`);
         return;
+      case 'enqueueMail':
+        this.outbox.set(op.mail.id, clone(op.mail));
+        return;
+      case 'deleteMail':
+        this.outbox.delete(op.id);
+        return;
+      case 'countMail': {
+        const cap = this.mailCaps.get(op.scope);
+        if (op.restart || !cap) this.mailCaps.set(op.scope, { count: 1, windowEnds: op.now + op.windowSeconds });
+        else cap.count += 1;
+        return;
+      }
     }
   }
 }

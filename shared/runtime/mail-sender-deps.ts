@@ -1,0 +1,38 @@
+import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { SesMailer } from '../adapters/ses/mailer.js';
+import { loadConfig } from '../config.js';
+import type { MailSenderDeps } from '../flows/mail-sender.js';
+import { lazyHooks } from '../hooks/load.js';
+import { createDocumentClient } from './lambda-deps.js';
+import { createLog } from './logger.js';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The mail sender's composition root: the table (to delete sent items), SES and the deployer's
+ * hooks (`sendMail`). No signing keys and no hasher: the sender needs neither.
+ */
+export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
+  const tableName = env.LATCH_TABLE_NAME;
+  if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
+  const config = loadConfig(env);
+  return {
+    store: new DynamoDbStore(createDocumentClient(env), tableName),
+    mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
+    log: createLog(),
+    hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
+  };
+}
+
+let current: MailSenderDeps | undefined;
+
+/** The container's sender deps, built once. */
+export function getMailSenderDeps(): MailSenderDeps {
+  current ??= buildMailSenderDeps();
+  return current;
+}
+
+/** Replaces the container's sender deps (in-process tests with injected faults). */
+export function useMailSenderDeps(deps: MailSenderDeps | undefined): void {
+  current = deps;
+}
