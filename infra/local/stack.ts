@@ -1,5 +1,6 @@
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { type LocalApi, startLocalApi } from './api-server.js';
+import { LocalOutbox } from './outbox.js';
 import { ensureTable, freePort } from './services.js';
 
 export interface LocalStackOptions {
@@ -10,6 +11,8 @@ export interface LocalStackOptions {
   tableName: string;
   /** Extra settings (AUTH_* and friends) on top of the environment. */
   env?: Record<string, string>;
+  /** Drain the outbox this often (the local runner); 0 or unset: only when `outbox.drain()` is called (the tests). */
+  pollOutboxMs?: number;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface LocalStackOptions {
  * process), sets the same environment variables CDK sets on the deployed functions, then loads
  * the handlers. One stack per process, since handlers build their deps once, as on Lambda.
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalApi & { env: Record<string, string> }> {
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalApi & { env: Record<string, string>; outbox: LocalOutbox }> {
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
   const key = await generateStoredKey('local-1');
   const env: Record<string, string> = {
@@ -43,5 +46,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     .map((s) => s.trim())
     .filter(Boolean);
   const api = await startLocalApi({ port, trustedProxies });
-  return { ...api, env };
+  // Mail leaves through the outbox, as on AWS: the stream's stand-in hands it to the mail sender.
+  const outbox = new LocalOutbox(options.dynamoDbEndpoint, options.tableName);
+  const stopPolling = options.pollOutboxMs ? outbox.poll(options.pollOutboxMs) : () => undefined;
+  return {
+    ...api,
+    env,
+    outbox,
+    async close() {
+      stopPolling();
+      await api.close();
+      await outbox.drain();
+      outbox.close();
+    },
+  };
 }

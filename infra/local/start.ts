@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     const ses = await startSesLocal(portFrom('SES_PORT', 8005));
     started.push(ses);
     const tableName = process.env.LATCH_TABLE_NAME ?? 'latch-local';
-    const api = await startLocalStack({ port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName });
+    const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName });
     closeApi = api.close;
     mkdirSync(path.dirname(stateFile), { recursive: true });
     const state = {

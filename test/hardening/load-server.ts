@@ -10,7 +10,7 @@ const sesEndpoint = process.env.LATCH_TEST_SES_URL;
 const tableName = process.env.LATCH_LOAD_TABLE;
 if (!dynamoDbEndpoint || !sesEndpoint || !tableName) throw new Error('LATCH_TEST_DYNAMODB_ENDPOINT, LATCH_TEST_SES_URL and LATCH_LOAD_TABLE must be set');
 
-const api = await startLocalStack({ port: 0, dynamoDbEndpoint, sesEndpoint, tableName });
+const api = await startLocalStack({ pollOutboxMs: 200, port: 0, dynamoDbEndpoint, sesEndpoint, tableName });
 process.stdout.write(`${JSON.stringify({ url: api.url })}\n`);
 process.on('SIGTERM', () => {
   void api.close().then(() => process.exit(0));

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalStack } from '../../infra/local/stack.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
+import { drainOutboxBeforeReading } from './mail.js';
 import { testServices, uniqueTableName } from './services.js';
 
 export interface ApiResponse {
@@ -19,6 +20,11 @@ export interface TestStack {
   store: DynamoDbStore;
   /** Sends a request to the local API. `body` objects are sent as JSON, strings as they are. */
   request(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /**
+   * Hands every mail waiting in the outbox to the mail sender, as the stream would (at once, in
+   * this process). `request` and `mailsTo` call it; a test calls it to make the sender run now.
+   */
+  drainOutbox(): Promise<number>;
   /** Every item in the table (for "nothing changed" and "hashed at rest" checks). */
   scan(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -37,6 +43,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const api = await startLocalStack({ port: 0, dynamoDbEndpoint: services.dynamoDbEndpoint, sesEndpoint: services.sesUrl, tableName, env });
   const store = new DynamoDbStore(createDocumentClient(process.env), tableName);
   const raw = new DynamoDBClient({ endpoint: services.dynamoDbEndpoint });
+  drainOutboxBeforeReading(() => api.outbox.drain());
   started = {
     url: api.url,
     tableName,
@@ -51,6 +58,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       }
       const response = await fetch(`${api.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
       const text = await response.text();
+      // The mail a request queued is out (or failed over to a retry) before the test goes on, so
+      // tests read local SES as they did when the request sent it itself.
+      await api.outbox.drain();
       let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
@@ -59,6 +69,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
       }
       return { status: response.status, headers: response.headers, body: parsed, text };
     },
+    drainOutbox: () => api.outbox.drain(),
     async scan() {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;

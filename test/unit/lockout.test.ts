@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../../shared/domain/errors.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AuthError, RetryableError } from '../../shared/domain/errors.js';
@@ -137,7 +138,21 @@ describe('brute-force protection (flows)', () => {
     };
     await fail(deps, 3, email);
     assert.equal((await attempt(deps, email, PASSWORD)).code, 'too_many_attempts');
-    assert.ok(deps.log.lines.some((l) => l.message === 'lockout mail failed'));
+    // The mailer fails in the mail sender, out of the request, which logs and drops the notice.
+    assert.ok(deps.log.lines.some((l) => l.message === 'mail refused, dropped' && l.fields.template === 'lockedOut'));
+  });
+
+  test('a lockout notice that cannot be queued does not change the answer or lift the lockout', async () => {
+    const deps = await memoryDeps(SETTINGS);
+    const email = await confirmedUser(deps);
+    const commit = deps.store.commit.bind(deps.store);
+    deps.store.commit = async (ops) => {
+      if (ops.some((op) => op.type === 'enqueueMail')) throw new ServiceUnavailableError();
+      return commit(ops);
+    };
+    await fail(deps, 3, email);
+    assert.equal((await attempt(deps, email, PASSWORD)).code, 'too_many_attempts');
+    assert.ok(deps.log.lines.some((l) => l.message === 'mail not queued' && l.fields.flow === 'session'));
   });
 
   test('clearFailedSignIns (as a password reset calls it) ends the email lockout', async () => {
