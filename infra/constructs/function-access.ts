@@ -28,7 +28,11 @@ export interface FunctionAccess {
    */
   routes: readonly string[];
   table: TableAccess;
-  /** `ses:SendEmail`/`SendRawEmail` from the configured sender identity only. */
+  /**
+   * Renders mail into the outbox (ships the mail templates override). No request function may
+   * send mail: only the stream-triggered mail sender (`infra/constructs/mail-sender.ts`) gets
+   * `ses:SendEmail`.
+   */
   mail: boolean;
   /** `secretsmanager:GetSecretValue` on the signing key secret (sign or verify access tokens, serve the JWKS). */
   signingKeys: boolean;

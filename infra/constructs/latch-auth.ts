@@ -18,6 +18,7 @@ import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
+import { addMailSender } from './mail-sender.js';
 
 export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
 
@@ -151,11 +152,27 @@ export class LatchAuth extends Construct {
         logRetention,
         removalPolicy,
       });
-      this.grant(fn, access, sesIdentities);
+      this.grant(fn, access);
       // No function may run before the secret holds a key ring.
       fn.function.node.addDependency(keyRing);
       functions.set(name, fn);
     }
+    // Request functions render mail into the outbox; only the mail sender may send it.
+    const { LATCH_SIGNING_KEY_SECRET: _noKeys, ...senderEnvironment } = environment;
+    functions.set(
+      'mail-sender',
+      addMailSender(functionsScope, {
+        table: this.table,
+        encryptionKey: this.encryptionKey,
+        environment: senderEnvironment,
+        sesIdentities,
+        mailFrom: this.mailFrom,
+        architecture,
+        hooksModule: props.hooksModule,
+        logRetention,
+        removalPolicy,
+      }),
+    );
     this.functions = functions;
     const fnOf = (name: string): lambda.IFunction => {
       const fn = functions.get(name);
@@ -222,6 +239,8 @@ export class LatchAuth extends Construct {
       sortKey: { name: d.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: d.ttlAttribute,
+      // The mail sender reads new outbox items from the stream (new images: the whole mail).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: this.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
       encryptionKey: this.encryptionKey,
@@ -284,7 +303,7 @@ export class LatchAuth extends Construct {
   }
 
   /** Grants one function exactly what its {@link FunctionAccess} says. */
-  private grant(fn: LatchFunction, access: FunctionAccess, sesIdentities: string[]): void {
+  private grant(fn: LatchFunction, access: FunctionAccess): void {
     const actions = TABLE_ACTIONS[access.table];
     if (actions.length > 0) {
       const resources = [this.table.tableArn];
@@ -293,17 +312,6 @@ export class LatchAuth extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources }));
       if (access.table === 'readWrite') this.encryptionKey?.grantEncryptDecrypt(fn.role);
       else this.encryptionKey?.grantDecrypt(fn.role);
-    }
-    if (access.mail) {
-      const stack = Stack.of(this);
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: sesIdentities.map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
-          // Even within the identity, only the configured sender address.
-          conditions: { StringEquals: { 'ses:FromAddress': this.mailFrom } },
-        }),
-      );
     }
     if (access.signingKeys) {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKeySecret.secretArn] }));
