@@ -74,7 +74,8 @@ export function addMailSender(scope: Construct, props: MailSenderProps): LatchFu
   );
   Validations.of(sender.role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'The DynamoDB event source grants dynamodb:ListStreams, which has no resource-level permissions (it must be *); reading records is limited to the table stream ARN.',
+    reason:
+      'The DynamoDB event source grants dynamodb:ListStreams, which has no resource-level permissions (it must be *); reading records is limited to the table stream ARN.',
   });
   return sender;
 }

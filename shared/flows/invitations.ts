@@ -98,7 +98,12 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
  */
 async function reinvite(deps: Deps, invitee: User, decoy: boolean): Promise<number> {
   const { tokenOp, mail, expiresAt } = await prepareInvitationMail(deps, invitee, decoy);
-  const outcome = await commitWithMail(deps, [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }, tokenOp], [mail], 'nothing');
+  const outcome = await commitWithMail(
+    deps,
+    [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }, tokenOp],
+    [mail],
+    'nothing',
+  );
   deps.log.info('invitation re-sent', { flow: 'invitations', userId: invitee.id, code: outcome });
   return expiresAt;
 }

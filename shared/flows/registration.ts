@@ -137,7 +137,12 @@ async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
   if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
     const { tokenOp, mail } = await prepareConfirmationMail(deps, existing);
     try {
-      await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { unlocked: true, emailCanonical: existing.emailCanonical } }, tokenOp], [mail], 'nothing');
+      await commitWithMail(
+        deps,
+        [{ type: 'checkUser', id: existing.id, guard: { unlocked: true, emailCanonical: existing.emailCanonical } }, tokenOp],
+        [mail],
+        'nothing',
+      );
     } catch (error) {
       if (isConflict(error)) return; // locked, deleted or moved meanwhile
       throw error;

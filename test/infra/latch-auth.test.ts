@@ -134,11 +134,7 @@ test('each function role grants exactly what function-access.ts decides, on name
     assert.equal(json.Resources[roleId]?.Properties?.ManagedPolicyArns, undefined, `${name}: no managed policies`);
     const statements = statementsOfRole(json, roleId);
     const actions = new Set(statements.flatMap(actionsOf));
-    const expected = new Set([
-      ...LOG_ACTIONS,
-      ...TABLE_ACTIONS[access.table],
-      ...(access.signingKeys ? ['secretsmanager:GetSecretValue'] : []),
-    ]);
+    const expected = new Set([...LOG_ACTIONS, ...TABLE_ACTIONS[access.table], ...(access.signingKeys ? ['secretsmanager:GetSecretValue'] : [])]);
     assert.deepEqual([...actions].sort(), [...expected].sort(), name);
     for (const statement of statements) {
       assert.equal(statement.Effect, 'Allow');

@@ -43,7 +43,8 @@ test('only the mail sender may send mail, from the sender address; it deletes on
   const ses = senderStatements.find((s) => actionsOf(s).includes('ses:SendEmail'));
   assert.deepEqual(ses?.Condition, { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } });
   for (const resource of resourcesOf(ses ?? {})) assert.ok(!JSON.stringify(resource).includes('*'));
-  const env = (json.Resources[functionLogicalId('mail-sender')]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  const environment = json.Resources[functionLogicalId('mail-sender')]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  const env = environment?.Variables ?? {};
   assert.equal(env.LATCH_SIGNING_KEY_SECRET, undefined);
   assert.ok(env.LATCH_TABLE_NAME);
 });

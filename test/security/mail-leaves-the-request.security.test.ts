@@ -66,7 +66,10 @@ test('a failing commit leaves no mail: a lock that lands between the read and th
   });
   const deps = { ...(await memoryDeps()), store };
   await requestPasswordReset(deps, { email: user.email });
-  assert.ok(deps.log.lines.some((l) => l.message === 'password reset requested' && l.fields.code === 'user_changed'), 'the commit failed');
+  assert.ok(
+    deps.log.lines.some((l) => l.message === 'password reset requested' && l.fields.code === 'user_changed'),
+    'the commit failed',
+  );
   assert.equal(await api.store.getToken(user.id, 'reset'), undefined);
   assert.equal((await outboxItems()).length, 0);
   assert.equal(await resetMails(user.email), 0);

@@ -3,8 +3,8 @@ import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/k
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
-import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import type { Deps } from '../../shared/flows/deps.js';
+import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { Log, PasswordHasher } from '../../shared/ports/services.js';
 

@@ -1,7 +1,6 @@
-import { ServiceUnavailableError } from '../../shared/domain/errors.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AuthError, RetryableError } from '../../shared/domain/errors.js';
+import { AuthError, RetryableError, ServiceUnavailableError } from '../../shared/domain/errors.js';
 import { signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { clearFailedSignIns, emailScope, ipScope } from '../../shared/flows/lockout.js';
