@@ -46,15 +46,35 @@ async function main(): Promise<void> {
     const link = await lastLink(ses.url, inviter, api);
     await call(`/email-confirmation/${link}`, {});
     const session = await (
-      await fetch(`${api.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: inviter, password: PASSWORD }) })
+      await fetch(`${api.url}/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: inviter, password: PASSWORD }),
+      })
     ).json();
     const token = (session as { accessToken: string }).accessToken;
 
     const cases: Array<{ name: string; known: () => Promise<number>; unknown: () => Promise<number> }> = [
-      { name: 'POST /email-confirmation/resend', known: () => call('/email-confirmation/resend', { email: unconfirmed }), unknown: () => call('/email-confirmation/resend', { email: email('nobody') }) },
-      { name: 'POST /password-reset', known: () => call('/password-reset', { email: inviter }), unknown: () => call('/password-reset', { email: email('nobody') }) },
-      { name: 'POST /registration (taken vs new)', known: () => call('/registration', { email: unconfirmed, password: PASSWORD }), unknown: () => call('/registration', { email: email('new'), password: PASSWORD }) },
-      { name: 'POST /invitations (has an account vs new)', known: () => call('/invitations', { email: inviter }, token), unknown: () => call('/invitations', { email: email('invitee') }, token) },
+      {
+        name: 'POST /email-confirmation/resend',
+        known: () => call('/email-confirmation/resend', { email: unconfirmed }),
+        unknown: () => call('/email-confirmation/resend', { email: email('nobody') }),
+      },
+      {
+        name: 'POST /password-reset',
+        known: () => call('/password-reset', { email: inviter }),
+        unknown: () => call('/password-reset', { email: email('nobody') }),
+      },
+      {
+        name: 'POST /registration (taken vs new)',
+        known: () => call('/registration', { email: unconfirmed, password: PASSWORD }),
+        unknown: () => call('/registration', { email: email('new'), password: PASSWORD }),
+      },
+      {
+        name: 'POST /invitations (has an account vs new)',
+        known: () => call('/invitations', { email: inviter }, token),
+        unknown: () => call('/invitations', { email: email('invitee') }, token),
+      },
     ];
     console.log(`| route | known median | unknown median | difference |\n|---|---|---|---|`);
     for (const c of cases) {
