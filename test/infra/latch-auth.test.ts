@@ -46,7 +46,7 @@ test('the table is built from the shared definition: on demand, TTL, point-in-ti
   template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
 });
 
-test('one Node.js 22 arm64 Lambda per function of the route table, plus not-found and the authorizer', () => {
+test('one Node.js 22 arm64 Lambda per function of the route table, plus not-found, the authorizer and the mail sender', () => {
   const { json, stack, functionLogicalId } = synthLatch();
   for (const name of LATCH_FUNCTIONS) {
     const fn = json.Resources[functionLogicalId(name)];
@@ -61,8 +61,9 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));
     assert.ok(referencesIn(env.LATCH_SIGNING_KEY_SECRET).size === 1, `${name}: the key secret's ARN, not a key`);
   }
-  // The route-table functions, not-found, the authorizer, the key generator and CDK's provider framework.
-  assert.equal(resourcesOfType(json, 'AWS::Lambda::Function').length, LATCH_FUNCTIONS.length + 2);
+  // The route-table functions, not-found, the authorizer, the mail sender (mail-sender.test.ts),
+  // the key generator and CDK's provider framework.
+  assert.equal(resourcesOfType(json, 'AWS::Lambda::Function').length, LATCH_FUNCTIONS.length + 3);
 });
 
 test('the functions get the settings and the API endpoint as issuer, without a dependency cycle', () => {
