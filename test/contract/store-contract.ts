@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { ConflictError } from '../../shared/domain/errors.js';
 import type { AuthStore } from '../../shared/ports/store.js';
@@ -339,6 +340,41 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       } while (cursor);
       assert.deepEqual(seen, [...seen].sort());
       assert.equal(seen.length, 5);
+    });
+
+    test('countMail: an atomic count under the limit; mail_capped past it, mail_window once the window is over, and a restart starts a new one', async () => {
+      const store = await makeStore();
+      const scope = `mail:reset:${randomUUID()}`;
+      const count = (now: number, restart = false) => ({ type: 'countMail' as const, scope, now, windowSeconds: 60, limit: 2, restart });
+      await store.commit([count(1000)]);
+      await store.commit([count(1010)]);
+      await conflict(store.commit([count(1020)]), 'mail_capped');
+      await conflict(store.commit([count(1000, true)]), 'mail_window'); // the window still runs: no restart
+      await conflict(store.commit([count(1060)]), 'mail_window'); // over (checked on write, whatever the TTL did)
+      await store.commit([count(1060, true)]);
+      await store.commit([count(1061)]);
+      await conflict(store.commit([count(1062)]), 'mail_capped');
+    });
+
+    test('an outbox mail and its count are written with the change or not at all; a mail id is never overwritten', async () => {
+      const store = await makeStore();
+      const scope = `mail:invitation:${randomUUID()}`;
+      const count = { type: 'countMail' as const, scope, now: 1000, windowSeconds: 60, limit: 1, restart: false };
+      const mail = {
+        id: randomUUID(),
+        template: 'invitation',
+        userId: null,
+        message: { to: 'someone@example.com', subject: 's', text: 't', html: 'h' },
+        createdAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: 2000,
+      };
+      await conflict(store.commit([{ type: 'checkUser', id: randomUUID(), guard: {} }, count, { type: 'enqueueMail', mail }]), 'not_found');
+      // Nothing was counted or queued: the count still passes, and the id is free.
+      await store.commit([count, { type: 'enqueueMail', mail }]);
+      await conflict(store.commit([{ type: 'enqueueMail', mail: { ...mail, template: 'other' } }]), 'token_mismatch');
+      await store.commit([{ type: 'deleteMail', id: mail.id }]);
+      await store.commit([{ type: 'enqueueMail', mail }]);
+      await store.commit([{ type: 'deleteMail', id: mail.id }]);
     });
   });
 }
