@@ -94,11 +94,22 @@ async function faultyMailer(): Promise<Mailer> {
 
 /** The outbox mails waiting in the table, oldest first. */
 async function outbox(): Promise<OutboxMail[]> {
-  const items = await scan();
-  return [...items.entries()]
-    .filter(([key]) => key.startsWith('OUTBOX#'))
-    .map(([, value]) => JSON.parse(value) as OutboxMail & { pk?: string })
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const mails: OutboxMail[] = [];
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await raw.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': { S: 'OUTBOX#' } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) mails.push(unmarshall(item) as OutboxMail);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return mails.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** The mail sender's work, with faults off (fixtures): every waiting mail delivered, its item deleted. */
