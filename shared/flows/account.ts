@@ -9,7 +9,7 @@ import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type Principal } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 import { revokeAllSessions } from './revoke.js';
-import { enqueueOp, type PreparedMail, prepareTemplateMail } from './send-mail.js';
+import { type PreparedMail, prepareTemplateMail, writeWithMail } from './send-mail.js';
 
 /** The caller's own user object. */
 export async function getMe(deps: Deps, principal: Principal): Promise<PublicUser> {
@@ -131,22 +131,25 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   const mails: PreparedMail[] = [];
   if (change.kind === 'pending' && link) {
     const data = { appUrl, email: change.email, link };
-    mails.push(await prepareTemplateMail(deps, change.email, 'confirmEmail', data, { userId: user.id, cap: null }));
+    // Capped like every confirmation mail: changing the email over and over cannot flood an address.
+    const cap = { kind: 'confirmation' as const, emailCanonical: canonicalizeEmail(change.email) };
+    mails.push(await prepareTemplateMail(deps, change.email, 'confirmEmail', data, { userId: user.id, cap }));
     const notice = { appUrl, email: user.email, newEmail: change.email };
     mails.push(await prepareTemplateMail(deps, user.email, 'emailChangeRequested', notice, { userId: user.id, cap: null }));
   } else if (change.kind === 'immediate') {
     const notice = { appUrl, email: user.email, newEmail: change.email };
     mails.push(await prepareTemplateMail(deps, user.email, 'emailChanged', notice, { userId: user.id, cap: null }));
   }
-  extraOps.push(...mails.map(enqueueOp));
 
-  try {
+  // Past the new address's cap the change still happens, without its confirmation mail.
+  const write = async (mailOps: WriteOp[]): Promise<void> => {
+    const extra = [...extraOps, ...mailOps];
     if (password !== undefined) {
       await revokeAllSessions(deps, user.id, {
         keepSessionId: principal.sessionId,
         set,
         guard: { passwordHash: verifiedHash },
-        extraOps,
+        extraOps: extra,
         ...(change.kind === 'immediate' ? { moveEmail: { email: change.email } } : {}),
       });
     } else if (change.kind === 'immediate') {
@@ -162,11 +165,14 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
           set,
           guard: { passwordHash: verifiedHash },
         },
-        ...extraOps,
+        ...extra,
       ]);
     } else {
-      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extraOps]);
+      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extra]);
     }
+  };
+  try {
+    await writeWithMail(deps, write, mails, 'change-only');
   } catch (error) {
     if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
     if (isConflict(error, 'user_changed')) {

@@ -147,6 +147,21 @@ export type MailCommit = 'queued' | 'capped';
  * mails without the capped ones. Either way the caller answers as usual.
  */
 export async function commitWithMail(deps: Deps, ops: WriteOp[], mails: PreparedMail[], whenCapped: 'nothing' | 'change-only'): Promise<MailCommit> {
+  return writeWithMail(deps, (extra) => deps.store.commit([...ops, ...extra]), mails, whenCapped);
+}
+
+/**
+ * {@link commitWithMail} for flows that build their own commit (e.g. `revokeAllSessions`):
+ * `write` commits the change together with the mail writes it is given (cap counts and outbox
+ * items), and is called again with other mail writes when the cap's window must restart, or
+ * (`change-only`) without the capped mails once the cap is reached.
+ */
+export async function writeWithMail(
+  deps: Deps,
+  write: (mailOps: WriteOp[]) => Promise<unknown>,
+  mails: PreparedMail[],
+  whenCapped: 'nothing' | 'change-only',
+): Promise<MailCommit> {
   let restart = false;
   // A window that is over must be restarted rather than added to; a restart that lost to
   // another request's adds to the new window. Each round trip settles one of these.
@@ -167,7 +182,7 @@ export async function commitWithMail(deps: Deps, ops: WriteOp[], mails: Prepared
         : [],
     );
     try {
-      await deps.store.commit([...ops, ...caps, ...mails.map(enqueueOp)]);
+      await write([...caps, ...mails.map(enqueueOp)]);
       return 'queued';
     } catch (error) {
       if (isConflict(error, 'mail_window')) {
@@ -176,7 +191,7 @@ export async function commitWithMail(deps: Deps, ops: WriteOp[], mails: Prepared
       }
       if (!isConflict(error, 'mail_capped')) throw error;
       deps.log.info('mail capped', { flow: 'mail', template: mails.find((m) => m.cap)?.mail.template, code: 'mail_capped' });
-      if (whenCapped === 'change-only') await deps.store.commit([...ops, ...mails.filter((m) => !m.cap).map(enqueueOp)]);
+      if (whenCapped === 'change-only') await write(mails.filter((m) => !m.cap).map(enqueueOp));
       return 'capped';
     }
   }

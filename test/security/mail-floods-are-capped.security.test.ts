@@ -92,6 +92,17 @@ test('security notices are not capped: every email change request notifies the c
   assert.equal(await subjects(user.email, 'Your e-mail address is about to change'), changes);
 });
 
+test('changing the email to one address over and over sends it at most AUTH_MAIL_RECIPIENT_LIMIT confirmation links; every change still answers 200', async () => {
+  const user = await signedInUser(api);
+  const victim = uniqueEmail('victim');
+  for (let i = 0; i < LIMIT + 2; i++) {
+    const response = await api.request('PATCH', '/me', { token: user.accessToken, body: { email: victim, currentPassword: PASSWORD } });
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.body.user.unconfirmedEmail, victim);
+  }
+  assert.equal(await subjects(victim, 'Confirm your e-mail address'), LIMIT);
+});
+
 test('the cap window expires, checked on read: with an injected clock, a stale counter still in the table counts from one again', async () => {
   const deps = { ...(await memoryDeps()), store: api.store };
   const user = aUser();
