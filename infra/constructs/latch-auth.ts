@@ -311,7 +311,11 @@ export class LatchAuth extends Construct {
     }
   }
 
-  /** The `$default` stage: JSON access logs (no headers, so no tokens) and throttling. */
+  /**
+   * The `$default` stage: JSON access logs and throttling. The log names the matched route key
+   * (`POST /password-reset/{token}`), never the path or query string: reset, confirmation and
+   * invitation tokens travel in the path. No headers either (the Authorization header).
+   */
   private createStage(throttle: LatchThrottle | undefined, removalPolicy: RemovalPolicy, logRetention: logs.RetentionDays): apigwv2.HttpStage {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     const format = {
@@ -319,7 +323,6 @@ export class LatchAuth extends Construct {
       ip: '$context.identity.sourceIp',
       requestTime: '$context.requestTime',
       httpMethod: '$context.httpMethod',
-      path: '$context.path',
       routeKey: '$context.routeKey',
       status: '$context.status',
       protocol: '$context.protocol',

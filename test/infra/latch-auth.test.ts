@@ -121,6 +121,17 @@ test('the stage writes JSON access logs to a log group with retention and thrott
   assert.ok(!JSON.stringify(format).includes('header'));
 });
 
+test('access logs name the route key, never the path or query string (tokens travel in paths)', () => {
+  const { json } = synthLatch();
+  const [[, stage] = []] = resourcesOfType(json, 'AWS::ApiGatewayV2::Stage');
+  const format = JSON.parse((stage?.Properties?.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+  assert.equal(format.routeKey, '$context.routeKey');
+  const variables = Object.values(format);
+  // `$context.path`, `$context.resourcePath` (REST), `$context.http.path` (payload 2.0) and any query string variable.
+  for (const variable of variables) assert.doesNotMatch(variable, /path|query/i, variable);
+  assert.ok(!Object.keys(format).some((k) => /path|query/i.test(k)), Object.keys(format).join());
+});
+
 test('throttling comes from context', () => {
   const { template } = synthLatch({ context: { throttleRateLimit: '10', throttleBurstLimit: 20 } });
   template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } });
