@@ -179,7 +179,11 @@ export class AuthStack extends Stack {
       description: 'Lambda authorizer for other services’ API Gateway APIs',
     });
     new CfnOutput(this, 'TableName', { value: this.latch.table.tableName, description: 'DynamoDB table (the latch CLI reads it)' });
-    new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the signing keys' });
+    new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the private signing keys' });
+    new CfnOutput(this, 'PublicKeySecretArn', {
+      value: this.latch.signingKeys.publicSecret.secretArn,
+      description: 'Secrets Manager secret with the public keys (JWKS) the verifying functions read',
+    });
   }
 }
 

@@ -59,7 +59,14 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     const env = environmentOf(json, functionLogicalId(name));
     assert.equal(env.NODE_OPTIONS, '--enable-source-maps', name);
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));
-    assert.ok(referencesIn(env.LATCH_SIGNING_KEY_SECRET).size === 1, `${name}: the key secret's ARN, not a key`);
+    const keys = accessOf(name).keys;
+    const secret = keys === 'sign' ? stack.latch.signingKeys.privateSecret : stack.latch.signingKeys.publicSecret;
+    const variable = keys === 'sign' ? 'LATCH_SIGNING_KEY_SECRET' : 'LATCH_PUBLIC_KEY_SECRET';
+    if (keys === 'none') assert.equal(env.LATCH_KEYS, 'none', name);
+    // The secret's ARN, not a key; and never both variables.
+    else assert.deepEqual(referencesIn(env[variable]), new Set([stack.getLogicalId(secret.node.defaultChild as CfnElement)]), name);
+    const present = ['LATCH_SIGNING_KEY_SECRET', 'LATCH_PUBLIC_KEY_SECRET', 'LATCH_KEYS', 'LATCH_SIGNING_KEYS'].filter((v) => v in env);
+    assert.equal(present.length, 1, `${name}: ${present.join()}`);
   }
   // The route-table functions, not-found, the authorizer, the key generator and CDK's provider framework.
   assert.equal(resourcesOfType(json, 'AWS::Lambda::Function').length, LATCH_FUNCTIONS.length + 2);
@@ -124,7 +131,8 @@ test('the stage writes JSON access logs to a log group with retention and thrott
 test('access logs name the route key, never the path or query string (tokens travel in paths)', () => {
   const { json } = synthLatch();
   const [[, stage] = []] = resourcesOfType(json, 'AWS::ApiGatewayV2::Stage');
-  const format = JSON.parse((stage?.Properties?.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+  const settings = (stage?.Properties?.AccessLogSettings ?? {}) as { Format: string };
+  const format = JSON.parse(settings.Format) as Record<string, string>;
   assert.equal(format.routeKey, '$context.routeKey');
   const variables = Object.values(format);
   // `$context.path`, `$context.resourcePath` (REST), `$context.http.path` (payload 2.0) and any query string variable.
@@ -149,7 +157,7 @@ test('each function role grants exactly what function-access.ts decides, on name
       ...LOG_ACTIONS,
       ...TABLE_ACTIONS[access.table],
       ...(access.mail ? ['ses:SendEmail', 'ses:SendRawEmail'] : []),
-      ...(access.signingKeys ? ['secretsmanager:GetSecretValue'] : []),
+      ...(access.keys !== 'none' ? ['secretsmanager:GetSecretValue'] : []),
     ]);
     assert.deepEqual([...actions].sort(), [...expected].sort(), name);
     for (const statement of statements) {
@@ -229,7 +237,7 @@ test('no private key material in the template: the key is generated in the accou
   assert.ok(!text.includes('privateJwk'));
   template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: Match.absent() });
   const [[, keyRing] = []] = resourcesOfType(json, 'Custom::LatchSigningKeys');
-  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['SecretArn', 'ServiceToken']);
+  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['PublicSecretArn', 'SecretArn', 'ServiceToken']);
 });
 
 test('no function runs before the key generator has filled the secret', () => {
@@ -244,7 +252,7 @@ test('no function runs before the key generator has filled the secret', () => {
 test('the stack outputs what other stacks and the CLI read', () => {
   const { json, template, functionLogicalId, stack } = synthLatch();
   const outputs = json.Outputs ?? {};
-  assert.deepEqual(Object.keys(outputs).sort(), ['ApiUrl', 'AuthorizerFunctionArn', 'JwksUrl', 'KeySecretArn', 'TableName']);
+  assert.deepEqual(Object.keys(outputs).sort(), ['ApiUrl', 'AuthorizerFunctionArn', 'JwksUrl', 'KeySecretArn', 'PublicKeySecretArn', 'TableName']);
   template.hasOutput('AuthorizerFunctionArn', { Value: { 'Fn::GetAtt': [functionLogicalId('authorizer'), 'Arn'] } });
   template.hasOutput('TableName', { Value: { Ref: stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement) } });
   assert.match(JSON.stringify(outputs.JwksUrl?.Value), /\/\.well-known\/jwks\.json/);
