@@ -154,6 +154,11 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   };
 }
 
+/** The name under which a Latch stack exports its authorizer function's ARN. */
+export function authorizerExportName(stackName: string): string {
+  return `${stackName}-AuthorizerFunctionArn`;
+}
+
 /** Properties of {@link AuthStack}. */
 export interface AuthStackProps extends StackProps {
   /** @default read from CDK context by {@link latchPropsFromContext} */
@@ -177,6 +182,8 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       value: this.latch.authorizerFunction.functionArn,
       description: 'Lambda authorizer for other services’ API Gateway APIs',
+      // Other apps import it by this name (examples/other-app/).
+      exportName: authorizerExportName(this.stackName),
     });
     new CfnOutput(this, 'TableName', { value: this.latch.table.tableName, description: 'DynamoDB table (the latch CLI reads it)' });
     new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the private signing keys' });
