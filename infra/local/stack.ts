@@ -29,7 +29,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     LATCH_SES_ENDPOINT: options.sesEndpoint,
     LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
-    // No sender (AUTH_MAIL_FROM) here: the documented default of shared/config.ts applies, as on AWS without the setting.
+    // No sender (AUTH_MAIL_FROM) here: the documented default of shared/config.ts applies.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...options.env,
   };
