@@ -67,7 +67,7 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     const logicalId =
       name === 'key-generator'
         ? synthesized.stack.getLogicalId(
-            synthesized.stack.latch.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement,
+            synthesized.stack.latch.signingKeys.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement,
           )
         : synthesized.functionLogicalId(name);
     const dir = assetDirOf(synthesized, logicalId);
