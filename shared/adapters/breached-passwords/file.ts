@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type BreachedPasswords, decodeBreachedList } from '../../domain/breached-passwords.js';
+
+/** The artefact's path: `LATCH_BREACHED_PASSWORDS_FILE`, else where the build step writes it. */
+export function breachedPasswordsFile(env: Record<string, string | undefined>): string {
+  return env.LATCH_BREACHED_PASSWORDS_FILE || path.resolve('.latch', 'build', 'breached-passwords.bin');
+}
 
 /**
  * Loads the breached-password artefact from a file (beside the bundle on AWS, `.latch/build/`
@@ -7,6 +13,29 @@ import { type BreachedPasswords, decodeBreachedList } from '../../domain/breache
  * parsing. A missing or malformed file throws a plain `Error` naming the path and the command
  * that builds it: the check is never skipped silently.
  */
+/**
+ * The list at `file`, read on first use (functions that never check a password never read it).
+ * Reading `entries` forces the load: the composition root does so at cold start where the file
+ * is expected, so a missing file fails there.
+ */
+export function lazyBreachedPasswords(file: string): BreachedPasswords {
+  let list: BreachedPasswords | undefined;
+  const load = () => {
+    list ??= loadBreachedPasswords(file);
+    return list;
+  };
+  return {
+    get entries() {
+      return load().entries;
+    },
+    get minLength() {
+      return load().minLength;
+    },
+    has: (password) => load().has(password),
+  };
+}
+
+/** Reads and checks the file now. */
 export function loadBreachedPasswords(file: string): BreachedPasswords {
   let bytes: Buffer;
   try {
