@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,16 @@ describe('breached-password artefact', () => {
     assert.deepEqual(readFileSync(ensured.file), built.bytes);
 
     const list = decodeBreachedList(built.bytes);
+    // 1,000 entries sampled across the source list are found; 1,000 random 20-character strings are not.
+    const eligible = readFileSync(breachedSourceFile(), 'utf8')
+      .split('\n')
+      .map((line) => line.replace(/\r$/, '').normalize('NFKC'))
+      .filter((entry) => [...entry].length >= BREACHED_MIN_LENGTH);
+    for (let i = 0; i < 1000; i++) {
+      const entry = eligible[Math.floor((i * eligible.length) / 1000)] as string;
+      assert.equal(list.has(entry), true, entry);
+    }
+    for (let i = 0; i < 1000; i++) assert.equal(list.has(randomBytes(15).toString('base64url')), false);
     assert.equal(list.entries, EXPECTED_ENTRIES);
     assert.equal(list.minLength, BREACHED_MIN_LENGTH);
     for (const known of ['password', '12345678', 'iloveyou', 'sunshine1', 'football']) assert.equal(list.has(known), true, known);

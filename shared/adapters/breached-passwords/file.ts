@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BreachedPasswords, decodeBreachedList } from '../../domain/breached-passwords.js';
 
-/** The artefact's path: `LATCH_BREACHED_PASSWORDS_FILE`, else where the build step writes it. */
+/**
+ * The artefact's path: `LATCH_BREACHED_PASSWORDS_FILE` (set on AWS to the file beside the
+ * bundle), else where the build step writes it in this project (`.latch/build/`, found from this
+ * module's own place, so the CLI finds it from any working directory).
+ */
 export function breachedPasswordsFile(env: Record<string, string | undefined>): string {
-  return env.LATCH_BREACHED_PASSWORDS_FILE || path.resolve('.latch', 'build', 'breached-passwords.bin');
+  return env.LATCH_BREACHED_PASSWORDS_FILE || fileURLToPath(new URL('../../../.latch/build/breached-passwords.bin', import.meta.url));
 }
 
 /**
