@@ -32,6 +32,8 @@ export interface Config {
   mailFrom: string;
   /** Custom user attributes (`AUTH_USER_ATTRIBUTES`, JSON): stored on the user, returned in the user object. */
   attributes: AttributeDefinitions;
+  /** Extra context words no password may be (`AUTH_PASSWORD_CONTEXT_WORDS`, comma list), e.g. the product's name. */
+  passwordContextWords: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: list(env, 'AUTH_TRUSTED_PROXIES'),
     mailFrom: env.AUTH_MAIL_FROM || 'no-reply@localhost',
     attributes: parseAttributeDefinitions(env.AUTH_USER_ATTRIBUTES),
+    passwordContextWords: list(env, 'AUTH_PASSWORD_CONTEXT_WORDS'),
   };
   return config;
 }

@@ -4,6 +4,7 @@
  * composition root picks them up (a function builds its deps once, at import).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
@@ -51,6 +52,7 @@ export async function benchDeps(overrides: { store?: AuthStore; configEnv?: Reco
     keys: new StaticKeyRing([await generateStoredKey('bench-1')]),
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock: { now: () => Date.now() },
     log: silentLog,
   };

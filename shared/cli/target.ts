@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -192,6 +193,7 @@ export function buildCliDeps(target: Target, env: Env): Deps {
       ...(mailRegion ? { region: mailRegion } : {}),
     }),
     templates: loadMailTemplates(env),
+    breached: lazyBreachedPasswords(breachedPasswordsFile(env)),
     clock: { now: () => Date.now() },
     log: cliLog(env),
     // The same hooks as the functions, so a lock or password change from the CLI notifies them too.

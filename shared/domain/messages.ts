@@ -26,6 +26,8 @@ export const messages = {
     tooLong: (n: number) => `should be at most ${n} character(s)`,
     mismatch: 'does not match confirmation',
     tooCommon: 'is too common; choose a less common password',
+    contextWord: 'is too similar to your e-mail address or the name of this service',
+    breached: 'has appeared in a data breach',
     invalid: 'is invalid',
     notEditable: 'cannot be changed',
     wrongType: (type: string) => `must be a ${type}`,

@@ -1,7 +1,7 @@
 import { isValidEmail } from './email.js';
 import { type FieldErrors, ValidationError } from './errors.js';
 import { messages } from './messages.js';
-import { passwordProblems } from './password.js';
+import { type PasswordPolicy, passwordProblems } from './password.js';
 
 /** Collects field errors and throws one `ValidationError` with all of them. */
 export class FieldChecker {
@@ -35,12 +35,12 @@ export class FieldChecker {
   }
 
   /** A required password that follows the policy, and its optional confirmation. */
-  password(value: string | undefined, confirmation: string | undefined, minLength: number, field = 'password'): string | undefined {
+  password(value: string | undefined, confirmation: string | undefined, policy: PasswordPolicy, field = 'password'): string | undefined {
     if (value === undefined || value === '') {
       this.add(field, messages.field.blank);
       return undefined;
     }
-    const problems = passwordProblems(value, minLength);
+    const problems = passwordProblems(value, policy);
     for (const problem of problems) this.add(field, problem);
     if (confirmation !== undefined && confirmation !== value) {
       this.add(`${field}Confirmation`, messages.field.mismatch);

@@ -8,6 +8,7 @@ import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type Principal } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
+import { passwordPolicy } from './password-policy.js';
 import { revokeAllSessions } from './revoke.js';
 import { mailConfirmationLink, sendTemplateMail } from './send-mail.js';
 
@@ -95,7 +96,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   const password =
     input.password === undefined && input.passwordConfirmation === undefined
       ? undefined
-      : check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+      : check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, principal.email));
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'user' }, check) : {};
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, check, input.currentPassword);
 

@@ -7,6 +7,7 @@ import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso } from './deps.js';
+import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
 
@@ -17,7 +18,7 @@ import { revokeAllSessions } from './revoke.js';
  */
 
 /** What the admin flows use: no signing keys and no mail (the CLI has neither). */
-export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks'>;
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached'>;
 
 /**
  * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the
@@ -154,7 +155,7 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
   await assertAdmin(deps, actor);
   const check = new FieldChecker();
   const email = check.email('email', input.email);
-  const password = input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
+  const password = input.password === undefined ? undefined : check.password(input.password, undefined, passwordPolicy(deps, input.email));
   checkRole(deps, check, input.role);
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'create', actor: 'admin' }, check) : {};
   check.throwIfAny();
@@ -246,9 +247,9 @@ export interface SetPasswordInput {
  */
 export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string, input: SetPasswordInput): Promise<void> {
   await assertAdmin(deps, actor);
-  await loadUser(deps, id);
+  const target = await loadUser(deps, id);
   const check = new FieldChecker();
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, target.email));
   check.throwIfAny();
   if (password === undefined) throw new Error('unreachable: validated above');
   const passwordHash = await deps.hasher.hash(password);

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
@@ -14,6 +15,8 @@ export interface Deps {
   templates: MailTemplates;
   clock: Clock;
   log: Log;
+  /** The offline breached-password list (checked on every route that sets a password). */
+  breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
   hooks?: LatchHooks | undefined;
 }

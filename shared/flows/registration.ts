@@ -7,6 +7,7 @@ import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
+import { passwordPolicy } from './password-policy.js';
 import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
@@ -66,7 +67,7 @@ export function newUser(
 export async function register(deps: Deps, input: RegistrationInput, request: RequestInfo): Promise<RegistrationResult> {
   const check = new FieldChecker();
   const email = check.email('email', input.email);
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, input.email));
   const sent = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
   check.throwIfAny();
   if (email === undefined || password === undefined) throw new Error('unreachable: validated above');

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
@@ -34,8 +35,13 @@ export function buildDeps(env: Env = process.env): Deps {
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
   const keys = keyRingOf(env);
+  const breached = lazyBreachedPasswords(breachedPasswordsFile(env));
+  // Where the deployment ships the list (the functions that set passwords), a missing or broken
+  // file fails the cold start instead of a request.
+  if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
   return {
     config,
+    breached,
     store: new DynamoDbStore(createDocumentClient(env), tableName),
     hasher: new Argon2Hasher(),
     keys,

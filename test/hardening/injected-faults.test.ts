@@ -30,6 +30,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ensureTable } from '../../infra/local/services.js';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
@@ -102,6 +103,7 @@ before(async () => {
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
     mailer: await faultyMailer(),
     templates: defaultTemplates,
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock: { now: () => Date.now() },
     log: new CapturingLog(),
   };

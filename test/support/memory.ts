@@ -1,3 +1,4 @@
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
@@ -59,6 +60,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     keys: new StaticKeyRing([key]),
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock: new TestClock(),
     log: new CapturingLog(),
   };
