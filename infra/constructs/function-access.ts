@@ -36,19 +36,12 @@ export interface FunctionAccess {
   argon2: boolean;
 }
 
-/**
- * Functions API.md describes that the route table may not have yet. Listing them here lets the
- * route table grow without a type error in infra, while a function with any other name must get
- * an entry below before it can be deployed (least privilege is a decision, not a default).
- */
-type PlannedFunctionName = 'password-reset' | 'sessions' | 'admin-users';
-
 /** Latch's functions outside the route table. */
 export type InternalFunctionName = 'not-found' | 'authorizer';
 
 /**
  * The grants of every function, from what its flows do today:
- * - registration: finds the email (users index), creates the user and claim, mails the
+ * - registration: finds the email (its claim item, by key), creates the user and claim, mails the
  *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
  *   hashes the password.
  * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
@@ -66,9 +59,10 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - well-known: the public half of the signing keys and the OpenAPI document; no table, no mail.
  * - not-found: answers from the route table alone; nothing.
  * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
- * - planned, from API.md: the admin routes check tokens, rewrite users and set passwords.
+ * - admin-users: behind the token check (admin role), lists users (`Query` of the users index),
+ *   rewrites them, sets passwords (argon2) and deletes them with their items.
  */
-export const FUNCTION_ACCESS: { readonly [K in FunctionName | PlannedFunctionName | InternalFunctionName]: FunctionAccess } = {
+export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
   session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
   account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },

@@ -96,7 +96,7 @@ export class LatchAuth extends Construct {
     Validations.of(this.signingKeySecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Signing keys rotate by putting a new key in front of the ring and keeping the previous ones in the JWKS until the tokens they signed expire (DESIGN §3). Secrets Manager rotation replaces the value on a schedule, which would invalidate every outstanding access token, so rotation is a deliberate operator step instead.',
+        'Signing keys rotate by putting a new key in front of the ring and keeping the previous ones in the JWKS until the tokens they signed expire. Secrets Manager rotation replaces the value on a schedule, which would invalidate every outstanding access token, so rotation is a deliberate operator step instead.',
     });
     const keyRing = this.createKeyGenerator(architecture, removalPolicy, logRetention);
 

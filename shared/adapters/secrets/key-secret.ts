@@ -11,8 +11,8 @@ export async function loadKeysFromSecretsManager(secretId: string): Promise<Stor
   let value: string | undefined;
   try {
     value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  } catch {
-    throw new ServiceUnavailableError();
+  } catch (error) {
+    throw new ServiceUnavailableError(undefined, { cause: error });
   }
   if (!value) throw new Error('the signing key secret is empty');
   return parseKeySecret(value);
