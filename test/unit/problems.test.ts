@@ -56,11 +56,10 @@ test('one problem table: the OpenAPI document describes every code with its text
 
 test('retryable codes: AuthError refuses too_many_attempts and service_unavailable; only a RetryableError carries them, with Retry-After', () => {
   for (const code of ['too_many_attempts', 'service_unavailable'] as const) {
-    // @ts-expect-error the type refuses a retryable code on a plain AuthError, as the constructor does at run time
-    assert.throws(
-      () => new AuthError(code, 'x'),
-      (error: unknown) => error instanceof TypeError && error.message.includes(code),
-    );
+    const construct = () =>
+      // @ts-expect-error the type refuses a retryable code on a plain AuthError, as the constructor does at run time
+      new AuthError(code, 'x');
+    assert.throws(construct, (error: unknown) => error instanceof TypeError && error.message.includes(code));
     const response = errorToResponse(new RetryableError(code, 7));
     assert.equal(response.statusCode, PROBLEMS[code].status);
     assert.equal(response.headers?.['retry-after'], '7');
