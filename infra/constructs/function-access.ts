@@ -43,13 +43,6 @@ export interface FunctionAccess {
   argon2: boolean;
 }
 
-/**
- * Functions API.md describes that the route table may not have yet. Listing them here lets the
- * route table grow without a type error in infra, while a function with any other name must get
- * an entry below before it can be deployed (least privilege is a decision, not a default).
- */
-type PlannedFunctionName = 'password-reset' | 'sessions' | 'admin-users';
-
 /** Latch's functions outside the route table. */
 export type InternalFunctionName = 'not-found' | 'authorizer';
 
@@ -57,7 +50,7 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * The grants of every function, from what its flows do today. Only the functions whose flows
  * reach `prepareSession`/`signAccessToken` (`shared/flows/token-pair.ts`) sign (`keys: 'sign'`);
  * the infra tests check this against each function's bundle.
- * - registration: finds the email (users index), creates the user and claim, mails the
+ * - registration: finds the email (its claim item, by key), creates the user and claim, mails the
  *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
  *   hashes the password.
  * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
@@ -78,7 +71,7 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
  * - admin-users: the admin routes check tokens, rewrite users and set passwords; they sign no one in.
  */
-export const FUNCTION_ACCESS: { readonly [K in FunctionName | PlannedFunctionName | InternalFunctionName]: FunctionAccess } = {
+export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
   session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
   account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, keys: 'verify', argon2: true },

@@ -224,7 +224,7 @@ export class LatchFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to nodejs22.x on purpose (DESIGN §4, §7): the bundles target node22 and are tested on that language level; nodejs22.x is a supported Lambda runtime. Moving to a newer runtime is a deliberate change of runtime and esbuild target together, not something a synth should do implicitly.',
+        'Pinned to nodejs22.x on purpose: the bundles target node22 and are tested on that language level; nodejs22.x is a supported Lambda runtime. Moving to a newer runtime is a deliberate change of runtime and esbuild target together, not something a synth should do implicitly.',
     });
   }
 

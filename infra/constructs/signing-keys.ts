@@ -24,7 +24,7 @@ export interface KeyGrantee {
 }
 
 const ROTATION_REASON =
-  'Signing keys rotate by putting a new key in front of the ring and keeping the previous ones in the JWKS until the tokens they signed expire (DESIGN §3). Secrets Manager rotation replaces the value on a schedule, which would invalidate every outstanding access token, so rotation is a deliberate operator step instead.';
+  'Signing keys rotate by putting a new key in front of the ring and keeping the previous ones in the JWKS until the tokens they signed expire. Secrets Manager rotation replaces the value on a schedule, which would invalidate every outstanding access token, so rotation is a deliberate operator step instead.';
 
 /**
  * The access-token signing keys: a private secret (`{"keys":[{kid, privateJwk, createdAt}]}`,

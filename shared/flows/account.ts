@@ -161,7 +161,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
       // Anything else (a concurrent email change) is worth a retry by the client.
       const fresh = await deps.store.getUser(user.id);
       if (fresh?.passwordHash !== verifiedHash) throw wrongCurrentPassword();
-      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.');
+      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.', { cause: error });
     }
     if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
     throw error;

@@ -1,5 +1,5 @@
 import { canonicalizeEmail } from '../domain/email.js';
-import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
+import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
@@ -227,7 +227,7 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   } catch (error) {
     if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
     if (isConflict(error, 'not_found')) throw notFound();
-    if (isConflict(error, 'user_changed')) throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
+    if (isConflict(error, 'user_changed')) throw new ServiceUnavailableError('The user changed meanwhile. Please try again.', { cause: error });
     throw error;
   }
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
@@ -348,7 +348,7 @@ export async function deleteUser(deps: AdminDeps, actor: Actor, id: string): Pro
     deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
     return;
   }
-  throw new AuthError('service_unavailable', 'Too many concurrent changes to this account. Please try again.');
+  throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');
 }
 
 /** Runs a revoke-all, turning "the user vanished meanwhile" into `not_found`. */

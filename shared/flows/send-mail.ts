@@ -59,7 +59,7 @@ async function mailHook<T>(deps: Deps, name: 'renderMail' | 'sendMail', call: ()
     return await call();
   } catch (error) {
     logHookFailure(deps, name, error);
-    throw new ServiceUnavailableError();
+    throw new ServiceUnavailableError(undefined, { cause: error });
   }
 }
 

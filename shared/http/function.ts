@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { AuthError } from '../domain/errors.js';
+import { AuthError, causeName } from '../domain/errors.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { getDeps } from '../runtime/lambda-deps.js';
@@ -56,11 +56,12 @@ export function principalOf(request: Pick<HttpRequest<unknown>, 'principal'>): P
 }
 
 /**
- * Public documents that verifiers and tools may cache for 5 minutes: the discovery documents and
- * the OpenAPI document. Their error answers (a 5xx) are never cached.
+ * Public documents that verifiers may cache for 5 minutes: the discovery documents, the only
+ * paths the contract (`docs/API.md`) lets carry a cache header. Their error answers are never
+ * cached. `GET /openapi.json` is `no-store` like every other answer.
  */
 function isCacheable(path: string, status: number | undefined): boolean {
-  return (path.startsWith('/.well-known/') || path === '/openapi.json') && (status ?? 200) < 400;
+  return path.startsWith('/.well-known/') && (status ?? 200) < 400;
 }
 
 /** Security headers of every response. */
@@ -136,6 +137,14 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
             routeKey: request.event.routeKey,
             requestId: request.context.awsRequestId,
             errorName: error instanceof Error ? error.name : typeof error,
+          });
+        } else if (error.code === 'service_unavailable') {
+          // An outage must leave a line: the cause's name only (its message may quote a request).
+          deps.log.warn('service unavailable', {
+            routeKey: request.event.routeKey,
+            requestId: request.context.awsRequestId,
+            code: error.code,
+            causeName: causeName(error),
           });
         }
         request.response = withSecurityHeaders(request.event, errorToResponse(error));

@@ -23,7 +23,7 @@ const EMAIL = 'fuzz-owner@example.com';
 const PASSWORD = 'correct horse battery staple';
 
 /**
- * 4xx answers that the contract (shared/API.md) lets change state, and what they may change.
+ * 4xx answers that the contract (docs/API.md) lets change state, and what they may change.
  * Everything else refused with a 4xx must leave every store map and the outbox as they were.
  * When brute-force lockout lands, failed sign-ins are counted: add its counters map here.
  */

@@ -174,7 +174,7 @@ export class DynamoDbStore implements AuthStore {
           throw new ConflictError(reasons[failed]?.Item ? plan.onExisting : plan.onMissing);
         }
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
-        if (!conflict || attempt >= 4) throw new ServiceUnavailableError();
+        if (!conflict || attempt >= 4) throw new ServiceUnavailableError(undefined, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
       }
     }

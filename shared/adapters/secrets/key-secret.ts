@@ -8,8 +8,8 @@ async function readSecret(secretId: string, what: string): Promise<string> {
   let value: string | undefined;
   try {
     value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  } catch {
-    throw new ServiceUnavailableError();
+  } catch (error) {
+    throw new ServiceUnavailableError(undefined, { cause: error });
   }
   if (!value) throw new Error(`the ${what} secret is empty`);
   return value;
