@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -41,9 +42,11 @@ export function buildDeps(env: Env = process.env): Deps {
   } else {
     throw new Error('Set LATCH_SIGNING_KEY_SECRET (AWS) or LATCH_SIGNING_KEYS (local) for the signing keys');
   }
+  const documents = createDocumentClient(env);
   return {
     config,
-    store: new DynamoDbStore(createDocumentClient(env), tableName),
+    store: new DynamoDbStore(documents, tableName),
+    counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),

@@ -31,6 +31,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ensureTable } from '../../infra/local/services.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
 import { loadConfig } from '../../shared/config.js';
@@ -59,8 +60,8 @@ let raw: DynamoDBClient;
 let byFunction: Map<string, Handler>;
 let authorize: (event: unknown) => Promise<{ isAuthorized?: boolean }>;
 
-/** A store whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
-function faultyStore(): DynamoDbStore {
+/** A store and counters whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
+function faultyStore(): { store: DynamoDbStore; counters: DynamoDbCounters } {
   const { dynamoDbEndpoint } = testServices();
   const client = new DynamoDBClient({
     endpoint: dynamoDbEndpoint,
@@ -68,7 +69,8 @@ function faultyStore(): DynamoDbStore {
     retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_ATTEMPTS, (attempt: number) => 5 * 2 ** attempt),
   });
   injectFaults(client, 'dynamodb', plan);
-  return new DynamoDbStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { store: new DynamoDbStore(documents, tableName), counters: new DynamoDbCounters(documents, tableName) };
 }
 
 /** The last link token delivered to each address (confirmation: by address; reset, invitation: `kind address`) (read here rather than from SES's store, for speed). */
@@ -97,7 +99,7 @@ before(async () => {
   raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint });
   deps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test' }),
-    store: faultyStore(),
+    ...faultyStore(),
     hasher: new FastFakeHasher(),
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
     mailer: await faultyMailer(),
@@ -425,7 +427,7 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
   let cases = 0;
   for (const flow of flows) {
     // A clean run: its answer, and the calls it makes.
-    deps.store = faultyStore();
+    Object.assign(deps, faultyStore());
     deps.mailer = await faultyMailer();
     const request = await flow.prepare();
     arm(plan);
@@ -444,7 +446,7 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
         for (const mode of ['once', 'always'] as FaultMode[]) {
           cases += 1;
           const label = `${flow.name}, call ${k} (${call}), ${fault} ${mode}`;
-          deps.store = faultyStore();
+          Object.assign(deps, faultyStore());
           deps.mailer = await faultyMailer();
           const req = await flow.prepare();
           const before = await scan();
