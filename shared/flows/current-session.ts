@@ -61,7 +61,11 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     await releaseAttempt(deps, lockout);
     throw error;
   }
-  if (emailCanonical !== null) await clearFailedSignIns(deps, emailCanonical);
+  // After the commit, best effort: the session exists, and a counter left behind only keeps its
+  // slots until the window ends (stricter, never looser).
+  if (emailCanonical !== null) {
+    await clearFailedSignIns(deps, emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
+  }
   deps.log.info('signed in', { flow: 'session', userId: user.id });
   await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
   return started.tokens;

@@ -120,14 +120,12 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
 /**
  * Gives the account's reserved slot back: the password was right but the attempt did not sign
  * in (an unconfirmed or locked account, a refusing hook, a lost race), or a `PATCH`/`DELETE
- * /me` whose `currentPassword` was right. Best effort: a slot that stays counted only makes a
- * lockout come one failure earlier within this window.
+ * /me` whose `currentPassword` was right (before its commit). A failure to release is answered
+ * (503), not hidden: nothing of the use case has been written yet.
  */
-export async function releaseAttempt(deps: Pick<Deps, 'counters' | 'log'>, check: LockoutCheck): Promise<void> {
+export async function releaseAttempt(deps: Pick<Deps, 'counters'>, check: LockoutCheck): Promise<void> {
   if (check.emailScope === null || check.reservation === null) return;
-  await deps.counters
-    .releaseAttempt(check.emailScope, check.reservation)
-    .catch(() => deps.log.warn('could not release a reserved attempt', { code: 'too_many_attempts' }));
+  await deps.counters.releaseAttempt(check.emailScope, check.reservation);
 }
 
 /**
