@@ -50,9 +50,11 @@ function endOf(counter: FailureCounter, policy: FailurePolicy): number {
   return counter.lockedUntil !== null && counter.lockedUntil > policy.now ? counter.lockedUntil : policy.now + policy.lockoutSeconds;
 }
 
-function tooManyAttempts(deps: Pick<Deps, 'log'>, flow: string, until: number, now: number): never {
+function tooManyAttempts(deps: Pick<Deps, 'log' | 'clock'>, flow: string, until: number): never {
   deps.log.info('attempt refused: lockout', { flow, code: 'too_many_attempts' });
-  throw new RetryableError('too_many_attempts', until - now, messages.tooManyAttempts);
+  // Read the clock again: a lockout started by a concurrent failure a second after this
+  // attempt's first reading still ends `AUTH_LOCKOUT_SECONDS` from now, at most.
+  throw new RetryableError('too_many_attempts', until - nowSeconds(deps), messages.tooManyAttempts);
 }
 
 /**
@@ -79,11 +81,11 @@ export async function reserveAttempt(deps: Deps, attempt: SignInAttempt, flow = 
   const policy = policyOf(deps);
   if (scopes.ipScope !== null) {
     const [byIp] = await deps.counters.getCounters([scopes.ipScope], policy.now);
-    if (byIp && counterIsFull(byIp, policy)) tooManyAttempts(deps, flow, endOf(byIp, policy), policy.now);
+    if (byIp && counterIsFull(byIp, policy)) tooManyAttempts(deps, flow, endOf(byIp, policy));
   }
   if (scopes.emailScope === null) return { ...scopes, reservation: null };
   const reserved = await deps.counters.reserveAttempt(scopes.emailScope, policy);
-  if (!reserved.granted) tooManyAttempts(deps, flow, endOf(reserved.counter, policy), policy.now);
+  if (!reserved.granted) tooManyAttempts(deps, flow, endOf(reserved.counter, policy));
   return { ...scopes, reservation: { count: reserved.count, windowEnds: reserved.windowEnds } };
 }
 

