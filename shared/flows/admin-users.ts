@@ -6,6 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { deleteAccount } from './delete-account.js';
 import { type Deps, nowIso } from './deps.js';
 import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
@@ -310,45 +311,22 @@ export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Pro
   return toPublicUser(unlocked);
 }
 
-/** Room left in one transaction for session deletions beside the user, claim and tokens. */
-const DELETE_BATCH = 94;
-const DELETE_ATTEMPTS = 5;
-
 /**
- * Deletes a user with its email claim, sessions and mail tokens in one transaction, conditioned
- * on `sessionSeq` (a session created after we listed makes us list again), so no session of a
- * deleted user survives. A user with very many sessions has them revoked first.
+ * Deletes a user with its email claim, sessions and mail tokens (`deleteAccount`: one
+ * transaction from one consistent read, conditioned on the user's email and `sessionSeq`, so
+ * neither a racing sign-in nor a racing email change leaves a session or a claim behind).
  */
 export async function deleteUser(deps: AdminDeps, actor: Actor, id: string): Promise<void> {
   await assertAdmin(deps, actor);
   assertNotSelf(actor, id);
-  await loadUser(deps, id);
-  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
-    const user = await deps.store.getUser(id);
-    if (!user) throw notFound();
-    const sessions = await deps.store.listSessions(id);
-    if (sessions.length > DELETE_BATCH) {
-      await revoking(() => revokeAllSessions(deps, id));
-      continue;
-    }
-    try {
-      await deps.store.commit([
-        // Fails when a session was created since we listed them: then list again.
-        { type: 'deleteUser', id, emailCanonical: user.emailCanonical, guard: { sessionSeq: user.sessionSeq } },
-        ...sessions.map((s): WriteOp => ({ type: 'deleteSession', userId: id, id: s.id })),
-        { type: 'deleteToken', userId: id, kind: 'confirmation' },
-        { type: 'deleteToken', userId: id, kind: 'reset' },
-        { type: 'deleteToken', userId: id, kind: 'invitation' },
-      ]);
-    } catch (error) {
-      if (isConflict(error, 'user_changed')) continue;
-      if (isConflict(error, 'not_found')) throw notFound();
-      throw error;
-    }
-    deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
-    return;
+  if (!ID.test(id)) throw notFound();
+  try {
+    await deleteAccount(deps, id);
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
   }
-  throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');
+  deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
 }
 
 /** Runs a revoke-all, turning "the user vanished meanwhile" into `not_found`. */

@@ -8,7 +8,7 @@ import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
-import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
+import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { sendConfirmationMail } from './send-mail.js';
 import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
 
@@ -30,15 +30,18 @@ const invalidCredentials = () => new AuthError('invalid_credentials', messages.i
  * dummy hash, so neither the body nor the time tells them apart. Lock and confirmation state are
  * revealed only after a correct password.
  *
- * Brute-force protection (see `lockout.ts`): while the email or the source address is locked
- * out, the answer is `429` before any password is verified. Every `invalid_credentials` answer,
- * for an unknown email too, counts one failure against both; a success clears the email's count.
+ * Brute-force protection (see `lockout.ts`): every attempt first reserves a slot in its email's
+ * counter, atomically under `AUTH_MAX_FAILED_SIGN_INS`; without one (the limit is reached or the
+ * email or the source address is locked out) the answer is `429` before any password is
+ * verified, however many attempts arrive at once. Every `invalid_credentials` answer, for an
+ * unknown email too, keeps its slot and counts one failure against the source address; a
+ * success clears the email's count; a right password that does not sign in gives its slot back.
  */
 export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
   const email = input.email?.trim() ?? '';
   const password = input.password ?? '';
   const emailCanonical = email === '' ? null : canonicalizeEmail(email);
-  const lockout = await checkSignInLockout(deps, { emailCanonical, ip: request.ip });
+  const lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
   const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
@@ -50,6 +53,26 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
   }
+  let started: { tokens: TokenPair; sessionId: string };
+  try {
+    started = await startSession(deps, user, input, request);
+  } catch (error) {
+    // The password was right: whatever stopped the sign-in, it was not a guess.
+    await releaseAttempt(deps, lockout);
+    throw error;
+  }
+  // After the commit, best effort: the session exists, and a counter left behind only keeps its
+  // slots until the window ends (stricter, never looser).
+  if (emailCanonical !== null) {
+    await clearFailedSignIns(deps, emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
+  }
+  deps.log.info('signed in', { flow: 'session', userId: user.id });
+  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
+  return started.tokens;
+}
+
+/** After a right password: the account's state, the deployer's hook and the session's commit. */
+async function startSession(deps: Deps, user: User, input: SignInInput, request: RequestInfo): Promise<{ tokens: TokenPair; sessionId: string }> {
   assertMaySignIn(user);
   if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
     await sendConfirmationMail(deps, user, []);
@@ -58,7 +81,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   const rememberMe = input.rememberMe === true;
   // The deployer's last word (e.g. an IP allow-list): after every check that could count as a
   // failure, before anything is written. A refusal is 403 and counts for nothing (no failure
-  // recorded, no counter cleared).
+  // recorded, no counter cleared: the attempt's slot is given back).
   await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
   const { ops, tokens, sessionId } = await prepareSession(deps, user, { rememberMe, request });
   try {
@@ -72,10 +95,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     }
     throw error;
   }
-  if (lockout.emailCounter && emailCanonical !== null) await clearFailedSignIns(deps, emailCanonical);
-  deps.log.info('signed in', { flow: 'session', userId: user.id });
-  await runAfterHook(deps, 'afterSignIn', { user: tokens.user, sessionId, request });
-  return tokens;
+  return { tokens, sessionId };
 }
 
 function assertMaySignIn(user: User): void {

@@ -146,14 +146,14 @@ export const routeDocs = {
     request: schemas.updateMe,
     required: ['currentPassword'],
     success: { status: 200, body: r.UserBody, description: 'Updated. A new email waits in unconfirmedEmail when confirmation is required.' },
-    errors: ['validation_failed'],
+    errors: ['validation_failed', 'too_many_attempts'],
   },
   'DELETE /me': {
     operationId: 'deleteMe',
     request: schemas.deleteMe,
     required: ['currentPassword'],
     success: { status: 204, body: 'none', description: 'The user, its sessions and tokens are gone.' },
-    errors: ['validation_failed'],
+    errors: ['validation_failed', 'too_many_attempts'],
   },
   'GET /sessions': {
     operationId: 'listSessions',

@@ -89,43 +89,6 @@ export interface UserItems {
   tokens: MailToken[];
 }
 
-/**
- * A failed-sign-in counter of one scope (a canonical email or a source address), as stored.
- * Times are epoch seconds. The counter lives from its first failure until `windowEnds`, or
- * until `lockedUntil` once the limit was reached (whichever is later).
- */
-export interface FailureCounter {
-  scope: string;
-  /** Failures counted in the current window. */
-  count: number;
-  /** End of the window that began with the first counted failure. */
-  windowEnds: number;
-  /** End of the lockout, set once by the failure that reached the limit; null before. */
-  lockedUntil: number | null;
-}
-
-/** How {@link AuthStore.recordFailure} counts: the window, the limit and the lockout length. */
-export interface FailurePolicy {
-  /** Epoch seconds of this failure. */
-  now: number;
-  /** A counter lives this long from its first failure. */
-  windowSeconds: number;
-  /** The count at which the lockout starts. */
-  max: number;
-  /** The lockout lasts this long from the failure that reached `max`. */
-  lockoutSeconds: number;
-}
-
-/** What {@link AuthStore.recordFailure} did. */
-export interface FailureRecord {
-  /** The count after this failure (failures that raced with it included). */
-  count: number;
-  /** End of the lockout, if one is running. */
-  lockedUntil: number | null;
-  /** True for exactly one failure per lockout: the one that started it. */
-  justLocked: boolean;
-}
-
 /** A page of users for admin listings. */
 export interface UserPage {
   users: User[];
@@ -148,36 +111,17 @@ export interface AuthStore {
   listSessions(userId: string): Promise<Session[]>;
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
   /**
-   * The live failure counters of these scopes at `now` (epoch seconds): one strongly consistent
-   * read each, in parallel. A counter whose window and lockout are both over is left out, even
-   * if the table still holds it (DynamoDB's TTL deletes late).
-   */
-  getCounters(scopes: string[], now: number): Promise<FailureCounter[]>;
-  /**
-   * Counts one failed sign-in for a scope with an atomic increment (never read-modify-write),
-   * so concurrent failures are all counted. A counter that is missing or over starts a new
-   * window of `windowSeconds`. The failure whose count reaches `max` starts the lockout
-   * (`lockedUntil = now + lockoutSeconds`) and is the only one that gets `justLocked`; later
-   * failures never move `lockedUntil`.
-   */
-  recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord>;
-  /** Deletes a scope's failure counter whether or not it exists. */
-  clearCounter(scope: string): Promise<void>;
-  /**
    * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
    * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
    */
   listUserItems(userId: string): Promise<UserItems>;
   /**
    * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
-   * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.
+   * DynamoDB transaction, at most {@link MAX_ITEMS_PER_COMMIT} items (counted by {@link itemsOf}:
+   * a `createUser` is 2, a `moveEmail` 3), and no item twice; else a {@link CommitShapeError}.
+   * Flows with more writes than that use `commitInChunks` (`commit-chunks.ts`).
    */
   commit(ops: WriteOp[]): Promise<void>;
-}
-
-/** A counter counts while its window or its lockout runs; after both it is as good as gone. */
-export function counterIsLive(counter: FailureCounter, now: number): boolean {
-  return counter.windowEnds > now || (counter.lockedUntil !== null && counter.lockedUntil > now);
 }
 
 /** The items a write touches, as `kind:key`; the same item twice in one commit is a bug. */
@@ -205,12 +149,35 @@ export function itemsOf(op: WriteOp): string[] {
   }
 }
 
-/** Rejects what DynamoDB rejects: more than 100 writes, or two writes on one item. */
+/**
+ * The most items one {@link AuthStore.commit} may touch: DynamoDB's limit of actions in one
+ * `TransactWriteItems`. Each item of {@link itemsOf} is one action.
+ */
+export const MAX_ITEMS_PER_COMMIT = 100;
+
+/** A commit the store refuses before sending anything: a bug in the flow that built it. */
+export class CommitShapeError extends Error {
+  constructor(
+    readonly code: 'too_many_items' | 'same_item_twice',
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'CommitShapeError';
+  }
+}
+
+/**
+ * Rejects what DynamoDB rejects, the same way in every adapter: more than
+ * {@link MAX_ITEMS_PER_COMMIT} items, or two writes on one item.
+ */
 export function assertDistinctItems(ops: WriteOp[]): void {
-  if (ops.length > 100) throw new Error(`a commit takes at most 100 writes, got ${ops.length}`);
+  const items = ops.flatMap(itemsOf);
+  if (items.length > MAX_ITEMS_PER_COMMIT) {
+    throw new CommitShapeError('too_many_items', `a commit takes at most ${MAX_ITEMS_PER_COMMIT} items, got ${items.length}`);
+  }
   const seen = new Set<string>();
-  for (const item of ops.flatMap(itemsOf)) {
-    if (seen.has(item)) throw new Error(`two writes on one item in a commit: ${item.split(':')[0]}`);
+  for (const item of items) {
+    if (seen.has(item)) throw new CommitShapeError('same_item_twice', `two writes on one item in a commit: ${item.split(':')[0]}`);
     seen.add(item);
   }
 }

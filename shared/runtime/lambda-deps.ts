@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -39,10 +40,12 @@ export function buildDeps(env: Env = process.env): Deps {
   // Where the deployment ships the list (the functions that set passwords), a missing or broken
   // file fails the cold start instead of a request.
   if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
+  const documents = createDocumentClient(env);
   return {
     config,
     breached,
-    store: new DynamoDbStore(createDocumentClient(env), tableName),
+    store: new DynamoDbStore(documents, tableName),
+    counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),

@@ -1,7 +1,9 @@
 import { ensureTable } from '../../infra/local/services.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { testServices, uniqueTableName } from '../support/services.js';
+import { attemptCountersContract } from './attempt-counters-contract.js';
 import { storeContract } from './store-contract.js';
 
 const { dynamoDbEndpoint } = testServices();
@@ -12,4 +14,10 @@ storeContract('DynamoDB (DynamoDB Local)', async () => {
   const table = uniqueTableName('contract');
   await ensureTable(dynamoDbEndpoint, table);
   return new DynamoDbStore(client, table);
+});
+
+attemptCountersContract('DynamoDB (DynamoDB Local)', async () => {
+  const table = uniqueTableName('counters');
+  await ensureTable(dynamoDbEndpoint, table);
+  return new DynamoDbCounters(client, table);
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConflictError } from '../../shared/domain/errors.js';
-import type { AuthStore } from '../../shared/ports/store.js';
+import { commitInChunks, countItems } from '../../shared/ports/commit-chunks.js';
+import { type AuthStore, CommitShapeError, MAX_ITEMS_PER_COMMIT, type WriteOp } from '../../shared/ports/store.js';
 import { aSession, aToken, aUser } from '../support/fixtures.js';
 
 async function conflict(promise: Promise<unknown>, reason: string): Promise<void> {
@@ -263,68 +264,56 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       );
     });
 
-    const policy = (now: number, max = 3) => ({ now, windowSeconds: 60, max, lockoutSeconds: 60 });
-    const scope = () => `email:${aUser().emailCanonical}`;
-
-    test('failure counters: a window starts at the first failure, the limit starts a lockout once', async () => {
+    test('a commit takes at most MAX_ITEMS_PER_COMMIT items, counted as items: 100 pass, 101 are refused whole', async () => {
       const store = await makeStore();
-      const s = scope();
-      assert.deepEqual(await store.getCounters([s], 1000), []);
-      assert.deepEqual(await store.recordFailure(s, policy(1000)), { count: 1, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.recordFailure(s, policy(1010)), { count: 2, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.recordFailure(s, policy(1020)), { count: 3, lockedUntil: 1080, justLocked: true });
-      // Failures during the lockout (after the window ended at 1060) count but never move it.
-      assert.deepEqual(await store.recordFailure(s, policy(1070)), { count: 4, lockedUntil: 1080, justLocked: false });
-      assert.deepEqual(await store.getCounters([s], 1070), [{ scope: s, count: 4, windowEnds: 1060, lockedUntil: 1080 }]);
+      assert.equal(MAX_ITEMS_PER_COMMIT, 100);
+      const user = aUser();
+      // createUser is 2 items (user and claim): with 98 sessions, exactly 100.
+      const sessions = Array.from({ length: 99 }, () => aSession(user.id));
+      await store.commit([{ type: 'createUser', user }, ...sessions.slice(0, 98).map((session): WriteOp => ({ type: 'putSession', session }))]);
+      assert.equal((await store.listSessions(user.id)).length, 98);
+
+      const other = aUser();
+      const more = Array.from({ length: 99 }, () => aSession(other.id));
+      const tooMany = [{ type: 'createUser', user: other } as WriteOp, ...more.map((session): WriteOp => ({ type: 'putSession', session }))];
+      assert.equal(countItems(tooMany), 101);
+      await assert.rejects(store.commit(tooMany), (error: unknown) => error instanceof CommitShapeError && error.code === 'too_many_items');
+      assert.equal(await store.getUser(other.id), undefined, 'nothing of a refused commit is written');
+      assert.equal((await store.listSessions(other.id)).length, 0);
+
+      // 99 writes but 101 items (moveEmail is 3: the user, the old and the new claim): refused too.
+      const moved = [
+        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: aUser().emailCanonical, email: 'x@example.com' } as WriteOp,
+        ...sessions.slice(0, 98).map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
+      ];
+      assert.equal(moved.length, 99);
+      await assert.rejects(store.commit(moved), (error: unknown) => error instanceof CommitShapeError && error.code === 'too_many_items');
+      assert.equal((await store.getUser(user.id))?.emailCanonical, user.emailCanonical);
     });
 
-    test('failure counters: a counter past its window and lockout is over on read and restarts on the next failure', async () => {
+    test('commitInChunks: the head and what fits beside it in one commit, the rest in chunks of at most 100 items', async () => {
       const store = await makeStore();
-      const [a, b] = [scope(), scope()];
-      await store.recordFailure(a, policy(1000));
-      await store.recordFailure(b, policy(1000, 1));
-      // Expiry is checked on read (DynamoDB's TTL has not deleted these items yet).
-      assert.equal((await store.getCounters([a, b], 1059)).length, 2);
-      assert.deepEqual(await store.getCounters([a, b], 1060), []);
-      assert.deepEqual(await store.recordFailure(a, policy(1060)), { count: 1, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.getCounters([a], 1060), [{ scope: a, count: 1, windowEnds: 1120, lockedUntil: null }]);
-      // A lockout that ended starts over too, and the next lockout gets its own mail.
-      assert.deepEqual(await store.recordFailure(b, policy(1060, 1)), { count: 1, lockedUntil: 1120, justLocked: true });
-    });
-
-    test('10 concurrent failures are all counted, and exactly one of them starts the lockout', async () => {
-      const store = await makeStore();
-      const s = scope();
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(1000, 4))));
-      assert.deepEqual(
-        results.map((r) => r.count).sort((x, y) => x - y),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      const sessions = Array.from({ length: 250 }, () => aSession(user.id));
+      for (let i = 0; i < sessions.length; i += 100) {
+        await store.commit(sessions.slice(i, i + 100).map((session): WriteOp => ({ type: 'putSession', session })));
+      }
+      const commits: number[] = [];
+      const counting = {
+        commit: (ops: WriteOp[]) => {
+          commits.push(countItems(ops));
+          return store.commit(ops);
+        },
+      };
+      await commitInChunks(
+        counting,
+        [{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical }],
+        sessions.map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
       );
-      assert.equal(results.filter((r) => r.justLocked).length, 1);
-      const [counter] = await store.getCounters([s], 1000);
-      assert.equal(counter?.count, 10);
-      assert.equal(counter?.lockedUntil, 1060);
-    });
-
-    test('10 concurrent failures on an expired counter restart it once and are all counted', async () => {
-      const store = await makeStore();
-      const s = scope();
-      await store.recordFailure(s, policy(1000, 100));
-      await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(2000, 100))));
-      assert.deepEqual(await store.getCounters([s], 2000), [{ scope: s, count: 10, windowEnds: 2060, lockedUntil: null }]);
-    });
-
-    test('clearCounter deletes one scope only, and is idempotent', async () => {
-      const store = await makeStore();
-      const [a, b] = [scope(), scope()];
-      await store.recordFailure(a, policy(1000));
-      await store.recordFailure(b, policy(1000));
-      await store.clearCounter(a);
-      await store.clearCounter(a);
-      assert.deepEqual(
-        (await store.getCounters([a, b], 1000)).map((c) => c.scope),
-        [b],
-      );
+      assert.deepEqual(commits, [100, 100, 52]);
+      assert.equal(await store.getUser(user.id), undefined);
+      assert.equal((await store.listSessions(user.id)).length, 0);
     });
 
     test('listUsers pages through users in canonical email order', async () => {

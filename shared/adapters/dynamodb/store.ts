@@ -12,8 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
-import { type AuthStore, assertDistinctItems, FailureCounter, FailurePolicy, FailureRecord, UserItems, UserPage, WriteOp } from '../../ports/store.js';
-import { DynamoDbCounters } from './counters.js';
+import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
 import { keys, tableDefinition } from './table.js';
@@ -25,14 +24,10 @@ import { type Planned, planWrite } from './write-plan.js';
  * consistent and by primary key (the users index serves only the admin listing).
  */
 export class DynamoDbStore implements AuthStore {
-  private readonly counters: DynamoDbCounters;
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {
-    this.counters = new DynamoDbCounters(client, tableName);
-  }
+  ) {}
 
   private async get(key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
     try {
@@ -125,18 +120,6 @@ export class DynamoDbStore implements AuthStore {
   async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
     const item = await this.get(keys.token(userId, kind));
     return item && (strip(item) as unknown as MailToken);
-  }
-
-  async getCounters(scopes: string[], now: number): Promise<FailureCounter[]> {
-    return this.counters.getCounters(scopes, now);
-  }
-
-  async recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord> {
-    return this.counters.recordFailure(scope, policy);
-  }
-
-  async clearCounter(scope: string): Promise<void> {
-    return this.counters.clearCounter(scope);
   }
 
   async listUserItems(userId: string): Promise<UserItems> {

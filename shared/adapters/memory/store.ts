@@ -1,17 +1,6 @@
 import { ConflictError } from '../../domain/errors.js';
 import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
-import {
-  type AuthStore,
-  assertDistinctItems,
-  counterIsLive,
-  FailureCounter,
-  FailurePolicy,
-  FailureRecord,
-  UserGuard,
-  UserItems,
-  UserPage,
-  WriteOp,
-} from '../../ports/store.js';
+import { type AuthStore, assertDistinctItems, UserGuard, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -25,7 +14,6 @@ export class MemoryStore implements AuthStore {
   readonly claims = new Map<string, string>();
   readonly sessions = new Map<string, Session>();
   readonly tokens = new Map<string, MailToken>();
-  readonly counters = new Map<string, FailureCounter>();
 
   async getUser(id: string): Promise<User | undefined> {
     const user = this.users.get(id);
@@ -58,34 +46,6 @@ export class MemoryStore implements AuthStore {
   async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
     const token = this.tokens.get(`${userId}/${kind}`);
     return token && clone(token);
-  }
-
-  async getCounters(scopes: string[], now: number): Promise<FailureCounter[]> {
-    return scopes.flatMap((scope) => {
-      const counter = this.counters.get(scope);
-      return counter && counterIsLive(counter, now) ? [clone(counter)] : [];
-    });
-  }
-
-  async recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord> {
-    // No await in here: atomic in one process, as the DynamoDB adapter's conditional updates are.
-    const { now } = policy;
-    const existing = this.counters.get(scope);
-    const counter: FailureCounter =
-      existing && counterIsLive(existing, now)
-        ? { ...existing, count: existing.count + 1 }
-        : { scope, count: 1, windowEnds: now + policy.windowSeconds, lockedUntil: null };
-    let justLocked = false;
-    if (counter.count >= policy.max && counter.lockedUntil === null) {
-      counter.lockedUntil = now + policy.lockoutSeconds;
-      justLocked = true;
-    }
-    this.counters.set(scope, counter);
-    return { count: counter.count, lockedUntil: counter.lockedUntil, justLocked };
-  }
-
-  async clearCounter(scope: string): Promise<void> {
-    this.counters.delete(scope);
   }
 
   async listUserItems(userId: string): Promise<UserItems> {
