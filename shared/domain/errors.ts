@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'invalid_token'
   | 'too_many_attempts'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'service_unavailable';
 
 /** Field name → list of human messages, as in the contract's `errors` member. */

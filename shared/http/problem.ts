@@ -16,6 +16,7 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_token: 404,
   too_many_attempts: 429,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   service_unavailable: 503,
 };
 
@@ -32,6 +33,7 @@ const TITLES: Record<ErrorCode, string> = {
   invalid_token: 'Invalid token',
   too_many_attempts: 'Too many attempts',
   payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
   service_unavailable: 'Service unavailable',
 };
 
@@ -45,6 +47,7 @@ const DEFAULT_DETAIL: Partial<Record<ErrorCode, string>> = {
   invalid_token: messages.invalidToken,
   too_many_attempts: messages.tooManyAttempts,
   payload_too_large: messages.payloadTooLarge,
+  unsupported_media_type: messages.unsupportedMediaType,
   service_unavailable: messages.serviceUnavailable,
 };
 
