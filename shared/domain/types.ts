@@ -4,12 +4,12 @@ export type Role = string;
 /** A user as stored. `passwordHash` never leaves the flows (see {@link toPublicUser}). */
 export interface User {
   id: string;
-  /** The address as the user typed it (trimmed); mail goes here. */
+  /** The canonical form of the address (see `canonicalizeEmail`); mail goes here. */
   email: string;
   /** Lookup and uniqueness key (see `canonicalizeEmail`). */
   emailCanonical: string;
   emailConfirmed: boolean;
-  /** A pending email change waiting for confirmation; not reserved. */
+  /** A pending email change (canonical form) waiting for confirmation; not reserved. */
   unconfirmedEmail: string | null;
   /** argon2id PHC string, or null for invited users and admin-created users without one. */
   passwordHash: string | null;

@@ -1,4 +1,4 @@
-import { canonicalizeEmail } from '../domain/email.js';
+import { canonicalEmailOf, canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
@@ -114,7 +114,9 @@ export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersI
   const cursor = decodeCursor(check, input.cursor);
   check.throwIfAny();
   if (input.email !== undefined && input.email.trim() !== '') {
-    const user = await deps.store.findUserByEmail(canonicalizeEmail(input.email));
+    // A malformed (or oversized) address has no account: no read, and never a key too large.
+    const canonical = canonicalEmailOf(input.email);
+    const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
     return { users: user ? [toPublicUser(user)] : [], nextCursor: null };
   }
   const page = await deps.store.listUsers({ limit, cursor: cursor ?? null });
@@ -130,7 +132,8 @@ export async function showUser(deps: AdminDeps, actor: Actor, id: string): Promi
 /** One user by email (canonical match); `not_found` when there is none. The CLI's lookup. */
 export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string): Promise<PublicUser> {
   await assertAdmin(deps, actor);
-  const user = email.trim() === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const canonical = canonicalEmailOf(email);
+  const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
   if (!user) throw notFound();
   return toPublicUser(user);
 }
@@ -190,7 +193,8 @@ export interface UpdateUserInput {
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
  * confirmation round trip): the claim moves in the same transaction as the user, a pending
- * self-service change and its link are dropped. A role change shows in the user's tokens and
+ * self-service change and its link are dropped, and so is any reset link (it went to the old
+ * address). A role change shows in the user's tokens and
  * the authorizer context from their next renewal, and on admin routes at once.
  */
 export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
@@ -216,9 +220,11 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
       { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
       // A pending confirmation link would confirm an address the admin just replaced.
       { type: 'deleteToken', userId: id, kind: 'confirmation' },
+      // A reset link mailed to the old address must not recover the account any more.
+      { type: 'deleteToken', userId: id, kind: 'reset' },
     );
   } else {
-    if (email !== undefined) set.email = email; // the same account, spelled differently
+    if (email !== undefined) set.email = email; // the same address: stored in its canonical form
     ops.push({ type: 'updateUser', id, set });
   }
   try {

@@ -1,4 +1,4 @@
-import { canonicalizeEmail } from '../domain/email.js';
+import { canonicalEmailOf } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret, randomId, randomSecret, safeEqual } from '../domain/secrets.js';
@@ -35,9 +35,10 @@ const invalidCredentials = () => new AuthError('invalid_credentials', messages.i
  * for an unknown email too, counts one failure against both; a success clears the email's count.
  */
 export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
-  const email = input.email?.trim() ?? '';
   const password = input.password ?? '';
-  const emailCanonical = email === '' ? null : canonicalizeEmail(email);
+  // A malformed or oversized email cannot have an account: it goes down the unknown-email path
+  // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
+  const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
   const lockout = await checkSignInLockout(deps, { emailCanonical, ip: request.ip });
   const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {

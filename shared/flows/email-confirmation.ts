@@ -12,7 +12,8 @@ import { mailQuietly, sendConfirmationMail } from './send-mail.js';
  * Uses a confirmation link: confirms the stored email, or swaps in the pending
  * `unconfirmedEmail` it was sent to (moving the uniqueness claim in the same transaction; if the
  * address was taken meanwhile, nothing changes and the answer is 422). The token is spent in the
- * same transaction, so two concurrent uses cannot both succeed.
+ * same transaction, so two concurrent uses cannot both succeed. A swap also deletes any pending
+ * reset token in that transaction: a link mailed to the old address must not outlive it.
  */
 export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<PublicUser> {
   const { token, user } = await findMailToken(deps, 'confirmation', rawToken);
@@ -33,6 +34,9 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
         email: token.email,
         set: { emailConfirmed: true, unconfirmedEmail: null, updatedAt },
       },
+      // A reset link mailed to the old address dies with the change: the old mailbox no longer
+      // recovers the account (a reset requested meanwhile is guarded on the old address).
+      { type: 'deleteToken', userId: user.id, kind: 'reset' },
     ];
     confirmed = { ...confirmed, email: token.email, emailCanonical: targetCanonical, unconfirmedEmail: null };
   } else {

@@ -40,7 +40,8 @@ export function newUser(
   const now = nowIso(deps);
   return {
     id: randomId(),
-    email: fields.email,
+    // Callers pass the canonical form already (FieldChecker.email); canonicalising is idempotent.
+    email: canonicalizeEmail(fields.email),
     emailCanonical: canonicalizeEmail(fields.email),
     emailConfirmed: fields.emailConfirmed ?? false,
     unconfirmedEmail: null,

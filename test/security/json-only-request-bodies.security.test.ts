@@ -23,7 +23,16 @@ after(async () => {
   await api.close();
 });
 
-const NOT_JSON = ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'application/json-patch+json', 'text/json', ''];
+const NOT_JSON = [
+  'text/plain',
+  'text/plain;charset=UTF-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/jsonp',
+  'application/json-patch+json',
+  'text/json',
+  '',
+];
 
 test('a JSON body sent as text/plain (or any other type, or none) is 415 unsupported_media_type and creates nothing', async () => {
   for (const type of NOT_JSON) {
