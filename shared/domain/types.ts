@@ -32,6 +32,14 @@ export interface User {
   sessionSeq: number;
   /** Deployment-defined attributes (validated by configuration). */
   attributes: Record<string, unknown>;
+  /**
+   * Epoch seconds, only on a self-registered account that was never confirmed: the expiry of its
+   * last confirmation link. From then on the account and its email claim are as good as gone
+   * (every read checks it; DynamoDB's TTL deletes them late) and the address registers afresh.
+   * Moved forward by each re-registration or resend, removed by confirmation. Absent (or null)
+   * on every other account.
+   */
+  expiresAt?: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,6 +56,11 @@ export interface PublicUser {
   createdAt: string;
   updatedAt: string;
   [attribute: string]: unknown;
+}
+
+/** True when `user` is a never-confirmed account whose last confirmation link expired by `now` (epoch seconds). */
+export function accountExpired(user: Pick<User, 'expiresAt'>, now: number): boolean {
+  return typeof user.expiresAt === 'number' && user.expiresAt <= now;
 }
 
 /** Maps a stored user to the contract's user object. Never includes a hash. */

@@ -214,10 +214,20 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   if (input.role !== undefined) set.role = input.role;
   if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
   const ops: WriteOp[] = [];
+  // An account an admin confirms or gives an address is kept: a never-confirmed one stops expiring.
+  const expiring = typeof user.expiresAt === 'number';
   if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
     ops.push(
       // The old claim must still be the user's and the new one free: an email race has one winner.
-      { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
+      // (The new claim never expires.)
+      {
+        type: 'moveEmail',
+        userId: id,
+        from: user.emailCanonical,
+        to: canonicalizeEmail(email),
+        email,
+        set: { ...set, unconfirmedEmail: null, ...(expiring ? { expiresAt: null } : {}) },
+      },
       // A pending confirmation link would confirm an address the admin just replaced.
       { type: 'deleteToken', userId: id, kind: 'confirmation' },
       // A reset link mailed to the old address must not recover the account any more.
@@ -225,6 +235,10 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
     );
   } else {
     if (email !== undefined) set.email = email; // the same address: stored in its canonical form
+    if (expiring && input.emailConfirmed === true) {
+      set.expiresAt = null;
+      ops.push({ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: id, expiresAt: null });
+    }
     ops.push({ type: 'updateUser', id, set });
   }
   try {

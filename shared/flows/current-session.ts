@@ -9,7 +9,7 @@ import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
 import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
-import { sendConfirmationMail } from './send-mail.js';
+import { resendConfirmationMail } from './send-mail.js';
 import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
@@ -53,7 +53,11 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   }
   assertMaySignIn(user);
   if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
-    await sendConfirmationMail(deps, user, []);
+    // A fresh link bound to the password just verified; if the account changed meanwhile (e.g. a
+    // re-registration replaced that password) no link is minted for the stale one.
+    await resendConfirmationMail(deps, user).catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;

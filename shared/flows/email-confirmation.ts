@@ -6,7 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { mailQuietly, sendConfirmationMail } from './send-mail.js';
+import { mailQuietly, resendConfirmationMail } from './send-mail.js';
 
 /**
  * Uses a confirmation link: confirms the stored email, or swaps in the pending
@@ -22,7 +22,13 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
   let ops: WriteOp[];
   let confirmed = { ...user, emailConfirmed: true, updatedAt };
   if (targetCanonical === user.emailCanonical) {
-    ops = [{ type: 'updateUser', id: user.id, set: { emailConfirmed: true, updatedAt } }];
+    const expiring = typeof user.expiresAt === 'number';
+    ops = [
+      // A confirmed account never expires: the user and its claim lose their TTL together.
+      { type: 'updateUser', id: user.id, set: { emailConfirmed: true, updatedAt, ...(expiring ? { expiresAt: null } : {}) } },
+      ...(expiring ? [{ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: user.id, expiresAt: null } as const] : []),
+    ];
+    confirmed = { ...confirmed, expiresAt: null };
   } else if (user.unconfirmedEmail !== null && canonicalizeEmail(user.unconfirmedEmail) === targetCanonical) {
     ops = [
       // Moves the claim: fails with email_taken if someone registered the address meanwhile.
@@ -64,6 +70,12 @@ export async function resendConfirmation(deps: Deps, input: { email?: string | u
   if (email === undefined) return;
   const user = await deps.store.findUserByEmail(canonicalizeEmail(email));
   if (!user || user.emailConfirmed || user.locked || user.invitationPending) return;
-  await mailQuietly(deps, 'email-confirmation', user.id, () => sendConfirmationMail(deps, user, []));
+  try {
+    await mailQuietly(deps, 'email-confirmation', user.id, () => resendConfirmationMail(deps, user));
+  } catch (error) {
+    // Confirmed, re-registered, locked or deleted since the read: the answer stays the same.
+    if (!isConflict(error)) throw error;
+    return;
+  }
   deps.log.info('confirmation re-sent', { flow: 'email-confirmation', userId: user.id });
 }

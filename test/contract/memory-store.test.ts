@@ -1,4 +1,4 @@
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('memory', async () => new MemoryStore());
+storeContract('memory', async (clock) => new MemoryStore(clock));

@@ -28,7 +28,13 @@ const PASSWORD = 'correct horse battery staple';
  * When brute-force lockout lands, failed sign-ins are counted: add its counters map here.
  */
 const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[]; mail: boolean; why: string }> = [
-  { route: 'POST /session', code: 'email_not_confirmed', maps: ['tokens'], mail: true, why: 'the confirmation mail is sent again' },
+  {
+    route: 'POST /session',
+    code: 'email_not_confirmed',
+    maps: ['tokens', 'users', 'claimExpiries'],
+    mail: true,
+    why: 'the confirmation mail is sent again (a never-confirmed account then expires with the new link)',
+  },
   { route: 'POST /session/renew', code: 'unauthorized', maps: ['sessions'], mail: false, why: 'a spent renewal token revokes its session' },
   {
     route: 'POST /session',
