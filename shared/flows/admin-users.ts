@@ -86,7 +86,9 @@ function encodeCursor(key: string | null): string | null {
 function decodeCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const key = /^[A-Za-z0-9_-]{1,1400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!CURSOR_KEY.test(key)) {
+  // A real sort key is at most 960 bytes of email + `#` + id; a longer one would be refused by
+  // DynamoDB as an index key (over 1024 bytes), so it never reaches the store.
+  if (!CURSOR_KEY.test(key) || Buffer.byteLength(key) > 1000) {
     check.add('cursor', messages.field.invalid);
     return undefined;
   }

@@ -32,7 +32,7 @@ export type WriteOp =
   | { type: 'deleteUser'; id: string; emailCanonical: string; guard?: UserGuard }
   /**
    * Moves the user's email claim: the old claim must belong to the user (`user_changed`), the
-   * new one must be free (`email_taken`). Sets `email` and `emailCanonical` (and `set`) on the
+   * new one must be free (`email_taken`; an expired never-confirmed account's claim is free). Sets `email` and `emailCanonical` (and `set`) on the
    * user in the same write; do not also send an `updateUser` for this user in one commit.
    */
   | {

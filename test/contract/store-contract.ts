@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConflictError } from '../../shared/domain/errors.js';
-import type { AuthStore } from '../../shared/ports/store.js';
+import type { AuthStore, WriteOp } from '../../shared/ports/store.js';
 import { aSession, aToken, aUser } from '../support/fixtures.js';
 
 async function conflict(promise: Promise<unknown>, reason: string): Promise<void> {
@@ -61,6 +61,21 @@ export function storeContract(name: string, makeStore: MakeStore): void {
         store.commit([{ type: 'createUser', user: aUser({ email: old.email, emailCanonical: old.emailCanonical }) }]),
         (e: ConflictError) => e.reason === 'email_taken',
       );
+    });
+
+    test("an email change may take over an expired never-confirmed account's claim, not a live one", async () => {
+      let ms = Date.parse('2026-03-01T00:00:00Z');
+      const store = await makeStore({ now: () => ms });
+      const squatter = aUser({ emailConfirmed: false, expiresAt: Math.floor(ms / 1000) + 60 });
+      const mover = aUser();
+      await store.commit([{ type: 'createUser', user: squatter }, { type: 'createUser', user: mover }]);
+      const move = (): WriteOp => ({ type: 'moveEmail', userId: mover.id, from: mover.emailCanonical, to: squatter.emailCanonical, email: squatter.email });
+      await assert.rejects(store.commit([move()]), (e: ConflictError) => e.reason === 'email_taken');
+      ms += 61_000;
+      await store.commit([move()]);
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id);
+      ms += 10_000_000;
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id, 'the moved claim does not expire');
     });
 
     test('the unconfirmed guard fails once the email is confirmed', async () => {

@@ -109,6 +109,19 @@ test('every route, every length from 321 to 100,000 in every email, token, id, q
   assert.equal(stored.includes(MARKER), false, 'an oversized value reached the table');
 });
 
+test('an admin listing cursor that decodes to an oversized key is 422 errors.cursor, never a store read', async () => {
+  const admin = await anAdmin(api);
+  for (const length of [321, 1000, 1030]) {
+    const cursor = Buffer.from(`${longEmail(length)}#${admin.user.id}`, 'utf8').toString('base64url');
+    const response = await api.request('GET', `/admin/users?cursor=${cursor}`, { token: admin.token });
+    if (length === 321) assert.equal(response.status, 200, response.text);
+    else {
+      assertProblem(response, 422, 'validation_failed');
+      assert.ok(response.body.errors.cursor);
+    }
+  }
+});
+
 test('sign-in with an oversized email does the dummy hashing of an unknown email, then 401', async () => {
   const deps = await memoryDeps();
   const hasher = deps.hasher as CountingHasher;

@@ -134,9 +134,18 @@ export function planWrite(TableName: string, op: WriteOp, now: number): Planned[
           onExisting: 'user_changed',
           onMissing: 'user_changed',
         },
-        // The new address must be free: uniqueness holds across email changes too.
+        // The new address must be free: uniqueness holds across email changes too (the claim of an
+        // expired never-confirmed account is free, as for a registration).
         {
-          item: { Put: { TableName, Item: { ...keys.claim(op.to), userId: op.userId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.claim(op.to), userId: op.userId },
+              ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':now': now },
+            },
+          },
           onExisting: 'email_taken',
           onMissing: 'email_taken',
         },

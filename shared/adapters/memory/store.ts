@@ -141,7 +141,9 @@ export class MemoryStore implements AuthStore {
         this.checkGuard(op.userId, op.guard);
         if (this.claims.get(op.from) !== op.userId) throw new ConflictError('user_changed');
         const holder = this.claims.get(op.to);
-        if (holder !== undefined && holder !== op.userId) throw new ConflictError('email_taken');
+        const expiry = this.claimExpiries.get(op.to);
+        const expired = expiry !== undefined && expiry <= this.nowSeconds();
+        if (holder !== undefined && holder !== op.userId && !expired) throw new ConflictError('email_taken');
         return;
       }
       case 'putSession':
@@ -209,7 +211,8 @@ export class MemoryStore implements AuthStore {
       case 'moveEmail': {
         this.claims.delete(op.from);
         this.claimExpiries.delete(op.from);
-        this.claims.set(op.to, op.userId); // a moved claim never expires
+        this.claims.set(op.to, op.userId);
+        this.claimExpiries.delete(op.to); // a moved claim never expires
         const user = this.users.get(op.userId) as User;
         Object.assign(user, clone(op.set ?? {}));
         user.email = op.email;
