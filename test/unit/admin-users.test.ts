@@ -151,8 +151,8 @@ describe('admin flows: users', () => {
     const unchanged = await deps.store.getUser(user.id);
     assert.deepEqual(await updateUser(deps, actor, user.id, {}), updated);
     assert.deepEqual(await deps.store.getUser(user.id), unchanged);
-    // The same address in another spelling changes the stored form only.
-    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'NEW@example.com');
+    // The same address in another spelling: the stored form stays canonical.
+    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'new@example.com');
   });
 
   test('a role change reaches the token at the next renewal', async () => {
