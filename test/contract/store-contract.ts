@@ -68,7 +68,10 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       const store = await makeStore({ now: () => ms });
       const squatter = aUser({ emailConfirmed: false, expiresAt: Math.floor(ms / 1000) + 60 });
       const mover = aUser();
-      await store.commit([{ type: 'createUser', user: squatter }, { type: 'createUser', user: mover }]);
+      await store.commit([
+        { type: 'createUser', user: squatter },
+        { type: 'createUser', user: mover },
+      ]);
       const move = (): WriteOp => ({ type: 'moveEmail', userId: mover.id, from: mover.emailCanonical, to: squatter.emailCanonical, email: squatter.email });
       await assert.rejects(store.commit([move()]), (e: ConflictError) => e.reason === 'email_taken');
       ms += 61_000;
