@@ -34,6 +34,7 @@ export const LATCH_PROBLEM_CODES = [
   'invalid_token',
   'too_many_attempts',
   'payload_too_large',
+  'unsupported_media_type',
   'service_unavailable',
 ] as const;
 
@@ -244,6 +245,8 @@ function codeForStatus(status: number): LatchProblemCode {
       return 'method_not_allowed';
     case 413:
       return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
     case 422:
       return 'validation_failed';
     case 429:

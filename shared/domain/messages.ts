@@ -13,6 +13,7 @@ export const messages = {
   invalidToken: 'The link is invalid or has expired.',
   tooManyAttempts: 'Too many failed sign-in attempts. Please try again later.',
   payloadTooLarge: 'The request body is too large.',
+  unsupportedMediaType: 'The request body must be JSON, sent with Content-Type: application/json.',
   serviceUnavailable: 'A dependency is unavailable. Please try again shortly.',
   registrationPending: 'If the address can be registered, a message has been sent to it. Please check your e-mail.',
   passwordResetRequested: 'If an account for the provided e-mail exists, you will receive an e-mail with instructions for resetting your password.',

@@ -69,6 +69,12 @@ export const PROBLEMS = {
     retryable: true,
   },
   payload_too_large: { status: 413, title: 'Payload too large', detail: messages.payloadTooLarge, doc: 'the body is over 65,536 bytes' },
+  unsupported_media_type: {
+    status: 415,
+    title: 'Unsupported media type',
+    detail: messages.unsupportedMediaType,
+    doc: 'the body is sent with a `Content-Type` other than `application/json`',
+  },
   service_unavailable: {
     status: 503,
     title: 'Service unavailable',

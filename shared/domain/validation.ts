@@ -1,4 +1,4 @@
-import { isValidEmail } from './email.js';
+import { canonicalEmailOf } from './email.js';
 import { type FieldErrors, ValidationError } from './errors.js';
 import { messages } from './messages.js';
 import { type PasswordPolicy, passwordProblems } from './password.js';
@@ -22,16 +22,19 @@ export class FieldChecker {
     return value;
   }
 
-  /** A required email in a valid format. Returns the trimmed address. */
+  /**
+   * A required email in a valid format (at most 320 characters). Returns its canonical form,
+   * the only form an account stores and mails (see `canonicalEmailOf`).
+   */
   email(field: string, value: string | undefined): string | undefined {
     const present = this.required(field, value);
     if (present === undefined) return undefined;
-    const trimmed = present.trim();
-    if (!isValidEmail(trimmed)) {
+    const canonical = canonicalEmailOf(present);
+    if (canonical === undefined) {
       this.add(field, messages.field.invalidFormat);
       return undefined;
     }
-    return trimmed;
+    return canonical;
   }
 
   /** A required password that follows the policy, and its optional confirmation. */

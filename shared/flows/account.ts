@@ -98,7 +98,8 @@ function emailChangeOf(deps: Deps, user: User, email: string | undefined): Email
  * - Password (policy as at registration): every other session of the user is revoked in the same
  *   transaction, race-free (`revokeAllSessions`); the caller's session survives, and so does its
  *   renewal (a renewal that raced the change re-reads the user, see `renewSession`). An
- *   outstanding reset link dies too: the password it would replace is gone.
+ *   outstanding reset link dies too: the password it would replace is gone. So does it on an
+ *   immediate email change: the old mailbox no longer recovers the account.
  *
  * Everything is one commit, conditioned on the password hash that was verified.
  */
@@ -131,10 +132,9 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     // The new address has not been confirmed by anyone; a pending change is moot.
     Object.assign(set, { emailConfirmed: false, unconfirmedEmail: null });
   }
-  if (password !== undefined) {
-    set.passwordHash = await deps.hasher.hash(password);
-    extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
-  }
+  if (password !== undefined) set.passwordHash = await deps.hasher.hash(password);
+  // A reset link dies with the password it would replace, and with the address it was mailed to.
+  if (password !== undefined || change.kind === 'immediate') extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
   const attributesChanged = Object.keys(attributes).length > 0;
   if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
   if (change.kind === 'none' && password === undefined && !attributesChanged) return toPublicUser(user);

@@ -1,4 +1,4 @@
-import { canonicalizeEmail } from '../domain/email.js';
+import { canonicalEmailOf, canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
@@ -88,7 +88,9 @@ function encodeCursor(key: string | null): string | null {
 function decodeCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const key = /^[A-Za-z0-9_-]{1,1400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!CURSOR_KEY.test(key)) {
+  // A real sort key is at most 960 bytes of email + `#` + id; a longer one would be refused by
+  // DynamoDB as an index key (over 1024 bytes), so it never reaches the store.
+  if (!CURSOR_KEY.test(key) || Buffer.byteLength(key) > 1000) {
     check.add('cursor', messages.field.invalid);
     return undefined;
   }
@@ -116,7 +118,9 @@ export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersI
   const cursor = decodeCursor(check, input.cursor);
   check.throwIfAny();
   if (input.email !== undefined && input.email.trim() !== '') {
-    const user = await deps.store.findUserByEmail(canonicalizeEmail(input.email));
+    // A malformed (or oversized) address has no account: no read, and never a key too large.
+    const canonical = canonicalEmailOf(input.email);
+    const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
     return { users: user ? [toPublicUser(user)] : [], nextCursor: null };
   }
   const page = await deps.store.listUsers({ limit, cursor: cursor ?? null });
@@ -132,7 +136,8 @@ export async function showUser(deps: AdminDeps, actor: Actor, id: string): Promi
 /** One user by email (canonical match); `not_found` when there is none. The CLI's lookup. */
 export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string): Promise<PublicUser> {
   await assertAdmin(deps, actor);
-  const user = email.trim() === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const canonical = canonicalEmailOf(email);
+  const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
   if (!user) throw notFound();
   return toPublicUser(user);
 }
@@ -192,7 +197,8 @@ export interface UpdateUserInput {
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
  * confirmation round trip): the claim moves in the same transaction as the user, a pending
- * self-service change and its link are dropped. A role change shows in the user's tokens and
+ * self-service change and its link are dropped, and so is any reset link (it went to the old
+ * address). A role change shows in the user's tokens and
  * the authorizer context from their next renewal, and on admin routes at once.
  */
 export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
@@ -212,15 +218,31 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   if (input.role !== undefined) set.role = input.role;
   if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
   const ops: WriteOp[] = [];
+  // An account an admin confirms or gives an address is kept: a never-confirmed one stops expiring.
+  const expiring = typeof user.expiresAt === 'number';
   if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
     ops.push(
       // The old claim must still be the user's and the new one free: an email race has one winner.
-      { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
+      // (The new claim never expires.)
+      {
+        type: 'moveEmail',
+        userId: id,
+        from: user.emailCanonical,
+        to: canonicalizeEmail(email),
+        email,
+        set: { ...set, unconfirmedEmail: null, ...(expiring ? { expiresAt: null } : {}) },
+      },
       // A pending confirmation link would confirm an address the admin just replaced.
       { type: 'deleteToken', userId: id, kind: 'confirmation' },
+      // A reset link mailed to the old address must not recover the account any more.
+      { type: 'deleteToken', userId: id, kind: 'reset' },
     );
   } else {
-    if (email !== undefined) set.email = email; // the same account, spelled differently
+    if (email !== undefined) set.email = email; // the same address: stored in its canonical form
+    if (expiring && input.emailConfirmed === true) {
+      set.expiresAt = null;
+      ops.push({ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: id, expiresAt: null });
+    }
     ops.push({ type: 'updateUser', id, set });
   }
   try {

@@ -1,4 +1,4 @@
-import { canonicalizeEmail } from '../domain/email.js';
+import { canonicalEmailOf } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret, randomId, randomSecret, safeEqual } from '../domain/secrets.js';
@@ -9,7 +9,7 @@ import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
 import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
-import { sendConfirmationMail } from './send-mail.js';
+import { resendConfirmationMail } from './send-mail.js';
 import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
@@ -38,9 +38,10 @@ const invalidCredentials = () => new AuthError('invalid_credentials', messages.i
  * success clears the email's count; a right password that does not sign in gives its slot back.
  */
 export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
-  const email = input.email?.trim() ?? '';
   const password = input.password ?? '';
-  const emailCanonical = email === '' ? null : canonicalizeEmail(email);
+  // A malformed or oversized email cannot have an account: it goes down the unknown-email path
+  // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
+  const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
   const lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
   const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {
@@ -75,7 +76,11 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
 async function startSession(deps: Deps, user: User, input: SignInInput, request: RequestInfo): Promise<{ tokens: TokenPair; sessionId: string }> {
   assertMaySignIn(user);
   if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
-    await sendConfirmationMail(deps, user, []);
+    // A fresh link bound to the password just verified; if the account changed meanwhile (e.g. a
+    // re-registration replaced that password) no link is minted for the stale one.
+    await resendConfirmationMail(deps, user).catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;

@@ -16,7 +16,7 @@ import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
 export interface Invitation {
-  /** The address as the inviter sent it (trimmed), never the stored spelling of an account. */
+  /** The canonical form of the address the inviter sent (what an invited account stores and mails). */
   email: string;
   /** ISO 8601. */
   expiresAt: string;

@@ -7,8 +7,9 @@ import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
+import { prepareMailToken } from './mail-tokens.js';
 import { passwordPolicy } from './password-policy.js';
-import { sendConfirmationMail, sendInvitationMail, sendTemplateMail } from './send-mail.js';
+import { confirmationLinkOps, mailConfirmationLink, sendInvitationMail, sendTemplateMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /registration`. */
@@ -41,7 +42,8 @@ export function newUser(
   const now = nowIso(deps);
   return {
     id: randomId(),
-    email: fields.email,
+    // Callers pass the canonical form already (FieldChecker.email); canonicalising is idempotent.
+    email: canonicalizeEmail(fields.email),
     emailCanonical: canonicalizeEmail(fields.email),
     emailConfirmed: fields.emailConfirmed ?? false,
     unconfirmedEmail: null,
@@ -61,7 +63,9 @@ export function newUser(
 /**
  * Registers a user. With confirmation required (the default) the answer never reveals whether
  * the email was taken: the owner of an existing account gets a mail instead, and the password is
- * hashed either way so the timing matches. One account per canonical email is enforced by the
+ * hashed either way so the timing matches. A registration of an address whose account is still
+ * unconfirmed replaces that account's password and fields (see `registerExisting`); a new
+ * account expires with its last confirmation link unless it is confirmed. One account per canonical email is enforced by the
  * store's conditional claim, so parallel registrations of one email create exactly one account.
  */
 export async function register(deps: Deps, input: RegistrationInput, request: RequestInfo): Promise<RegistrationResult> {
@@ -92,22 +96,66 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
     return { kind: 'signedIn', tokens };
   }
 
+  // Until it is confirmed, the account lives as long as its last confirmation link.
+  const { op: tokenOp, link, token } = prepareMailToken(deps, user, 'confirmation');
+  const pending: User = { ...user, expiresAt: token.expiresAt };
   try {
-    await sendConfirmationMail(deps, user, [{ type: 'createUser', user }]);
+    await deps.store.commit([{ type: 'createUser', user: pending }, tokenOp]);
     deps.log.info('registered', { flow: 'registration', userId: user.id });
   } catch (error) {
     if (!isConflict(error, 'email_taken')) throw error;
-    await notifyExistingOwner(deps, user.emailCanonical);
+    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes });
     return { kind: 'pending' };
   }
-  await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(user), request });
+  await mailConfirmationLink(deps, user.email, link);
+  await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(pending), request });
   return { kind: 'pending' };
 }
 
-/** Someone registered an email that has an account: tell its owner, change nothing else. */
-async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<void> {
-  const existing = await deps.store.findUserByEmail(emailCanonical);
-  if (!existing) return; // deleted meanwhile; nothing to tell
+/** How often a re-registration re-reads an account that changed under it before giving up. */
+const REREGISTER_ATTEMPTS = 5;
+
+/**
+ * Someone registered an email that has an account. A confirmed account's owner gets a notice and
+ * nothing changes; an invited address gets a fresh invitation. An account that is still
+ * unconfirmed takes the new registration's password and fields, with a fresh confirmation link
+ * in the same commit (the earlier links die with the password they were issued for), so
+ * whoever registers someone else's address first gains nothing (account pre-hijacking): only the
+ * mailbox confirms, and it confirms the password of the link it holds.
+ */
+async function registerExisting(
+  deps: Deps,
+  emailCanonical: string,
+  registration: { passwordHash: string; attributes: Record<string, unknown> },
+): Promise<void> {
+  for (let attempt = 0; attempt < REREGISTER_ATTEMPTS; attempt++) {
+    const existing = await deps.store.findUserByEmail(emailCanonical);
+    if (!existing) return; // deleted meanwhile; nothing to tell
+    if (existing.emailConfirmed || existing.invitationPending || existing.locked) return notifyExistingOwner(deps, existing);
+    const { ops, link } = confirmationLinkOps(deps, existing, {
+      set: { passwordHash: registration.passwordHash, attributes: registration.attributes, updatedAt: nowIso(deps) },
+      // Any session of the replaced password (an account created before confirmation was required) ends.
+      bumpEpoch: true,
+    });
+    try {
+      await deps.store.commit(ops);
+    } catch (error) {
+      // Confirmed, re-registered, locked or moved meanwhile: read again and decide again.
+      if (isConflict(error, 'user_changed')) continue;
+      if (isConflict(error, 'not_found')) return;
+      throw error;
+    }
+    await mailConfirmationLink(deps, existing.email, link);
+    deps.log.info('registration of unconfirmed email: password replaced, confirmation re-sent', { flow: 'registration', userId: existing.id });
+    return;
+  }
+  // Only a burst of confirmations and locks gets here; the answer stays the same 202 (a 503 only
+  // for addresses with an account would reveal them).
+  deps.log.warn('registration of unconfirmed email: account kept changing, nothing done', { flow: 'registration', code: 'user_changed' });
+}
+
+/** Someone registered an email that has a confirmed or invited account: tell its owner, change nothing else. */
+async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
   if (existing.invitationPending && existing.passwordHash === null) {
     // An invited address: the account is not taken over (no password is set, the invitation
     // stays pending); its owner gets a fresh invitation link, which is how they get in.
@@ -120,11 +168,6 @@ async function notifyExistingOwner(deps: Deps, emailCanonical: string): Promise<
       throw error;
     }
     deps.log.info('registration of invited email: invitation re-sent', { flow: 'registration', userId: existing.id });
-    return;
-  }
-  if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
-    await sendConfirmationMail(deps, existing, []);
-    deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });
     return;
   }
   await sendTemplateMail(deps, existing.email, 'alreadyRegistered', {

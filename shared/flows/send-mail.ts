@@ -3,7 +3,7 @@ import type { User } from '../domain/types.js';
 import { logHookFailure } from '../hooks/run.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { MailMessage } from '../ports/services.js';
-import type { WriteOp } from '../ports/store.js';
+import type { UserGuard, WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 
@@ -72,6 +72,46 @@ export async function sendConfirmationMail(deps: Deps, user: User, ops: WriteOp[
   const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
   await deps.store.commit([...ops, op]);
   await mailConfirmationLink(deps, email, link);
+}
+
+/**
+ * The writes that issue a new confirmation link for the user's own (unconfirmed) address,
+ * together with `set` on the user. The link is bound to the password it is issued with: the
+ * user write is guarded on the hash read into `user` and on the email still being unconfirmed,
+ * and every replacement of that password (a re-registration) replaces the link in the same
+ * commit, so confirming can only ever activate the password the link was minted for. A
+ * never-confirmed account's expiry (user and claim) moves to the new link's.
+ */
+export function confirmationLinkOps(deps: Deps, user: User, options: { set?: Partial<User>; bumpEpoch?: boolean } = {}): { ops: WriteOp[]; link: string } {
+  const { op, link, token } = prepareMailToken(deps, user, 'confirmation');
+  const expiring = typeof user.expiresAt === 'number';
+  const set = { ...options.set, ...(expiring ? { expiresAt: token.expiresAt } : {}) };
+  // Closes three races: a confirmation that landed since the read (unconfirmed), a password
+  // replaced since the read (passwordHash: the link would confirm a password it was not issued
+  // for), and an email change or lock (emailCanonical, unlocked). A write that sets the password
+  // itself needs no password guard: the link and the password it binds go in together, and of
+  // racing re-registrations the last commit wins both.
+  const guard: UserGuard = { unconfirmed: true, unlocked: true, emailCanonical: user.emailCanonical };
+  if (options.set?.passwordHash === undefined) guard.passwordHash = user.passwordHash;
+  const ops: WriteOp[] = [
+    Object.keys(set).length > 0 || options.bumpEpoch
+      ? { type: 'updateUser', id: user.id, set, guard, ...(options.bumpEpoch ? { bumpEpoch: true } : {}) }
+      : { type: 'checkUser', id: user.id, guard },
+  ];
+  if (expiring) ops.push({ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: user.id, expiresAt: token.expiresAt });
+  ops.push(op);
+  return { ops, link };
+}
+
+/**
+ * Sends a new confirmation link to an unconfirmed user's own address (resend, sign-in before
+ * confirmation), bound to its current password (see {@link confirmationLinkOps}). Throws a
+ * `ConflictError` when the user changed since it was read; nothing is then written or sent.
+ */
+export async function resendConfirmationMail(deps: Deps, user: User): Promise<void> {
+  const { ops, link } = confirmationLinkOps(deps, user);
+  await deps.store.commit(ops);
+  await mailConfirmationLink(deps, user.email, link);
 }
 
 /** Mails a confirmation link whose token is already committed (see {@link sendConfirmationMail}). */

@@ -7,7 +7,7 @@ import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
-import { bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
+import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
 import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from './routes.js';
 
@@ -80,8 +80,8 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
 
 /**
  * Builds a function's Lambda handler: a middy stack that (in this order) answers errors as
- * problem+json in one place, adds security and CORS headers, rejects bodies over 64 KiB (413)
- * and bad JSON (400), checks the body's JSON types against the route's documented request
+ * problem+json in one place, adds security and CORS headers, rejects bodies over 64 KiB (413),
+ * bodies not sent as `application/json` (415) and bad JSON (400), checks the body's JSON types against the route's documented request
  * schema (400), checks the access token on authenticated routes (401, with the same flow the
  * authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
  */
@@ -95,6 +95,8 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     const handler = table[event.routeKey];
     if (!route || !handler) throw new AuthError('not_found');
     const text = rawBody(event); // 413 before anything else
+    // A body route takes JSON only (415); routes without a body ignore whatever was sent.
+    if (route.body && text !== undefined) assertJsonContentType(event);
     const parsed = route.body ? parseJsonObject(text) : {};
     // The schema the OpenAPI document shows is the one enforced here (400 before 401, as the
     // contract orders its checks); unknown members are dropped.

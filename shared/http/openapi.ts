@@ -55,11 +55,11 @@ const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({ $ref
 /**
  * Codes a route may answer because of what it is, from the route table: every route reads its
  * body (413) and its dependencies may fail (503, 500); a body route parses and type-checks it
- * (400); an authenticated route checks the token (401); an admin route the role (403).
+ * (400) and refuses a body that is not `application/json` (415); an authenticated route checks the token (401); an admin route the role (403).
  */
 export function genericCodes(route: RouteDefinition): ProblemCode[] {
   const codes: ProblemCode[] = ['payload_too_large', 'service_unavailable', 'internal_error'];
-  if (route.body) codes.push('bad_request');
+  if (route.body) codes.push('bad_request', 'unsupported_media_type');
   if (route.auth !== 'none') codes.push('unauthorized');
   if (route.auth === 'admin') codes.push('forbidden');
   return codes;
@@ -221,8 +221,8 @@ confirmation, invitations, admin), served by API Gateway and Lambda.
   stable \`code\` to switch on (\`Problem\`); each error response lists the codes it may carry
   (also in \`x-codes\`).
 - Checks run in this order: route and method (\`404 not_found\`, \`405 method_not_allowed\` for
-  any unknown path or method, not repeated on each operation), body size and syntax (413, 400),
-  authentication or the path token (401, 404 \`invalid_token\`), then field rules (422). A
+  any unknown path or method, not repeated on each operation), body size, media type and syntax (413, 415,
+  400), authentication or the path token (401, 404 \`invalid_token\`), then field rules (422). A
   request refused with any 4xx changes nothing.
 - Request bodies: every field is type-checked (a wrong JSON type is 400); fields marked
   required are checked by the flow (missing, empty or \`null\` is 422).

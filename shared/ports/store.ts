@@ -8,7 +8,11 @@ import type { MailToken, MailTokenKind, Session, User } from '../domain/types.js
  * is the one written next to the operation here.
  */
 export type WriteOp =
-  /** Puts the user and claims its canonical email. `email_taken` when the claim exists. */
+  /**
+   * Puts the user and claims its canonical email. `email_taken` when the claim exists, unless it
+   * belongs to a never-confirmed account that expired (at the store's clock): that claim is
+   * replaced. With `user.expiresAt`, the user and the claim carry it as their TTL.
+   */
   | { type: 'createUser'; user: User }
   /**
    * Updates fields of an existing user (`not_found` when missing). The optional guards make it
@@ -28,7 +32,7 @@ export type WriteOp =
   | { type: 'deleteUser'; id: string; emailCanonical: string; guard?: UserGuard }
   /**
    * Moves the user's email claim: the old claim must belong to the user (`user_changed`), the
-   * new one must be free (`email_taken`). Sets `email` and `emailCanonical` (and `set`) on the
+   * new one must be free (`email_taken`; an expired never-confirmed account's claim is free). Sets `email` and `emailCanonical` (and `set`) on the
    * user in the same write; do not also send an `updateUser` for this user in one commit.
    */
   | {
@@ -42,6 +46,12 @@ export type WriteOp =
       /** Also bumps `sessionEpoch` (an email change that revokes sessions, e.g. with a new password). */
       bumpEpoch?: boolean;
     }
+  /**
+   * Sets (a number) or removes (null) the expiry of an email claim, which must still belong to
+   * `userId` (`user_changed` otherwise). Goes with an `updateUser` setting the same `expiresAt`,
+   * so a never-confirmed account and its claim expire together.
+   */
+  | { type: 'setClaimExpiry'; emailCanonical: string; userId: string; expiresAt: number | null }
   /** Creates a session. */
   | { type: 'putSession'; session: Session }
   /**
@@ -79,6 +89,8 @@ export interface UserGuard {
   passwordHash?: string | null;
   /** The user's canonical email must still be this (no email change meanwhile). */
   emailCanonical?: string;
+  /** The user's email must still be unconfirmed (no confirmation landed meanwhile). */
+  unconfirmed?: boolean;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
@@ -102,9 +114,11 @@ export interface UserPage {
  * the user and deletes sessions at once). Reads are strongly consistent.
  */
 export interface AuthStore {
+  /** The user; undefined when missing or expired (see `User.expiresAt`, checked at the store's clock). */
   getUser(id: string): Promise<User | undefined>;
+  /** The user that holds this canonical email's claim; undefined when none or expired. */
   findUserByEmail(emailCanonical: string): Promise<User | undefined>;
-  /** Users ordered by canonical email (admin listing). `cursor` comes from a previous page. */
+  /** Users ordered by canonical email (admin listing), expired ones left out. `cursor` comes from a previous page. */
   listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage>;
   getSession(userId: string, sessionId: string): Promise<Session | undefined>;
   /** Every stored session of the user, expired ones included (callers filter by time). */
@@ -134,6 +148,8 @@ export function itemsOf(op: WriteOp): string[] {
       return [`user:${op.id}`];
     case 'deleteUser':
       return [`user:${op.id}`, `claim:${op.emailCanonical}`];
+    case 'setClaimExpiry':
+      return [`claim:${op.emailCanonical}`];
     case 'moveEmail':
       return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`];
     case 'putSession':

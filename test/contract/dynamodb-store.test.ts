@@ -10,10 +10,10 @@ const { dynamoDbEndpoint } = testServices();
 const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
 
 // A fresh table per test keeps the listing test exact.
-storeContract('DynamoDB (DynamoDB Local)', async () => {
+storeContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('contract');
   await ensureTable(dynamoDbEndpoint, table);
-  return new DynamoDbStore(client, table);
+  return new DynamoDbStore(client, table, clock);
 });
 
 attemptCountersContract('DynamoDB (DynamoDB Local)', async () => {

@@ -13,8 +13,89 @@ async function conflict(promise: Promise<unknown>, reason: string): Promise<void
  * The behaviour every {@link AuthStore} adapter must have. Run against the in-memory adapter and
  * against the DynamoDB adapter on DynamoDB Local, so the fast one cannot drift from the real one.
  */
-export function storeContract(name: string, makeStore: () => Promise<AuthStore>): void {
+/** Makes a fresh store; `clock` (epoch ms) is what the store checks expiry against. */
+export type MakeStore = (clock?: { now(): number }) => Promise<AuthStore>;
+
+export function storeContract(name: string, makeStore: MakeStore): void {
   describe(`AuthStore contract: ${name}`, () => {
+    test('a never-confirmed account is absent once expired, its claim is replaced by a new registration, and confirming removes the expiry', async () => {
+      // In the real future: DynamoDB Local's TTL deleter must not remove the items mid-test.
+      let ms = Date.now() + 365 * 86400_000;
+      const store = await makeStore({ now: () => ms });
+      const at = Math.floor(ms / 1000);
+      const old = aUser({ emailConfirmed: false, expiresAt: at + 100 });
+      await store.commit([{ type: 'createUser', user: old }]);
+      assert.equal((await store.findUserByEmail(old.emailCanonical))?.id, old.id);
+      // Before expiry the claim holds: a second account for the address is refused.
+      const rival = aUser({ email: old.email, emailCanonical: old.emailCanonical });
+      await assert.rejects(store.commit([{ type: 'createUser', user: rival }]), (e: ConflictError) => e.reason === 'email_taken');
+      // Moving the expiry forward takes the claim along; a foreign user cannot move it.
+      await store.commit([
+        { type: 'updateUser', id: old.id, set: { expiresAt: at + 200 } },
+        { type: 'setClaimExpiry', emailCanonical: old.emailCanonical, userId: old.id, expiresAt: at + 200 },
+      ]);
+      await assert.rejects(
+        store.commit([{ type: 'setClaimExpiry', emailCanonical: old.emailCanonical, userId: rival.id, expiresAt: null }]),
+        (e: ConflictError) => e.reason === 'user_changed',
+      );
+      ms += 150_000;
+      assert.equal((await store.getUser(old.id))?.id, old.id, 'the moved expiry is not reached yet');
+      await assert.rejects(store.commit([{ type: 'createUser', user: rival }]), (e: ConflictError) => e.reason === 'email_taken');
+      ms += 60_000;
+      assert.equal(await store.getUser(old.id), undefined);
+      assert.equal(await store.findUserByEmail(old.emailCanonical), undefined);
+      assert.equal((await store.listUserItems(old.id)).user, undefined);
+      assert.ok(!(await store.listUsers({ limit: 100 })).users.some((u) => u.id === old.id));
+      // The address registers afresh over the expired claim.
+      const fresh = aUser({ email: old.email, emailCanonical: old.emailCanonical, emailConfirmed: false, expiresAt: at + 1000 });
+      await store.commit([{ type: 'createUser', user: fresh }]);
+      assert.equal((await store.findUserByEmail(old.emailCanonical))?.id, fresh.id);
+      // Confirmation removes the expiry of user and claim: it outlives its former deadline.
+      await store.commit([
+        { type: 'updateUser', id: fresh.id, set: { emailConfirmed: true, expiresAt: null } },
+        { type: 'setClaimExpiry', emailCanonical: fresh.emailCanonical, userId: fresh.id, expiresAt: null },
+      ]);
+      ms += 10_000_000;
+      const kept = await store.findUserByEmail(fresh.emailCanonical);
+      assert.equal(kept?.id, fresh.id);
+      assert.ok(kept.expiresAt === undefined || kept.expiresAt === null);
+      await assert.rejects(
+        store.commit([{ type: 'createUser', user: aUser({ email: old.email, emailCanonical: old.emailCanonical }) }]),
+        (e: ConflictError) => e.reason === 'email_taken',
+      );
+    });
+
+    test("an email change may take over an expired never-confirmed account's claim, not a live one", async () => {
+      // In the real future: DynamoDB Local's TTL deleter must not remove the items mid-test.
+      let ms = Date.now() + 365 * 86400_000;
+      const store = await makeStore({ now: () => ms });
+      const squatter = aUser({ emailConfirmed: false, expiresAt: Math.floor(ms / 1000) + 60 });
+      const mover = aUser();
+      await store.commit([
+        { type: 'createUser', user: squatter },
+        { type: 'createUser', user: mover },
+      ]);
+      const move = (): WriteOp => ({ type: 'moveEmail', userId: mover.id, from: mover.emailCanonical, to: squatter.emailCanonical, email: squatter.email });
+      await assert.rejects(store.commit([move()]), (e: ConflictError) => e.reason === 'email_taken');
+      ms += 61_000;
+      await store.commit([move()]);
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id);
+      ms += 10_000_000;
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id, 'the moved claim does not expire');
+    });
+
+    test('the unconfirmed guard fails once the email is confirmed', async () => {
+      const store = await makeStore();
+      const user = aUser({ emailConfirmed: false });
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'checkUser', id: user.id, guard: { unconfirmed: true } }]);
+      await store.commit([{ type: 'updateUser', id: user.id, set: { emailConfirmed: true } }]);
+      await assert.rejects(
+        store.commit([{ type: 'updateUser', id: user.id, set: { passwordHash: 'x' }, guard: { unconfirmed: true } }]),
+        (e: ConflictError) => e.reason === 'user_changed',
+      );
+    });
+
     test('createUser stores the user and finds it by id and canonical email', async () => {
       const store = await makeStore();
       const user = aUser({ attributes: { tenant: 'acme' } });

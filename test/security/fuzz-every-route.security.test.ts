@@ -29,7 +29,13 @@ const PASSWORD = 'correct horse battery staple';
  * in it first (a wrong password keeps it, a right one that does not sign in gives it back).
  */
 const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[]; mail: boolean; why: string }> = [
-  { route: 'POST /session', code: 'email_not_confirmed', maps: ['tokens', 'counters'], mail: true, why: 'the confirmation mail is sent again' },
+  {
+    route: 'POST /session',
+    code: 'email_not_confirmed',
+    maps: ['tokens', 'users', 'claimExpiries', 'counters'],
+    mail: true,
+    why: 'the confirmation mail is sent again (a never-confirmed account then expires with the new link)',
+  },
   { route: 'POST /session', code: 'account_locked', maps: ['counters'], mail: false, why: 'the right password reserved a slot and gave it back' },
   { route: 'POST /session', code: 'forbidden', maps: ['counters'], mail: false, why: 'the right password reserved a slot and gave it back' },
   {
@@ -159,6 +165,11 @@ const hugeString = fc
   .tuple(fc.constantFrom('a', 'é', '€', '𝔘', '\u200B', '\\"'), fc.integer({ min: 1000, max: 70000 }))
   .map(([unit, bytes]) => unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit))));
 
+/** Email-shaped values of 321 to 100,000 characters: malformed, and never a key (a 4xx, not DynamoDB's 500). */
+const oversizedEmail = fc
+  .tuple(fc.integer({ min: 321, max: 100_000 }), fc.constantFrom('a', 'é', '𝔘', 'Ａ', '\u200B'), fc.constantFrom('@example.com', '@ｅｘａｍｐｌｅ.ｃｏｍ', ''))
+  .map(([length, unit, domain]) => `${unit.repeat(length)}`.slice(0, length - domain.length) + domain);
+
 const someString = fc.oneof(
   { weight: 4, arbitrary: fc.string() },
   { weight: 3, arbitrary: fc.string({ unit: 'binary' }) },
@@ -167,6 +178,7 @@ const someString = fc.oneof(
   { weight: 3, arbitrary: fc.emailAddress() },
   { weight: 4, arbitrary: fc.constantFrom(...LIVE) },
   { weight: 1, arbitrary: hugeString },
+  { weight: 2, arbitrary: oversizedEmail },
 );
 
 /** Any JSON value, biased to strings but with every wrong type (arrays and objects included). */
@@ -198,7 +210,7 @@ interface FuzzBody {
 /** Bodies of the right shape with plausible values, so the fuzz also reaches the flows' success paths. */
 const plausibleBody = fc.record(
   {
-    email: fc.oneof(fc.constant('@@EMAIL@@'), fc.emailAddress(), edgeString),
+    email: fc.oneof(fc.constant('@@EMAIL@@'), fc.emailAddress(), edgeString, oversizedEmail),
     password: fc.oneof(fc.constant('@@PASSWORD@@'), fc.string({ minLength: 8 }), edgeString),
     passwordConfirmation: fc.oneof(fc.constant('@@PASSWORD@@'), fc.string()),
     currentPassword: fc.constant('@@PASSWORD@@'),
@@ -246,14 +258,20 @@ const headers = fc
     fc.record(
       {
         authorization,
-        'content-type': fc.constantFrom(
-          'application/json',
-          'text/plain',
-          'application/x-www-form-urlencoded',
-          'multipart/form-data; boundary=x',
-          'application/octet-stream',
-          'application/json; charset=utf-16',
-          '',
+        // Mostly JSON (so bodies reach the flows); the rest must be 415 on a body route.
+        'content-type': fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom(
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              'application/octet-stream',
+              'application/json; charset=utf-16',
+              '',
+            ),
+          },
         ),
         host: fc.oneof(fc.domain(), edgeString),
         'x-forwarded-host': fc.oneof(fc.domain(), edgeString),
@@ -347,6 +365,34 @@ function checkResponse(label: string, response: Awaited<ReturnType<Handler>>): v
   }
 }
 
+test('every route gets emails of 321 to 100,000 characters in the body, the query and the path: never a 5xx, never stored', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...(routes as readonly RouteDefinition[])), oversizedEmail, fc.boolean(), async (route, email, signedIn) => {
+      if (sent % 100 === 0) restoreBaseline();
+      sent += 1;
+      const params: Record<string, string> = {};
+      for (const name of pathParams(route)) params[name] = email;
+      const auth: Record<string, string> = signedIn ? { authorization: `Bearer ${(await ownerTokens()).accessToken}` } : {};
+      const before = snapshotMaps(deps.store);
+      const response = await call(route, {
+        params,
+        query: { email, cursor: email },
+        headers: { 'content-type': 'application/json', ...auth },
+        ...(route.body ? { body: JSON.stringify({ email, password: PASSWORD, currentPassword: PASSWORD, renewalToken: email }) } : {}),
+      });
+      checkResponse(`${routeKey(route)} (oversized email)`, response);
+      const after = snapshotMaps(deps.store);
+      // A success (e.g. DELETE /me with the right password) may change things; a refusal may not.
+      for (const name of (response.statusCode ?? 200) >= 400 ? Object.keys(after) : []) {
+        if (name === 'counters') continue; // a refused sign-in counts
+        assert.equal(after[name], before[name], `${routeKey(route)} with a ${email.length}-character email changed the store's ${name}`);
+      }
+      assert.equal(JSON.stringify(after).includes(email.slice(0, 321)), false, `${routeKey(route)} stored the oversized email`);
+    }),
+    { seed: SEED, numRuns: Math.max(300, Math.floor(RUNS / 20)) },
+  );
+});
+
 test('every route, fuzzed: never a 5xx, errors are problem+json with a known code and no internals, a 4xx changes nothing and mails nobody', async (t) => {
   t.diagnostic(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${RUNS} requests over ${routes.length} routes`);
   console.log(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
@@ -374,6 +420,11 @@ test('every route, fuzzed: never a 5xx, errors are problem+json with a known cod
       const key = routeKey(r.route);
       checkResponse(key, response);
       const status = response.statusCode ?? 200;
+      // A body that is not declared JSON never reaches a flow: 415 (or 413 first, by size).
+      const contentType = input.headers['content-type'];
+      if (r.route.body && input.body !== undefined && input.body !== '' && contentType !== undefined && !/^application\/json\s*(;.*)?$/i.test(contentType)) {
+        assert.ok(status === 413 || status === 415, `${key} took a ${contentType || 'typeless'} body: ${status}`);
+      }
       if (status >= 400 && status < 500) {
         const code = (JSON.parse(response.body ?? '{}') as { code: string }).code;
         const allowed = DOCUMENTED_4XX_EFFECTS.find((e) => e.route === key && e.code === code);

@@ -121,7 +121,7 @@ async function confirmedUser(): Promise<{ address: string; userId: string }> {
 }
 
 function confirmationToken(address: string): string {
-  return secret(lastMailedToken(deps, address, 'confirm-email'));
+  return secret(lastMailedToken(deps, address.toLowerCase(), 'confirm-email')); // mail goes to the canonical address
 }
 
 function assertClean(): void {

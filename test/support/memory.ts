@@ -61,16 +61,18 @@ export type MemoryDeps = Deps & {
 /** Deps with in-memory adapters, the real argon2id hasher and a fresh signing key. */
 export async function memoryDeps(env: Record<string, string> = {}): Promise<MemoryDeps> {
   const key = await generateStoredKey('test-1');
+  const clock = new TestClock();
   return {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
-    store: new MemoryStore(),
+    // The store checks expiry against the same clock the flows use.
+    store: new MemoryStore(clock),
     counters: new MemoryCounters(),
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),
-    clock: new TestClock(),
+    clock,
     log: new CapturingLog(),
   };
 }

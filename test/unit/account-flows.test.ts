@@ -50,13 +50,13 @@ describe('PATCH /me flow', () => {
     const { email, principal } = await confirmedUser(deps);
     const user = await updateMe(deps, principal, { currentPassword: PASSWORD, email: 'New@Example.com' });
     assert.equal(user.email, email);
-    assert.equal(user.unconfirmedEmail, 'New@Example.com');
+    assert.equal(user.unconfirmedEmail, 'new@example.com'); // stored canonical
     assert.equal(deps.mailer.to(email).at(-1)?.subject, 'Your e-mail address is about to change');
     // Sign-in keeps using the old address until the link is used.
     await signIn(deps, { email, password: PASSWORD }, request);
     await assert.rejects(signIn(deps, { email: 'new@example.com', password: PASSWORD }, request), (e) => code(e) === 'invalid_credentials');
-    const confirmed = await confirmEmail(deps, lastMailedToken(deps, 'New@Example.com', 'confirm-email'));
-    assert.equal(confirmed.email, 'New@Example.com');
+    const confirmed = await confirmEmail(deps, lastMailedToken(deps, 'new@example.com', 'confirm-email'));
+    assert.equal(confirmed.email, 'new@example.com');
     await signIn(deps, { email: 'new@example.com', password: PASSWORD }, request);
   });
 

@@ -75,7 +75,7 @@ describe('admin flows: users', () => {
   test('create: defaults, field rules, taken email', async () => {
     const { deps, actor } = await setup();
     const user = await createUser(deps, actor, { email: ' New@Example.com ' });
-    assert.deepEqual([user.email, user.role, user.emailConfirmed, user.locked], ['New@Example.com', 'user', false, false]);
+    assert.deepEqual([user.email, user.role, user.emailConfirmed, user.locked], ['new@example.com', 'user', false, false]);
     assert.equal((await deps.store.getUser(user.id))?.passwordHash, null);
     await rejects(createUser(deps, actor, { email: 'new@example.com' }), 'validation_failed', 'email');
     await rejects(createUser(deps, actor, { email: 'bad' }), 'validation_failed', 'email');
@@ -140,7 +140,7 @@ describe('admin flows: users', () => {
     const user = await createUser(deps, actor, { email: 'old@example.com', password: PASSWORD, emailConfirmed: true });
     await deps.store.commit([{ type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) }]);
     const updated = await updateUser(deps, actor, user.id, { email: 'New@Example.com', role: 'admin' });
-    assert.deepEqual([updated.email, updated.role, updated.unconfirmedEmail], ['New@Example.com', 'admin', null]);
+    assert.deepEqual([updated.email, updated.role, updated.unconfirmedEmail], ['new@example.com', 'admin', null]);
     assert.equal((await deps.store.findUserByEmail('new@example.com'))?.id, user.id);
     assert.equal(await deps.store.findUserByEmail('old@example.com'), undefined);
     assert.equal(await deps.store.getToken(user.id, 'confirmation'), undefined);
@@ -151,8 +151,8 @@ describe('admin flows: users', () => {
     const unchanged = await deps.store.getUser(user.id);
     assert.deepEqual(await updateUser(deps, actor, user.id, {}), updated);
     assert.deepEqual(await deps.store.getUser(user.id), unchanged);
-    // The same address in another spelling changes the stored form only.
-    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'NEW@example.com');
+    // The same address in another spelling: the stored form stays canonical.
+    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'new@example.com');
   });
 
   test('a role change reaches the token at the next renewal', async () => {

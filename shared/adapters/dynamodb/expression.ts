@@ -45,6 +45,9 @@ export class Expression {
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
     // No email change (moveEmail) happened since the caller read the user.
     if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
+    // No confirmation landed since the caller read the user (a re-registration must not replace
+    // the password of an account that was just confirmed with the earlier one).
+    if (guard?.unconfirmed) parts.push(`${this.name('emailConfirmed')} = ${this.value(false)}`);
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(
