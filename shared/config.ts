@@ -16,6 +16,8 @@ export interface Config {
   invitationTokenTtlSeconds: number;
   maxFailedSignIns: number;
   lockoutSeconds: number;
+  /** Live sessions a user may have; starting one more revokes the oldest. */
+  maxSessionsPerUser: number;
   invitations: 'any' | 'admin';
   /** Origin of the client app; every mailed link starts with it. Never taken from a request. */
   appUrl: string;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     invitationTokenTtlSeconds: int(env, 'AUTH_INVITATION_TOKEN_TTL_SECONDS', 604800),
     maxFailedSignIns: int(env, 'AUTH_MAX_FAILED_SIGN_INS', 10, 1, 1000),
     lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS', 900),
+    maxSessionsPerUser: int(env, 'AUTH_MAX_SESSIONS_PER_USER', 100, 1, 1000),
     invitations,
     appUrl,
     issuer: url(env, 'AUTH_ISSUER', appUrl),

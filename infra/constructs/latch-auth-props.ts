@@ -30,6 +30,8 @@ export interface LatchSettings {
   readonly maxFailedSignIns?: number;
   /** `AUTH_LOCKOUT_SECONDS` @default 15 minutes */
   readonly lockout?: Duration;
+  /** `AUTH_MAX_SESSIONS_PER_USER`: live sessions per user (1..1000); a new one revokes the oldest @default 100 */
+  readonly maxSessionsPerUser?: number;
   /** `AUTH_AUDIENCE`, the `aud` of access tokens @default "latch" */
   readonly audience?: string;
   /** `AUTH_ROLES`, roles besides `user` and `admin` @default none */
@@ -138,6 +140,7 @@ export function settingsEnvironment(settings: LatchSettings): Record<string, str
     ['AUTH_INVITATION_TOKEN_TTL_SECONDS', seconds(settings.invitationTokenTtl)],
     ['AUTH_MAX_FAILED_SIGN_INS', settings.maxFailedSignIns === undefined ? undefined : String(settings.maxFailedSignIns)],
     ['AUTH_LOCKOUT_SECONDS', seconds(settings.lockout)],
+    ['AUTH_MAX_SESSIONS_PER_USER', settings.maxSessionsPerUser === undefined ? undefined : String(settings.maxSessionsPerUser)],
     ['AUTH_AUDIENCE', settings.audience],
     ['AUTH_ROLES', settings.roles?.join(',')],
     ['AUTH_USER_ATTRIBUTES', settings.userAttributes === undefined ? undefined : JSON.stringify(settings.userAttributes)],

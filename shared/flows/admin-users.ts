@@ -1,12 +1,12 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
+import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
-import { type Deps, nowIso } from './deps.js';
+import { type Deps, nowIso, nowSeconds } from './deps.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
 
@@ -187,15 +187,26 @@ export interface UpdateUserInput {
   body?: Record<string, unknown> | undefined;
 }
 
+/** Room for session updates beside the user write (and a token deletion) in one transaction. */
+const ROLE_BATCH = 96;
+/** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
+const ROLE_ATTEMPTS = 5;
+
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
  * confirmation round trip): the claim moves in the same transaction as the user, a pending
- * self-service change and its link are dropped. A role change shows in the user's tokens and
- * the authorizer context from their next renewal, and on admin routes at once.
+ * self-service change and its link are dropped. A role change applies to the user's live
+ * sessions at once: every session item carries the role the authorizer and Latch's own routes
+ * read, so the user write and the update of every live session go in one transaction,
+ * conditioned on `sessionSeq` (a sign-in that lands after we listed the sessions makes us list
+ * again) and on the role we read (two role changes cannot interleave). A sign-in or renewal
+ * that read the old role fails its own `role` condition after this commit, so no session is
+ * created or renewed with the old role. Sessions beyond one transaction (more than
+ * {@link ROLE_BATCH}) follow in further commits, each conditioned on the new role still holding.
  */
 export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
   await assertAdmin(deps, actor);
-  const user = await loadUser(deps, id);
+  let user = await loadUser(deps, id);
   const check = new FieldChecker();
   const email = input.email === undefined ? undefined : check.email('email', input.email);
   checkRole(deps, check, input.role);
@@ -205,32 +216,93 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   const attributesChanged = Object.keys(attributes).length > 0;
   if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
-  const set: Partial<User> = { updatedAt: nowIso(deps) };
-  if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
-  if (input.role !== undefined) set.role = input.role;
-  if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
-  const ops: WriteOp[] = [];
-  if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
-    ops.push(
-      // The old claim must still be the user's and the new one free: an email race has one winner.
-      { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
-      // A pending confirmation link would confirm an address the admin just replaced.
-      { type: 'deleteToken', userId: id, kind: 'confirmation' },
-    );
-  } else {
-    if (email !== undefined) set.email = email; // the same account, spelled differently
-    ops.push({ type: 'updateUser', id, set });
-  }
-  try {
-    await deps.store.commit(ops);
-  } catch (error) {
-    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
-    if (isConflict(error, 'not_found')) throw notFound();
-    if (isConflict(error, 'user_changed')) throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    const roleChange = input.role !== undefined && input.role !== user.role ? input.role : undefined;
+    const set: Partial<User> = { updatedAt: nowIso(deps) };
+    if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
+    if (input.role !== undefined) set.role = input.role;
+    if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
+    // With a role change: the sessions listed are all the user has (no sign-in since), and the
+    // role is still the one read (no concurrent role change).
+    const guard = roleChange === undefined ? undefined : { sessionSeq: user.sessionSeq, role: user.role };
+    const sessions = roleChange === undefined ? [] : await liveSessionsWithout(deps, id, roleChange);
+    const ops: WriteOp[] = [];
+    if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
+      ops.push(
+        // The old claim must still be the user's and the new one free: an email race has one winner.
+        {
+          type: 'moveEmail',
+          userId: id,
+          from: user.emailCanonical,
+          to: canonicalizeEmail(email),
+          email,
+          set: { ...set, unconfirmedEmail: null },
+          ...(guard ? { guard } : {}),
+        },
+        // A pending confirmation link would confirm an address the admin just replaced.
+        { type: 'deleteToken', userId: id, kind: 'confirmation' },
+      );
+    } else {
+      if (email !== undefined) set.email = email; // the same account, spelled differently
+      ops.push({ type: 'updateUser', id, set, ...(guard ? { guard } : {}) });
+    }
+    ops.push(...sessions.slice(0, ROLE_BATCH).map((s) => roleUpdate(s, roleChange as string)));
+    try {
+      await deps.store.commit(ops);
+    } catch (error) {
+      if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+      if (isConflict(error, 'not_found')) throw notFound();
+      // A sign-in or another role change landed meanwhile, or a listed session ended: read again.
+      const retry = roleChange !== undefined && (isConflict(error, 'user_changed') || isConflict(error, 'session_gone'));
+      if (retry && attempt + 1 < ROLE_ATTEMPTS) {
+        user = await loadUser(deps, id);
+        continue;
+      }
+      if (isConflict(error, 'user_changed') || isConflict(error, 'session_gone')) {
+        throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
+      }
+      throw error;
+    }
+    if (roleChange !== undefined && sessions.length > ROLE_BATCH) await updateRemainingSessions(deps, id, roleChange);
+    break;
   }
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
   return toPublicUser(await loadUser(deps, id));
+}
+
+/** The user's live sessions that do not carry `role` yet (expired ones no token check accepts). */
+async function liveSessionsWithout(deps: AdminDeps, userId: string, role: string): Promise<Session[]> {
+  const now = nowSeconds(deps);
+  return (await deps.store.listSessions(userId)).filter((s) => s.expiresAt > now && s.role !== role);
+}
+
+function roleUpdate(session: Session, role: string): WriteOp {
+  // Conditioned on the session still existing: an update never brings a revoked session back.
+  return { type: 'updateSession', userId: session.userId, id: session.id, set: { role } };
+}
+
+/**
+ * The sessions a role change could not fit in its transaction, a chunk per commit, each chunk
+ * conditioned on the user still having `role` (a later role change owns the sessions then).
+ */
+async function updateRemainingSessions(deps: AdminDeps, userId: string, role: string): Promise<void> {
+  for (let attempt = 0; attempt < ROLE_ATTEMPTS; attempt++) {
+    const sessions = await liveSessionsWithout(deps, userId, role);
+    try {
+      for (let i = 0; i < sessions.length; i += 99) {
+        await deps.store.commit([
+          // A newer role change took over: its own commits carry its role to the sessions.
+          { type: 'checkUser', id: userId, guard: { role } },
+          ...sessions.slice(i, i + 99).map((s) => roleUpdate(s, role)),
+        ]);
+      }
+      return;
+    } catch (error) {
+      if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) return;
+      if (!isConflict(error, 'session_gone')) throw error;
+    }
+  }
+  throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
 }
 
 /** Body of `PUT /admin/users/{id}/password`. */

@@ -46,7 +46,7 @@ export type WriteOp =
   | { type: 'putSession'; session: Session }
   /**
    * Updates a live session. `session_gone` when it is missing; with `ifRenewalHash`,
-   * `token_mismatch` when the current renewal hash differs (a spent or forged token).
+   * `token_mismatch` when the current renewal hash differs (the token was spent meanwhile).
    */
   | {
       type: 'updateSession';
@@ -79,6 +79,8 @@ export interface UserGuard {
   passwordHash?: string | null;
   /** The user's canonical email must still be this (no email change meanwhile). */
   emailCanonical?: string;
+  /** The user's role must still be this (no role change meanwhile). */
+  role?: string;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */

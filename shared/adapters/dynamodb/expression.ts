@@ -45,6 +45,8 @@ export class Expression {
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
     // No email change (moveEmail) happened since the caller read the user.
     if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
+    // No role change happened since the caller read the user (a session never gets a stale role).
+    if (guard?.role !== undefined) parts.push(`${this.name('role')} = ${this.value(guard.role)}`);
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(

@@ -151,6 +151,7 @@ export class MemoryStore implements AuthStore {
     if (guard.unlocked && user.locked) throw new ConflictError('user_changed');
     if (guard.passwordHash !== undefined && user.passwordHash !== guard.passwordHash) throw new ConflictError('user_changed');
     if (guard.emailCanonical !== undefined && user.emailCanonical !== guard.emailCanonical) throw new ConflictError('user_changed');
+    if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
   }
 
   private apply(op: WriteOp): void {
