@@ -190,7 +190,7 @@ export interface UpdateUserInput {
 /** Room for session updates beside the user write (and a token deletion) in one transaction. */
 const ROLE_BATCH = 96;
 /** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
-const ROLE_ATTEMPTS = 5;
+const ROLE_ATTEMPTS = 3;
 
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
@@ -203,6 +203,9 @@ const ROLE_ATTEMPTS = 5;
  * that read the old role fails its own `role` condition after this commit, so no session is
  * created or renewed with the old role. Sessions beyond one transaction (more than
  * {@link ROLE_BATCH}) follow in further commits, each conditioned on the new role still holding.
+ * Under a stream of sign-ins of the same user that keeps moving `sessionSeq`, the last attempt
+ * commits without that condition and then sweeps the sessions the sign-ins created meanwhile,
+ * before answering: once the change has answered, every live session carries the new role.
  */
 export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
   await assertAdmin(deps, actor);
@@ -217,14 +220,18 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
   for (let attempt = 0; ; attempt++) {
+    const lastAttempt = attempt + 1 >= ROLE_ATTEMPTS;
     const roleChange = input.role !== undefined && input.role !== user.role ? input.role : undefined;
     const set: Partial<User> = { updatedAt: nowIso(deps) };
     if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
     if (input.role !== undefined) set.role = input.role;
     if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
     // With a role change: the sessions listed are all the user has (no sign-in since), and the
-    // role is still the one read (no concurrent role change).
-    const guard = roleChange === undefined ? undefined : { sessionSeq: user.sessionSeq, role: user.role };
+    // role is still the one read (no concurrent role change). The last attempt drops the
+    // `sessionSeq` condition so a stream of sign-ins cannot starve the change: it closes the door
+    // (every sign-in from then on fails its role condition and retries with the new role) and
+    // the sweep below updates the few sessions created between our listing and our commit.
+    const guard = roleChange === undefined ? undefined : { role: user.role, ...(lastAttempt ? {} : { sessionSeq: user.sessionSeq }) };
     const sessions = roleChange === undefined ? [] : await liveSessionsWithout(deps, id, roleChange);
     const ops: WriteOp[] = [];
     if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
@@ -254,7 +261,7 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
       if (isConflict(error, 'not_found')) throw notFound();
       // A sign-in or another role change landed meanwhile, or a listed session ended: read again.
       const retry = roleChange !== undefined && (isConflict(error, 'user_changed') || isConflict(error, 'session_gone'));
-      if (retry && attempt + 1 < ROLE_ATTEMPTS) {
+      if (retry && !lastAttempt) {
         user = await loadUser(deps, id);
         continue;
       }
@@ -263,7 +270,7 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
       }
       throw error;
     }
-    if (roleChange !== undefined && sessions.length > ROLE_BATCH) await updateRemainingSessions(deps, id, roleChange);
+    if (roleChange !== undefined && (sessions.length > ROLE_BATCH || lastAttempt)) await updateRemainingSessions(deps, id, roleChange);
     break;
   }
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });

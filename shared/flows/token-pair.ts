@@ -81,17 +81,20 @@ export async function signAccessToken(
 /** Room for cap deletions beside the user write and the new session in one transaction. */
 const CAP_DELETIONS_PER_COMMIT = 90;
 /** Attempts of {@link startSession} when another sign-in or a role change lands between read and write. */
-const START_ATTEMPTS = 10;
+const START_ATTEMPTS = 25;
 
 /**
  * The sessions to revoke so that one more fits under `AUTH_MAX_SESSIONS_PER_USER`: the oldest
  * live ones beyond `cap - 1`, plus expired ones still stored (DynamoDB's TTL deletes late).
  */
-function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]): Session[] {
+function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]): { ended: Session[]; slack: number } {
   const now = nowSeconds(deps);
   const live = sessions.filter((s) => s.expiresAt > now).sort((a, b) => (`${a.createdAt}#${a.id}` < `${b.createdAt}#${b.id}` ? -1 : 1));
   const expired = sessions.filter((s) => s.expiresAt <= now);
-  return [...live.slice(0, Math.max(0, live.length - (deps.config.maxSessionsPerUser - 1))), ...expired];
+  const over = Math.max(0, live.length - (deps.config.maxSessionsPerUser - 1));
+  // How many other sessions may start concurrently with this one without passing the cap.
+  const slack = deps.config.maxSessionsPerUser - 1 - (live.length - over);
+  return { ended: [...live.slice(0, over), ...expired], slack };
 }
 
 /**
@@ -101,9 +104,12 @@ function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]
  *   makes it fail instead of leaving a session behind;
  * - `role`: a concurrent role change makes it fail instead of creating a session (whose items
  *   carry the role to the authorizer) with the old role;
- * - `sessionSeq` (bumped here): the user's sessions are the ones listed, so the oldest are
- *   revoked in the same transaction and the cap holds under concurrent sign-ins; a revoke-all
- *   or role change that listed the sessions before this commit fails its own guard and lists again.
+ * - `sessionSeq` (bumped here): at most as many sessions started since `user` was read as
+ *   the cap leaves room for beside the ones listed (none at the cap), so the cap holds under
+ *   concurrent sign-ins; the oldest over it end in the same transaction. A revoke-all or role
+ *   change that listed the sessions before this commit fails its own guard and lists again.
+ *   `user` must be read before the sessions are listed (a session created in between is
+ *   counted twice: a needless retry at worst, never a session over the cap).
  * `newUser`: the user is created in the same commit (no sessions to list; callers replace the
  * user write). The caller commits; {@link startSession} does it with retries.
  */
@@ -114,7 +120,7 @@ export async function prepareSession(
 ): Promise<{ ops: WriteOp[]; tokens: TokenPair; sessionId: string }> {
   const now = nowSeconds(deps);
   const iso = nowIso(deps);
-  let ended = options.newUser ? [] : sessionsToEnd(deps, await deps.store.listSessions(user.id));
+  let { ended, slack } = options.newUser ? { ended: [] as Session[], slack: 0 } : sessionsToEnd(deps, await deps.store.listSessions(user.id));
   if (ended.length > CAP_DELETIONS_PER_COMMIT) {
     // Only after the cap was lowered: the surplus beyond one transaction goes first (deleting
     // sessions over the cap is safe on its own), the rest with the new session.
@@ -148,12 +154,13 @@ export async function prepareSession(
     sessionId: session.id,
     ops: [
       // Closes the races with revoke-all (epoch), lock, password change, role change and with
-      // other sign-ins (sessionSeq: the sessions listed above are still all there are, so the
-      // cap holds); bumping sessionSeq makes a revoke-all or role change that listed before retry.
+      // other sign-ins (sessionSeq: at most `slack` sessions started since `user` was read, so
+      // with those listed above the cap holds); bumping sessionSeq makes a revoke-all or role
+      // change that listed the sessions before this commit list them again.
       {
         type: 'updateUser',
         id: user.id,
-        guard: { sessionEpoch: user.sessionEpoch, unlocked: true, passwordHash: user.passwordHash, role: user.role, sessionSeq: user.sessionSeq },
+        guard: { sessionEpoch: user.sessionEpoch, unlocked: true, passwordHash: user.passwordHash, role: user.role, sessionSeqAtMost: user.sessionSeq + slack },
         bumpSeq: true,
       },
       { type: 'putSession', session },
@@ -197,6 +204,9 @@ export async function startSession(
       if (!stillValid) throw error;
       if (attempt + 1 >= START_ATTEMPTS) throw new ServiceUnavailableError('Too many concurrent sign-ins to this account. Please try again.');
       current = fresh;
+      // Sign-ins of one user at its cap take turns: a random pause keeps a burst of them from
+      // retrying in lockstep (and losing to each other again).
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt + 1, 8)));
     }
   }
 }

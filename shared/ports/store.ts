@@ -73,6 +73,8 @@ export interface UserGuard {
   sessionEpoch?: number;
   /** The user's `sessionSeq` must still be this (no session was created meanwhile). */
   sessionSeq?: number;
+  /** The user's `sessionSeq` must be at most this (at most so many sessions were created meanwhile). */
+  sessionSeqAtMost?: number;
   /** The user must not be locked. */
   unlocked?: boolean;
   /** The user's password hash must still be this (null: still has none). */

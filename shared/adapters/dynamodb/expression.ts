@@ -42,6 +42,8 @@ export class Expression {
     const parts = ['attribute_exists(pk)'];
     if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
     if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
+    // Bounds how many sessions were created since the caller listed them (the session cap).
+    if (guard?.sessionSeqAtMost !== undefined) parts.push(`${this.name('sessionSeq')} <= ${this.value(guard.sessionSeqAtMost)}`);
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
     // No email change (moveEmail) happened since the caller read the user.
     if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
