@@ -212,13 +212,13 @@ async function resetToken(): Promise<string> {
 }
 
 /** A signed-in admin (created directly in the store) and a fresh confirmed user to act on. */
-async function adminAndTarget(): Promise<{ accessToken: string; targetId: string }> {
+async function adminAndTarget(): Promise<{ accessToken: string; targetId: string; targetEmail: string }> {
   const admin = newUser(deps, { email: uniqueEmail('fault-admin'), passwordHash: await deps.hasher.hash(PASSWORD), role: 'admin', emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: admin }]);
   const { accessToken } = await signIn(admin.email);
   const target = newUser(deps, { email: uniqueEmail('fault-target'), passwordHash: await deps.hasher.hash(PASSWORD), emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: target }]);
-  return { accessToken, targetId: target.id };
+  return { accessToken, targetId: target.id, targetEmail: target.email };
 }
 
 /** An invitation token delivered to a fresh address, sent by a signed-in confirmed user. */
@@ -314,6 +314,20 @@ const flows: FlowCase[] = [
     // Clearing the failed sign-in counter after the commit, as for a reset.
     bestEffortAfterCommit: /DeleteItemCommand$/,
   },
+  {
+    // The role change writes the user and every live session of the target in one transaction.
+    name: 'admin role change (target with a session)',
+    prepare: async () => {
+      const { accessToken, targetId, targetEmail } = await adminAndTarget();
+      await signIn(targetEmail);
+      return {
+        route: route('PATCH /admin/users/{id}'),
+        input: { params: { id: targetId }, body: JSON.stringify({ role: 'admin' }), headers: withJson(accessToken) },
+      };
+    },
+    // Re-reading the user after the commit, for the answer: the record as written is answered.
+    bestEffortAfterCommit: /GetItemCommand$/,
+  },
   ...(
     [
       ['admin lock', 'POST /admin/users/{id}/lock', undefined],
@@ -356,6 +370,7 @@ const covered = new Set([
   'DELETE /sessions/{id}',
   'POST /invitations',
   'POST /invitations/{token}',
+  'PATCH /admin/users/{id}',
   'POST /admin/users/{id}/lock',
   'POST /admin/users/{id}/unlock',
   'PUT /admin/users/{id}/password',
