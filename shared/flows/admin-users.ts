@@ -219,9 +219,12 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   const attributesChanged = Object.keys(attributes).length > 0;
   if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
+  let written: User;
   for (let attempt = 0; ; attempt++) {
     const lastAttempt = attempt + 1 >= ROLE_ATTEMPTS;
-    const roleChange = input.role !== undefined && input.role !== user.role ? input.role : undefined;
+    // Also when the role is already the one asked for: a change whose sweep failed half-way is
+    // completed by asking again (sessions that do not carry the role yet are updated).
+    const roleChange = input.role;
     const set: Partial<User> = { updatedAt: nowIso(deps) };
     if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
     if (input.role !== undefined) set.role = input.role;
@@ -254,6 +257,11 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
       ops.push({ type: 'updateUser', id, set, ...(guard ? { guard } : {}) });
     }
     ops.push(...sessions.slice(0, ROLE_BATCH).map((s) => roleUpdate(s, roleChange as string)));
+    const first = ops[0];
+    written =
+      first?.type === 'moveEmail'
+        ? { ...user, ...first.set, email: first.email, emailCanonical: first.to }
+        : { ...user, ...(first?.type === 'updateUser' ? first.set : {}) };
     try {
       await deps.store.commit(ops);
     } catch (error) {
@@ -274,7 +282,8 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
     break;
   }
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
-  return toPublicUser(await loadUser(deps, id));
+  // The record as written (no read after the commit, which could fail once the change is done).
+  return toPublicUser(written);
 }
 
 /** The user's live sessions that do not carry `role` yet (expired ones no token check accepts). */
