@@ -83,6 +83,18 @@ export interface Session {
   current: boolean;
 }
 
+/** Query of {@link LatchClient.sessionsPage}: a page size (1 to 100, default 20) and the previous page's cursor. */
+export interface SessionsQuery {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** A page of `GET /sessions`: `nextCursor` is null on the last page. */
+export interface SessionsPage {
+  sessions: Session[];
+  nextCursor: string | null;
+}
+
 export interface Invitation {
   email: string;
   /** ISO 8601. */
@@ -586,10 +598,32 @@ export class LatchClient<A extends object = Record<never, never>> {
     }
   }
 
-  /** `GET /sessions`: the user's sessions, `current` marking this one. */
+  /**
+   * `GET /sessions?limit=&cursor=`: one page of the user's live sessions, newest first, `current`
+   * marking this one. Pass the page's `nextCursor` back for the next page (null on the last).
+   */
+  async sessionsPage(query: SessionsQuery = {}, options?: RequestOptions): Promise<SessionsPage> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    const search = params.toString();
+    const path = search === '' ? '/sessions' : `/sessions?${search}`;
+    return this.#call<SessionsPage>('GET', path, { options, auth: true });
+  }
+
+  /**
+   * Every live session of the user (at most `AUTH_MAX_SESSIONS_PER_USER`), walking the pages of
+   * `GET /sessions` with the largest page size, `current` marking this one.
+   */
   async sessions(options?: RequestOptions): Promise<Session[]> {
-    const { sessions } = await this.#call<{ sessions: Session[] }>('GET', '/sessions', { options, auth: true });
-    return sessions;
+    const all: Session[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SessionsPage = await this.sessionsPage({ limit: 100, ...(cursor ? { cursor } : {}) }, options);
+      all.push(...page.sessions);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
   }
 
   /**

@@ -35,6 +35,7 @@ const SETTING_KEYS = {
   invitationTokenTtlSeconds: 'duration',
   maxFailedSignIns: 'number',
   lockoutSeconds: 'duration',
+  maxSessionsPerUser: 'number',
   audience: 'string',
   roles: 'list',
   userAttributes: 'json',

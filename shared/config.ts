@@ -17,6 +17,8 @@ export interface Config {
   invitationTokenTtlSeconds: number;
   maxFailedSignIns: number;
   lockoutSeconds: number;
+  /** Live sessions a user may have; starting one more revokes the oldest. */
+  maxSessionsPerUser: number;
   invitations: 'any' | 'admin';
   /** Origin of the client app; every mailed link starts with it. Never taken from a request. */
   appUrl: string;
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     invitationTokenTtlSeconds: int(env, 'AUTH_INVITATION_TOKEN_TTL_SECONDS'),
     maxFailedSignIns: int(env, 'AUTH_MAX_FAILED_SIGN_INS'),
     lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS'),
+    maxSessionsPerUser: int(env, 'AUTH_MAX_SESSIONS_PER_USER'),
     invitations: choice<Config['invitations']>(env, 'AUTH_INVITATIONS'),
     appUrl,
     issuer: url(env, 'AUTH_ISSUER', appUrl),

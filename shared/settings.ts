@@ -141,6 +141,16 @@ export const SETTINGS = [
     settingsProp: seconds('lockout'),
   },
   {
+    name: 'AUTH_MAX_SESSIONS_PER_USER',
+    type: 'integer',
+    default: '100',
+    min: 1,
+    max: 1000,
+    description: 'live sessions per user: starting one more revokes the oldest',
+    scope: 'setting',
+    settingsProp: { prop: 'maxSessionsPerUser', encoding: 'number' },
+  },
+  {
     name: 'AUTH_INVITATIONS',
     type: 'choice',
     default: 'any',

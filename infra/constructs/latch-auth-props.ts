@@ -31,6 +31,8 @@ export interface LatchSettings {
   readonly maxFailedSignIns?: number;
   /** `AUTH_LOCKOUT_SECONDS` @default 15 minutes */
   readonly lockout?: Duration;
+  /** `AUTH_MAX_SESSIONS_PER_USER`: live sessions per user (1..1000); a new one revokes the oldest @default 100 */
+  readonly maxSessionsPerUser?: number;
   /** `AUTH_AUDIENCE`, the `aud` of access tokens @default "latch" */
   readonly audience?: string;
   /** `AUTH_ROLES`, roles besides `user` and `admin` @default none */

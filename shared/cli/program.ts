@@ -147,7 +147,7 @@ export function buildProgram(io: CliIo): Command {
   withCommonOptions(
     users
       .command('set-role')
-      .description("change a user's role (tokens carry it from their next renewal)")
+      .description("change a user's role (live sessions get it at once)")
       .requiredOption('--email <email>', 'the address')
       .requiredOption('--role <role>', 'user, admin, or one of AUTH_ROLES'),
   ).action(

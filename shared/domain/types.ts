@@ -88,10 +88,19 @@ export interface Session {
   email: string;
   /** `jti` of the only access token of this session that is accepted. */
   currentJti: string;
-  /** SHA-256 (base64url) of the current renewal token. */
+  /** SHA-256 (base64url) of the current renewal token's secret. */
   renewalHash: string;
-  /** Hashes of spent renewal tokens: presenting one again revokes the session (reuse detection). */
-  spentRenewalHashes: string[];
+  /**
+   * Generation of the current renewal token: 0 at creation, +1 per renewal. A token of a lower
+   * generation whose MAC checks out is a spent one: presenting it revokes the session.
+   */
+  renewalGeneration: number;
+  /**
+   * Per-session HMAC key (256 bits, base64url) that renewal secrets carry a MAC under (see
+   * `renewalSecret`). It proves a presented old token was really issued, so a forged one cannot
+   * revoke someone else's session; it cannot produce a token that renews.
+   */
+  renewalKey: string;
   rememberMe: boolean;
   createdAt: string;
   lastUsedAt: string;

@@ -84,7 +84,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const user = newUser(deps, { email, passwordHash, attributes });
 
   if (!deps.config.requireEmailConfirmation) {
-    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
+    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request, newUser: true });
     try {
       await deps.store.commit([{ type: 'createUser', user }, ...ops.slice(1)]);
     } catch (error) {

@@ -157,8 +157,14 @@ export const routeDocs = {
   },
   'GET /sessions': {
     operationId: 'listSessions',
-    success: { status: 200, body: r.SessionList, description: "The caller's live sessions." },
-    errors: [],
+    query: schemas.listSessions,
+    success: {
+      status: 200,
+      body: r.SessionList,
+      description:
+        "A page of the caller's live sessions, newest first (`limit` 1 to 100, default 20; `cursor` from the previous page). A user has at most `AUTH_MAX_SESSIONS_PER_USER` live sessions: starting one more revokes the oldest.",
+    },
+    errors: ['validation_failed'],
   },
   'DELETE /sessions/{id}': {
     operationId: 'revokeSession',

@@ -56,7 +56,7 @@ export type WriteOp =
   | { type: 'putSession'; session: Session }
   /**
    * Updates a live session. `session_gone` when it is missing; with `ifRenewalHash`,
-   * `token_mismatch` when the current renewal hash differs (a spent or forged token).
+   * `token_mismatch` when the current renewal hash differs (the token was spent meanwhile).
    */
   | {
       type: 'updateSession';
@@ -83,6 +83,8 @@ export interface UserGuard {
   sessionEpoch?: number;
   /** The user's `sessionSeq` must still be this (no session was created meanwhile). */
   sessionSeq?: number;
+  /** The user's `sessionSeq` must be at most this (at most so many sessions were created meanwhile). */
+  sessionSeqAtMost?: number;
   /** The user must not be locked. */
   unlocked?: boolean;
   /** The user's password hash must still be this (null: still has none). */
@@ -91,6 +93,8 @@ export interface UserGuard {
   emailCanonical?: string;
   /** The user's email must still be unconfirmed (no confirmation landed meanwhile). */
   unconfirmed?: boolean;
+  /** The user's role must still be this (no role change meanwhile). */
+  role?: string;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */

@@ -269,11 +269,18 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual((await store.listSessions(user.id)).map((s) => s.id).sort(), [a.id, b.id].sort());
       await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: 'wrong', set: { currentJti: 'x' } }]), 'token_mismatch');
       await store.commit([
-        { type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: a.renewalHash, set: { currentJti: 'next', spentRenewalHashes: [a.renewalHash] } },
+        {
+          type: 'updateSession',
+          userId: user.id,
+          id: a.id,
+          ifRenewalHash: a.renewalHash,
+          set: { currentJti: 'next', renewalHash: 'next-hash', renewalGeneration: 1 },
+        },
       ]);
       const updated = await store.getSession(user.id, a.id);
       assert.equal(updated?.currentJti, 'next');
-      assert.deepEqual(updated?.spentRenewalHashes, [a.renewalHash]);
+      assert.equal(updated?.renewalHash, 'next-hash');
+      assert.equal(updated?.renewalGeneration, 1);
       await store.commit([{ type: 'deleteSession', userId: user.id, id: a.id }]);
       assert.equal(await store.getSession(user.id, a.id), undefined);
       await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, set: { currentJti: 'y' } }]), 'session_gone');

@@ -216,13 +216,13 @@ async function resetToken(): Promise<string> {
 }
 
 /** A signed-in admin (created directly in the store) and a fresh confirmed user to act on. */
-async function adminAndTarget(): Promise<{ accessToken: string; targetId: string }> {
+async function adminAndTarget(): Promise<{ accessToken: string; targetId: string; targetEmail: string }> {
   const admin = newUser(deps, { email: uniqueEmail('fault-admin'), passwordHash: await deps.hasher.hash(PASSWORD), role: 'admin', emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: admin }]);
   const { accessToken } = await signIn(admin.email);
   const target = newUser(deps, { email: uniqueEmail('fault-target'), passwordHash: await deps.hasher.hash(PASSWORD), emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: target }]);
-  return { accessToken, targetId: target.id };
+  return { accessToken, targetId: target.id, targetEmail: target.email };
 }
 
 /** An invitation token delivered to a fresh address, sent by a signed-in confirmed user. */
@@ -323,6 +323,18 @@ const flows: FlowCase[] = [
     // Clearing the failed sign-in counter after the commit, as for a reset.
     bestEffortAfterCommit: /DeleteItemCommand \(counter\)$/,
   },
+  {
+    // The role change writes the user and every live session of the target in one transaction.
+    name: 'admin role change (target with a session)',
+    prepare: async () => {
+      const { accessToken, targetId, targetEmail } = await adminAndTarget();
+      await signIn(targetEmail);
+      return {
+        route: route('PATCH /admin/users/{id}'),
+        input: { params: { id: targetId }, body: JSON.stringify({ role: 'admin' }), headers: withJson(accessToken) },
+      };
+    },
+  },
   ...(
     [
       ['admin lock', 'POST /admin/users/{id}/lock', undefined],
@@ -365,6 +377,7 @@ const covered = new Set([
   'DELETE /sessions/{id}',
   'POST /invitations',
   'POST /invitations/{token}',
+  'PATCH /admin/users/{id}',
   'POST /admin/users/{id}/lock',
   'POST /admin/users/{id}/unlock',
   'PUT /admin/users/{id}/password',

@@ -241,7 +241,7 @@ describe('sessions flows', () => {
     const { email, principal } = await confirmedUser(deps);
     deps.clock.advance(60);
     const second = await signIn(deps, { email, password: PASSWORD, rememberMe: true }, request);
-    let list = await listMySessions(deps, principal);
+    let list = (await listMySessions(deps, principal)).sessions;
     assert.equal(list.length, 2);
     assert.deepEqual(
       list.map((s) => s.current),
@@ -251,11 +251,11 @@ describe('sessions flows', () => {
     const before = list[0]?.lastUsedAt;
     deps.clock.advance(60);
     await checkAccessToken(deps, second.accessToken); // the hot path writes nothing
-    assert.equal((await listMySessions(deps, principal))[0]?.lastUsedAt, before);
+    assert.equal((await listMySessions(deps, principal)).sessions[0]?.lastUsedAt, before);
     await renewSession(deps, { renewalToken: second.renewalToken });
-    assert.notEqual((await listMySessions(deps, principal))[0]?.lastUsedAt, before);
+    assert.notEqual((await listMySessions(deps, principal)).sessions[0]?.lastUsedAt, before);
     deps.clock.advance(deps.config.sessionTtlSeconds); // the first (1 day) expires, the second (30 days) lives
-    list = await listMySessions(deps, principal);
+    list = (await listMySessions(deps, principal)).sessions;
     assert.equal(list.length, 1);
     assert.equal(list[0]?.current, false);
   });

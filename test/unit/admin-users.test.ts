@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
 import { AuthError, ValidationError } from '../../shared/domain/errors.js';
 import {
   createUser,
@@ -155,14 +156,16 @@ describe('admin flows: users', () => {
     assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'new@example.com');
   });
 
-  test('a role change reaches the token at the next renewal', async () => {
+  test('a role change reaches live sessions at once, and the token at the next renewal', async () => {
     const { deps, actor } = await setup();
     const user = await createUser(deps, actor, { email: 'r@example.com', password: PASSWORD, emailConfirmed: true });
     const first = await signedIn(deps, 'r@example.com');
     await updateUser(deps, actor, user.id, { role: 'admin' });
-    assert.equal((await checkAccessToken(deps, first.accessToken)).role, 'user');
+    // The session item (what the token check and the authorizer read) has the new role at once.
+    assert.equal((await checkAccessToken(deps, first.accessToken)).role, 'admin');
     const renewed = await renewSession(deps, { renewalToken: first.renewalToken });
     assert.equal((await checkAccessToken(deps, renewed.accessToken)).role, 'admin');
+    assert.equal(decodeJwt(renewed.accessToken).role, 'admin');
   });
 
   test('set password: the new one works, every session is revoked, reset and invitation links die', async () => {

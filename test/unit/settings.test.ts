@@ -107,6 +107,7 @@ test("one settings table: the construct's settings environment comes from the ta
     roles: ['editor', 'viewer'],
     userAttributes: { plan: { type: 'string', editableBy: 'admin' } },
     passwordContextWords: ['Rocketship'],
+    maxSessionsPerUser: 50,
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);

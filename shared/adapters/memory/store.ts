@@ -134,10 +134,12 @@ export class MemoryStore implements AuthStore {
     if (!guard) return;
     if (guard.sessionEpoch !== undefined && user.sessionEpoch !== guard.sessionEpoch) throw new ConflictError('user_changed');
     if (guard.sessionSeq !== undefined && user.sessionSeq !== guard.sessionSeq) throw new ConflictError('user_changed');
+    if (guard.sessionSeqAtMost !== undefined && user.sessionSeq > guard.sessionSeqAtMost) throw new ConflictError('user_changed');
     if (guard.unlocked && user.locked) throw new ConflictError('user_changed');
     if (guard.passwordHash !== undefined && user.passwordHash !== guard.passwordHash) throw new ConflictError('user_changed');
     if (guard.emailCanonical !== undefined && user.emailCanonical !== guard.emailCanonical) throw new ConflictError('user_changed');
     if (guard.unconfirmed && user.emailConfirmed) throw new ConflictError('user_changed');
+    if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
   }
 
   private apply(op: WriteOp): void {
