@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every row of issue 5, one after the other, in one process (rows that need a
+ * `npm run bench`: every row of the benchmark table (`docs/benchmarks.md`), one after the other, in one process (rows that need a
  * second process start it themselves). Prints a table and writes `bench/results.json`.
  * Settings (env): BENCH_QUICK=1 (smoke run), BENCH_SCALE=<factor>, BENCH_ROWS=1,3,6.
  */

@@ -34,6 +34,7 @@ export const LATCH_PROBLEM_CODES = [
   'invalid_token',
   'too_many_attempts',
   'payload_too_large',
+  'unsupported_media_type',
   'service_unavailable',
 ] as const;
 
@@ -80,6 +81,18 @@ export interface Session {
   ip: string | null;
   /** True for the session the call was made with. */
   current: boolean;
+}
+
+/** Query of {@link LatchClient.sessionsPage}: a page size (1 to 100, default 20) and the previous page's cursor. */
+export interface SessionsQuery {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** A page of `GET /sessions`: `nextCursor` is null on the last page. */
+export interface SessionsPage {
+  sessions: Session[];
+  nextCursor: string | null;
 }
 
 export interface Invitation {
@@ -244,6 +257,8 @@ function codeForStatus(status: number): LatchProblemCode {
       return 'method_not_allowed';
     case 413:
       return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
     case 422:
       return 'validation_failed';
     case 429:
@@ -468,7 +483,7 @@ export class LatchClient<A extends object = Record<never, never>> {
 
   /** `POST /session`: signs in and stores the pair. */
   async signIn(input: SignInInput, options?: RequestOptions): Promise<TokenPair<A>> {
-    const tokens = (await this.#json(await this.#send('POST', '/session', { body: input, options }))) as TokenPair<A>;
+    const tokens = await this.#call<TokenPair<A>>('POST', '/session', { body: input, options });
     await this.#store(tokens);
     return tokens;
   }
@@ -482,7 +497,7 @@ export class LatchClient<A extends object = Record<never, never>> {
   renew(renewalToken: string, options?: RequestOptions): Promise<TokenPair<A>>;
   async renew(renewalToken?: string, options?: RequestOptions): Promise<TokenPair<A> | StoredTokens> {
     if (renewalToken !== undefined) {
-      return (await this.#json(await this.#send('POST', '/session/renew', { body: { renewalToken }, options }))) as TokenPair<A>;
+      return await this.#call<TokenPair<A>>('POST', '/session/renew', { body: { renewalToken }, options });
     }
     const tokens = await this.#read();
     if (!tokens) throw notSignedIn();
@@ -491,63 +506,63 @@ export class LatchClient<A extends object = Record<never, never>> {
 
   /** `POST /email-confirmation/{token}`: confirms the email (or swaps in the pending one). */
   async confirmEmail(token: string, options?: RequestOptions): Promise<User<A>> {
-    const { user } = (await this.#json(await this.#send('POST', `/email-confirmation/${encodeURIComponent(token)}`, { options }))) as { user: User<A> };
+    const { user } = await this.#call<{ user: User<A> }>('POST', `/email-confirmation/${encodeURIComponent(token)}`, { options });
     return user;
   }
 
   /** `POST /email-confirmation/resend`: `202` whatever the email. */
   async resendConfirmation(input: EmailInput, options?: RequestOptions): Promise<MessageResponse> {
-    return (await this.#json(await this.#send('POST', '/email-confirmation/resend', { body: input, options }))) as MessageResponse;
+    return await this.#call<MessageResponse>('POST', '/email-confirmation/resend', { body: input, options });
   }
 
   /** `POST /password-reset`: `202` whatever the email. */
   async requestPasswordReset(input: EmailInput, options?: RequestOptions): Promise<MessageResponse> {
-    return (await this.#json(await this.#send('POST', '/password-reset', { body: input, options }))) as MessageResponse;
+    return await this.#call<MessageResponse>('POST', '/password-reset', { body: input, options });
   }
 
   /** `GET /password-reset/{token}`: whose reset link it is (`404 invalid_token` if dead). */
   async getPasswordReset(token: string, options?: RequestOptions): Promise<TokenEmail> {
-    return (await this.#json(await this.#send('GET', `/password-reset/${encodeURIComponent(token)}`, { options }))) as TokenEmail;
+    return await this.#call<TokenEmail>('GET', `/password-reset/${encodeURIComponent(token)}`, { options });
   }
 
   /** `POST /password-reset/{token}`: sets the password and revokes every session of the user. */
   async resetPassword(token: string, input: NewPasswordInput, options?: RequestOptions): Promise<MessageResponse> {
-    return (await this.#json(await this.#send('POST', `/password-reset/${encodeURIComponent(token)}`, { body: input, options }))) as MessageResponse;
+    return await this.#call<MessageResponse>('POST', `/password-reset/${encodeURIComponent(token)}`, { body: input, options });
   }
 
   /** `GET /invitations/{token}`: the invited email. */
   async getInvitation(token: string, options?: RequestOptions): Promise<TokenEmail> {
-    return (await this.#json(await this.#send('GET', `/invitations/${encodeURIComponent(token)}`, { options }))) as TokenEmail;
+    return await this.#call<TokenEmail>('GET', `/invitations/${encodeURIComponent(token)}`, { options });
   }
 
   /** `POST /invitations/{token}`: sets the password, signs in (`201`) and stores the pair. */
   async acceptInvitation(token: string, input: NewPasswordInput, options?: RequestOptions): Promise<TokenPair<A>> {
-    const tokens = (await this.#json(await this.#send('POST', `/invitations/${encodeURIComponent(token)}`, { body: input, options }))) as TokenPair<A>;
+    const tokens = await this.#call<TokenPair<A>>('POST', `/invitations/${encodeURIComponent(token)}`, { body: input, options });
     await this.#store(tokens);
     return tokens;
   }
 
   /** `GET /.well-known/jwks.json`. */
   async jwks(options?: RequestOptions): Promise<Jwks> {
-    return (await this.#json(await this.#send('GET', '/.well-known/jwks.json', { options }))) as Jwks;
+    return await this.#call<Jwks>('GET', '/.well-known/jwks.json', { options });
   }
 
   /** `GET /.well-known/openid-configuration`. */
   async openidConfiguration(options?: RequestOptions): Promise<OpenIdConfiguration> {
-    return (await this.#json(await this.#send('GET', '/.well-known/openid-configuration', { options }))) as OpenIdConfiguration;
+    return await this.#call<OpenIdConfiguration>('GET', '/.well-known/openid-configuration', { options });
   }
 
   // ----- account routes (Authorization: Bearer) ------------------------------------------
 
   /** `GET /me`. */
   async me(options?: RequestOptions): Promise<User<A>> {
-    const { user } = (await this.#json(await this.#authed('GET', '/me', undefined, options))) as { user: User<A> };
+    const { user } = await this.#call<{ user: User<A> }>('GET', '/me', { options, auth: true });
     return user;
   }
 
   /** `PATCH /me`: `currentPassword` and any of `email`, `password`, `passwordConfirmation`. */
   async updateMe(input: UpdateMeInput & Partial<A>, options?: RequestOptions): Promise<User<A>> {
-    const { user } = (await this.#json(await this.#authed('PATCH', '/me', input, options))) as { user: User<A> };
+    const { user } = await this.#call<{ user: User<A> }>('PATCH', '/me', { body: input, options, auth: true });
     return user;
   }
 
@@ -568,14 +583,14 @@ export class LatchClient<A extends object = Record<never, never>> {
    */
   async signOut(options?: RequestOptions): Promise<void> {
     if (this.#fixedAccessToken !== undefined) {
-      await this.#json(await this.#authed('DELETE', '/session', undefined, { ...options, quiet: true }));
+      await this.#call('DELETE', '/session', { options: { ...options, quiet: true }, auth: true });
       return;
     }
     await this.#renewal?.catch(() => undefined);
     const tokens = await this.#read();
     if (!tokens) return;
     try {
-      await this.#json(await this.#authed('DELETE', '/session', undefined, { ...options, quiet: true }));
+      await this.#call('DELETE', '/session', { options: { ...options, quiet: true }, auth: true });
     } catch (error) {
       if (!isLatchProblem(error, 'unauthorized', 'account_locked')) throw error;
     } finally {
@@ -583,10 +598,32 @@ export class LatchClient<A extends object = Record<never, never>> {
     }
   }
 
-  /** `GET /sessions`: the user's sessions, `current` marking this one. */
+  /**
+   * `GET /sessions?limit=&cursor=`: one page of the user's live sessions, newest first, `current`
+   * marking this one. Pass the page's `nextCursor` back for the next page (null on the last).
+   */
+  async sessionsPage(query: SessionsQuery = {}, options?: RequestOptions): Promise<SessionsPage> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    const search = params.toString();
+    const path = search === '' ? '/sessions' : `/sessions?${search}`;
+    return this.#call<SessionsPage>('GET', path, { options, auth: true });
+  }
+
+  /**
+   * Every live session of the user (at most `AUTH_MAX_SESSIONS_PER_USER`), walking the pages of
+   * `GET /sessions` with the largest page size, `current` marking this one.
+   */
   async sessions(options?: RequestOptions): Promise<Session[]> {
-    const { sessions } = (await this.#json(await this.#authed('GET', '/sessions', undefined, options))) as { sessions: Session[] };
-    return sessions;
+    const all: Session[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: SessionsPage = await this.sessionsPage({ limit: 100, ...(cursor ? { cursor } : {}) }, options);
+      all.push(...page.sessions);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
   }
 
   /**
@@ -612,7 +649,7 @@ export class LatchClient<A extends object = Record<never, never>> {
 
   /** `POST /invitations`: invites an email (`403` when invitations are admin-only). */
   async invite(input: EmailInput, options?: RequestOptions): Promise<Invitation> {
-    const { invitation } = (await this.#json(await this.#authed('POST', '/invitations', input, options))) as { invitation: Invitation };
+    const { invitation } = await this.#call<{ invitation: Invitation }>('POST', '/invitations', { body: input, options, auth: true });
     return invitation;
   }
 
@@ -851,6 +888,17 @@ export class LatchClient<A extends object = Record<never, never>> {
       if (timer !== undefined) clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * The one send-and-parse of every route call: sends (through the session logic when `auth`)
+   * and answers the JSON body of a 2xx answer, or throws the problem.
+   */
+  async #call<T = undefined>(method: Method, path: string, request: { body?: unknown; options?: AuthOptions | undefined; auth?: boolean } = {}): Promise<T> {
+    const response = request.auth
+      ? await this.#authed(method, path, request.body, request.options)
+      : await this.#send(method, path, { body: request.body, options: request.options });
+    return (await this.#json(response)) as T;
   }
 
   /** The JSON body of a 2xx answer (undefined for 204), or the problem as an error. */

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { AuthError, causeName } from '../shared/domain/errors.js';
 import type { Principal } from '../shared/flows/deps.js';
 import { checkAccessToken } from '../shared/flows/token-check.js';
 import { getDeps } from '../shared/runtime/lambda-deps.js';
@@ -43,8 +44,10 @@ function wildcardResource(methodArn: string): string {
 async function decide(token: string | undefined): Promise<Principal | undefined> {
   try {
     return await checkAccessToken(deps, token);
-  } catch {
+  } catch (error) {
     // Every failure denies: a bad token, an unknown session, or a store outage (fail closed).
+    // An outage (or a bug) is worth a line: only the name of its cause, never the token.
+    if (!(error instanceof AuthError) || error.code === 'service_unavailable') deps.log.warn('token check failed: denied', { causeName: causeName(error) });
     return undefined;
   }
 }

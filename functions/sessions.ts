@@ -3,7 +3,8 @@ import { httpFunction, json, noContent, principalOf } from '../shared/http/funct
 
 /** The caller's sessions: list them, revoke one, revoke all (sign out everywhere). */
 export const handler = httpFunction('sessions', {
-  'GET /sessions': async (request) => json(200, { sessions: await listMySessions(request.deps, principalOf(request)) }),
+  'GET /sessions': async (request) =>
+    json(200, await listMySessions(request.deps, principalOf(request), { limit: request.query.limit, cursor: request.query.cursor })),
   'DELETE /sessions/{id}': async (request) => {
     await revokeMySession(request.deps, principalOf(request), request.params.id ?? '');
     return noContent();

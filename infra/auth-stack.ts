@@ -35,6 +35,7 @@ const SETTING_KEYS = {
   invitationTokenTtlSeconds: 'duration',
   maxFailedSignIns: 'number',
   lockoutSeconds: 'duration',
+  maxSessionsPerUser: 'number',
   audience: 'string',
   roles: 'list',
   userAttributes: 'json',
@@ -154,6 +155,11 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   };
 }
 
+/** The name under which a Latch stack exports its authorizer function's ARN. */
+export function authorizerExportName(stackName: string): string {
+  return `${stackName}-AuthorizerFunctionArn`;
+}
+
 /** Properties of {@link AuthStack}. */
 export interface AuthStackProps extends StackProps {
   /** @default read from CDK context by {@link latchPropsFromContext} */
@@ -177,9 +183,15 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'AuthorizerFunctionArn', {
       value: this.latch.authorizerFunction.functionArn,
       description: 'Lambda authorizer for other services’ API Gateway APIs',
+      // Other apps import it by this name (examples/other-app/).
+      exportName: authorizerExportName(this.stackName),
     });
     new CfnOutput(this, 'TableName', { value: this.latch.table.tableName, description: 'DynamoDB table (the latch CLI reads it)' });
-    new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the signing keys' });
+    new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the private signing keys' });
+    new CfnOutput(this, 'PublicKeySecretArn', {
+      value: this.latch.signingKeys.publicSecret.secretArn,
+      description: 'Secrets Manager secret with the public keys (JWKS) the verifying functions read',
+    });
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * `npm run vendor:argon2`, also run by `npm install` (the root package's `prepare` script):
- * puts the Linux arm64 and x64 builds of `@node-rs/argon2` where the CDK function bundles pick
- * them up (`.latch/vendor/`), so `npx cdk synth` never needs the network. Quick and offline
- * when they are already there. See `infra/constructs/argon2-vendor.ts`.
+ * makes the Linux arm64 and x64 builds of `@node-rs/argon2` available to the CDK function
+ * bundles, so `npx cdk synth` never needs the network. A build `npm install` already put in
+ * `node_modules` (the machine's own, on Linux) is used as it is; only the others are fetched into
+ * `.latch/vendor/`. Quick and offline when they are already there. See
+ * `infra/constructs/argon2-vendor.ts`.
  *
  * An install without the registry does not fail here (the rest of the project works without
  * these binaries); synth then says what to run. `--strict` makes a failure exit 1.

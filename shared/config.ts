@@ -1,4 +1,5 @@
 import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
+import { SETTINGS, type SettingDefinition, type SettingName, settingOf } from './settings.js';
 
 /**
  * The one typed configuration loader, used by the deployed functions, the local runner, the CLI
@@ -16,6 +17,8 @@ export interface Config {
   invitationTokenTtlSeconds: number;
   maxFailedSignIns: number;
   lockoutSeconds: number;
+  /** Live sessions a user may have; starting one more revokes the oldest. */
+  maxSessionsPerUser: number;
   /** At most this many capped mails of one kind go to one address per {@link mailRecipientWindowSeconds}. */
   mailRecipientLimit: number;
   /** The per-recipient mail cap's window, from the first counted mail. */
@@ -36,78 +39,124 @@ export interface Config {
   mailFrom: string;
   /** Custom user attributes (`AUTH_USER_ATTRIBUTES`, JSON): stored on the user, returned in the user object. */
   attributes: AttributeDefinitions;
+  /** Extra context words no password may be (`AUTH_PASSWORD_CONTEXT_WORDS`, comma list), e.g. the product's name. */
+  passwordContextWords: string[];
 }
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min = 1, max = 10 * 365 * 86400): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+/** The declaration of a setting `loadConfig` reads (a name missing from the table is a bug here). */
+function declared(name: SettingName): SettingDefinition {
+  const setting = settingOf(name);
+  if (!setting) throw new Error(`${name} is not declared in shared/settings.ts`);
+  return setting;
+}
+
+function int(env: Env, name: SettingName): number {
+  const { default: fallback, min = 1, max = 10 * 365 * 86400 } = declared(name);
+  const raw = env[name] || fallback;
+  if (raw === undefined) throw new Error(`${name} must be set`);
   if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new Error(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+function bool(env: Env, name: SettingName): boolean {
+  const raw = env[name] || declared(name).default;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
-function list(env: Env, name: string): string[] {
+function list(env: Env, name: SettingName): string[] {
   return (env[name] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
 
-function url(env: Env, name: string, fallback: string): string {
+function text(env: Env, name: SettingName): string | undefined {
+  return env[name] || declared(name).default;
+}
+
+function choice<T extends string>(env: Env, name: SettingName): T {
+  const { choices = [], default: fallback } = declared(name);
+  const raw = env[name] || fallback;
+  if (raw === undefined || !choices.includes(raw)) throw new Error(`${name} must be ${choices.map((c) => `"${c}"`).join(' or ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function url(env: Env, name: SettingName, fallback = declared(name).default): string {
   const raw = env[name] || fallback;
   let parsed: URL;
   try {
-    parsed = new URL(raw);
+    parsed = new URL(raw ?? '');
   } catch {
     throw new Error(`${name} must be an absolute URL, got "${raw}"`);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
   }
-  return raw.replace(/\/+$/, '');
+  return (raw as string).replace(/\/+$/, '');
 }
 
-/** Reads the configuration from environment variables (see the README's table). */
-export function loadConfig(env: Env = process.env): Config {
-  const appUrl = url(env, 'APP_URL', 'http://localhost:3000');
-  const invitations = env.AUTH_INVITATIONS || 'any';
-  if (invitations !== 'any' && invitations !== 'admin') {
-    throw new Error(`AUTH_INVITATIONS must be "any" or "admin", got "${invitations}"`);
+/** A typo in a setting's name must not silently keep its default: unknown `AUTH_*` names fail. */
+function refuseUnknownSettings(env: Env): void {
+  const unknown = Object.keys(env).filter((name) => name.startsWith('AUTH_') && !settingOf(name));
+  if (unknown.length > 0) {
+    const known = SETTINGS.map((s) => s.name).filter((name) => name.startsWith('AUTH_'));
+    throw new Error(`Unknown setting ${unknown.join(', ')} (a typo?). Latch reads these AUTH_* settings: ${known.join(', ')}`);
   }
-  const sessionTtlSeconds = int(env, 'AUTH_SESSION_TTL_SECONDS', 86400);
+}
+
+/** Settings that only make sense together. */
+function checkRelatedBounds(config: Config): void {
+  if (config.sessionTtlSeconds < config.accessTokenTtlSeconds) {
+    throw new Error(
+      `AUTH_SESSION_TTL_SECONDS (${config.sessionTtlSeconds}) must be at least AUTH_ACCESS_TOKEN_TTL_SECONDS (${config.accessTokenTtlSeconds}): an access token would outlive its session`,
+    );
+  }
+  if (config.rememberMeTtlSeconds < config.sessionTtlSeconds) {
+    throw new Error(
+      `AUTH_REMEMBER_ME_TTL_SECONDS (${config.rememberMeTtlSeconds}) must be at least AUTH_SESSION_TTL_SECONDS (${config.sessionTtlSeconds}): "remember me" would shorten the session`,
+    );
+  }
+}
+
+/**
+ * Reads the configuration from environment variables, as declared in `shared/settings.ts` (the
+ * README's table is generated from there). Unknown `AUTH_*` names and inconsistent values throw.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  refuseUnknownSettings(env);
+  const appUrl = url(env, 'APP_URL');
+  const corsOrigins = list(env, 'AUTH_CORS_ORIGINS');
   const config: Config = {
-    requireEmailConfirmation: bool(env, 'AUTH_REQUIRE_EMAIL_CONFIRMATION', true),
-    passwordMinLength: int(env, 'AUTH_PASSWORD_MIN_LENGTH', 8, 8, 4096),
-    accessTokenTtlSeconds: int(env, 'AUTH_ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86400),
-    sessionTtlSeconds,
-    rememberMeTtlSeconds: int(env, 'AUTH_REMEMBER_ME_TTL_SECONDS', 2592000),
-    resetTokenTtlSeconds: int(env, 'AUTH_RESET_TOKEN_TTL_SECONDS', 3600),
-    confirmationTokenTtlSeconds: int(env, 'AUTH_CONFIRMATION_TOKEN_TTL_SECONDS', 172800),
-    invitationTokenTtlSeconds: int(env, 'AUTH_INVITATION_TOKEN_TTL_SECONDS', 604800),
-    maxFailedSignIns: int(env, 'AUTH_MAX_FAILED_SIGN_INS', 10, 1, 1000),
-    lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS', 900),
-    mailRecipientLimit: int(env, 'AUTH_MAIL_RECIPIENT_LIMIT', 5, 1, 1000),
-    mailRecipientWindowSeconds: int(env, 'AUTH_MAIL_RECIPIENT_WINDOW_SECONDS', 3600, 60, 7 * 86400),
-    invitations,
+    requireEmailConfirmation: bool(env, 'AUTH_REQUIRE_EMAIL_CONFIRMATION'),
+    passwordMinLength: int(env, 'AUTH_PASSWORD_MIN_LENGTH'),
+    accessTokenTtlSeconds: int(env, 'AUTH_ACCESS_TOKEN_TTL_SECONDS'),
+    sessionTtlSeconds: int(env, 'AUTH_SESSION_TTL_SECONDS'),
+    rememberMeTtlSeconds: int(env, 'AUTH_REMEMBER_ME_TTL_SECONDS'),
+    resetTokenTtlSeconds: int(env, 'AUTH_RESET_TOKEN_TTL_SECONDS'),
+    confirmationTokenTtlSeconds: int(env, 'AUTH_CONFIRMATION_TOKEN_TTL_SECONDS'),
+    invitationTokenTtlSeconds: int(env, 'AUTH_INVITATION_TOKEN_TTL_SECONDS'),
+    maxFailedSignIns: int(env, 'AUTH_MAX_FAILED_SIGN_INS'),
+    lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS'),
+    maxSessionsPerUser: int(env, 'AUTH_MAX_SESSIONS_PER_USER'),
+    mailRecipientLimit: int(env, 'AUTH_MAIL_RECIPIENT_LIMIT'),
+    mailRecipientWindowSeconds: int(env, 'AUTH_MAIL_RECIPIENT_WINDOW_SECONDS'),
+    invitations: choice<Config['invitations']>(env, 'AUTH_INVITATIONS'),
     appUrl,
     issuer: url(env, 'AUTH_ISSUER', appUrl),
-    audience: env.AUTH_AUDIENCE || 'latch',
-    corsOrigins: list(env, 'AUTH_CORS_ORIGINS').length > 0 ? list(env, 'AUTH_CORS_ORIGINS') : [new URL(appUrl).origin],
+    audience: text(env, 'AUTH_AUDIENCE') as string,
+    corsOrigins: corsOrigins.length > 0 ? corsOrigins : [new URL(appUrl).origin],
     roles: [...new Set(['user', 'admin', ...list(env, 'AUTH_ROLES')])],
     trustedProxies: list(env, 'AUTH_TRUSTED_PROXIES'),
-    mailFrom: env.AUTH_MAIL_FROM || 'no-reply@localhost',
+    mailFrom: text(env, 'AUTH_MAIL_FROM') as string,
     attributes: parseAttributeDefinitions(env.AUTH_USER_ATTRIBUTES),
+    passwordContextWords: list(env, 'AUTH_PASSWORD_CONTEXT_WORDS'),
   };
+  checkRelatedBounds(config);
   return config;
 }

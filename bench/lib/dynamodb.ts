@@ -5,6 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynamoDbLocal } from '../../infra/local/services.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 
@@ -12,7 +13,7 @@ export interface LocalDynamo {
   endpoint: string;
   tableName: string;
   /** A store on a client whose every request is counted by `meter`. */
-  meteredStore(): { store: DynamoDbStore; meter: DynamoMeter };
+  meteredStore(): { store: DynamoDbStore; counters: DynamoDbCounters; meter: DynamoMeter };
   stop(): Promise<void>;
 }
 
@@ -103,7 +104,7 @@ export async function startLocalDynamo(tableName = 'latch-bench'): Promise<Local
       const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: service.url });
       const meter = new DynamoMeter();
       meter.attach(client);
-      return { store: new DynamoDbStore(client, tableName), meter };
+      return { store: new DynamoDbStore(client, tableName), counters: new DynamoDbCounters(client, tableName), meter };
     },
     stop: () => service.stop(),
   };

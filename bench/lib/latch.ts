@@ -4,8 +4,10 @@
  * composition root picks them up (a function builds its deps once, at import).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
@@ -13,6 +15,7 @@ import type { Deps } from '../../shared/flows/deps.js';
 import { register } from '../../shared/flows/registration.js';
 import type { TokenPair } from '../../shared/flows/token-pair.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
+import type { AttemptCounters } from '../../shared/ports/attempt-counters.js';
 import type { Log } from '../../shared/ports/services.js';
 import type { AuthStore } from '../../shared/ports/store.js';
 import { useDeps } from '../../shared/runtime/lambda-deps.js';
@@ -40,17 +43,21 @@ export function benchConfig(env: Record<string, string> = {}) {
 }
 
 /**
- * Deps with the real argon2id hasher, clock and a fresh key ring; the in-memory store and mailer
- * unless told otherwise (rows 2 and 7 pass a metered DynamoDB store).
+ * Deps with the real argon2id hasher, clock and a fresh key ring; the in-memory store, counters
+ * and mailer unless told otherwise (rows 2 and 7 pass a metered DynamoDB store and counters).
  */
-export async function benchDeps(overrides: { store?: AuthStore; configEnv?: Record<string, string> } = {}): Promise<Deps & { mailer: MemoryMailer }> {
+export async function benchDeps(
+  overrides: { store?: AuthStore; counters?: AttemptCounters; configEnv?: Record<string, string> } = {},
+): Promise<Deps & { mailer: MemoryMailer }> {
   return {
     config: benchConfig(overrides.configEnv),
     store: overrides.store ?? new MemoryStore(),
+    counters: overrides.counters ?? new MemoryCounters(),
     hasher: new Argon2Hasher(),
     keys: new StaticKeyRing([await generateStoredKey('bench-1')]),
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock: { now: () => Date.now() },
     log: silentLog,
   };

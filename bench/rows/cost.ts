@@ -22,8 +22,8 @@ const CONFIRMATION_ON = { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'true' };
 /** Request units and round trips per flow, one user's life on DynamoDB Local. */
 async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading>> {
   const dynamo = await ctx.dynamo();
-  const { store, meter } = dynamo.meteredStore();
-  const deps = await benchDeps({ store, configEnv: CONFIRMATION_ON });
+  const { store, counters, meter } = dynamo.meteredStore();
+  const deps = await benchDeps({ store, counters, configEnv: CONFIRMATION_ON });
   const readings = {} as Record<Flow, MeterReading>;
   await runFlowScript(deps, async (flow, step) => {
     meter.reset();

@@ -12,8 +12,8 @@ import type { RowResult } from '../lib/report.js';
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const dynamo = await ctx.dynamo();
-  const { store, meter } = dynamo.meteredStore();
-  const deps = await benchDeps({ store });
+  const { store, counters, meter } = dynamo.meteredStore();
+  const deps = await benchDeps({ store, counters });
   const [user] = await registerUsers(deps, 1, 'round-trips');
   if (!user) throw new Error('no user');
   const decisions = count(ctx.options, 200, 20);

@@ -11,6 +11,9 @@ import type { FunctionName } from '../../shared/http/routes.js';
  */
 export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
 
+/** Which half of the signing key ring a function may read. */
+export type KeyAccess = 'none' | 'verify' | 'sign';
+
 /** IAM actions of each {@link TableAccess} level on the table itself. */
 export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   none: [],
@@ -34,25 +37,24 @@ export interface FunctionAccess {
    * `ses:SendEmail`.
    */
   mail: boolean;
-  /** `secretsmanager:GetSecretValue` on the signing key secret (sign or verify access tokens, serve the JWKS). */
-  signingKeys: boolean;
+  /**
+   * Which signing key secret the function may read (`secretsmanager:GetSecretValue`): `sign`
+   * the private ring (it issues access tokens: `prepareSession`/`signAccessToken`), `verify` the
+   * public ring only (it checks tokens or serves the JWKS), `none` neither.
+   */
+  keys: KeyAccess;
   /** The bundle ships `@node-rs/argon2` and the function gets the memory argon2id wants. */
   argon2: boolean;
 }
-
-/**
- * Functions API.md describes that the route table may not have yet. Listing them here lets the
- * route table grow without a type error in infra, while a function with any other name must get
- * an entry below before it can be deployed (least privilege is a decision, not a default).
- */
-type PlannedFunctionName = 'password-reset' | 'sessions' | 'admin-users';
 
 /** Latch's functions outside the route table. */
 export type InternalFunctionName = 'not-found' | 'authorizer';
 
 /**
- * The grants of every function, from what its flows do today:
- * - registration: finds the email (users index), creates the user and claim, mails the
+ * The grants of every function, from what its flows do today. Only the functions whose flows
+ * reach `prepareSession`/`signAccessToken` (`shared/flows/token-pair.ts`) sign (`keys: 'sign'`);
+ * the infra tests check this against each function's bundle.
+ * - registration: finds the email (its claim item, by key), creates the user and claim, mails the
  *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
  *   hashes the password.
  * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
@@ -60,6 +62,7 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - account: behind the token check, `/me` reads the user, changes email or password (argon2
  *   verify of the current password, hash of the new one, notice and confirmation mails, revoking
  *   the other sessions) and deletes the account with all its items (a `Query` of its partition).
+ *   It issues no tokens: public keys only.
  * - email-confirmation: finds the user by email, consumes the token and swaps emails, re-sends the
  *   mail. No route takes a password or a bearer token.
  * - invitations: inviting is behind the token check and mails; accepting sets a password (argon2)
@@ -70,39 +73,39 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - well-known: the public half of the signing keys and the OpenAPI document; no table, no mail.
  * - not-found: answers from the route table alone; nothing.
  * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
- * - planned, from API.md: the admin routes check tokens, rewrite users and set passwords.
+ * - admin-users: the admin routes check tokens, rewrite users and set passwords; they sign no one in.
  */
-export const FUNCTION_ACCESS: { readonly [K in FunctionName | PlannedFunctionName | InternalFunctionName]: FunctionAccess } = {
-  registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
-  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
-  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, signingKeys: true, argon2: true },
-  sessions: { routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'], table: 'readWrite', mail: false, signingKeys: true, argon2: false },
+export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
+  registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
+  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
+  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, keys: 'verify', argon2: true },
+  sessions: { routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'], table: 'readWrite', mail: false, keys: 'verify', argon2: false },
   'email-confirmation': {
     routes: ['POST /email-confirmation/resend', 'POST /email-confirmation/{token}'],
     table: 'readWrite',
     mail: true,
-    signingKeys: false,
+    keys: 'none',
     argon2: false,
   },
   invitations: {
     routes: ['POST /invitations', 'GET /invitations/{token}', 'POST /invitations/{token}'],
     table: 'readWrite',
     mail: true,
-    signingKeys: true,
+    keys: 'sign',
     argon2: true,
   },
   'well-known': {
     routes: ['GET /.well-known/jwks.json', 'GET /.well-known/openid-configuration', 'GET /openapi.json'],
     table: 'none',
     mail: false,
-    signingKeys: true,
+    keys: 'verify',
     argon2: false,
   },
   'password-reset': {
     routes: ['POST /password-reset', 'GET /password-reset/{token}', 'POST /password-reset/{token}'],
     table: 'readWrite',
     mail: true,
-    signingKeys: false,
+    keys: 'none',
     argon2: true,
   },
   'admin-users': {
@@ -118,11 +121,11 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | PlannedFunctionNam
     ],
     table: 'readWrite',
     mail: false,
-    signingKeys: true,
+    keys: 'verify',
     argon2: true,
   },
-  'not-found': { routes: [], table: 'none', mail: false, signingKeys: false, argon2: false },
-  authorizer: { routes: [], table: 'get', mail: false, signingKeys: true, argon2: false },
+  'not-found': { routes: [], table: 'none', mail: false, keys: 'none', argon2: false },
+  authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', argon2: false },
 };
 
 /** The access of a function, or a clear error for a function nobody has decided about yet. */

@@ -4,10 +4,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
+import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
 
 /**
- * Overrides of the `AUTH_*` settings (see `shared/config.ts` and API.md). Anything left out keeps
- * the default of `loadConfig`, so the defaults live in one place.
+ * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a
+ * compile-time check holds these props to that table). Anything left out keeps the default.
  */
 export interface LatchSettings {
   /** `AUTH_REQUIRE_EMAIL_CONFIRMATION` @default true */
@@ -30,6 +31,8 @@ export interface LatchSettings {
   readonly maxFailedSignIns?: number;
   /** `AUTH_LOCKOUT_SECONDS` @default 15 minutes */
   readonly lockout?: Duration;
+  /** `AUTH_MAX_SESSIONS_PER_USER`: live sessions per user (1..1000); a new one revokes the oldest @default 100 */
+  readonly maxSessionsPerUser?: number;
   /** `AUTH_MAIL_RECIPIENT_LIMIT`: capped mails of one kind per address per `mailRecipientWindow` @default 5 */
   readonly mailRecipientLimit?: number;
   /** `AUTH_MAIL_RECIPIENT_WINDOW_SECONDS` @default Duration.hours(1) */
@@ -40,6 +43,8 @@ export interface LatchSettings {
   readonly roles?: string[];
   /** `AUTH_USER_ATTRIBUTES`, custom user attributes (checked at synth) @default none */
   readonly userAttributes?: AttributeDefinitions;
+  /** `AUTH_PASSWORD_CONTEXT_WORDS`, words no password may be (e.g. the product's name) @default none */
+  readonly passwordContextWords?: string[];
 }
 
 /** Stage-wide request limits of the HTTP API. */
@@ -125,30 +130,33 @@ export interface RestAuthorizerOptions {
   readonly type?: 'token' | 'request';
 }
 
-function seconds(value: Duration | undefined): string | undefined {
-  return value === undefined ? undefined : String(value.toSeconds());
+/** `LatchSettings` has exactly the props `shared/settings.ts` declares (this fails to compile otherwise). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const settingsPropsMatch: Same<keyof LatchSettings, SettingsPropName> = true;
+void settingsPropsMatch;
+
+function encode(value: unknown, encoding: ConstructEncoding): string {
+  switch (encoding) {
+    case 'duration':
+      return String((value as Duration).toSeconds());
+    case 'list':
+      return (value as string[]).join(',');
+    case 'json':
+      return JSON.stringify(value);
+    default:
+      return String(value);
+  }
 }
 
-/** The `AUTH_*` environment of the settings (unset ones are left to `loadConfig`'s defaults). */
+/** The `AUTH_*` environment of the settings, from the table of `shared/settings.ts` (unset ones are left to `loadConfig`'s defaults). */
 export function settingsEnvironment(settings: LatchSettings): Record<string, string> {
-  const entries: Array<[string, string | undefined]> = [
-    ['AUTH_REQUIRE_EMAIL_CONFIRMATION', settings.requireEmailConfirmation === undefined ? undefined : String(settings.requireEmailConfirmation)],
-    ['AUTH_PASSWORD_MIN_LENGTH', settings.passwordMinLength === undefined ? undefined : String(settings.passwordMinLength)],
-    ['AUTH_ACCESS_TOKEN_TTL_SECONDS', seconds(settings.accessTokenTtl)],
-    ['AUTH_SESSION_TTL_SECONDS', seconds(settings.sessionTtl)],
-    ['AUTH_REMEMBER_ME_TTL_SECONDS', seconds(settings.rememberMeTtl)],
-    ['AUTH_RESET_TOKEN_TTL_SECONDS', seconds(settings.resetTokenTtl)],
-    ['AUTH_CONFIRMATION_TOKEN_TTL_SECONDS', seconds(settings.confirmationTokenTtl)],
-    ['AUTH_INVITATION_TOKEN_TTL_SECONDS', seconds(settings.invitationTokenTtl)],
-    ['AUTH_MAX_FAILED_SIGN_INS', settings.maxFailedSignIns === undefined ? undefined : String(settings.maxFailedSignIns)],
-    ['AUTH_LOCKOUT_SECONDS', seconds(settings.lockout)],
-    ['AUTH_MAIL_RECIPIENT_LIMIT', settings.mailRecipientLimit === undefined ? undefined : String(settings.mailRecipientLimit)],
-    ['AUTH_MAIL_RECIPIENT_WINDOW_SECONDS', seconds(settings.mailRecipientWindow)],
-    ['AUTH_AUDIENCE', settings.audience],
-    ['AUTH_ROLES', settings.roles?.join(',')],
-    ['AUTH_USER_ATTRIBUTES', settings.userAttributes === undefined ? undefined : JSON.stringify(settings.userAttributes)],
-  ];
-  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
+  const environment: Record<string, string> = {};
+  for (const setting of SETTINGS as readonly SettingDefinition[]) {
+    if (!setting.settingsProp) continue;
+    const value = (settings as Record<string, unknown>)[setting.settingsProp.prop];
+    if (value !== undefined) environment[setting.name] = encode(value, setting.settingsProp.encoding);
+  }
+  return environment;
 }
 
 /**

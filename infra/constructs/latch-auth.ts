@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -10,7 +10,6 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
@@ -19,6 +18,7 @@ import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender } from './mail-sender.js';
+import { SigningKeys } from './signing-keys.js';
 
 export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
 
@@ -42,7 +42,7 @@ function domainOf(address: string): string {
 }
 
 /**
- * Latch on AWS: the user table, the signing key secret and its generator, one Lambda per
+ * Latch on AWS: the user table, the signing keys ({@link SigningKeys}), one Lambda per
  * function of `shared/http/routes.ts` (plus the `$default` not-found handler and the authorizer),
  * and the HTTP API serving the route table, each function granted only what
  * `function-access.ts` says it needs. cdk-nag (AwsSolutions) findings that remain by design are
@@ -51,7 +51,9 @@ function domainOf(address: string): string {
 export class LatchAuth extends Construct {
   /** The single table (see `shared/adapters/dynamodb/table.ts`). */
   readonly table: dynamodb.Table;
-  /** Secret holding `{"keys":[{kid, privateJwk, createdAt}]}`, current key first. */
+  /** The signing key secrets (private ring, public JWKS) and their generator. */
+  readonly signingKeys: SigningKeys;
+  /** Secret holding `{"keys":[{kid, privateJwk, createdAt}]}`, current key first: signers only. */
   readonly signingKeySecret: secretsmanager.Secret;
   /** The HTTP API. */
   readonly api: apigwv2.HttpApi;
@@ -89,17 +91,8 @@ export class LatchAuth extends Construct {
     if (this.authorizerCacheTtl.toSeconds() > 3600) throw new Error('authorizerCacheTtl must be at most 1 hour');
 
     this.table = this.createTable(removalPolicy);
-    this.signingKeySecret = new secretsmanager.Secret(this, 'SigningKeys', {
-      description: 'Latch access-token signing keys (Ed25519 private JWKs, current first). Written by the key generator, never by the template.',
-      encryptionKey: props.encryptionKey,
-      removalPolicy,
-    });
-    Validations.of(this.signingKeySecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Signing keys rotate by putting a new key in front of the ring and keeping the previous ones in the JWKS until the tokens they signed expire (DESIGN §3). Secrets Manager rotation replaces the value on a schedule, which would invalidate every outstanding access token, so rotation is a deliberate operator step instead.',
-    });
-    const keyRing = this.createKeyGenerator(architecture, removalPolicy, logRetention);
+    this.signingKeys = new SigningKeys(this, 'SigningKeys', { architecture, removalPolicy, logRetention, encryptionKey: props.encryptionKey });
+    this.signingKeySecret = this.signingKeys.privateSecret;
 
     // Created before the functions: its endpoint (Ref of the API, region, URL suffix) is the
     // issuer in their environment. The API refers to no function, routes and integrations are
@@ -114,7 +107,6 @@ export class LatchAuth extends Construct {
 
     const environment: Record<string, string> = {
       LATCH_TABLE_NAME: this.table.tableName,
-      LATCH_SIGNING_KEY_SECRET: this.signingKeySecret.secretArn,
       APP_URL: props.appUrl,
       AUTH_ISSUER: this.issuer,
       AUTH_MAIL_FROM: props.mailFrom,
@@ -146,25 +138,25 @@ export class LatchAuth extends Construct {
           ? {
               files: { [MAIL_TEMPLATES_FILE]: props.mailTemplatesFile },
               // Lambda's task root: where the asset is unpacked.
-              environment: { ...environment, LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}` },
+              environment: { ...environment, ...this.keyEnvironment(access), LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}` },
             }
-          : { environment }),
+          : { environment: { ...environment, ...this.keyEnvironment(access) } }),
         logRetention,
         removalPolicy,
       });
       this.grant(fn, access);
-      // No function may run before the secret holds a key ring.
-      fn.function.node.addDependency(keyRing);
+      // No function may run before the secrets hold the key ring.
+      fn.function.node.addDependency(this.signingKeys.keyRing);
       functions.set(name, fn);
     }
     // Request functions render mail into the outbox; only the mail sender may send it.
-    const { LATCH_SIGNING_KEY_SECRET: _noKeys, ...senderEnvironment } = environment;
     functions.set(
       'mail-sender',
       addMailSender(functionsScope, {
         table: this.table,
         encryptionKey: this.encryptionKey,
-        environment: senderEnvironment,
+        // The sender signs and verifies nothing: no key secret at all.
+        environment: { ...environment, LATCH_KEYS: 'none' },
         sesIdentities,
         mailFrom: this.mailFrom,
         architecture,
@@ -256,52 +248,6 @@ export class LatchAuth extends Construct {
     return table;
   }
 
-  /** The key generator Lambda, its provider and the custom resource that runs it. */
-  private createKeyGenerator(architecture: lambda.Architecture, removalPolicy: RemovalPolicy, logRetention: logs.RetentionDays): CustomResource {
-    const generator = new LatchFunction(this, 'KeyGenerator', {
-      entry: 'infra/key-generator/handler.ts',
-      description: 'Latch: writes a fresh Ed25519 signing key into an empty key secret (custom resource)',
-      architecture,
-      memorySize: 256,
-      timeout: Duration.minutes(1),
-      logRetention,
-      removalPolicy,
-    });
-    generator.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [this.signingKeySecret.secretArn],
-      }),
-    );
-    this.encryptionKey?.grantEncryptDecrypt(generator.role);
-
-    // The provider framework's own function gets a role of ours, limited to its log group and
-    // to invoking the generator, instead of the AWSLambdaBasicExecutionRole managed policy.
-    const frameworkLogs = new logs.LogGroup(this, 'KeyProviderLogs', { retention: logRetention, removalPolicy });
-    const frameworkRole = new iam.Role(this, 'KeyProviderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Latch key generator: CDK provider framework (invokes the generator)',
-    });
-    frameworkLogs.grantWrite(frameworkRole);
-    const provider = new cr.Provider(this, 'KeyProvider', {
-      onEventHandler: generator.function,
-      logGroup: frameworkLogs,
-      frameworkOnEventRole: frameworkRole,
-    });
-    Validations.of(frameworkRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(generator.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason:
-        'The CDK provider framework grants lambda:InvokeFunction on the key generator and its versions/aliases (ARN:*); the wildcard covers qualifiers of that one function only.',
-    });
-
-    return new CustomResource(this, 'SigningKeyRing', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::LatchSigningKeys',
-      // Only the secret's ARN: the key itself is made inside the generator, never in the template.
-      properties: { SecretArn: this.signingKeySecret.secretArn },
-    });
-  }
-
   /** Grants one function exactly what its {@link FunctionAccess} says. */
   private grant(fn: LatchFunction, access: FunctionAccess): void {
     const actions = TABLE_ACTIONS[access.table];
@@ -313,13 +259,23 @@ export class LatchAuth extends Construct {
       if (access.table === 'readWrite') this.encryptionKey?.grantEncryptDecrypt(fn.role);
       else this.encryptionKey?.grantDecrypt(fn.role);
     }
-    if (access.signingKeys) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKeySecret.secretArn] }));
-      this.encryptionKey?.grantDecrypt(fn.role);
-    }
+    // Only signers may read the private key; verifiers get the public ring.
+    if (access.keys === 'sign') this.signingKeys.grantSign(fn);
+    else if (access.keys === 'verify') this.signingKeys.grantVerify(fn);
   }
 
-  /** The `$default` stage: JSON access logs (no headers, so no tokens) and throttling. */
+  /** Which key secret a function's runtime loads (`shared/runtime/lambda-deps.ts`), if any. */
+  private keyEnvironment(access: FunctionAccess): Record<string, string> {
+    if (access.keys === 'sign') return { LATCH_SIGNING_KEY_SECRET: this.signingKeys.privateSecret.secretArn };
+    if (access.keys === 'verify') return { LATCH_PUBLIC_KEY_SECRET: this.signingKeys.publicSecret.secretArn };
+    return { LATCH_KEYS: 'none' };
+  }
+
+  /**
+   * The `$default` stage: JSON access logs and throttling. The log names the matched route key
+   * (`POST /password-reset/{token}`), never the path or query string: reset, confirmation and
+   * invitation tokens travel in the path. No headers either (the Authorization header).
+   */
   private createStage(throttle: LatchThrottle | undefined, removalPolicy: RemovalPolicy, logRetention: logs.RetentionDays): apigwv2.HttpStage {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     const format = {
@@ -327,7 +283,6 @@ export class LatchAuth extends Construct {
       ip: '$context.identity.sourceIp',
       requestTime: '$context.requestTime',
       httpMethod: '$context.httpMethod',
-      path: '$context.path',
       routeKey: '$context.routeKey',
       status: '$context.status',
       protocol: '$context.protocol',

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BREACHED_PASSWORDS_FILE, ensureBreachedPasswords } from '../build/breached-passwords.js';
 import { type Argon2Architecture, locateArgon2 } from './argon2-vendor.js';
 
 /** The repository root: the esbuild project root and where `node_modules` and `.latch/` live. */
@@ -110,6 +111,9 @@ function copyFilesCommands(files: Record<string, string>, inputDir: string, outp
   });
 }
 
+/** File name of the breached-password list inside an asset (`LATCH_BREACHED_PASSWORDS_FILE`). */
+export const BREACHED_PASSWORDS_ASSET = 'breached-passwords.bin';
+
 /** File name of the bundled hooks module inside an asset (`LATCH_HOOKS_MODULE`). */
 export const HOOKS_BUNDLE = 'latch-hooks.mjs';
 
@@ -171,7 +175,10 @@ export class LatchFunction extends Construct {
     const arch = this.architecture;
     const argon2 = this.argon2;
     const hooksModule = props.hooksModule;
-    const files = props.files ?? {};
+    // Every function that sets or checks a password ships the breached-password list beside its
+    // bundle (not inside it: the bundle stays small) and reads it at cold start.
+    if (argon2) ensureBreachedPasswords();
+    const files = { ...(argon2 ? { [BREACHED_PASSWORDS_ASSET]: path.relative(PROJECT_ROOT, BREACHED_PASSWORDS_FILE) } : {}), ...props.files };
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.resolve(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -184,7 +191,12 @@ export class LatchFunction extends Construct {
       logGroup: this.logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...(hooksModule ? { LATCH_HOOKS_MODULE: HOOKS_BUNDLE } : {}), ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(hooksModule ? { LATCH_HOOKS_MODULE: HOOKS_BUNDLE } : {}),
+        ...(argon2 ? { LATCH_BREACHED_PASSWORDS_FILE: `/var/task/${BREACHED_PASSWORDS_ASSET}` } : {}),
+        ...props.environment,
+      },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
@@ -212,7 +224,7 @@ export class LatchFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to nodejs22.x on purpose (DESIGN §4, §7): the bundles target node22 and are tested on that language level; nodejs22.x is a supported Lambda runtime. Moving to a newer runtime is a deliberate change of runtime and esbuild target together, not something a synth should do implicitly.',
+        'Pinned to nodejs22.x on purpose: the bundles target node22 and are tested on that language level; nodejs22.x is a supported Lambda runtime. Moving to a newer runtime is a deliberate change of runtime and esbuild target together, not something a synth should do implicitly.',
     });
   }
 

@@ -1,5 +1,6 @@
 /**
- * Custom resource (behind the CDK provider framework) that fills the signing key secret.
+ * Custom resource (behind the CDK provider framework) that fills the signing key secret and
+ * publishes its public half.
  *
  * The private key is generated here, inside the account, and goes straight into Secrets Manager:
  * it never appears in the template, the CloudFormation event, the response or a log line. This
@@ -8,9 +9,11 @@
  * Create and Update both "ensure": a secret that already holds a key ring is kept as it is (an
  * update of the stack, or a key added by hand, must not sign everyone out); a secret holding
  * something else (the random placeholder CloudFormation created it with) gets a fresh Ed25519 key.
+ * Then the public key secret is made to hold the ring's public JWKS (written only when it
+ * differs), so functions that only verify never need the private secret.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { generateStoredKey, parseKeySecret } from '../../shared/adapters/crypto/key-ring.js';
+import { generateStoredKey, parseKeySecret, publicJwksOf, type StoredKey } from '../../shared/adapters/crypto/key-ring.js';
 
 /** The two Secrets Manager calls the handler makes (a port, so tests need no AWS). */
 export interface SecretStore {
@@ -42,16 +45,29 @@ function isKeyRing(value: string | undefined): boolean {
  * A ring that is there but malformed throws (`parseKeySecret`'s message names no key material)
  * rather than being replaced, since replacing it would throw away keys someone put there.
  */
-export async function ensureSigningKeys(store: SecretStore, secretId: string): Promise<{ kid: string; generated: boolean }> {
+export async function ensureSigningKeys(store: SecretStore, secretId: string): Promise<{ kid: string; generated: boolean; ring: StoredKey[] }> {
   const current = await store.get(secretId);
   if (isKeyRing(current)) {
-    const [first] = parseKeySecret(current as string);
+    const ring = parseKeySecret(current as string);
+    const [first] = ring;
     if (!first) throw new Error('the signing key secret holds no keys');
-    return { kid: first.kid, generated: false };
+    return { kid: first.kid, generated: false, ring };
   }
   const key = await generateStoredKey();
   await store.put(secretId, JSON.stringify({ keys: [key] }));
-  return { kid: key.kid, generated: true };
+  return { kid: key.kid, generated: true, ring: [key] };
+}
+
+/**
+ * Makes the public key secret hold the ring's public JWKS (current first). Written only when it
+ * differs, so an update that changes nothing writes nothing; run again after adding a key to
+ * the private ring by hand (see docs: rotating keys).
+ */
+export async function publishPublicKeys(store: SecretStore, publicSecretId: string, ring: readonly StoredKey[]): Promise<boolean> {
+  const wanted = JSON.stringify(publicJwksOf(ring));
+  if ((await store.get(publicSecretId)) === wanted) return false;
+  await store.put(publicSecretId, wanted);
+  return true;
 }
 
 function secretsManagerStore(): SecretStore {
@@ -75,13 +91,15 @@ function secretsManagerStore(): SecretStore {
 /** Creates the handler over a store (the deployed one uses Secrets Manager). */
 export function createHandler(store: SecretStore): (event: CloudFormationCustomResourceEvent) => Promise<KeyGeneratorResult> {
   return async (event) => {
-    const secretArn = (event.ResourceProperties as { SecretArn?: unknown }).SecretArn;
+    const { SecretArn: secretArn, PublicSecretArn: publicSecretArn } = event.ResourceProperties as { SecretArn?: unknown; PublicSecretArn?: unknown };
     if (typeof secretArn !== 'string' || secretArn === '') throw new Error('SecretArn is required');
     if (event.RequestType === 'Delete') {
-      // The secret's own removal policy decides what happens to the keys.
+      // The secrets' own removal policy decides what happens to the keys.
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
-    const { kid } = await ensureSigningKeys(store, secretArn);
+    if (typeof publicSecretArn !== 'string' || publicSecretArn === '') throw new Error('PublicSecretArn is required');
+    const { kid, ring } = await ensureSigningKeys(store, secretArn);
+    await publishPublicKeys(store, publicSecretArn, ring);
     return { PhysicalResourceId: secretArn, Data: { CurrentKid: kid } };
   };
 }

@@ -32,7 +32,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     LATCH_SES_ENDPOINT: options.sesEndpoint,
     LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
-    AUTH_MAIL_FROM: process.env.AUTH_MAIL_FROM ?? 'no-reply@latch.local',
+    // No sender (AUTH_MAIL_FROM) here: the documented default of shared/config.ts applies.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...options.env,
   };

@@ -5,7 +5,7 @@ import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUse
 import type { Deps } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
 import { CliError } from './errors.js';
-import { type PromptIo, readPassword } from './prompt.js';
+import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
 
 /** The CLI's world: streams, environment and folder (the process's, or a test's). */
@@ -147,7 +147,7 @@ export function buildProgram(io: CliIo): Command {
   withCommonOptions(
     users
       .command('set-role')
-      .description("change a user's role (tokens carry it from their next renewal)")
+      .description("change a user's role (live sessions get it at once)")
       .requiredOption('--email <email>', 'the address')
       .requiredOption('--role <role>', 'user, admin, or one of AUTH_ROLES'),
   ).action(
@@ -166,7 +166,6 @@ export function buildProgram(io: CliIo): Command {
       (u) => `Locked ${u.email}; every session of theirs was revoked.`,
     ],
     ['unlock', 'unlock a user (sessions revoked by the lock stay revoked)', (d, id) => unlockUser(d, OPERATOR, id), (u) => `Unlocked ${u.email}.`],
-    ['delete', 'delete a user with their sessions and tokens', async (d, id) => void (await deleteUser(d, OPERATOR, id)), (u) => `Deleted ${u.email}.`],
   ];
   for (const [name, description, run, text] of simple) {
     withCommonOptions(users.command(name).description(description).requiredOption('--email <email>', 'the address')).action(
@@ -177,6 +176,26 @@ export function buildProgram(io: CliIo): Command {
       }),
     );
   }
+
+  withCommonOptions(
+    users
+      .command('delete')
+      .description('delete a user with their sessions and tokens (asks first at a terminal; never the last admin)')
+      .requiredOption('--email <email>', 'the address')
+      .option('--yes', 'do not ask for confirmation (needed when standard input is not a terminal)'),
+  ).action(
+    act(async (deps, options) => {
+      const user = await userByEmail(deps, options.email as string);
+      if (user.role === 'admin' && !(await anotherAdminThan(deps, user.id))) {
+        throw new CliError(`${user.email} is the last admin: make another user admin first (latch users set-role --role admin), then delete.`, 1, 'failed');
+      }
+      if (options.yes !== true && !(await confirm(io, `Delete ${user.email} (${user.id}) with all their sessions?`, '--yes'))) {
+        throw new CliError('Not deleted.', 1, 'failed');
+      }
+      await deleteUser(deps, OPERATOR, user.id);
+      output(options, { deleted: { id: user.id, email: user.email } }, `Deleted ${user.email}.`);
+    }),
+  );
 
   withCommonOptions(
     program
@@ -197,6 +216,21 @@ export function buildProgram(io: CliIo): Command {
   );
 
   return program;
+}
+
+/**
+ * Whether some user other than `id` has the admin role. An operator's safety net, read before the
+ * delete: two operators deleting the last two admins at the same moment could both pass it, and
+ * `latch users create --role admin` always restores admin access.
+ */
+async function anotherAdminThan(deps: Deps, id: string): Promise<boolean> {
+  let cursor: string | undefined;
+  do {
+    const page = await listUsers(deps, OPERATOR, { limit: 100, cursor });
+    if (page.users.some((u) => u.role === 'admin' && u.id !== id)) return true;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return false;
 }
 
 /** Describes a failure in one line (or JSON with --json) and returns the exit code. */

@@ -65,3 +65,30 @@ export async function readPassword(io: PromptIo, label = 'Password'): Promise<st
   if (first !== second) throw new CliError('The two passwords did not match.');
   return first;
 }
+
+/** One line typed at a terminal, with echo. */
+function ask(io: PromptIo, question: string): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
+  return new Promise((resolve, reject) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(answer);
+    });
+    rl.once('SIGINT', () => {
+      rl.close();
+      io.stderr.write('\n');
+      reject(new CliError('Cancelled.'));
+    });
+  });
+}
+
+/**
+ * Asks a yes/no question at a terminal (only `y` or `yes` is a yes). Without a terminal there is
+ * nobody to ask: it refuses with a usage error (exit 2) telling how to say yes up front
+ * (`skip`, e.g. `--yes`), so a script never deletes by accident or hangs on a prompt.
+ */
+export async function confirm(io: PromptIo, question: string, skip: string): Promise<boolean> {
+  if (!io.stdin.isTTY) throw new CliError(`Not asking for confirmation: standard input is not a terminal. Pass ${skip} to go ahead.`, 2);
+  const answer = await ask(io, `${question} [y/N] `);
+  return /^(y|yes)$/i.test(answer.trim());
+}

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
@@ -182,9 +184,11 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
   }
   const mailRegion = target.region ?? (local ? 'us-east-1' : undefined);
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     config,
-    store: new DynamoDbStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), target.tableName),
+    store: new DynamoDbStore(documents, target.tableName),
+    counters: new DynamoDbCounters(documents, target.tableName),
     hasher: new Argon2Hasher(),
     keys: noKeys,
     mailer: new SesMailer(config.mailFrom, {
@@ -192,6 +196,7 @@ export function buildCliDeps(target: Target, env: Env): Deps {
       ...(mailRegion ? { region: mailRegion } : {}),
     }),
     templates: loadMailTemplates(env),
+    breached: lazyBreachedPasswords(breachedPasswordsFile(env)),
     clock: { now: () => Date.now() },
     log: cliLog(env),
     // The same hooks as the functions, so a lock or password change from the CLI notifies them too.

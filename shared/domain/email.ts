@@ -1,10 +1,18 @@
 /**
  * Email canonicalisation and validation.
  *
- * The canonical form is the lookup and uniqueness key only: mail always goes to the address the
- * account stores. It must be idempotent (canonical(canonical(x)) === canonical(x)), so that two
- * addresses that look alike after normalisation can never be two accounts.
+ * The canonical form is what an account stores (`email`, `unconfirmedEmail`), its lookup and
+ * uniqueness key, and where mail goes: a look-alike spelling (`ｂｏｂ@example.com`) is the same
+ * account and never a second mailbox. It must be idempotent (canonical(canonical(x)) ===
+ * canonical(x)), so that two addresses that look alike after normalisation can never be two
+ * accounts.
  */
+
+/** Emails longer than this (in UTF-16 code units, as sent) are malformed (RFC 5321's 64 + 1 + 255). */
+export const MAX_EMAIL_LENGTH = 320;
+// The canonical form becomes DynamoDB keys: the claim's partition key (at most 2048 bytes) and
+// the users index's sort key `<canonical>#<id>` (at most 1024 bytes). 960 UTF-8 bytes keeps both.
+const MAX_EMAIL_BYTES = 960;
 
 // Default-ignorable code points (Unicode DerivedCoreProperties) and format characters (Cf):
 // zero-width spaces and joiners, soft hyphen, bidi controls, variation selectors, tags, BOM.
@@ -35,7 +43,7 @@ const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
  * no control characters, no whitespace.
  */
 export function isValidEmail(input: string): boolean {
-  if (input.length > 320 || CONTROL.test(input) || /\s/u.test(input)) return false;
+  if (input.length > MAX_EMAIL_LENGTH || new TextEncoder().encode(input).length > MAX_EMAIL_BYTES || CONTROL.test(input) || /\s/u.test(input)) return false;
   const at = input.lastIndexOf('@');
   if (at <= 0 || at !== input.indexOf('@')) return false;
   const local = input.slice(0, at);
@@ -49,6 +57,18 @@ export function isValidEmail(input: string): boolean {
   if (!labels.every((label) => DOMAIN_LABEL.test(label))) return false;
   const tld = labels[labels.length - 1] ?? '';
   return !/^\d+$/.test(tld);
+}
+
+/**
+ * The canonical form of an address given as input, or undefined when it is malformed. An input
+ * over {@link MAX_EMAIL_LENGTH} is refused before any work is done on it; the canonical form
+ * (NFKC may lengthen it) is what is validated, so what is stored is always a valid address
+ * that fits in a key.
+ */
+export function canonicalEmailOf(input: string): string | undefined {
+  if (input.length > MAX_EMAIL_LENGTH) return undefined;
+  const canonical = canonicalizeEmail(input);
+  return isValidEmail(canonical) ? canonical : undefined;
 }
 
 /** The part of an address that is safe to log: its domain, never the local part. */

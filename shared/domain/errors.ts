@@ -1,21 +1,19 @@
+import { PROBLEMS, type ProblemCode, type RetryableCode } from './problems.js';
+
 /**
  * The one family of errors that flows throw. Each carries a stable `code` that clients switch on;
- * `shared/http/problem.ts` is the only place that maps codes to HTTP statuses.
+ * the codes, their statuses and texts live in one table, `PROBLEMS` (`shared/domain/problems.ts`).
+ * `internal_error` is not among them: it is what any other thrown value becomes.
  */
-export type ErrorCode =
-  | 'bad_request'
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'invalid_credentials'
-  | 'email_not_confirmed'
-  | 'account_locked'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'invalid_token'
-  | 'too_many_attempts'
-  | 'payload_too_large'
-  | 'service_unavailable';
+export type ErrorCode = Exclude<ProblemCode, 'internal_error'>;
+
+/** The codes a plain `AuthError` may carry: the retryable ones need a `RetryableError` (and its `Retry-After`). */
+export type PlainErrorCode = Exclude<ErrorCode, RetryableCode>;
+
+/** Options of every `AuthError`: the underlying failure, kept for the log (never sent to the client). */
+export interface AuthErrorOptions {
+  cause?: unknown;
+}
 
 /** Field name → list of human messages, as in the contract's `errors` member. */
 export type FieldErrors = Record<string, string[]>;
@@ -23,8 +21,13 @@ export type FieldErrors = Record<string, string[]>;
 /** Base class of every expected failure. Anything else is a bug and becomes a generic 500. */
 export class AuthError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, detail?: string) {
-    super(detail ?? code);
+  constructor(code: PlainErrorCode, detail?: string, options: AuthErrorOptions = {}) {
+    super(detail ?? code, options.cause === undefined ? undefined : { cause: options.cause });
+    // The type already refuses a retryable code; this keeps an untyped caller from answering a
+    // 429/503 without `Retry-After`.
+    if ('retryable' in PROBLEMS[code as ErrorCode] && !(this instanceof RetryableError)) {
+      throw new TypeError(`${code} needs a RetryableError (it is answered with Retry-After)`);
+    }
     this.name = 'AuthError';
     this.code = code;
   }
@@ -53,8 +56,9 @@ export class BadRequestError extends AuthError {
 /** Errors that tell the client when to come back (`Retry-After`, seconds). */
 export class RetryableError extends AuthError {
   readonly retryAfterSeconds: number;
-  constructor(code: 'too_many_attempts' | 'service_unavailable', retryAfterSeconds: number, detail?: string) {
-    super(code, detail);
+  constructor(code: RetryableCode, retryAfterSeconds: number, detail?: string, options: AuthErrorOptions = {}) {
+    // The one place a retryable code reaches AuthError's constructor (which refuses it to anyone else).
+    super(code as unknown as PlainErrorCode, detail, options);
     this.name = 'RetryableError';
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
@@ -62,8 +66,8 @@ export class RetryableError extends AuthError {
 
 /** A dependency (DynamoDB, SES, Secrets Manager) failed in a way worth retrying later. */
 export class ServiceUnavailableError extends RetryableError {
-  constructor(detail = 'A dependency is unavailable. Please try again shortly.', retryAfterSeconds = 1) {
-    super('service_unavailable', retryAfterSeconds, detail);
+  constructor(detail = 'A dependency is unavailable. Please try again shortly.', options: AuthErrorOptions & { retryAfterSeconds?: number } = {}) {
+    super('service_unavailable', options.retryAfterSeconds ?? 1, detail, { cause: options.cause });
     this.name = 'ServiceUnavailableError';
   }
 }
@@ -96,4 +100,10 @@ export class ConflictError extends Error {
 /** True for a ConflictError of the given reason. */
 export function isConflict(error: unknown, reason?: ConflictReason): error is ConflictError {
   return error instanceof ConflictError && (reason === undefined || error.reason === reason);
+}
+
+/** The name of what caused an error (`cause`, else the error itself), for a log line without secrets. */
+export function causeName(error: unknown): string {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  return cause instanceof Error ? cause.name : typeof cause;
 }

@@ -1,5 +1,7 @@
+import type { BreachedPasswords } from './breached-passwords.js';
 import { COMMON_PASSWORDS } from './common-passwords.data.js';
 import { COMMON_PASSWORD_MIN_LENGTH, decodeWordList } from './common-passwords.js';
+import { isContextPassword } from './context-words.js';
 import { messages } from './messages.js';
 
 /** Passwords longer than this are refused before hashing (a cheap DoS guard). */
@@ -19,12 +21,27 @@ export function isCommonPassword(password: string): boolean {
   return common.has(password.toLowerCase());
 }
 
-/** Password rules of the contract. Returns the messages for `password`, empty when it passes. */
-export function passwordProblems(password: string, minLength: number): string[] {
+/** What a new password is checked against (see {@link passwordProblems}). */
+export interface PasswordPolicy {
+  minLength: number;
+  /** The account's context words (`contextWords` in `context-words.ts`). */
+  context: { words: string[]; contained: string[] };
+  /** The offline breached-password list. */
+  breached: BreachedPasswords;
+}
+
+/**
+ * Password rules of the contract, in its order, first failure wins: length, context words, the
+ * embedded common list, the breached list. Returns the messages for `password`, empty when it
+ * passes.
+ */
+export function passwordProblems(password: string, policy: PasswordPolicy): string[] {
   // Length counts code points, as NIST 800-63B asks (an emoji is one character).
   const length = [...password].length;
-  if (length < minLength) return [messages.field.tooShort(minLength)];
+  if (length < policy.minLength) return [messages.field.tooShort(policy.minLength)];
   if (length > PASSWORD_MAX_LENGTH) return [messages.field.tooLong(PASSWORD_MAX_LENGTH)];
+  if (isContextPassword(password, policy.context)) return [messages.field.contextWord];
   if (isCommonPassword(password)) return [messages.field.tooCommon];
+  if (policy.breached.has(password)) return [messages.field.breached];
   return [];
 }

@@ -4,12 +4,12 @@ export type Role = string;
 /** A user as stored. `passwordHash` never leaves the flows (see {@link toPublicUser}). */
 export interface User {
   id: string;
-  /** The address as the user typed it (trimmed); mail goes here. */
+  /** The canonical form of the address (see `canonicalizeEmail`); mail goes here. */
   email: string;
   /** Lookup and uniqueness key (see `canonicalizeEmail`). */
   emailCanonical: string;
   emailConfirmed: boolean;
-  /** A pending email change waiting for confirmation; not reserved. */
+  /** A pending email change (canonical form) waiting for confirmation; not reserved. */
   unconfirmedEmail: string | null;
   /** argon2id PHC string, or null for invited users and admin-created users without one. */
   passwordHash: string | null;
@@ -32,6 +32,14 @@ export interface User {
   sessionSeq: number;
   /** Deployment-defined attributes (validated by configuration). */
   attributes: Record<string, unknown>;
+  /**
+   * Epoch seconds, only on a self-registered account that was never confirmed: the expiry of its
+   * last confirmation link. From then on the account and its email claim are as good as gone
+   * (every read checks it; DynamoDB's TTL deletes them late) and the address registers afresh.
+   * Moved forward by each re-registration or resend, removed by confirmation. Absent (or null)
+   * on every other account.
+   */
+  expiresAt?: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,6 +56,11 @@ export interface PublicUser {
   createdAt: string;
   updatedAt: string;
   [attribute: string]: unknown;
+}
+
+/** True when `user` is a never-confirmed account whose last confirmation link expired by `now` (epoch seconds). */
+export function accountExpired(user: Pick<User, 'expiresAt'>, now: number): boolean {
+  return typeof user.expiresAt === 'number' && user.expiresAt <= now;
 }
 
 /** Maps a stored user to the contract's user object. Never includes a hash. */
@@ -75,10 +88,19 @@ export interface Session {
   email: string;
   /** `jti` of the only access token of this session that is accepted. */
   currentJti: string;
-  /** SHA-256 (base64url) of the current renewal token. */
+  /** SHA-256 (base64url) of the current renewal token's secret. */
   renewalHash: string;
-  /** Hashes of spent renewal tokens: presenting one again revokes the session (reuse detection). */
-  spentRenewalHashes: string[];
+  /**
+   * Generation of the current renewal token: 0 at creation, +1 per renewal. A token of a lower
+   * generation whose MAC checks out is a spent one: presenting it revokes the session.
+   */
+  renewalGeneration: number;
+  /**
+   * Per-session HMAC key (256 bits, base64url) that renewal secrets carry a MAC under (see
+   * `renewalSecret`). It proves a presented old token was really issued, so a forged one cannot
+   * revoke someone else's session; it cannot produce a token that renews.
+   */
+  renewalKey: string;
   rememberMe: boolean;
   createdAt: string;
   lastUsedAt: string;

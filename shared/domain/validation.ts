@@ -1,7 +1,7 @@
-import { isValidEmail } from './email.js';
+import { canonicalEmailOf } from './email.js';
 import { type FieldErrors, ValidationError } from './errors.js';
 import { messages } from './messages.js';
-import { passwordProblems } from './password.js';
+import { type PasswordPolicy, passwordProblems } from './password.js';
 
 /** Collects field errors and throws one `ValidationError` with all of them. */
 export class FieldChecker {
@@ -22,25 +22,28 @@ export class FieldChecker {
     return value;
   }
 
-  /** A required email in a valid format. Returns the trimmed address. */
+  /**
+   * A required email in a valid format (at most 320 characters). Returns its canonical form,
+   * the only form an account stores and mails (see `canonicalEmailOf`).
+   */
   email(field: string, value: string | undefined): string | undefined {
     const present = this.required(field, value);
     if (present === undefined) return undefined;
-    const trimmed = present.trim();
-    if (!isValidEmail(trimmed)) {
+    const canonical = canonicalEmailOf(present);
+    if (canonical === undefined) {
       this.add(field, messages.field.invalidFormat);
       return undefined;
     }
-    return trimmed;
+    return canonical;
   }
 
   /** A required password that follows the policy, and its optional confirmation. */
-  password(value: string | undefined, confirmation: string | undefined, minLength: number, field = 'password'): string | undefined {
+  password(value: string | undefined, confirmation: string | undefined, policy: PasswordPolicy, field = 'password'): string | undefined {
     if (value === undefined || value === '') {
       this.add(field, messages.field.blank);
       return undefined;
     }
-    const problems = passwordProblems(value, minLength);
+    const problems = passwordProblems(value, policy);
     for (const problem of problems) this.add(field, problem);
     if (confirmation !== undefined && confirmation !== value) {
       this.add(`${field}Confirmation`, messages.field.mismatch);

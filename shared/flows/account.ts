@@ -6,8 +6,11 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { deleteAccount } from './delete-account.js';
 import { type Deps, nowIso, type Principal } from './deps.js';
+import { recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { prepareMailToken } from './mail-tokens.js';
+import { passwordPolicy } from './password-policy.js';
 import { revokeAllSessions } from './revoke.js';
 import { type PreparedMail, prepareTemplateMail, writeWithMail } from './send-mail.js';
 
@@ -34,6 +37,12 @@ const wrongCurrentPassword = () => new ValidationError({ currentPassword: [messa
  * Loads the caller and checks `currentPassword` against the stored hash. Field errors found by
  * `check` come in the same 422. Returns the user and the hash that was verified, which the
  * caller's commit is conditioned on (a concurrent password change makes it fail, not slip by).
+ *
+ * A guess behind a stolen access token is a guess at the account's password: it counts as a
+ * failed sign-in of the account, with the same counter and the same reservation (`lockout.ts`).
+ * Past `AUTH_MAX_FAILED_SIGN_INS` the answer is `429 too_many_attempts` with `Retry-After`,
+ * whatever the password, without verifying it; a wrong one keeps its slot (and can start the
+ * lockout, with its mail); a right one gives its slot back.
  */
 async function verifyCurrentPassword(
   deps: Deps,
@@ -47,10 +56,14 @@ async function verifyCurrentPassword(
     check.add('currentPassword', messages.field.blank);
     check.throwIfAny();
   }
+  const attempt = await reserveAttempt(deps, { emailCanonical: user.emailCanonical, ip: null }, 'account');
   const verified = user.passwordHash !== null && (await deps.hasher.verify(user.passwordHash, currentPassword as string));
-  if (!verified) {
+  if (verified) {
+    await releaseAttempt(deps, attempt);
+  } else {
     check.add('currentPassword', messages.field.invalid);
     deps.log.info('current password refused', { flow: 'account', userId: user.id, code: 'validation_failed' });
+    await recordFailedSignIn(deps, attempt, user, 'account');
   }
   check.throwIfAny();
   return { user, verifiedHash: user.passwordHash as string };
@@ -85,7 +98,8 @@ function emailChangeOf(deps: Deps, user: User, email: string | undefined): Email
  * - Password (policy as at registration): every other session of the user is revoked in the same
  *   transaction, race-free (`revokeAllSessions`); the caller's session survives, and so does its
  *   renewal (a renewal that raced the change re-reads the user, see `renewSession`). An
- *   outstanding reset link dies too: the password it would replace is gone.
+ *   outstanding reset link dies too: the password it would replace is gone. So does it on an
+ *   immediate email change: the old mailbox no longer recovers the account.
  *
  * Everything is one commit, conditioned on the password hash that was verified.
  */
@@ -95,7 +109,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   const password =
     input.password === undefined && input.passwordConfirmation === undefined
       ? undefined
-      : check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+      : check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, principal.email));
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'user' }, check) : {};
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, check, input.currentPassword);
 
@@ -118,10 +132,9 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     // The new address has not been confirmed by anyone; a pending change is moot.
     Object.assign(set, { emailConfirmed: false, unconfirmedEmail: null });
   }
-  if (password !== undefined) {
-    set.passwordHash = await deps.hasher.hash(password);
-    extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
-  }
+  if (password !== undefined) set.passwordHash = await deps.hasher.hash(password);
+  // A reset link dies with the password it would replace, and with the address it was mailed to.
+  if (password !== undefined || change.kind === 'immediate') extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
   const attributesChanged = Object.keys(attributes).length > 0;
   if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
   if (change.kind === 'none' && password === undefined && !attributesChanged) return toPublicUser(user);
@@ -180,7 +193,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
       // Anything else (a concurrent email change) is worth a retry by the client.
       const fresh = await deps.store.getUser(user.id);
       if (fresh?.passwordHash !== verifiedHash) throw wrongCurrentPassword();
-      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.');
+      throw new ServiceUnavailableError('The account changed while this request ran. Please try again.', { cause: error });
     }
     if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
     throw error;
@@ -199,53 +212,20 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   return toPublicUser(fresh);
 }
 
-const MAIL_TOKEN_KINDS = ['confirmation', 'reset', 'invitation'] as const;
-
-/** First transaction of a deletion: user + claim (2 items), up to 3 tokens, this many sessions. */
-const DELETE_FIRST_BATCH = 90;
-const DELETE_ATTEMPTS = 5;
-
 /**
- * `DELETE /me`: after checking `currentPassword`, deletes the user, its email claim, every
- * session and every mail token in one transaction, from one consistent read of the user's
- * partition. The deletion is conditioned on `sessionSeq` (a session created after the read makes
- * it read again), on the verified password hash and on the email (no change slipped in). Sign-ins
- * and renewals that read the user before are conditioned on the user item, which is gone, so
- * none can leave a session behind. The email can register again at once.
+ * `DELETE /me`: after checking `currentPassword`, deletes the account with `deleteAccount`
+ * (one transaction from one consistent read, guarded by the verified password hash, the email
+ * and `sessionSeq`; see `delete-account.ts`). The email can register again at once.
  */
 export async function deleteMe(deps: Deps, principal: Principal, input: { currentPassword?: string | undefined }): Promise<void> {
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, new FieldChecker(), input.currentPassword);
-  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
-    const items = await deps.store.listUserItems(user.id);
-    const current = items.user;
-    if (!current) throw new AuthError('unauthorized');
-    if (current.passwordHash !== verifiedHash) throw wrongCurrentPassword();
-    const sessions: WriteOp[] = items.sessions.map((s) => ({ type: 'deleteSession', userId: user.id, id: s.id }));
-    try {
-      await deps.store.commit([
-        // sessionSeq: no session was created since the read; emailCanonical: the claim we
-        // release is the user's current one; passwordHash: the password we checked is current.
-        {
-          type: 'deleteUser',
-          id: user.id,
-          emailCanonical: current.emailCanonical,
-          guard: { sessionSeq: current.sessionSeq, passwordHash: verifiedHash, emailCanonical: current.emailCanonical },
-        },
-        // Every kind, not only the tokens listed: a reset requested after our read (its write is
-        // conditioned on the user existing) would otherwise outlive the account.
-        ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId: user.id, kind })),
-        ...sessions.slice(0, DELETE_FIRST_BATCH),
-      ]);
-    } catch (error) {
-      if (isConflict(error, 'user_changed')) continue;
-      if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
-      throw error;
-    }
-    // Only users with more than 90 sessions get here with leftovers; their user is already gone.
-    const rest = sessions.slice(DELETE_FIRST_BATCH);
-    for (let i = 0; i < rest.length; i += 100) await deps.store.commit(rest.slice(i, i + 100));
-    deps.log.info('account deleted', { flow: 'account', userId: user.id });
-    return;
+  try {
+    await deleteAccount(deps, user.id, { passwordHash: verifiedHash });
+  } catch (error) {
+    // The password changed since we checked it: the one we verified is not current any more.
+    if (isConflict(error, 'user_changed')) throw wrongCurrentPassword();
+    if (isConflict(error, 'not_found')) throw new AuthError('unauthorized');
+    throw error;
   }
-  throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');
+  deps.log.info('account deleted', { flow: 'account', userId: user.id });
 }

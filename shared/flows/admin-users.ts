@@ -1,12 +1,14 @@
-import { canonicalizeEmail } from '../domain/email.js';
-import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
+import { canonicalEmailOf, canonicalizeEmail } from '../domain/email.js';
+import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
+import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
-import { type Deps, nowIso } from './deps.js';
+import { deleteAccount } from './delete-account.js';
+import { type Deps, nowIso, nowSeconds } from './deps.js';
+import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
 
@@ -17,7 +19,7 @@ import { revokeAllSessions } from './revoke.js';
  */
 
 /** What the admin flows use: no signing keys and no mail (the CLI has neither). */
-export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks'>;
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached'>;
 
 /**
  * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the
@@ -86,7 +88,9 @@ function encodeCursor(key: string | null): string | null {
 function decodeCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const key = /^[A-Za-z0-9_-]{1,1400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!CURSOR_KEY.test(key)) {
+  // A real sort key is at most 960 bytes of email + `#` + id; a longer one would be refused by
+  // DynamoDB as an index key (over 1024 bytes), so it never reaches the store.
+  if (!CURSOR_KEY.test(key) || Buffer.byteLength(key) > 1000) {
     check.add('cursor', messages.field.invalid);
     return undefined;
   }
@@ -114,7 +118,9 @@ export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersI
   const cursor = decodeCursor(check, input.cursor);
   check.throwIfAny();
   if (input.email !== undefined && input.email.trim() !== '') {
-    const user = await deps.store.findUserByEmail(canonicalizeEmail(input.email));
+    // A malformed (or oversized) address has no account: no read, and never a key too large.
+    const canonical = canonicalEmailOf(input.email);
+    const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
     return { users: user ? [toPublicUser(user)] : [], nextCursor: null };
   }
   const page = await deps.store.listUsers({ limit, cursor: cursor ?? null });
@@ -130,7 +136,8 @@ export async function showUser(deps: AdminDeps, actor: Actor, id: string): Promi
 /** One user by email (canonical match); `not_found` when there is none. The CLI's lookup. */
 export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string): Promise<PublicUser> {
   await assertAdmin(deps, actor);
-  const user = email.trim() === '' ? undefined : await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const canonical = canonicalEmailOf(email);
+  const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
   if (!user) throw notFound();
   return toPublicUser(user);
 }
@@ -154,7 +161,7 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
   await assertAdmin(deps, actor);
   const check = new FieldChecker();
   const email = check.email('email', input.email);
-  const password = input.password === undefined ? undefined : check.password(input.password, undefined, deps.config.passwordMinLength);
+  const password = input.password === undefined ? undefined : check.password(input.password, undefined, passwordPolicy(deps, input.email));
   checkRole(deps, check, input.role);
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'create', actor: 'admin' }, check) : {};
   check.throwIfAny();
@@ -187,15 +194,30 @@ export interface UpdateUserInput {
   body?: Record<string, unknown> | undefined;
 }
 
+/** Room for session updates beside the user write (and a token deletion) in one transaction. */
+const ROLE_BATCH = 96;
+/** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
+const ROLE_ATTEMPTS = 3;
+
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
  * confirmation round trip): the claim moves in the same transaction as the user, a pending
- * self-service change and its link are dropped. A role change shows in the user's tokens and
- * the authorizer context from their next renewal, and on admin routes at once.
+ * self-service change and its link are dropped, and so is any reset link (it went to the old
+ * address). A role change applies to the user's live
+ * sessions at once: every session item carries the role the authorizer and Latch's own routes
+ * read, so the user write and the update of every live session go in one transaction,
+ * conditioned on `sessionSeq` (a sign-in that lands after we listed the sessions makes us list
+ * again) and on the role we read (two role changes cannot interleave). A sign-in or renewal
+ * that read the old role fails its own `role` condition after this commit, so no session is
+ * created or renewed with the old role. Sessions beyond one transaction (more than
+ * {@link ROLE_BATCH}) follow in further commits, each conditioned on the new role still holding.
+ * Under a stream of sign-ins of the same user that keeps moving `sessionSeq`, the last attempt
+ * commits without that condition and then sweeps the sessions the sign-ins created meanwhile,
+ * before answering: once the change has answered, every live session carries the new role.
  */
 export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
   await assertAdmin(deps, actor);
-  const user = await loadUser(deps, id);
+  let user = await loadUser(deps, id);
   const check = new FieldChecker();
   const email = input.email === undefined ? undefined : check.email('email', input.email);
   checkRole(deps, check, input.role);
@@ -205,32 +227,115 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   const attributesChanged = Object.keys(attributes).length > 0;
   if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
-  const set: Partial<User> = { updatedAt: nowIso(deps) };
-  if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
-  if (input.role !== undefined) set.role = input.role;
-  if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
-  const ops: WriteOp[] = [];
-  if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
-    ops.push(
-      // The old claim must still be the user's and the new one free: an email race has one winner.
-      { type: 'moveEmail', userId: id, from: user.emailCanonical, to: canonicalizeEmail(email), email, set: { ...set, unconfirmedEmail: null } },
-      // A pending confirmation link would confirm an address the admin just replaced.
-      { type: 'deleteToken', userId: id, kind: 'confirmation' },
-    );
-  } else {
-    if (email !== undefined) set.email = email; // the same account, spelled differently
-    ops.push({ type: 'updateUser', id, set });
-  }
-  try {
-    await deps.store.commit(ops);
-  } catch (error) {
-    if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
-    if (isConflict(error, 'not_found')) throw notFound();
-    if (isConflict(error, 'user_changed')) throw new AuthError('service_unavailable', 'The user changed meanwhile. Please try again.');
-    throw error;
+  let written: User;
+  for (let attempt = 0; ; attempt++) {
+    const lastAttempt = attempt + 1 >= ROLE_ATTEMPTS;
+    // Also when the role is already the one asked for: a change whose sweep failed half-way is
+    // completed by asking again (sessions that do not carry the role yet are updated).
+    const roleChange = input.role;
+    const set: Partial<User> = { updatedAt: nowIso(deps) };
+    if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
+    if (input.role !== undefined) set.role = input.role;
+    if (input.emailConfirmed !== undefined) set.emailConfirmed = input.emailConfirmed;
+    // With a role change: the sessions listed are all the user has (no sign-in since), and the
+    // role is still the one read (no concurrent role change). The last attempt drops the
+    // `sessionSeq` condition so a stream of sign-ins cannot starve the change: it closes the door
+    // (every sign-in from then on fails its role condition and retries with the new role) and
+    // the sweep below updates the few sessions created between our listing and our commit.
+    const guard = roleChange === undefined ? undefined : { role: user.role, ...(lastAttempt ? {} : { sessionSeq: user.sessionSeq }) };
+    const sessions = roleChange === undefined ? [] : await liveSessionsWithout(deps, id, roleChange);
+    const ops: WriteOp[] = [];
+    // An account an admin confirms or gives an address is kept: a never-confirmed one stops expiring.
+    const expiring = typeof user.expiresAt === 'number';
+    if (email !== undefined && canonicalizeEmail(email) !== user.emailCanonical) {
+      ops.push(
+        // The old claim must still be the user's and the new one free: an email race has one winner.
+        // (The new claim never expires.)
+        {
+          type: 'moveEmail',
+          userId: id,
+          from: user.emailCanonical,
+          to: canonicalizeEmail(email),
+          email,
+          set: { ...set, unconfirmedEmail: null, ...(expiring ? { expiresAt: null } : {}) },
+          ...(guard ? { guard } : {}),
+        },
+        // A pending confirmation link would confirm an address the admin just replaced.
+        { type: 'deleteToken', userId: id, kind: 'confirmation' },
+        // A reset link mailed to the old address must not recover the account any more.
+        { type: 'deleteToken', userId: id, kind: 'reset' },
+      );
+    } else {
+      if (email !== undefined) set.email = email; // the same address: stored in its canonical form
+      if (expiring && input.emailConfirmed === true) {
+        set.expiresAt = null;
+        ops.push({ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: id, expiresAt: null });
+      }
+      ops.push({ type: 'updateUser', id, set, ...(guard ? { guard } : {}) });
+    }
+    ops.push(...sessions.slice(0, ROLE_BATCH).map((s) => roleUpdate(s, roleChange as string)));
+    const first = ops.find((op) => op.type === 'moveEmail' || op.type === 'updateUser');
+    written =
+      first?.type === 'moveEmail'
+        ? { ...user, ...first.set, email: first.email, emailCanonical: first.to }
+        : { ...user, ...(first?.type === 'updateUser' ? first.set : {}) };
+    try {
+      await deps.store.commit(ops);
+    } catch (error) {
+      if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
+      if (isConflict(error, 'not_found')) throw notFound();
+      // A sign-in or another role change landed meanwhile, or a listed session ended: read again.
+      const retry = roleChange !== undefined && (isConflict(error, 'user_changed') || isConflict(error, 'session_gone'));
+      if (retry && !lastAttempt) {
+        user = await loadUser(deps, id);
+        continue;
+      }
+      if (isConflict(error, 'user_changed') || isConflict(error, 'session_gone')) {
+        throw new ServiceUnavailableError('The user changed meanwhile. Please try again.', { cause: error });
+      }
+      throw error;
+    }
+    if (roleChange !== undefined && (sessions.length > ROLE_BATCH || lastAttempt)) await updateRemainingSessions(deps, id, roleChange);
+    break;
   }
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
-  return toPublicUser(await loadUser(deps, id));
+  // The record as written (no read after the commit, which could fail once the change is done).
+  return toPublicUser(written);
+}
+
+/** The user's live sessions that do not carry `role` yet (expired ones no token check accepts). */
+async function liveSessionsWithout(deps: AdminDeps, userId: string, role: string): Promise<Session[]> {
+  const now = nowSeconds(deps);
+  return (await deps.store.listSessions(userId)).filter((s) => s.expiresAt > now && s.role !== role);
+}
+
+function roleUpdate(session: Session, role: string): WriteOp {
+  // Conditioned on the session still existing: an update never brings a revoked session back.
+  return { type: 'updateSession', userId: session.userId, id: session.id, set: { role } };
+}
+
+/**
+ * The sessions a role change could not fit in its transaction, a chunk per commit, each chunk
+ * conditioned on the user still having `role` (a later role change owns the sessions then).
+ */
+async function updateRemainingSessions(deps: AdminDeps, userId: string, role: string): Promise<void> {
+  for (let attempt = 0; attempt < ROLE_ATTEMPTS; attempt++) {
+    const sessions = await liveSessionsWithout(deps, userId, role);
+    try {
+      for (let i = 0; i < sessions.length; i += 99) {
+        await deps.store.commit([
+          // A newer role change took over: its own commits carry its role to the sessions.
+          { type: 'checkUser', id: userId, guard: { role } },
+          ...sessions.slice(i, i + 99).map((s) => roleUpdate(s, role)),
+        ]);
+      }
+      return;
+    } catch (error) {
+      if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) return;
+      if (!isConflict(error, 'session_gone')) throw error;
+    }
+  }
+  throw new ServiceUnavailableError('The user changed meanwhile. Please try again.');
 }
 
 /** Body of `PUT /admin/users/{id}/password`. */
@@ -246,9 +351,9 @@ export interface SetPasswordInput {
  */
 export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string, input: SetPasswordInput): Promise<void> {
   await assertAdmin(deps, actor);
-  await loadUser(deps, id);
+  const target = await loadUser(deps, id);
   const check = new FieldChecker();
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, target.email));
   check.throwIfAny();
   if (password === undefined) throw new Error('unreachable: validated above');
   const passwordHash = await deps.hasher.hash(password);
@@ -309,45 +414,22 @@ export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Pro
   return toPublicUser(unlocked);
 }
 
-/** Room left in one transaction for session deletions beside the user, claim and tokens. */
-const DELETE_BATCH = 94;
-const DELETE_ATTEMPTS = 5;
-
 /**
- * Deletes a user with its email claim, sessions and mail tokens in one transaction, conditioned
- * on `sessionSeq` (a session created after we listed makes us list again), so no session of a
- * deleted user survives. A user with very many sessions has them revoked first.
+ * Deletes a user with its email claim, sessions and mail tokens (`deleteAccount`: one
+ * transaction from one consistent read, conditioned on the user's email and `sessionSeq`, so
+ * neither a racing sign-in nor a racing email change leaves a session or a claim behind).
  */
 export async function deleteUser(deps: AdminDeps, actor: Actor, id: string): Promise<void> {
   await assertAdmin(deps, actor);
   assertNotSelf(actor, id);
-  await loadUser(deps, id);
-  for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
-    const user = await deps.store.getUser(id);
-    if (!user) throw notFound();
-    const sessions = await deps.store.listSessions(id);
-    if (sessions.length > DELETE_BATCH) {
-      await revoking(() => revokeAllSessions(deps, id));
-      continue;
-    }
-    try {
-      await deps.store.commit([
-        // Fails when a session was created since we listed them: then list again.
-        { type: 'deleteUser', id, emailCanonical: user.emailCanonical, guard: { sessionSeq: user.sessionSeq } },
-        ...sessions.map((s): WriteOp => ({ type: 'deleteSession', userId: id, id: s.id })),
-        { type: 'deleteToken', userId: id, kind: 'confirmation' },
-        { type: 'deleteToken', userId: id, kind: 'reset' },
-        { type: 'deleteToken', userId: id, kind: 'invitation' },
-      ]);
-    } catch (error) {
-      if (isConflict(error, 'user_changed')) continue;
-      if (isConflict(error, 'not_found')) throw notFound();
-      throw error;
-    }
-    deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
-    return;
+  if (!ID.test(id)) throw notFound();
+  try {
+    await deleteAccount(deps, id);
+  } catch (error) {
+    if (isConflict(error, 'not_found')) throw notFound();
+    throw error;
   }
-  throw new AuthError('service_unavailable', 'Too many concurrent changes to this account. Please try again.');
+  deps.log.info('user deleted by admin', { flow: 'admin-users', userId: id, actor: actorId(actor) });
 }
 
 /** Runs a revoke-all, turning "the user vanished meanwhile" into `not_found`. */

@@ -1,16 +1,16 @@
-import { canonicalizeEmail } from '../domain/email.js';
+import { canonicalEmailOf } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { hashSecret, randomId, randomSecret, safeEqual } from '../domain/secrets.js';
-import { formatRenewalToken, parseRenewalToken } from '../domain/tokens.js';
+import { hashSecret, randomId, safeEqual } from '../domain/secrets.js';
+import { formatRenewalToken, isIssuedRenewalSecret, parseRenewalToken, type RenewalTokenParts, renewalSecret } from '../domain/tokens.js';
 import type { User } from '../domain/types.js';
 import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
-import { checkSignInLockout, clearFailedSignIns, recordFailedSignIn } from './lockout.js';
-import { commitWithMail, prepareConfirmationMail } from './send-mail.js';
-import { prepareSession, signAccessToken, type TokenPair } from './token-pair.js';
+import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
+import { resendConfirmationMail } from './send-mail.js';
+import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
 export interface SignInInput {
@@ -18,9 +18,6 @@ export interface SignInInput {
   password?: string | undefined;
   rememberMe?: boolean | undefined;
 }
-
-/** How many spent renewal hashes a session remembers for reuse detection. */
-const SPENT_HASHES_KEPT = 10;
 
 const invalidCredentials = () => new AuthError('invalid_credentials', messages.invalidCredentials);
 
@@ -30,15 +27,19 @@ const invalidCredentials = () => new AuthError('invalid_credentials', messages.i
  * dummy hash, so neither the body nor the time tells them apart. Lock and confirmation state are
  * revealed only after a correct password.
  *
- * Brute-force protection (see `lockout.ts`): while the email or the source address is locked
- * out, the answer is `429` before any password is verified. Every `invalid_credentials` answer,
- * for an unknown email too, counts one failure against both; a success clears the email's count.
+ * Brute-force protection (see `lockout.ts`): every attempt first reserves a slot in its email's
+ * counter, atomically under `AUTH_MAX_FAILED_SIGN_INS`; without one (the limit is reached or the
+ * email or the source address is locked out) the answer is `429` before any password is
+ * verified, however many attempts arrive at once. Every `invalid_credentials` answer, for an
+ * unknown email too, keeps its slot and counts one failure against the source address; a
+ * success clears the email's count; a right password that does not sign in gives its slot back.
  */
 export async function signIn(deps: Deps, input: SignInInput, request: RequestInfo): Promise<TokenPair> {
-  const email = input.email?.trim() ?? '';
   const password = input.password ?? '';
-  const emailCanonical = email === '' ? null : canonicalizeEmail(email);
-  const lockout = await checkSignInLockout(deps, { emailCanonical, ip: request.ip });
+  // A malformed or oversized email cannot have an account: it goes down the unknown-email path
+  // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
+  const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
+  const lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
   const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
@@ -50,21 +51,44 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
   }
+  let started: { tokens: TokenPair; sessionId: string };
+  try {
+    started = await completeSignIn(deps, user, input, request);
+  } catch (error) {
+    // The password was right: whatever stopped the sign-in, it was not a guess.
+    await releaseAttempt(deps, lockout);
+    throw error;
+  }
+  // After the commit, best effort: the session exists, and a counter left behind only keeps its
+  // slots until the window ends (stricter, never looser).
+  if (emailCanonical !== null) {
+    await clearFailedSignIns(deps, emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
+  }
+  deps.log.info('signed in', { flow: 'session', userId: user.id });
+  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
+  return started.tokens;
+}
+
+/** After a right password: the account's state, the deployer's hook and the session's commit. */
+async function completeSignIn(deps: Deps, user: User, input: SignInInput, request: RequestInfo): Promise<{ tokens: TokenPair; sessionId: string }> {
   assertMaySignIn(user);
   if (!user.emailConfirmed && deps.config.requireEmailConfirmation) {
-    // A fresh link, capped per recipient like every confirmation mail.
-    const { tokenOp, mail } = await prepareConfirmationMail(deps, user);
-    await commitWithMail(deps, [tokenOp], [mail], 'nothing');
+    // A fresh link bound to the password just verified, queued in the same commit and capped per
+    // recipient like every confirmation mail; if the account changed meanwhile (e.g. a
+    // re-registration replaced that password) no link is minted for the stale one.
+    await resendConfirmationMail(deps, user).catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;
   // The deployer's last word (e.g. an IP allow-list): after every check that could count as a
   // failure, before anything is written. A refusal is 403 and counts for nothing (no failure
-  // recorded, no counter cleared).
+  // recorded, no counter cleared: the attempt's slot is given back).
   await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
-  const { ops, tokens, sessionId } = await prepareSession(deps, user, { rememberMe, request });
+  let started: { tokens: TokenPair; sessionId: string };
   try {
-    await deps.store.commit(ops);
+    started = await startSession(deps, user, { rememberMe, request });
   } catch (error) {
     // The user was locked, deleted or had their password changed between our read and write.
     if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) {
@@ -74,10 +98,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     }
     throw error;
   }
-  if (lockout.emailCounter && emailCanonical !== null) await clearFailedSignIns(deps, emailCanonical);
-  deps.log.info('signed in', { flow: 'session', userId: user.id });
-  await runAfterHook(deps, 'afterSignIn', { user: tokens.user, sessionId, request });
-  return tokens;
+  return started;
 }
 
 function assertMaySignIn(user: User): void {
@@ -87,15 +108,20 @@ function assertMaySignIn(user: User): void {
 /**
  * Renews a session: spends the renewal token, rotates it, and makes the session's previous
  * access token invalid (the session item names exactly one current `jti`). The session keeps its
- * id and its deadline. A spent renewal token presented again revokes the session (theft
- * detection, as OAuth 2.0 Security BCP §4.14 recommends).
+ * id and its deadline. Reuse revokes the session (theft detection, OAuth 2.0 Security BCP
+ * §4.14): a token of an earlier generation that the server really issued (its MAC checks out),
+ * however many rotations ago, and a current one that loses the race to spend it (another request
+ * spent it meanwhile), so of two renewals racing with one token at most one gets a pair and the
+ * session then ends, its new tokens with it. A secret that the server never issued (wrong MAC, a
+ * future generation, or the current generation with the wrong secret) is a plain 401 and
+ * revokes nothing: revoking takes a token that was once valid.
  */
 export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }): Promise<TokenPair> {
   const parsed = parseRenewalToken(input.renewalToken);
   if (!parsed) throw new AuthError('unauthorized', messages.unauthorized);
   // A second attempt only when the user changed between our read and our write (e.g. a
-  // password change that kept this very session): the fresh read decides again, so a session
-  // that the change revoked is gone by then and answers 401.
+  // password change that kept this very session, or a role change): the fresh read decides
+  // again, so a session that the change revoked is gone by then and answers 401.
   for (let attempt = 0; ; attempt++) {
     const outcome = await tryRenew(deps, parsed);
     if (outcome !== 'user_changed' || attempt >= 1) {
@@ -112,29 +138,38 @@ async function renewalRefused(deps: Deps, userId: string): Promise<never> {
   throw new AuthError('unauthorized', messages.unauthorized);
 }
 
-async function tryRenew(deps: Deps, parsed: { userId: string; sessionId: string; secret: string }): Promise<TokenPair | 'dead' | 'user_changed'> {
+/** Ends a session whose renewal token was used twice: whoever holds either copy is signed out. */
+async function revokeOnReuse(deps: Deps, userId: string, sessionId: string, how: 'old_generation' | 'lost_race'): Promise<'dead'> {
+  await deps.store.commit([{ type: 'deleteSession', userId, id: sessionId }]);
+  deps.log.warn('spent renewal token presented: session revoked', { flow: 'session', userId, reuse: how });
+  return 'dead';
+}
+
+async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPair | 'dead' | 'user_changed'> {
   const [session, user] = await Promise.all([deps.store.getSession(parsed.userId, parsed.sessionId), deps.store.getUser(parsed.userId)]);
   const now = nowSeconds(deps);
   if (!user || !session || session.expiresAt <= now || user.locked) return 'dead';
 
+  // Only a secret this server issued for this session and generation counts as a (spent) token.
+  if (parsed.generation > session.renewalGeneration) return 'dead';
+  if (!isIssuedRenewalSecret(session.renewalKey, session.id, parsed.generation, parsed.secret)) return 'dead';
+  if (parsed.generation < session.renewalGeneration) return revokeOnReuse(deps, user.id, session.id, 'old_generation');
   const presented = hashSecret(parsed.secret);
-  if (!safeEqual(presented, session.renewalHash)) {
-    if (session.spentRenewalHashes.some((spent) => safeEqual(spent, presented))) {
-      await deps.store.commit([{ type: 'deleteSession', userId: user.id, id: session.id }]);
-      deps.log.warn('spent renewal token presented: session revoked', { flow: 'session', userId: user.id });
-    }
-    throw new AuthError('unauthorized', messages.unauthorized);
-  }
+  // The MAC holds but the hash does not: only someone holding the session's key could make that
+  // (e.g. from a copy of the table), and the key alone must never renew nor revoke.
+  if (!safeEqual(presented, session.renewalHash)) return 'dead';
 
-  const secret = randomSecret();
+  const generation = session.renewalGeneration + 1;
+  const secret = renewalSecret(session.renewalKey, session.id, generation);
   const jti = randomId();
   // Signed before the commit spends the renewal token: a failing tokenClaims hook must leave the
   // client's renewal token usable (a spent one presented again would revoke the session).
   const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti });
   try {
     await deps.store.commit([
-      // The user must be unchanged since the session was made valid: no lock, no revoke-all.
-      { type: 'checkUser', id: user.id, guard: { sessionEpoch: user.sessionEpoch, unlocked: true } },
+      // The user must be unchanged since the session was made valid: no lock, no revoke-all, and
+      // no role change (the role written below would be stale).
+      { type: 'checkUser', id: user.id, guard: { sessionEpoch: user.sessionEpoch, unlocked: true, role: user.role } },
       // Spends the renewal token: only the request that still sees its hash wins.
       {
         type: 'updateSession',
@@ -144,7 +179,7 @@ async function tryRenew(deps: Deps, parsed: { userId: string; sessionId: string;
         set: {
           currentJti: jti,
           renewalHash: hashSecret(secret),
-          spentRenewalHashes: [presented, ...session.spentRenewalHashes].slice(0, SPENT_HASHES_KEPT),
+          renewalGeneration: generation,
           lastUsedAt: nowIso(deps),
           role: user.role,
           email: user.email,
@@ -153,12 +188,14 @@ async function tryRenew(deps: Deps, parsed: { userId: string; sessionId: string;
     ]);
   } catch (error) {
     if (isConflict(error, 'user_changed')) return 'user_changed';
+    // Another request spent this very token between our read and our write: reuse.
+    if (isConflict(error, 'token_mismatch')) return revokeOnReuse(deps, user.id, session.id, 'lost_race');
     if (isConflict(error)) return 'dead';
     throw error;
   }
   return {
     accessToken,
-    renewalToken: formatRenewalToken(user.id, session.id, secret),
+    renewalToken: formatRenewalToken({ userId: user.id, sessionId: session.id, generation, secret }),
     tokenType: 'Bearer',
     expiresIn: deps.config.accessTokenTtlSeconds,
     user: toPublicUser(user),

@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
+import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
+import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
@@ -8,12 +10,16 @@ import type { AuthStore } from '../ports/store.js';
 export interface Deps {
   config: Config;
   store: AuthStore;
+  /** Failed-sign-in counters (lockout); they never join a store commit. */
+  counters: AttemptCounters;
   hasher: PasswordHasher;
   keys: KeyRing;
   mailer: Mailer;
   templates: MailTemplates;
   clock: Clock;
   log: Log;
+  /** The offline breached-password list (checked on every route that sets a password). */
+  breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
   hooks?: LatchHooks | undefined;
 }

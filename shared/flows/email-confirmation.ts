@@ -6,13 +6,14 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { type Deps, nowIso } from './deps.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
-import { commitWithMail, prepareConfirmationMail, standInUser } from './send-mail.js';
+import { commitWithMail, prepareConfirmationLink, standInUser } from './send-mail.js';
 
 /**
  * Uses a confirmation link: confirms the stored email, or swaps in the pending
  * `unconfirmedEmail` it was sent to (moving the uniqueness claim in the same transaction; if the
  * address was taken meanwhile, nothing changes and the answer is 422). The token is spent in the
- * same transaction, so two concurrent uses cannot both succeed.
+ * same transaction, so two concurrent uses cannot both succeed. A swap also deletes any pending
+ * reset token in that transaction: a link mailed to the old address must not outlive it.
  */
 export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<PublicUser> {
   const { token, user } = await findMailToken(deps, 'confirmation', rawToken);
@@ -21,7 +22,13 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
   let ops: WriteOp[];
   let confirmed = { ...user, emailConfirmed: true, updatedAt };
   if (targetCanonical === user.emailCanonical) {
-    ops = [{ type: 'updateUser', id: user.id, set: { emailConfirmed: true, updatedAt } }];
+    const expiring = typeof user.expiresAt === 'number';
+    ops = [
+      // A confirmed account never expires: the user and its claim lose their TTL together.
+      { type: 'updateUser', id: user.id, set: { emailConfirmed: true, updatedAt, ...(expiring ? { expiresAt: null } : {}) } },
+      ...(expiring ? [{ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: user.id, expiresAt: null } as const] : []),
+    ];
+    confirmed = { ...confirmed, expiresAt: null };
   } else if (user.unconfirmedEmail !== null && canonicalizeEmail(user.unconfirmedEmail) === targetCanonical) {
     ops = [
       // Moves the claim: fails with email_taken if someone registered the address meanwhile.
@@ -33,6 +40,9 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
         email: token.email,
         set: { emailConfirmed: true, unconfirmedEmail: null, updatedAt },
       },
+      // A reset link mailed to the old address dies with the change: the old mailbox no longer
+      // recovers the account (a reset requested meanwhile is guarded on the old address).
+      { type: 'deleteToken', userId: user.id, kind: 'reset' },
     ];
     confirmed = { ...confirmed, email: token.email, emailCanonical: targetCanonical, unconfirmedEmail: null };
   } else {
@@ -65,12 +75,12 @@ export async function resendConfirmation(deps: Deps, input: { email?: string | u
   const found = await deps.store.findUserByEmail(canonical);
   const user = found && !found.emailConfirmed && !found.locked && !found.invitationPending ? found : undefined;
   const target = user ?? standInUser(email);
-  const { tokenOp, mail } = await prepareConfirmationMail(deps, target, { decoy: !user });
+  // The link is bound to the password read here (see prepareConfirmationLink): a confirmation,
+  // re-registration, lock or email change that landed since our read wins, and no link is sent.
+  const { ops, mail } = await prepareConfirmationLink(deps, target, { decoy: !user });
   let outcome: string;
   try {
-    // A lock or email change that landed since our read wins: no link is sent for it.
-    const checkOp: WriteOp = { type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: target.emailCanonical } };
-    outcome = await commitWithMail(deps, [checkOp, tokenOp], [mail], 'nothing');
+    outcome = await commitWithMail(deps, ops, [mail], 'nothing');
   } catch (error) {
     if (!isConflict(error)) throw error;
     outcome = user ? 'user_changed' : 'not_allowed';

@@ -9,13 +9,14 @@ import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
+import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
 import { commitWithMail, prepareInvitationMail, standInUser } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** What `POST /invitations` answers: the same whether or not the email already had an account. */
 export interface Invitation {
-  /** The address as the inviter sent it (trimmed), never the stored spelling of an account. */
+  /** The canonical form of the address the inviter sent (what an invited account stores and mails). */
   email: string;
   /** ISO 8601. */
   expiresAt: string;
@@ -144,7 +145,7 @@ export async function acceptInvitation(deps: Deps, rawToken: unknown, input: Acc
   const { token, user } = await findInvitation(deps, rawToken);
   if (user.locked) throw new AuthError('account_locked', messages.accountLocked);
   const check = new FieldChecker();
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, user.email));
   // Accepting is the invitee's registration: the attributes they must or may give come here.
   const values = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
   check.throwIfAny();

@@ -2,7 +2,7 @@ import { RetryableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
-import type { FailureCounter } from '../ports/store.js';
+import { counterIsFull, type FailureCounter, type FailurePolicy } from '../ports/attempt-counters.js';
 import { type Deps, nowSeconds } from './deps.js';
 import { enqueueQuietly, prepareTemplateMail } from './send-mail.js';
 
@@ -27,61 +27,83 @@ export interface SignInAttempt {
   ip: string | null;
 }
 
-/** The counter scopes of an attempt and the live counters read for it. */
+/** The counter scopes of an attempt and the account's reserved slot. */
 export interface LockoutCheck {
   emailScope: string | null;
   ipScope: string | null;
-  /** The email's live counter, if any: a successful sign-in clears it. */
-  emailCounter: FailureCounter | undefined;
+  /** The slot reserved for this attempt in the email's counter (null without an email). */
+  reservation: { count: number; windowEnds: number } | null;
 }
 
-/**
- * Refuses a sign-in while its email or its source address is locked out: `429
- * too_many_attempts` with `Retry-After` (seconds until the later of the two lockouts ends),
- * whatever the password and without verifying it, so a lockout costs one read of two small
- * items instead of an argon2id verification. The counters' expiry is checked on read.
- */
-export async function checkSignInLockout(deps: Deps, attempt: SignInAttempt): Promise<LockoutCheck> {
-  const scopes = {
-    emailScope: attempt.emailCanonical === null ? null : emailScope(attempt.emailCanonical),
-    ipScope: attempt.ip === null || attempt.ip === '' ? null : ipScope(attempt.ip),
-  };
-  const wanted = [scopes.emailScope, scopes.ipScope].filter((s): s is string => s !== null);
-  const now = nowSeconds(deps);
-  const counters = wanted.length === 0 ? [] : await deps.store.getCounters(wanted, now);
-  let until = 0;
-  for (const counter of counters) {
-    // A counter at the limit whose lockout is not written yet (the failure that reached the
-    // limit is between its two updates) is locked too; its lockout will end about then.
-    const end = counter.lockedUntil ?? (counter.count >= deps.config.maxFailedSignIns ? now + deps.config.lockoutSeconds : 0);
-    if (end > now) until = Math.max(until, end);
-  }
-  if (until > 0) {
-    deps.log.info('sign-in refused: lockout', { flow: 'session', code: 'too_many_attempts' });
-    throw new RetryableError('too_many_attempts', until - now, messages.tooManyAttempts);
-  }
-  return { ...scopes, emailCounter: counters.find((c) => c.scope === scopes.emailScope) };
-}
-
-/**
- * Counts a failed sign-in against its email and its source address (atomic increments). When
- * this failure starts the email's lockout, the account's owner (if the email has an account)
- * gets one mail: only the increment that reached the limit reports `justLocked`.
- */
-export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: User | undefined): Promise<void> {
-  const policy = {
+/** The counting rules of the deps' configuration, at the deps' clock. */
+function policyOf(deps: Pick<Deps, 'config' | 'clock'>): FailurePolicy {
+  return {
     now: nowSeconds(deps),
     windowSeconds: deps.config.lockoutSeconds,
     max: deps.config.maxFailedSignIns,
     lockoutSeconds: deps.config.lockoutSeconds,
   };
+}
+
+/** When a full counter takes attempts again: its lockout's end, or (reservations at the limit still running) about a lockout from now. */
+function endOf(counter: FailureCounter, policy: FailurePolicy): number {
+  return counter.lockedUntil !== null && counter.lockedUntil > policy.now ? counter.lockedUntil : policy.now + policy.lockoutSeconds;
+}
+
+function tooManyAttempts(deps: Pick<Deps, 'log' | 'clock'>, flow: string, until: number): never {
+  deps.log.info('attempt refused: lockout', { flow, code: 'too_many_attempts' });
+  // Read the clock again: a lockout started by a concurrent failure a second after this
+  // attempt's first reading still ends `AUTH_LOCKOUT_SECONDS` from now, at most.
+  throw new RetryableError('too_many_attempts', until - nowSeconds(deps), messages.tooManyAttempts);
+}
+
+/**
+ * Admits a password attempt, BEFORE its password is verified, or refuses it with `429
+ * too_many_attempts` and `Retry-After` (seconds until the lockout ends) without verifying it.
+ *
+ * - The source address (sign-ins only): its counter is read and refuses the attempt while it
+ *   is full (at `AUTH_MAX_FAILED_SIGN_INS`, or locked); failures are added after the fact.
+ * - The account (its canonical email): the attempt reserves a slot with one atomic conditional
+ *   increment under the limit (`AttemptCounters.reserveAttempt`), so however many attempts
+ *   arrive at once, at most `AUTH_MAX_FAILED_SIGN_INS` per window get their password checked.
+ *   The caller then settles the slot: {@link recordFailedSignIn} keeps it counted,
+ *   {@link clearFailedSignIns} (a sign-in) or {@link releaseAttempt} (a right password that did
+ *   not sign in) gives it back.
+ *
+ * A refusal writes nothing. The address is checked first, so a locked address does not use up
+ * an account's slots.
+ */
+export async function reserveAttempt(deps: Deps, attempt: SignInAttempt, flow = 'session'): Promise<LockoutCheck> {
+  const scopes = {
+    emailScope: attempt.emailCanonical === null ? null : emailScope(attempt.emailCanonical),
+    ipScope: attempt.ip === null || attempt.ip === '' ? null : ipScope(attempt.ip),
+  };
+  const policy = policyOf(deps);
+  if (scopes.ipScope !== null) {
+    const [byIp] = await deps.counters.getCounters([scopes.ipScope], policy.now);
+    if (byIp && counterIsFull(byIp, policy)) tooManyAttempts(deps, flow, endOf(byIp, policy));
+  }
+  if (scopes.emailScope === null) return { ...scopes, reservation: null };
+  const reserved = await deps.counters.reserveAttempt(scopes.emailScope, policy);
+  if (!reserved.granted) tooManyAttempts(deps, flow, endOf(reserved.counter, policy));
+  return { ...scopes, reservation: { count: reserved.count, windowEnds: reserved.windowEnds } };
+}
+
+/**
+ * Counts a failed attempt: the account's reserved slot stays counted (and when it was the one
+ * at the limit, the lockout starts), the source address gets one more failure (an atomic
+ * increment). When this failure starts the email's lockout, the account's owner (if the email
+ * has an account) gets one mail: only the failure that started it reports `justLocked`.
+ */
+export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: User | undefined, flow = 'session'): Promise<void> {
+  const policy = policyOf(deps);
   const [byEmail, byIp] = await Promise.all([
-    check.emailScope === null ? undefined : deps.store.recordFailure(check.emailScope, policy),
-    check.ipScope === null ? undefined : deps.store.recordFailure(check.ipScope, policy),
+    check.emailScope === null || check.reservation === null ? undefined : deps.counters.settleFailure(check.emailScope, check.reservation, policy),
+    check.ipScope === null ? undefined : deps.counters.recordFailure(check.ipScope, policy),
   ]);
-  if (byIp?.justLocked) deps.log.warn('lockout started', { flow: 'session', scope: 'ip', code: 'too_many_attempts' });
+  if (byIp?.justLocked) deps.log.warn('lockout started', { flow, scope: 'ip', code: 'too_many_attempts' });
   if (!byEmail?.justLocked) return;
-  deps.log.warn('lockout started', { flow: 'session', scope: 'email', ...(user ? { userId: user.id } : {}), code: 'too_many_attempts' });
+  deps.log.warn('lockout started', { flow, scope: 'email', ...(user ? { userId: user.id } : {}), code: 'too_many_attempts' });
   if (!user || user.invitationPending) return;
   // A security notice: never capped. Queued on its own and best-effort: the lockout holds
   // whether or not its notice gets out, and the sign-in still answers 401.
@@ -99,10 +121,21 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
       },
       { userId: user.id, cap: null },
     );
-    await enqueueQuietly(deps, 'session', notice);
+    await enqueueQuietly(deps, flow, notice);
   } catch (error) {
-    deps.log.error('lockout mail failed', { flow: 'session', userId: user.id, errorName: error instanceof Error ? error.name : typeof error });
+    deps.log.error('lockout mail failed', { flow, userId: user.id, errorName: error instanceof Error ? error.name : typeof error });
   }
+}
+
+/**
+ * Gives the account's reserved slot back: the password was right but the attempt did not sign
+ * in (an unconfirmed or locked account, a refusing hook, a lost race), or a `PATCH`/`DELETE
+ * /me` whose `currentPassword` was right (before its commit). A failure to release is answered
+ * (503), not hidden: nothing of the use case has been written yet.
+ */
+export async function releaseAttempt(deps: Pick<Deps, 'counters'>, check: LockoutCheck): Promise<void> {
+  if (check.emailScope === null || check.reservation === null) return;
+  await deps.counters.releaseAttempt(check.emailScope, check.reservation);
 }
 
 /**
@@ -111,6 +144,6 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
  * address's counter stays: a success for one account says nothing about other guesses from
  * the same address.
  */
-export async function clearFailedSignIns(deps: Pick<Deps, 'store'>, emailCanonical: string): Promise<void> {
-  await deps.store.clearCounter(emailScope(emailCanonical));
+export async function clearFailedSignIns(deps: Pick<Deps, 'counters'>, emailCanonical: string): Promise<void> {
+  await deps.counters.clearCounter(emailScope(emailCanonical));
 }

@@ -1,4 +1,7 @@
 import { AuthError } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import type { Session } from '../domain/types.js';
+import { FieldChecker } from '../domain/validation.js';
 import { type Deps, nowSeconds, type Principal } from './deps.js';
 import { revokeAllSessions } from './revoke.js';
 
@@ -12,24 +15,80 @@ export interface SessionView {
   current: boolean;
 }
 
+/** Page sizes of `GET /sessions`. */
+export const SESSION_LIST_LIMIT = { default: 20, max: 100 } as const;
+
+/** Query of `GET /sessions` (strings, as they come from a query string). */
+export interface ListSessionsInput {
+  limit?: string | number | undefined;
+  cursor?: string | undefined;
+}
+
+/** A page of the caller's sessions, newest first; `nextCursor` is opaque, null on the last page. */
+export interface SessionPage {
+  sessions: SessionView[];
+  nextCursor: string | null;
+}
+
+// A cursor is the opaque form of the last listed session's position `<createdAt>#<id>`.
+const CURSOR_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function positionOf(session: Session): string {
+  return `${session.createdAt}#${session.id}`;
+}
+
+function parseLimit(check: FieldChecker, limit: string | number | undefined): number {
+  if (limit === undefined || limit === '') return SESSION_LIST_LIMIT.default;
+  const value = typeof limit === 'number' ? limit : /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
+  if (!Number.isInteger(value) || value < 1 || value > SESSION_LIST_LIMIT.max) {
+    check.add('limit', `must be a whole number from 1 to ${SESSION_LIST_LIMIT.max}`);
+    return SESSION_LIST_LIMIT.default;
+  }
+  return value;
+}
+
+function parseCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const key = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!CURSOR_KEY.test(key)) {
+    check.add('cursor', messages.field.invalid);
+    return undefined;
+  }
+  return key;
+}
+
 /**
  * The caller's live sessions (expired ones are filtered here: DynamoDB's TTL deletes late),
- * newest first. `lastUsedAt` is the last sign-in or renewal: the token check never writes.
+ * newest first, `limit` at a time (1 to 100, default 20), with the admin list's conventions: a
+ * bad `limit` or `cursor` is `422 validation_failed`. The cursor is the position of the last
+ * session listed (creation time and id), so paging walks every session that lives throughout
+ * exactly once, even while sessions start or end between pages. `lastUsedAt` is the last
+ * sign-in or renewal: the token check never writes. One Query of the user's partition, which
+ * `AUTH_MAX_SESSIONS_PER_USER` bounds.
  */
-export async function listMySessions(deps: Deps, principal: Principal): Promise<SessionView[]> {
+export async function listMySessions(deps: Deps, principal: Principal, input: ListSessionsInput = {}): Promise<SessionPage> {
+  const check = new FieldChecker();
+  const limit = parseLimit(check, input.limit);
+  const after = parseCursor(check, input.cursor);
+  check.throwIfAny();
   const now = nowSeconds(deps);
-  const sessions = await deps.store.listSessions(principal.userId);
-  return sessions
+  const sessions = (await deps.store.listSessions(principal.userId))
     .filter((s) => s.expiresAt > now)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map((s) => ({
+    .sort((a, b) => (positionOf(a) < positionOf(b) ? 1 : -1)) // plain code-unit order, as the cursor compares
+    .filter((s) => after === undefined || positionOf(s) < after);
+  const page = sessions.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    sessions: page.map((s) => ({
       id: s.id,
       createdAt: s.createdAt,
       lastUsedAt: s.lastUsedAt,
       userAgent: s.userAgent,
       ip: s.ip,
       current: s.id === principal.sessionId,
-    }));
+    })),
+    nextCursor: sessions.length > limit && last ? Buffer.from(positionOf(last), 'utf8').toString('base64url') : null,
+  };
 }
 
 /**

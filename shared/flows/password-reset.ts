@@ -7,6 +7,7 @@ import { notifyPasswordChanged } from './after-hooks.js';
 import { type Deps, nowIso } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
+import { passwordPolicy } from './password-policy.js';
 import { revokeAllSessions } from './revoke.js';
 import { commitWithMail, prepareTemplateMail, standInUser } from './send-mail.js';
 
@@ -81,7 +82,7 @@ export async function resetPassword(
 ): Promise<void> {
   const { token, user } = await findResetToken(deps, rawToken);
   const check = new FieldChecker();
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, user.email));
   check.throwIfAny();
   if (password === undefined) throw new Error('unreachable: validated above');
   const passwordHash = await deps.hasher.hash(password);

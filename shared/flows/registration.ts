@@ -7,7 +7,8 @@ import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
-import { commitWithMail, prepareConfirmationMail, prepareInvitationMail, prepareTemplateMail } from './send-mail.js';
+import { passwordPolicy } from './password-policy.js';
+import { commitWithMail, prepareConfirmationLink, prepareConfirmationMail, prepareInvitationMail, prepareTemplateMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /registration`. */
@@ -40,7 +41,8 @@ export function newUser(
   const now = nowIso(deps);
   return {
     id: randomId(),
-    email: fields.email,
+    // Callers pass the canonical form already (FieldChecker.email); canonicalising is idempotent.
+    email: canonicalizeEmail(fields.email),
     emailCanonical: canonicalizeEmail(fields.email),
     emailConfirmed: fields.emailConfirmed ?? false,
     unconfirmedEmail: null,
@@ -60,13 +62,15 @@ export function newUser(
 /**
  * Registers a user. With confirmation required (the default) the answer never reveals whether
  * the email was taken: the owner of an existing account gets a mail instead, and the password is
- * hashed either way so the timing matches. One account per canonical email is enforced by the
+ * hashed either way so the timing matches. A registration of an address whose account is still
+ * unconfirmed replaces that account's password and fields (see `registerExisting`); a new
+ * account expires with its last confirmation link unless it is confirmed. One account per canonical email is enforced by the
  * store's conditional claim, so parallel registrations of one email create exactly one account.
  */
 export async function register(deps: Deps, input: RegistrationInput, request: RequestInfo): Promise<RegistrationResult> {
   const check = new FieldChecker();
   const email = check.email('email', input.email);
-  const password = check.password(input.password, input.passwordConfirmation, deps.config.passwordMinLength);
+  const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, input.email));
   const sent = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
   check.throwIfAny();
   if (email === undefined || password === undefined) throw new Error('unreachable: validated above');
@@ -79,7 +83,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const user = newUser(deps, { email, passwordHash, attributes });
 
   if (!deps.config.requireEmailConfirmation) {
-    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
+    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request, newUser: true });
     try {
       await deps.store.commit([{ type: 'createUser', user }, ...ops.slice(1)]);
     } catch (error) {
@@ -92,31 +96,80 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   }
 
   // Read first on both paths: a taken email then costs the same one read and one transaction
-  // as a new one (the owner's mail instead of the account), not a failed write and a second try.
+  // as a new one (the owner's mail or the re-registration instead of the account), not a failed
+  // write and a second try.
   const existing = await deps.store.findUserByEmail(user.emailCanonical);
   if (existing) {
-    await notifyExistingOwner(deps, existing);
+    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes }, existing);
     return { kind: 'pending' };
   }
-  const { tokenOp, mail } = await prepareConfirmationMail(deps, user);
+  // Until it is confirmed, the account lives as long as its last confirmation link.
+  const { tokenOp, mail, expiresAt } = await prepareConfirmationMail(deps, user);
+  const pending: User = { ...user, expiresAt };
   try {
     // Past the recipient's cap the account is still created, without a mail (same answer).
-    const outcome = await commitWithMail(deps, [{ type: 'createUser', user }, tokenOp], [mail], 'change-only');
+    const outcome = await commitWithMail(deps, [{ type: 'createUser', user: pending }, tokenOp], [mail], 'change-only');
     deps.log.info('registered', { flow: 'registration', userId: user.id, code: outcome });
   } catch (error) {
     if (!isConflict(error, 'email_taken')) throw error;
     // Registered meanwhile (a concurrent registration of the same email).
-    const owner = await deps.store.findUserByEmail(user.emailCanonical);
-    if (owner) await notifyExistingOwner(deps, owner);
+    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes });
     return { kind: 'pending' };
   }
-  await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(user), request });
+  await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(pending), request });
   return { kind: 'pending' };
 }
 
+/** How often a re-registration re-reads an account that changed under it before giving up. */
+const REREGISTER_ATTEMPTS = 5;
+
 /**
- * Someone registered an email that has an account: tell its owner, change nothing else. Each
- * mail is capped per recipient and kind; past the cap nothing is written and nothing sent.
+ * Someone registered an email that has an account. A confirmed account's owner gets a notice and
+ * nothing changes; an invited address gets a fresh invitation. An account that is still
+ * unconfirmed takes the new registration's password and fields, with a fresh confirmation link
+ * and its outbox mail in the same commit (the earlier links die with the password they were
+ * issued for), so whoever registers someone else's address first gains nothing (account
+ * pre-hijacking): only the mailbox confirms, and it confirms the password of the link it holds.
+ * Past the recipient's confirmation cap the password and link are still replaced, only the mail
+ * is held back: keeping the old password would leave a flooder's link valid. `first`: the
+ * account as the caller already read it.
+ */
+async function registerExisting(
+  deps: Deps,
+  emailCanonical: string,
+  registration: { passwordHash: string; attributes: Record<string, unknown> },
+  first?: User,
+): Promise<void> {
+  for (let attempt = 0; attempt < REREGISTER_ATTEMPTS; attempt++) {
+    const existing = attempt === 0 && first ? first : await deps.store.findUserByEmail(emailCanonical);
+    if (!existing) return; // deleted meanwhile; nothing to tell
+    if (existing.emailConfirmed || existing.invitationPending || existing.locked) return notifyExistingOwner(deps, existing);
+    const { ops, mail } = await prepareConfirmationLink(deps, existing, {
+      set: { passwordHash: registration.passwordHash, attributes: registration.attributes, updatedAt: nowIso(deps) },
+      // Any session of the replaced password (an account created before confirmation was required) ends.
+      bumpEpoch: true,
+    });
+    let outcome: string;
+    try {
+      outcome = await commitWithMail(deps, ops, [mail], 'change-only');
+    } catch (error) {
+      // Confirmed, re-registered, locked or moved meanwhile: read again and decide again.
+      if (isConflict(error, 'user_changed')) continue;
+      if (isConflict(error, 'not_found')) return;
+      throw error;
+    }
+    deps.log.info('registration of unconfirmed email: password replaced, confirmation re-sent', { flow: 'registration', userId: existing.id, code: outcome });
+    return;
+  }
+  // Only a burst of confirmations and locks gets here; the answer stays the same 202 (a 503 only
+  // for addresses with an account would reveal them).
+  deps.log.warn('registration of unconfirmed email: account kept changing, nothing done', { flow: 'registration', code: 'user_changed' });
+}
+
+/**
+ * Someone registered an email that has a confirmed or invited account: tell its owner, change
+ * nothing else. Each mail is capped per recipient and kind; past the cap nothing is written and
+ * nothing sent.
  */
 async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
   if (existing.invitationPending && existing.passwordHash === null) {
@@ -132,22 +185,6 @@ async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
       throw error;
     }
     deps.log.info('registration of invited email: invitation re-sent', { flow: 'registration', userId: existing.id });
-    return;
-  }
-  if (!existing.emailConfirmed && !existing.invitationPending && !existing.locked) {
-    const { tokenOp, mail } = await prepareConfirmationMail(deps, existing);
-    try {
-      await commitWithMail(
-        deps,
-        [{ type: 'checkUser', id: existing.id, guard: { unlocked: true, emailCanonical: existing.emailCanonical } }, tokenOp],
-        [mail],
-        'nothing',
-      );
-    } catch (error) {
-      if (isConflict(error)) return; // locked, deleted or moved meanwhile
-      throw error;
-    }
-    deps.log.info('registration of unconfirmed email: confirmation re-sent', { flow: 'registration', userId: existing.id });
     return;
   }
   const notice = await prepareTemplateMail(

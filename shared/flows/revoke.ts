@@ -1,11 +1,10 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
 import type { User } from '../domain/types.js';
+import { commitInChunks } from '../ports/commit-chunks.js';
 import type { WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
 
-/** How many session deletions go into the transaction that also changes the user. */
-const FIRST_BATCH = 90;
 /** Attempts when a sign-in lands between listing the sessions and committing. */
 const ATTEMPTS = 5;
 
@@ -39,8 +38,9 @@ export interface RevokeOptions {
  * A sign-in or renewal that read the user before step 2 carries the old `sessionEpoch` in its
  * own condition, so it fails after step 2. A sign-in that committed between steps 1 and 2 bumped
  * `sessionSeq`, so step 2 fails and we list again. Either way no session survives that should not.
- * `extraOps` (e.g. spending a reset token) join the same transaction. Users with more than 90
- * sessions have the rest deleted in follow-up commits; their renewals already fail on the epoch.
+ * `extraOps` (e.g. spending a reset token) join the same transaction. Session deletions fill the
+ * rest of it (`commitInChunks`); a user with more sessions than fit has the others deleted in
+ * follow-up commits, whose renewals already fail on the epoch.
  *
  * Returns the user as it was read for the successful commit.
  */
@@ -54,7 +54,6 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
     if (options.guard?.unlocked && user.locked) throw new ConflictError('user_changed');
     const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
     const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));
-    const [first, rest] = [deletions.slice(0, FIRST_BATCH), deletions.slice(FIRST_BATCH)];
     try {
       // Fails if a session was created after we listed (sessionSeq moved): then list again.
       const guard = { sessionSeq: user.sessionSeq, ...options.guard };
@@ -72,12 +71,11 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
             bumpEpoch: true,
           }
         : { type: 'updateUser', id: userId, set: options.set ?? {}, guard, bumpEpoch: true };
-      await deps.store.commit([userOp, ...first, ...(options.extraOps ?? [])]);
+      await commitInChunks(deps.store, [userOp, ...(options.extraOps ?? [])], deletions);
     } catch (error) {
       if (isConflict(error, 'user_changed')) continue;
       throw error;
     }
-    for (let i = 0; i < rest.length; i += 100) await deps.store.commit(rest.slice(i, i + 100));
     return user;
   }
   throw new ServiceUnavailableError('Too many concurrent changes to this account. Please try again.');

@@ -5,7 +5,7 @@ import type { User } from '../domain/types.js';
 import { logHookFailure } from '../hooks/run.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { MailMessage } from '../ports/services.js';
-import type { OutboxMail, WriteOp } from '../ports/store.js';
+import type { OutboxMail, UserGuard, WriteOp } from '../ports/store.js';
 import { type Deps, nowIso, nowSeconds } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 
@@ -90,9 +90,9 @@ export async function prepareConfirmationMail(
   deps: Deps,
   user: User,
   options: { email?: string; decoy?: boolean } = {},
-): Promise<{ tokenOp: WriteOp; mail: PreparedMail }> {
+): Promise<{ tokenOp: WriteOp; mail: PreparedMail; expiresAt: number }> {
   const email = options.email ?? user.email;
-  const { op, link } = prepareMailToken(deps, user, 'confirmation', email);
+  const { op, link, token } = prepareMailToken(deps, user, 'confirmation', email);
   const mail = await prepareTemplateMail(
     deps,
     email,
@@ -100,7 +100,7 @@ export async function prepareConfirmationMail(
     { appUrl: deps.config.appUrl, email, link },
     { userId: user.id, cap: { kind: 'confirmation', emailCanonical: canonicalizeEmail(email) }, decoy: options.decoy ?? false },
   );
-  return { tokenOp: op, mail };
+  return { tokenOp: op, mail, expiresAt: token.expiresAt };
 }
 
 /**
@@ -252,6 +252,53 @@ async function mailHook<T>(deps: Pick<Deps, 'log'>, name: 'renderMail' | 'sendMa
     return await call();
   } catch (error) {
     logHookFailure(deps, name, error);
-    throw new ServiceUnavailableError();
+    throw new ServiceUnavailableError(undefined, { cause: error });
   }
+}
+
+/**
+ * The writes that issue a new confirmation link for the user's own (unconfirmed) address, with
+ * `set` on the user, and the mail with the link (capped as `confirmation`): commit them together
+ * (see {@link commitWithMail}), so the token, the guarded user write and the outbox item exist
+ * exactly together. The link is bound to the password it is issued with: the user write is
+ * guarded on the hash read into `user` and on the email still being unconfirmed, and every
+ * replacement of that password (a re-registration) replaces the link in the same commit, so
+ * confirming can only ever activate the password the link was minted for. A never-confirmed
+ * account's expiry (user and claim) moves to the new link's. For an enumeration-safe route's
+ * unknown address, pass a {@link standInUser} and `decoy`: the check of the missing user fails.
+ */
+export async function prepareConfirmationLink(
+  deps: Deps,
+  user: User,
+  options: { set?: Partial<User>; bumpEpoch?: boolean; decoy?: boolean } = {},
+): Promise<{ ops: WriteOp[]; mail: PreparedMail }> {
+  const { tokenOp, mail, expiresAt } = await prepareConfirmationMail(deps, user, { decoy: options.decoy ?? false });
+  const expiring = typeof user.expiresAt === 'number';
+  const set = { ...options.set, ...(expiring ? { expiresAt } : {}) };
+  // Closes three races: a confirmation that landed since the read (unconfirmed), a password
+  // replaced since the read (passwordHash: the link would confirm a password it was not issued
+  // for), and an email change or lock (emailCanonical, unlocked). A write that sets the password
+  // itself needs no password guard: the link and the password it binds go in together, and of
+  // racing re-registrations the last commit wins both.
+  const guard: UserGuard = { unconfirmed: true, unlocked: true, emailCanonical: user.emailCanonical };
+  if (options.set?.passwordHash === undefined) guard.passwordHash = user.passwordHash;
+  const ops: WriteOp[] = [
+    Object.keys(set).length > 0 || options.bumpEpoch
+      ? { type: 'updateUser', id: user.id, set, guard, ...(options.bumpEpoch ? { bumpEpoch: true } : {}) }
+      : { type: 'checkUser', id: user.id, guard },
+  ];
+  if (expiring) ops.push({ type: 'setClaimExpiry', emailCanonical: user.emailCanonical, userId: user.id, expiresAt });
+  ops.push(tokenOp);
+  return { ops, mail };
+}
+
+/**
+ * Queues a new confirmation link to an unconfirmed user's own address (resend, sign-in before
+ * confirmation), bound to its current password (see {@link prepareConfirmationLink}) and capped
+ * per recipient: past the cap nothing is written (the old link stays valid). Throws a
+ * `ConflictError` when the user changed since it was read; nothing is then written or queued.
+ */
+export async function resendConfirmationMail(deps: Deps, user: User): Promise<MailCommit> {
+  const { ops, mail } = await prepareConfirmationLink(deps, user);
+  return commitWithMail(deps, ops, [mail], 'nothing');
 }

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
-import { ServiceUnavailableError } from '../domain/errors.js';
+import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
 import { hashSecret, randomId, randomSecret } from '../domain/secrets.js';
-import { formatRenewalToken } from '../domain/tokens.js';
+import { formatRenewalToken, renewalSecret } from '../domain/tokens.js';
 import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
 import type { WriteOp } from '../ports/store.js';
@@ -78,27 +78,70 @@ export async function signAccessToken(
     .sign(key.key);
 }
 
+/** Room for cap deletions beside the user write and the new session in one transaction. */
+const CAP_DELETIONS_PER_COMMIT = 90;
+/** Attempts of {@link startSession} when another sign-in or a role change lands between read and write. */
+const START_ATTEMPTS = 25;
+
 /**
- * Prepares a new session for a user: the writes that create it (conditioned on the user's
- * `sessionEpoch`, so a concurrent lock, password change or delete makes it fail instead of
- * leaving a session behind) and the token pair to answer with once they are committed.
+ * The sessions to revoke so that one more fits under `AUTH_MAX_SESSIONS_PER_USER`: the oldest
+ * live ones beyond `cap - 1`, plus expired ones still stored (DynamoDB's TTL deletes late).
+ */
+function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]): { ended: Session[]; slack: number } {
+  const now = nowSeconds(deps);
+  const live = sessions.filter((s) => s.expiresAt > now).sort((a, b) => (`${a.createdAt}#${a.id}` < `${b.createdAt}#${b.id}` ? -1 : 1));
+  const expired = sessions.filter((s) => s.expiresAt <= now);
+  const over = Math.max(0, live.length - (deps.config.maxSessionsPerUser - 1));
+  // How many other sessions may start concurrently with this one without passing the cap.
+  const slack = deps.config.maxSessionsPerUser - 1 - (live.length - over);
+  return { ended: [...live.slice(0, over), ...expired], slack };
+}
+
+/**
+ * Prepares a new session for a user: the writes that create it and the token pair to answer
+ * with once they are committed. The user write is conditioned on what was read:
+ * - `sessionEpoch`, `unlocked`, `passwordHash`: a concurrent lock, password change or delete
+ *   makes it fail instead of leaving a session behind;
+ * - `role`: a concurrent role change makes it fail instead of creating a session (whose items
+ *   carry the role to the authorizer) with the old role;
+ * - `sessionSeq` (bumped here): at most as many sessions started since `user` was read as
+ *   the cap leaves room for beside the ones listed (none at the cap), so the cap holds under
+ *   concurrent sign-ins; the oldest over it end in the same transaction. A revoke-all or role
+ *   change that listed the sessions before this commit fails its own guard and lists again.
+ *   `user` must be read before the sessions are listed (a session created in between is
+ *   counted twice: a needless retry at worst, never a session over the cap).
+ * `newUser`: the user is created in the same commit (no sessions to list; callers replace the
+ * user write). The caller commits; {@link startSession} does it with retries.
  */
 export async function prepareSession(
   deps: Deps,
   user: User,
-  options: { rememberMe: boolean; request: RequestInfo },
+  options: { rememberMe: boolean; request: RequestInfo; newUser?: boolean },
 ): Promise<{ ops: WriteOp[]; tokens: TokenPair; sessionId: string }> {
   const now = nowSeconds(deps);
   const iso = nowIso(deps);
-  const secret = randomSecret();
+  let { ended, slack } = options.newUser ? { ended: [] as Session[], slack: 0 } : sessionsToEnd(deps, await deps.store.listSessions(user.id));
+  if (ended.length > CAP_DELETIONS_PER_COMMIT) {
+    // Only after the cap was lowered: the surplus beyond one transaction goes first (deleting
+    // sessions over the cap is safe on its own), the rest with the new session.
+    const surplus = ended.slice(0, ended.length - CAP_DELETIONS_PER_COMMIT);
+    for (let i = 0; i < surplus.length; i += 100) {
+      await deps.store.commit(surplus.slice(i, i + 100).map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })));
+    }
+    ended = ended.slice(surplus.length);
+  }
+  const id = randomId();
+  const renewalKey = randomSecret();
+  const secret = renewalSecret(renewalKey, id, 0);
   const session: Session = {
-    id: randomId(),
+    id,
     userId: user.id,
     role: user.role,
     email: user.email,
     currentJti: randomId(),
     renewalHash: hashSecret(secret),
-    spentRenewalHashes: [],
+    renewalGeneration: 0,
+    renewalKey,
     rememberMe: options.rememberMe,
     createdAt: iso,
     lastUsedAt: iso,
@@ -110,22 +153,60 @@ export async function prepareSession(
   return {
     sessionId: session.id,
     ops: [
-      // Closes the race with revoke-all: it bumps sessionEpoch first, so this fails afterwards;
-      // bumping sessionSeq makes a revoke-all that listed sessions before this commit retry.
+      // Closes the races with revoke-all (epoch), lock, password change, role change and with
+      // other sign-ins (sessionSeq: at most `slack` sessions started since `user` was read, so
+      // with those listed above the cap holds); bumping sessionSeq makes a revoke-all or role
+      // change that listed the sessions before this commit list them again.
       {
         type: 'updateUser',
         id: user.id,
-        guard: { sessionEpoch: user.sessionEpoch, unlocked: true, passwordHash: user.passwordHash },
+        guard: { sessionEpoch: user.sessionEpoch, unlocked: true, passwordHash: user.passwordHash, role: user.role, sessionSeqAtMost: user.sessionSeq + slack },
         bumpSeq: true,
       },
       { type: 'putSession', session },
+      // The oldest sessions over the cap end in the same transaction as the new one starts.
+      ...ended.map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
     ],
     tokens: {
       accessToken,
-      renewalToken: formatRenewalToken(user.id, session.id, secret),
+      renewalToken: formatRenewalToken({ userId: user.id, sessionId: session.id, generation: 0, secret }),
       tokenType: 'Bearer',
       expiresIn: deps.config.accessTokenTtlSeconds,
       user: toPublicUser(user),
     },
   };
+}
+
+/**
+ * Starts a session for a user whose credentials were checked against `user` as read: prepares
+ * and commits it, preparing again from a fresh read when only `sessionSeq` or the role moved
+ * meanwhile (a concurrent sign-in or role change: the credentials checked still hold). Throws
+ * the store's `ConflictError` (`user_changed`, `not_found`) when the user was locked, deleted,
+ * or had its password or sessions revoked meanwhile, and 503 when sign-ins of the same user
+ * keep winning the race.
+ */
+export async function startSession(
+  deps: Deps,
+  user: User,
+  options: { rememberMe: boolean; request: RequestInfo },
+): Promise<{ tokens: TokenPair; sessionId: string }> {
+  let current = user;
+  for (let attempt = 0; ; attempt++) {
+    const { ops, tokens, sessionId } = await prepareSession(deps, current, options);
+    try {
+      await deps.store.commit(ops);
+      return { tokens, sessionId };
+    } catch (error) {
+      if (!isConflict(error, 'user_changed')) throw error;
+      const fresh = await deps.store.getUser(user.id);
+      if (!fresh) throw new ConflictError('not_found');
+      const stillValid = !fresh.locked && fresh.sessionEpoch === user.sessionEpoch && fresh.passwordHash === user.passwordHash;
+      if (!stillValid) throw error;
+      if (attempt + 1 >= START_ATTEMPTS) throw new ServiceUnavailableError('Too many concurrent sign-ins to this account. Please try again.');
+      current = fresh;
+      // Sign-ins of one user at its cap take turns: a random pause keeps a burst of them from
+      // retrying in lockstep (and losing to each other again).
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt + 1, 8)));
+    }
+  }
 }

@@ -7,17 +7,15 @@ export async function getJwks(deps: Pick<Deps, 'keys'>): Promise<{ keys: JWK[] }
 }
 
 /**
- * The subset of OpenID Provider Metadata that verifiers need. The issuer is the API's base URL
- * (CDK sets it to the HTTP API's endpoint), so the JWKS sits right under it.
+ * The OpenID Provider Metadata that is true of Latch: the issuer (the API's base URL, which CDK
+ * sets to the HTTP API's endpoint, so the JWKS sits right under it) and the JWKS. Latch signs
+ * access tokens only and has no authorization, token or userinfo endpoint, so it advertises no
+ * grant type, response type, ID-token algorithm or client authentication method: a standard
+ * client reading this document is never sent to something that does not exist.
  */
 export function getOpenIdConfiguration(deps: Pick<Deps, 'config'>) {
   return {
     issuer: deps.config.issuer,
     jwks_uri: `${deps.config.issuer}/.well-known/jwks.json`,
-    id_token_signing_alg_values_supported: ['EdDSA'],
-    token_endpoint_auth_methods_supported: ['none'],
-    response_types_supported: ['token'],
-    subject_types_supported: ['public'],
-    grant_types_supported: ['password', 'refresh_token'],
   };
 }

@@ -47,7 +47,7 @@ export async function runBeforeHook<K extends HookName>(
       throw new ValidationError(cleanFieldErrors(error.errors), error.message || undefined);
     }
     logHookFailure(deps, name, error);
-    throw new ServiceUnavailableError();
+    throw new ServiceUnavailableError(undefined, { cause: error });
   }
 }
 

@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { AuthError } from '../domain/errors.js';
+import { AuthError, causeName } from '../domain/errors.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
-import { bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
+import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
 import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from './routes.js';
 
@@ -56,11 +56,12 @@ export function principalOf(request: Pick<HttpRequest<unknown>, 'principal'>): P
 }
 
 /**
- * Public documents that verifiers and tools may cache for 5 minutes: the discovery documents and
- * the OpenAPI document. Their error answers (a 5xx) are never cached.
+ * Public documents that verifiers may cache for 5 minutes: the discovery documents, the only
+ * paths the contract (`docs/API.md`) lets carry a cache header. Their error answers are never
+ * cached. `GET /openapi.json` is `no-store` like every other answer.
  */
 function isCacheable(path: string, status: number | undefined): boolean {
-  return (path.startsWith('/.well-known/') || path === '/openapi.json') && (status ?? 200) < 400;
+  return path.startsWith('/.well-known/') && (status ?? 200) < 400;
 }
 
 /** Security headers of every response. */
@@ -79,8 +80,8 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
 
 /**
  * Builds a function's Lambda handler: a middy stack that (in this order) answers errors as
- * problem+json in one place, adds security and CORS headers, rejects bodies over 64 KiB (413)
- * and bad JSON (400), checks the body's JSON types against the route's documented request
+ * problem+json in one place, adds security and CORS headers, rejects bodies over 64 KiB (413),
+ * bodies not sent as `application/json` (415) and bad JSON (400), checks the body's JSON types against the route's documented request
  * schema (400), checks the access token on authenticated routes (401, with the same flow the
  * authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
  */
@@ -94,6 +95,8 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     const handler = table[event.routeKey];
     if (!route || !handler) throw new AuthError('not_found');
     const text = rawBody(event); // 413 before anything else
+    // A body route takes JSON only (415); routes without a body ignore whatever was sent.
+    if (route.body && text !== undefined) assertJsonContentType(event);
     const parsed = route.body ? parseJsonObject(text) : {};
     // The schema the OpenAPI document shows is the one enforced here (400 before 401, as the
     // contract orders its checks); unknown members are dropped.
@@ -136,6 +139,14 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
             routeKey: request.event.routeKey,
             requestId: request.context.awsRequestId,
             errorName: error instanceof Error ? error.name : typeof error,
+          });
+        } else if (error.code === 'service_unavailable') {
+          // An outage must leave a line: the cause's name only (its message may quote a request).
+          deps.log.warn('service unavailable', {
+            routeKey: request.event.routeKey,
+            requestId: request.context.awsRequestId,
+            code: error.code,
+            causeName: causeName(error),
           });
         }
         request.response = withSecurityHeaders(request.event, errorToResponse(error));

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../config.js';
-import type { ErrorCode } from '../domain/errors.js';
-import { STATUS } from './problem.js';
+import { PROBLEMS, type ProblemCode } from '../domain/problems.js';
 import { responseSchemas } from './response-schemas.js';
 import { type RouteDoc, routeDocOf, type SuccessDoc } from './route-docs.js';
 import { type RouteDefinition, routeKey, routes } from './routes.js';
@@ -48,36 +47,19 @@ export interface OpenApiResponse {
 /** The version of this API's contract; bump it with the contract (`docs/API.md`). */
 export const API_VERSION = '0.1.0';
 
-type ProblemCode = ErrorCode | 'internal_error';
-
-/** What each code means, from the contract. Adding a code without a text here does not compile. */
-const CODE_TEXT: Record<ProblemCode, string> = {
-  bad_request: 'the body is not JSON, not an object, or a field has the wrong JSON type (`errors` names the fields)',
-  validation_failed: 'a field is missing, empty or breaks a rule (`errors` maps field names to messages)',
-  unauthorized: 'the access token (or renewal token) is missing, invalid, expired or revoked',
-  invalid_credentials: 'unknown email, wrong password or missing credential: the same answer for each',
-  email_not_confirmed: 'the email is not confirmed yet (a new confirmation mail has been sent)',
-  account_locked: 'the account is locked',
-  forbidden: 'the caller is not allowed to do this (e.g. not an admin)',
-  not_found: 'no such resource',
-  method_not_allowed: 'the path exists, the method does not (see `Allow`)',
-  invalid_token: 'the mailed token is unknown, expired or already used',
-  too_many_attempts: 'too many failed sign-ins for this email or address; come back after `Retry-After` seconds',
-  payload_too_large: 'the body is over 65,536 bytes',
-  service_unavailable: 'a dependency failed; retry after `Retry-After` seconds',
-  internal_error: 'a bug on the server side (no details are given)',
-};
+/** What each code means, from the one problem table. */
+const docOf = (code: ProblemCode): string => PROBLEMS[code].doc;
 
 const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
 /**
  * Codes a route may answer because of what it is, from the route table: every route reads its
  * body (413) and its dependencies may fail (503, 500); a body route parses and type-checks it
- * (400); an authenticated route checks the token (401); an admin route the role (403).
+ * (400) and refuses a body that is not `application/json` (415); an authenticated route checks the token (401); an admin route the role (403).
  */
 export function genericCodes(route: RouteDefinition): ProblemCode[] {
   const codes: ProblemCode[] = ['payload_too_large', 'service_unavailable', 'internal_error'];
-  if (route.body) codes.push('bad_request');
+  if (route.body) codes.push('bad_request', 'unsupported_media_type');
   if (route.auth !== 'none') codes.push('unauthorized');
   if (route.auth === 'admin') codes.push('forbidden');
   return codes;
@@ -89,7 +71,7 @@ export function routeCodes(route: RouteDefinition, doc: RouteDoc): ProblemCode[]
 }
 
 function statusOf(code: ProblemCode): number {
-  return code === 'internal_error' ? 500 : STATUS[code];
+  return PROBLEMS[code].status;
 }
 
 function capitalize(text: string): string {
@@ -172,10 +154,10 @@ function errorResponses(codes: ProblemCode[]): Record<string, OpenApiResponse> {
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers: Record<string, { $ref: string }> = {};
-    if (list.includes('too_many_attempts') || list.includes('service_unavailable')) headers['Retry-After'] = ref('headers', 'RetryAfter');
+    if (list.some((code) => 'retryable' in PROBLEMS[code])) headers['Retry-After'] = ref('headers', 'RetryAfter');
     if (list.includes('unauthorized')) headers['WWW-Authenticate'] = ref('headers', 'WwwAuthenticate');
     responses[String(status)] = {
-      description: list.map((code) => `\`${code}\`: ${CODE_TEXT[code]}.`).join('\n\n'),
+      description: list.map((code) => `\`${code}\`: ${docOf(code)}.`).join('\n\n'),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: {
         'application/problem+json': {
@@ -239,8 +221,8 @@ confirmation, invitations, admin), served by API Gateway and Lambda.
   stable \`code\` to switch on (\`Problem\`); each error response lists the codes it may carry
   (also in \`x-codes\`).
 - Checks run in this order: route and method (\`404 not_found\`, \`405 method_not_allowed\` for
-  any unknown path or method, not repeated on each operation), body size and syntax (413, 400),
-  authentication or the path token (401, 404 \`invalid_token\`), then field rules (422). A
+  any unknown path or method, not repeated on each operation), body size, media type and syntax (413, 415,
+  400), authentication or the path token (401, 404 \`invalid_token\`), then field rules (422). A
   request refused with any 4xx changes nothing.
 - Request bodies: every field is type-checked (a wrong JSON type is 400); fields marked
   required are checked by the flow (missing, empty or \`null\` is 422).
@@ -285,12 +267,12 @@ export function documentOf(
       schemas: components,
       responses: {
         NotFound: {
-          description: `\`not_found\`: ${CODE_TEXT.not_found} (any unknown path).`,
+          description: `\`not_found\`: ${docOf('not_found')} (any unknown path).`,
           content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
           'x-codes': ['not_found'],
         },
         MethodNotAllowed: {
-          description: `\`method_not_allowed\`: ${CODE_TEXT.method_not_allowed}.`,
+          description: `\`method_not_allowed\`: ${docOf('method_not_allowed')}.`,
           content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
           'x-codes': ['method_not_allowed'],
         },

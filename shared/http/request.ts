@@ -15,6 +15,19 @@ export function rawBody(event: APIGatewayProxyEventV2): string | undefined {
   return bytes.toString('utf8');
 }
 
+// `application/json`, optionally with parameters (`; charset=utf-8`); media types are case-insensitive.
+const JSON_MEDIA_TYPE = /^application\/json[\t ]*(;.*)?$/is;
+
+/**
+ * Refuses a body whose `Content-Type` is not `application/json` (`415 unsupported_media_type`).
+ * Parsing any body as JSON whatever its type would let another site POST JSON as `text/plain`,
+ * a "simple" request that browsers send without a CORS preflight.
+ */
+export function assertJsonContentType(event: APIGatewayProxyEventV2): void {
+  const type = header(event, 'content-type')?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(type)) throw new AuthError('unsupported_media_type');
+}
+
 /**
  * Parses a JSON object body: none, not JSON, or not an object is `400 bad_request`. Members set
  * to `null` are dropped (the contract counts them as missing, so they become 422 later).

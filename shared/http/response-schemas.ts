@@ -61,7 +61,7 @@ export const responseSchemas = {
   TokenPair: tokenPair,
   Problem: problem,
   Session: session,
-  SessionList: z.object({ sessions: z.array(session) }),
+  SessionList: z.object({ sessions: z.array(session), nextCursor: z.nullable(z.string()) }),
   UserList: z.object({ users: z.array(user), nextCursor: z.nullable(z.string()) }),
   Invitation: z.object({ invitation: z.object({ email: z.string(), expiresAt: isoTime('ISO 8601.') }) }),
   EmailBody: z.object({ email: z.string() }),

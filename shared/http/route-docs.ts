@@ -146,19 +146,25 @@ export const routeDocs = {
     request: schemas.updateMe,
     required: ['currentPassword'],
     success: { status: 200, body: r.UserBody, description: 'Updated. A new email waits in unconfirmedEmail when confirmation is required.' },
-    errors: ['validation_failed'],
+    errors: ['validation_failed', 'too_many_attempts'],
   },
   'DELETE /me': {
     operationId: 'deleteMe',
     request: schemas.deleteMe,
     required: ['currentPassword'],
     success: { status: 204, body: 'none', description: 'The user, its sessions and tokens are gone.' },
-    errors: ['validation_failed'],
+    errors: ['validation_failed', 'too_many_attempts'],
   },
   'GET /sessions': {
     operationId: 'listSessions',
-    success: { status: 200, body: r.SessionList, description: "The caller's live sessions." },
-    errors: [],
+    query: schemas.listSessions,
+    success: {
+      status: 200,
+      body: r.SessionList,
+      description:
+        "A page of the caller's live sessions, newest first (`limit` 1 to 100, default 20; `cursor` from the previous page). A user has at most `AUTH_MAX_SESSIONS_PER_USER` live sessions: starting one more revokes the oldest.",
+    },
+    errors: ['validation_failed'],
   },
   'DELETE /sessions/{id}': {
     operationId: 'revokeSession',

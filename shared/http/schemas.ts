@@ -33,6 +33,11 @@ export const schemas = {
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
   }),
+  /** Query of `GET /sessions` (documentation: query values are strings, checked by the flow). */
+  listSessions: z.object({
+    limit: z.optional(z.string()),
+    cursor: z.optional(z.string()),
+  }),
   /** Query of `GET /admin/users` (documentation: query values are strings, checked by the flow). */
   adminListUsers: z.object({
     limit: z.optional(z.string()),

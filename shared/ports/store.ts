@@ -9,7 +9,11 @@ import type { MailMessage } from './services.js';
  * is the one written next to the operation here.
  */
 export type WriteOp =
-  /** Puts the user and claims its canonical email. `email_taken` when the claim exists. */
+  /**
+   * Puts the user and claims its canonical email. `email_taken` when the claim exists, unless it
+   * belongs to a never-confirmed account that expired (at the store's clock): that claim is
+   * replaced. With `user.expiresAt`, the user and the claim carry it as their TTL.
+   */
   | { type: 'createUser'; user: User }
   /**
    * Updates fields of an existing user (`not_found` when missing). The optional guards make it
@@ -29,7 +33,7 @@ export type WriteOp =
   | { type: 'deleteUser'; id: string; emailCanonical: string; guard?: UserGuard }
   /**
    * Moves the user's email claim: the old claim must belong to the user (`user_changed`), the
-   * new one must be free (`email_taken`). Sets `email` and `emailCanonical` (and `set`) on the
+   * new one must be free (`email_taken`; an expired never-confirmed account's claim is free). Sets `email` and `emailCanonical` (and `set`) on the
    * user in the same write; do not also send an `updateUser` for this user in one commit.
    */
   | {
@@ -43,11 +47,17 @@ export type WriteOp =
       /** Also bumps `sessionEpoch` (an email change that revokes sessions, e.g. with a new password). */
       bumpEpoch?: boolean;
     }
+  /**
+   * Sets (a number) or removes (null) the expiry of an email claim, which must still belong to
+   * `userId` (`user_changed` otherwise). Goes with an `updateUser` setting the same `expiresAt`,
+   * so a never-confirmed account and its claim expire together.
+   */
+  | { type: 'setClaimExpiry'; emailCanonical: string; userId: string; expiresAt: number | null }
   /** Creates a session. */
   | { type: 'putSession'; session: Session }
   /**
    * Updates a live session. `session_gone` when it is missing; with `ifRenewalHash`,
-   * `token_mismatch` when the current renewal hash differs (a spent or forged token).
+   * `token_mismatch` when the current renewal hash differs (the token was spent meanwhile).
    */
   | {
       type: 'updateSession';
@@ -114,12 +124,18 @@ export interface UserGuard {
   sessionEpoch?: number;
   /** The user's `sessionSeq` must still be this (no session was created meanwhile). */
   sessionSeq?: number;
+  /** The user's `sessionSeq` must be at most this (at most so many sessions were created meanwhile). */
+  sessionSeqAtMost?: number;
   /** The user must not be locked. */
   unlocked?: boolean;
   /** The user's password hash must still be this (null: still has none). */
   passwordHash?: string | null;
   /** The user's canonical email must still be this (no email change meanwhile). */
   emailCanonical?: string;
+  /** The user's email must still be unconfirmed (no confirmation landed meanwhile). */
+  unconfirmed?: boolean;
+  /** The user's role must still be this (no role change meanwhile). */
+  role?: string;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
@@ -128,43 +144,6 @@ export interface UserItems {
   /** Expired ones included (callers filter by time). */
   sessions: Session[];
   tokens: MailToken[];
-}
-
-/**
- * A failed-sign-in counter of one scope (a canonical email or a source address), as stored.
- * Times are epoch seconds. The counter lives from its first failure until `windowEnds`, or
- * until `lockedUntil` once the limit was reached (whichever is later).
- */
-export interface FailureCounter {
-  scope: string;
-  /** Failures counted in the current window. */
-  count: number;
-  /** End of the window that began with the first counted failure. */
-  windowEnds: number;
-  /** End of the lockout, set once by the failure that reached the limit; null before. */
-  lockedUntil: number | null;
-}
-
-/** How {@link AuthStore.recordFailure} counts: the window, the limit and the lockout length. */
-export interface FailurePolicy {
-  /** Epoch seconds of this failure. */
-  now: number;
-  /** A counter lives this long from its first failure. */
-  windowSeconds: number;
-  /** The count at which the lockout starts. */
-  max: number;
-  /** The lockout lasts this long from the failure that reached `max`. */
-  lockoutSeconds: number;
-}
-
-/** What {@link AuthStore.recordFailure} did. */
-export interface FailureRecord {
-  /** The count after this failure (failures that raced with it included). */
-  count: number;
-  /** End of the lockout, if one is running. */
-  lockedUntil: number | null;
-  /** True for exactly one failure per lockout: the one that started it. */
-  justLocked: boolean;
 }
 
 /** A page of users for admin listings. */
@@ -180,30 +159,16 @@ export interface UserPage {
  * the user and deletes sessions at once). Reads are strongly consistent.
  */
 export interface AuthStore {
+  /** The user; undefined when missing or expired (see `User.expiresAt`, checked at the store's clock). */
   getUser(id: string): Promise<User | undefined>;
+  /** The user that holds this canonical email's claim; undefined when none or expired. */
   findUserByEmail(emailCanonical: string): Promise<User | undefined>;
-  /** Users ordered by canonical email (admin listing). `cursor` comes from a previous page. */
+  /** Users ordered by canonical email (admin listing), expired ones left out. `cursor` comes from a previous page. */
   listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage>;
   getSession(userId: string, sessionId: string): Promise<Session | undefined>;
   /** Every stored session of the user, expired ones included (callers filter by time). */
   listSessions(userId: string): Promise<Session[]>;
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
-  /**
-   * The live failure counters of these scopes at `now` (epoch seconds): one strongly consistent
-   * read each, in parallel. A counter whose window and lockout are both over is left out, even
-   * if the table still holds it (DynamoDB's TTL deletes late).
-   */
-  getCounters(scopes: string[], now: number): Promise<FailureCounter[]>;
-  /**
-   * Counts one failed sign-in for a scope with an atomic increment (never read-modify-write),
-   * so concurrent failures are all counted. A counter that is missing or over starts a new
-   * window of `windowSeconds`. The failure whose count reaches `max` starts the lockout
-   * (`lockedUntil = now + lockoutSeconds`) and is the only one that gets `justLocked`; later
-   * failures never move `lockedUntil`.
-   */
-  recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord>;
-  /** Deletes a scope's failure counter whether or not it exists. */
-  clearCounter(scope: string): Promise<void>;
   /**
    * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
    * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
@@ -211,14 +176,11 @@ export interface AuthStore {
   listUserItems(userId: string): Promise<UserItems>;
   /**
    * Applies all writes or none. Throws `ConflictError` naming the failed condition. As in a
-   * DynamoDB transaction, at most 100 writes, and no two of them may touch the same item.
+   * DynamoDB transaction, at most {@link MAX_ITEMS_PER_COMMIT} items (counted by {@link itemsOf}:
+   * a `createUser` is 2, a `moveEmail` 3), and no item twice; else a {@link CommitShapeError}.
+   * Flows with more writes than that use `commitInChunks` (`commit-chunks.ts`).
    */
   commit(ops: WriteOp[]): Promise<void>;
-}
-
-/** A counter counts while its window or its lockout runs; after both it is as good as gone. */
-export function counterIsLive(counter: FailureCounter, now: number): boolean {
-  return counter.windowEnds > now || (counter.lockedUntil !== null && counter.lockedUntil > now);
 }
 
 /** A mail cap counter as stored: `count` mails since the window began; it ends at `windowEnds`. */
@@ -250,6 +212,8 @@ export function itemsOf(op: WriteOp): string[] {
       return [`user:${op.id}`];
     case 'deleteUser':
       return [`user:${op.id}`, `claim:${op.emailCanonical}`];
+    case 'setClaimExpiry':
+      return [`claim:${op.emailCanonical}`];
     case 'moveEmail':
       return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`];
     case 'putSession':
@@ -271,12 +235,35 @@ export function itemsOf(op: WriteOp): string[] {
   }
 }
 
-/** Rejects what DynamoDB rejects: more than 100 writes, or two writes on one item. */
+/**
+ * The most items one {@link AuthStore.commit} may touch: DynamoDB's limit of actions in one
+ * `TransactWriteItems`. Each item of {@link itemsOf} is one action.
+ */
+export const MAX_ITEMS_PER_COMMIT = 100;
+
+/** A commit the store refuses before sending anything: a bug in the flow that built it. */
+export class CommitShapeError extends Error {
+  constructor(
+    readonly code: 'too_many_items' | 'same_item_twice',
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'CommitShapeError';
+  }
+}
+
+/**
+ * Rejects what DynamoDB rejects, the same way in every adapter: more than
+ * {@link MAX_ITEMS_PER_COMMIT} items, or two writes on one item.
+ */
 export function assertDistinctItems(ops: WriteOp[]): void {
-  if (ops.length > 100) throw new Error(`a commit takes at most 100 writes, got ${ops.length}`);
+  const items = ops.flatMap(itemsOf);
+  if (items.length > MAX_ITEMS_PER_COMMIT) {
+    throw new CommitShapeError('too_many_items', `a commit takes at most ${MAX_ITEMS_PER_COMMIT} items, got ${items.length}`);
+  }
   const seen = new Set<string>();
-  for (const item of ops.flatMap(itemsOf)) {
-    if (seen.has(item)) throw new Error(`two writes on one item in a commit: ${item.split(':')[0]}`);
+  for (const item of items) {
+    if (seen.has(item)) throw new CommitShapeError('same_item_twice', `two writes on one item in a commit: ${item.split(':')[0]}`);
     seen.add(item);
   }
 }

@@ -1,14 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
-import { parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
-import { loadKeysFromSecretsManager } from '../adapters/secrets/key-secret.js';
+import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { Deps } from '../flows/deps.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
+import type { KeyRing } from '../ports/services.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -32,18 +35,17 @@ export function buildDeps(env: Env = process.env): Deps {
   const config = loadConfig(env);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
-  let keys: StaticKeyRing;
-  if (env.LATCH_SIGNING_KEY_SECRET) {
-    const secretId = env.LATCH_SIGNING_KEY_SECRET;
-    keys = new StaticKeyRing(() => loadKeysFromSecretsManager(secretId));
-  } else if (env.LATCH_SIGNING_KEYS) {
-    keys = new StaticKeyRing(parseKeySecret(env.LATCH_SIGNING_KEYS));
-  } else {
-    throw new Error('Set LATCH_SIGNING_KEY_SECRET (AWS) or LATCH_SIGNING_KEYS (local) for the signing keys');
-  }
+  const keys = keyRingOf(env);
+  const breached = lazyBreachedPasswords(breachedPasswordsFile(env));
+  // Where the deployment ships the list (the functions that set passwords), a missing or broken
+  // file fails the cold start instead of a request.
+  if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
+  const documents = createDocumentClient(env);
   return {
     config,
-    store: new DynamoDbStore(createDocumentClient(env), tableName),
+    breached,
+    store: new DynamoDbStore(documents, tableName),
+    counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
@@ -53,6 +55,30 @@ export function buildDeps(env: Env = process.env): Deps {
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
+}
+
+/** A key ring that was not configured: every use fails, naming the settings. */
+const NO_KEYS: KeyRing = {
+  signingKey: () => Promise.reject(new Error('no signing keys: this function was deployed without key access (function-access.ts)')),
+  verificationKey: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
+  publicJwks: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
+};
+
+/**
+ * The function's key ring, by what its environment grants: `LATCH_SIGNING_KEY_SECRET` (AWS,
+ * functions that sign: the private ring), `LATCH_PUBLIC_KEY_SECRET` (AWS, functions that only
+ * verify or serve the JWKS: the public ring, which cannot sign), `LATCH_SIGNING_KEYS` (local
+ * runner and tests: the ring's JSON itself). `LATCH_KEYS=none` marks a function that uses no
+ * keys; without any of them the cold start fails.
+ */
+export function keyRingOf(env: Env): KeyRing {
+  const signingSecret = env.LATCH_SIGNING_KEY_SECRET;
+  if (signingSecret) return new StaticKeyRing(() => loadSigningKeys(signingSecret));
+  const publicSecret = env.LATCH_PUBLIC_KEY_SECRET;
+  if (publicSecret) return new PublicKeyRing(() => loadPublicKeys(publicSecret));
+  if (env.LATCH_SIGNING_KEYS) return new StaticKeyRing(parseKeySecret(env.LATCH_SIGNING_KEYS));
+  if (env.LATCH_KEYS === 'none') return NO_KEYS;
+  throw new Error('Set LATCH_SIGNING_KEY_SECRET or LATCH_PUBLIC_KEY_SECRET (AWS), LATCH_SIGNING_KEYS (local) or LATCH_KEYS=none for the signing keys');
 }
 
 let current: Deps | undefined;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { ConflictError } from '../../shared/domain/errors.js';
-import type { AuthStore } from '../../shared/ports/store.js';
+import { commitInChunks, countItems } from '../../shared/ports/commit-chunks.js';
+import { type AuthStore, CommitShapeError, MAX_ITEMS_PER_COMMIT, type WriteOp } from '../../shared/ports/store.js';
 import { aSession, aToken, aUser } from '../support/fixtures.js';
 
 async function conflict(promise: Promise<unknown>, reason: string): Promise<void> {
@@ -13,8 +14,89 @@ async function conflict(promise: Promise<unknown>, reason: string): Promise<void
  * The behaviour every {@link AuthStore} adapter must have. Run against the in-memory adapter and
  * against the DynamoDB adapter on DynamoDB Local, so the fast one cannot drift from the real one.
  */
-export function storeContract(name: string, makeStore: () => Promise<AuthStore>): void {
+/** Makes a fresh store; `clock` (epoch ms) is what the store checks expiry against. */
+export type MakeStore = (clock?: { now(): number }) => Promise<AuthStore>;
+
+export function storeContract(name: string, makeStore: MakeStore): void {
   describe(`AuthStore contract: ${name}`, () => {
+    test('a never-confirmed account is absent once expired, its claim is replaced by a new registration, and confirming removes the expiry', async () => {
+      // In the real future: DynamoDB Local's TTL deleter must not remove the items mid-test.
+      let ms = Date.now() + 365 * 86400_000;
+      const store = await makeStore({ now: () => ms });
+      const at = Math.floor(ms / 1000);
+      const old = aUser({ emailConfirmed: false, expiresAt: at + 100 });
+      await store.commit([{ type: 'createUser', user: old }]);
+      assert.equal((await store.findUserByEmail(old.emailCanonical))?.id, old.id);
+      // Before expiry the claim holds: a second account for the address is refused.
+      const rival = aUser({ email: old.email, emailCanonical: old.emailCanonical });
+      await assert.rejects(store.commit([{ type: 'createUser', user: rival }]), (e: ConflictError) => e.reason === 'email_taken');
+      // Moving the expiry forward takes the claim along; a foreign user cannot move it.
+      await store.commit([
+        { type: 'updateUser', id: old.id, set: { expiresAt: at + 200 } },
+        { type: 'setClaimExpiry', emailCanonical: old.emailCanonical, userId: old.id, expiresAt: at + 200 },
+      ]);
+      await assert.rejects(
+        store.commit([{ type: 'setClaimExpiry', emailCanonical: old.emailCanonical, userId: rival.id, expiresAt: null }]),
+        (e: ConflictError) => e.reason === 'user_changed',
+      );
+      ms += 150_000;
+      assert.equal((await store.getUser(old.id))?.id, old.id, 'the moved expiry is not reached yet');
+      await assert.rejects(store.commit([{ type: 'createUser', user: rival }]), (e: ConflictError) => e.reason === 'email_taken');
+      ms += 60_000;
+      assert.equal(await store.getUser(old.id), undefined);
+      assert.equal(await store.findUserByEmail(old.emailCanonical), undefined);
+      assert.equal((await store.listUserItems(old.id)).user, undefined);
+      assert.ok(!(await store.listUsers({ limit: 100 })).users.some((u) => u.id === old.id));
+      // The address registers afresh over the expired claim.
+      const fresh = aUser({ email: old.email, emailCanonical: old.emailCanonical, emailConfirmed: false, expiresAt: at + 1000 });
+      await store.commit([{ type: 'createUser', user: fresh }]);
+      assert.equal((await store.findUserByEmail(old.emailCanonical))?.id, fresh.id);
+      // Confirmation removes the expiry of user and claim: it outlives its former deadline.
+      await store.commit([
+        { type: 'updateUser', id: fresh.id, set: { emailConfirmed: true, expiresAt: null } },
+        { type: 'setClaimExpiry', emailCanonical: fresh.emailCanonical, userId: fresh.id, expiresAt: null },
+      ]);
+      ms += 10_000_000;
+      const kept = await store.findUserByEmail(fresh.emailCanonical);
+      assert.equal(kept?.id, fresh.id);
+      assert.ok(kept.expiresAt === undefined || kept.expiresAt === null);
+      await assert.rejects(
+        store.commit([{ type: 'createUser', user: aUser({ email: old.email, emailCanonical: old.emailCanonical }) }]),
+        (e: ConflictError) => e.reason === 'email_taken',
+      );
+    });
+
+    test("an email change may take over an expired never-confirmed account's claim, not a live one", async () => {
+      // In the real future: DynamoDB Local's TTL deleter must not remove the items mid-test.
+      let ms = Date.now() + 365 * 86400_000;
+      const store = await makeStore({ now: () => ms });
+      const squatter = aUser({ emailConfirmed: false, expiresAt: Math.floor(ms / 1000) + 60 });
+      const mover = aUser();
+      await store.commit([
+        { type: 'createUser', user: squatter },
+        { type: 'createUser', user: mover },
+      ]);
+      const move = (): WriteOp => ({ type: 'moveEmail', userId: mover.id, from: mover.emailCanonical, to: squatter.emailCanonical, email: squatter.email });
+      await assert.rejects(store.commit([move()]), (e: ConflictError) => e.reason === 'email_taken');
+      ms += 61_000;
+      await store.commit([move()]);
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id);
+      ms += 10_000_000;
+      assert.equal((await store.findUserByEmail(squatter.emailCanonical))?.id, mover.id, 'the moved claim does not expire');
+    });
+
+    test('the unconfirmed guard fails once the email is confirmed', async () => {
+      const store = await makeStore();
+      const user = aUser({ emailConfirmed: false });
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([{ type: 'checkUser', id: user.id, guard: { unconfirmed: true } }]);
+      await store.commit([{ type: 'updateUser', id: user.id, set: { emailConfirmed: true } }]);
+      await assert.rejects(
+        store.commit([{ type: 'updateUser', id: user.id, set: { passwordHash: 'x' }, guard: { unconfirmed: true } }]),
+        (e: ConflictError) => e.reason === 'user_changed',
+      );
+    });
+
     test('createUser stores the user and finds it by id and canonical email', async () => {
       const store = await makeStore();
       const user = aUser({ attributes: { tenant: 'acme' } });
@@ -188,11 +270,18 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
       assert.deepEqual((await store.listSessions(user.id)).map((s) => s.id).sort(), [a.id, b.id].sort());
       await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: 'wrong', set: { currentJti: 'x' } }]), 'token_mismatch');
       await store.commit([
-        { type: 'updateSession', userId: user.id, id: a.id, ifRenewalHash: a.renewalHash, set: { currentJti: 'next', spentRenewalHashes: [a.renewalHash] } },
+        {
+          type: 'updateSession',
+          userId: user.id,
+          id: a.id,
+          ifRenewalHash: a.renewalHash,
+          set: { currentJti: 'next', renewalHash: 'next-hash', renewalGeneration: 1 },
+        },
       ]);
       const updated = await store.getSession(user.id, a.id);
       assert.equal(updated?.currentJti, 'next');
-      assert.deepEqual(updated?.spentRenewalHashes, [a.renewalHash]);
+      assert.equal(updated?.renewalHash, 'next-hash');
+      assert.equal(updated?.renewalGeneration, 1);
       await store.commit([{ type: 'deleteSession', userId: user.id, id: a.id }]);
       assert.equal(await store.getSession(user.id, a.id), undefined);
       await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: a.id, set: { currentJti: 'y' } }]), 'session_gone');
@@ -259,71 +348,61 @@ export function storeContract(name: string, makeStore: () => Promise<AuthStore>)
           { type: 'updateUser', id: user.id, set: { role: 'admin' } },
           { type: 'checkUser', id: user.id, guard: {} },
         ]),
+        // A plain Error (a bug in the caller, not a conflict): it names the rule, never a code.
+        (error: unknown) => error instanceof Error && !(error instanceof ConflictError) && /two writes on one item/.test(error.message),
       );
     });
 
-    const policy = (now: number, max = 3) => ({ now, windowSeconds: 60, max, lockoutSeconds: 60 });
-    const scope = () => `email:${aUser().emailCanonical}`;
-
-    test('failure counters: a window starts at the first failure, the limit starts a lockout once', async () => {
+    test('a commit takes at most MAX_ITEMS_PER_COMMIT items, counted as items: 100 pass, 101 are refused whole', async () => {
       const store = await makeStore();
-      const s = scope();
-      assert.deepEqual(await store.getCounters([s], 1000), []);
-      assert.deepEqual(await store.recordFailure(s, policy(1000)), { count: 1, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.recordFailure(s, policy(1010)), { count: 2, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.recordFailure(s, policy(1020)), { count: 3, lockedUntil: 1080, justLocked: true });
-      // Failures during the lockout (after the window ended at 1060) count but never move it.
-      assert.deepEqual(await store.recordFailure(s, policy(1070)), { count: 4, lockedUntil: 1080, justLocked: false });
-      assert.deepEqual(await store.getCounters([s], 1070), [{ scope: s, count: 4, windowEnds: 1060, lockedUntil: 1080 }]);
+      assert.equal(MAX_ITEMS_PER_COMMIT, 100);
+      const user = aUser();
+      // createUser is 2 items (user and claim): with 98 sessions, exactly 100.
+      const sessions = Array.from({ length: 99 }, () => aSession(user.id));
+      await store.commit([{ type: 'createUser', user }, ...sessions.slice(0, 98).map((session): WriteOp => ({ type: 'putSession', session }))]);
+      assert.equal((await store.listSessions(user.id)).length, 98);
+
+      const other = aUser();
+      const more = Array.from({ length: 99 }, () => aSession(other.id));
+      const tooMany = [{ type: 'createUser', user: other } as WriteOp, ...more.map((session): WriteOp => ({ type: 'putSession', session }))];
+      assert.equal(countItems(tooMany), 101);
+      await assert.rejects(store.commit(tooMany), (error: unknown) => error instanceof CommitShapeError && error.code === 'too_many_items');
+      assert.equal(await store.getUser(other.id), undefined, 'nothing of a refused commit is written');
+      assert.equal((await store.listSessions(other.id)).length, 0);
+
+      // 99 writes but 101 items (moveEmail is 3: the user, the old and the new claim): refused too.
+      const moved = [
+        { type: 'moveEmail', userId: user.id, from: user.emailCanonical, to: aUser().emailCanonical, email: 'x@example.com' } as WriteOp,
+        ...sessions.slice(0, 98).map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
+      ];
+      assert.equal(moved.length, 99);
+      await assert.rejects(store.commit(moved), (error: unknown) => error instanceof CommitShapeError && error.code === 'too_many_items');
+      assert.equal((await store.getUser(user.id))?.emailCanonical, user.emailCanonical);
     });
 
-    test('failure counters: a counter past its window and lockout is over on read and restarts on the next failure', async () => {
+    test('commitInChunks: the head and what fits beside it in one commit, the rest in chunks of at most 100 items', async () => {
       const store = await makeStore();
-      const [a, b] = [scope(), scope()];
-      await store.recordFailure(a, policy(1000));
-      await store.recordFailure(b, policy(1000, 1));
-      // Expiry is checked on read (DynamoDB's TTL has not deleted these items yet).
-      assert.equal((await store.getCounters([a, b], 1059)).length, 2);
-      assert.deepEqual(await store.getCounters([a, b], 1060), []);
-      assert.deepEqual(await store.recordFailure(a, policy(1060)), { count: 1, lockedUntil: null, justLocked: false });
-      assert.deepEqual(await store.getCounters([a], 1060), [{ scope: a, count: 1, windowEnds: 1120, lockedUntil: null }]);
-      // A lockout that ended starts over too, and the next lockout gets its own mail.
-      assert.deepEqual(await store.recordFailure(b, policy(1060, 1)), { count: 1, lockedUntil: 1120, justLocked: true });
-    });
-
-    test('10 concurrent failures are all counted, and exactly one of them starts the lockout', async () => {
-      const store = await makeStore();
-      const s = scope();
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(1000, 4))));
-      assert.deepEqual(
-        results.map((r) => r.count).sort((x, y) => x - y),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      const sessions = Array.from({ length: 250 }, () => aSession(user.id));
+      for (let i = 0; i < sessions.length; i += 100) {
+        await store.commit(sessions.slice(i, i + 100).map((session): WriteOp => ({ type: 'putSession', session })));
+      }
+      const commits: number[] = [];
+      const counting = {
+        commit: (ops: WriteOp[]) => {
+          commits.push(countItems(ops));
+          return store.commit(ops);
+        },
+      };
+      await commitInChunks(
+        counting,
+        [{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical }],
+        sessions.map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
       );
-      assert.equal(results.filter((r) => r.justLocked).length, 1);
-      const [counter] = await store.getCounters([s], 1000);
-      assert.equal(counter?.count, 10);
-      assert.equal(counter?.lockedUntil, 1060);
-    });
-
-    test('10 concurrent failures on an expired counter restart it once and are all counted', async () => {
-      const store = await makeStore();
-      const s = scope();
-      await store.recordFailure(s, policy(1000, 100));
-      await Promise.all(Array.from({ length: 10 }, () => store.recordFailure(s, policy(2000, 100))));
-      assert.deepEqual(await store.getCounters([s], 2000), [{ scope: s, count: 10, windowEnds: 2060, lockedUntil: null }]);
-    });
-
-    test('clearCounter deletes one scope only, and is idempotent', async () => {
-      const store = await makeStore();
-      const [a, b] = [scope(), scope()];
-      await store.recordFailure(a, policy(1000));
-      await store.recordFailure(b, policy(1000));
-      await store.clearCounter(a);
-      await store.clearCounter(a);
-      assert.deepEqual(
-        (await store.getCounters([a, b], 1000)).map((c) => c.scope),
-        [b],
-      );
+      assert.deepEqual(commits, [100, 100, 52]);
+      assert.equal(await store.getUser(user.id), undefined);
+      assert.equal((await store.listSessions(user.id)).length, 0);
     });
 
     test('listUsers pages through users in canonical email order', async () => {

@@ -30,7 +30,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ensureTable } from '../../infra/local/services.js';
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
 import { loadConfig } from '../../shared/config.js';
@@ -61,8 +63,8 @@ let raw: DynamoDBClient;
 let byFunction: Map<string, Handler>;
 let authorize: (event: unknown) => Promise<{ isAuthorized?: boolean }>;
 
-/** A store whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
-function faultyStore(): DynamoDbStore {
+/** A store and counters whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
+function faultyStore(): { store: DynamoDbStore; counters: DynamoDbCounters } {
   const { dynamoDbEndpoint } = testServices();
   const client = new DynamoDBClient({
     endpoint: dynamoDbEndpoint,
@@ -70,7 +72,8 @@ function faultyStore(): DynamoDbStore {
     retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_ATTEMPTS, (attempt: number) => 5 * 2 ** attempt),
   });
   injectFaults(client, 'dynamodb', plan);
-  return new DynamoDbStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { store: new DynamoDbStore(documents, tableName), counters: new DynamoDbCounters(documents, tableName) };
 }
 
 /** The last link token delivered to each address (confirmation: by address; reset, invitation: `kind address`) (read here rather than from SES's store, for speed). */
@@ -114,7 +117,7 @@ async function outbox(): Promise<OutboxMail[]> {
 
 /** The mail sender's work, with faults off (fixtures): every waiting mail delivered, its item deleted. */
 async function drainOutbox(): Promise<void> {
-  for (const mail of await outbox()) await sendOutboxMail({ store: faultyStore(), mailer: deps.mailer, log: deps.log }, mail);
+  for (const mail of await outbox()) await sendOutboxMail({ store: faultyStore().store, mailer: deps.mailer, log: deps.log }, mail);
 }
 
 before(async () => {
@@ -124,11 +127,12 @@ before(async () => {
   raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint });
   deps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test' }),
-    store: faultyStore(),
+    ...faultyStore(),
     hasher: new FastFakeHasher(),
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
     mailer: await faultyMailer(),
     templates: defaultTemplates,
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock: { now: () => Date.now() },
     log: new CapturingLog(),
   };
@@ -241,13 +245,13 @@ async function resetToken(): Promise<string> {
 }
 
 /** A signed-in admin (created directly in the store) and a fresh confirmed user to act on. */
-async function adminAndTarget(): Promise<{ accessToken: string; targetId: string }> {
+async function adminAndTarget(): Promise<{ accessToken: string; targetId: string; targetEmail: string }> {
   const admin = newUser(deps, { email: uniqueEmail('fault-admin'), passwordHash: await deps.hasher.hash(PASSWORD), role: 'admin', emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: admin }]);
   const { accessToken } = await signIn(admin.email);
   const target = newUser(deps, { email: uniqueEmail('fault-target'), passwordHash: await deps.hasher.hash(PASSWORD), emailConfirmed: true });
   await deps.store.commit([{ type: 'createUser', user: target }]);
-  return { accessToken, targetId: target.id };
+  return { accessToken, targetId: target.id, targetEmail: target.email };
 }
 
 /** An invitation token delivered to a fresh address, sent by a signed-in confirmed user. */
@@ -290,7 +294,12 @@ const flows: FlowCase[] = [
     name: 'resend confirmation',
     prepare: async () => post('POST /email-confirmation/resend', { email: (await registered()).email }),
   },
-  { name: 'sign-in', prepare: async () => post('POST /session', { email: (await signedIn()).email, password: PASSWORD }) },
+  {
+    name: 'sign-in',
+    prepare: async () => post('POST /session', { email: (await signedIn()).email, password: PASSWORD }),
+    // Clearing the email's counter after the session is committed: the slots run out on their own.
+    bestEffortAfterCommit: /DeleteItemCommand \(counter\)$/,
+  },
   { name: 'renew', prepare: async () => post('POST /session/renew', { renewalToken: (await signedIn()).renewalToken }) },
   {
     name: 'sign-out',
@@ -307,7 +316,7 @@ const flows: FlowCase[] = [
     name: 'password reset (use)',
     prepare: async () => withToken(post('POST /password-reset/{token}', { password: NEW_PASSWORD }), await resetToken()),
     // Clearing the failed sign-in counter after the commit: the lockout runs out on its own.
-    bestEffortAfterCommit: /DeleteItemCommand$/,
+    bestEffortAfterCommit: /DeleteItemCommand \(counter\)$/,
   },
   {
     name: 'PATCH /me (new password)',
@@ -338,7 +347,19 @@ const flows: FlowCase[] = [
     name: 'accept invitation',
     prepare: async () => withToken(post('POST /invitations/{token}', { password: PASSWORD }), await invitationToken()),
     // Clearing the failed sign-in counter after the commit, as for a reset.
-    bestEffortAfterCommit: /DeleteItemCommand$/,
+    bestEffortAfterCommit: /DeleteItemCommand \(counter\)$/,
+  },
+  {
+    // The role change writes the user and every live session of the target in one transaction.
+    name: 'admin role change (target with a session)',
+    prepare: async () => {
+      const { accessToken, targetId, targetEmail } = await adminAndTarget();
+      await signIn(targetEmail);
+      return {
+        route: route('PATCH /admin/users/{id}'),
+        input: { params: { id: targetId }, body: JSON.stringify({ role: 'admin' }), headers: withJson(accessToken) },
+      };
+    },
   },
   ...(
     [
@@ -382,6 +403,7 @@ const covered = new Set([
   'DELETE /sessions/{id}',
   'POST /invitations',
   'POST /invitations/{token}',
+  'PATCH /admin/users/{id}',
   'POST /admin/users/{id}/lock',
   'POST /admin/users/{id}/unlock',
   'PUT /admin/users/{id}/password',
@@ -434,10 +456,14 @@ function assertConsistent(items: Map<string, string>, label: string): void {
   for (const user of profiles.values()) assert.ok(items.has(`EMAIL#${user.emailCanonical}|CLAIM`), `${label}: user without its claim`);
 }
 
+/**
+ * The items a request changed, failed-sign-in counters left out: an attempt reserves its slot in
+ * a counter (a single-item write of its own, before the flow's transaction) whatever happens next.
+ */
 function diff(before: Map<string, string>, after: Map<string, string>): string[] {
   const changed: string[] = [];
   for (const key of new Set([...before.keys(), ...after.keys()]))
-    if (before.get(key) !== after.get(key)) changed.push(key.replace(/#[^|]+/g, '#…').replace('|', '/'));
+    if (!key.startsWith('COUNTER#') && before.get(key) !== after.get(key)) changed.push(key.replace(/#[^|]+/g, '#…').replace('|', '/'));
   return changed;
 }
 
@@ -451,7 +477,7 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
   let cases = 0;
   for (const flow of flows) {
     // A clean run: its answer, and the calls it makes.
-    deps.store = faultyStore();
+    Object.assign(deps, faultyStore());
     deps.mailer = await faultyMailer();
     const request = await flow.prepare();
     arm(plan);
@@ -470,7 +496,7 @@ test('injected DynamoDB and SES faults at every call of every flow: 503 with Ret
         for (const mode of ['once', 'always'] as FaultMode[]) {
           cases += 1;
           const label = `${flow.name}, call ${k} (${call}), ${fault} ${mode}`;
-          deps.store = faultyStore();
+          Object.assign(deps, faultyStore());
           deps.mailer = await faultyMailer();
           const req = await flow.prepare();
           const before = await scan();
@@ -552,7 +578,7 @@ test('injected SES and DynamoDB faults in the mail sender: a throttle or an outa
         const [mail] = await outbox();
         assert.ok(mail, `${label}: no outbox mail`);
         delivered.delete(`reset-password ${email}`);
-        const sender = { store: faultyStore(), mailer: await faultyMailer(), log: new CapturingLog() };
+        const sender = { store: faultyStore().store, mailer: await faultyMailer(), log: new CapturingLog() };
         arm(plan, k, fault, mode);
         let result: string;
         try {

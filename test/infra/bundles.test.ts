@@ -14,7 +14,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { argon2BinaryFile, argon2BinaryPackage, ELF_MACHINE } from '../../infra/constructs/argon2-vendor.js';
 import { accessOf } from '../../infra/constructs/function-access.js';
-import { HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { BREACHED_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { functionNames } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
@@ -67,7 +68,7 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     const logicalId =
       name === 'key-generator'
         ? synthesized.stack.getLogicalId(
-            synthesized.stack.latch.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement,
+            synthesized.stack.latch.signingKeys.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as import('aws-cdk-lib').CfnElement,
           )
         : synthesized.functionLogicalId(name);
     const dir = assetDirOf(synthesized, logicalId);
@@ -85,6 +86,10 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     } else {
       assert.equal(existsSync(modules), false, `${name}: no node_modules, so no argon2`);
     }
+    // The breached-password list ships beside the bundle of every function that sets passwords, and only there.
+    const list = path.join(dir, BREACHED_PASSWORDS_ASSET);
+    assert.equal(existsSync(list), argon2, `${name}: ${argon2 ? 'ships' : 'does not ship'} ${BREACHED_PASSWORDS_ASSET}`);
+    if (argon2) assert.equal(loadBreachedPasswords(list).entries, statSync(list).size / 8 - 2, `${name}: a readable list`);
 
     const bundle = path.join(dir, 'index.mjs');
     const code = readFileSync(bundle, 'utf8');

@@ -59,7 +59,14 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     const env = environmentOf(json, functionLogicalId(name));
     assert.equal(env.NODE_OPTIONS, '--enable-source-maps', name);
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));
-    assert.ok(referencesIn(env.LATCH_SIGNING_KEY_SECRET).size === 1, `${name}: the key secret's ARN, not a key`);
+    const keys = accessOf(name).keys;
+    const secret = keys === 'sign' ? stack.latch.signingKeys.privateSecret : stack.latch.signingKeys.publicSecret;
+    const variable = keys === 'sign' ? 'LATCH_SIGNING_KEY_SECRET' : 'LATCH_PUBLIC_KEY_SECRET';
+    if (keys === 'none') assert.equal(env.LATCH_KEYS, 'none', name);
+    // The secret's ARN, not a key; and never both variables.
+    else assert.deepEqual(referencesIn(env[variable]), new Set([stack.getLogicalId(secret.node.defaultChild as CfnElement)]), name);
+    const present = ['LATCH_SIGNING_KEY_SECRET', 'LATCH_PUBLIC_KEY_SECRET', 'LATCH_KEYS', 'LATCH_SIGNING_KEYS'].filter((v) => v in env);
+    assert.equal(present.length, 1, `${name}: ${present.join()}`);
   }
   // The route-table functions, not-found, the authorizer, the mail sender (mail-sender.test.ts),
   // the key generator and CDK's provider framework.
@@ -122,6 +129,18 @@ test('the stage writes JSON access logs to a log group with retention and thrott
   assert.ok(!JSON.stringify(format).includes('header'));
 });
 
+test('access logs name the route key, never the path or query string (tokens travel in paths)', () => {
+  const { json } = synthLatch();
+  const [[, stage] = []] = resourcesOfType(json, 'AWS::ApiGatewayV2::Stage');
+  const settings = (stage?.Properties?.AccessLogSettings ?? {}) as { Format: string };
+  const format = JSON.parse(settings.Format) as Record<string, string>;
+  assert.equal(format.routeKey, '$context.routeKey');
+  const variables = Object.values(format);
+  // `$context.path`, `$context.resourcePath` (REST), `$context.http.path` (payload 2.0) and any query string variable.
+  for (const variable of variables) assert.doesNotMatch(variable, /path|query/i, variable);
+  assert.ok(!Object.keys(format).some((k) => /path|query/i.test(k)), Object.keys(format).join());
+});
+
 test('throttling comes from context', () => {
   const { template } = synthLatch({ context: { throttleRateLimit: '10', throttleBurstLimit: 20 } });
   template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } });
@@ -135,7 +154,7 @@ test('each function role grants exactly what function-access.ts decides, on name
     assert.equal(json.Resources[roleId]?.Properties?.ManagedPolicyArns, undefined, `${name}: no managed policies`);
     const statements = statementsOfRole(json, roleId);
     const actions = new Set(statements.flatMap(actionsOf));
-    const expected = new Set([...LOG_ACTIONS, ...TABLE_ACTIONS[access.table], ...(access.signingKeys ? ['secretsmanager:GetSecretValue'] : [])]);
+    const expected = new Set([...LOG_ACTIONS, ...TABLE_ACTIONS[access.table], ...(access.keys !== 'none' ? ['secretsmanager:GetSecretValue'] : [])]);
     assert.deepEqual([...actions].sort(), [...expected].sort(), name);
     for (const statement of statements) {
       assert.equal(statement.Effect, 'Allow');
@@ -214,7 +233,7 @@ test('no private key material in the template: the key is generated in the accou
   assert.ok(!text.includes('privateJwk'));
   template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: Match.absent() });
   const [[, keyRing] = []] = resourcesOfType(json, 'Custom::LatchSigningKeys');
-  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['SecretArn', 'ServiceToken']);
+  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['PublicSecretArn', 'SecretArn', 'ServiceToken']);
 });
 
 test('no function runs before the key generator has filled the secret', () => {
@@ -229,7 +248,7 @@ test('no function runs before the key generator has filled the secret', () => {
 test('the stack outputs what other stacks and the CLI read', () => {
   const { json, template, functionLogicalId, stack } = synthLatch();
   const outputs = json.Outputs ?? {};
-  assert.deepEqual(Object.keys(outputs).sort(), ['ApiUrl', 'AuthorizerFunctionArn', 'JwksUrl', 'KeySecretArn', 'TableName']);
+  assert.deepEqual(Object.keys(outputs).sort(), ['ApiUrl', 'AuthorizerFunctionArn', 'JwksUrl', 'KeySecretArn', 'PublicKeySecretArn', 'TableName']);
   template.hasOutput('AuthorizerFunctionArn', { Value: { 'Fn::GetAtt': [functionLogicalId('authorizer'), 'Arn'] } });
   template.hasOutput('TableName', { Value: { Ref: stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement) } });
   assert.match(JSON.stringify(outputs.JwksUrl?.Value), /\/\.well-known\/jwks\.json/);

@@ -46,5 +46,6 @@ test('only the mail sender may send mail, from the sender address; it deletes on
   const environment = json.Resources[functionLogicalId('mail-sender')]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
   const env = environment?.Variables ?? {};
   assert.equal(env.LATCH_SIGNING_KEY_SECRET, undefined);
+  assert.equal(env.LATCH_KEYS, 'none', 'lambda-deps builds no key ring for it');
   assert.ok(env.LATCH_TABLE_NAME);
 });

@@ -160,11 +160,11 @@ describe('latch users (on a table given with --table/--endpoint)', () => {
     assert.equal((await latch(['users', 'unlock', '--email', user.email, ...onTable()])).code, 0);
     assert.equal((await api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })).status, 200);
 
-    const deleted = await latch(['users', 'delete', '--email', user.email, '--json', ...onTable()]);
+    const deleted = await latch(['users', 'delete', '--email', user.email, '--yes', '--json', ...onTable()]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.deepEqual(deleted.json, { deleted: { id: user.id, email: user.email } });
     assert.equal(await api.store.getUser(user.id), undefined);
-    assert.equal((await latch(['users', 'delete', '--email', user.email, ...onTable()])).code, 1);
+    assert.equal((await latch(['users', 'delete', '--email', user.email, '--yes', ...onTable()])).code, 1);
   });
 
   test('the endpoint may come from LATCH_DYNAMODB_ENDPOINT instead of --endpoint', async () => {

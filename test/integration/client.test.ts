@@ -141,8 +141,8 @@ describe('client: one renewal in flight', () => {
     const email = await confirmedUser(client);
     const pair = await client.signIn({ email, password: PASSWORD });
 
-    // Two renewals racing with one token: exactly one wins; the loser's 401 would make a client
-    // believe its session ended.
+    // Two renewals racing with one token: at most one wins, and the loser's 401 ends the session
+    // (reuse: the winner's pair dies with it), so a client must never race itself.
     const [a, b] = await Promise.all([
       api.request('POST', '/session/renew', { body: { renewalToken: pair.renewalToken } }),
       api.request('POST', '/session/renew', { body: { renewalToken: pair.renewalToken } }),
@@ -150,8 +150,7 @@ describe('client: one renewal in flight', () => {
     assert.deepEqual([a.status, b.status].sort(), [200, 401]);
     const winner = a.status === 200 ? a.body : b.body;
 
-    // The spent token presented once more is taken as theft: the session is revoked, the
-    // winner's fresh pair dies with it.
+    // The session is revoked: the spent token, and the winner's fresh pair, are dead.
     assert.equal((await api.request('POST', '/session/renew', { body: { renewalToken: pair.renewalToken } })).status, 401);
     assert.equal((await api.request('GET', '/me', { token: winner.accessToken })).status, 401);
     assert.equal((await api.request('POST', '/session/renew', { body: { renewalToken: winner.renewalToken } })).status, 401);

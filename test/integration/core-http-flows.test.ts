@@ -50,7 +50,7 @@ describe('registration (email confirmation required)', () => {
     assert.match(mails[0]?.html ?? '', /<a href="https:\/\/app\.example\.test\/confirm-email\//);
   });
 
-  test('a taken email gets the same 202 body; the unconfirmed owner gets a fresh confirmation mail', async () => {
+  test('a taken email gets the same 202 body; an unconfirmed account takes the new password with a fresh confirmation mail', async () => {
     const email = uniqueEmail();
     const first = await api.request('POST', '/registration', { body: { email, password: PASSWORD } });
     const oldToken = await lastLinkToken(email, 'confirm-email');
@@ -63,8 +63,9 @@ describe('registration (email confirmation required)', () => {
     assert.equal((await api.request('POST', `/email-confirmation/${oldToken}`)).status, 404);
     const newToken = await lastLinkToken(email, 'confirm-email');
     assert.equal((await api.request('POST', `/email-confirmation/${newToken}`)).status, 200);
-    // Nothing else changed: the first password still signs in.
-    assert.equal((await api.request('POST', '/session', { body: { email, password: PASSWORD } })).status, 200);
+    // The newest registration's password is the one confirmed (account pre-hijacking gains nothing).
+    assert.equal((await api.request('POST', '/session', { body: { email, password: 'another long passphrase' } })).status, 200);
+    assert.equal((await api.request('POST', '/session', { body: { email, password: PASSWORD } })).status, 401);
   });
 
   test('the owner of a confirmed account gets a notice mail, nothing else changes', async () => {

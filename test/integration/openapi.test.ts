@@ -51,11 +51,11 @@ function assertDocumented(method: string, path: string, response: ApiResponse): 
 }
 
 describe('GET /openapi.json', () => {
-  test('serves the generated OpenAPI 3.1 document for this deployment, cacheable like the discovery documents', async () => {
+  test('serves the generated OpenAPI 3.1 document for this deployment, not cached (only /.well-known/* may be)', async () => {
     const response = await api.request('GET', '/openapi.json');
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal(response.headers.get('cache-control'), 'public, max-age=300');
+    assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.deepEqual(response.body, buildOpenApi(loadConfig(process.env)));
     assert.equal(response.body.openapi, '3.1.0');
@@ -65,7 +65,7 @@ describe('GET /openapi.json', () => {
   });
 
   test('an error answer of a cacheable path is not cached', async () => {
-    const response = await api.request('POST', '/openapi.json');
+    const response = await api.request('POST', '/.well-known/jwks.json');
     assert.equal(response.status, 405);
     assert.equal(response.headers.get('cache-control'), 'no-store');
   });

@@ -106,11 +106,11 @@ test('a successful sign-in clears the email counter (not the address counter)', 
   const address = freshAddress();
   await fail(MAX - 1, email, address);
   assert.equal((await signIn(email, PASSWORD, address)).status, 200);
-  assert.deepEqual(await api.store.getCounters([emailScope(email)], Math.floor(Date.now() / 1000)), []);
+  assert.deepEqual(await api.counters.getCounters([emailScope(email)], Math.floor(Date.now() / 1000)), []);
   // Without the reset, these would make MAX + 1 failures for the email.
   await fail(MAX - 1, email, freshAddress());
   assert.equal((await signIn(email, PASSWORD, freshAddress())).status, 200);
-  const [byAddress] = await api.store.getCounters([ipScope(address)], Math.floor(Date.now() / 1000));
+  const [byAddress] = await api.counters.getCounters([ipScope(address)], Math.floor(Date.now() / 1000));
   assert.equal(byAddress?.count, MAX - 1);
 });
 
@@ -127,7 +127,7 @@ test('X-Forwarded-For is ignored from peers that are not trusted proxies', async
   for (let i = 0; i < MAX; i++) assert.equal(await signInFromUntrustedPeer(uniqueEmail('xff'), WRONG, freshAddress()), 401);
   const email = await confirmedUser();
   assert.equal(await signInFromUntrustedPeer(email, PASSWORD, freshAddress()), 429);
-  const [peer] = await api.store.getCounters([ipScope('127.0.0.2')], Math.floor(Date.now() / 1000));
+  const [peer] = await api.counters.getCounters([ipScope('127.0.0.2')], Math.floor(Date.now() / 1000));
   assert.equal(peer?.count, MAX);
 });
 
@@ -150,7 +150,7 @@ test('concurrent failed sign-ins are all counted atomically and start one lockou
   for (const response of responses.filter((r) => r.status !== 401)) assertTooManyAttempts(response);
   assert.ok(checked >= MAX, `${checked} checked attempts`);
   const now = Math.floor(Date.now() / 1000);
-  const counters = await api.store.getCounters([emailScope(email), ipScope(address)], now);
+  const counters = await api.counters.getCounters([emailScope(email), ipScope(address)], now);
   assert.deepEqual(
     counters.map((c) => c.count),
     [checked, checked],

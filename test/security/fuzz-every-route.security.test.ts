@@ -23,12 +23,35 @@ const EMAIL = 'fuzz-owner@example.com';
 const PASSWORD = 'correct horse battery staple';
 
 /**
- * 4xx answers that the contract (shared/API.md) lets change state, and what they may change.
+ * 4xx answers that the contract (docs/API.md) lets change state, and what they may change.
  * Everything else refused with a 4xx must leave every store map and the outbox as they were.
- * When brute-force lockout lands, failed sign-ins are counted: add its counters map here.
+ * `counters` is the failure counters' map: an attempt whose password is checked reserves a slot
+ * in it first (a wrong password keeps it, a right one that does not sign in gives it back).
  */
 const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[]; mail: boolean; why: string }> = [
-  { route: 'POST /session', code: 'email_not_confirmed', maps: ['tokens'], mail: true, why: 'the confirmation mail is sent again' },
+  {
+    route: 'POST /session',
+    code: 'email_not_confirmed',
+    maps: ['tokens', 'users', 'claimExpiries', 'counters'],
+    mail: true,
+    why: 'the confirmation mail is sent again (a never-confirmed account then expires with the new link)',
+  },
+  { route: 'POST /session', code: 'account_locked', maps: ['counters'], mail: false, why: 'the right password reserved a slot and gave it back' },
+  { route: 'POST /session', code: 'forbidden', maps: ['counters'], mail: false, why: 'the right password reserved a slot and gave it back' },
+  {
+    route: 'PATCH /me',
+    code: 'validation_failed',
+    maps: ['counters'],
+    mail: true,
+    why: 'a checked currentPassword reserves a slot: a wrong one is a failed sign-in (the one that starts a lockout mails the owner)',
+  },
+  {
+    route: 'DELETE /me',
+    code: 'validation_failed',
+    maps: ['counters'],
+    mail: true,
+    why: 'a checked currentPassword reserves a slot: a wrong one is a failed sign-in (the one that starts a lockout mails the owner)',
+  },
   { route: 'POST /session/renew', code: 'unauthorized', maps: ['sessions'], mail: false, why: 'a spent renewal token revokes its session' },
   {
     route: 'POST /session',
@@ -63,13 +86,18 @@ before(async () => {
   const renew = await call(findRoute('POST /session/renew'), { body: JSON.stringify({ renewalToken: pair.renewalToken }) });
   assert.equal(renew.statusCode, 200);
   spentRenewal = pair.renewalToken;
-  for (const [name, value] of Object.entries(deps.store)) if (value instanceof Map) baseline.set(name, structuredClone(value));
+  for (const [name, value] of Object.entries(stateMaps())) if (value instanceof Map) baseline.set(name, structuredClone(value));
 });
 
 const baseline = new Map<string, Map<unknown, unknown>>();
 
+/** The maps of the in-memory store and of the failure counters (`counters`), by name. */
+function stateMaps(): Record<string, unknown> {
+  return { ...deps.store, counters: deps.counters.byScope };
+}
+
 function restoreBaseline(): void {
-  for (const [name, value] of Object.entries(deps.store)) {
+  for (const [name, value] of Object.entries(stateMaps())) {
     if (!(value instanceof Map)) continue;
     value.clear();
     for (const [k, v] of baseline.get(name) ?? []) value.set(k, structuredClone(v));
@@ -137,6 +165,11 @@ const hugeString = fc
   .tuple(fc.constantFrom('a', 'é', '€', '𝔘', '\u200B', '\\"'), fc.integer({ min: 1000, max: 70000 }))
   .map(([unit, bytes]) => unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit))));
 
+/** Email-shaped values of 321 to 100,000 characters: malformed, and never a key (a 4xx, not DynamoDB's 500). */
+const oversizedEmail = fc
+  .tuple(fc.integer({ min: 321, max: 100_000 }), fc.constantFrom('a', 'é', '𝔘', 'Ａ', '\u200B'), fc.constantFrom('@example.com', '@ｅｘａｍｐｌｅ.ｃｏｍ', ''))
+  .map(([length, unit, domain]) => `${unit.repeat(length)}`.slice(0, length - domain.length) + domain);
+
 const someString = fc.oneof(
   { weight: 4, arbitrary: fc.string() },
   { weight: 3, arbitrary: fc.string({ unit: 'binary' }) },
@@ -145,6 +178,7 @@ const someString = fc.oneof(
   { weight: 3, arbitrary: fc.emailAddress() },
   { weight: 4, arbitrary: fc.constantFrom(...LIVE) },
   { weight: 1, arbitrary: hugeString },
+  { weight: 2, arbitrary: oversizedEmail },
 );
 
 /** Any JSON value, biased to strings but with every wrong type (arrays and objects included). */
@@ -176,7 +210,7 @@ interface FuzzBody {
 /** Bodies of the right shape with plausible values, so the fuzz also reaches the flows' success paths. */
 const plausibleBody = fc.record(
   {
-    email: fc.oneof(fc.constant('@@EMAIL@@'), fc.emailAddress(), edgeString),
+    email: fc.oneof(fc.constant('@@EMAIL@@'), fc.emailAddress(), edgeString, oversizedEmail),
     password: fc.oneof(fc.constant('@@PASSWORD@@'), fc.string({ minLength: 8 }), edgeString),
     passwordConfirmation: fc.oneof(fc.constant('@@PASSWORD@@'), fc.string()),
     currentPassword: fc.constant('@@PASSWORD@@'),
@@ -224,14 +258,20 @@ const headers = fc
     fc.record(
       {
         authorization,
-        'content-type': fc.constantFrom(
-          'application/json',
-          'text/plain',
-          'application/x-www-form-urlencoded',
-          'multipart/form-data; boundary=x',
-          'application/octet-stream',
-          'application/json; charset=utf-16',
-          '',
+        // Mostly JSON (so bodies reach the flows); the rest must be 415 on a body route.
+        'content-type': fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom(
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              'application/octet-stream',
+              'application/json; charset=utf-16',
+              '',
+            ),
+          },
         ),
         host: fc.oneof(fc.domain(), edgeString),
         'x-forwarded-host': fc.oneof(fc.domain(), edgeString),
@@ -325,6 +365,34 @@ function checkResponse(label: string, response: Awaited<ReturnType<Handler>>): v
   }
 }
 
+test('every route gets emails of 321 to 100,000 characters in the body, the query and the path: never a 5xx, never stored', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...(routes as readonly RouteDefinition[])), oversizedEmail, fc.boolean(), async (route, email, signedIn) => {
+      if (sent % 100 === 0) restoreBaseline();
+      sent += 1;
+      const params: Record<string, string> = {};
+      for (const name of pathParams(route)) params[name] = email;
+      const auth: Record<string, string> = signedIn ? { authorization: `Bearer ${(await ownerTokens()).accessToken}` } : {};
+      const before = snapshotMaps(deps.store);
+      const response = await call(route, {
+        params,
+        query: { email, cursor: email },
+        headers: { 'content-type': 'application/json', ...auth },
+        ...(route.body ? { body: JSON.stringify({ email, password: PASSWORD, currentPassword: PASSWORD, renewalToken: email }) } : {}),
+      });
+      checkResponse(`${routeKey(route)} (oversized email)`, response);
+      const after = snapshotMaps(deps.store);
+      // A success (e.g. DELETE /me with the right password) may change things; a refusal may not.
+      for (const name of (response.statusCode ?? 200) >= 400 ? Object.keys(after) : []) {
+        if (name === 'counters') continue; // a refused sign-in counts
+        assert.equal(after[name], before[name], `${routeKey(route)} with a ${email.length}-character email changed the store's ${name}`);
+      }
+      assert.equal(JSON.stringify(after).includes(email.slice(0, 321)), false, `${routeKey(route)} stored the oversized email`);
+    }),
+    { seed: SEED, numRuns: Math.max(300, Math.floor(RUNS / 20)) },
+  );
+});
+
 test('every route, fuzzed: never a 5xx, errors are problem+json with a known code and no internals, a 4xx changes nothing and mails nobody', async (t) => {
   t.diagnostic(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED}), ${RUNS} requests over ${routes.length} routes`);
   console.log(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
@@ -345,17 +413,22 @@ test('every route, fuzzed: never a 5xx, errors are problem+json with a known cod
       // Keeps the store small (a snapshot is taken around every request) by going back to the
       // state right after setup every hundred requests.
       if (sent % 100 === 0) restoreBaseline();
-      const before = snapshotMaps(deps.store);
+      const before = snapshotMaps(stateMaps());
       const mailsBefore = deps.mailer.sent.length;
       const response = await call(r.route, input);
       sent += 1;
       const key = routeKey(r.route);
       checkResponse(key, response);
       const status = response.statusCode ?? 200;
+      // A body that is not declared JSON never reaches a flow: 415 (or 413 first, by size).
+      const contentType = input.headers['content-type'];
+      if (r.route.body && input.body !== undefined && input.body !== '' && contentType !== undefined && !/^application\/json\s*(;.*)?$/i.test(contentType)) {
+        assert.ok(status === 413 || status === 415, `${key} took a ${contentType || 'typeless'} body: ${status}`);
+      }
       if (status >= 400 && status < 500) {
         const code = (JSON.parse(response.body ?? '{}') as { code: string }).code;
         const allowed = DOCUMENTED_4XX_EFFECTS.find((e) => e.route === key && e.code === code);
-        const after = snapshotMaps(deps.store);
+        const after = snapshotMaps(stateMaps());
         for (const name of Object.keys({ ...before, ...after })) {
           if (allowed?.maps.includes(name)) continue;
           assert.equal(after[name], before[name], `${key} answered ${status} ${code} but changed the store's ${name}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { anAdmin, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
+import { raceLoops, type Step } from '../support/races.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
@@ -12,51 +13,52 @@ after(async () => {
   await api.close();
 });
 
-const ROUNDS = 3;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-test('a lock racing with 10 sign-ins and 10 renewals of the same user never leaves a usable session', async (t) => {
+test('a lock racing with 10 sign-in loops and 10 renewal loops of the same user never leaves a usable session', async (t) => {
   const admin = await anAdmin(api);
+  // Prepare: a user with 10 live sessions, each with its own renewal token.
+  const user = await seedUser(api);
+  const sessions = await Promise.all(Array.from({ length: 10 }, () => signInAs(api, user)));
+
+  // Act: no timers. The lock goes out once the loops' first 10 answers are back; each loop keeps
+  // signing in (or renewing the token it last got) until a request sent after the lock answered
+  // comes back, so requests land on both sides of the lock.
+  const signInLoop: Step = () => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } });
+  const renewalLoop =
+    (renewalToken: string): Step =>
+    (previous) =>
+      api.request('POST', '/session/renew', { body: { renewalToken: (previous?.body?.renewalToken as string | undefined) ?? renewalToken } });
+  const outcome = await raceLoops(
+    [...Array.from({ length: 10 }, () => signInLoop), ...sessions.map((s) => renewalLoop(s.renewalToken))],
+    () => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }),
+    10,
+  );
+  const responses = outcome.chains.flat();
+
+  // Assess: the lock worked; every request either won before it or was refused because of it.
+  assert.equal(outcome.decisive.status, 200, outcome.decisive.text);
   let wonBeforeLock = 0;
   let refusedByLock = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    // Prepare: a user with 10 live sessions, each with its own renewal token.
-    const user = await seedUser(api);
-    const sessions = await Promise.all(Array.from({ length: 10 }, () => signInAs(api, user)));
-
-    // Act: the 20 requests are spread over ~200 ms and the lock lands among them, at a
-    // different point in each round, so some requests commit before it and some after.
-    const spread = (i: number) => sleep((i * 10 + round * 3) % 200);
-    const signIns = Array.from({ length: 10 }, (_, i) =>
-      spread(2 * i).then(() => api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })),
-    );
-    const renewals = sessions.map((s, i) => spread(2 * i + 1).then(() => api.request('POST', '/session/renew', { body: { renewalToken: s.renewalToken } })));
-    const lock = sleep(30 + round * 20).then(() => api.request('POST', `/admin/users/${user.id}/lock`, { token: admin.token }));
-    const [lockResponse, ...responses] = await Promise.all([lock, ...signIns, ...renewals]);
-
-    // Assess: the lock worked; every request either won before it or was refused because of it.
-    assert.equal(lockResponse.status, 200, lockResponse.text);
-    for (const response of responses) {
-      assert.ok(response.status === 200 || response.body?.code === 'account_locked', `${response.status} ${response.text}`);
-      if (response.status === 200) wonBeforeLock += 1;
-      else refusedByLock += 1;
-    }
-    // No session item of the user is left in the store...
-    assert.deepEqual(await api.store.listSessions(user.id), []);
-    // ...and no token handed out, before or during the race, works anywhere.
-    const issued = [...sessions, ...responses.filter((r) => r.status === 200).map((r: ApiResponse) => r.body)];
-    for (const tokens of issued) {
-      assert.equal((await api.request('GET', '/me', { token: tokens.accessToken })).status, 401);
-      assert.equal((await api.request('GET', '/_local/protected', { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status, 403);
-      const renewal = await api.request('POST', '/session/renew', { body: { renewalToken: tokens.renewalToken } });
-      assert.equal(renewal.status, 403);
-      assert.equal(renewal.body.code, 'account_locked');
-    }
-    // A sign-in after the race is refused as locked.
-    assert.equal((await api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })).body.code, 'account_locked');
+  for (const response of responses) {
+    assert.ok(response.status === 200 || response.body?.code === 'account_locked', `${response.status} ${response.text}`);
+    if (response.status === 200) wonBeforeLock += 1;
+    else refusedByLock += 1;
   }
-  t.diagnostic(`${wonBeforeLock} requests won before the lock, ${refusedByLock} were refused by it`);
-  // Both sides of the race were exercised (otherwise the test proved less than it claims).
+  // No session item of the user is left in the store...
+  assert.deepEqual(await api.store.listSessions(user.id), []);
+  // ...and no token handed out, before or during the race, works anywhere.
+  const issued = [...sessions, ...responses.filter((r) => r.status === 200).map((r: ApiResponse) => r.body)];
+  for (const tokens of issued) {
+    assert.equal((await api.request('GET', '/me', { token: tokens.accessToken })).status, 401);
+    assert.equal((await api.request('GET', '/_local/protected', { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status, 403);
+    const renewal = await api.request('POST', '/session/renew', { body: { renewalToken: tokens.renewalToken } });
+    assert.equal(renewal.status, 403);
+    assert.equal(renewal.body.code, 'account_locked');
+  }
+  // A sign-in after the race is refused as locked.
+  assert.equal((await api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD } })).body.code, 'account_locked');
+  t.diagnostic(`${wonBeforeLock} requests won before the lock, ${refusedByLock} were refused by it; ${outcome.inFlightAtSend} in flight when it went out`);
+  // Both sides of the race were exercised, with requests in flight (otherwise the test proved less than it claims).
+  assert.ok(outcome.inFlightAtSend > 0, 'no request was in flight when the lock went out');
   assert.ok(wonBeforeLock > 0, 'no request won before a lock');
   assert.ok(refusedByLock > 0, 'no request was refused by a lock');
 });

@@ -121,7 +121,7 @@ async function confirmedUser(): Promise<{ address: string; userId: string }> {
 }
 
 function confirmationToken(address: string): string {
-  return secret(lastMailedToken(deps, address, 'confirm-email'));
+  return secret(lastMailedToken(deps, address.toLowerCase(), 'confirm-email')); // mail goes to the canonical address
 }
 
 function assertClean(): void {
@@ -129,7 +129,7 @@ function assertClean(): void {
   for (const user of deps.store.users.values()) if (user.passwordHash) secrets.add(user.passwordHash);
   for (const session of deps.store.sessions.values()) {
     secrets.add(session.renewalHash);
-    for (const spent of session.spentRenewalHashes) secrets.add(spent);
+    secrets.add(session.renewalKey);
   }
   for (const token of deps.store.tokens.values()) secrets.add(token.hash);
   secrets.add(PASSWORD);

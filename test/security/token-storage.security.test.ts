@@ -34,7 +34,7 @@ test('tokens are stored only as SHA-256 hashes: no secret, password or token app
   const secrets = [
     PASSWORD,
     pendingConfirmation.split('.')[1] as string,
-    session.renewalToken.split('.')[2] as string,
+    session.renewalToken.split('.')[3] as string, // <userId>.<sessionId>.<generation>.<secret>
     session.accessToken,
     session.accessToken.split('.')[2] as string,
   ];

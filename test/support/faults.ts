@@ -63,6 +63,19 @@ function vendorError(service: 'dynamodb' | 'ses', fault: Fault): Error {
       });
 }
 
+/**
+ * Appended to the trace entry of a call on a failed-sign-in counter (`pk = COUNTER#…`): those
+ * single-item writes never join a flow's transaction, so a matrix that asks "did the flow's
+ * commit happen before the fault?" must be able to tell them apart.
+ */
+export const COUNTER_SUFFIX = ' (counter)';
+
+function isCounterCall(args: unknown): boolean {
+  const pk = (args as { input?: { Key?: { pk?: unknown } } }).input?.Key?.pk;
+  const value = typeof pk === 'string' ? pk : typeof pk === 'object' && pk !== null ? (pk as { S?: unknown }).S : undefined;
+  return typeof value === 'string' && value.startsWith('COUNTER#');
+}
+
 /** The part of an SDK client's middleware stack used here (its real types are generic per client). */
 interface Stack {
   add(middleware: unknown, options: { step: 'initialize' | 'deserialize'; name: string; priority?: 'high' | 'low' }): void;
@@ -76,7 +89,7 @@ export function injectFaults(sdkClient: { middlewareStack: unknown }, service: '
   client.middlewareStack.add(
     (next: Next, context: Ctx) => async (args: unknown) => {
       if (!plan.active) return next(args);
-      plan.trace.push(`${service}:${context.commandName ?? '?'}`);
+      plan.trace.push(`${service}:${context.commandName ?? '?'}${isCounterCall(args) ? COUNTER_SUFFIX : ''}`);
       const call = plan.trace.length;
       context.latchFaultCall = call;
       const result = await next(args);

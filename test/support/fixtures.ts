@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { MailToken, Session, User } from '../../shared/domain/types.js';
 
 let n = 0;
@@ -36,7 +36,8 @@ export function aSession(userId: string, overrides: Partial<Session> = {}): Sess
     email: 'someone@example.com',
     currentJti: randomUUID(),
     renewalHash: `hash-${randomUUID()}`,
-    spentRenewalHashes: [],
+    renewalGeneration: 0,
+    renewalKey: randomBytes(32).toString('base64url'),
     rememberMe: false,
     createdAt: '2026-01-01T00:00:00.000Z',
     lastUsedAt: '2026-01-01T00:00:00.000Z',

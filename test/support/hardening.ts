@@ -57,7 +57,9 @@ export interface EventInput {
 export function routeEvent(route: RouteDefinition, input: EventInput = {}): APIGatewayProxyEventV2 {
   const params = input.params ?? {};
   const rawPath = route.path.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => safeEncode(params[name] ?? ''));
-  const headers = input.headers ?? {};
+  // A body goes out as JSON unless the caller names another type (as the typed client does).
+  const given = input.headers ?? {};
+  const headers = input.body !== undefined && !('content-type' in given) ? { ...given, 'content-type': 'application/json' } : given;
   const now = new Date();
   return {
     version: '2.0',

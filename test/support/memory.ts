@@ -1,5 +1,7 @@
+import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
@@ -48,19 +50,30 @@ export class CountingHasher implements PasswordHasher {
   }
 }
 
-export type MemoryDeps = Deps & { store: MemoryStore; mailer: MemoryMailer; clock: TestClock; log: CapturingLog; hasher: CountingHasher };
+export type MemoryDeps = Deps & {
+  store: MemoryStore;
+  counters: MemoryCounters;
+  mailer: MemoryMailer;
+  clock: TestClock;
+  log: CapturingLog;
+  hasher: CountingHasher;
+};
 
 /** Deps with in-memory adapters, the real argon2id hasher and a fresh signing key. */
 export async function memoryDeps(env: Record<string, string> = {}): Promise<MemoryDeps> {
   const key = await generateStoredKey('test-1');
+  const clock = new TestClock();
   const deps: MemoryDeps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
-    store: new MemoryStore(),
+    // The store checks expiry against the same clock the flows use.
+    store: new MemoryStore(clock),
+    counters: new MemoryCounters(),
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
-    clock: new TestClock(),
+    breached: lazyBreachedPasswords(breachedPasswordsFile({})),
+    clock,
     log: new CapturingLog(),
   };
   deliverOutboxAtOnce(deps);

@@ -1,6 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { startLocalStack } from '../../infra/local/stack.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { drainOutboxBeforeReading } from './mail.js';
@@ -18,6 +19,8 @@ export interface TestStack {
   url: string;
   tableName: string;
   store: DynamoDbStore;
+  /** The failed-sign-in counters on the same table. */
+  counters: DynamoDbCounters;
   /** Sends a request to the local API. `body` objects are sent as JSON, strings as they are. */
   request(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
   /**
@@ -41,13 +44,15 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const services = testServices();
   const tableName = uniqueTableName('it');
   const api = await startLocalStack({ port: 0, dynamoDbEndpoint: services.dynamoDbEndpoint, sesEndpoint: services.sesUrl, tableName, env });
-  const store = new DynamoDbStore(createDocumentClient(process.env), tableName);
+  const documents = createDocumentClient(process.env);
+  const store = new DynamoDbStore(documents, tableName);
   const raw = new DynamoDBClient({ endpoint: services.dynamoDbEndpoint });
   drainOutboxBeforeReading(() => api.outbox.drain());
   started = {
     url: api.url,
     tableName,
     store,
+    counters: new DynamoDbCounters(documents, tableName),
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;

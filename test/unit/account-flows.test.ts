@@ -50,13 +50,13 @@ describe('PATCH /me flow', () => {
     const { email, principal } = await confirmedUser(deps);
     const user = await updateMe(deps, principal, { currentPassword: PASSWORD, email: 'New@Example.com' });
     assert.equal(user.email, email);
-    assert.equal(user.unconfirmedEmail, 'New@Example.com');
+    assert.equal(user.unconfirmedEmail, 'new@example.com'); // stored canonical
     assert.equal(deps.mailer.to(email).at(-1)?.subject, 'Your e-mail address is about to change');
     // Sign-in keeps using the old address until the link is used.
     await signIn(deps, { email, password: PASSWORD }, request);
     await assert.rejects(signIn(deps, { email: 'new@example.com', password: PASSWORD }, request), (e) => code(e) === 'invalid_credentials');
-    const confirmed = await confirmEmail(deps, lastMailedToken(deps, 'New@Example.com', 'confirm-email'));
-    assert.equal(confirmed.email, 'New@Example.com');
+    const confirmed = await confirmEmail(deps, lastMailedToken(deps, 'new@example.com', 'confirm-email'));
+    assert.equal(confirmed.email, 'new@example.com');
     await signIn(deps, { email: 'new@example.com', password: PASSWORD }, request);
   });
 
@@ -241,7 +241,7 @@ describe('sessions flows', () => {
     const { email, principal } = await confirmedUser(deps);
     deps.clock.advance(60);
     const second = await signIn(deps, { email, password: PASSWORD, rememberMe: true }, request);
-    let list = await listMySessions(deps, principal);
+    let list = (await listMySessions(deps, principal)).sessions;
     assert.equal(list.length, 2);
     assert.deepEqual(
       list.map((s) => s.current),
@@ -251,11 +251,11 @@ describe('sessions flows', () => {
     const before = list[0]?.lastUsedAt;
     deps.clock.advance(60);
     await checkAccessToken(deps, second.accessToken); // the hot path writes nothing
-    assert.equal((await listMySessions(deps, principal))[0]?.lastUsedAt, before);
+    assert.equal((await listMySessions(deps, principal)).sessions[0]?.lastUsedAt, before);
     await renewSession(deps, { renewalToken: second.renewalToken });
-    assert.notEqual((await listMySessions(deps, principal))[0]?.lastUsedAt, before);
+    assert.notEqual((await listMySessions(deps, principal)).sessions[0]?.lastUsedAt, before);
     deps.clock.advance(deps.config.sessionTtlSeconds); // the first (1 day) expires, the second (30 days) lives
-    list = await listMySessions(deps, principal);
+    list = (await listMySessions(deps, principal)).sessions;
     assert.equal(list.length, 1);
     assert.equal(list[0]?.current, false);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
 import { AuthError, ValidationError } from '../../shared/domain/errors.js';
 import {
   createUser,
@@ -75,7 +76,7 @@ describe('admin flows: users', () => {
   test('create: defaults, field rules, taken email', async () => {
     const { deps, actor } = await setup();
     const user = await createUser(deps, actor, { email: ' New@Example.com ' });
-    assert.deepEqual([user.email, user.role, user.emailConfirmed, user.locked], ['New@Example.com', 'user', false, false]);
+    assert.deepEqual([user.email, user.role, user.emailConfirmed, user.locked], ['new@example.com', 'user', false, false]);
     assert.equal((await deps.store.getUser(user.id))?.passwordHash, null);
     await rejects(createUser(deps, actor, { email: 'new@example.com' }), 'validation_failed', 'email');
     await rejects(createUser(deps, actor, { email: 'bad' }), 'validation_failed', 'email');
@@ -140,7 +141,7 @@ describe('admin flows: users', () => {
     const user = await createUser(deps, actor, { email: 'old@example.com', password: PASSWORD, emailConfirmed: true });
     await deps.store.commit([{ type: 'putToken', token: aToken(user.id, { kind: 'confirmation' }) }]);
     const updated = await updateUser(deps, actor, user.id, { email: 'New@Example.com', role: 'admin' });
-    assert.deepEqual([updated.email, updated.role, updated.unconfirmedEmail], ['New@Example.com', 'admin', null]);
+    assert.deepEqual([updated.email, updated.role, updated.unconfirmedEmail], ['new@example.com', 'admin', null]);
     assert.equal((await deps.store.findUserByEmail('new@example.com'))?.id, user.id);
     assert.equal(await deps.store.findUserByEmail('old@example.com'), undefined);
     assert.equal(await deps.store.getToken(user.id, 'confirmation'), undefined);
@@ -151,18 +152,20 @@ describe('admin flows: users', () => {
     const unchanged = await deps.store.getUser(user.id);
     assert.deepEqual(await updateUser(deps, actor, user.id, {}), updated);
     assert.deepEqual(await deps.store.getUser(user.id), unchanged);
-    // The same address in another spelling changes the stored form only.
-    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'NEW@example.com');
+    // The same address in another spelling: the stored form stays canonical.
+    assert.equal((await updateUser(deps, actor, user.id, { email: 'NEW@example.com' })).email, 'new@example.com');
   });
 
-  test('a role change reaches the token at the next renewal', async () => {
+  test('a role change reaches live sessions at once, and the token at the next renewal', async () => {
     const { deps, actor } = await setup();
     const user = await createUser(deps, actor, { email: 'r@example.com', password: PASSWORD, emailConfirmed: true });
     const first = await signedIn(deps, 'r@example.com');
     await updateUser(deps, actor, user.id, { role: 'admin' });
-    assert.equal((await checkAccessToken(deps, first.accessToken)).role, 'user');
+    // The session item (what the token check and the authorizer read) has the new role at once.
+    assert.equal((await checkAccessToken(deps, first.accessToken)).role, 'admin');
     const renewed = await renewSession(deps, { renewalToken: first.renewalToken });
     assert.equal((await checkAccessToken(deps, renewed.accessToken)).role, 'admin');
+    assert.equal(decodeJwt(renewed.accessToken).role, 'admin');
   });
 
   test('set password: the new one works, every session is revoked, reset and invitation links die', async () => {

@@ -21,14 +21,15 @@ function code(error: unknown): string {
 }
 
 describe('registration flow', () => {
-  test('stores the typed address, the canonical key, and an argon2id hash', async () => {
+  test('stores the canonical address (also as the key) and an argon2id hash, and mails the canonical address', async () => {
     const deps = await memoryDeps();
     await register(deps, { email: ' Ann@Example.com ', password: PASSWORD }, request);
     const user = await deps.store.findUserByEmail('ann@example.com');
-    assert.equal(user?.email, 'Ann@Example.com');
+    assert.equal(user?.email, 'ann@example.com');
     assert.equal(user?.emailConfirmed, false);
     assert.match(user?.passwordHash ?? '', /^\$argon2id\$/);
-    assert.equal(deps.mailer.to('Ann@Example.com').length, 1);
+    assert.equal(deps.mailer.to('ann@example.com').length, 1);
+    assert.equal(deps.mailer.to('Ann@Example.com').length, 0);
   });
 
   test('all field errors come together in one 422', async () => {

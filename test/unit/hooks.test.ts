@@ -184,7 +184,7 @@ describe('sign-in hooks', () => {
     const user = await deps.store.findUserByEmail('ann@example.com');
     assert.ok(user);
     assert.equal((await deps.store.listSessions(user.id)).length, 0);
-    const counters = await deps.store.getCounters([`ip:${request.ip}`], Math.floor(deps.clock.now() / 1000));
+    const counters = await deps.counters.getCounters([`ip:${request.ip}`], Math.floor(deps.clock.now() / 1000));
     assert.equal(counters.length, 0, 'no failure was recorded');
     deps.hooks = undefined;
     assert.ok((await signIn(deps, { email: 'ann@example.com', password: PASSWORD }, request)).accessToken, 'not locked out by the refusals');

@@ -87,8 +87,8 @@ describe('brute-force protection (flows)', () => {
     const email = await confirmedUser(deps);
     await fail(deps, 2, email, '203.0.113.5');
     assert.equal((await attempt(deps, email, PASSWORD, '203.0.113.5')).code, 'ok');
-    assert.equal(deps.store.counters.has(emailScope(email)), false);
-    assert.equal(deps.store.counters.get(ipScope('203.0.113.5'))?.count, 2);
+    assert.equal(deps.counters.byScope.has(emailScope(email)), false);
+    assert.equal(deps.counters.byScope.get(ipScope('203.0.113.5'))?.count, 2);
     // Two more failures for the email (from elsewhere) do not reach the limit of three...
     await fail(deps, 2, email, '198.51.100.1');
     assert.equal((await attempt(deps, email, PASSWORD, '198.51.100.1')).code, 'ok');
@@ -166,7 +166,7 @@ describe('brute-force protection (flows)', () => {
   test('counters never hold an email in clear text', async () => {
     const deps = await memoryDeps(SETTINGS);
     await fail(deps, 1, 'Secret.Person@Example.com');
-    const stored = JSON.stringify([...deps.store.counters.values()]);
+    const stored = JSON.stringify([...deps.counters.byScope.values()]);
     assert.doesNotMatch(stored, /secret\.person/i);
     assert.match(stored, /ip:203\.0\.113\.1/);
   });

@@ -48,7 +48,7 @@ export function translateAwsError(error: unknown): never {
       code === 'EAI_AGAIN' ||
       error.name === 'AbortError'
     ) {
-      throw new ServiceUnavailableError();
+      throw new ServiceUnavailableError(undefined, { cause: error });
     }
   }
   throw error;

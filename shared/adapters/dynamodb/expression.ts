@@ -42,9 +42,16 @@ export class Expression {
     const parts = ['attribute_exists(pk)'];
     if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
     if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
+    // Bounds how many sessions were created since the caller listed them (the session cap).
+    if (guard?.sessionSeqAtMost !== undefined) parts.push(`${this.name('sessionSeq')} <= ${this.value(guard.sessionSeqAtMost)}`);
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
     // No email change (moveEmail) happened since the caller read the user.
     if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
+    // No confirmation landed since the caller read the user (a re-registration must not replace
+    // the password of an account that was just confirmed with the earlier one).
+    if (guard?.unconfirmed) parts.push(`${this.name('emailConfirmed')} = ${this.value(false)}`);
+    // No role change happened since the caller read the user (a session never gets a stale role).
+    if (guard?.role !== undefined) parts.push(`${this.name('role')} = ${this.value(guard.role)}`);
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(

@@ -11,9 +11,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
-import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
-import { type AuthStore, assertDistinctItems, FailureCounter, FailurePolicy, FailureRecord, UserItems, UserPage, WriteOp } from '../../ports/store.js';
-import { DynamoDbCounters } from './counters.js';
+import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
+import type { Clock } from '../../ports/services.js';
+import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
 import { keys, tableDefinition } from './table.js';
@@ -25,14 +25,12 @@ import { type Planned, planWrite } from './write-plan.js';
  * consistent and by primary key (the users index serves only the admin listing).
  */
 export class DynamoDbStore implements AuthStore {
-  private readonly counters: DynamoDbCounters;
-
+  /** `clock` is what expiry is checked against, on reads and in the claim condition of `createUser`. */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {
-    this.counters = new DynamoDbCounters(client, tableName);
-  }
+    private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() },
+  ) {}
 
   private async get(key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
     try {
@@ -52,9 +50,18 @@ export class DynamoDbStore implements AuthStore {
     }
   }
 
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  /** A stored user item as the port's user, or undefined when it expired (TTL deletes late). */
+  private live(item: Item | undefined): User | undefined {
+    const user = item && (strip(item) as unknown as User);
+    return user && !accountExpired(user, this.nowSeconds()) ? user : undefined;
+  }
+
   async getUser(id: string): Promise<User | undefined> {
-    const item = await this.get(keys.user(id));
-    return item && (strip(item) as unknown as User);
+    return this.live(await this.get(keys.user(id)));
   }
 
   async findUserByEmail(emailCanonical: string): Promise<User | undefined> {
@@ -81,7 +88,7 @@ export class DynamoDbStore implements AuthStore {
     }
     try {
       const result = await this.client.send(new QueryCommand(input));
-      const users = (result.Items ?? []).map((item) => strip(item) as unknown as User);
+      const users = (result.Items ?? []).flatMap((item) => this.live(item) ?? []);
       const last = result.LastEvaluatedKey;
       return { users, nextCursor: last ? String(last.gsi1sk) : null };
     } catch (error) {
@@ -127,24 +134,12 @@ export class DynamoDbStore implements AuthStore {
     return item && (strip(item) as unknown as MailToken);
   }
 
-  async getCounters(scopes: string[], now: number): Promise<FailureCounter[]> {
-    return this.counters.getCounters(scopes, now);
-  }
-
-  async recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord> {
-    return this.counters.recordFailure(scope, policy);
-  }
-
-  async clearCounter(scope: string): Promise<void> {
-    return this.counters.clearCounter(scope);
-  }
-
   async listUserItems(userId: string): Promise<UserItems> {
     const out: UserItems = { user: undefined, sessions: [], tokens: [] };
     // One strongly consistent Query of the whole partition: profile, sessions and tokens.
     for (const item of await this.queryPartition(userId)) {
       const sk = String(item.sk);
-      if (sk === 'PROFILE') out.user = strip(item) as unknown as User;
+      if (sk === 'PROFILE') out.user = this.live(item);
       else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
       else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
     }
@@ -154,7 +149,8 @@ export class DynamoDbStore implements AuthStore {
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     assertDistinctItems(ops);
-    const planned = ops.flatMap((op) => planWrite(this.tableName, op));
+    const now = this.nowSeconds();
+    const planned = ops.flatMap((op) => planWrite(this.tableName, op, now));
     const [only] = planned;
     // One item: a plain conditional write is just as atomic and costs half a transaction.
     if (planned.length === 1 && only && !only.item.ConditionCheck) return this.writeOne(only);
@@ -175,7 +171,7 @@ export class DynamoDbStore implements AuthStore {
           throw new ConflictError(old ? (plan.classify?.(old) ?? plan.onExisting) : plan.onMissing);
         }
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
-        if (!conflict || attempt >= 4) throw new ServiceUnavailableError();
+        if (!conflict || attempt >= 4) throw new ServiceUnavailableError(undefined, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
       }
     }

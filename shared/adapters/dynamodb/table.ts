@@ -9,8 +9,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * | item    | pk                 | sk                | notes                                   |
  * |---------|--------------------|-------------------|-----------------------------------------|
- * | user    | `USER#<id>`        | `PROFILE`         | gsi1: `USERS` / `<canonical email>#<id>` |
- * | claim   | `EMAIL#<canonical>`| `CLAIM`           | uniqueness of the canonical email        |
+ * | user    | `USER#<id>`        | `PROFILE`         | gsi1: `USERS` / `<canonical email>#<id>`; `ttl` while never confirmed |
+ * | claim   | `EMAIL#<canonical>`| `CLAIM`           | uniqueness of the canonical email; `ttl` as its user's |
  * | session | `USER#<id>`        | `SESSION#<sid>`   | `ttl` = the session's deadline           |
  * | token   | `USER#<id>`        | `TOKEN#<kind>`    | one per user and kind; only its hash     |
  * | counter | `COUNTER#<scope>`  | `COUNTER`         | failed sign-ins; `ttl` = window end      |

@@ -26,15 +26,26 @@ export function mailCapOf(item: Item): MailCap {
 /**
  * The DynamoDB writes of one port write, each with its condition and what the condition failing
  * means. Pure: `commit` sends the plans of all ops as one transaction (or one plain write).
+ * `now` (epoch seconds, the store's clock) is when an expired claim may be replaced.
  */
-export function planWrite(TableName: string, op: WriteOp): Planned[] {
+export function planWrite(TableName: string, op: WriteOp, now: number): Planned[] {
   const check = 'ALL_OLD' as const;
   switch (op.type) {
     case 'createUser':
       return [
-        // The claim is the uniqueness rule: one account per canonical email.
+        // The claim is the uniqueness rule: one account per canonical email. Two registrations
+        // racing for one address: only the first Put finds no claim. The claim of a
+        // never-confirmed account whose last link expired counts as free (TTL deletes late).
         {
-          item: { Put: { TableName, Item: { ...keys.claim(op.user.emailCanonical), userId: op.user.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.claim(op.user.emailCanonical), userId: op.user.id, ...ttlOf(op.user.expiresAt) },
+              ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':now': now },
+            },
+          },
           onExisting: 'email_taken',
           onMissing: 'email_taken',
         },
@@ -46,14 +57,20 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
       ];
     case 'updateUser': {
       const e = new Expression();
-      const sets = e.assignments({ ...(op.set ?? {}) });
+      const { sets, removes } = expiryAware(e, { ...(op.set ?? {}) });
       const adds: string[] = [];
       if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
       if (op.bumpSeq) adds.push(`${e.name('sessionSeq')} ${e.value(1)}`);
       const condition = e.guard(op.guard);
-      const update = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].join(' ').trim();
+      const update = [
+        sets.length ? `SET ${sets.join(', ')}` : '',
+        adds.length ? `ADD ${adds.join(', ')}` : '',
+        removes.length ? `REMOVE ${removes.join(', ')}` : '',
+      ]
+        .join(' ')
+        .trim();
       if (update === '') {
-        return planWrite(TableName, { type: 'checkUser', id: op.id, guard: op.guard ?? {} });
+        return planWrite(TableName, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
       }
       return [
         {
@@ -110,13 +127,13 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
     }
     case 'moveEmail': {
       const e = new Expression();
-      const sets = e.assignments({
+      const { sets, removes } = expiryAware(e, {
         ...(op.set ?? {}),
         email: op.email,
         emailCanonical: op.to,
         gsi1sk: `${op.to}#${op.userId}`,
       });
-      const bump = op.bumpEpoch ? ` ADD ${e.name('sessionEpoch')} ${e.value(1)}` : '';
+      const bump = `${op.bumpEpoch ? ` ADD ${e.name('sessionEpoch')} ${e.value(1)}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
       const condition = e.guard(op.guard);
       return [
         // The old claim must still be this user's (no concurrent move).
@@ -125,9 +142,18 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
           onExisting: 'user_changed',
           onMissing: 'user_changed',
         },
-        // The new address must be free: uniqueness holds across email changes too.
+        // The new address must be free: uniqueness holds across email changes too (the claim of an
+        // expired never-confirmed account is free, as for a registration).
         {
-          item: { Put: { TableName, Item: { ...keys.claim(op.to), userId: op.userId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.claim(op.to), userId: op.userId },
+              ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':now': now },
+            },
+          },
           onExisting: 'email_taken',
           onMissing: 'email_taken',
         },
@@ -146,6 +172,24 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
         },
       ];
     }
+    case 'setClaimExpiry':
+      return [
+        // The claim must still be this user's: after an expiry, a new registrant may hold it.
+        {
+          item: {
+            Update: {
+              TableName,
+              Key: keys.claim(op.emailCanonical),
+              UpdateExpression: op.expiresAt === null ? 'REMOVE #ttl' : 'SET #ttl = :ttl',
+              ConditionExpression: 'userId = :id',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':id': op.userId, ...(op.expiresAt === null ? {} : { ':ttl': op.expiresAt }) },
+            },
+          },
+          onExisting: 'user_changed',
+          onMissing: 'user_changed',
+        },
+      ];
     case 'putSession':
       return [
         {
@@ -256,7 +300,27 @@ export function planWrite(TableName: string, op: WriteOp): Planned[] {
   }
 }
 
-/** The user item with its key and its entry in the users index (the admin listing). */
+/** The user item with its key, its entry in the users index (the admin listing) and its TTL, if it expires. */
 function userItem(user: User): Item {
-  return { ...keys.user(user.id), gsi1pk: keys.usersPartition, gsi1sk: `${user.emailCanonical}#${user.id}`, ...user };
+  const { expiresAt, ...rest } = user;
+  const expiry = typeof expiresAt === 'number' ? { expiresAt, ...ttlOf(expiresAt) } : {};
+  return { ...keys.user(user.id), gsi1pk: keys.usersPartition, gsi1sk: `${user.emailCanonical}#${user.id}`, ...rest, ...expiry };
+}
+
+/** The TTL attribute for an expiry (none when there is none). */
+function ttlOf(expiresAt: number | null | undefined): Item {
+  return typeof expiresAt === 'number' ? { ttl: expiresAt } : {};
+}
+
+/**
+ * `SET` clauses of a user update, where `expiresAt` also drives the item's TTL: a number sets
+ * both, null removes both (a confirmed account never expires).
+ */
+function expiryAware(e: Expression, fields: Record<string, unknown>): { sets: string[]; removes: string[] } {
+  const { expiresAt, ...rest } = fields;
+  const sets = e.assignments(rest);
+  const removes: string[] = [];
+  if (typeof expiresAt === 'number') sets.push(`${e.name('expiresAt')} = ${e.value(expiresAt)}`, `${e.name('ttl')} = ${e.value(expiresAt)}`);
+  else if (expiresAt === null) removes.push(e.name('expiresAt'), e.name('ttl'));
+  return { sets, removes };
 }

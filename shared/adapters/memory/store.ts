@@ -1,12 +1,9 @@
 import { ConflictError } from '../../domain/errors.js';
-import type { MailToken, MailTokenKind, Session, User } from '../../domain/types.js';
+import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
+import type { Clock } from '../../ports/services.js';
 import {
   type AuthStore,
   assertDistinctItems,
-  counterIsLive,
-  FailureCounter,
-  FailurePolicy,
-  FailureRecord,
   type MailCap,
   mailCapVerdict,
   type OutboxMail,
@@ -26,9 +23,10 @@ const clone = <T>(value: T): T => structuredClone(value);
 export class MemoryStore implements AuthStore {
   readonly users = new Map<string, User>();
   readonly claims = new Map<string, string>();
+  /** Expiry (epoch seconds) of the claims of never-confirmed accounts: DynamoDB's `ttl` on the claim item. */
+  readonly claimExpiries = new Map<string, number>();
   readonly sessions = new Map<string, Session>();
   readonly tokens = new Map<string, MailToken>();
-  readonly counters = new Map<string, FailureCounter>();
   /** Mails waiting for the sender, by id, in the order they were committed. */
   readonly outbox = new Map<string, OutboxMail>();
   readonly mailCaps = new Map<string, MailCap>();
@@ -39,8 +37,21 @@ export class MemoryStore implements AuthStore {
    */
   onEnqueued: ((mails: OutboxMail[]) => Promise<void> | void) | undefined;
 
-  async getUser(id: string): Promise<User | undefined> {
+  /** `clock` is what expiry is checked against (the deps' clock in tests). */
+  constructor(private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() }) {}
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  /** The stored user unless it is missing or expired (an expired account is as good as gone). */
+  private liveUser(id: string): User | undefined {
     const user = this.users.get(id);
+    return user && !accountExpired(user, this.nowSeconds()) ? user : undefined;
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const user = this.liveUser(id);
     return user && clone(user);
   }
 
@@ -50,7 +61,8 @@ export class MemoryStore implements AuthStore {
   }
 
   async listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage> {
-    const sorted = [...this.users.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    const now = this.nowSeconds();
+    const sorted = [...this.users.values()].filter((u) => !accountExpired(u, now)).sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     const start = options.cursor ? sorted.findIndex((u) => sortKey(u) > (options.cursor as string)) : 0;
     const page = start < 0 ? [] : sorted.slice(start, start + options.limit);
     const last = page[page.length - 1];
@@ -72,36 +84,8 @@ export class MemoryStore implements AuthStore {
     return token && clone(token);
   }
 
-  async getCounters(scopes: string[], now: number): Promise<FailureCounter[]> {
-    return scopes.flatMap((scope) => {
-      const counter = this.counters.get(scope);
-      return counter && counterIsLive(counter, now) ? [clone(counter)] : [];
-    });
-  }
-
-  async recordFailure(scope: string, policy: FailurePolicy): Promise<FailureRecord> {
-    // No await in here: atomic in one process, as the DynamoDB adapter's conditional updates are.
-    const { now } = policy;
-    const existing = this.counters.get(scope);
-    const counter: FailureCounter =
-      existing && counterIsLive(existing, now)
-        ? { ...existing, count: existing.count + 1 }
-        : { scope, count: 1, windowEnds: now + policy.windowSeconds, lockedUntil: null };
-    let justLocked = false;
-    if (counter.count >= policy.max && counter.lockedUntil === null) {
-      counter.lockedUntil = now + policy.lockoutSeconds;
-      justLocked = true;
-    }
-    this.counters.set(scope, counter);
-    return { count: counter.count, lockedUntil: counter.lockedUntil, justLocked };
-  }
-
-  async clearCounter(scope: string): Promise<void> {
-    this.counters.delete(scope);
-  }
-
   async listUserItems(userId: string): Promise<UserItems> {
-    const user = this.users.get(userId);
+    const user = this.liveUser(userId);
     return {
       user: user && clone(user),
       sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
@@ -119,8 +103,15 @@ export class MemoryStore implements AuthStore {
 
   private check(op: WriteOp): void {
     switch (op.type) {
-      case 'createUser':
-        if (this.claims.has(op.user.emailCanonical) || this.users.has(op.user.id)) throw new ConflictError('email_taken');
+      case 'createUser': {
+        // The claim of an expired never-confirmed account may be replaced, as on DynamoDB.
+        const expiry = this.claimExpiries.get(op.user.emailCanonical);
+        const claimFree = !this.claims.has(op.user.emailCanonical) || (expiry !== undefined && expiry <= this.nowSeconds());
+        if (!claimFree || this.users.has(op.user.id)) throw new ConflictError('email_taken');
+        return;
+      }
+      case 'setClaimExpiry':
+        if (this.claims.get(op.emailCanonical) !== op.userId) throw new ConflictError('user_changed');
         return;
       case 'updateUser':
       case 'checkUser':
@@ -131,7 +122,9 @@ export class MemoryStore implements AuthStore {
         this.checkGuard(op.userId, op.guard);
         if (this.claims.get(op.from) !== op.userId) throw new ConflictError('user_changed');
         const holder = this.claims.get(op.to);
-        if (holder !== undefined && holder !== op.userId) throw new ConflictError('email_taken');
+        const expiry = this.claimExpiries.get(op.to);
+        const expired = expiry !== undefined && expiry <= this.nowSeconds();
+        if (holder !== undefined && holder !== op.userId && !expired) throw new ConflictError('email_taken');
         return;
       }
       case 'putSession':
@@ -172,9 +165,12 @@ export class MemoryStore implements AuthStore {
     if (!guard) return;
     if (guard.sessionEpoch !== undefined && user.sessionEpoch !== guard.sessionEpoch) throw new ConflictError('user_changed');
     if (guard.sessionSeq !== undefined && user.sessionSeq !== guard.sessionSeq) throw new ConflictError('user_changed');
+    if (guard.sessionSeqAtMost !== undefined && user.sessionSeq > guard.sessionSeqAtMost) throw new ConflictError('user_changed');
     if (guard.unlocked && user.locked) throw new ConflictError('user_changed');
     if (guard.passwordHash !== undefined && user.passwordHash !== guard.passwordHash) throw new ConflictError('user_changed');
     if (guard.emailCanonical !== undefined && user.emailCanonical !== guard.emailCanonical) throw new ConflictError('user_changed');
+    if (guard.unconfirmed && user.emailConfirmed) throw new ConflictError('user_changed');
+    if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
   }
 
   private apply(op: WriteOp): void {
@@ -182,6 +178,12 @@ export class MemoryStore implements AuthStore {
       case 'createUser':
         this.users.set(op.user.id, clone(op.user));
         this.claims.set(op.user.emailCanonical, op.user.id);
+        if (typeof op.user.expiresAt === 'number') this.claimExpiries.set(op.user.emailCanonical, op.user.expiresAt);
+        else this.claimExpiries.delete(op.user.emailCanonical);
+        return;
+      case 'setClaimExpiry':
+        if (op.expiresAt === null) this.claimExpiries.delete(op.emailCanonical);
+        else this.claimExpiries.set(op.emailCanonical, op.expiresAt);
         return;
       case 'updateUser': {
         const user = this.users.get(op.id) as User;
@@ -194,11 +196,16 @@ export class MemoryStore implements AuthStore {
         return;
       case 'deleteUser':
         this.users.delete(op.id);
-        if (this.claims.get(op.emailCanonical) === op.id) this.claims.delete(op.emailCanonical);
+        if (this.claims.get(op.emailCanonical) === op.id) {
+          this.claims.delete(op.emailCanonical);
+          this.claimExpiries.delete(op.emailCanonical);
+        }
         return;
       case 'moveEmail': {
         this.claims.delete(op.from);
+        this.claimExpiries.delete(op.from);
         this.claims.set(op.to, op.userId);
+        this.claimExpiries.delete(op.to); // a moved claim never expires
         const user = this.users.get(op.userId) as User;
         Object.assign(user, clone(op.set ?? {}));
         user.email = op.email;

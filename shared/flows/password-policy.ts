@@ -1,0 +1,17 @@
+import { contextWords } from '../domain/context-words.js';
+import type { PasswordPolicy } from '../domain/password.js';
+import type { Deps } from './deps.js';
+
+/**
+ * The policy a new password of the account with this email is checked against: the configured
+ * minimum, the account's context words and the breached list. One place for every route that
+ * sets a password (registration, `PATCH /me`, reset, invitation acceptance, admin create and
+ * set-password, and the CLI through them).
+ */
+export function passwordPolicy(deps: Pick<Deps, 'config' | 'breached'>, email: string | undefined): PasswordPolicy {
+  return {
+    minLength: deps.config.passwordMinLength,
+    context: contextWords({ appUrl: deps.config.appUrl, extra: deps.config.passwordContextWords, email }),
+    breached: deps.breached,
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * The one table of environment variables. `loadConfig` (`shared/config.ts`) reads the settings
+ * through it, the construct (`settingsEnvironment` in `infra/constructs/latch-auth-props.ts`)
+ * writes them from it, and tests hold the README's table, `LatchSettings` and every
+ * `process.env`/`env.X` read in `shared/`, `infra/` and `functions/` to it. Adding a setting is
+ * one entry here plus its field in `Config` (see `docs/architecture.md`).
+ */
+
+/** How a value is written in the environment. */
+export type SettingType = 'boolean' | 'integer' | 'url' | 'list' | 'text' | 'choice' | 'json';
+
+/** How the construct passes a `LatchSettings` prop: a `Duration` becomes whole seconds. */
+export type ConstructEncoding = 'duration' | 'boolean' | 'number' | 'text' | 'list' | 'json';
+
+export interface SettingDefinition {
+  readonly name: string;
+  readonly type: SettingType;
+  /** The default `loadConfig` applies, as the README shows it (`undefined`: empty, or derived as `defaultText` says). */
+  readonly default?: string;
+  /** The README's default cell when it is not a literal value (e.g. "the API's URL"). */
+  readonly defaultText?: string;
+  /** Inclusive bounds of an `integer`. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The values of a `choice`. */
+  readonly choices?: readonly string[];
+  /** One line for the README's table. */
+  readonly description: string;
+  /**
+   * Who sets it: `setting` (the operator: README table, `LatchAuthProps`), `runtime` (CDK, the
+   * local runner or the CLI set it; listed below the table).
+   */
+  readonly scope: 'setting' | 'runtime';
+  /** Its prop in the construct's `LatchSettings` (`settings.<prop>`), with how it is encoded. */
+  readonly settingsProp?: { readonly prop: string; readonly encoding: ConstructEncoding };
+  /** Its prop at the top level of `LatchAuthProps`, when it is one there instead. */
+  readonly authProp?: string;
+}
+
+const TEN_YEARS = 10 * 365 * 86400;
+const seconds = <P extends string>(prop: P) => ({ prop, encoding: 'duration' as const });
+
+/** Every variable Latch reads (besides the platform's, {@link PLATFORM_VARIABLES}), in the README's order. */
+export const SETTINGS = [
+  {
+    name: 'AUTH_REQUIRE_EMAIL_CONFIRMATION',
+    type: 'boolean',
+    default: 'true',
+    description: 'registration answers `202` and mails a link; `false`: `201` with tokens',
+    scope: 'setting',
+    settingsProp: { prop: 'requireEmailConfirmation', encoding: 'boolean' },
+  },
+  {
+    name: 'AUTH_PASSWORD_MIN_LENGTH',
+    type: 'integer',
+    default: '8',
+    min: 8,
+    max: 4096,
+    description: 'at least 8 (NIST 800-63B rev 4 asks 15 for password-only accounts; raise it if you can)',
+    scope: 'setting',
+    settingsProp: { prop: 'passwordMinLength', encoding: 'number' },
+  },
+  {
+    name: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
+    type: 'integer',
+    default: '900',
+    min: 30,
+    max: 86400,
+    description: "access token lifetime (at most a session's)",
+    scope: 'setting',
+    settingsProp: seconds('accessTokenTtl'),
+  },
+  {
+    name: 'AUTH_SESSION_TTL_SECONDS',
+    type: 'integer',
+    default: '86400',
+    min: 1,
+    max: TEN_YEARS,
+    description: "a session's lifetime without `rememberMe`",
+    scope: 'setting',
+    settingsProp: seconds('sessionTtl'),
+  },
+  {
+    name: 'AUTH_REMEMBER_ME_TTL_SECONDS',
+    type: 'integer',
+    default: '2592000',
+    min: 1,
+    max: TEN_YEARS,
+    description: "with `rememberMe: true` (30 days; at least a session's)",
+    scope: 'setting',
+    settingsProp: seconds('rememberMeTtl'),
+  },
+  {
+    name: 'AUTH_RESET_TOKEN_TTL_SECONDS',
+    type: 'integer',
+    default: '3600',
+    min: 1,
+    max: TEN_YEARS,
+    description: 'password reset links',
+    scope: 'setting',
+    settingsProp: seconds('resetTokenTtl'),
+  },
+  {
+    name: 'AUTH_CONFIRMATION_TOKEN_TTL_SECONDS',
+    type: 'integer',
+    default: '172800',
+    min: 1,
+    max: TEN_YEARS,
+    description: 'confirmation links',
+    scope: 'setting',
+    settingsProp: seconds('confirmationTokenTtl'),
+  },
+  {
+    name: 'AUTH_INVITATION_TOKEN_TTL_SECONDS',
+    type: 'integer',
+    default: '604800',
+    min: 1,
+    max: TEN_YEARS,
+    description: 'invitation links',
+    scope: 'setting',
+    settingsProp: seconds('invitationTokenTtl'),
+  },
+  {
+    name: 'AUTH_MAX_FAILED_SIGN_INS',
+    type: 'integer',
+    default: '10',
+    min: 1,
+    max: 1000,
+    description: 'brute-force lockout: failed sign-ins allowed within `AUTH_LOCKOUT_SECONDS`',
+    scope: 'setting',
+    settingsProp: { prop: 'maxFailedSignIns', encoding: 'number' },
+  },
+  {
+    name: 'AUTH_LOCKOUT_SECONDS',
+    type: 'integer',
+    default: '900',
+    min: 1,
+    max: TEN_YEARS,
+    description: 'brute-force lockout: how long it lasts',
+    scope: 'setting',
+    settingsProp: seconds('lockout'),
+  },
+  {
+    name: 'AUTH_MAX_SESSIONS_PER_USER',
+    type: 'integer',
+    default: '100',
+    min: 1,
+    max: 1000,
+    description: 'live sessions per user: starting one more revokes the oldest',
+    scope: 'setting',
+    settingsProp: { prop: 'maxSessionsPerUser', encoding: 'number' },
+  },
+  {
+    name: 'AUTH_MAIL_RECIPIENT_LIMIT',
+    type: 'integer',
+    default: '5',
+    min: 1,
+    max: 1000,
+    description:
+      'mails of one kind (confirmation, reset, registration notice, invitation) per address per `AUTH_MAIL_RECIPIENT_WINDOW_SECONDS` ([`docs/mail.md`](docs/mail.md))',
+    scope: 'setting',
+    settingsProp: { prop: 'mailRecipientLimit', encoding: 'number' },
+  },
+  {
+    name: 'AUTH_MAIL_RECIPIENT_WINDOW_SECONDS',
+    type: 'integer',
+    default: '3600',
+    min: 60,
+    max: 7 * 86400,
+    description: "the per-recipient mail cap's window, from the first counted mail",
+    scope: 'setting',
+    settingsProp: seconds('mailRecipientWindow'),
+  },
+  {
+    name: 'AUTH_INVITATIONS',
+    type: 'choice',
+    default: 'any',
+    choices: ['any', 'admin'],
+    description: '`any` (signed-in, confirmed users) or `admin`',
+    scope: 'setting',
+    authProp: 'invitations',
+  },
+  {
+    name: 'APP_URL',
+    type: 'url',
+    default: 'http://localhost:3000',
+    description: 'the origin of every mailed link (never taken from a request)',
+    scope: 'setting',
+    authProp: 'appUrl',
+  },
+  {
+    name: 'AUTH_ISSUER',
+    type: 'url',
+    defaultText: "the API's URL",
+    description: '`iss` of access tokens (CDK sets it to the HTTP API endpoint; elsewhere `APP_URL`)',
+    scope: 'setting',
+    authProp: 'issuer',
+  },
+  {
+    name: 'AUTH_AUDIENCE',
+    type: 'text',
+    default: 'latch',
+    description: '`aud` of access tokens',
+    scope: 'setting',
+    settingsProp: { prop: 'audience', encoding: 'text' },
+  },
+  {
+    name: 'AUTH_CORS_ORIGINS',
+    type: 'list',
+    defaultText: "`APP_URL`'s origin",
+    description: 'comma-separated allowed origins',
+    scope: 'setting',
+    authProp: 'corsOrigins',
+  },
+  {
+    name: 'AUTH_ROLES',
+    type: 'list',
+    description: 'extra roles besides `user` and `admin`, comma-separated',
+    scope: 'setting',
+    settingsProp: { prop: 'roles', encoding: 'list' },
+  },
+  { name: 'AUTH_MAIL_FROM', type: 'text', default: 'no-reply@localhost', description: 'sender address', scope: 'setting', authProp: 'mailFrom' },
+  {
+    name: 'AUTH_TRUSTED_PROXIES',
+    type: 'list',
+    description: 'local runner only: peers whose `X-Forwarded-For` is believed',
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_PASSWORD_CONTEXT_WORDS',
+    type: 'list',
+    description: 'extra words no password may be, comma-separated (see [`docs/passwords.md`](docs/passwords.md))',
+    scope: 'setting',
+    settingsProp: { prop: 'passwordContextWords', encoding: 'list' },
+  },
+  {
+    name: 'AUTH_USER_ATTRIBUTES',
+    type: 'json',
+    description: 'custom user attributes, JSON (see [`docs/extensions.md`](docs/extensions.md))',
+    scope: 'setting',
+    settingsProp: { prop: 'userAttributes', encoding: 'json' },
+  },
+  {
+    name: 'LATCH_HOOKS_MODULE',
+    type: 'text',
+    description: 'path of a hooks module (see [`docs/extensions.md`](docs/extensions.md))',
+    scope: 'setting',
+    authProp: 'hooksModule',
+  },
+  {
+    name: 'LATCH_MAIL_TEMPLATES',
+    type: 'text',
+    description: 'mail template overrides: JSON, or the path of a JSON file (see [`docs/account-lifecycle.md`](docs/account-lifecycle.md))',
+    scope: 'setting',
+    authProp: 'mailTemplatesFile',
+  },
+  { name: 'LATCH_TABLE_NAME', type: 'text', description: 'the DynamoDB table (CDK, the local runner)', scope: 'runtime' },
+  { name: 'LATCH_SIGNING_KEY_SECRET', type: 'text', description: "the signing keys' secret in Secrets Manager (CDK)", scope: 'runtime' },
+  { name: 'LATCH_PUBLIC_KEY_SECRET', type: 'text', description: "the public keys' secret, for functions that only verify (CDK)", scope: 'runtime' },
+  { name: 'LATCH_KEYS', type: 'choice', choices: ['none'], description: '`none`: a function that uses no key at all (CDK)', scope: 'runtime' },
+  {
+    name: 'LATCH_BREACHED_PASSWORDS_FILE',
+    type: 'text',
+    description: 'the breached-password list beside the bundle of the functions that set passwords (CDK; locally `.latch/build/`)',
+    scope: 'runtime',
+  },
+  { name: 'LATCH_SIGNING_KEYS', type: 'json', description: 'the signing keys themselves (the local runner)', scope: 'runtime' },
+  { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url', description: 'a local DynamoDB (the local runner, the CLI)', scope: 'runtime' },
+  { name: 'LATCH_SES_ENDPOINT', type: 'url', description: 'a local SES (the local runner, the CLI)', scope: 'runtime' },
+  { name: 'PORT', type: 'integer', default: '3000', description: "the local runner's API port (`npm start`)", scope: 'runtime' },
+  { name: 'DYNAMODB_PORT', type: 'integer', description: "the local runner's DynamoDB Local port", scope: 'runtime' },
+  { name: 'SES_PORT', type: 'integer', description: "the local runner's local SES port", scope: 'runtime' },
+  { name: 'LATCH_CLI_DEBUG', type: 'boolean', description: 'the CLI prints the stack of an unexpected error', scope: 'runtime' },
+] as const satisfies readonly SettingDefinition[];
+
+/** The name of a declared variable. */
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+/** The `LatchSettings` prop names the table declares (`LatchSettings` is checked against it at compile time). */
+export type SettingsPropName = Extract<(typeof SETTINGS)[number], { settingsProp: unknown }>['settingsProp']['prop'];
+
+/**
+ * Variables read but owned by the platform (AWS, Lambda, Node, npm, CDK, Powertools): not Latch
+ * settings, listed so the test that scans for environment reads knows them.
+ */
+export const PLATFORM_VARIABLES = [
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+  'LAMBDA_TASK_ROOT',
+  'POWERTOOLS_LOG_LEVEL',
+  'CDK_DEFAULT_ACCOUNT',
+  'CDK_DEFAULT_REGION',
+  'NODE_OPTIONS',
+  'npm_execpath',
+] as const;
+
+const BY_NAME = new Map<string, SettingDefinition>(SETTINGS.map((s) => [s.name, s]));
+
+/** The declaration of a variable, or undefined for a name Latch does not know. */
+export function settingOf(name: string): SettingDefinition | undefined {
+  return BY_NAME.get(name);
+}
+
+/**
+ * The README's settings table (its "Configuration" section), generated from {@link SETTINGS}:
+ * `npx tsx -e "import('./shared/settings.ts').then((m) => console.log(m.settingsMarkdown()))"`.
+ * A test fails when the README differs.
+ */
+export function settingsMarkdown(): string {
+  const rows = (SETTINGS as readonly SettingDefinition[])
+    .filter((s) => s.scope === 'setting')
+    .map((s) => [`\`${s.name}\``, s.defaultText ?? (s.default === undefined ? '' : `\`${s.default}\``), s.description]);
+  const header = ['variable', 'default', 'meaning'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`;
+  const runtime = (SETTINGS as readonly SettingDefinition[]).filter((s) => s.scope === 'runtime').map((s) => `- \`${s.name}\`: ${s.description}`);
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    'Set by CDK, the local runner or the CLI rather than by hand:',
+    '',
+    ...runtime,
+  ].join('\n');
+}

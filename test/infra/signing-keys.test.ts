@@ -1,0 +1,77 @@
+/**
+ * Private key reach: only the functions that sign access tokens can read the private signing
+ * key; every other function that needs keys reads the public JWKS the key generator publishes.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { CfnElement } from 'aws-cdk-lib';
+import { build } from 'esbuild';
+import { accessOf } from '../../infra/constructs/function-access.js';
+import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { functionNames } from '../../shared/http/routes.js';
+import { synthLatch } from './synth.js';
+import { actionsOf, referencesIn, roleOf, statementsOfRole } from './template.js';
+
+const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+
+/** The secrets (by logical id) a function's role may read. */
+function readableSecrets(name: string): Set<string> {
+  const { json, functionLogicalId } = synthLatch();
+  const readable = new Set<string>();
+  for (const statement of statementsOfRole(json, roleOf(json, functionLogicalId(name)))) {
+    if (!actionsOf(statement).some((a) => a.startsWith('secretsmanager:'))) continue;
+    assert.deepEqual(actionsOf(statement), ['secretsmanager:GetSecretValue'], name);
+    for (const id of referencesIn(statement.Resource)) readable.add(id);
+  }
+  return readable;
+}
+
+test('private key reach: exactly the signers may read the private key secret, every verifier only the public one', () => {
+  const { stack } = synthLatch();
+  const privateId = stack.getLogicalId(stack.latch.signingKeys.privateSecret.node.defaultChild as CfnElement);
+  const publicId = stack.getLogicalId(stack.latch.signingKeys.publicSecret.node.defaultChild as CfnElement);
+  const signers: string[] = [];
+  for (const name of LATCH_FUNCTIONS) {
+    const keys = accessOf(name).keys;
+    const expected = keys === 'sign' ? [privateId] : keys === 'verify' ? [publicId] : [];
+    assert.deepEqual([...readableSecrets(name)], expected, `${name} (${keys})`);
+    if (keys === 'sign') signers.push(name);
+  }
+  // Traced in code (token-pair.ts callers): sign-in/renewal, registration without confirmation, accepting an invitation.
+  assert.deepEqual(signers.sort(), ['invitations', 'registration', 'session']);
+  for (const verifier of ['authorizer', 'well-known', 'sessions', 'account', 'admin-users']) assert.equal(accessOf(verifier).keys, 'verify', verifier);
+});
+
+test('private key reach: a function is a signer exactly when its bundle can reach signAccessToken', async () => {
+  for (const name of LATCH_FUNCTIONS) {
+    // Tree-shaken ESM bundle of the handler (packages left out): what the function can call.
+    const result = await build({
+      entryPoints: [path.join(PROJECT_ROOT, 'functions', `${name}.ts`)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]?.text ?? '';
+    const signs = /function signAccessToken\(/.test(code);
+    assert.equal(
+      signs,
+      accessOf(name).keys === 'sign',
+      `${name}: ${signs ? 'can sign' : 'never signs'} but function-access.ts says keys: '${accessOf(name).keys}'`,
+    );
+  }
+});
+
+test('private key reach: the key generator writes both secrets and the custom resource names both', () => {
+  const { json, stack } = synthLatch();
+  const { privateSecret, publicSecret, keyRing } = stack.latch.signingKeys;
+  const ids = [privateSecret, publicSecret].map((s) => stack.getLogicalId(s.node.defaultChild as CfnElement));
+  const properties = json.Resources[stack.getLogicalId(keyRing.node.defaultChild as CfnElement)]?.Properties ?? {};
+  assert.deepEqual(referencesIn(properties.SecretArn), new Set([ids[0]]));
+  assert.deepEqual(referencesIn(properties.PublicSecretArn), new Set([ids[1]]));
+  // The private secret keeps the logical id it had before the signing-keys construct (no replacement on upgrade).
+  assert.equal(ids[0], 'LatchSigningKeys71335226');
+});

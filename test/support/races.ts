@@ -1,0 +1,56 @@
+import type { ApiResponse } from './stack.js';
+
+/** One request of a loop, given the loop's previous answer (e.g. to renew the token it returned). */
+export type Step = (previous: ApiResponse | undefined) => Promise<ApiResponse>;
+
+export interface RaceOutcome {
+  /** Each loop's answers, in order. */
+  chains: ApiResponse[][];
+  /** The answer of the request the loops raced. */
+  decisive: ApiResponse;
+  /** Loop requests in flight when the decisive request was sent, and when it was answered. */
+  inFlightAtSend: number;
+  inFlightAtAnswer: number;
+}
+
+/**
+ * Races request loops against one decisive request (a revoke, a lock, a password change) without
+ * sleeping: the decisive request goes out once `trigger` loop answers have come back, and each
+ * loop keeps sending while it is answered 200, until one of its requests sent after the decisive
+ * answer came back. So requests land on both sides of the decisive one by construction, driven by
+ * answers rather than by timers; the test then asserts both outcomes were observed.
+ */
+export async function raceLoops(loops: Step[], decisive: () => Promise<ApiResponse>, trigger: number, maxPerLoop = 40): Promise<RaceOutcome> {
+  let answered = 0;
+  let inFlight = 0;
+  let decided = false;
+  let fire: () => void = () => {};
+  const triggered = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  const deciding = triggered.then(async () => {
+    const inFlightAtSend = inFlight;
+    const answer = await decisive();
+    decided = true;
+    return { answer, inFlightAtSend, inFlightAtAnswer: inFlight };
+  });
+  const chains = await Promise.all(
+    loops.map(async (step) => {
+      const chain: ApiResponse[] = [];
+      for (let i = 0; i < maxPerLoop; i++) {
+        const sentAfterDecision = decided;
+        inFlight += 1;
+        const response = await step(chain.at(-1));
+        inFlight -= 1;
+        chain.push(response);
+        answered += 1;
+        if (answered === trigger) fire();
+        if (sentAfterDecision || response.status !== 200) break;
+      }
+      fire(); // a loop that ended early must not leave the decisive request waiting
+      return chain;
+    }),
+  );
+  const { answer, inFlightAtSend, inFlightAtAnswer } = await deciding;
+  return { chains, decisive: answer, inFlightAtSend, inFlightAtAnswer };
+}
