@@ -51,6 +51,20 @@ export class FieldChecker {
     return problems.length === 0 ? value : undefined;
   }
 
+  /**
+   * A page size from a query string or the CLI: a whole number from 1 to `bounds.max`, the
+   * default when absent. The one rule of every paged listing (`GET /admin/users`, `GET /sessions`).
+   */
+  limit(value: string | number | undefined, bounds: { readonly default: number; readonly max: number }, field = 'limit'): number {
+    if (value === undefined || value === '') return bounds.default;
+    const parsed = typeof value === 'number' ? value : /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > bounds.max) {
+      this.add(field, `must be a whole number from 1 to ${bounds.max}`);
+      return bounds.default;
+    }
+    return parsed;
+  }
+
   get ok(): boolean {
     return Object.keys(this.errors).length === 0;
   }

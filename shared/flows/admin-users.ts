@@ -1,16 +1,17 @@
 import { canonicalEmailOf, canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
+import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
 import { deleteAccount } from './delete-account.js';
-import { type Deps, nowIso, nowSeconds } from './deps.js';
+import { type Deps, nowIso } from './deps.js';
 import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
+import { liveSessionsWithout, ROLE_ATTEMPTS, ROLE_BATCH, roleUpdate, updateRemainingSessions } from './role-sessions.js';
 
 /**
  * The user-management use cases behind both the admin API (`functions/admin-users.ts`) and the
@@ -97,16 +98,6 @@ function decodeCursor(check: FieldChecker, cursor: string | undefined): string |
   return key;
 }
 
-function parseLimit(check: FieldChecker, limit: string | number | undefined): number {
-  if (limit === undefined || limit === '') return LIST_LIMIT.default;
-  const value = typeof limit === 'number' ? limit : /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
-  if (!Number.isInteger(value) || value < 1 || value > LIST_LIMIT.max) {
-    check.add('limit', `must be a whole number from 1 to ${LIST_LIMIT.max}`);
-    return LIST_LIMIT.default;
-  }
-  return value;
-}
-
 /**
  * Lists users, `limit` at a time (1 to 100, default 50), in canonical-email order. With `email`,
  * the exact account of that canonical address (or none): a lookup, not a search.
@@ -114,7 +105,7 @@ function parseLimit(check: FieldChecker, limit: string | number | undefined): nu
 export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersInput): Promise<UserListPage> {
   await assertAdmin(deps, actor);
   const check = new FieldChecker();
-  const limit = parseLimit(check, input.limit);
+  const limit = check.limit(input.limit, LIST_LIMIT);
   const cursor = decodeCursor(check, input.cursor);
   check.throwIfAny();
   if (input.email !== undefined && input.email.trim() !== '') {
@@ -193,11 +184,6 @@ export interface UpdateUserInput {
   /** The whole request body: declared custom attributes are read from its top-level members. */
   body?: Record<string, unknown> | undefined;
 }
-
-/** Room for session updates beside the user write (and a token deletion) in one transaction. */
-const ROLE_BATCH = 96;
-/** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
-const ROLE_ATTEMPTS = 3;
 
 /**
  * Updates email, role and confirmation state. An email set by an admin applies at once (no
@@ -301,41 +287,6 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
   deps.log.info('user updated by admin', { flow: 'admin-users', userId: id, actor: actorId(actor), fields: Object.keys(input) });
   // The record as written (no read after the commit, which could fail once the change is done).
   return toPublicUser(written);
-}
-
-/** The user's live sessions that do not carry `role` yet (expired ones no token check accepts). */
-async function liveSessionsWithout(deps: AdminDeps, userId: string, role: string): Promise<Session[]> {
-  const now = nowSeconds(deps);
-  return (await deps.store.listSessions(userId)).filter((s) => s.expiresAt > now && s.role !== role);
-}
-
-function roleUpdate(session: Session, role: string): WriteOp {
-  // Conditioned on the session still existing: an update never brings a revoked session back.
-  return { type: 'updateSession', userId: session.userId, id: session.id, set: { role } };
-}
-
-/**
- * The sessions a role change could not fit in its transaction, a chunk per commit, each chunk
- * conditioned on the user still having `role` (a later role change owns the sessions then).
- */
-async function updateRemainingSessions(deps: AdminDeps, userId: string, role: string): Promise<void> {
-  for (let attempt = 0; attempt < ROLE_ATTEMPTS; attempt++) {
-    const sessions = await liveSessionsWithout(deps, userId, role);
-    try {
-      for (let i = 0; i < sessions.length; i += 99) {
-        await deps.store.commit([
-          // A newer role change took over: its own commits carry its role to the sessions.
-          { type: 'checkUser', id: userId, guard: { role } },
-          ...sessions.slice(i, i + 99).map((s) => roleUpdate(s, role)),
-        ]);
-      }
-      return;
-    } catch (error) {
-      if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) return;
-      if (!isConflict(error, 'session_gone')) throw error;
-    }
-  }
-  throw new ServiceUnavailableError('The user changed meanwhile. Please try again.');
 }
 
 /** Body of `PUT /admin/users/{id}/password`. */

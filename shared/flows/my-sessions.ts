@@ -37,16 +37,6 @@ function positionOf(session: Session): string {
   return `${session.createdAt}#${session.id}`;
 }
 
-function parseLimit(check: FieldChecker, limit: string | number | undefined): number {
-  if (limit === undefined || limit === '') return SESSION_LIST_LIMIT.default;
-  const value = typeof limit === 'number' ? limit : /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN;
-  if (!Number.isInteger(value) || value < 1 || value > SESSION_LIST_LIMIT.max) {
-    check.add('limit', `must be a whole number from 1 to ${SESSION_LIST_LIMIT.max}`);
-    return SESSION_LIST_LIMIT.default;
-  }
-  return value;
-}
-
 function parseCursor(check: FieldChecker, cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const key = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
@@ -68,7 +58,7 @@ function parseCursor(check: FieldChecker, cursor: string | undefined): string | 
  */
 export async function listMySessions(deps: Deps, principal: Principal, input: ListSessionsInput = {}): Promise<SessionPage> {
   const check = new FieldChecker();
-  const limit = parseLimit(check, input.limit);
+  const limit = check.limit(input.limit, SESSION_LIST_LIMIT);
   const after = parseCursor(check, input.cursor);
   check.throwIfAny();
   const now = nowSeconds(deps);
