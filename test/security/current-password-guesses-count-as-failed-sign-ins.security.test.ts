@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { emailScope } from '../../shared/flows/lockout.js';
-import type { PasswordHasher } from '../../shared/ports/services.js';
 import { getDeps } from '../../shared/runtime/lambda-deps.js';
 import { SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
+import { type VerificationWatch, watchVerifications } from '../support/races.js';
 import { uniqueEmail } from '../support/services.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -22,24 +22,11 @@ const LOCKOUT_SUBJECT = 'Sign-in to your account is paused';
 
 let api: TestStack;
 /** Password verifications running at once in the functions' process (the local runner runs them here). */
-const verifications = { running: 0, maxRunning: 0 };
+let verifications: VerificationWatch;
 
 before(async () => {
   api = await startTestStack({ AUTH_MAX_FAILED_SIGN_INS: String(MAX), AUTH_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS) });
-  const deps = getDeps();
-  const inner: PasswordHasher = deps.hasher;
-  deps.hasher = {
-    hash: (password) => inner.hash(password),
-    async verify(hash, password) {
-      verifications.running += 1;
-      verifications.maxRunning = Math.max(verifications.maxRunning, verifications.running);
-      try {
-        return await inner.verify(hash, password);
-      } finally {
-        verifications.running -= 1;
-      }
-    },
-  };
+  verifications = watchVerifications(getDeps());
 });
 after(async () => {
   await api.close();

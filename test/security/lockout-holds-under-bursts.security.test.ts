@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { emailScope } from '../../shared/flows/lockout.js';
-import type { PasswordHasher } from '../../shared/ports/services.js';
 import { getDeps } from '../../shared/runtime/lambda-deps.js';
 import { SEED_PASSWORD, seedUser } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
+import { type VerificationWatch, watchVerifications } from '../support/races.js';
 import { type ApiResponse, startTestStack, type TestStack } from '../support/stack.js';
 
 const MAX = 5;
@@ -26,27 +26,13 @@ let nextAddress = 0;
  * Counts the argon2id verifications of the functions' own hasher (the local runner runs the
  * handlers in this process, on these deps) and how many ran at the same time.
  */
-const verifications = { total: 0, running: 0, maxRunning: 0 };
+let verifications: VerificationWatch;
 
 before(async () => {
   // 127.0.0.1 is a trusted proxy, so each attempt speaks for its own client address: the
   // per-address counters stay out of the way and only the account's limit is at work.
   api = await startTestStack({ AUTH_MAX_FAILED_SIGN_INS: String(MAX), AUTH_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS), AUTH_TRUSTED_PROXIES: '127.0.0.1' });
-  const deps = getDeps();
-  const inner: PasswordHasher = deps.hasher;
-  deps.hasher = {
-    hash: (password) => inner.hash(password),
-    async verify(hash, password) {
-      verifications.total += 1;
-      verifications.running += 1;
-      verifications.maxRunning = Math.max(verifications.maxRunning, verifications.running);
-      try {
-        return await inner.verify(hash, password);
-      } finally {
-        verifications.running -= 1;
-      }
-    },
-  };
+  verifications = watchVerifications(getDeps());
 });
 after(async () => {
   await api.close();

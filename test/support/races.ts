@@ -1,3 +1,4 @@
+import type { PasswordHasher } from '../../shared/ports/services.js';
 import type { ApiResponse } from './stack.js';
 
 /** One request of a loop, given the loop's previous answer (e.g. to renew the token it returned). */
@@ -53,4 +54,34 @@ export async function raceLoops(loops: Step[], decisive: () => Promise<ApiRespon
   );
   const { answer, inFlightAtSend, inFlightAtAnswer } = await deciding;
   return { chains, decisive: answer, inFlightAtSend, inFlightAtAnswer };
+}
+
+/** Password verifications seen by a watched hasher: how many in all, and how many ran at once. */
+export interface VerificationWatch {
+  total: number;
+  running: number;
+  maxRunning: number;
+}
+
+/**
+ * Wraps the functions' own hasher (the local runner runs the handlers in the test's process) so a
+ * race test can count argon2id verifications and prove they overlapped.
+ */
+export function watchVerifications(deps: { hasher: PasswordHasher }): VerificationWatch {
+  const watch: VerificationWatch = { total: 0, running: 0, maxRunning: 0 };
+  const inner = deps.hasher;
+  deps.hasher = {
+    hash: (password) => inner.hash(password),
+    async verify(hash, password) {
+      watch.total += 1;
+      watch.running += 1;
+      watch.maxRunning = Math.max(watch.maxRunning, watch.running);
+      try {
+        return await inner.verify(hash, password);
+      } finally {
+        watch.running -= 1;
+      }
+    },
+  };
+  return watch;
 }
