@@ -41,6 +41,10 @@ export interface Config {
   attributes: AttributeDefinitions;
   /** Extra context words no password may be (`AUTH_PASSWORD_CONTEXT_WORDS`, comma list), e.g. the product's name. */
   passwordContextWords: string[];
+  /** What a correct password found in the breached or common lists does at sign-in (`AUTH_BREACHED_PASSWORD_ON_SIGN_IN`). */
+  breachedPasswordOnSignIn: 'notify' | 'block' | 'off';
+  /** Days an audit event is kept (`AUTH_AUDIT_RETENTION_DAYS`): its `expiresAt`. */
+  auditRetentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -156,6 +160,8 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: text(env, 'AUTH_MAIL_FROM') as string,
     attributes: parseAttributeDefinitions(env.AUTH_USER_ATTRIBUTES),
     passwordContextWords: list(env, 'AUTH_PASSWORD_CONTEXT_WORDS'),
+    breachedPasswordOnSignIn: choice<Config['breachedPasswordOnSignIn']>(env, 'AUTH_BREACHED_PASSWORD_ON_SIGN_IN'),
+    auditRetentionDays: int(env, 'AUTH_AUDIT_RETENTION_DAYS'),
   };
   checkRelatedBounds(config);
   return config;

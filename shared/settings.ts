@@ -9,8 +9,8 @@
 /** How a value is written in the environment. */
 export type SettingType = 'boolean' | 'integer' | 'url' | 'list' | 'text' | 'choice' | 'json';
 
-/** How the construct passes a `LatchSettings` prop: a `Duration` becomes whole seconds. */
-export type ConstructEncoding = 'duration' | 'boolean' | 'number' | 'text' | 'list' | 'json';
+/** How the construct passes a `LatchSettings` prop: a `Duration` becomes whole seconds (`duration`) or days (`days`). */
+export type ConstructEncoding = 'duration' | 'days' | 'boolean' | 'number' | 'text' | 'list' | 'json';
 
 export interface SettingDefinition {
   readonly name: string;
@@ -234,6 +234,25 @@ export const SETTINGS = [
     settingsProp: { prop: 'passwordContextWords', encoding: 'list' },
   },
   {
+    name: 'AUTH_BREACHED_PASSWORD_ON_SIGN_IN',
+    type: 'choice',
+    default: 'notify',
+    choices: ['notify', 'block', 'off'],
+    description: 'a correct password found in the breached or common lists at sign-in: `notify` (warning + one mail), `block` (403 + reset mail), `off`',
+    scope: 'setting',
+    settingsProp: { prop: 'breachedPasswordOnSignIn', encoding: 'text' },
+  },
+  {
+    name: 'AUTH_AUDIT_RETENTION_DAYS',
+    type: 'integer',
+    default: '365',
+    min: 1,
+    max: 3650,
+    description: 'days an audit event is kept (see [`docs/audit.md`](docs/audit.md))',
+    scope: 'setting',
+    settingsProp: { prop: 'auditRetention', encoding: 'days' },
+  },
+  {
     name: 'AUTH_USER_ATTRIBUTES',
     type: 'json',
     description: 'custom user attributes, JSON (see [`docs/extensions.md`](docs/extensions.md))',
@@ -255,6 +274,14 @@ export const SETTINGS = [
     authProp: 'mailTemplatesFile',
   },
   { name: 'LATCH_TABLE_NAME', type: 'text', description: 'the DynamoDB table (CDK, the local runner)', scope: 'runtime' },
+  { name: 'LATCH_AUDIT_TABLE_NAME', type: 'text', description: 'the audit table (CDK; locally the table name with `-audit`)', scope: 'runtime' },
+  {
+    name: 'LATCH_AUDIT_KEY_SECRET',
+    type: 'text',
+    description: "the audit key's secret in Secrets Manager: the HMAC key of `emailHash` (CDK)",
+    scope: 'runtime',
+  },
+  { name: 'LATCH_AUDIT_KEY', type: 'text', description: 'the audit key itself, base64url (the local runner, `.latch/local.json`)', scope: 'runtime' },
   { name: 'LATCH_SIGNING_KEY_SECRET', type: 'text', description: "the signing keys' secret in Secrets Manager (CDK)", scope: 'runtime' },
   { name: 'LATCH_PUBLIC_KEY_SECRET', type: 'text', description: "the public keys' secret, for functions that only verify (CDK)", scope: 'runtime' },
   { name: 'LATCH_KEYS', type: 'choice', choices: ['none'], description: '`none`: a function that uses no key at all (CDK)', scope: 'runtime' },

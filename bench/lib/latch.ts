@@ -37,6 +37,8 @@ export interface LatchInProcess {
   session: HttpHandler;
 }
 
+const benchAuditKey = new Uint8Array(32).fill(7);
+
 /** Config of the in-process Latch: defaults, except that registration signs in at once. */
 export function benchConfig(env: Record<string, string> = {}) {
   return loadConfig({ AUTH_ISSUER: 'https://auth.bench.example', APP_URL: 'https://app.bench.example', AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false', ...env });
@@ -52,6 +54,7 @@ export async function benchDeps(
   return {
     config: benchConfig(overrides.configEnv),
     store: overrides.store ?? new MemoryStore(),
+    auditKey: { key: async () => benchAuditKey },
     counters: overrides.counters ?? new MemoryCounters(),
     hasher: new Argon2Hasher(),
     keys: new StaticKeyRing([await generateStoredKey('bench-1')]),

@@ -45,6 +45,10 @@ export interface LatchSettings {
   readonly userAttributes?: AttributeDefinitions;
   /** `AUTH_PASSWORD_CONTEXT_WORDS`, words no password may be (e.g. the product's name) @default none */
   readonly passwordContextWords?: string[];
+  /** `AUTH_BREACHED_PASSWORD_ON_SIGN_IN`: a correct password found in the breached lists at sign-in @default 'notify' */
+  readonly breachedPasswordOnSignIn?: 'notify' | 'block' | 'off';
+  /** `AUTH_AUDIT_RETENTION_DAYS`: how long audit events are kept, in whole days (1..3650) @default Duration.days(365) */
+  readonly auditRetention?: Duration;
 }
 
 /** Stage-wide request limits of the HTTP API. */
@@ -139,6 +143,8 @@ function encode(value: unknown, encoding: ConstructEncoding): string {
   switch (encoding) {
     case 'duration':
       return String((value as Duration).toSeconds());
+    case 'days':
+      return String((value as Duration).toDays());
     case 'list':
       return (value as string[]).join(',');
     case 'json':

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { auditTableDefinition, auditTableNameOf, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 
 const require = createRequire(import.meta.url);
@@ -143,19 +144,23 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-/** Creates the table from the shared definition (and turns TTL on), unless it exists. */
+/**
+ * Creates the table and its audit table (`auditTableNameOf`) from the shared definitions (and
+ * turns TTL on), unless they exist.
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
-    const existing = await client.send(new ListTablesCommand({}));
-    if (existing.TableNames?.includes(tableName)) return;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
-      }),
-    );
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    const wanted = [
+      { input: createTableInput(tableName), ttl: tableDefinition.ttlAttribute },
+      { input: createAuditTableInput(auditTableNameOf(tableName)), ttl: auditTableDefinition.ttlAttribute },
+    ];
+    for (const { input, ttl } of wanted) {
+      if (existing.has(input.TableName as string)) continue;
+      await client.send(new CreateTableCommand(input));
+      await client.send(new UpdateTimeToLiveCommand({ TableName: input.TableName, TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } }));
+    }
   } finally {
     client.destroy();
   }

@@ -1,4 +1,6 @@
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import { type LocalApi, startLocalApi } from './api-server.js';
 import { LocalOutbox } from './outbox.js';
 import { ensureTable, freePort } from './services.js';
@@ -29,6 +31,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     LATCH_TABLE_NAME: options.tableName,
+    LATCH_AUDIT_TABLE_NAME: auditTableNameOf(options.tableName),
+    // A fresh audit key per process, like the signing key; `npm start` records it for the CLI.
+    LATCH_AUDIT_KEY: generateAuditKey(),
     LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     LATCH_SES_ENDPOINT: options.sesEndpoint,
     LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),

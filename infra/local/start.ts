@@ -56,6 +56,9 @@ async function main(): Promise<void> {
       mailStoreUrl: `${ses.url}/store`,
       dynamoDbEndpoint: dynamo.url,
       tableName,
+      auditTableName: api.env.LATCH_AUDIT_TABLE_NAME,
+      // Local only: the key the runner generated, so the CLI's events hash addresses as the API's.
+      auditKey: api.env.LATCH_AUDIT_KEY,
       region: api.env.AWS_REGION,
       startedAt: new Date().toISOString(),
     };
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
         ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
-        `  DynamoDB Local  ${dynamo.url}   table "${tableName}" (in memory)`,
+        `  DynamoDB Local  ${dynamo.url}   table "${tableName}", audit table "${api.env.LATCH_AUDIT_TABLE_NAME}" (in memory)`,
         `  recorded in     .latch/local.json`,
         '',
         'Press Ctrl-C to stop everything.',

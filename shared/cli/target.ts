@@ -6,12 +6,14 @@ import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breach
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { auditKeyOf, parseAuditKey } from '../adapters/secrets/audit-key.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
-import type { KeyRing, Log } from '../ports/services.js';
+import type { AuditKey, KeyRing, Log } from '../ports/services.js';
 import { CliError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -35,6 +37,10 @@ export interface Target {
   mailEndpoint: string | undefined;
   /** For messages: where the CLI is working. */
   description: string;
+  /** The audit table; undefined: the table's name with `-audit` (the local runner's naming). */
+  auditTableName?: string | undefined;
+  /** The audit key (the local stack's, or the stack's secret); undefined: `LATCH_AUDIT_KEY`. */
+  auditKey?: AuditKey | undefined;
 }
 
 /** What `npm start` records in `.latch/local.json` (see `infra/local/start.ts`). */
@@ -44,6 +50,9 @@ interface LocalState {
   mailUrl?: string;
   dynamoDbEndpoint?: string;
   tableName?: string;
+  auditTableName?: string;
+  /** The audit key the runner generated (base64url), so the CLI's events hash addresses as the API's do. */
+  auditKey?: string;
   region?: string;
 }
 
@@ -96,6 +105,8 @@ export function localTarget(cwd: string): Target {
     endpoint: state.dynamoDbEndpoint,
     mailEndpoint: state.mailUrl,
     description: `the local stack (${state.apiUrl ?? state.dynamoDbEndpoint})`,
+    auditTableName: state.auditTableName,
+    auditKey: state.auditKey ? staticAuditKey(parseAuditKey(state.auditKey, `${file}: auditKey`)) : undefined,
   };
 }
 
@@ -144,6 +155,15 @@ export async function resolveTarget(options: TargetOptions, env: Env, cwd: strin
   return localTarget(cwd);
 }
 
+function staticAuditKey(key: Uint8Array): AuditKey {
+  return { key: async () => key };
+}
+
+/** Without an audit key the CLI can still read, but a command that writes an event with an address fails, saying why. */
+const missingAuditKey: AuditKey = {
+  key: () => Promise.reject(new CliError('No audit key: run against the local stack, a deployed stack (--stack), or set LATCH_AUDIT_KEY.')),
+};
+
 /** The CLI never signs tokens; a flow that tries is a bug worth a loud error. */
 const noKeys: KeyRing = {
   signingKey: () => Promise.reject(new Error('The CLI has no signing keys.')),
@@ -185,9 +205,11 @@ export function buildCliDeps(target: Target, env: Env): Deps {
   }
   const mailRegion = target.region ?? (local ? 'us-east-1' : undefined);
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const log = cliLog(env);
   return {
     config,
-    store: new DynamoDbStore(documents, target.tableName),
+    store: withAuditMirror(new DynamoDbStore(documents, target.tableName, undefined, target.auditTableName), log),
+    auditKey: target.auditKey ?? auditKeyOf(env) ?? missingAuditKey,
     counters: new DynamoDbCounters(documents, target.tableName),
     hasher: new Argon2Hasher(),
     keys: noKeys,
@@ -198,7 +220,7 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     templates: loadMailTemplates(env),
     breached: lazyBreachedPasswords(breachedPasswordsFile(env)),
     clock: { now: () => Date.now() },
-    log: cliLog(env),
+    log,
     // The same hooks as the functions, so a lock or password change from the CLI notifies them too.
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };

@@ -85,7 +85,9 @@ export type ConflictReason =
   /** The recipient's mail cap of that kind is reached in its running window. */
   | 'mail_capped'
   /** The recipient's mail cap window is over (or was started by another request): count again. */
-  | 'mail_window';
+  | 'mail_window'
+  /** An audit event with this id exists already (ids are random: a collision, never overwritten). */
+  | 'audit_duplicate';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {

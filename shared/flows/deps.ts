@@ -3,7 +3,7 @@ import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
-import type { Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
+import type { AuditKey, Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
 /** Everything a flow may use. Built once per container by `shared/runtime/lambda-deps.ts`. */
@@ -18,6 +18,8 @@ export interface Deps {
   templates: MailTemplates;
   clock: Clock;
   log: Log;
+  /** The HMAC key of the audit log's `emailHash` (`shared/flows/audit.ts`). */
+  auditKey: AuditKey;
   /** The offline breached-password list (checked on every route that sets a password). */
   breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
@@ -28,6 +30,10 @@ export interface Deps {
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
+  /** API Gateway's request id (the CLI makes one), for the audit log. */
+  requestId?: string | null;
+  /** Set by the CLI: the operator's AWS principal ARN (or `local`); admin events then name an `operator` actor. */
+  operator?: string | undefined;
 }
 
 /** The caller behind a valid access token. */

@@ -78,8 +78,12 @@ export function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
   return match?.[1];
 }
 
-/** Source address and user agent as API Gateway (or the local runner) saw them. */
+/** Source address, user agent and request id as API Gateway (or the local runner) saw them. */
 export function requestInfo(event: APIGatewayProxyEventV2): RequestInfo {
   const http = event.requestContext?.http;
-  return { ip: http?.sourceIp ?? null, userAgent: http?.userAgent ?? header(event, 'user-agent') ?? null };
+  return {
+    ip: http?.sourceIp ?? null,
+    userAgent: http?.userAgent ?? header(event, 'user-agent') ?? null,
+    requestId: event.requestContext?.requestId ?? null,
+  };
 }

@@ -51,3 +51,12 @@ export interface Log {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/**
+ * The audit key: 32 random bytes (its own Secrets Manager secret on AWS, never rotated), the HMAC
+ * key of the `emailHash` of audit events. Without it an `emailHash` cannot be tested against
+ * guessed addresses.
+ */
+export interface AuditKey {
+  key(): Promise<Uint8Array>;
+}

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../domain/audit.js';
 import type { MailToken, MailTokenKind, Session, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
 
@@ -89,7 +90,14 @@ export type WriteOp =
    * running window already holds `limit` mails, `mail_window` when the window is over (or, with
    * `restart`, when it is running again): the caller then counts with the other mode.
    */
-  | ({ type: 'countMail' } & MailCapCount);
+  | ({ type: 'countMail' } & MailCapCount)
+  /**
+   * Appends an event to the audit log (the audit table on DynamoDB): a Put that never replaces
+   * (`audit_duplicate` on an id collision). Written in the same commit as the change it records,
+   * so no change happens without its event and no event without its change; an event without a
+   * change (a refused sign-in) is a commit of its own. See `shared/flows/audit.ts`.
+   */
+  | { type: 'appendAuditEvent'; event: AuditEvent };
 
 /** One mail counted against a recipient's cap; times are epoch seconds. */
 export interface MailCapCount {
@@ -232,6 +240,8 @@ export function itemsOf(op: WriteOp): string[] {
       return [`outbox:${op.id}`];
     case 'countMail':
       return [`mailcap:${op.scope}`];
+    case 'appendAuditEvent':
+      return [`audit:${op.event.id}`];
   }
 }
 

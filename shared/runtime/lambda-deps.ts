@@ -5,13 +5,15 @@ import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
-import type { KeyRing } from '../ports/services.js';
+import type { AuditKey, KeyRing } from '../ports/services.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -41,21 +43,28 @@ export function buildDeps(env: Env = process.env): Deps {
   // file fails the cold start instead of a request.
   if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
   const documents = createDocumentClient(env);
+  const log = createLog();
   return {
     config,
     breached,
-    store: new DynamoDbStore(documents, tableName),
+    store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, env.LATCH_AUDIT_TABLE_NAME || undefined), log),
+    auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
     counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
     templates: loadMailTemplates(env),
     clock: { now: () => Date.now() },
-    log: createLog(),
+    log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
 }
+
+/** An audit key that was not configured: events that name an address fail (503), naming the settings. */
+const NO_AUDIT_KEY: AuditKey = {
+  key: () => Promise.reject(new Error('no audit key: set LATCH_AUDIT_KEY_SECRET (AWS) or LATCH_AUDIT_KEY (local)')),
+};
 
 /** A key ring that was not configured: every use fails, naming the settings. */
 const NO_KEYS: KeyRing = {

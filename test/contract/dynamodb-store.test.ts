@@ -1,9 +1,12 @@
 import { ensureTable } from '../../infra/local/services.js';
+import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
+import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { testServices, uniqueTableName } from '../support/services.js';
 import { attemptCountersContract } from './attempt-counters-contract.js';
+import { auditLogContract } from './audit-log-contract.js';
 import { storeContract } from './store-contract.js';
 
 const { dynamoDbEndpoint } = testServices();
@@ -20,4 +23,10 @@ attemptCountersContract('DynamoDB (DynamoDB Local)', async () => {
   const table = uniqueTableName('counters');
   await ensureTable(dynamoDbEndpoint, table);
   return new DynamoDbCounters(client, table);
+});
+
+auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
+  const table = uniqueTableName('audit');
+  await ensureTable(dynamoDbEndpoint, table);
+  return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
 });

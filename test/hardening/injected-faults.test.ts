@@ -129,6 +129,7 @@ before(async () => {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test' }),
     ...faultyStore(),
     hasher: new FastFakeHasher(),
+    auditKey: { key: async () => new Uint8Array(32).fill(1) },
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
     mailer: await faultyMailer(),
     templates: defaultTemplates,

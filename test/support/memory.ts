@@ -5,6 +5,7 @@ import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
+import { withAuditMirror } from '../../shared/flows/audit.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
@@ -63,10 +64,13 @@ export type MemoryDeps = Deps & {
 export async function memoryDeps(env: Record<string, string> = {}): Promise<MemoryDeps> {
   const key = await generateStoredKey('test-1');
   const clock = new TestClock();
+  const log = new CapturingLog();
+  const auditKey = crypto.getRandomValues(new Uint8Array(32));
   const deps: MemoryDeps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
-    // The store checks expiry against the same clock the flows use.
-    store: new MemoryStore(clock),
+    // The store checks expiry against the same clock the flows use; its commits mirror audit events to the log.
+    store: withAuditMirror(new MemoryStore(clock), log),
+    auditKey: { key: async () => auditKey },
     counters: new MemoryCounters(),
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),
@@ -74,7 +78,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock,
-    log: new CapturingLog(),
+    log,
   };
   deliverOutboxAtOnce(deps);
   return deps;

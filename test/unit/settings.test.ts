@@ -110,6 +110,8 @@ test("one settings table: the construct's settings environment comes from the ta
     maxSessionsPerUser: 50,
     mailRecipientLimit: 3,
     mailRecipientWindow: Duration.minutes(30),
+    breachedPasswordOnSignIn: 'block',
+    auditRetention: Duration.days(90),
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -118,6 +120,8 @@ test("one settings table: the construct's settings environment comes from the ta
   const config = loadConfig(environment);
   assert.equal(config.requireEmailConfirmation, false);
   assert.equal(config.passwordMinLength, 12);
+  assert.equal(config.breachedPasswordOnSignIn, 'block');
+  assert.equal(config.auditRetentionDays, 90);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);
   assert.equal(config.rememberMeTtlSeconds, 864000);

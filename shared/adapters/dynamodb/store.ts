@@ -14,10 +14,11 @@ import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
+import { auditTableNameOf } from './audit-table.js';
 import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
 import { keys, tableDefinition } from './table.js';
-import { type Planned, planWrite } from './write-plan.js';
+import { type Planned, planWrite, type TableNames } from './write-plan.js';
 
 /**
  * {@link AuthStore} on one DynamoDB table (see `table.ts` for the layout). Every commit is one
@@ -25,12 +26,21 @@ import { type Planned, planWrite } from './write-plan.js';
  * consistent and by primary key (the users index serves only the admin listing).
  */
 export class DynamoDbStore implements AuthStore {
-  /** `clock` is what expiry is checked against, on reads and in the claim condition of `createUser`. */
+  private readonly tables: TableNames;
+
+  /**
+   * `clock` is what expiry is checked against, on reads and in the claim condition of
+   * `createUser`. Audit events go to `auditTableName` (by default the main table's name with
+   * `-audit`, as the local runner and the tests create it; on AWS `LATCH_AUDIT_TABLE_NAME`).
+   */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() },
-  ) {}
+    auditTableName: string = auditTableNameOf(tableName),
+  ) {
+    this.tables = { main: tableName, audit: auditTableName };
+  }
 
   private async get(key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
     try {
@@ -150,7 +160,7 @@ export class DynamoDbStore implements AuthStore {
     if (ops.length === 0) return;
     assertDistinctItems(ops);
     const now = this.nowSeconds();
-    const planned = ops.flatMap((op) => planWrite(this.tableName, op, now));
+    const planned = ops.flatMap((op) => planWrite(this.tables, op, now));
     const [only] = planned;
     // One item: a plain conditional write is just as atomic and costs half a transaction.
     if (planned.length === 1 && only && !only.item.ConditionCheck) return this.writeOne(only);

@@ -2,10 +2,17 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ConflictReason } from '../../domain/errors.js';
 import type { User } from '../../domain/types.js';
 import { type MailCap, mailCapVerdict, type WriteOp } from '../../ports/store.js';
+import { auditItem } from './audit-table.js';
 import { Expression, type Item } from './expression.js';
 import { keys } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The tables a commit writes to: the main table and the audit table (`audit-table.ts`). */
+export interface TableNames {
+  main: string;
+  audit: string;
+}
 
 /** A write of the transaction and what its condition failing means. */
 export interface Planned {
@@ -28,7 +35,8 @@ export function mailCapOf(item: Item): MailCap {
  * means. Pure: `commit` sends the plans of all ops as one transaction (or one plain write).
  * `now` (epoch seconds, the store's clock) is when an expired claim may be replaced.
  */
-export function planWrite(TableName: string, op: WriteOp, now: number): Planned[] {
+export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned[] {
+  const TableName = tables.main;
   const check = 'ALL_OLD' as const;
   switch (op.type) {
     case 'createUser':
@@ -70,7 +78,7 @@ export function planWrite(TableName: string, op: WriteOp, now: number): Planned[
         .join(' ')
         .trim();
       if (update === '') {
-        return planWrite(TableName, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
+        return planWrite(tables, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
       }
       return [
         {
@@ -297,6 +305,15 @@ export function planWrite(TableName: string, op: WriteOp, now: number): Planned[
         },
       ];
     }
+    case 'appendAuditEvent':
+      return [
+        // Append-only: a Put that never replaces (the functions' roles may do nothing else there).
+        {
+          item: { Put: { TableName: tables.audit, Item: auditItem(op.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+          onExisting: 'audit_duplicate',
+          onMissing: 'audit_duplicate',
+        },
+      ];
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
 import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
@@ -30,6 +31,8 @@ export class MemoryStore implements AuthStore {
   /** Mails waiting for the sender, by id, in the order they were committed. */
   readonly outbox = new Map<string, OutboxMail>();
   readonly mailCaps = new Map<string, MailCap>();
+  /** The audit log, in commit order (the audit table's twin; read by `MemoryAuditLog`). */
+  readonly auditEvents = new Map<string, AuditEvent>();
   /**
    * Called after each commit that enqueued mail, with the mails, and awaited (after every write
    * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
@@ -146,6 +149,9 @@ export class MemoryStore implements AuthStore {
         // As attribute_not_exists on the table: ids are random, a collision must not overwrite.
         if (this.outbox.has(op.mail.id)) throw new ConflictError('token_mismatch');
         return;
+      case 'appendAuditEvent':
+        if (this.auditEvents.has(op.event.id)) throw new ConflictError('audit_duplicate');
+        return;
       case 'countMail': {
         const verdict = mailCapVerdict(this.mailCaps.get(op.scope), op);
         if (verdict !== 'ok') throw new ConflictError(verdict);
@@ -234,6 +240,9 @@ export class MemoryStore implements AuthStore {
         return;
       case 'deleteMail':
         this.outbox.delete(op.id);
+        return;
+      case 'appendAuditEvent':
+        this.auditEvents.set(op.event.id, clone(op.event));
         return;
       case 'countMail': {
         const cap = this.mailCaps.get(op.scope);

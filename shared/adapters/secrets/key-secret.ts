@@ -2,7 +2,7 @@ import { ServiceUnavailableError } from '../../domain/errors.js';
 import { type PublicJwks, parseKeySecret, parsePublicJwks, type StoredKey } from '../crypto/key-ring.js';
 
 /** One secret's string; a Secrets Manager failure is a 503, never the secret in an error. */
-async function readSecret(secretId: string, what: string): Promise<string> {
+export async function readSecret(secretId: string, what: string): Promise<string> {
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({});
   let value: string | undefined;

@@ -1,0 +1,111 @@
+import { ulid } from 'ulid';
+import {
+  type AuditActor,
+  type AuditDetails,
+  type AuditEvent,
+  type AuditOutcome,
+  type AuditType,
+  auditEmailHash,
+  checkedDetails,
+  cutAuditString,
+} from '../domain/audit.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
+import type { Log } from '../ports/services.js';
+import type { AuthStore, WriteOp } from '../ports/store.js';
+import { type Deps, nowIso, type Principal, type RequestInfo } from './deps.js';
+
+/**
+ * Writing the audit log (`docs/audit.md`). A flow builds its event with {@link auditOp} and puts
+ * it in the SAME commit as the change it records: no change without its event, no event without
+ * its change. A request that changes no account state (a refused sign-in) writes its event alone
+ * with {@link recordAudit}. Either way a failed write answers `503` and, for a commit, changes
+ * nothing. The catalogue (types and their detail keys) is `shared/domain/audit.ts`.
+ */
+export interface AuditInput<T extends AuditType> {
+  type: T;
+  /** @default 'success' */
+  outcome?: AuditOutcome;
+  /** The subject: the user the event is about (null: none known; the event goes under `NOUSER#<day>`). */
+  userId: string | null;
+  sessionId?: string | null | undefined;
+  /** @default the subject as a `user`, or `anonymous` without one; an `operator` when the request came from the CLI */
+  actor?: AuditActor | undefined;
+  /** The canonical email the event concerns: stored only as its `emailHash`. */
+  emailCanonical?: string | null | undefined;
+  details?: AuditDetails<T> | undefined;
+  request?: RequestInfo | undefined;
+}
+
+/** The `emailHash` of a canonical email under the deployment's audit key. */
+export async function emailHashOf(deps: Pick<Deps, 'auditKey'>, emailCanonical: string): Promise<string> {
+  return auditEmailHash(await deps.auditKey.key(), emailCanonical);
+}
+
+/** Who acted, for events of admin routes and CLI commands: the operator (CLI) or the admin behind the token. */
+export function adminActor(principal: Pick<Principal, 'userId'> | undefined, request: RequestInfo | undefined): AuditActor {
+  if (request?.operator !== undefined) return { kind: 'operator', id: request.operator };
+  return principal ? { kind: 'admin', id: principal.userId } : { kind: 'system' };
+}
+
+/** The event of an input, complete: id, time, hashed address, checked details, retention. */
+export async function buildAuditEvent<T extends AuditType>(deps: Pick<Deps, 'auditKey' | 'clock' | 'config'>, input: AuditInput<T>): Promise<AuditEvent> {
+  const at = nowIso(deps);
+  const request = input.request;
+  const actor: AuditActor =
+    input.actor ??
+    (request?.operator !== undefined
+      ? { kind: 'operator', id: request.operator }
+      : input.userId !== null
+        ? { kind: 'user', id: input.userId }
+        : { kind: 'anonymous' });
+  return {
+    id: ulid(deps.clock.now()),
+    type: input.type,
+    outcome: input.outcome ?? 'success',
+    at,
+    actor,
+    userId: input.userId,
+    sessionId: input.sessionId ?? null,
+    ip: request?.ip ? cutAuditString(request.ip) : null,
+    userAgent: request?.userAgent ? cutAuditString(request.userAgent) : null,
+    requestId: request?.requestId ? cutAuditString(request.requestId) : null,
+    details: checkedDetails(input.type, (input.details ?? {}) as Record<string, unknown>),
+    emailHash: input.emailCanonical ? await emailHashOf(deps, input.emailCanonical) : null,
+    expiresAt: Math.floor(Date.parse(at) / 1000) + deps.config.auditRetentionDays * 86400,
+  };
+}
+
+/** The write that appends an event, for the commit of the change it records. */
+export async function auditOp<T extends AuditType>(deps: Pick<Deps, 'auditKey' | 'clock' | 'config'>, input: AuditInput<T>): Promise<WriteOp> {
+  return { type: 'appendAuditEvent', event: await buildAuditEvent(deps, input) };
+}
+
+/**
+ * Writes an event that goes with no change of account state (a refused sign-in, an `authz.denied`):
+ * one conditional Put. A failure answers `503` (the request is audited or it fails).
+ */
+export async function recordAudit<T extends AuditType>(deps: Pick<Deps, 'auditKey' | 'clock' | 'config' | 'store'>, input: AuditInput<T>): Promise<void> {
+  const op = await auditOp(deps, input);
+  try {
+    await deps.store.commit([op]);
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw new ServiceUnavailableError(undefined, { cause: error });
+  }
+}
+
+/**
+ * The store with the audit log's CloudWatch mirror: after each successful commit, every audit
+ * event it appended is logged as one JSON line `{ "audit": { … } }` (a second, separate store;
+ * spec §2). Applied once, where the deps are built.
+ */
+export function withAuditMirror<S extends AuthStore>(store: S, log: Log): S {
+  const commit = store.commit;
+  // A view of the same store (its state is read through the prototype) whose commit also logs.
+  const mirrored = Object.create(store) as S;
+  mirrored.commit = async function (this: S, ops: WriteOp[]) {
+    await commit.call(this, ops);
+    for (const op of ops) if (op.type === 'appendAuditEvent') log.info('audit', { audit: op.event });
+  };
+  return mirrored;
+}
