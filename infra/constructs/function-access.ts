@@ -73,6 +73,8 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - well-known: the public half of the signing keys and the OpenAPI document; no table, no mail.
  * - not-found: answers from the route table alone; nothing.
  * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
+ * - audit: behind the token check (a `GetItem` of the session), reads the audit log; the only
+ *   function that may query the audit table.
  * - admin-users: the admin routes check tokens, rewrite users and set passwords; they sign no one in.
  */
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
@@ -124,6 +126,7 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     keys: 'verify',
     argon2: true,
   },
+  audit: { routes: ['GET /me/activity', 'GET /admin/audit', 'GET /admin/users/{id}/audit'], table: 'get', mail: false, keys: 'verify', argon2: false },
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', argon2: false },
   authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', argon2: false },
 };

@@ -52,6 +52,22 @@ const session = z.object({
   current: z.boolean().check(z.describe('True for the session the call was made with.')),
 });
 
+const auditEvent = z
+  .object({
+    id: z.string().check(z.describe('A ulid.')),
+    type: z.string().check(z.describe('A type of the catalogue (`docs/audit.md`).')),
+    outcome: z.enum(['success', 'failure']),
+    at: isoTime('ISO 8601 UTC with milliseconds.'),
+    actor: z.object({ kind: z.enum(['user', 'admin', 'operator', 'system', 'anonymous']), id: z.optional(z.string()) }),
+    userId: z.nullable(z.string()),
+    sessionId: z.nullable(z.string()),
+    ip: z.nullable(z.string()),
+    userAgent: z.nullable(z.string()),
+    details: z.record(z.string(), z.unknown()),
+    emailHash: z.optional(z.nullable(z.string()).check(z.describe('Admin routes only: HMAC-SHA256 of the canonical address under the audit key.'))),
+  })
+  .check(z.describe('An audit event. Never a password, token, code, secret or address.'));
+
 const jwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.optional(z.string()), crv: z.optional(z.string()), x: z.optional(z.string()) });
 
 /** Every response body schema, by OpenAPI component name. */
@@ -63,6 +79,11 @@ export const responseSchemas = {
   Session: session,
   SessionList: z.object({ sessions: z.array(session), nextCursor: z.nullable(z.string()) }),
   UserList: z.object({ users: z.array(user), nextCursor: z.nullable(z.string()) }),
+  AuditEvent: auditEvent,
+  AuditEventList: z.object({
+    events: z.array(auditEvent),
+    nextCursor: z.nullable(z.string()).check(z.describe('Set while more may follow, even when this page is short (filters apply after the read).')),
+  }),
   Invitation: z.object({ invitation: z.object({ email: z.string(), expiresAt: isoTime('ISO 8601.') }) }),
   EmailBody: z.object({ email: z.string() }),
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),

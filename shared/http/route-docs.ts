@@ -201,6 +201,38 @@ export const routeDocs = {
     success: { status: 200, body: r.UserList, description: 'A page of users, ordered by canonical email; `email` filters by exact canonical address.' },
     errors: ['validation_failed'],
   },
+  'GET /me/activity': {
+    operationId: 'myActivity',
+    query: schemas.myActivity,
+    success: {
+      status: 200,
+      body: r.AuditEventList,
+      description: "The caller's own audit events of the types `docs/audit.md` marks for users, newest first (`limit` 1 to 100, default 50).",
+    },
+    errors: ['validation_failed'],
+  },
+  'GET /admin/audit': {
+    operationId: 'adminAudit',
+    query: schemas.adminAudit,
+    success: {
+      status: 200,
+      body: r.AuditEventList,
+      description:
+        'Audit events, newest first: of one user (`userId`), of one address (`email`: known, deleted or unknown accounts), or of every user by day (`from`/`to`, at most 31 days; default the last 24 h). `type` is a type or a family (`mfa.*`).',
+    },
+    errors: ['validation_failed'],
+  },
+  'GET /admin/users/{id}/audit': {
+    operationId: 'adminUserAudit',
+    query: schemas.adminUserAudit,
+    success: {
+      status: 200,
+      body: r.AuditEventList,
+      description:
+        "One user's audit events, newest first; a deleted user's stay readable until their retention ends (an id that never existed: an empty list).",
+    },
+    errors: ['validation_failed'],
+  },
   'GET /admin/users/{id}': {
     operationId: 'adminGetUser',
     success: { status: 200, body: r.UserBody, description: 'The user.' },

@@ -14,6 +14,7 @@ export type FunctionName =
   | 'email-confirmation'
   | 'invitations'
   | 'admin-users'
+  | 'audit'
   | 'well-known';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -57,6 +58,9 @@ export const routes = [
   { method: 'PUT', path: '/admin/users/{id}/password', function: 'admin-users', auth: 'admin', body: true, summary: "Set a user's password (admin)" },
   { method: 'POST', path: '/admin/users/{id}/lock', function: 'admin-users', auth: 'admin', body: false, summary: 'Lock a user (admin)' },
   { method: 'POST', path: '/admin/users/{id}/unlock', function: 'admin-users', auth: 'admin', body: false, summary: 'Unlock a user (admin)' },
+  { method: 'GET', path: '/me/activity', function: 'audit', auth: 'user', body: false, summary: "The caller's own audit events" },
+  { method: 'GET', path: '/admin/audit', function: 'audit', auth: 'admin', body: false, summary: 'Audit events (admin)' },
+  { method: 'GET', path: '/admin/users/{id}/audit', function: 'audit', auth: 'admin', body: false, summary: "A user's audit events (admin)" },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },

@@ -44,6 +44,29 @@ export const schemas = {
     cursor: z.optional(z.string()),
     email: z.optional(z.string()),
   }),
+  /** Query of `GET /me/activity`. */
+  myActivity: z.object({
+    limit: z.optional(z.string()),
+    cursor: z.optional(z.string()),
+  }),
+  /** Query of `GET /admin/audit` (documentation: query values are strings, checked by the flow). */
+  adminAudit: z.object({
+    userId: z.optional(z.string()),
+    email: z.optional(z.string()),
+    type: z.optional(z.string()),
+    from: z.optional(z.string()),
+    to: z.optional(z.string()),
+    limit: z.optional(z.string()),
+    cursor: z.optional(z.string()),
+  }),
+  /** Query of `GET /admin/users/{id}/audit`. */
+  adminUserAudit: z.object({
+    type: z.optional(z.string()),
+    from: z.optional(z.string()),
+    to: z.optional(z.string()),
+    limit: z.optional(z.string()),
+    cursor: z.optional(z.string()),
+  }),
   adminCreateUser: z.object({
     email: z.optional(z.string()),
     password: z.optional(z.string()),

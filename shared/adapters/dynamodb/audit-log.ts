@@ -73,7 +73,8 @@ function decodeCursor(cursor: string, pkName: string, pk: string): Record<string
   const allowed = new Set<string>([d.partitionKey, d.sortKey, d.dayIndex.partitionKey, d.dayIndex.sortKey, d.emailIndex.partitionKey, d.emailIndex.sortKey]);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AuditCursorError();
   const entries = Object.entries(parsed);
-  if (entries.length === 0 || entries.some(([key, value]) => !allowed.has(key) || typeof value !== 'string' || value.length > 1024)) throw new AuditCursorError();
+  if (entries.length === 0 || entries.some(([key, value]) => !allowed.has(key) || typeof value !== 'string' || value.length > 1024))
+    throw new AuditCursorError();
   const key = Object.fromEntries(entries) as Record<string, string>;
   if (key[pkName] !== pk) throw new AuditCursorError();
   return key;

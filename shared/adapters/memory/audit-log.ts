@@ -26,7 +26,11 @@ export class MemoryAuditLog implements AuditLog {
     }
     const { partition } = query;
     const inPartition = (event: AuditEvent) =>
-      partition.kind === 'user' ? event.userId === partition.userId : partition.kind === 'email' ? event.emailHash === partition.emailHash : auditDay(event.at) === partition.day;
+      partition.kind === 'user'
+        ? event.userId === partition.userId
+        : partition.kind === 'email'
+          ? event.emailHash === partition.emailHash
+          : auditDay(event.at) === partition.day;
     const ordered = [...this.store.auditEvents.values()]
       .filter(inPartition)
       .filter((event) => (query.from === undefined || event.at >= query.from) && (query.to === undefined || event.at <= query.to))
