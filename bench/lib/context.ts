@@ -30,6 +30,8 @@ export interface BenchContext {
   signIn: SignInResults;
   /** Milliseconds of function CPU per flow and where they come from (row 7 prices them). */
   lambdaMs: Partial<Record<Flow, { ms: number; source: string }>>;
+  /** Init milliseconds per function name, from row 6 (row 7 prices cold starts with them). */
+  initMs: Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export function createContext(options: BenchOptions): BenchContext {
     },
     signIn: {},
     lambdaMs: {},
+    initMs: {},
     close: async () => {
       if (dynamoStarted) await (await dynamo()).stop();
     },

@@ -1,72 +1,162 @@
-/** Row 7's monthly cost model: list prices, usage assumptions, and the arithmetic. */
+/**
+ * Row 7's monthly cost model: list prices, a documented usage profile per monthly active user,
+ * the deployed shape (memory, architecture, authorizer cache: `deployed-shape.ts`), and the
+ * arithmetic. A model, not a bill: every assumption is here and printed with the row.
+ */
+import type { DeployedShape } from './deployed-shape.js';
 
-/** us-east-1 list prices (2024-11) and the Lambda assumptions. */
+/** us-east-1 list prices (2024-11). */
 export const PRICES = {
   httpApiPerMillion: 1.0,
-  lambdaGbSecond: 0.0000133334,
+  lambdaGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 },
   lambdaPerMillion: 0.2,
-  /** One full vCPU, so the CPU time measured on one core here applies. */
-  lambdaMemoryMb: 1769,
   writeUnitPerMillion: 0.625,
   readUnitPerMillion: 0.125,
+  storageGbMonth: 0.25,
   sesPerThousand: 0.1,
-  /** Billed wall time per DynamoDB round trip, on top of CPU. */
-  dynamoRoundTripMs: 5,
-  /** Billed wall time per SES SendEmail. */
-  sesCallMs: 20,
   cognito: { freeMau: 10_000, lite: 0.0055, essentials: 0.015, plus: 0.02 },
 } as const;
 
-/** Calls per monthly active user per month. */
-export const USAGE = { signIns: 4, renewals: 60, otherCalls: 1, authorizerDecisions: 64, mails: 1 } as const;
+/** Lambda's CPU share: a function gets one full vCPU at 1,769 MB, proportionally less below. */
+export const FULL_VCPU_MB = 1769;
+
+/** Latencies billed as wall time on top of CPU. */
+export const LATENCY = {
+  /** Per DynamoDB round trip. */
+  dynamoRoundTripMs: 5,
+  /** Per SES SendEmail (the mail sender). */
+  sesCallMs: 20,
+} as const;
+
+/**
+ * Calls per monthly active user per month. Protected calls are the user's requests to the
+ * deployer's OTHER services, each passing the Latch authorizer (a Lambda invocation and one
+ * session read unless API Gateway's result cache answers).
+ */
+export const USAGE = {
+  protectedCalls: 300,
+  signIns: 4,
+  renewals: 60,
+  signOuts: 1,
+  /** New accounts per MAU (each with a confirmation). */
+  registrations: 0.1,
+  /** Password resets per MAU (priced as a registration: an argon2 hash, a mail, writes). */
+  resets: 0.05,
+  /** Security notices (lockouts, changed passwords) per MAU. */
+  notices: 0.05,
+  /** Share of invocations that start a container (billed init since AWS bills INIT for on-demand functions). */
+  coldStartShare: 0.01,
+  /** Audit events per flow call (one per sign-in, registration, confirmation, sign-out; two per reset; none per renewal or decision). */
+  auditEventBytes: 1024,
+  /** Months of audit events kept (`AUTH_AUDIT_RETENTION_DAYS` 365): storage at steady state. */
+  auditRetentionMonths: 12,
+  /** Bytes stored per user outside the audit log (user, claim, a few sessions). */
+  userBytes: 3072,
+} as const;
 
 export const MAU_LEVELS = [10_000, 100_000, 1_000_000] as const;
 
-/** What one call of a flow costs in resources. */
+/** The flows that are priced, and the function that serves each. */
+export const PRICED_FLOWS = {
+  register: 'registration',
+  confirm: 'email-confirmation',
+  'sign-in': 'session',
+  renew: 'session',
+  authorize: 'authorizer',
+  'sign-out': 'session',
+} as const;
+export type PricedFlow = keyof typeof PRICED_FLOWS;
+
+/** What one call of a flow costs in resources (measured: CPU, request units, round trips). */
 export interface FlowCost {
   cpuMs: number;
   readUnits: number;
   writeUnits: number;
   roundTrips: number;
+  /** Mails the call queues (each then costs a mail-sender invocation and an SES send). */
   mails: number;
+  /** Audit events it writes (index copies are billed: two GSIs). */
+  auditEvents: number;
 }
 
 export interface MonthlyLine {
   mau: number;
-  latch: { api: number; lambda: number; dynamodb: number; ses: number; total: number };
+  latch: { api: number; lambda: number; dynamodb: number; storage: number; ses: number; total: number };
   cognito: { lite: number; essentials: number; plus: number };
+  /** Calls per month by flow (authorizer decisions included). */
+  calls: Record<PricedFlow | 'reset', number>;
 }
 
-/** Dollars for `calls` calls of a flow, split by service. */
-function callCost(flow: FlowCost, calls: number, viaHttpApi: boolean) {
-  const billedMs = flow.cpuMs + flow.roundTrips * PRICES.dynamoRoundTripMs + flow.mails * PRICES.sesCallMs;
-  const gbSeconds = (billedMs / 1000) * (PRICES.lambdaMemoryMb / 1024);
-  return {
-    api: viaHttpApi ? (calls * PRICES.httpApiPerMillion) / 1e6 : 0,
-    lambda: calls * (gbSeconds * PRICES.lambdaGbSecond + PRICES.lambdaPerMillion / 1e6),
-    dynamodb: (calls * (flow.writeUnits * PRICES.writeUnitPerMillion + flow.readUnits * PRICES.readUnitPerMillion)) / 1e6,
-    ses: 0,
+/** Cold-start init milliseconds per function (row 6 when it ran; else this). */
+export const DEFAULT_INIT_MS = 250;
+
+/** Billed milliseconds of one call: CPU stretched by the function's CPU share, plus waits. */
+export function billedMs(flow: Pick<FlowCost, 'cpuMs' | 'roundTrips'>, memoryMb: number): number {
+  return flow.cpuMs * Math.max(1, FULL_VCPU_MB / memoryMb) + flow.roundTrips * LATENCY.dynamoRoundTripMs;
+}
+
+/** Authorizer invocations per MAU: every protected call at TTL 0, else at most one per token and cache period. */
+export function authorizerDecisions(shape: Pick<DeployedShape, 'authorizerCacheTtlSeconds' | 'accessTokenTtlSeconds'>): number {
+  if (shape.authorizerCacheTtlSeconds === 0) return USAGE.protectedCalls;
+  const tokens = USAGE.signIns + USAGE.renewals + USAGE.registrations;
+  return Math.min(USAGE.protectedCalls, tokens * Math.ceil(shape.accessTokenTtlSeconds / shape.authorizerCacheTtlSeconds));
+}
+
+/** The model at each MAU level. `initMs` by function name (cold starts). */
+export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: DeployedShape, initMs: Record<string, number> = {}): MonthlyLine[] {
+  const perMau: Record<PricedFlow | 'reset', number> = {
+    register: USAGE.registrations,
+    confirm: USAGE.registrations,
+    'sign-in': USAGE.signIns,
+    renew: USAGE.renewals,
+    authorize: authorizerDecisions(shape),
+    'sign-out': USAGE.signOuts,
+    reset: USAGE.resets,
   };
-}
-
-/** The model at each MAU level. */
-export function monthlyCost(flows: Record<'register' | 'sign-in' | 'renew' | 'authorize', FlowCost>): MonthlyLine[] {
+  const fnOf = (flow: PricedFlow | 'reset') => shape.functions[flow === 'reset' ? 'password-reset' : PRICED_FLOWS[flow]];
+  const costOf = (flow: PricedFlow | 'reset') => (flow === 'reset' ? { ...flows.register, auditEvents: 2 } : flows[flow]);
   return MAU_LEVELS.map((mau) => {
-    const parts = [
-      callCost(flows['sign-in'], mau * USAGE.signIns, true),
-      callCost(flows.renew, mau * USAGE.renewals, true),
-      callCost(flows.register, mau * USAGE.otherCalls, true),
-      // The authorizer runs behind the customer's API: a Lambda call, not a Latch HTTP API request.
-      callCost(flows.authorize, mau * USAGE.authorizerDecisions, false),
-    ];
-    const sum = (k: 'api' | 'lambda' | 'dynamodb') => parts.reduce((acc, p) => acc + p[k], 0);
-    const ses = (mau * USAGE.mails * PRICES.sesPerThousand) / 1000;
-    const latch = { api: sum('api'), lambda: sum('lambda'), dynamodb: sum('dynamodb'), ses, total: 0 };
-    latch.total = latch.api + latch.lambda + latch.dynamodb + latch.ses;
+    const line = { api: 0, lambda: 0, dynamodb: 0, storage: 0, ses: 0, total: 0 };
+    const calls = {} as MonthlyLine['calls'];
+    let mails = 0;
+    let auditEvents = 0;
+    for (const flow of Object.keys(perMau) as Array<PricedFlow | 'reset'>) {
+      const n = mau * perMau[flow];
+      calls[flow] = n;
+      const fn = fnOf(flow);
+      if (!fn) throw new Error(`no deployed function for ${flow}`);
+      const cost = costOf(flow);
+      const gb = fn.memoryMb / 1024;
+      const rate = PRICES.lambdaGbSecond[fn.architecture];
+      const init = (initMs[flow === 'reset' ? 'password-reset' : PRICED_FLOWS[flow]] ?? DEFAULT_INIT_MS) * USAGE.coldStartShare;
+      line.lambda += n * (((billedMs(cost, fn.memoryMb) + init) / 1000) * gb * rate + PRICES.lambdaPerMillion / 1e6);
+      // The authorizer runs behind the deployer's API: a Lambda call, not a Latch HTTP API request.
+      if (flow !== 'authorize') line.api += (n * PRICES.httpApiPerMillion) / 1e6;
+      // Each audit event is also written to its two indexes (1 write unit each, outside the transaction).
+      line.dynamodb += (n * ((cost.writeUnits + 2 * cost.auditEvents) * PRICES.writeUnitPerMillion + cost.readUnits * PRICES.readUnitPerMillion)) / 1e6;
+      mails += n * cost.mails;
+      auditEvents += n * cost.auditEvents;
+    }
+    mails += mau * USAGE.notices;
+    // The mail sender: one stream-triggered invocation per mail (stream reads by Lambda triggers
+    // are free), an SES send, and the outbox item's delete (1 write unit).
+    const sender = shape.functions['mail-sender'];
+    if (!sender) throw new Error('no mail sender in the deployed shape');
+    line.lambda +=
+      mails *
+      (((LATENCY.sesCallMs + LATENCY.dynamoRoundTripMs) / 1000) * (sender.memoryMb / 1024) * PRICES.lambdaGbSecond[sender.architecture] +
+        PRICES.lambdaPerMillion / 1e6);
+    line.dynamodb += (mails * PRICES.writeUnitPerMillion) / 1e6;
+    line.ses = (mails * PRICES.sesPerThousand) / 1000;
+    // Storage at steady state: users, and the audit log over its retention (table + two full index copies).
+    const auditGb = (auditEvents * USAGE.auditEventBytes * USAGE.auditRetentionMonths * 3) / 1e9;
+    line.storage = ((mau * USAGE.userBytes) / 1e9 + auditGb) * PRICES.storageGbMonth;
+    line.total = line.api + line.lambda + line.dynamodb + line.storage + line.ses;
     const billable = Math.max(0, mau - PRICES.cognito.freeMau);
     return {
       mau,
-      latch,
+      latch: line,
+      calls,
       cognito: { lite: billable * PRICES.cognito.lite, essentials: billable * PRICES.cognito.essentials, plus: billable * PRICES.cognito.plus },
     };
   });

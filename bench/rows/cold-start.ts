@@ -116,6 +116,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     ];
     const rows = bundles.map((b) => ({ ...b, initMs: med(inside.get(b.name)), aboveBareMs: med(wall.get(b.name)) - bareMs }));
     for (const r of rows) {
+      ctx.initMs[r.name] = r.initMs;
       figures.push({
         label: `${r.name}: bundle / init (import in process) / process above bare node`,
         value: r.bytes / 1024,

@@ -7,7 +7,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchContext, FLOWS, type Flow } from '../lib/context.js';
-import { type FlowCost, monthlyCost, PRICES, USAGE } from '../lib/cost-model.js';
+import {
+  authorizerDecisions,
+  DEFAULT_INIT_MS,
+  type FlowCost,
+  FULL_VCPU_MB,
+  LATENCY,
+  monthlyCost,
+  PRICED_FLOWS,
+  PRICES,
+  type PricedFlow,
+  USAGE,
+} from '../lib/cost-model.js';
+import { readDeployedShape } from '../lib/deployed-shape.js';
 import type { MeterReading } from '../lib/dynamodb.js';
 import { runFlowScript } from '../lib/flows.js';
 import { benchDeps } from '../lib/latch.js';
@@ -19,11 +31,27 @@ import { median } from '../lib/stats.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIRMATION_ON = { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'true' };
 
+/**
+ * The stream's stand-in: a committed outbox mail reaches the memory mailer at once (the mail
+ * sender's own costs are priced by the model, not metered here).
+ */
+function deliverAtOnce(deps: Awaited<ReturnType<typeof benchDeps>>): void {
+  const store = deps.store;
+  const commit = store.commit.bind(store);
+  deps.store = Object.assign(Object.create(store) as typeof store, {
+    commit: async (ops: Parameters<typeof store.commit>[0]) => {
+      await commit(ops);
+      for (const op of ops) if (op.type === 'enqueueMail') await deps.mailer.send(op.mail.message);
+    },
+  });
+}
+
 /** Request units and round trips per flow, one user's life on DynamoDB Local. */
 async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading>> {
   const dynamo = await ctx.dynamo();
   const { store, counters, meter } = dynamo.meteredStore();
   const deps = await benchDeps({ store, counters, configEnv: CONFIRMATION_ON });
+  deliverAtOnce(deps);
   const readings = {} as Record<Flow, MeterReading>;
   await runFlowScript(deps, async (flow, step) => {
     meter.reset();
@@ -37,6 +65,7 @@ async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading>
 /** Median CPU milliseconds per flow over a few lives in memory. */
 async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
   const deps = await benchDeps({ configEnv: CONFIRMATION_ON });
+  deliverAtOnce(deps);
   const cpu = Object.fromEntries(FLOWS.map((f) => [f, [] as number[]])) as Record<Flow, number[]>;
   const lives = count(ctx.options, 15, 3);
   for (let i = 0; i < lives; i++) {
@@ -52,13 +81,22 @@ async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const units = await meterFlows(ctx);
   const measured = await timeFlows(ctx);
-  const flows: Record<Flow, FlowCost> = {} as Record<Flow, FlowCost>;
+  const shape = readDeployedShape();
+  const flows = {} as Record<PricedFlow, FlowCost>;
+  const auditEventsOf: Record<Flow, number> = { register: 1, confirm: 1, 'sign-in': 1, renew: 0, authorize: 0, 'sign-out': 1 };
   const figures: Figure[] = [];
   for (const flow of FLOWS) {
     const fromRows = ctx.lambdaMs[flow];
     const cpuMs = fromRows?.ms ?? measured[flow];
     const u = units[flow];
-    flows[flow] = { cpuMs, readUnits: u.readUnits, writeUnits: u.writeUnits, roundTrips: u.roundTrips, mails: flow === 'register' ? 1 : 0 };
+    flows[flow] = {
+      cpuMs,
+      readUnits: u.readUnits,
+      writeUnits: u.writeUnits,
+      roundTrips: u.roundTrips,
+      mails: flow === 'register' ? 1 : 0,
+      auditEvents: auditEventsOf[flow],
+    };
     figures.push({
       label: `${flow}: read / write units, round trips, function CPU`,
       value: u.readUnits,
@@ -67,14 +105,17 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         .join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
     });
   }
-  const model = monthlyCost(flows);
+  const model = monthlyCost(flows, shape, ctx.initMs);
   for (const m of model) {
     figures.push({
       label: `${m.mau.toLocaleString('en-US')} MAU: Latch / month`,
       value: m.latch.total,
-      unit: `$ (API ${m.latch.api.toFixed(2)}, Lambda ${m.latch.lambda.toFixed(2)}, DynamoDB ${m.latch.dynamodb.toFixed(2)}, SES ${m.latch.ses.toFixed(2)}) · Cognito Lite $${m.cognito.lite.toFixed(0)}, Essentials $${m.cognito.essentials.toFixed(0)}, Plus $${m.cognito.plus.toFixed(0)}`,
+      unit: `$ (API ${m.latch.api.toFixed(2)}, Lambda ${m.latch.lambda.toFixed(2)}, DynamoDB ${m.latch.dynamodb.toFixed(2)}, storage ${m.latch.storage.toFixed(2)}, SES ${m.latch.ses.toFixed(2)}) · Cognito Lite $${m.cognito.lite.toFixed(0)}, Essentials $${m.cognito.essentials.toFixed(0)} · ${(m.latch.total / Math.max(m.cognito.lite, 1e-9)).toFixed(3)} of Lite`,
     });
   }
+  const memory = Object.entries(PRICED_FLOWS)
+    .map(([flow, fn]) => `${flow} → ${fn} ${shape.functions[fn]?.memoryMb} MB ${shape.functions[fn]?.architecture}`)
+    .join(', ');
   const at100k = model.find((m) => m.mau === 100_000);
   if (!at100k) throw new Error('no 100k MAU line');
   const share = at100k.latch.total / at100k.cognito.lite;
@@ -88,10 +129,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       hasReset
         ? 'reset: the password-reset flow exists but is not yet in the flow script.'
         : 'reset: no password-reset flow on this branch yet, so no row for it.',
-      `Usage per MAU per month: ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.otherCalls} other call priced as a registration (argon2 hash + mail + writes), ${USAGE.authorizerDecisions} authorizer decisions (one per access token: API Gateway caches the decision for the token's life), ${USAGE.mails} mail.`,
-      `Lambda: arm64, ${PRICES.lambdaMemoryMb} MB (one full vCPU, like one core here), billed ms = CPU measured here + ${PRICES.dynamoRoundTripMs} ms per DynamoDB round trip + ${PRICES.sesCallMs} ms per SES call; cold starts and the customer API's own requests are not included.`,
-      `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda arm64 $${PRICES.lambdaGbSecond}/GB-s + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials}, Plus $${PRICES.cognito.plus}.`,
-      'Request units are what DynamoDB Local reports with ReturnConsumedCapacity TOTAL; storage ($0.25/GB-month, about 1 KB per user and session) is left out.',
+      `Usage per MAU per month: ${USAGE.protectedCalls} protected calls to the deployer's other services → ${authorizerDecisions(shape)} authorizer decisions (authorizer cache ${shape.authorizerCacheTtlSeconds} s as deployed, access tokens ${shape.accessTokenTtlSeconds} s; each decision one session read), ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.signOuts} sign-out, ${USAGE.registrations} registrations (+ as many confirmations), ${USAGE.resets} resets (priced as a registration), ${USAGE.notices} security notices; ${USAGE.coldStartShare * 100} % of invocations cold, each billed its function's init (row 6 when it ran, else ${DEFAULT_INIT_MS} ms).`,
+      `Deployed shape read from the synthesized template: ${memory}; mail sender ${shape.functions['mail-sender']?.memoryMb} MB. Billed ms = CPU measured here × max(1, ${FULL_VCPU_MB} MB / memory) (Lambda's CPU share) + ${LATENCY.dynamoRoundTripMs} ms per DynamoDB round trip; each mail adds a mail-sender invocation (${LATENCY.sesCallMs} ms SES call + the outbox delete, 1 WRU; stream reads by Lambda are free).`,
+      `Storage at steady state: ${USAGE.userBytes} B per user, and ${USAGE.auditEventBytes} B per audit event over ${USAGE.auditRetentionMonths} months, times 3 (the table and its two full-projection indexes); each audit event's two index copies are billed 1 WRU each on top of the metered units.`,
+      `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda $${PRICES.lambdaGbSecond.arm64}/GB-s arm64 ($${PRICES.lambdaGbSecond.x86_64} x86) + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU, $${PRICES.storageGbMonth}/GB-month; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials} (the tier with passkeys and MFA by email), Plus $${PRICES.cognito.plus}.`,
+      "Request units are what DynamoDB Local reports with ReturnConsumedCapacity TOTAL. Not priced: the deployer's own API Gateway requests to their services, CloudWatch logs and alarms, data transfer.",
     ],
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { monthlyCost } from '../../bench/lib/cost-model.js';
+import { authorizerDecisions, billedMs, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
 import { readOptions } from '../../bench/lib/options.js';
 import { median, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 
@@ -40,13 +40,24 @@ test('bench options: quick mode shrinks the work, BENCH_ROWS picks rows, bad val
   assert.throws(() => readOptions({ BENCH_SCALE: '-1' }));
 });
 
-test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU', () => {
-  const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0 };
-  const [at10k, at100k, at1m] = monthlyCost({ register: flow, 'sign-in': flow, renew: flow, authorize: flow });
+test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU; the deployed shape decides authorizer calls and CPU share', () => {
+  const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0, auditEvents: 0 };
+  const flows = { register: flow, confirm: flow, 'sign-in': flow, renew: flow, authorize: flow, 'sign-out': flow };
+  const fn = { memoryMb: 1024, architecture: 'arm64' as const };
+  const functions = Object.fromEntries(['registration', 'email-confirmation', 'session', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]));
+  const shape = { functions, authorizerCacheTtlSeconds: 0, accessTokenTtlSeconds: 900 };
+  const [at10k, at100k, at1m] = monthlyCost(flows, shape);
   assert.ok(at10k && at100k && at1m);
   assert.equal(at10k.cognito.lite, 0);
   assert.equal(Math.round(at100k.cognito.lite), 495); // 90,000 × $0.0055
-  assert.ok(Math.abs(at1m.latch.total - 10 * at100k.latch.total) < 1e-9);
-  // 65 HTTP API requests per MAU (4 sign-ins, 60 renewals, 1 other) at $1 per million.
-  assert.ok(Math.abs(at100k.latch.api - 6.5) < 1e-9);
+  assert.ok(Math.abs(at1m.latch.total - 10 * at100k.latch.total) < 1e-6);
+  // Authorizer cache 0 (as deployed by default): every protected call is a decision.
+  assert.equal(at100k.calls.authorize, 100_000 * USAGE.protectedCalls);
+  assert.equal(authorizerDecisions({ authorizerCacheTtlSeconds: 900, accessTokenTtlSeconds: 900 }), USAGE.signIns + USAGE.renewals + USAGE.registrations);
+  // HTTP API requests: everything but the authorizer, at $1 per million.
+  const apiCalls = USAGE.signIns + USAGE.renewals + USAGE.signOuts + 2 * USAGE.registrations + USAGE.resets;
+  assert.ok(Math.abs(at100k.latch.api - apiCalls * 0.1) < 1e-9);
+  // Below one vCPU the same CPU work takes longer: 1 ms at 512 MB bills 1769/512 ms plus waits.
+  assert.ok(Math.abs(billedMs({ cpuMs: 1, roundTrips: 0 }, 512) - 1769 / 512) < 1e-9);
+  assert.equal(billedMs({ cpuMs: 1, roundTrips: 2 }, 3008), 11);
 });
