@@ -166,16 +166,20 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPai
   // client's renewal token usable (a spent one presented again would revoke the session).
   const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti });
   try {
+    // One conditional write on the session item alone (1 write unit, no transaction). The user's
+    // state needs no guard here: a lock, a revoke-all or a password change that revokes this
+    // session deletes the session item (after it read the session list, which holds this
+    // session), so a renewal that lands before the deletion dies with it and one that lands after
+    // finds no item; a role change rewrites the role of every live session, so `ifRole` (the role
+    // this renewal read on the session) refuses a write that would put back a role swept meanwhile.
     await deps.store.commit([
-      // The user must be unchanged since the session was made valid: no lock, no revoke-all, and
-      // no role change (the role written below would be stale).
-      { type: 'checkUser', id: user.id, guard: { sessionEpoch: user.sessionEpoch, unlocked: true, role: user.role } },
-      // Spends the renewal token: only the request that still sees its hash wins.
       {
         type: 'updateSession',
         userId: user.id,
         id: session.id,
+        // Spends the renewal token: only the request that still sees its hash wins.
         ifRenewalHash: presented,
+        ifRole: session.role,
         set: {
           currentJti: jti,
           renewalHash: hashSecret(secret),

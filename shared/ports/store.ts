@@ -58,7 +58,8 @@ export type WriteOp =
   | { type: 'putSession'; session: Session }
   /**
    * Updates a live session. `session_gone` when it is missing; with `ifRenewalHash`,
-   * `token_mismatch` when the current renewal hash differs (the token was spent meanwhile).
+   * `token_mismatch` when the current renewal hash differs (the token was spent meanwhile); with
+   * `ifRole`, `user_changed` when the session's role differs (a role change swept it meanwhile).
    */
   | {
       type: 'updateSession';
@@ -66,6 +67,7 @@ export type WriteOp =
       id: string;
       set: Partial<Omit<Session, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'rememberMe'>>;
       ifRenewalHash?: string;
+      ifRole?: string;
     }
   /** Deletes a session whether or not it exists. */
   | { type: 'deleteSession'; userId: string; id: string }

@@ -455,5 +455,32 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       await store.commit([{ type: 'enqueueMail', mail }]);
       await store.commit([{ type: 'deleteMail', id: mail.id }]);
     });
+
+    test('a renewal is one conditional write: a spent hash is token_mismatch, a role swept meanwhile is user_changed, a gone session session_gone', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const session = aSession(user.id, { role: 'user', renewalHash: 'h0' });
+      await store.commit([
+        { type: 'createUser', user },
+        { type: 'putSession', session },
+      ]);
+      const renew = (ifRenewalHash: string, ifRole: string): WriteOp => ({
+        type: 'updateSession',
+        userId: user.id,
+        id: session.id,
+        ifRenewalHash,
+        ifRole,
+        set: { renewalHash: `${ifRenewalHash}+`, role: 'user' },
+      });
+      await conflict(store.commit([renew('other', 'user')]), 'token_mismatch');
+      // A role change rewrote the session's role after the renewal read it.
+      await store.commit([{ type: 'updateSession', userId: user.id, id: session.id, set: { role: 'admin' } }]);
+      await conflict(store.commit([renew('h0', 'user')]), 'user_changed');
+      assert.equal((await store.getSession(user.id, session.id))?.role, 'admin');
+      await store.commit([renew('h0', 'admin')]);
+      assert.equal((await store.getSession(user.id, session.id))?.renewalHash, 'h0+');
+      await store.commit([{ type: 'deleteSession', userId: user.id, id: session.id }]);
+      await conflict(store.commit([renew('h0+', 'user')]), 'session_gone');
+    });
   });
 }

@@ -212,6 +212,8 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
       let condition = 'attribute_exists(pk)';
       // Spending a renewal token: only the request that still sees its hash may rotate it.
       if (op.ifRenewalHash !== undefined) condition += ` AND ${e.name('renewalHash')} = ${e.value(op.ifRenewalHash)}`;
+      if (op.ifRole !== undefined) condition += ` AND ${e.name('role')} = ${e.value(op.ifRole)}`;
+      const { ifRenewalHash, ifRole } = op;
       return [
         {
           item: {
@@ -225,6 +227,13 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
           },
           onExisting: 'token_mismatch',
           onMissing: 'session_gone',
+          // Which condition failed, from the item as it was.
+          classify: (item) => {
+            const plain = (value: unknown) => (typeof value === 'object' && value !== null && 'S' in value ? (value as { S: string }).S : value);
+            if (ifRenewalHash !== undefined && plain(item.renewalHash) !== ifRenewalHash) return 'token_mismatch';
+            if (ifRole !== undefined && plain(item.role) !== ifRole) return 'user_changed';
+            return 'token_mismatch';
+          },
         },
       ];
     }

@@ -138,6 +138,7 @@ export class MemoryStore implements AuthStore {
         if (op.ifRenewalHash !== undefined && session.renewalHash !== op.ifRenewalHash) {
           throw new ConflictError('token_mismatch');
         }
+        if (op.ifRole !== undefined && session.role !== op.ifRole) throw new ConflictError('user_changed');
         return;
       }
       case 'consumeToken': {
