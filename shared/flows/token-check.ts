@@ -1,4 +1,4 @@
-import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { JwtVerifier } from 'aws-jwt-verify';
 import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { safeEqual } from '../domain/secrets.js';
@@ -7,8 +7,28 @@ import { nowSeconds } from './deps.js';
 
 /** Access tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
-/** The only algorithm accepted. Pinned: the token's header never chooses how it is checked. */
-const ALGORITHMS = ['EdDSA'];
+/** The only algorithm accepted. Pinned on every verification key: the token's header never chooses how it is checked. */
+const ALGORITHM = 'EdDSA';
+const CLOCK_SKEW_SECONDS = 2;
+const REQUIRED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp'] as const;
+
+/** The verifier of a key ring, rebuilt when the ring's public keys change (a rotation). */
+const verifiers = new WeakMap<
+  object,
+  { fingerprint: string; verifier: ReturnType<typeof JwtVerifier.create<{ issuer: string; audience: string; jwksUri: string }>> }
+>();
+
+async function verifierFor(deps: Pick<Deps, 'config' | 'keys'>) {
+  const jwks = await deps.keys.publicJwks();
+  const fingerprint = jwks.keys.map((key) => `${key.kid}:${key.x}`).join(',');
+  const cached = verifiers.get(deps.keys);
+  if (cached && cached.fingerprint === fingerprint) return cached.verifier;
+  // The JWKS is handed over, never fetched: the URI only names the cache entry.
+  const verifier = JwtVerifier.create({ issuer: deps.config.issuer, audience: deps.config.audience, jwksUri: `${deps.config.issuer}/.well-known/jwks.json` });
+  verifier.cacheJwks({ keys: jwks.keys.map((key) => ({ ...key, alg: ALGORITHM, use: 'sig' })) } as Parameters<typeof verifier.cacheJwks>[0]);
+  verifiers.set(deps.keys, { fingerprint, verifier });
+  return verifier;
+}
 
 const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
 
@@ -23,29 +43,28 @@ const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
  */
 export async function checkAccessToken(deps: Pick<Deps, 'config' | 'keys' | 'store' | 'clock'>, token: string | undefined): Promise<Principal> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
-  const getKey: JWTVerifyGetKey = async (header) => {
-    const key = typeof header.kid === 'string' ? await deps.keys.verificationKey(header.kid) : undefined;
-    if (!key) throw new joseErrors.JWKSNoMatchingKey();
-    return key;
-  };
+  const verifier = await verifierFor(deps);
+  const now = nowSeconds(deps);
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, getKey, {
-      algorithms: ALGORITHMS,
-      issuer: deps.config.issuer,
-      audience: deps.config.audience,
-      clockTolerance: 2,
-      currentDate: new Date(deps.clock.now()),
-      requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
-    }));
-  } catch (error) {
-    if (error instanceof joseErrors.JOSEError || error instanceof TypeError) throw unauthorized();
-    throw error;
+    // aws-jwt-verify checks the signature with node's synchronous Ed25519 verify (the JWK's `alg`
+    // pins EdDSA against the header), `iss`, `aud`, and `exp`/`nbf` against the real time. Our
+    // clock is the authority on time (tests move it): the grace lets its check pass exactly when
+    // ours can decide, and ours below applies the 2 s skew to the deps' clock.
+    const drift = Math.max(0, Date.now() / 1000 - now);
+    payload = verifier.verifySync(token, { graceSeconds: CLOCK_SKEW_SECONDS + Math.ceil(drift) }) as Record<string, unknown>;
+  } catch {
+    // Whatever the token is, a failed check is a 401; the keys were loaded before this try.
+    throw unauthorized();
   }
+  for (const claim of REQUIRED_CLAIMS) if (payload[claim] === undefined) throw unauthorized();
+  const { exp, nbf } = payload;
+  if (typeof exp !== 'number' || exp + CLOCK_SKEW_SECONDS <= now) throw unauthorized();
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf - CLOCK_SKEW_SECONDS > now)) throw unauthorized();
   const { sub, sid, jti, iat } = payload;
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') throw unauthorized();
   // A token issued in the future (beyond the skew) was not made by our clock: refuse it.
-  if (typeof iat !== 'number' || iat > nowSeconds(deps) + 2) throw unauthorized();
+  if (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS) throw unauthorized();
   if (sub.length > 64 || sid.length > 64) throw unauthorized();
 
   // The one read: strongly consistent, by primary key, never through an index.
