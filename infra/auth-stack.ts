@@ -168,7 +168,7 @@ export interface AuthStackProps extends StackProps {
 
 /**
  * The deployable Latch stack: a {@link LatchAuth} configured from CDK context, and the outputs
- * other stacks and the `latch` CLI read (`TableName` in particular).
+ * other stacks and the `latch` CLI read (`TableName`, `AuditTableName` and `AuditKeySecretArn` in particular).
  */
 export class AuthStack extends Stack {
   /** The Latch construct. */
@@ -187,6 +187,11 @@ export class AuthStack extends Stack {
       exportName: authorizerExportName(this.stackName),
     });
     new CfnOutput(this, 'TableName', { value: this.latch.table.tableName, description: 'DynamoDB table (the latch CLI reads it)' });
+    new CfnOutput(this, 'AuditTableName', { value: this.latch.auditTable.tableName, description: 'DynamoDB audit table (the latch CLI reads it)' });
+    new CfnOutput(this, 'AuditKeySecretArn', {
+      value: this.latch.auditKeySecret.secretArn,
+      description: 'Secrets Manager secret with the audit key (email hashes in audit events; the latch CLI reads it)',
+    });
     new CfnOutput(this, 'KeySecretArn', { value: this.latch.signingKeySecret.secretArn, description: 'Secrets Manager secret with the private signing keys' });
     new CfnOutput(this, 'PublicKeySecretArn', {
       value: this.latch.signingKeys.publicSecret.secretArn,

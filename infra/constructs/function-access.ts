@@ -11,6 +11,17 @@ import type { FunctionName } from '../../shared/http/routes.js';
  */
 export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
 
+/**
+ * What a function may do on the audit table (`shared/adapters/dynamodb/audit-table.ts`), which
+ * is append-only by IAM (`docs/specs/audit-and-breached-passwords.md` §2): no level grants
+ * `UpdateItem`, `DeleteItem` or `BatchWriteItem`, so the only deletion is TTL.
+ * - `none`: no audit table, no audit key.
+ * - `append`: `PutItem` on the table (what an event's `Put` inside `TransactWriteItems` needs,
+ *   and `recordAudit`'s lone event), and the audit key (`emailHash`).
+ * - `query`: `append` plus `Query` on the table and its two indexes (reading the audit log).
+ */
+export type AuditAccess = 'none' | 'append' | 'query';
+
 /** Which half of the signing key ring a function may read. */
 export type KeyAccess = 'none' | 'verify' | 'sign';
 
@@ -20,6 +31,13 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   get: ['dynamodb:GetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+};
+
+/** IAM actions of each {@link AuditAccess} level on the audit table (`Query` also on its indexes). */
+export const AUDIT_ACTIONS: Record<AuditAccess, readonly string[]> = {
+  none: [],
+  append: ['dynamodb:PutItem'],
+  query: ['dynamodb:PutItem', 'dynamodb:Query'],
 };
 
 /** What one function needs, which decides its grants and whether its bundle carries argon2. */
@@ -43,6 +61,13 @@ export interface FunctionAccess {
    * public ring only (it checks tokens or serves the JWKS), `none` neither.
    */
   keys: KeyAccess;
+  /**
+   * The audit table and key ({@link AuditAccess}): every function that changes state writes its
+   * events in the same transaction (`auditOp`), so every `readWrite` function appends; only
+   * `audit` queries. Any level but `none` also reads the audit key secret and gets
+   * `LATCH_AUDIT_TABLE_NAME` and `LATCH_AUDIT_KEY_SECRET`.
+   */
+  audit: AuditAccess;
   /** The bundle ships `@node-rs/argon2` and the function gets the memory argon2id wants. */
   argon2: boolean;
 }
@@ -74,19 +99,31 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - not-found: answers from the route table alone; nothing.
  * - authorizer: the token check only (JWT, then one consistent `GetItem` of the session).
  * - audit: behind the token check (a `GetItem` of the session), reads the audit log; the only
- *   function that may query the audit table.
+ *   function that may query the audit table. It changes no state, but appends the events of
+ *   requests that change nothing (`recordAudit`: refused admin queries, an operator's reads)
+ *   and hashes addresses for `?email=` (the audit key): `query` includes `append`.
+ * - Every `readWrite` function appends its events to the audit table (`audit: 'append'`); the
+ *   authorizer, well-known and not-found change nothing and write no events.
  * - admin-users: the admin routes check tokens, rewrite users and set passwords; they sign no one in.
  */
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
-  registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
-  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', argon2: true },
-  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, keys: 'verify', argon2: true },
-  sessions: { routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'], table: 'readWrite', mail: false, keys: 'verify', argon2: false },
+  registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, keys: 'verify', audit: 'append', argon2: true },
+  sessions: {
+    routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'],
+    table: 'readWrite',
+    mail: false,
+    keys: 'verify',
+    audit: 'append',
+    argon2: false,
+  },
   'email-confirmation': {
     routes: ['POST /email-confirmation/resend', 'POST /email-confirmation/{token}'],
     table: 'readWrite',
     mail: true,
     keys: 'none',
+    audit: 'append',
     argon2: false,
   },
   invitations: {
@@ -94,6 +131,7 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     table: 'readWrite',
     mail: true,
     keys: 'sign',
+    audit: 'append',
     argon2: true,
   },
   'well-known': {
@@ -101,6 +139,7 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     table: 'none',
     mail: false,
     keys: 'verify',
+    audit: 'none',
     argon2: false,
   },
   'password-reset': {
@@ -108,6 +147,7 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     table: 'readWrite',
     mail: true,
     keys: 'none',
+    audit: 'append',
     argon2: true,
   },
   'admin-users': {
@@ -124,18 +164,26 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     table: 'readWrite',
     mail: false,
     keys: 'verify',
+    audit: 'append',
     argon2: true,
   },
-  audit: { routes: ['GET /me/activity', 'GET /admin/audit', 'GET /admin/users/{id}/audit'], table: 'get', mail: false, keys: 'verify', argon2: false },
-  'not-found': { routes: [], table: 'none', mail: false, keys: 'none', argon2: false },
-  authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', argon2: false },
+  audit: {
+    routes: ['GET /me/activity', 'GET /admin/audit', 'GET /admin/users/{id}/audit'],
+    table: 'get',
+    mail: false,
+    keys: 'verify',
+    audit: 'query',
+    argon2: false,
+  },
+  'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
+  authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },
 };
 
 /** The access of a function, or a clear error for a function nobody has decided about yet. */
 export function accessOf(name: string): FunctionAccess {
   const access = (FUNCTION_ACCESS as Record<string, FunctionAccess | undefined>)[name];
   if (!access) {
-    throw new Error(`functions/${name}.ts has no entry in infra/constructs/function-access.ts: decide its table, mail, key and argon2 needs there`);
+    throw new Error(`functions/${name}.ts has no entry in infra/constructs/function-access.ts: decide its table, mail, key, audit and argon2 needs there`);
   }
   return access;
 }

@@ -98,12 +98,13 @@ export interface LatchAuthProps {
   /** @default 100 requests/s, burst 200 */
   readonly throttle?: LatchThrottle;
   /**
-   * Of the table, the key secret and the log groups. Users and keys are not re-creatable.
-   * @default RemovalPolicy.RETAIN (and DynamoDB deletion protection on)
+   * Of the tables (users, audit log), the key secrets and the log groups. Users, keys and the
+   * audit trail are not re-creatable.
+   * @default RemovalPolicy.RETAIN (and DynamoDB deletion protection on, on both tables)
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Customer managed key for the table and the key secret.
+   * Customer managed key for the tables (users, audit log) and the key secrets.
    * @default AWS managed keys (`aws/dynamodb`, `aws/secretsmanager`)
    */
   readonly encryptionKey?: kms.IKey;

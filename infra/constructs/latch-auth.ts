@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
+import { AuditLog } from './audit-log.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
@@ -42,7 +43,8 @@ function domainOf(address: string): string {
 }
 
 /**
- * Latch on AWS: the user table, the signing keys ({@link SigningKeys}), one Lambda per
+ * Latch on AWS: the user table, the audit log ({@link AuditLog}: its table and key), the signing
+ * keys ({@link SigningKeys}), one Lambda per
  * function of `shared/http/routes.ts` (plus the `$default` not-found handler and the authorizer),
  * and the HTTP API serving the route table, each function granted only what
  * `function-access.ts` says it needs. cdk-nag (AwsSolutions) findings that remain by design are
@@ -51,6 +53,12 @@ function domainOf(address: string): string {
 export class LatchAuth extends Construct {
   /** The single table (see `shared/adapters/dynamodb/table.ts`). */
   readonly table: dynamodb.Table;
+  /** The audit table and the audit key secret (`docs/specs/audit-and-breached-passwords.md` §2). */
+  readonly auditLog: AuditLog;
+  /** The audit table (`shared/adapters/dynamodb/audit-table.ts`): functions may only append to it. */
+  readonly auditTable: dynamodb.Table;
+  /** Secret holding the audit key (32 bytes, base64url): read by the functions that write events. */
+  readonly auditKeySecret: secretsmanager.Secret;
   /** The signing key secrets (private ring, public JWKS) and their generator. */
   readonly signingKeys: SigningKeys;
   /** Secret holding `{"keys":[{kid, privateJwk, createdAt}]}`, current key first: signers only. */
@@ -91,7 +99,16 @@ export class LatchAuth extends Construct {
     if (this.authorizerCacheTtl.toSeconds() > 3600) throw new Error('authorizerCacheTtl must be at most 1 hour');
 
     this.table = this.createTable(removalPolicy);
-    this.signingKeys = new SigningKeys(this, 'SigningKeys', { architecture, removalPolicy, logRetention, encryptionKey: props.encryptionKey });
+    this.auditLog = new AuditLog(this, 'AuditLog', { removalPolicy, encryptionKey: props.encryptionKey });
+    this.auditTable = this.auditLog.table;
+    this.auditKeySecret = this.auditLog.keySecret;
+    this.signingKeys = new SigningKeys(this, 'SigningKeys', {
+      architecture,
+      removalPolicy,
+      logRetention,
+      encryptionKey: props.encryptionKey,
+      auditKeySecret: this.auditKeySecret,
+    });
     this.signingKeySecret = this.signingKeys.privateSecret;
 
     // Created before the functions: its endpoint (Ref of the API, region, URL suffix) is the
@@ -138,14 +155,19 @@ export class LatchAuth extends Construct {
           ? {
               files: { [MAIL_TEMPLATES_FILE]: props.mailTemplatesFile },
               // Lambda's task root: where the asset is unpacked.
-              environment: { ...environment, ...this.keyEnvironment(access), LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}` },
+              environment: {
+                ...environment,
+                ...this.keyEnvironment(access),
+                ...this.auditLog.environment(access.audit),
+                LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}`,
+              },
             }
-          : { environment: { ...environment, ...this.keyEnvironment(access) } }),
+          : { environment: { ...environment, ...this.keyEnvironment(access), ...this.auditLog.environment(access.audit) } }),
         logRetention,
         removalPolicy,
       });
       this.grant(fn, access);
-      // No function may run before the secrets hold the key ring.
+      // No function may run before the secrets hold the key ring and the audit key.
       fn.function.node.addDependency(this.signingKeys.keyRing);
       functions.set(name, fn);
     }
@@ -262,6 +284,8 @@ export class LatchAuth extends Construct {
     // Only signers may read the private key; verifiers get the public ring.
     if (access.keys === 'sign') this.signingKeys.grantSign(fn);
     else if (access.keys === 'verify') this.signingKeys.grantVerify(fn);
+    // Append-only: PutItem (and Query for the audit function), never Update, Delete or BatchWrite.
+    this.auditLog.grant(fn, access.audit);
   }
 
   /** Which key secret a function's runtime loads (`shared/runtime/lambda-deps.ts`), if any. */

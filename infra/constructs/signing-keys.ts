@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { AuditLog } from './audit-log.js';
 import { LatchFunction } from './latch-function.js';
 
 /** Properties of {@link SigningKeys}. */
@@ -15,6 +16,12 @@ export interface SigningKeysProps {
   readonly logRetention: logs.RetentionDays;
   /** Customer managed key for both secrets. @default AWS managed */
   readonly encryptionKey?: kms.IKey | undefined;
+  /**
+   * The audit key secret ({@link AuditLog}), filled by the same generator with the same rule:
+   * a key is made only when the secret holds its placeholder, and never rotated.
+   * @default no audit key
+   */
+  readonly auditKeySecret?: secretsmanager.ISecret | undefined;
 }
 
 /** What {@link SigningKeys.grantSign} and {@link SigningKeys.grantVerify} grant to. */
@@ -31,14 +38,14 @@ const ROTATION_REASON =
  * current first) that only the functions that sign may read, a public secret (the public JWKS
  * of the same ring, no private member) for the functions that only verify or serve the JWKS,
  * and the key generator custom resource that fills the first and publishes the second at deploy
- * time. No key is ever in the template.
+ * time (and fills the audit key secret of {@link AuditLog} when given). No key is ever in the template.
  */
 export class SigningKeys extends Construct {
   /** The private key ring. Read only by signers ({@link grantSign}). */
   readonly privateSecret: secretsmanager.Secret;
   /** The public JWKS of the ring. Read by verifiers ({@link grantVerify}). */
   readonly publicSecret: secretsmanager.Secret;
-  /** The custom resource: anything that reads a secret must depend on it. */
+  /** The custom resource: anything that reads a secret (the audit key's too) must depend on it. */
   readonly keyRing: CustomResource;
 
   private readonly encryptionKey: kms.IKey | undefined;
@@ -79,7 +86,8 @@ export class SigningKeys extends Construct {
     const { architecture, removalPolicy, logRetention } = props;
     const generator = new LatchFunction(this, 'KeyGenerator', {
       entry: 'infra/key-generator/handler.ts',
-      description: 'Latch: writes a fresh Ed25519 signing key into an empty key secret and publishes the public keys (custom resource)',
+      description:
+        'Latch: writes a fresh Ed25519 signing key into an empty key secret, publishes the public keys, and writes the audit key once (custom resource)',
       architecture,
       memorySize: 256,
       timeout: Duration.minutes(1),
@@ -89,7 +97,7 @@ export class SigningKeys extends Construct {
     generator.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [this.privateSecret.secretArn, this.publicSecret.secretArn],
+        resources: [this.privateSecret.secretArn, this.publicSecret.secretArn, ...(props.auditKeySecret ? [props.auditKeySecret.secretArn] : [])],
       }),
     );
     this.encryptionKey?.grantEncryptDecrypt(generator.role);
@@ -116,8 +124,12 @@ export class SigningKeys extends Construct {
     return new CustomResource(this, 'SigningKeyRing', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::LatchSigningKeys',
-      // Only the secrets' ARNs: the key itself is made inside the generator, never in the template.
-      properties: { SecretArn: this.privateSecret.secretArn, PublicSecretArn: this.publicSecret.secretArn },
+      // Only the secrets' ARNs: the keys are made inside the generator, never in the template.
+      properties: {
+        SecretArn: this.privateSecret.secretArn,
+        PublicSecretArn: this.publicSecret.secretArn,
+        ...(props.auditKeySecret ? { AuditKeySecretArn: props.auditKeySecret.secretArn } : {}),
+      },
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Custom resource (behind the CDK provider framework) that fills the signing key secret and
- * publishes its public half.
+ * Custom resource (behind the CDK provider framework) that fills the signing key secret,
+ * publishes its public half, and fills the audit key secret.
  *
  * The private key is generated here, inside the account, and goes straight into Secrets Manager:
  * it never appears in the template, the CloudFormation event, the response or a log line. This
@@ -11,9 +11,15 @@
  * something else (the random placeholder CloudFormation created it with) gets a fresh Ed25519 key.
  * Then the public key secret is made to hold the ring's public JWKS (written only when it
  * differs), so functions that only verify never need the private secret.
+ *
+ * The audit key (32 random bytes, base64url: `emailHash` is an HMAC under it) follows the same
+ * rule and is never rotated, since a new key would split an address's history: it is written
+ * only while its secret holds the placeholder CloudFormation created it with; a key there is kept,
+ * and anything else fails the deployment rather than being overwritten.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { generateStoredKey, parseKeySecret, publicJwksOf, type StoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { generateAuditKey, parseAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 
 /** The two Secrets Manager calls the handler makes (a port, so tests need no AWS). */
 export interface SecretStore {
@@ -70,6 +76,38 @@ export async function publishPublicKeys(store: SecretStore, publicSecretId: stri
   return true;
 }
 
+/**
+ * The member of the audit key secret's placeholder: CloudFormation creates the secret holding
+ * `{"placeholder":"<random>"}` (`infra/constructs/audit-log.ts`), and only that is replaced.
+ */
+export const AUDIT_KEY_PLACEHOLDER = 'placeholder';
+
+/** Whether a secret value is the audit key secret's placeholder (`{"placeholder":"…"}`) or empty. */
+function isAuditKeyPlaceholder(value: string | undefined): boolean {
+  if (value === undefined || value.trim() === '') return true;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.keys(parsed).join() === AUDIT_KEY_PLACEHOLDER;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the audit key secret holds a key: keeps one that is there (whatever wrote it),
+ * writes 32 fresh random bytes over the placeholder, and throws on anything else (the message
+ * names no value), since overwriting it could throw away the key an address's history is under.
+ */
+export async function ensureAuditKey(store: SecretStore, secretId: string): Promise<{ generated: boolean }> {
+  const current = await store.get(secretId);
+  if (isAuditKeyPlaceholder(current)) {
+    await store.put(secretId, generateAuditKey());
+    return { generated: true };
+  }
+  parseAuditKey(current as string, 'the audit key secret');
+  return { generated: false };
+}
+
 function secretsManagerStore(): SecretStore {
   let client: Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> | undefined;
   const load = () => {
@@ -91,15 +129,23 @@ function secretsManagerStore(): SecretStore {
 /** Creates the handler over a store (the deployed one uses Secrets Manager). */
 export function createHandler(store: SecretStore): (event: CloudFormationCustomResourceEvent) => Promise<KeyGeneratorResult> {
   return async (event) => {
-    const { SecretArn: secretArn, PublicSecretArn: publicSecretArn } = event.ResourceProperties as { SecretArn?: unknown; PublicSecretArn?: unknown };
+    const {
+      SecretArn: secretArn,
+      PublicSecretArn: publicSecretArn,
+      AuditKeySecretArn: auditKeySecretArn,
+    } = event.ResourceProperties as { SecretArn?: unknown; PublicSecretArn?: unknown; AuditKeySecretArn?: unknown };
     if (typeof secretArn !== 'string' || secretArn === '') throw new Error('SecretArn is required');
     if (event.RequestType === 'Delete') {
       // The secrets' own removal policy decides what happens to the keys.
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
     if (typeof publicSecretArn !== 'string' || publicSecretArn === '') throw new Error('PublicSecretArn is required');
+    if (auditKeySecretArn !== undefined && (typeof auditKeySecretArn !== 'string' || auditKeySecretArn === ''))
+      throw new Error('AuditKeySecretArn must be an ARN');
     const { kid, ring } = await ensureSigningKeys(store, secretArn);
     await publishPublicKeys(store, publicSecretArn, ring);
+    // Nothing about the audit key goes back to CloudFormation.
+    if (typeof auditKeySecretArn === 'string') await ensureAuditKey(store, auditKeySecretArn);
     return { PhysicalResourceId: secretArn, Data: { CurrentKid: kid } };
   };
 }

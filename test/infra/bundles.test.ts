@@ -64,6 +64,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 test('each arm64 bundle ships the aarch64 argon2 binary exactly when its function hashes passwords', () => {
   const synthesized = synthLatch({ bundle: true });
   const rows: Array<Record<string, string>> = [];
+  const shipsList: string[] = [];
   for (const name of [...LATCH_FUNCTIONS, 'key-generator']) {
     const logicalId =
       name === 'key-generator'
@@ -90,6 +91,7 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     const list = path.join(dir, BREACHED_PASSWORDS_ASSET);
     assert.equal(existsSync(list), argon2, `${name}: ${argon2 ? 'ships' : 'does not ship'} ${BREACHED_PASSWORDS_ASSET}`);
     if (argon2) assert.equal(loadBreachedPasswords(list).entries, statSync(list).size / 8 - 2, `${name}: a readable list`);
+    if (existsSync(list)) shipsList.push(name);
 
     const bundle = path.join(dir, 'index.mjs');
     const code = readFileSync(bundle, 'utf8');
@@ -107,6 +109,8 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
       argon2: argon2 ? 'arm64' : '-',
     });
   }
+  // Exactly the functions that set or check a password (spec §7.1), the six of the route table.
+  assert.deepEqual(shipsList.sort(), ['account', 'admin-users', 'invitations', 'password-reset', 'registration', 'session']);
   console.log(`bundle sizes (synth with bundling took ${(synthesized.elapsedMs / 1000).toFixed(1)} s):`);
   console.table(rows);
 });

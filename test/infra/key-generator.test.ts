@@ -1,18 +1,21 @@
 /**
  * The signing key custom resource: makes a key only when the secret holds none, keeps an
- * existing ring across updates, and never lets private key material out of the secret.
+ * existing ring across updates, and never lets private key material out of the secret. The
+ * audit key follows the same rule: written once over its placeholder, never rotated.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createHandler, type SecretStore } from '../../infra/key-generator/handler.js';
 import { generateStoredKey, parseKeySecret, parsePublicJwks, publicJwksOf } from '../../shared/adapters/crypto/key-ring.js';
+import { AUDIT_KEY_BYTES } from '../../shared/domain/audit.js';
 
 /** In-memory secrets (by id) that record writes. */
 function memorySecrets(initial: string | undefined): SecretStore & { values: Map<string, string | undefined>; puts: number; value: string | undefined } {
   const values = new Map<string, string | undefined>([
     [SECRET_ARN, initial],
     [PUBLIC_SECRET_ARN, 'random placeholder of the public secret'],
+    [AUDIT_KEY_SECRET_ARN, AUDIT_PLACEHOLDER],
   ]);
   return {
     values,
@@ -32,6 +35,9 @@ function memorySecrets(initial: string | undefined): SecretStore & { values: Map
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:LatchSigningKeys-abc123';
 const PUBLIC_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:LatchSigningKeysPublic-def456';
+const AUDIT_KEY_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:LatchAuditLogKeySecret-ghi789';
+/** What CloudFormation creates the audit key secret with (`infra/constructs/audit-log.ts`). */
+const AUDIT_PLACEHOLDER = '{"placeholder":"Qm7ZxK2pLw9RtYv3NcHd8FsJa4UeBg6T"}';
 
 function event(type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent {
   const base = {
@@ -41,7 +47,7 @@ function event(type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResour
     RequestId: 'request',
     LogicalResourceId: 'SigningKeyRing',
     ResourceType: 'Custom::LatchSigningKeys',
-    ResourceProperties: { ServiceToken: 'token', SecretArn: SECRET_ARN, PublicSecretArn: PUBLIC_SECRET_ARN },
+    ResourceProperties: { ServiceToken: 'token', SecretArn: SECRET_ARN, PublicSecretArn: PUBLIC_SECRET_ARN, AuditKeySecretArn: AUDIT_KEY_SECRET_ARN },
   };
   if (type === 'Create') return { ...base, RequestType: 'Create' };
   if (type === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: SECRET_ARN, OldResourceProperties: base.ResourceProperties };
@@ -51,7 +57,7 @@ function event(type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResour
 test('create on the placeholder secret writes one Ed25519 key and answers with its kid only', async () => {
   const secret = memorySecrets('random placeholder CloudFormation generated');
   const result = await createHandler(secret)(event('Create'));
-  assert.equal(secret.puts, 2, 'the private ring, then its public JWKS');
+  assert.equal(secret.puts, 3, 'the private ring, its public JWKS, the audit key');
   const [key, ...rest] = parseKeySecret(secret.value as string);
   assert.equal(rest.length, 0);
   assert.equal(key?.privateJwk.crv, 'Ed25519');
@@ -66,6 +72,7 @@ test('update keeps an existing ring as it is (no one is signed out)', async () =
   const ring = JSON.stringify({ keys });
   const secret = memorySecrets(ring);
   secret.values.set(PUBLIC_SECRET_ARN, JSON.stringify(publicJwksOf(keys)));
+  secret.values.set(AUDIT_KEY_SECRET_ARN, Buffer.alloc(AUDIT_KEY_BYTES, 7).toString('base64url'));
   const result = await createHandler(secret)(event('Update'));
   assert.equal(secret.puts, 0);
   assert.equal(secret.value, ring);
@@ -75,6 +82,7 @@ test('update keeps an existing ring as it is (no one is signed out)', async () =
 test('the public secret gets the public JWKS of the whole ring, current first, with no private member', async () => {
   const keys = [await generateStoredKey('added-by-hand'), await generateStoredKey('current')];
   const secret = memorySecrets(JSON.stringify({ keys }));
+  secret.values.set(AUDIT_KEY_SECRET_ARN, Buffer.alloc(AUDIT_KEY_BYTES, 7).toString('base64url'));
   await createHandler(secret)(event('Update'));
   assert.equal(secret.puts, 1, 'only the public secret is written');
   const text = secret.values.get(PUBLIC_SECRET_ARN) as string;
@@ -104,4 +112,52 @@ test('delete leaves the secret to its own removal policy', async () => {
   const secret = memorySecrets(undefined);
   assert.deepEqual(await createHandler(secret)(event('Delete')), { PhysicalResourceId: SECRET_ARN });
   assert.equal(secret.puts, 0);
+});
+
+test('the audit key is 32 random bytes in base64url, written over the placeholder only, and never in the response', async () => {
+  const first = memorySecrets(undefined);
+  const result = await createHandler(first)(event('Create'));
+  const key = first.values.get(AUDIT_KEY_SECRET_ARN) as string;
+  assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(Buffer.from(key, 'base64url').length, AUDIT_KEY_BYTES);
+  assert.ok(!JSON.stringify(result).includes(key), 'nothing about the audit key goes back to CloudFormation');
+  // A second stack gets its own key.
+  const second = memorySecrets(undefined);
+  await createHandler(second)(event('Create'));
+  assert.notEqual(second.values.get(AUDIT_KEY_SECRET_ARN), key);
+});
+
+test('the audit key is never rotated: updates keep it, whatever else changes', async () => {
+  const secret = memorySecrets(undefined);
+  await createHandler(secret)(event('Create'));
+  const key = secret.values.get(AUDIT_KEY_SECRET_ARN);
+  // A signing key added by hand: the generator publishes it, and still keeps the audit key.
+  const ring = parseKeySecret(secret.value as string);
+  secret.values.set(SECRET_ARN, JSON.stringify({ keys: [await generateStoredKey('added-by-hand'), ...ring] }));
+  await createHandler(secret)(event('Update'));
+  await createHandler(secret)(event('Update'));
+  assert.equal(secret.values.get(AUDIT_KEY_SECRET_ARN), key);
+  // A key an operator put there (standard base64 too, as the functions read it) is kept as it is.
+  const handMade = Buffer.alloc(AUDIT_KEY_BYTES, 9).toString('base64');
+  secret.values.set(AUDIT_KEY_SECRET_ARN, handMade);
+  await createHandler(secret)(event('Update'));
+  assert.equal(secret.values.get(AUDIT_KEY_SECRET_ARN), handMade);
+});
+
+test('an audit key secret holding something that is neither the placeholder nor a key fails the deployment and is left alone', async () => {
+  for (const value of ['6a1f'.repeat(16), 'NOT-A-KEY-but-someones-text', '{"placeholder":"x","other":1}']) {
+    const secret = memorySecrets(undefined);
+    secret.values.set(AUDIT_KEY_SECRET_ARN, value);
+    await assert.rejects(createHandler(secret)(event('Update')), (error: Error) => /audit key/.test(error.message) && !error.message.includes(value));
+    assert.equal(secret.values.get(AUDIT_KEY_SECRET_ARN), value);
+  }
+});
+
+test('a custom resource without an audit key secret (older templates) only handles the signing keys', async () => {
+  const secret = memorySecrets(undefined);
+  const base = event('Create') as CloudFormationCustomResourceEvent & { ResourceProperties: Record<string, unknown> };
+  const { AuditKeySecretArn: _, ...properties } = base.ResourceProperties;
+  await createHandler(secret)({ ...base, ResourceProperties: properties } as CloudFormationCustomResourceEvent);
+  assert.equal(secret.values.get(AUDIT_KEY_SECRET_ARN), AUDIT_PLACEHOLDER);
+  assert.equal(secret.puts, 2);
 });

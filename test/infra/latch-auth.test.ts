@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
+import { AUDIT_ACTIONS, accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { auditTableDefinition, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { functionNames, routeKey, routes } from '../../shared/http/routes.js';
 import { synthLatch, type TemplateJson } from './synth.js';
@@ -25,25 +26,67 @@ function environmentOf(json: TemplateJson, functionId: string): Record<string, u
   return environment?.Variables ?? {};
 }
 
+const byName = (list: unknown) => [...(list as Array<{ AttributeName: string }>)].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName));
+
 test('the table is built from the shared definition: on demand, TTL, point-in-time recovery, encryption', () => {
-  const { template, json } = synthLatch();
+  const { json, stack } = synthLatch();
   const expected = createTableInput('unused');
-  template.resourceCountIs('AWS::DynamoDB::Table', 1);
-  template.hasResourceProperties('AWS::DynamoDB::Table', {
-    BillingMode: 'PAY_PER_REQUEST',
-    TimeToLiveSpecification: { AttributeName: tableDefinition.ttlAttribute, Enabled: true },
-    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    SSESpecification: { SSEEnabled: true },
-    KeySchema: expected.KeySchema,
-    DeletionProtectionEnabled: true,
-  });
-  const [[, table] = []] = resourcesOfType(json, 'AWS::DynamoDB::Table');
+  // The user table and the audit table (below).
+  assert.equal(resourcesOfType(json, 'AWS::DynamoDB::Table').length, 2);
+  const table = json.Resources[stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)];
   const properties = table?.Properties as Record<string, unknown>;
-  const byName = (list: unknown) => [...(list as Array<{ AttributeName: string }>)].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName));
+  assert.equal(properties.BillingMode, 'PAY_PER_REQUEST');
+  assert.deepEqual(properties.TimeToLiveSpecification, { AttributeName: tableDefinition.ttlAttribute, Enabled: true });
+  assert.deepEqual(properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+  assert.deepEqual(properties.SSESpecification, { SSEEnabled: true });
+  assert.deepEqual(properties.KeySchema, expected.KeySchema);
+  assert.equal(properties.DeletionProtectionEnabled, true);
   assert.deepEqual(byName(properties.AttributeDefinitions), byName(expected.AttributeDefinitions));
   assert.deepEqual(properties.GlobalSecondaryIndexes, expected.GlobalSecondaryIndexes);
   // Users and keys are not re-creatable: kept when the stack goes.
-  template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  assert.equal(table?.DeletionPolicy, 'Retain');
+  assert.equal(table?.UpdateReplacePolicy, 'Retain');
+});
+
+test('the audit table is built from the shared audit definition: on demand, both indexes, TTL, point-in-time recovery, deletion protection, retained', () => {
+  const { json, stack } = synthLatch();
+  const expected = createAuditTableInput('unused');
+  const table = json.Resources[stack.getLogicalId(stack.latch.auditTable.node.defaultChild as CfnElement)];
+  assert.equal(table?.Type, 'AWS::DynamoDB::Table');
+  const properties = table?.Properties as Record<string, unknown>;
+  assert.equal(properties.BillingMode, expected.BillingMode);
+  assert.deepEqual(properties.KeySchema, expected.KeySchema);
+  assert.deepEqual(byName(properties.AttributeDefinitions), byName(expected.AttributeDefinitions));
+  // gsi1 (days) and gsi2 (email hashes), ALL projection, exactly as the local runner and tests create them.
+  assert.deepEqual(properties.GlobalSecondaryIndexes, expected.GlobalSecondaryIndexes);
+  assert.deepEqual(
+    (properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName),
+    [auditTableDefinition.dayIndex.name, auditTableDefinition.emailIndex.name],
+  );
+  assert.deepEqual(properties.TimeToLiveSpecification, { AttributeName: auditTableDefinition.ttlAttribute, Enabled: true });
+  assert.deepEqual(properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+  assert.equal(properties.DeletionProtectionEnabled, true);
+  assert.deepEqual(properties.SSESpecification, { SSEEnabled: true });
+  // No stream: nothing consumes audit items but the audit function's queries.
+  assert.equal(properties.StreamSpecification, undefined);
+  assert.equal(table?.DeletionPolicy, 'Retain');
+  assert.equal(table?.UpdateReplacePolicy, 'Retain');
+  // The audit key secret is kept with it (without the key an address's history cannot be found).
+  const secret = json.Resources[stack.getLogicalId(stack.latch.auditKeySecret.node.defaultChild as CfnElement)];
+  assert.equal(secret?.Type, 'AWS::SecretsManager::Secret');
+  assert.equal(secret?.DeletionPolicy, 'Retain');
+  assert.equal(secret?.Properties?.SecretString, undefined);
+});
+
+test('removalPolicy destroy (throwaway stacks) turns deletion protection off on both tables, as for the user table', () => {
+  const { json } = synthLatch({ context: { removalPolicy: 'destroy' } });
+  const tables = resourcesOfType(json, 'AWS::DynamoDB::Table');
+  assert.equal(tables.length, 2);
+  for (const [id, table] of tables) {
+    assert.equal(table.Properties?.DeletionProtectionEnabled, false, id);
+    assert.equal(table.DeletionPolicy, 'Delete', id);
+    assert.deepEqual(table.Properties?.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true }, id);
+  }
 });
 
 test('one Node.js 22 arm64 Lambda per function of the route table, plus not-found, the authorizer and the mail sender', () => {
@@ -67,6 +110,13 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     else assert.deepEqual(referencesIn(env[variable]), new Set([stack.getLogicalId(secret.node.defaultChild as CfnElement)]), name);
     const present = ['LATCH_SIGNING_KEY_SECRET', 'LATCH_PUBLIC_KEY_SECRET', 'LATCH_KEYS', 'LATCH_SIGNING_KEYS'].filter((v) => v in env);
     assert.equal(present.length, 1, `${name}: ${present.join()}`);
+    // The audit table and key: names and ARNs only (never the key), for the functions that write events.
+    const audit = accessOf(name).audit !== 'none';
+    const auditTableId = stack.getLogicalId(stack.latch.auditTable.node.defaultChild as CfnElement);
+    const auditKeyId = stack.getLogicalId(stack.latch.auditKeySecret.node.defaultChild as CfnElement);
+    assert.deepEqual(referencesIn(env.LATCH_AUDIT_TABLE_NAME), new Set(audit ? [auditTableId] : []), name);
+    assert.deepEqual(referencesIn(env.LATCH_AUDIT_KEY_SECRET), new Set(audit ? [auditKeyId] : []), name);
+    assert.equal(env.LATCH_AUDIT_KEY, undefined, name);
   }
   // The route-table functions, not-found, the authorizer, the mail sender (mail-sender.test.ts),
   // the key generator and CDK's provider framework.
@@ -154,13 +204,25 @@ test('each function role grants exactly what function-access.ts decides, on name
     assert.equal(json.Resources[roleId]?.Properties?.ManagedPolicyArns, undefined, `${name}: no managed policies`);
     const statements = statementsOfRole(json, roleId);
     const actions = new Set(statements.flatMap(actionsOf));
-    const expected = new Set([...LOG_ACTIONS, ...TABLE_ACTIONS[access.table], ...(access.keys !== 'none' ? ['secretsmanager:GetSecretValue'] : [])]);
+    const expected = new Set([
+      ...LOG_ACTIONS,
+      ...TABLE_ACTIONS[access.table],
+      ...AUDIT_ACTIONS[access.audit],
+      ...(access.keys !== 'none' || access.audit !== 'none' ? ['secretsmanager:GetSecretValue'] : []),
+    ]);
     assert.deepEqual([...actions].sort(), [...expected].sort(), name);
     for (const statement of statements) {
       assert.equal(statement.Effect, 'Allow');
       for (const resource of resourcesOf(statement)) assert.notEqual(resource, '*', `${name}: ${actionsOf(statement).join(',')} on *`);
     }
   }
+});
+
+test('the breached-password list is named in exactly the password functions (registration, session, account, password-reset, invitations, admin-users)', () => {
+  const { json, functionLogicalId } = synthLatch();
+  const named = [...LATCH_FUNCTIONS, 'mail-sender'].filter((name) => 'LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId(name)));
+  assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'password-reset', 'registration', 'session']);
+  for (const name of named) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_BREACHED_PASSWORDS_FILE, '/var/task/breached-passwords.bin', name);
 });
 
 test('the authorizer reads one item and cannot write or mail; well-known and not-found touch no table', () => {
@@ -212,6 +274,24 @@ test('the readWrite grant covers every DynamoDB command the adapter sends', () =
   }
 });
 
+test('the audit grants cover exactly what the adapters send to the audit table: a conditional Put, and Query to read', () => {
+  const source = ['write-plan.ts', 'store.ts'].map((f) => readFileSync(path.join(PROJECT_ROOT, 'shared/adapters/dynamodb', f), 'utf8')).join('\n');
+  const uses = [...source.matchAll(/tables\.audit\b/g)].length;
+  const puts = [...source.matchAll(/\bPut: \{ TableName: tables\.audit\b/g)].length;
+  assert.ok(puts > 0, 'write-plan.ts writes audit events');
+  // Inside TransactWriteItems a Put is authorized as dynamodb:PutItem; an Update, Delete or ConditionCheck would need more.
+  assert.equal(uses, puts, 'audit items are only ever put: the audit table is append-only (no Update, Delete or ConditionCheck of its items)');
+  const log = readFileSync(path.join(PROJECT_ROOT, 'shared/adapters/dynamodb/audit-log.ts'), 'utf8');
+  assert.deepEqual([...new Set([...log.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]))], ['Query']);
+  assert.deepEqual(AUDIT_ACTIONS, { none: [], append: ['dynamodb:PutItem'], query: ['dynamodb:PutItem', 'dynamodb:Query'] });
+  // Every function that changes state writes its events in the same transaction.
+  for (const name of LATCH_FUNCTIONS) {
+    const access = accessOf(name);
+    if (access.table === 'readWrite') assert.equal(access.audit, 'append', name);
+  }
+  assert.equal(accessOf('audit').audit, 'query');
+});
+
 test('the grants of every function were decided for exactly the routes it serves now', () => {
   for (const name of functionNames()) {
     assert.ok(FUNCTION_ACCESS[name], name);
@@ -233,7 +313,7 @@ test('no private key material in the template: the key is generated in the accou
   assert.ok(!text.includes('privateJwk'));
   template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: Match.absent() });
   const [[, keyRing] = []] = resourcesOfType(json, 'Custom::LatchSigningKeys');
-  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['PublicSecretArn', 'SecretArn', 'ServiceToken']);
+  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['AuditKeySecretArn', 'PublicSecretArn', 'SecretArn', 'ServiceToken']);
 });
 
 test('no function runs before the key generator has filled the secret', () => {
@@ -248,9 +328,21 @@ test('no function runs before the key generator has filled the secret', () => {
 test('the stack outputs what other stacks and the CLI read', () => {
   const { json, template, functionLogicalId, stack } = synthLatch();
   const outputs = json.Outputs ?? {};
-  assert.deepEqual(Object.keys(outputs).sort(), ['ApiUrl', 'AuthorizerFunctionArn', 'JwksUrl', 'KeySecretArn', 'PublicKeySecretArn', 'TableName']);
+  assert.deepEqual(Object.keys(outputs).sort(), [
+    'ApiUrl',
+    'AuditKeySecretArn',
+    'AuditTableName',
+    'AuthorizerFunctionArn',
+    'JwksUrl',
+    'KeySecretArn',
+    'PublicKeySecretArn',
+    'TableName',
+  ]);
   template.hasOutput('AuthorizerFunctionArn', { Value: { 'Fn::GetAtt': [functionLogicalId('authorizer'), 'Arn'] } });
   template.hasOutput('TableName', { Value: { Ref: stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement) } });
+  // The CLI finds the audit table and key of a deployed stack through these two.
+  template.hasOutput('AuditTableName', { Value: { Ref: stack.getLogicalId(stack.latch.auditTable.node.defaultChild as CfnElement) } });
+  template.hasOutput('AuditKeySecretArn', { Value: { Ref: stack.getLogicalId(stack.latch.auditKeySecret.node.defaultChild as CfnElement) } });
   assert.match(JSON.stringify(outputs.JwksUrl?.Value), /\/\.well-known\/jwks\.json/);
 });
 
@@ -282,10 +374,14 @@ test('with a customer managed key, the table and secret use it and each role may
   const latch = new LatchAuth(stack, 'Latch', { appUrl: 'https://app.example.com', mailFrom: 'no-reply@example.com', encryptionKey: key });
   const json = Template.fromStack(stack).toJSON() as TemplateJson;
   const keyId = stack.getLogicalId(key.node.defaultChild as CfnElement);
-  const [[, table] = []] = resourcesOfType(json, 'AWS::DynamoDB::Table');
-  assert.deepEqual(referencesIn((table?.Properties?.SSESpecification as { KMSMasterKeyId?: unknown } | undefined)?.KMSMasterKeyId), new Set([keyId]));
-  const [[, secret] = []] = resourcesOfType(json, 'AWS::SecretsManager::Secret');
-  assert.deepEqual(referencesIn(secret?.Properties?.KmsKeyId), new Set([keyId]));
+  const tables = resourcesOfType(json, 'AWS::DynamoDB::Table');
+  assert.equal(tables.length, 2, 'the user table and the audit table');
+  for (const [id, table] of tables) {
+    assert.deepEqual(referencesIn((table.Properties?.SSESpecification as { KMSMasterKeyId?: unknown } | undefined)?.KMSMasterKeyId), new Set([keyId]), id);
+  }
+  const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret');
+  assert.equal(secrets.length, 3, 'the private and public signing key secrets and the audit key secret');
+  for (const [id, secret] of secrets) assert.deepEqual(referencesIn(secret.Properties?.KmsKeyId), new Set([keyId]), id);
   const kmsActions = (name: string) => {
     const fn = latch.functions.get(name)?.function.node.defaultChild as CfnElement;
     return statementsOfRole(json, roleOf(json, stack.getLogicalId(fn)))
@@ -296,4 +392,7 @@ test('with a customer managed key, the table and secret use it and each role may
   assert.ok(!kmsActions('authorizer').some((a) => a.startsWith('kms:Encrypt') || a.startsWith('kms:GenerateDataKey')));
   assert.ok(kmsActions('session').includes('kms:Encrypt'));
   assert.deepEqual(kmsActions('not-found'), []);
+  // The audit function reads the user table only, but appends audit events: it encrypts too.
+  assert.ok(kmsActions('audit').includes('kms:Decrypt'));
+  assert.ok(kmsActions('audit').some((a) => a.startsWith('kms:GenerateDataKey')));
 });

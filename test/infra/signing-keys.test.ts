@@ -31,11 +31,14 @@ test('private key reach: exactly the signers may read the private key secret, ev
   const { stack } = synthLatch();
   const privateId = stack.getLogicalId(stack.latch.signingKeys.privateSecret.node.defaultChild as CfnElement);
   const publicId = stack.getLogicalId(stack.latch.signingKeys.publicSecret.node.defaultChild as CfnElement);
+  const auditKeyId = stack.getLogicalId(stack.latch.auditKeySecret.node.defaultChild as CfnElement);
   const signers: string[] = [];
   for (const name of LATCH_FUNCTIONS) {
     const keys = accessOf(name).keys;
     const expected = keys === 'sign' ? [privateId] : keys === 'verify' ? [publicId] : [];
-    assert.deepEqual([...readableSecrets(name)], expected, `${name} (${keys})`);
+    // The audit key (audit-table-is-append-only.security.test.ts) is the only other secret a function reads.
+    const signing = [...readableSecrets(name)].filter((id) => id !== auditKeyId);
+    assert.deepEqual(signing, expected, `${name} (${keys})`);
     if (keys === 'sign') signers.push(name);
   }
   // Traced in code (token-pair.ts callers): sign-in/renewal, registration without confirmation, accepting an invitation.
@@ -65,13 +68,21 @@ test('private key reach: a function is a signer exactly when its bundle can reac
   }
 });
 
-test('private key reach: the key generator writes both secrets and the custom resource names both', () => {
+test('private key reach: the key generator writes the two signing key secrets and the audit key secret, and the custom resource names all three', () => {
   const { json, stack } = synthLatch();
   const { privateSecret, publicSecret, keyRing } = stack.latch.signingKeys;
-  const ids = [privateSecret, publicSecret].map((s) => stack.getLogicalId(s.node.defaultChild as CfnElement));
+  const ids = [privateSecret, publicSecret, stack.latch.auditKeySecret].map((s) => stack.getLogicalId(s.node.defaultChild as CfnElement));
   const properties = json.Resources[stack.getLogicalId(keyRing.node.defaultChild as CfnElement)]?.Properties ?? {};
   assert.deepEqual(referencesIn(properties.SecretArn), new Set([ids[0]]));
   assert.deepEqual(referencesIn(properties.PublicSecretArn), new Set([ids[1]]));
+  assert.deepEqual(referencesIn(properties.AuditKeySecretArn), new Set([ids[2]]));
+  // The generator's role reads and writes exactly those three secrets.
+  const generator = stack.latch.signingKeys.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as CfnElement;
+  const secretStatements = statementsOfRole(json, roleOf(json, stack.getLogicalId(generator))).filter((st) =>
+    actionsOf(st).some((a) => a.startsWith('secretsmanager:')),
+  );
+  assert.deepEqual(secretStatements.flatMap(actionsOf).sort(), ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+  assert.deepEqual(referencesIn(secretStatements.map((st) => st.Resource)), new Set(ids));
   // The private secret keeps the logical id it had before the signing-keys construct (no replacement on upgrade).
   assert.equal(ids[0], 'LatchSigningKeys71335226');
 });
