@@ -13,6 +13,7 @@ import * as authorizer from './rows/authorizer.js';
 import * as betterAuth from './rows/better-auth.js';
 import * as coldStart from './rows/cold-start.js';
 import * as cost from './rows/cost.js';
+import * as memorySizing from './rows/memory-sizing.js';
 import * as roundTrips from './rows/round-trips.js';
 import * as signInOverhead from './rows/sign-in-overhead.js';
 import * as throughput from './rows/throughput.js';
@@ -34,6 +35,7 @@ const ROWS: Array<[number, RowModule]> = [
   [5, betterAuth],
   [6, coldStart],
   [7, cost],
+  [8, memorySizing],
 ];
 
 async function main(): Promise<void> {

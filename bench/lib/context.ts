@@ -32,6 +32,8 @@ export interface BenchContext {
   lambdaMs: Partial<Record<Flow, { ms: number; source: string }>>;
   /** Init milliseconds per function name, from row 6 (row 7 prices cold starts with them). */
   initMs: Record<string, number>;
+  /** DynamoDB round trips of one sign-in, metered by row 7 (row 8 models durations with them). */
+  signInRoundTrips?: number;
   close(): Promise<void>;
 }
 

@@ -161,3 +161,35 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
     };
   });
 }
+
+/** Lambda memory sizes row 8 compares, as Lambda Power Tuning would. */
+export const MEMORY_SIZES = [512, 1024, 1769, 3008] as const;
+
+export interface MemoryOption {
+  memoryMb: number;
+  /** Modelled duration of one invocation (ms): CPU at the size's CPU share, plus round trips. */
+  latencyMs: number;
+  /** Dollars per million invocations (arm64), requests included. */
+  costPerMillion: number;
+}
+
+/**
+ * The memory table of one function from its measured CPU time: below 1,769 MB Lambda gives a
+ * share of one vCPU proportional to memory, so CPU-bound time stretches; above it a
+ * single-threaded call (argon2id with p=1) gets no faster. The pick is the cheapest size within
+ * 10 % of the fastest.
+ */
+export function memoryTable(
+  flow: Pick<FlowCost, 'cpuMs' | 'roundTrips'>,
+  sizes: readonly number[] = MEMORY_SIZES,
+): { options: MemoryOption[]; pick: MemoryOption } {
+  const options = sizes.map((memoryMb) => {
+    const latencyMs = billedMs(flow, memoryMb);
+    const costPerMillion = 1e6 * ((latencyMs / 1000) * (memoryMb / 1024) * PRICES.lambdaGbSecond.arm64) + PRICES.lambdaPerMillion;
+    return { memoryMb, latencyMs, costPerMillion };
+  });
+  const fastest = Math.min(...options.map((o) => o.latencyMs));
+  const near = options.filter((o) => o.latencyMs <= fastest * 1.1);
+  const pick = near.reduce((best, o) => (o.costPerMillion < best.costPerMillion ? o : best));
+  return { options, pick };
+}

@@ -80,6 +80,7 @@ async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const units = await meterFlows(ctx);
+  ctx.signInRoundTrips = units['sign-in'].roundTrips;
   const measured = await timeFlows(ctx);
   const shape = readDeployedShape();
   const flows = {} as Record<PricedFlow, FlowCost>;

@@ -21,6 +21,9 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 const ESM_REQUIRE_BANNER = "import { createRequire as __latchCreateRequire } from 'node:module'; const require = __latchCreateRequire(import.meta.url);";
 
 /** Properties of a {@link LatchFunction}. */
+/** Memory of the functions that run argon2id: one full vCPU (see `npm run bench` row 8). */
+export const ARGON2_MEMORY_MB = 1769;
+
 export interface LatchFunctionProps {
   /** The handler file (exports `handler`), absolute or relative to the repository root. */
   readonly entry: string;
@@ -35,7 +38,8 @@ export interface LatchFunctionProps {
   readonly argon2?: boolean;
   /**
    * Lambda gives CPU in proportion to memory, and argon2id at m=19 MiB is CPU-bound.
-   * @default 1024 with argon2, else 512
+   * @default 1769 with argon2 (one full vCPU: argon2id with p=1 is CPU-bound, and `npm run bench` row 8
+   * shows it the cheapest size within 10 % of the fastest), else 512
    */
   readonly memorySize?: number;
   /** @default 10 seconds (API Gateway gives up on an integration after 30) */
@@ -185,7 +189,7 @@ export class LatchFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture,
-      memorySize: props.memorySize ?? (argon2 ? 1024 : 512),
+      memorySize: props.memorySize ?? (argon2 ? ARGON2_MEMORY_MB : 512),
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,

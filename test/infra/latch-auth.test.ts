@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AUDIT_ACTIONS, accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
-import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { ARGON2_MEMORY_MB, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { auditTableDefinition, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { functionNames, routeKey, routes } from '../../shared/http/routes.js';
@@ -98,7 +98,7 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     assert.equal(p.Runtime, 'nodejs22.x', name);
     assert.deepEqual(p.Architectures, ['arm64'], name);
     assert.equal(p.Handler, 'index.handler', name);
-    assert.equal(p.MemorySize, accessOf(name).argon2 ? 1024 : 512, name);
+    assert.equal(p.MemorySize, accessOf(name).argon2 ? ARGON2_MEMORY_MB : 512, name);
     const env = environmentOf(json, functionLogicalId(name));
     assert.equal(env.NODE_OPTIONS, '--enable-source-maps', name);
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizerDecisions, billedMs, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
+import { authorizerDecisions, billedMs, memoryTable, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
 import { readOptions } from '../../bench/lib/options.js';
 import { median, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 
@@ -60,4 +60,14 @@ test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU;
   // Below one vCPU the same CPU work takes longer: 1 ms at 512 MB bills 1769/512 ms plus waits.
   assert.ok(Math.abs(billedMs({ cpuMs: 1, roundTrips: 0 }, 512) - 1769 / 512) < 1e-9);
   assert.equal(billedMs({ cpuMs: 1, roundTrips: 2 }, 3008), 11);
+});
+
+test('memory sizing: CPU-bound work stops getting faster at one vCPU, and the pick is the cheapest size within 10 % of the fastest', () => {
+  const { options, pick } = memoryTable({ cpuMs: 30, roundTrips: 5 });
+  const at = (mb: number) => options.find((o) => o.memoryMb === mb);
+  assert.equal(at(1769)?.latencyMs, at(3008)?.latencyMs);
+  assert.ok((at(512)?.latencyMs ?? 0) > (at(1024)?.latencyMs ?? 0));
+  assert.equal(pick.memoryMb, 1769);
+  // A call that mostly waits: the smallest size is within 10 % and cheapest.
+  assert.equal(memoryTable({ cpuMs: 0.1, roundTrips: 10 }).pick.memoryMb, 512);
 });
