@@ -79,7 +79,7 @@ export const routeDocs = {
     request: schemas.signIn,
     required: ['email', 'password'],
     success: { status: 200, body: r.TokenPair, description: 'Signed in.' },
-    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts'],
+    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'password_compromised', 'too_many_attempts'],
   },
   'POST /session/renew': {
     operationId: 'renewSession',
