@@ -1,7 +1,7 @@
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { isCommonPassword } from '../domain/password.js';
-import { hashSecret } from '../domain/secrets.js';
+import { hashSecret, safeEqual } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
 import { auditOp } from './audit.js';
@@ -45,7 +45,7 @@ async function notify(deps: Deps, user: User, passwordHash: string, request: Req
   const noticeHash = hashSecret(passwordHash);
   // Already noticed (the common case after the first sign-in): nothing to render or write. The
   // write's condition below decides under concurrency; this read only saves the round trip.
-  if (user.breachNoticeHash === noticeHash) return;
+  if (user.breachNoticeHash !== undefined && safeEqual(user.breachNoticeHash, noticeHash)) return;
   const mail = await prepareTemplateMail(
     deps,
     user.email,
