@@ -28,6 +28,7 @@ export const LATCH_PROBLEM_CODES = [
   'invalid_credentials',
   'email_not_confirmed',
   'account_locked',
+  'password_compromised',
   'forbidden',
   'not_found',
   'method_not_allowed',
@@ -69,6 +70,12 @@ export interface TokenPair<A extends object = Record<never, never>> {
   /** The access token's lifetime in seconds. */
   expiresIn: number;
   user: User<A>;
+  /**
+   * Present only when not empty, on sign-in: `password_compromised` when the password just used
+   * has appeared in a data breach (`AUTH_BREACHED_PASSWORD_ON_SIGN_IN=notify`); ask the user to
+   * change it.
+   */
+  warnings?: Array<'password_compromised' | (string & {})>;
 }
 
 /** One of the signed-in user's sessions (`GET /sessions`). Its `id` is the `sid` of its tokens. */

@@ -52,6 +52,12 @@ export const PROBLEMS = {
     doc: 'the email is not confirmed yet (a new confirmation mail has been sent)',
   },
   account_locked: { status: 403, title: 'Account locked', detail: messages.accountLocked, doc: 'the account is locked' },
+  password_compromised: {
+    status: 403,
+    title: 'Password compromised',
+    detail: "Your password has appeared in a data breach. We've sent you an e-mail to choose a new one.",
+    doc: 'the correct password is in the breached or common lists and `AUTH_BREACHED_PASSWORD_ON_SIGN_IN=block`: no session; a reset mail has been sent',
+  },
   forbidden: { status: 403, title: 'Forbidden', detail: messages.forbidden, doc: 'the caller is not allowed to do this (e.g. not an admin)' },
   not_found: { status: 404, title: 'Not found', detail: messages.notFound, doc: 'no such resource' },
   method_not_allowed: {

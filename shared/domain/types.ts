@@ -40,6 +40,11 @@ export interface User {
    * on every other account.
    */
   expiresAt?: number | null;
+  /**
+   * SHA-256 (base64url) of the password hash whose breach notice was mailed (sign-in check,
+   * `AUTH_BREACHED_PASSWORD_ON_SIGN_IN=notify`): one notice per password. Absent until then.
+   */
+  breachNoticeHash?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -6,6 +6,7 @@ import { formatRenewalToken, isIssuedRenewalSecret, parseRenewalToken, type Rene
 import type { User } from '../domain/types.js';
 import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
+import { checkBreachedPasswordAtSignIn } from './breached-sign-in.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
 import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
@@ -86,9 +87,11 @@ async function completeSignIn(deps: Deps, user: User, input: SignInInput, reques
   // failure, before anything is written. A refusal is 403 and counts for nothing (no failure
   // recorded, no counter cleared: the attempt's slot is given back).
   await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
+  // A correct password that is in the breached or common lists: a warning and one notice, or 403.
+  const warnings = await checkBreachedPasswordAtSignIn(deps, user, input.password ?? '', request);
   let started: { tokens: TokenPair; sessionId: string };
   try {
-    started = await startSession(deps, user, { rememberMe, request });
+    started = await startSession(deps, user, { rememberMe, request, warnings });
   } catch (error) {
     // The user was locked, deleted or had their password changed between our read and write.
     if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) {

@@ -9,7 +9,7 @@ import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
 import { passwordPolicy } from './password-policy.js';
 import { revokeAllSessions } from './revoke.js';
-import { commitWithMail, prepareTemplateMail, standInUser } from './send-mail.js';
+import { commitWithMail, type PreparedMail, prepareTemplateMail, standInUser } from './send-mail.js';
 
 /** Who may get a reset mail: a known user who is not locked and not a pending invitee. */
 function mayReset(user: User | undefined): user is User {
@@ -35,14 +35,7 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
   const found = await deps.store.findUserByEmail(canonical);
   const user = mayReset(found) ? found : undefined;
   const target = user ?? standInUser(email);
-  const { op, link } = prepareMailToken(deps, target, 'reset');
-  const mail = await prepareTemplateMail(
-    deps,
-    target.email,
-    'resetPassword',
-    { appUrl: deps.config.appUrl, email: target.email, link, validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)) },
-    { userId: target.id, cap: { kind: 'reset', emailCanonical: canonical }, decoy: !user },
-  );
+  const { op, mail } = await prepareResetMail(deps, target, { emailCanonical: canonical, decoy: !user });
   let outcome: string;
   try {
     // A deletion, lock or email change that landed since our read wins: no token is left behind.
@@ -53,6 +46,28 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
     outcome = user ? 'user_changed' : found ? 'not_allowed' : 'unknown';
   }
   deps.log.info('password reset requested', { flow: 'password-reset', ...(user ? { userId: user.id } : {}), code: outcome });
+}
+
+/**
+ * A new reset token for `user` (its write replaces the user's earlier one, so older links die)
+ * and the `resetPassword` mail with its link, capped as `reset` per recipient (`emailCanonical`,
+ * default the user's). Commit them together (see `commitWithMail`), so the link in a mail always
+ * works. Used by `POST /password-reset` and by the blocked sign-in of a breached password.
+ */
+export async function prepareResetMail(
+  deps: Deps,
+  user: User,
+  options: { emailCanonical?: string; decoy?: boolean } = {},
+): Promise<{ op: WriteOp; mail: PreparedMail }> {
+  const { op, link } = prepareMailToken(deps, user, 'reset');
+  const mail = await prepareTemplateMail(
+    deps,
+    user.email,
+    'resetPassword',
+    { appUrl: deps.config.appUrl, email: user.email, link, validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)) },
+    { userId: user.id, cap: { kind: 'reset', emailCanonical: options.emailCanonical ?? user.emailCanonical }, decoy: options.decoy ?? false },
+  );
+  return { op, mail };
 }
 
 /** Finds the live reset token behind a link and its user; locked users' links are dead too. */

@@ -14,7 +14,12 @@ export interface TokenPair {
   tokenType: 'Bearer';
   expiresIn: number;
   user: PublicUser;
+  /** Present only when not empty (sign-in): see `breached-sign-in.ts`. */
+  warnings?: SignInWarning[];
 }
+
+/** A warning a token pair may carry. */
+export type SignInWarning = 'password_compromised';
 
 /** Claims Latch sets itself: a `tokenClaims` hook can never replace them. */
 const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'role']);
@@ -116,7 +121,7 @@ function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]
 export async function prepareSession(
   deps: Deps,
   user: User,
-  options: { rememberMe: boolean; request: RequestInfo; newUser?: boolean },
+  options: { rememberMe: boolean; request: RequestInfo; newUser?: boolean; warnings?: SignInWarning[] },
 ): Promise<{ ops: WriteOp[]; tokens: TokenPair; sessionId: string }> {
   const now = nowSeconds(deps);
   const iso = nowIso(deps);
@@ -173,6 +178,7 @@ export async function prepareSession(
       tokenType: 'Bearer',
       expiresIn: deps.config.accessTokenTtlSeconds,
       user: toPublicUser(user),
+      ...(options.warnings?.length ? { warnings: options.warnings } : {}),
     },
   };
 }
@@ -188,7 +194,7 @@ export async function prepareSession(
 export async function startSession(
   deps: Deps,
   user: User,
-  options: { rememberMe: boolean; request: RequestInfo },
+  options: { rememberMe: boolean; request: RequestInfo; warnings?: SignInWarning[] },
 ): Promise<{ tokens: TokenPair; sessionId: string }> {
   let current = user;
   for (let attempt = 0; ; attempt++) {

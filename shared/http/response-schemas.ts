@@ -30,6 +30,15 @@ const tokenPair = z.object({
   tokenType: z.literal('Bearer'),
   expiresIn: z.int().check(z.describe("The access token's lifetime in seconds.")),
   user,
+  warnings: z.optional(
+    z
+      .array(z.enum(['password_compromised']))
+      .check(
+        z.describe(
+          'Present only when not empty (sign-in): `password_compromised` when the correct password is in the breached or common lists (`AUTH_BREACHED_PASSWORD_ON_SIGN_IN=notify`).',
+        ),
+      ),
+  ),
 });
 
 const problem = z

@@ -75,11 +75,11 @@ export const routeDocs = {
   'POST /session': {
     operationId: 'signIn',
     description:
-      'An unknown email, a wrong password or a missing credential all answer `401 invalid_credentials`. Lock and confirmation state (`403`) are revealed only after a correct password.',
+      'An unknown email, a wrong password or a missing credential all answer `401 invalid_credentials`. Lock and confirmation state, and a breached password in `block` mode (`403`), are revealed only after a correct password; in `notify` mode a breached password signs in with `warnings: ["password_compromised"]`.',
     request: schemas.signIn,
     required: ['email', 'password'],
     success: { status: 200, body: r.TokenPair, description: 'Signed in.' },
-    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts'],
+    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'password_compromised', 'too_many_attempts'],
   },
   'POST /session/renew': {
     operationId: 'renewSession',

@@ -34,6 +34,12 @@ export interface MailTemplates {
   emailChanged(ctx: MailContext & { newEmail: string }): Rendered;
   /** The reset link, valid for `validForMinutes`. */
   resetPassword(ctx: MailContext & { link: string; validForMinutes: string }): Rendered;
+  /**
+   * To the owner, once per password, when a sign-in used a correct password that is in the
+   * breached or common lists (`AUTH_BREACHED_PASSWORD_ON_SIGN_IN=notify`). A security notice:
+   * never capped.
+   */
+  breachedPasswordSignIn(ctx: MailContext): Rendered;
 }
 
 /** The placeholders each template may use (the keys of its context). */
@@ -45,6 +51,7 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
   emailChangeRequested: ['appUrl', 'email', 'newEmail'],
   emailChanged: ['appUrl', 'email', 'newEmail'],
   resetPassword: ['appUrl', 'email', 'link', 'validForMinutes'],
+  breachedPasswordSignIn: ['appUrl', 'email'],
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
@@ -114,5 +121,16 @@ export const defaultTemplates: MailTemplates = {
         "If you didn't ask for this, ignore this mail: your password stays as it is.",
       ],
       { href: link, label: 'Reset your password' },
+    ),
+  breachedPasswordSignIn: ({ appUrl }) =>
+    layout(
+      'Your password has appeared in a data breach',
+      [
+        'Your account was just signed in to with a password that appears in a list of passwords published after data breaches. ' +
+          'Nothing else is known: not which breach, nor whether your account itself was affected. But attackers try the passwords on these lists first.',
+        'Please choose a new password that you use nowhere else: sign in and change it in your account settings, ' +
+          "or use the link below to get a reset link by mail. If it wasn't you who signed in, reset your password at once.",
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Choose a new password' },
     ),
 };

@@ -146,6 +146,8 @@ export interface UserGuard {
   unconfirmed?: boolean;
   /** The user's role must still be this (no role change meanwhile). */
   role?: string;
+  /** The user's `breachNoticeHash` must be missing or differ from this (the notice for this password was not sent yet). */
+  breachNoticeHashNot?: string;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */

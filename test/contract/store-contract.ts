@@ -175,6 +175,34 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       await conflict(store.commit([{ type: 'updateUser', id: 'b1a7e2c4-0000-4000-8000-000000000000', set: { role: 'x' } }]), 'not_found');
     });
 
+    test('the breachNoticeHashNot guard holds while the notice hash is missing or different, and fails once it is set to that value', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      // Missing: the guard holds, and the write sets it.
+      await store.commit([{ type: 'updateUser', id: user.id, set: { breachNoticeHash: 'h1' }, guard: { breachNoticeHashNot: 'h1' } }]);
+      assert.equal((await store.getUser(user.id))?.breachNoticeHash, 'h1');
+      // The same value: refused, nothing written.
+      await conflict(
+        store.commit([{ type: 'updateUser', id: user.id, set: { breachNoticeHash: 'h1', role: 'admin' }, guard: { breachNoticeHashNot: 'h1' } }]),
+        'user_changed',
+      );
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { breachNoticeHashNot: 'h1' } }]), 'user_changed');
+      assert.equal((await store.getUser(user.id))?.role, user.role);
+      // A different value (a new password's hash): the guard holds again.
+      await store.commit([{ type: 'updateUser', id: user.id, set: { breachNoticeHash: 'h2' }, guard: { breachNoticeHashNot: 'h2' } }]);
+      assert.equal((await store.getUser(user.id))?.breachNoticeHash, 'h2');
+      await conflict(store.commit([{ type: 'checkUser', id: 'b1a7e2c4-0000-4000-8000-000000000000', guard: { breachNoticeHashNot: 'h2' } }]), 'not_found');
+      // Of concurrent writes with the same value exactly one wins.
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () =>
+          store.commit([{ type: 'updateUser', id: user.id, set: { breachNoticeHash: 'h3' }, guard: { breachNoticeHashNot: 'h3' } }]),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as ConflictError).reason, 'user_changed');
+    });
+
     test('a null password-hash guard matches a user without a password', async () => {
       const store = await makeStore();
       const user = aUser({ passwordHash: null });

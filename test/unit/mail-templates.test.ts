@@ -18,6 +18,7 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.resetPassword(ctx),
     defaultTemplates.lockedOut({ ...ctx, failures: 10, minutes: 15, resetLink: ctx.link }),
     defaultTemplates.invitation({ ...ctx, expiresAt: '2026-12-01T00:00:00.000Z' }),
+    defaultTemplates.breachedPasswordSignIn({ appUrl: ctx.appUrl, email: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {
@@ -48,6 +49,22 @@ test('overrides replace parts, fill placeholders, and escape values in HTML only
   assert.match(changed.html, /<p>Now &lt;x&gt;@example\.com\.<\/p><p>Bye<\/p>/);
   // Untouched templates stay built-in.
   assert.deepEqual(templates.confirmEmail(ctx), defaultTemplates.confirmEmail(ctx));
+});
+
+test('breachedPasswordSignIn says the password appeared in a data breach, that nothing else is known, and how to change it; LATCH_MAIL_TEMPLATES overrides it', () => {
+  const mail = defaultTemplates.breachedPasswordSignIn({ appUrl: ctx.appUrl, email: ctx.email });
+  assert.match(mail.subject, /data breach/);
+  assert.match(mail.text, /data breaches/);
+  assert.match(mail.text, /Nothing else is known/);
+  assert.match(mail.text, /change it in your account settings/);
+  assert.match(mail.text, /https:\/\/app\.test\/reset-password/);
+  const templates = loadMailTemplates({
+    LATCH_MAIL_TEMPLATES: JSON.stringify({ breachedPasswordSignIn: { subject: 'Breached: {{email}}', text: 'Change it at {{appUrl}}.' } }),
+  });
+  const custom = templates.breachedPasswordSignIn({ appUrl: ctx.appUrl, email: ctx.email });
+  assert.equal(custom.subject, 'Breached: ann@example.com');
+  assert.equal(custom.text, 'Change it at https://app.test.');
+  assert.throws(() => checkTemplateOverrides({ breachedPasswordSignIn: { text: '{{link}}' } }), /unknown placeholder \{\{link\}\}/);
 });
 
 test('bad overrides fail at load with a message naming the problem', () => {

@@ -52,6 +52,11 @@ export class Expression {
     if (guard?.unconfirmed) parts.push(`${this.name('emailConfirmed')} = ${this.value(false)}`);
     // No role change happened since the caller read the user (a session never gets a stale role).
     if (guard?.role !== undefined) parts.push(`${this.name('role')} = ${this.value(guard.role)}`);
+    // The breach notice for this password was not sent yet: of concurrent sign-ins one notifies.
+    if (guard?.breachNoticeHashNot !== undefined) {
+      const name = this.name('breachNoticeHash');
+      parts.push(`(attribute_not_exists(${name}) OR ${name} <> ${this.value(guard.breachNoticeHashNot)})`);
+    }
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(

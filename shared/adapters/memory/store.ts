@@ -178,6 +178,7 @@ export class MemoryStore implements AuthStore {
     if (guard.emailCanonical !== undefined && user.emailCanonical !== guard.emailCanonical) throw new ConflictError('user_changed');
     if (guard.unconfirmed && user.emailConfirmed) throw new ConflictError('user_changed');
     if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
+    if (guard.breachNoticeHashNot !== undefined && user.breachNoticeHash === guard.breachNoticeHashNot) throw new ConflictError('user_changed');
   }
 
   private apply(op: WriteOp): void {
