@@ -124,7 +124,7 @@ describe('PATCH /me flow', () => {
     let changed = false;
     const racing: AuthStore = Object.assign(Object.create(inner), {
       commit: async (ops: Parameters<AuthStore['commit']>[0]) => {
-        if (!changed && ops.some((op) => op.type === 'checkUser')) {
+        if (!changed && ops.some((op) => op.type === 'updateSession' && op.ifRenewalHash !== undefined)) {
           changed = true;
           await updateMe(deps, principal, { currentPassword: PASSWORD, password: NEW_PASSWORD });
         }
@@ -141,7 +141,7 @@ describe('PATCH /me flow', () => {
     let changed2 = false;
     const racing2: AuthStore = Object.assign(Object.create(deps2.store), {
       commit: async (ops: Parameters<AuthStore['commit']>[0]) => {
-        if (!changed2 && ops.some((op) => op.type === 'checkUser')) {
+        if (!changed2 && ops.some((op) => op.type === 'updateSession' && op.ifRenewalHash !== undefined)) {
           changed2 = true;
           await updateMe(deps2, two.principal, { currentPassword: PASSWORD, password: NEW_PASSWORD });
         }

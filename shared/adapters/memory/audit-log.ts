@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { auditDay } from '../../domain/audit.js';
+import { safeEqual } from '../../domain/secrets.js';
 import { AuditCursorError, type AuditLog, type AuditPage, type AuditQuery } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/services.js';
 import type { MemoryStore } from './store.js';
@@ -29,7 +30,7 @@ export class MemoryAuditLog implements AuditLog {
       partition.kind === 'user'
         ? event.userId === partition.userId
         : partition.kind === 'email'
-          ? event.emailHash === partition.emailHash
+          ? event.emailHash !== null && safeEqual(event.emailHash, partition.emailHash)
           : auditDay(event.at) === partition.day;
     const ordered = [...this.store.auditEvents.values()]
       .filter(inPartition)
