@@ -32,7 +32,7 @@ const text = {
   order: 'must not be after to',
   range: `must be at most ${AUDIT_MAX_DAYS} days before to when reading every user's events`,
   type: 'is not an audit event type or family (see docs/audit.md)',
-  together: 'cannot be combined with userId and email: give one of them',
+  together: 'give either userId or email, not both',
 } as const;
 
 /** An event as the admin routes and the CLI's `audit list` show it (`emailHash` included). */
