@@ -102,6 +102,68 @@ export interface SessionsPage {
   nextCursor: string | null;
 }
 
+/** Who did what an audit event records: `operator` is the `latch` CLI. */
+export type AuditActorKind = 'user' | 'admin' | 'operator' | 'system' | 'anonymous';
+
+/**
+ * An audit event (the catalogue of types and their `details`: `docs/audit.md`). Never a password,
+ * token, code, secret or address.
+ */
+export interface AuditEvent {
+  /** A ulid. */
+  id: string;
+  /** A type of the catalogue, e.g. `sign_in`, `password.changed`, `admin.locked`. */
+  type: string;
+  outcome: 'success' | 'failure';
+  /** ISO 8601 UTC with milliseconds. */
+  at: string;
+  /** In `/me/activity`, an admin's or operator's `id` is left out. */
+  actor: { kind: AuditActorKind; id?: string };
+  /** The user the event is about (null: an address without an account). */
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+  /** Admin routes only: HMAC-SHA256 of the canonical address under the deployment's audit key. */
+  emailHash?: string | null;
+}
+
+/**
+ * A page of audit events, newest first. It may hold fewer than `limit` events (even none) while
+ * `nextCursor` is set: filters apply after the read. Pass `nextCursor` back for the next page.
+ */
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+/** Query of {@link LatchClient.myActivity}: a page size (1 to 100, default 50) and the previous page's cursor. */
+export interface ActivityQuery {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Query of {@link LatchClient.adminUserAudit}. Times are ISO 8601 (a date alone: that UTC day) or `Date`s. */
+export interface AuditQuery extends ActivityQuery {
+  /** A type, or a family such as `admin.*`. */
+  type?: string;
+  /** Inclusive lower bound on `at`. */
+  from?: string | Date;
+  /** Inclusive upper bound on `at` (default: now). */
+  to?: string | Date;
+}
+
+/**
+ * Query of {@link LatchClient.adminAudit}: one user (`userId`), one address (`email`: known,
+ * deleted or never registered), or neither: every user's events between `from` and `to` (at most
+ * 31 days; default the last 24 hours).
+ */
+export interface AdminAuditQuery extends AuditQuery {
+  userId?: string;
+  email?: string;
+}
+
 export interface Invitation {
   email: string;
   /** ISO 8601. */
@@ -660,6 +722,24 @@ export class LatchClient<A extends object = Record<never, never>> {
     return invitation;
   }
 
+  /**
+   * `GET /me/activity?limit=&cursor=`: one page of the signed-in user's own audit events (sign-ins,
+   * password and email changes, sessions revoked, what an admin did to the account), newest first.
+   */
+  async myActivity(query: ActivityQuery = {}, options?: RequestOptions): Promise<AuditPage> {
+    return this.#call<AuditPage>('GET', withQuery('/me/activity', query), { options, auth: true });
+  }
+
+  /** `GET /admin/audit` (admins): one page of audit events of a user, an address, or every user by time range. */
+  async adminAudit(query: AdminAuditQuery = {}, options?: RequestOptions): Promise<AuditPage> {
+    return this.#call<AuditPage>('GET', withQuery('/admin/audit', query), { options, auth: true });
+  }
+
+  /** `GET /admin/users/{id}/audit` (admins): one page of a user's audit events, a deleted user's included. */
+  async adminUserAudit(userId: string, query: AuditQuery = {}, options?: RequestOptions): Promise<AuditPage> {
+    return this.#call<AuditPage>('GET', withQuery(`/admin/users/${encodeURIComponent(userId)}/audit`, query), { options, auth: true });
+  }
+
   // ----- helpers for apps and servers ----------------------------------------------------
 
   /**
@@ -915,6 +995,17 @@ export class LatchClient<A extends object = Record<never, never>> {
     const text = await response.text();
     return text ? JSON.parse(text) : undefined;
   }
+}
+
+/** A path with a query string of the set members (`Date`s as ISO 8601; unset, null and empty ones left out). */
+function withQuery(path: string, query: object): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(name, value instanceof Date ? value.toISOString() : String(value));
+  }
+  const search = params.toString();
+  return search === '' ? path : `${path}?${search}`;
 }
 
 /** The session a pair belongs to (the access token's `sid` claim), if it can be read. */

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
@@ -16,12 +17,18 @@ import { register } from '../../shared/flows/registration.js';
 import type { TokenPair } from '../../shared/flows/token-pair.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { AttemptCounters } from '../../shared/ports/attempt-counters.js';
+import type { AuditLog } from '../../shared/ports/audit-log.js';
 import type { Log } from '../../shared/ports/services.js';
 import type { AuthStore } from '../../shared/ports/store.js';
 import { useDeps } from '../../shared/runtime/lambda-deps.js';
 
 /** Logs nothing: a benchmark measures the flows, not stdout. */
 export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** The audit log of a bench whose store is not in memory and that passed no reader: reading it is a bug of the row. */
+const unwiredAuditLog: AuditLog = {
+  query: () => Promise.reject(new Error('this bench row passed no audit log reader (benchDeps({ auditLog }))')),
+};
 
 /** The password every bench user has (not in the common-passwords list, long enough). */
 export const BENCH_PASSWORD = 'correct horse battery staple 42';
@@ -49,12 +56,15 @@ export function benchConfig(env: Record<string, string> = {}) {
  * and mailer unless told otherwise (rows 2 and 7 pass a metered DynamoDB store and counters).
  */
 export async function benchDeps(
-  overrides: { store?: AuthStore; counters?: AttemptCounters; configEnv?: Record<string, string> } = {},
+  overrides: { store?: AuthStore; counters?: AttemptCounters; auditLog?: AuditLog; configEnv?: Record<string, string> } = {},
 ): Promise<Deps & { mailer: MemoryMailer }> {
+  const store = overrides.store ?? new MemoryStore();
   return {
     config: benchConfig(overrides.configEnv),
-    store: overrides.store ?? new MemoryStore(),
+    store,
     auditKey: { key: async () => benchAuditKey },
+    // No bench row reads the audit log; over a metered store a read would need the row to pass its own.
+    auditLog: overrides.auditLog ?? (store instanceof MemoryStore ? new MemoryAuditLog(store) : unwiredAuditLog),
     counters: overrides.counters ?? new MemoryCounters(),
     hasher: new Argon2Hasher(),
     keys: new StaticKeyRing([await generateStoredKey('bench-1')]),

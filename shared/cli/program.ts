@@ -4,6 +4,7 @@ import type { PublicUser } from '../domain/types.js';
 import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUser, setUserPassword, unlockUser, updateUser } from '../flows/admin-users.js';
 import type { Deps } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
+import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './errors.js';
 import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
@@ -215,6 +216,7 @@ export function buildProgram(io: CliIo): Command {
     }),
   );
 
+  registerAuditCommands(program, io, withCommonOptions);
   return program;
 }
 

@@ -4,6 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
+import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { auditKeyOf, parseAuditKey } from '../adapters/secrets/audit-key.js';
@@ -110,11 +112,44 @@ export function localTarget(cwd: string): Target {
   };
 }
 
-/** The table name among a CloudFormation stack's outputs (output key `TableName`). */
-export function tableFromStackOutputs(outputs: Array<{ OutputKey?: string; OutputValue?: string }>): string | undefined {
-  const exact = outputs.find((o) => o.OutputKey === 'TableName');
-  const suffixed = outputs.filter((o) => o.OutputKey?.endsWith('TableName'));
+type StackOutputs = Array<{ OutputKey?: string; OutputValue?: string }>;
+
+/** The value of the output `key`, or of the one output whose key ends with it (a construct's prefix), leaving out keys `unless` matches. */
+function outputValue(outputs: StackOutputs, key: string, unless?: (outputKey: string) => boolean): string | undefined {
+  const candidates = outputs.filter((o) => o.OutputKey !== undefined && !unless?.(o.OutputKey));
+  const exact = candidates.find((o) => o.OutputKey === key);
+  const suffixed = candidates.filter((o) => o.OutputKey?.endsWith(key));
   return (exact ?? (suffixed.length === 1 ? suffixed[0] : undefined))?.OutputValue;
+}
+
+/** The table name among a CloudFormation stack's outputs (output key `TableName`; never the audit table's). */
+export function tableFromStackOutputs(outputs: StackOutputs): string | undefined {
+  return outputValue(outputs, 'TableName', (key) => key.endsWith('AuditTableName'));
+}
+
+/** The audit table and its key's secret among a stack's outputs (`AuditTableName`, `AuditKeySecretArn`). */
+export function auditFromStackOutputs(outputs: StackOutputs): { tableName: string | undefined; keySecretArn: string | undefined } {
+  return { tableName: outputValue(outputs, 'AuditTableName'), keySecretArn: outputValue(outputs, 'AuditKeySecretArn') };
+}
+
+/** The audit key in a Secrets Manager secret, read on first use (only commands that hash an address need it). */
+function secretAuditKey(secretArn: string, region: string | undefined): AuditKey {
+  let loading: Promise<Uint8Array> | undefined;
+  return {
+    key: () => {
+      // The secrets client takes its region from the environment; the stack's is the one to use.
+      if (region) process.env.AWS_REGION ??= region;
+      loading ??= import('../adapters/secrets/key-secret.js')
+        .then(({ readSecret }) => readSecret(secretArn, 'audit key'))
+        .then((text) => parseAuditKey(text, 'the audit key secret'))
+        .catch((error: unknown) => {
+          loading = undefined;
+          const name = error instanceof Error ? error.name : 'Error';
+          throw new CliError(`Could not read the audit key secret ${secretArn} (${name}). Check your AWS credentials and their access to it.`);
+        });
+      return loading;
+    },
+  };
 }
 
 async function stackTarget(stack: string, region: string | undefined): Promise<Target> {
@@ -122,10 +157,21 @@ async function stackTarget(stack: string, region: string | undefined): Promise<T
   const client = new CloudFormationClient(region ? { region } : {});
   try {
     const result = await client.send(new DescribeStacksCommand({ StackName: stack }));
-    const tableName = tableFromStackOutputs(result.Stacks?.[0]?.Outputs ?? []);
+    const outputs = result.Stacks?.[0]?.Outputs ?? [];
+    const tableName = tableFromStackOutputs(outputs);
     if (!tableName) throw new CliError(`The stack "${stack}" has no TableName output. Is it a Latch stack? Use --table <name> instead.`);
     const resolved = region ?? (await client.config.region());
-    return { kind: 'stack', tableName, region: resolved, endpoint: undefined, mailEndpoint: undefined, description: `stack ${stack} (table ${tableName})` };
+    const audit = auditFromStackOutputs(outputs);
+    return {
+      kind: 'stack',
+      tableName,
+      region: resolved,
+      endpoint: undefined,
+      mailEndpoint: undefined,
+      description: `stack ${stack} (table ${tableName})`,
+      auditTableName: audit.tableName,
+      auditKey: audit.keySecretArn ? secretAuditKey(audit.keySecretArn, resolved) : undefined,
+    };
   } catch (error) {
     if (error instanceof CliError) throw error;
     const name = error instanceof Error ? error.name : 'Error';
@@ -206,10 +252,12 @@ export function buildCliDeps(target: Target, env: Env): Deps {
   const mailRegion = target.region ?? (local ? 'us-east-1' : undefined);
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const log = cliLog(env);
+  const auditTableName = target.auditTableName ?? auditTableNameOf(target.tableName);
   return {
     config,
-    store: withAuditMirror(new DynamoDbStore(documents, target.tableName, undefined, target.auditTableName), log),
+    store: withAuditMirror(new DynamoDbStore(documents, target.tableName, undefined, auditTableName), log),
     auditKey: target.auditKey ?? auditKeyOf(env) ?? missingAuditKey,
+    auditLog: new DynamoDbAuditLog(documents, auditTableName),
     counters: new DynamoDbCounters(documents, target.tableName),
     hasher: new Argon2Hasher(),
     keys: noKeys,

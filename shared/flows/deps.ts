@@ -3,6 +3,7 @@ import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { AuditKey, Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
@@ -20,6 +21,8 @@ export interface Deps {
   log: Log;
   /** The HMAC key of the audit log's `emailHash` (`shared/flows/audit.ts`). */
   auditKey: AuditKey;
+  /** Reading the audit log (only the `audit` function's routes and the CLI read it). */
+  auditLog: AuditLog;
   /** The offline breached-password list (checked on every route that sets a password). */
   breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */

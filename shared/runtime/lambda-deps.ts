@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
+import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
@@ -44,11 +46,14 @@ export function buildDeps(env: Env = process.env): Deps {
   if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
   const documents = createDocumentClient(env);
   const log = createLog();
+  const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
   return {
     config,
     breached,
-    store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, env.LATCH_AUDIT_TABLE_NAME || undefined), log),
+    store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
+    // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
+    auditLog: new DynamoDbAuditLog(documents, auditTableName),
     counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,

@@ -32,6 +32,8 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ensureTable } from '../../infra/local/services.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
+import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
@@ -64,7 +66,7 @@ let byFunction: Map<string, Handler>;
 let authorize: (event: unknown) => Promise<{ isAuthorized?: boolean }>;
 
 /** A store and counters whose client carries the fault middleware; a fresh one per case (fresh retry quota). */
-function faultyStore(): { store: DynamoDbStore; counters: DynamoDbCounters } {
+function faultyStore(): { store: DynamoDbStore; counters: DynamoDbCounters; auditLog: DynamoDbAuditLog } {
   const { dynamoDbEndpoint } = testServices();
   const client = new DynamoDBClient({
     endpoint: dynamoDbEndpoint,
@@ -73,7 +75,11 @@ function faultyStore(): { store: DynamoDbStore; counters: DynamoDbCounters } {
   });
   injectFaults(client, 'dynamodb', plan);
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { store: new DynamoDbStore(documents, tableName), counters: new DynamoDbCounters(documents, tableName) };
+  return {
+    store: new DynamoDbStore(documents, tableName),
+    counters: new DynamoDbCounters(documents, tableName),
+    auditLog: new DynamoDbAuditLog(documents, auditTableNameOf(tableName)),
+  };
 }
 
 /** The last link token delivered to each address (confirmation: by address; reset, invitation: `kind address`) (read here rather than from SES's store, for speed). */

@@ -51,7 +51,8 @@ describe('admin routes: access', () => {
 
   test('unknown and malformed ids are 404 not_found on every id route', async () => {
     const admin = await anAdmin(api);
-    for (const route of adminRoutes.filter((r) => r.path.includes('{id}'))) {
+    // Not the audit route: it answers for any well-formed id (test/integration/audit-routes.test.ts).
+    for (const route of adminRoutes.filter((r) => r.path.includes('{id}') && r.function !== 'audit')) {
       for (const id of [GHOST, 'not-an-id']) {
         const body = route.method === 'PUT' ? { password: NEW_PASSWORD } : route.body ? {} : undefined;
         assertProblem(await api.request(route.method, pathOf(route.path, id), { body, token: admin.token }), 404, 'not_found');

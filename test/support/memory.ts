@@ -1,6 +1,7 @@
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
+import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
@@ -66,11 +67,13 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
   const clock = new TestClock();
   const log = new CapturingLog();
   const auditKey = crypto.getRandomValues(new Uint8Array(32));
+  // The store checks expiry against the same clock the flows use; its commits mirror audit events to the log.
+  const store = withAuditMirror(new MemoryStore(clock), log);
   const deps: MemoryDeps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
-    // The store checks expiry against the same clock the flows use; its commits mirror audit events to the log.
-    store: withAuditMirror(new MemoryStore(clock), log),
+    store,
     auditKey: { key: async () => auditKey },
+    auditLog: new MemoryAuditLog(store, clock),
     counters: new MemoryCounters(),
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),

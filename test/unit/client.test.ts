@@ -702,3 +702,40 @@ describe('client: runs without Node', () => {
     }
   });
 });
+
+describe('client: audit log', () => {
+  test('myActivity, adminAudit and adminUserAudit: bearer, query strings (Dates as ISO, unset members left out), pages as answered', async () => {
+    const seen: Array<{ method: string; url: string; authorization: string | null }> = [];
+    const page = { events: [{ id: 'e1', type: 'sign_in', outcome: 'success', at: 'x', actor: { kind: 'user' }, details: {} }], nextCursor: 'next' };
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      seen.push({ method: init?.method ?? 'GET', url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+      return jsonResponse(200, page);
+    };
+    const admin = new LatchClient({ baseUrl: 'https://auth.example.test', fetch, storage: null }).withAccessToken('tok');
+    assert.deepEqual(await admin.myActivity(), page);
+    await admin.myActivity({ limit: 10, cursor: 'c1' });
+    await admin.adminAudit({ email: 'Ann@Example.com', type: 'admin.*', from: new Date(Date.UTC(2026, 0, 1)), to: '2026-01-02', cursor: null });
+    await admin.adminAudit();
+    assert.equal((await admin.adminUserAudit('u/1', { type: 'sign_in', limit: 5 })).nextCursor, 'next');
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.url.replace('https://auth.example.test', '')}`),
+      [
+        'GET /me/activity',
+        'GET /me/activity?limit=10&cursor=c1',
+        'GET /admin/audit?email=Ann%40Example.com&type=admin.*&from=2026-01-01T00%3A00%3A00.000Z&to=2026-01-02',
+        'GET /admin/audit',
+        'GET /admin/users/u%2F1/audit?type=sign_in&limit=5',
+      ],
+    );
+    assert.ok(seen.every((s) => s.authorization === 'Bearer tok'));
+  });
+
+  test('a refused audit query is a LatchProblemError with its errors', async () => {
+    const fetch: typeof globalThis.fetch = async () => problem(422, 'validation_failed', { errors: { from: ['must not be after to'] } });
+    const admin = new LatchClient({ baseUrl: 'https://auth.example.test', fetch, storage: null }).withAccessToken('tok');
+    await assert.rejects(
+      admin.adminAudit({ from: '2026-02-01', to: '2026-01-01' }),
+      (e: unknown) => e instanceof LatchProblemError && e.code === 'validation_failed' && e.errors?.from?.[0] === 'must not be after to',
+    );
+  });
+});
