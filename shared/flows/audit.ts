@@ -80,6 +80,36 @@ export async function auditOp<T extends AuditType>(deps: Pick<Deps, 'auditKey' |
   return { type: 'appendAuditEvent', event: await buildAuditEvent(deps, input) };
 }
 
+/** Who ended sessions, for `session.revoked`. */
+export type RevokedBy = 'self' | 'admin' | 'operator' | 'system';
+
+/** The `by` of an actor: `admin` or `operator` for the admin flows, `self` for a user, `system` otherwise. */
+export function revokedByOf(actor: AuditActor): RevokedBy {
+  return actor.kind === 'admin' || actor.kind === 'operator' ? actor.kind : actor.kind === 'user' ? 'self' : 'system';
+}
+
+/**
+ * The `session.revoked` event of `count` sessions ended (none when `count` is 0: nothing was
+ * revoked), for the commit that deletes them.
+ */
+export async function sessionsRevokedOps(
+  deps: Pick<Deps, 'auditKey' | 'clock' | 'config'>,
+  input: { userId: string; count: number; reason: string; actor?: AuditActor | undefined; sessionId?: string | null; request?: RequestInfo | undefined },
+): Promise<WriteOp[]> {
+  if (input.count === 0) return [];
+  const actor = input.actor ?? { kind: 'user', id: input.userId };
+  return [
+    await auditOp(deps, {
+      type: 'session.revoked',
+      userId: input.userId,
+      sessionId: input.sessionId ?? null,
+      actor,
+      details: { by: revokedByOf(actor), reason: input.reason, count: input.count },
+      request: input.request,
+    }),
+  ];
+}
+
 /**
  * Writes an event that goes with no change of account state (a refused sign-in, an `authz.denied`):
  * one conditional Put. A failure answers `503` (the request is audited or it fails).
