@@ -1,0 +1,63 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ensureTable } from '../../infra/local/services.js';
+import { auditTableNameOf, eventOfAuditItem } from '../../shared/adapters/dynamodb/audit-table.js';
+import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
+import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import type { AuditEvent } from '../../shared/domain/audit.js';
+import { withAuditMirror } from '../../shared/flows/audit.js';
+import type { Deps } from '../../shared/flows/deps.js';
+import type { AuthStore } from '../../shared/ports/store.js';
+import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
+import { type MemoryDeps, memoryDeps } from './memory.js';
+import { testServices, uniqueTableName } from './services.js';
+
+/** Every event of an audit table (`<table>-audit`), read with a raw client: what is really stored. */
+export async function scanAuditTable(tableName: string): Promise<{ items: Record<string, unknown>[]; events: AuditEvent[] }> {
+  const raw = new DynamoDBClient({ endpoint: testServices().dynamoDbEndpoint });
+  const items: Record<string, unknown>[] = [];
+  try {
+    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await raw.send(new ScanCommand({ TableName: auditTableNameOf(tableName), ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) items.push(unmarshall(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    raw.destroy();
+  }
+  return { items, events: items.map(eventOfAuditItem) };
+}
+
+/** Flow deps on one adapter, with a way to read every event it holds. */
+export interface AdapterDeps {
+  deps: Deps & Pick<MemoryDeps, 'clock' | 'log' | 'mailer' | 'hasher'>;
+  /** The store without the audit mirror (for writes a test makes behind the flows' back). */
+  inner: AuthStore;
+  events(): Promise<AuditEvent[]>;
+  tableName?: string;
+}
+
+/** memoryDeps as they are: the memory store. */
+export async function memoryAdapter(env: Record<string, string> = {}): Promise<AdapterDeps> {
+  const deps = await memoryDeps(env);
+  return { deps, inner: Object.getPrototypeOf(deps.store) as AuthStore, events: async () => [...deps.store.auditEvents.values()] };
+}
+
+/** memoryDeps on DynamoDB Local instead: a fresh table and its audit table, the real store and counters. */
+export async function dynamoAdapter(env: Record<string, string> = {}): Promise<AdapterDeps> {
+  const base = await memoryDeps(env);
+  const { dynamoDbEndpoint } = testServices();
+  const tableName = uniqueTableName('audit-flows');
+  await ensureTable(dynamoDbEndpoint, tableName);
+  const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
+  const inner = new DynamoDbStore(client, tableName, base.clock);
+  const deps = { ...base, store: withAuditMirror(inner, base.log), counters: new DynamoDbCounters(client, tableName) };
+  return { deps, inner, tableName, events: async () => (await scanAuditTable(tableName)).events };
+}
+
+/** Both adapters, for tests that must hold on each. */
+export const ADAPTERS: Array<[string, (env?: Record<string, string>) => Promise<AdapterDeps>]> = [
+  ['memory', memoryAdapter],
+  ['DynamoDB Local', dynamoAdapter],
+];
