@@ -1,12 +1,15 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ensureTable } from '../../infra/local/services.js';
+import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { auditTableNameOf, eventOfAuditItem } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import type { AuditEvent } from '../../shared/domain/audit.js';
+import { parseAuditKey } from '../../shared/adapters/secrets/audit-key.js';
+import { type AuditEvent, auditEmailHash } from '../../shared/domain/audit.js';
 import { withAuditMirror } from '../../shared/flows/audit.js';
 import type { Deps } from '../../shared/flows/deps.js';
+import type { AuditLog, AuditPartition } from '../../shared/ports/audit-log.js';
 import type { AuthStore } from '../../shared/ports/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import { type MemoryDeps, memoryDeps } from './memory.js';
@@ -61,3 +64,27 @@ export const ADAPTERS: Array<[string, (env?: Record<string, string>) => Promise<
   ['memory', memoryAdapter],
   ['DynamoDB Local', dynamoAdapter],
 ];
+
+/** The emailHash of an address under the test stack's audit key (the local stack puts it in the environment). */
+export function stackEmailHash(emailCanonical: string): string {
+  const key = process.env.LATCH_AUDIT_KEY;
+  if (!key) throw new Error('no LATCH_AUDIT_KEY: start the test stack first');
+  return auditEmailHash(parseAuditKey(key, 'LATCH_AUDIT_KEY'), emailCanonical);
+}
+
+/** The audit log of a test stack's table, read as the `audit` function reads it. */
+export function stackAuditLog(tableName: string): DynamoDbAuditLog {
+  return new DynamoDbAuditLog(createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: testServices().dynamoDbEndpoint }), auditTableNameOf(tableName));
+}
+
+/** Every event of one partition of an audit log, all pages. */
+export async function readAll(log: AuditLog, partition: AuditPartition): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await log.query({ partition, limit: 100, cursor });
+    events.push(...page.events);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return events;
+}
