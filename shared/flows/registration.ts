@@ -97,8 +97,12 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
     try {
       await deps.store.commit([{ type: 'createUser', user }, registered, ...ops.slice(1)]);
     } catch (error) {
-      if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
-      throw error;
+      if (!isConflict(error, 'email_taken')) throw error;
+      // Without confirmation a taken address is answered as such (422): the attempt is recorded
+      // under the account that has it.
+      const owner = await deps.store.findUserByEmail(user.emailCanonical);
+      if (owner) await recordAudit(deps, alreadyRegistered(owner, request));
+      throw new ValidationError({ email: [messages.field.taken] });
     }
     deps.log.info('registered', { flow: 'registration', userId: user.id });
     await runAfterHook(deps, 'afterRegistration', { user: tokens.user, request });
@@ -189,14 +193,7 @@ async function registerExisting(
 async function notifyExistingOwner(deps: Deps, existing: User, request: RequestInfo): Promise<void> {
   // `registration` failure `already_registered`, under the existing account: in the commit of
   // the owner's mail, or alone when nothing is written (capped, or the account changed meanwhile).
-  const refused = {
-    type: 'registration' as const,
-    outcome: 'failure' as const,
-    userId: existing.id,
-    emailCanonical: existing.emailCanonical,
-    details: { method: 'password', reason: 'already_registered' },
-    request,
-  };
+  const refused = alreadyRegistered(existing, request);
   const event = await auditOp(deps, refused);
   const alone = () => recordAudit(deps, refused);
   if (existing.invitationPending && existing.passwordHash === null) {
@@ -240,4 +237,16 @@ async function notifyExistingOwner(deps: Deps, existing: User, request: RequestI
     throw error;
   }
   deps.log.info('registration of taken email: owner notified', { flow: 'registration', userId: existing.id });
+}
+
+/** The `registration` failure of an address that has an account, under that account. */
+function alreadyRegistered(owner: User, request: RequestInfo) {
+  return {
+    type: 'registration' as const,
+    outcome: 'failure' as const,
+    userId: owner.id,
+    emailCanonical: owner.emailCanonical,
+    details: { method: 'password', reason: 'already_registered' },
+    request,
+  };
 }
