@@ -128,14 +128,30 @@ export async function recordAudit<T extends AuditType>(deps: Pick<Deps, 'auditKe
  * The store with the audit log's CloudWatch mirror: after each successful commit, every audit
  * event it appended is logged as one JSON line `{ "audit": { … } }` (a second, separate store;
  * spec §2). Applied once, where the deps are built.
+ *
+ * A transparent view of the same store (a Proxy): reads, fields and own properties are the
+ * store's (so tests that snapshot or restore a memory store's maps through it see them), only
+ * `commit` is the mirrored one. Assigning `commit` on the view (a test's interceptor) replaces
+ * the view's commit; the mirror keeps calling the store's own.
  */
 export function withAuditMirror<S extends AuthStore>(store: S, log: Log): S {
-  const commit = store.commit;
-  // A view of the same store (its state is read through the prototype) whose commit also logs.
-  const mirrored = Object.create(store) as S;
-  mirrored.commit = async function (this: S, ops: WriteOp[]) {
-    await commit.call(this, ops);
+  const inner = store.commit;
+  const mirrored = async (ops: WriteOp[]): Promise<void> => {
+    await inner.call(store, ops);
     for (const op of ops) if (op.type === 'appendAuditEvent') log.info('audit', { audit: op.event });
   };
-  return mirrored;
+  let commit: AuthStore['commit'] = mirrored;
+  const view: S = new Proxy(store, {
+    get: (target, key) => (key === 'commit' ? commit : Reflect.get(target, key, target)),
+    set: (target, key, value, receiver) => {
+      // An object made with the view as its prototype keeps its own properties, as usual.
+      if (receiver !== view) return Reflect.defineProperty(receiver, key, { value, writable: true, enumerable: true, configurable: true });
+      if (key === 'commit') {
+        commit = value as AuthStore['commit'];
+        return true;
+      }
+      return Reflect.set(target, key, value, target);
+    },
+  });
+  return view;
 }

@@ -5,6 +5,7 @@ import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { auditTableNameOf, eventOfAuditItem } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { parseAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import { type AuditEvent, auditEmailHash } from '../../shared/domain/audit.js';
 import { withAuditMirror } from '../../shared/flows/audit.js';
@@ -12,7 +13,7 @@ import type { Deps } from '../../shared/flows/deps.js';
 import type { AuditLog, AuditPartition } from '../../shared/ports/audit-log.js';
 import type { AuthStore } from '../../shared/ports/store.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
-import { type MemoryDeps, memoryDeps } from './memory.js';
+import { deliverOutboxAtOnce, type MemoryDeps, memoryDeps } from './memory.js';
 import { testServices, uniqueTableName } from './services.js';
 
 /** Every event of an audit table (`<table>-audit`), read with a raw client: what is really stored. */
@@ -41,10 +42,13 @@ export interface AdapterDeps {
   tableName?: string;
 }
 
-/** memoryDeps as they are: the memory store. */
+/** memoryDeps on a memory store of their own, whose unmirrored view the test keeps. */
 export async function memoryAdapter(env: Record<string, string> = {}): Promise<AdapterDeps> {
-  const deps = await memoryDeps(env);
-  return { deps, inner: Object.getPrototypeOf(deps.store) as AuthStore, events: async () => [...deps.store.auditEvents.values()] };
+  const base = await memoryDeps(env);
+  const inner = new MemoryStore(base.clock);
+  const deps = { ...base, store: withAuditMirror(inner, base.log) };
+  deliverOutboxAtOnce(deps);
+  return { deps, inner, events: async () => [...inner.auditEvents.values()] };
 }
 
 /** memoryDeps on DynamoDB Local instead: a fresh table and its audit table, the real store and counters. */
