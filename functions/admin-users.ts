@@ -1,26 +1,33 @@
 import { createUser, deleteUser, listUsers, lockUser, setUserPassword, showUser, unlockUser, updateUser } from '../shared/flows/admin-users.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
+import { requestInfo } from '../shared/http/request.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
 const admin = (request: HttpRequest) => ({ userId: principalOf(request).userId });
 const id = (request: HttpRequest) => request.params.id ?? '';
+/** Where the request came from, for the audit events. */
+const from = (request: HttpRequest) => requestInfo(request.event);
 
 /** User management for admins (the route table marks every route `auth: 'admin'`). */
 export const handler = httpFunction('admin-users', {
   'GET /admin/users': async (request) =>
-    json(200, await listUsers(request.deps, admin(request), { limit: request.query.limit, cursor: request.query.cursor, email: request.query.email })),
-  'POST /admin/users': async (request) => json(201, { user: await createUser(request.deps, admin(request), { ...request.body, body: request.raw }) }),
-  'GET /admin/users/{id}': async (request) => json(200, { user: await showUser(request.deps, admin(request), id(request)) }),
+    json(
+      200,
+      await listUsers(request.deps, admin(request), { limit: request.query.limit, cursor: request.query.cursor, email: request.query.email }, from(request)),
+    ),
+  'POST /admin/users': async (request) =>
+    json(201, { user: await createUser(request.deps, admin(request), { ...request.body, body: request.raw }, from(request)) }),
+  'GET /admin/users/{id}': async (request) => json(200, { user: await showUser(request.deps, admin(request), id(request), from(request)) }),
   'PATCH /admin/users/{id}': async (request) =>
-    json(200, { user: await updateUser(request.deps, admin(request), id(request), { ...request.body, body: request.raw }) }),
+    json(200, { user: await updateUser(request.deps, admin(request), id(request), { ...request.body, body: request.raw }, from(request)) }),
   'DELETE /admin/users/{id}': async (request) => {
-    await deleteUser(request.deps, admin(request), id(request));
+    await deleteUser(request.deps, admin(request), id(request), from(request));
     return noContent();
   },
   'PUT /admin/users/{id}/password': async (request) => {
-    await setUserPassword(request.deps, admin(request), id(request), request.body);
+    await setUserPassword(request.deps, admin(request), id(request), request.body, from(request));
     return noContent();
   },
-  'POST /admin/users/{id}/lock': async (request) => json(200, { user: await lockUser(request.deps, admin(request), id(request)) }),
-  'POST /admin/users/{id}/unlock': async (request) => json(200, { user: await unlockUser(request.deps, admin(request), id(request)) }),
+  'POST /admin/users/{id}/lock': async (request) => json(200, { user: await lockUser(request.deps, admin(request), id(request), from(request)) }),
+  'POST /admin/users/{id}/unlock': async (request) => json(200, { user: await unlockUser(request.deps, admin(request), id(request), from(request)) }),
 });

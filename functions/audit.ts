@@ -1,5 +1,6 @@
 import { adminAudit, adminUserAudit, myActivity } from '../shared/flows/audit-queries.js';
 import { type HttpRequest, httpFunction, json, principalOf } from '../shared/http/function.js';
+import { requestInfo } from '../shared/http/request.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
 const admin = (request: HttpRequest) => ({ userId: principalOf(request).userId });
@@ -12,10 +13,13 @@ export const handler = httpFunction('audit', {
   },
   'GET /admin/audit': async (request) => {
     const { userId, email, type, from, to, limit, cursor } = request.query;
-    return json(200, await adminAudit(request.deps, admin(request), { userId, email, type, from, to, limit, cursor }));
+    return json(200, await adminAudit(request.deps, admin(request), { userId, email, type, from, to, limit, cursor }, requestInfo(request.event)));
   },
   'GET /admin/users/{id}/audit': async (request) => {
     const { type, from, to, limit, cursor } = request.query;
-    return json(200, await adminUserAudit(request.deps, admin(request), request.params.id ?? '', { type, from, to, limit, cursor }));
+    return json(
+      200,
+      await adminUserAudit(request.deps, admin(request), request.params.id ?? '', { type, from, to, limit, cursor }, requestInfo(request.event)),
+    );
   },
 });

@@ -6,7 +6,7 @@ import { requestInfo } from '../shared/http/request.js';
 export const handler = httpFunction('invitations', {
   'POST /invitations': async (request) => {
     // Only the invitation goes out: the outcome would tell whether the address has an account.
-    const { invitation } = await inviteUser(request.deps, principalOf(request).userId, request.body.email);
+    const { invitation } = await inviteUser(request.deps, principalOf(request).userId, request.body.email, requestInfo(request.event));
     return json(201, { invitation });
   },
   'GET /invitations/{token}': async ({ params, deps }) => json(200, await showInvitation(deps, params.token)),

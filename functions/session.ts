@@ -5,9 +5,9 @@ import { requestInfo } from '../shared/http/request.js';
 /** Sign in, renew, sign out. */
 export const handler = httpFunction('session', {
   'POST /session': async ({ event, body, deps }) => json(200, await signIn(deps, body, requestInfo(event))),
-  'POST /session/renew': async ({ body, deps }) => json(200, await renewSession(deps, body)),
+  'POST /session/renew': async ({ event, body, deps }) => json(200, await renewSession(deps, body, requestInfo(event))),
   'DELETE /session': async (request) => {
-    await signOut(request.deps, principalOf(request));
+    await signOut(request.deps, principalOf(request), requestInfo(request.event));
     return noContent();
   },
 });

@@ -2,10 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { AuthError, ValidationError } from '../domain/errors.js';
 import type { PublicUser } from '../domain/types.js';
 import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUser, setUserPassword, unlockUser, updateUser } from '../flows/admin-users.js';
-import type { Deps } from '../flows/deps.js';
+import type { Deps, RequestInfo } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './errors.js';
+import { cliRequest } from './operator.js';
 import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
 
@@ -56,7 +57,7 @@ export function buildProgram(io: CliIo): Command {
 
   /** Runs an action with deps for the target chosen by the command's options. */
   const act =
-    <A extends unknown[]>(run: (deps: Deps, options: CommonOptions & Record<string, unknown>, ...args: A) => Promise<void>) =>
+    <A extends unknown[]>(run: (deps: Deps, options: CommonOptions & Record<string, unknown>, request: RequestInfo, ...args: A) => Promise<void>) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const options = command.opts() as CommonOptions & Record<string, unknown>;
@@ -64,7 +65,8 @@ export function buildProgram(io: CliIo): Command {
       const { buildCliDeps, resolveTarget } = await import('./target.js');
       const target = await resolveTarget(options, io.env, io.cwd);
       const deps = buildCliDeps(target, io.env);
-      await run(deps, options, ...(args.slice(0, -2) as A));
+      // The command's audit events name the operator (actor `operator`) and a fresh request id.
+      await run(deps, options, await cliRequest(target), ...(args.slice(0, -2) as A));
     };
 
   /** The user with this email, or exit 1 with "no such user". */
@@ -97,14 +99,19 @@ export function buildProgram(io: CliIo): Command {
       .option('--role <role>', 'the role (user, admin, or one of AUTH_ROLES)', 'user')
       .option('--confirmed', 'mark the email as confirmed'),
   ).action(
-    act(async (deps, options) => {
+    act(async (deps, options, request) => {
       const password = options.password === false ? undefined : typeof options.password === 'string' ? options.password : await readPassword(io);
-      const user = await createUser(deps, OPERATOR, {
-        email: options.email as string,
-        password,
-        role: options.role as string,
-        emailConfirmed: options.confirmed === true,
-      });
+      const user = await createUser(
+        deps,
+        OPERATOR,
+        {
+          email: options.email as string,
+          password,
+          role: options.role as string,
+          emailConfirmed: options.confirmed === true,
+        },
+        request,
+      );
       output(options, { user }, `Created ${user.email} (${user.id}) with role ${user.role}${password === undefined ? ', without a password' : ''}.`);
     }),
   );
@@ -137,10 +144,10 @@ export function buildProgram(io: CliIo): Command {
       .requiredOption('--email <email>', 'the address')
       .option('--password <password>', 'the new password (better: leave it out and type or pipe it)'),
   ).action(
-    act(async (deps, options) => {
+    act(async (deps, options, request) => {
       const user = await userByEmail(deps, options.email as string);
       const password = typeof options.password === 'string' ? options.password : await readPassword(io, 'New password');
-      await setUserPassword(deps, OPERATOR, user.id, { password });
+      await setUserPassword(deps, OPERATOR, user.id, { password }, request);
       output(options, { user: await userByEmail(deps, user.email) }, `Password set for ${user.email}; every session of theirs was revoked.`);
     }),
   );
@@ -152,27 +159,32 @@ export function buildProgram(io: CliIo): Command {
       .requiredOption('--email <email>', 'the address')
       .requiredOption('--role <role>', 'user, admin, or one of AUTH_ROLES'),
   ).action(
-    act(async (deps, options) => {
+    act(async (deps, options, request) => {
       const user = await userByEmail(deps, options.email as string);
-      const updated = await updateUser(deps, OPERATOR, user.id, { role: options.role as string });
+      const updated = await updateUser(deps, OPERATOR, user.id, { role: options.role as string }, request);
       output(options, { user: updated }, `${updated.email} now has the role ${updated.role}.`);
     }),
   );
 
-  const simple: Array<[string, string, (deps: Deps, id: string) => Promise<PublicUser | undefined>, (u: PublicUser) => string]> = [
+  const simple: Array<[string, string, (deps: Deps, id: string, request: RequestInfo) => Promise<PublicUser | undefined>, (u: PublicUser) => string]> = [
     [
       'lock',
       'lock a user: every session revoked, sign-in refused with "Sorry, your account is locked."',
-      (d, id) => lockUser(d, OPERATOR, id),
+      (d, id, request) => lockUser(d, OPERATOR, id, request),
       (u) => `Locked ${u.email}; every session of theirs was revoked.`,
     ],
-    ['unlock', 'unlock a user (sessions revoked by the lock stay revoked)', (d, id) => unlockUser(d, OPERATOR, id), (u) => `Unlocked ${u.email}.`],
+    [
+      'unlock',
+      'unlock a user (sessions revoked by the lock stay revoked)',
+      (d, id, request) => unlockUser(d, OPERATOR, id, request),
+      (u) => `Unlocked ${u.email}.`,
+    ],
   ];
   for (const [name, description, run, text] of simple) {
     withCommonOptions(users.command(name).description(description).requiredOption('--email <email>', 'the address')).action(
-      act(async (deps, options) => {
+      act(async (deps, options, request) => {
         const user = await userByEmail(deps, options.email as string);
-        const after = await run(deps, user.id);
+        const after = await run(deps, user.id, request);
         output(options, after ? { user: after } : { deleted: { id: user.id, email: user.email } }, text(after ?? user));
       }),
     );
@@ -185,7 +197,7 @@ export function buildProgram(io: CliIo): Command {
       .requiredOption('--email <email>', 'the address')
       .option('--yes', 'do not ask for confirmation (needed when standard input is not a terminal)'),
   ).action(
-    act(async (deps, options) => {
+    act(async (deps, options, request) => {
       const user = await userByEmail(deps, options.email as string);
       if (user.role === 'admin' && !(await anotherAdminThan(deps, user.id))) {
         throw new CliError(`${user.email} is the last admin: make another user admin first (latch users set-role --role admin), then delete.`, 1, 'failed');
@@ -193,7 +205,7 @@ export function buildProgram(io: CliIo): Command {
       if (options.yes !== true && !(await confirm(io, `Delete ${user.email} (${user.id}) with all their sessions?`, '--yes'))) {
         throw new CliError('Not deleted.', 1, 'failed');
       }
-      await deleteUser(deps, OPERATOR, user.id);
+      await deleteUser(deps, OPERATOR, user.id, request);
       output(options, { deleted: { id: user.id, email: user.email } }, `Deleted ${user.email}.`);
     }),
   );
@@ -204,8 +216,8 @@ export function buildProgram(io: CliIo): Command {
       .description('invite someone by email (they choose a password through the mailed link)')
       .requiredOption('--email <email>', 'the address'),
   ).action(
-    act(async (deps, options) => {
-      const { invitation, outcome } = await inviteUser(deps, null, options.email as string);
+    act(async (deps, options, request) => {
+      const { invitation, outcome } = await inviteUser(deps, null, options.email as string, request);
       output(
         options,
         { invitation, outcome },

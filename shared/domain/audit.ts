@@ -67,7 +67,7 @@ export const AUDIT_EVENTS = {
   'session.revoked': {
     details: ['by', 'reason', 'count'],
     me: true,
-    when: 'sign-out, revoking one or all sessions, a lock, a reset, a password change, a role change, a deletion',
+    when: 'sign-out, revoking one or all sessions, a lock, a reset, a password change or set, a deletion, the session cap (`by`: `self`, `admin`, `operator`, `system`)',
   },
   'renewal.reuse_detected': { details: [], me: true, when: 'a spent renewal token was presented and its session revoked' },
   'account.deleted': { details: [], me: false, when: '`DELETE /me`; carries the `emailHash`' },

@@ -6,8 +6,9 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { auditOp, emailHashOf, sessionsRevokedOps } from './audit.js';
 import { deleteAccount } from './delete-account.js';
-import { type Deps, nowIso, type Principal } from './deps.js';
+import { type Deps, nowIso, type Principal, type RequestInfo } from './deps.js';
 import { recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { prepareMailToken } from './mail-tokens.js';
 import { passwordPolicy } from './password-policy.js';
@@ -103,7 +104,7 @@ function emailChangeOf(deps: Deps, user: User, email: string | undefined): Email
  *
  * Everything is one commit, conditioned on the password hash that was verified.
  */
-export async function updateMe(deps: Deps, principal: Principal, input: UpdateMeInput): Promise<PublicUser> {
+export async function updateMe(deps: Deps, principal: Principal, input: UpdateMeInput, request?: RequestInfo): Promise<PublicUser> {
   const check = new FieldChecker();
   const email = input.email === undefined ? undefined : check.email('email', input.email);
   const password =
@@ -154,6 +155,18 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     mails.push(await prepareTemplateMail(deps, user.email, 'emailChanged', notice, { userId: user.id, cap: null }));
   }
 
+  // The change's audit events, in its commit (with the sessions a password change revokes).
+  const subject = { userId: user.id, sessionId: principal.sessionId, emailCanonical: user.emailCanonical, request };
+  const events: WriteOp[] = [];
+  if (change.kind === 'pending') {
+    const toEmailHash = await emailHashOf(deps, canonicalizeEmail(change.email));
+    events.push(await auditOp(deps, { ...subject, type: 'email.change_requested', details: { toEmailHash } }));
+  } else if (change.kind === 'immediate') {
+    const [fromEmailHash, toEmailHash] = await Promise.all([emailHashOf(deps, user.emailCanonical), emailHashOf(deps, change.canonical)]);
+    events.push(await auditOp(deps, { ...subject, type: 'email.changed', details: { fromEmailHash, toEmailHash, by: 'self' } }));
+  }
+  if (password !== undefined) events.push(await auditOp(deps, { ...subject, type: 'password.changed', details: { first: false } }));
+
   // Past the new address's cap the change still happens, without its confirmation mail.
   const write = async (mailOps: WriteOp[]): Promise<void> => {
     const extra = [...extraOps, ...mailOps];
@@ -164,6 +177,10 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
         guard: { passwordHash: verifiedHash },
         extraOps: extra,
         ...(change.kind === 'immediate' ? { moveEmail: { email: change.email } } : {}),
+        audit: async ({ count }) => [
+          ...events,
+          ...(await sessionsRevokedOps(deps, { userId: user.id, count, reason: 'password_change', sessionId: principal.sessionId, request })),
+        ],
       });
     } else if (change.kind === 'immediate') {
       await deps.store.commit([
@@ -179,9 +196,10 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
           guard: { passwordHash: verifiedHash },
         },
         ...extra,
+        ...events,
       ]);
     } else {
-      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extra]);
+      await deps.store.commit([{ type: 'updateUser', id: user.id, set, guard: { passwordHash: verifiedHash } }, ...extra, ...events]);
     }
   };
   try {
@@ -217,10 +235,17 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
  * (one transaction from one consistent read, guarded by the verified password hash, the email
  * and `sessionSeq`; see `delete-account.ts`). The email can register again at once.
  */
-export async function deleteMe(deps: Deps, principal: Principal, input: { currentPassword?: string | undefined }): Promise<void> {
+export async function deleteMe(deps: Deps, principal: Principal, input: { currentPassword?: string | undefined }, request?: RequestInfo): Promise<void> {
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, new FieldChecker(), input.currentPassword);
   try {
-    await deleteAccount(deps, user.id, { passwordHash: verifiedHash });
+    await deleteAccount(deps, user.id, {
+      passwordHash: verifiedHash,
+      // `account.deleted` carries the emailHash: the address's history stays findable, never the address.
+      audit: async ({ user: read, sessions }) => [
+        await auditOp(deps, { type: 'account.deleted', userId: read.id, sessionId: principal.sessionId, emailCanonical: read.emailCanonical, request }),
+        ...(await sessionsRevokedOps(deps, { userId: read.id, count: sessions, reason: 'deletion', sessionId: principal.sessionId, request })),
+      ],
+    });
   } catch (error) {
     // The password changed since we checked it: the one we verified is not current any more.
     if (isConflict(error, 'user_changed')) throw wrongCurrentPassword();

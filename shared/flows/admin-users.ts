@@ -1,3 +1,4 @@
+import type { AuditActor } from '../domain/audit.js';
 import { canonicalEmailOf, canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
@@ -6,8 +7,9 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyLocked, notifyPasswordChanged, notifyUnlocked } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { adminActor, auditOp, emailHashOf, recordAudit, sessionsRevokedOps } from './audit.js';
 import { deleteAccount } from './delete-account.js';
-import { type Deps, nowIso } from './deps.js';
+import { type Deps, nowIso, type RequestInfo } from './deps.js';
 import { passwordPolicy } from './password-policy.js';
 import { newUser } from './registration.js';
 import { revokeAllSessions } from './revoke.js';
@@ -20,7 +22,7 @@ import { liveSessionsWithout, ROLE_ATTEMPTS, ROLE_BATCH, roleUpdate, updateRemai
  */
 
 /** What the admin flows use: no signing keys and no mail (the CLI has neither). */
-export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached'>;
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached' | 'auditKey'>;
 
 /**
  * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the
@@ -29,6 +31,42 @@ export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'lo
  * to the store anyway, so there is nothing to check.
  */
 export type Actor = { userId: string } | 'operator';
+
+/**
+ * The route keys of the admin flows, for `authz.denied` events (the flows serve the same
+ * operations to the CLI, which is never refused).
+ */
+export const ADMIN_ROUTES = {
+  list: 'GET /admin/users',
+  create: 'POST /admin/users',
+  show: 'GET /admin/users/{id}',
+  update: 'PATCH /admin/users/{id}',
+  delete: 'DELETE /admin/users/{id}',
+  setPassword: 'PUT /admin/users/{id}/password',
+  lock: 'POST /admin/users/{id}/lock',
+  unlock: 'POST /admin/users/{id}/unlock',
+  audit: 'GET /admin/audit',
+  userAudit: 'GET /admin/users/{id}/audit',
+} as const;
+
+type AdminRoute = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];
+
+/** Who acted, for the audit log: the admin behind the token, or the CLI's operator. */
+export function actorOf(actor: Actor, request: RequestInfo | undefined): AuditActor {
+  if (actor === 'operator') return { kind: 'operator', ...(request?.operator !== undefined ? { id: request.operator } : {}) };
+  return adminActor(actor, request);
+}
+
+/**
+ * Refuses an admin request with `403 forbidden` and its `authz.denied` event (subject: the
+ * caller; written alone, since nothing changes).
+ */
+async function denied(deps: AdminDeps, actor: Actor, route: AdminRoute, request: RequestInfo | undefined): Promise<never> {
+  if (actor !== 'operator') {
+    await recordAudit(deps, { type: 'authz.denied', outcome: 'failure', userId: actor.userId, details: { route }, request });
+  }
+  throw forbidden();
+}
 
 /** Page sizes of `GET /admin/users`. */
 export const LIST_LIMIT = { default: 50, max: 100 } as const;
@@ -47,15 +85,15 @@ const forbidden = () => new AuthError('forbidden', messages.forbidden);
  * the role in the access token; this re-read makes a demotion or a lock take effect on the very
  * next admin request instead of at the next renewal.
  */
-export async function assertAdmin(deps: Pick<Deps, 'store'>, actor: Actor): Promise<void> {
+export async function assertAdmin(deps: AdminDeps, actor: Actor, route: AdminRoute, request?: RequestInfo): Promise<void> {
   if (actor === 'operator') return;
   const caller = await deps.store.getUser(actor.userId);
-  if (caller?.role !== 'admin' || caller.locked) throw forbidden();
+  if (caller?.role !== 'admin' || caller.locked) await denied(deps, actor, route, request);
 }
 
 /** An admin may not lock, demote or delete their own account (there could be no way back). */
-function assertNotSelf(actor: Actor, targetId: string): void {
-  if (actor !== 'operator' && actor.userId === targetId) throw forbidden();
+async function assertNotSelf(deps: AdminDeps, actor: Actor, targetId: string, route: AdminRoute, request: RequestInfo | undefined): Promise<void> {
+  if (actor !== 'operator' && actor.userId === targetId) await denied(deps, actor, route, request);
 }
 
 async function loadUser(deps: Pick<Deps, 'store'>, id: string): Promise<User> {
@@ -102,8 +140,8 @@ function decodeCursor(check: FieldChecker, cursor: string | undefined): string |
  * Lists users, `limit` at a time (1 to 100, default 50), in canonical-email order. With `email`,
  * the exact account of that canonical address (or none): a lookup, not a search.
  */
-export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersInput): Promise<UserListPage> {
-  await assertAdmin(deps, actor);
+export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersInput, request?: RequestInfo): Promise<UserListPage> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.list, request);
   const check = new FieldChecker();
   const limit = check.limit(input.limit, LIST_LIMIT);
   const cursor = decodeCursor(check, input.cursor);
@@ -119,14 +157,14 @@ export async function listUsers(deps: AdminDeps, actor: Actor, input: ListUsersI
 }
 
 /** One user by id. */
-export async function showUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
+export async function showUser(deps: AdminDeps, actor: Actor, id: string, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.show, request);
   return toPublicUser(await loadUser(deps, id));
 }
 
 /** One user by email (canonical match); `not_found` when there is none. The CLI's lookup. */
-export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
+export async function findUserByEmail(deps: AdminDeps, actor: Actor, email: string, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.list, request);
   const canonical = canonicalEmailOf(email);
   const user = canonical === undefined ? undefined : await deps.store.findUserByEmail(canonical);
   if (!user) throw notFound();
@@ -148,8 +186,8 @@ export interface CreateUserInput {
  * password reset (sign-in treats a missing hash like a wrong password). A taken email is a 422
  * here: the caller is an admin, so there is no enumeration to hide.
  */
-export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUserInput): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
+export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUserInput, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.create, request);
   const check = new FieldChecker();
   const email = check.email('email', input.email);
   const password = input.password === undefined ? undefined : check.password(input.password, undefined, passwordPolicy(deps, input.email));
@@ -167,7 +205,17 @@ export async function createUser(deps: AdminDeps, actor: Actor, input: CreateUse
     attributes,
   });
   try {
-    await deps.store.commit([{ type: 'createUser', user }]);
+    await deps.store.commit([
+      { type: 'createUser', user },
+      await auditOp(deps, {
+        type: 'admin.user_created',
+        userId: user.id,
+        actor: actorOf(actor, request),
+        emailCanonical: user.emailCanonical,
+        details: { role: user.role },
+        request,
+      }),
+    ]);
   } catch (error) {
     if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
     throw error;
@@ -201,15 +249,15 @@ export interface UpdateUserInput {
  * commits without that condition and then sweeps the sessions the sign-ins created meanwhile,
  * before answering: once the change has answered, every live session carries the new role.
  */
-export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
+export async function updateUser(deps: AdminDeps, actor: Actor, id: string, input: UpdateUserInput, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.update, request);
   let user = await loadUser(deps, id);
   const check = new FieldChecker();
   const email = input.email === undefined ? undefined : check.email('email', input.email);
   checkRole(deps, check, input.role);
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'admin' }, check) : {};
   check.throwIfAny();
-  if (input.role !== undefined && input.role !== 'admin' && user.role === 'admin') assertNotSelf(actor, id);
+  if (input.role !== undefined && input.role !== 'admin' && user.role === 'admin') await assertNotSelf(deps, actor, id, ADMIN_ROUTES.update, request);
   const attributesChanged = Object.keys(attributes).length > 0;
   if (email === undefined && input.role === undefined && input.emailConfirmed === undefined && !attributesChanged) return toPublicUser(user);
 
@@ -260,6 +308,8 @@ export async function updateUser(deps: AdminDeps, actor: Actor, id: string, inpu
       ops.push({ type: 'updateUser', id, set, ...(guard ? { guard } : {}) });
     }
     ops.push(...sessions.slice(0, ROLE_BATCH).map((s) => roleUpdate(s, roleChange as string)));
+    // The change's events, in its (first) commit: `admin.user_updated` and, for a new address, `email.changed`.
+    ops.push(...(await updateEvents(deps, actor, user, { email, input, attributesChanged }, request)));
     const first = ops.find((op) => op.type === 'moveEmail' || op.type === 'updateUser');
     written =
       first?.type === 'moveEmail'
@@ -300,8 +350,8 @@ export interface SetPasswordInput {
  * every session of the user in the same transaction. A pending invitation is settled by it:
  * the account is usable from now on and the invitation and reset links die.
  */
-export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string, input: SetPasswordInput): Promise<void> {
-  await assertAdmin(deps, actor);
+export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string, input: SetPasswordInput, request?: RequestInfo): Promise<void> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.setPassword, request);
   const target = await loadUser(deps, id);
   const check = new FieldChecker();
   const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, target.email));
@@ -314,6 +364,10 @@ export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string,
       extraOps: [
         { type: 'deleteToken', userId: id, kind: 'reset' },
         { type: 'deleteToken', userId: id, kind: 'invitation' },
+      ],
+      audit: async ({ count }) => [
+        await auditOp(deps, { type: 'admin.password_set', userId: id, actor: actorOf(actor, request), request }),
+        ...(await sessionsRevokedOps(deps, { userId: id, count, reason: 'password_set', actor: actorOf(actor, request), request })),
       ],
     }),
   );
@@ -328,21 +382,29 @@ export async function setUserPassword(deps: AdminDeps, actor: Actor, id: string,
  * Sign-in then answers `403 account_locked` after a correct password, renewal `403
  * account_locked`, the authorizer denies, and a password reset sends no mail.
  */
-export async function lockUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
-  assertNotSelf(actor, id);
+export async function lockUser(deps: AdminDeps, actor: Actor, id: string, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.lock, request);
+  await assertNotSelf(deps, actor, id, ADMIN_ROUTES.lock, request);
   await loadUser(deps, id);
   // First close the door: from this write on, every sign-in and renewal fails its own condition
   // (`unlocked`, `sessionEpoch`). Without it, a burst of sign-ins of the same user could keep
   // moving `sessionSeq` and starve the revoke-all below into a 503.
   try {
-    await deps.store.commit([{ type: 'updateUser', id, set: { locked: true, updatedAt: nowIso(deps) }, bumpEpoch: true }]);
+    await deps.store.commit([
+      { type: 'updateUser', id, set: { locked: true, updatedAt: nowIso(deps) }, bumpEpoch: true },
+      await auditOp(deps, { type: 'admin.locked', userId: id, actor: actorOf(actor, request), request }),
+    ]);
   } catch (error) {
     if (isConflict(error, 'not_found')) throw notFound();
     throw error;
   }
   // Then delete every session, in one transaction with the (repeated) lock, as any revoke-all.
-  const before = await revoking(() => revokeAllSessions(deps, id, { set: { locked: true, updatedAt: nowIso(deps) } }));
+  const before = await revoking(() =>
+    revokeAllSessions(deps, id, {
+      set: { locked: true, updatedAt: nowIso(deps) },
+      audit: ({ count }) => sessionsRevokedOps(deps, { userId: id, count, reason: 'lock', actor: actorOf(actor, request), request }),
+    }),
+  );
   deps.log.info('user locked', { flow: 'admin-users', userId: id, actor: actorId(actor), sessionEpoch: before.sessionEpoch });
   const locked = await loadUser(deps, id);
   await notifyLocked(deps, locked, actor === 'operator' ? null : actor.userId);
@@ -350,11 +412,14 @@ export async function lockUser(deps: AdminDeps, actor: Actor, id: string): Promi
 }
 
 /** Unlocks a user: sign-in works again; sessions revoked by the lock stay revoked. */
-export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Promise<PublicUser> {
-  await assertAdmin(deps, actor);
+export async function unlockUser(deps: AdminDeps, actor: Actor, id: string, request?: RequestInfo): Promise<PublicUser> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.unlock, request);
   await loadUser(deps, id);
   try {
-    await deps.store.commit([{ type: 'updateUser', id, set: { locked: false, updatedAt: nowIso(deps) } }]);
+    await deps.store.commit([
+      { type: 'updateUser', id, set: { locked: false, updatedAt: nowIso(deps) } },
+      await auditOp(deps, { type: 'admin.unlocked', userId: id, actor: actorOf(actor, request), request }),
+    ]);
   } catch (error) {
     if (isConflict(error, 'not_found')) throw notFound();
     throw error;
@@ -370,12 +435,18 @@ export async function unlockUser(deps: AdminDeps, actor: Actor, id: string): Pro
  * transaction from one consistent read, conditioned on the user's email and `sessionSeq`, so
  * neither a racing sign-in nor a racing email change leaves a session or a claim behind).
  */
-export async function deleteUser(deps: AdminDeps, actor: Actor, id: string): Promise<void> {
-  await assertAdmin(deps, actor);
-  assertNotSelf(actor, id);
+export async function deleteUser(deps: AdminDeps, actor: Actor, id: string, request?: RequestInfo): Promise<void> {
+  await assertAdmin(deps, actor, ADMIN_ROUTES.delete, request);
+  await assertNotSelf(deps, actor, id, ADMIN_ROUTES.delete, request);
   if (!ID.test(id)) throw notFound();
   try {
-    await deleteAccount(deps, id);
+    await deleteAccount(deps, id, {
+      // `admin.user_deleted` carries the emailHash: the address's history stays findable, never the address.
+      audit: async ({ user, sessions }) => [
+        await auditOp(deps, { type: 'admin.user_deleted', userId: id, actor: actorOf(actor, request), emailCanonical: user.emailCanonical, request }),
+        ...(await sessionsRevokedOps(deps, { userId: id, count: sessions, reason: 'deletion', actor: actorOf(actor, request), request })),
+      ],
+    });
   } catch (error) {
     if (isConflict(error, 'not_found')) throw notFound();
     throw error;
@@ -391,6 +462,40 @@ async function revoking(run: () => Promise<User>): Promise<User> {
     if (isConflict(error, 'not_found')) throw notFound();
     throw error;
   }
+}
+
+/** The events of an admin update: `admin.user_updated` (fields, role change) and, for a new address, `email.changed`. */
+async function updateEvents(
+  deps: AdminDeps,
+  actor: Actor,
+  user: User,
+  change: { email: string | undefined; input: UpdateUserInput; attributesChanged: boolean },
+  request: RequestInfo | undefined,
+) {
+  const by = actorOf(actor, request);
+  const fields = [
+    ...(change.email !== undefined ? ['email'] : []),
+    ...(change.input.role !== undefined ? ['role'] : []),
+    ...(change.input.emailConfirmed !== undefined ? ['emailConfirmed'] : []),
+    ...(change.attributesChanged ? ['attributes'] : []),
+  ];
+  const roleChange = change.input.role !== undefined && change.input.role !== user.role ? { roleFrom: user.role, roleTo: change.input.role } : {};
+  const events = [await auditOp(deps, { type: 'admin.user_updated', userId: user.id, actor: by, details: { fields, ...roleChange }, request })];
+  const to = change.email === undefined ? undefined : canonicalizeEmail(change.email);
+  if (to !== undefined && to !== user.emailCanonical) {
+    const [fromEmailHash, toEmailHash] = await Promise.all([emailHashOf(deps, user.emailCanonical), emailHashOf(deps, to)]);
+    events.push(
+      await auditOp(deps, {
+        type: 'email.changed',
+        userId: user.id,
+        actor: by,
+        emailCanonical: to,
+        details: { fromEmailHash, toEmailHash, by: by.kind === 'operator' ? 'operator' : 'admin' },
+        request,
+      }),
+    );
+  }
+  return events;
 }
 
 function actorId(actor: Actor): string {

@@ -3,7 +3,7 @@ import { canonicalEmailOf } from '../domain/email.js';
 import { messages } from '../domain/messages.js';
 import { FieldChecker } from '../domain/validation.js';
 import { AuditCursorError, type AuditPage, type AuditPartition, type AuditQuery } from '../ports/audit-log.js';
-import { type Actor, assertAdmin } from './admin-users.js';
+import { type Actor, ADMIN_ROUTES, type AdminDeps, assertAdmin } from './admin-users.js';
 import { emailHashOf, recordAudit } from './audit.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
 
@@ -265,11 +265,12 @@ async function adminRead(deps: Pick<Deps, 'auditLog' | 'auditKey' | 'clock'>, in
  * default). `type` (a type or a family such as `mfa.*`) filters after the read.
  */
 export async function adminAudit(
-  deps: Pick<Deps, 'auditLog' | 'auditKey' | 'clock' | 'store'>,
+  deps: AdminDeps & Pick<Deps, 'auditLog'>,
   actor: Actor,
   input: AdminAuditInput,
+  request?: RequestInfo,
 ): Promise<AuditListPage<AdminAuditEvent>> {
-  await assertAdmin(deps, actor);
+  await assertAdmin(deps, actor, ADMIN_ROUTES.audit, request);
   return adminRead(deps, input);
 }
 
@@ -278,12 +279,13 @@ export async function adminAudit(
  * events stay readable until their retention ends; an id that never existed gives an empty list.
  */
 export async function adminUserAudit(
-  deps: Pick<Deps, 'auditLog' | 'auditKey' | 'clock' | 'store'>,
+  deps: AdminDeps & Pick<Deps, 'auditLog'>,
   actor: Actor,
   id: string,
   input: AuditFilterInput,
+  request?: RequestInfo,
 ): Promise<AuditListPage<AdminAuditEvent>> {
-  await assertAdmin(deps, actor);
+  await assertAdmin(deps, actor, ADMIN_ROUTES.userAudit, request);
   const { type, from, to, limit, cursor } = input;
   return adminRead(deps, { type, from, to, limit, cursor }, id);
 }

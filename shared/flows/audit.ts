@@ -80,6 +80,36 @@ export async function auditOp<T extends AuditType>(deps: Pick<Deps, 'auditKey' |
   return { type: 'appendAuditEvent', event: await buildAuditEvent(deps, input) };
 }
 
+/** Who ended sessions, for `session.revoked`. */
+export type RevokedBy = 'self' | 'admin' | 'operator' | 'system';
+
+/** The `by` of an actor: `admin` or `operator` for the admin flows, `self` for a user, `system` otherwise. */
+export function revokedByOf(actor: AuditActor): RevokedBy {
+  return actor.kind === 'admin' || actor.kind === 'operator' ? actor.kind : actor.kind === 'user' ? 'self' : 'system';
+}
+
+/**
+ * The `session.revoked` event of `count` sessions ended (none when `count` is 0: nothing was
+ * revoked), for the commit that deletes them.
+ */
+export async function sessionsRevokedOps(
+  deps: Pick<Deps, 'auditKey' | 'clock' | 'config'>,
+  input: { userId: string; count: number; reason: string; actor?: AuditActor | undefined; sessionId?: string | null; request?: RequestInfo | undefined },
+): Promise<WriteOp[]> {
+  if (input.count === 0) return [];
+  const actor = input.actor ?? { kind: 'user', id: input.userId };
+  return [
+    await auditOp(deps, {
+      type: 'session.revoked',
+      userId: input.userId,
+      sessionId: input.sessionId ?? null,
+      actor,
+      details: { by: revokedByOf(actor), reason: input.reason, count: input.count },
+      request: input.request,
+    }),
+  ];
+}
+
 /**
  * Writes an event that goes with no change of account state (a refused sign-in, an `authz.denied`):
  * one conditional Put. A failure answers `503` (the request is audited or it fails).
@@ -98,14 +128,30 @@ export async function recordAudit<T extends AuditType>(deps: Pick<Deps, 'auditKe
  * The store with the audit log's CloudWatch mirror: after each successful commit, every audit
  * event it appended is logged as one JSON line `{ "audit": { … } }` (a second, separate store;
  * spec §2). Applied once, where the deps are built.
+ *
+ * A transparent view of the same store (a Proxy): reads, fields and own properties are the
+ * store's (so tests that snapshot or restore a memory store's maps through it see them), only
+ * `commit` is the mirrored one. Assigning `commit` on the view (a test's interceptor) replaces
+ * the view's commit; the mirror keeps calling the store's own.
  */
 export function withAuditMirror<S extends AuthStore>(store: S, log: Log): S {
-  const commit = store.commit;
-  // A view of the same store (its state is read through the prototype) whose commit also logs.
-  const mirrored = Object.create(store) as S;
-  mirrored.commit = async function (this: S, ops: WriteOp[]) {
-    await commit.call(this, ops);
+  const inner = store.commit;
+  const mirrored = async (ops: WriteOp[]): Promise<void> => {
+    await inner.call(store, ops);
     for (const op of ops) if (op.type === 'appendAuditEvent') log.info('audit', { audit: op.event });
   };
-  return mirrored;
+  let commit: AuthStore['commit'] = mirrored;
+  const view: S = new Proxy(store, {
+    get: (target, key) => (key === 'commit' ? commit : Reflect.get(target, key, target)),
+    set: (target, key, value, receiver) => {
+      // An object made with the view as its prototype keeps its own properties, as usual.
+      if (receiver !== view) return Reflect.defineProperty(receiver, key, { value, writable: true, enumerable: true, configurable: true });
+      if (key === 'commit') {
+        commit = value as AuthStore['commit'];
+        return true;
+      }
+      return Reflect.set(target, key, value, target);
+    },
+  });
+  return view;
 }

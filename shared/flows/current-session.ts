@@ -1,15 +1,16 @@
 import { canonicalEmailOf } from '../domain/email.js';
-import { AuthError, isConflict } from '../domain/errors.js';
+import { AuthError, isConflict, RetryableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret, randomId, safeEqual } from '../domain/secrets.js';
 import { formatRenewalToken, isIssuedRenewalSecret, parseRenewalToken, type RenewalTokenParts, renewalSecret } from '../domain/tokens.js';
 import type { User } from '../domain/types.js';
 import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
+import { auditOp, recordAudit } from './audit.js';
 import { checkBreachedPasswordAtSignIn } from './breached-sign-in.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
-import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
+import { clearFailedSignIns, type LockoutCheck, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { resendConfirmationMail } from './send-mail.js';
 import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
 
@@ -40,16 +41,28 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   // A malformed or oversized email cannot have an account: it goes down the unknown-email path
   // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
   const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
-  const lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
+  let lockout: LockoutCheck;
+  try {
+    lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
+  } catch (error) {
+    if (error instanceof RetryableError) {
+      // Refused before any password check: the event still names the account the attempt was for.
+      const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
+      await signInRefused(deps, 'rate_limited', user, emailCanonical, request);
+    }
+    throw error;
+  }
   const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
-    await recordFailedSignIn(deps, lockout, user);
+    await recordFailedSignIn(deps, lockout, user, 'session', request);
+    await signInRefused(deps, !user ? 'unknown_user' : user.invitationPending ? 'invitation_pending' : 'bad_password', user, emailCanonical, request);
     throw invalidCredentials();
   }
   if (!(await deps.hasher.verify(user.passwordHash, password))) {
     deps.log.info('sign-in failed', { flow: 'session', userId: user.id, code: 'invalid_credentials' });
-    await recordFailedSignIn(deps, lockout, user);
+    await recordFailedSignIn(deps, lockout, user, 'session', request);
+    await signInRefused(deps, 'bad_password', user, emailCanonical, request);
     throw invalidCredentials();
   }
   let started: { tokens: TokenPair; sessionId: string };
@@ -58,6 +71,8 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   } catch (error) {
     // The password was right: whatever stopped the sign-in, it was not a guess.
     await releaseAttempt(deps, lockout);
+    const reason = refusalReason(error);
+    if (reason) await signInRefused(deps, reason, user, emailCanonical, request);
     throw error;
   }
   // After the commit, best effort: the session exists, and a counter left behind only keeps its
@@ -68,6 +83,49 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   deps.log.info('signed in', { flow: 'session', userId: user.id });
   await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
   return started.tokens;
+}
+
+/** Why a sign-in with a right password was refused, for its `sign_in` event; undefined for a failure (503) that is no refusal. */
+function refusalReason(error: unknown): SignInRefusal | undefined {
+  if (!(error instanceof AuthError)) return undefined;
+  switch (error.code) {
+    case 'account_locked':
+      return 'locked';
+    case 'email_not_confirmed':
+      return 'unconfirmed';
+    case 'forbidden':
+      return 'hook_rejected';
+    case 'invalid_credentials':
+      return 'bad_password'; // the password changed between our check and our commit
+    default:
+      return undefined;
+  }
+}
+
+/** The reasons a sign-in is refused at the first factor (`sign_in` failure events). */
+export type SignInRefusal = 'bad_password' | 'unknown_user' | 'invitation_pending' | 'unconfirmed' | 'locked' | 'rate_limited' | 'hook_rejected';
+
+/**
+ * The `sign_in` failure event of a refused attempt: written alone, after the counters (a refusal
+ * changes no account state). An address without an account goes under `NOUSER#<day>` with its
+ * `emailHash` only. Exactly one per attempt: the refusal paths call it once, a success writes
+ * its event in the session's commit, and an outage (503) writes none.
+ */
+export async function signInRefused(
+  deps: Deps,
+  reason: SignInRefusal,
+  user: User | undefined,
+  emailCanonical: string | null,
+  request: RequestInfo,
+): Promise<void> {
+  await recordAudit(deps, {
+    type: 'sign_in',
+    outcome: 'failure',
+    userId: user?.id ?? null,
+    emailCanonical,
+    details: { method: 'password', reason },
+    request,
+  });
 }
 
 /** After a right password: the account's state, the deployer's hook and the session's commit. */
@@ -91,7 +149,8 @@ async function completeSignIn(deps: Deps, user: User, input: SignInInput, reques
   const warnings = await checkBreachedPasswordAtSignIn(deps, user, input.password ?? '', request);
   let started: { tokens: TokenPair; sessionId: string };
   try {
-    started = await startSession(deps, user, { rememberMe, request, warnings });
+    // The session's commit carries its `sign_in` event.
+    started = await startSession(deps, user, { rememberMe, request, method: 'password', warnings });
   } catch (error) {
     // The user was locked, deleted or had their password changed between our read and write.
     if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) {
@@ -119,14 +178,14 @@ function assertMaySignIn(user: User): void {
  * future generation, or the current generation with the wrong secret) is a plain 401 and
  * revokes nothing: revoking takes a token that was once valid.
  */
-export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }): Promise<TokenPair> {
+export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }, request?: RequestInfo): Promise<TokenPair> {
   const parsed = parseRenewalToken(input.renewalToken);
   if (!parsed) throw new AuthError('unauthorized', messages.unauthorized);
   // A second attempt only when the user changed between our read and our write (e.g. a
   // password change that kept this very session, or a role change): the fresh read decides
   // again, so a session that the change revoked is gone by then and answers 401.
   for (let attempt = 0; ; attempt++) {
-    const outcome = await tryRenew(deps, parsed);
+    const outcome = await tryRenew(deps, parsed, request);
     if (outcome !== 'user_changed' || attempt >= 1) {
       if (typeof outcome === 'string') return renewalRefused(deps, parsed.userId);
       return outcome;
@@ -141,14 +200,26 @@ async function renewalRefused(deps: Deps, userId: string): Promise<never> {
   throw new AuthError('unauthorized', messages.unauthorized);
 }
 
-/** Ends a session whose renewal token was used twice: whoever holds either copy is signed out. */
-async function revokeOnReuse(deps: Deps, userId: string, sessionId: string, how: 'old_generation' | 'lost_race'): Promise<'dead'> {
-  await deps.store.commit([{ type: 'deleteSession', userId, id: sessionId }]);
+/**
+ * Ends a session whose renewal token was used twice: whoever holds either copy is signed out.
+ * The deletion and its `renewal.reuse_detected` event are one commit.
+ */
+async function revokeOnReuse(
+  deps: Deps,
+  userId: string,
+  sessionId: string,
+  how: 'old_generation' | 'lost_race',
+  request: RequestInfo | undefined,
+): Promise<'dead'> {
+  await deps.store.commit([
+    { type: 'deleteSession', userId, id: sessionId },
+    await auditOp(deps, { type: 'renewal.reuse_detected', userId, sessionId, actor: { kind: 'system' }, request }),
+  ]);
   deps.log.warn('spent renewal token presented: session revoked', { flow: 'session', userId, reuse: how });
   return 'dead';
 }
 
-async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPair | 'dead' | 'user_changed'> {
+async function tryRenew(deps: Deps, parsed: RenewalTokenParts, request: RequestInfo | undefined): Promise<TokenPair | 'dead' | 'user_changed'> {
   const [session, user] = await Promise.all([deps.store.getSession(parsed.userId, parsed.sessionId), deps.store.getUser(parsed.userId)]);
   const now = nowSeconds(deps);
   if (!user || !session || session.expiresAt <= now || user.locked) return 'dead';
@@ -156,7 +227,7 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPai
   // Only a secret this server issued for this session and generation counts as a (spent) token.
   if (parsed.generation > session.renewalGeneration) return 'dead';
   if (!isIssuedRenewalSecret(session.renewalKey, session.id, parsed.generation, parsed.secret)) return 'dead';
-  if (parsed.generation < session.renewalGeneration) return revokeOnReuse(deps, user.id, session.id, 'old_generation');
+  if (parsed.generation < session.renewalGeneration) return revokeOnReuse(deps, user.id, session.id, 'old_generation', request);
   const presented = hashSecret(parsed.secret);
   // The MAC holds but the hash does not: only someone holding the session's key could make that
   // (e.g. from a copy of the table), and the key alone must never renew nor revoke.
@@ -196,7 +267,7 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPai
   } catch (error) {
     if (isConflict(error, 'user_changed')) return 'user_changed';
     // Another request spent this very token between our read and our write: reuse.
-    if (isConflict(error, 'token_mismatch')) return revokeOnReuse(deps, user.id, session.id, 'lost_race');
+    if (isConflict(error, 'token_mismatch')) return revokeOnReuse(deps, user.id, session.id, 'lost_race', request);
     if (isConflict(error)) return 'dead';
     throw error;
   }
@@ -210,7 +281,16 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts): Promise<TokenPai
 }
 
 /** Ends the caller's session: its access and renewal tokens stop working at once. */
-export async function signOut(deps: Deps, principal: Principal): Promise<void> {
-  await deps.store.commit([{ type: 'deleteSession', userId: principal.userId, id: principal.sessionId }]);
+export async function signOut(deps: Deps, principal: Principal, request?: RequestInfo): Promise<void> {
+  await deps.store.commit([
+    { type: 'deleteSession', userId: principal.userId, id: principal.sessionId },
+    await auditOp(deps, {
+      type: 'session.revoked',
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      details: { by: 'self', reason: 'sign_out', count: 1 },
+      request,
+    }),
+  ]);
   deps.log.info('signed out', { flow: 'session', userId: principal.userId });
 }

@@ -12,6 +12,12 @@ const ATTEMPTS = 5;
 export interface DeleteGuard {
   /** `DELETE /me`: the password hash the caller verified must still be the user's. */
   passwordHash?: string;
+  /**
+   * The deletion's audit events (`account.deleted` or `admin.user_deleted`, with the
+   * `session.revoked` of its sessions), built for each attempt from the user as read and the
+   * number of its sessions: they go in the first, decisive commit (the one deleting the user).
+   */
+  audit?: (deleted: { user: User; sessions: number }) => Promise<WriteOp[]>;
 }
 
 /**
@@ -63,6 +69,7 @@ export async function deleteAccount(deps: Pick<Deps, 'store'>, userId: string, g
       ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId, kind })),
     ];
     const sessions = items.sessions.map((s): WriteOp => ({ type: 'deleteSession', userId, id: s.id }));
+    if (guard.audit) head.push(...(await guard.audit({ user, sessions: sessions.length })));
     try {
       await commitInChunks(deps.store, head, sessions);
     } catch (error) {

@@ -4,7 +4,8 @@ import { messages } from '../domain/messages.js';
 import { type PublicUser, toPublicUser } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
-import { type Deps, nowIso } from './deps.js';
+import { auditOp, emailHashOf } from './audit.js';
+import { type Deps, nowIso, type RequestInfo } from './deps.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
 import { commitWithMail, prepareConfirmationLink, standInUser } from './send-mail.js';
 
@@ -15,7 +16,7 @@ import { commitWithMail, prepareConfirmationLink, standInUser } from './send-mai
  * same transaction, so two concurrent uses cannot both succeed. A swap also deletes any pending
  * reset token in that transaction: a link mailed to the old address must not outlive it.
  */
-export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<PublicUser> {
+export async function confirmEmail(deps: Deps, rawToken: unknown, request?: RequestInfo): Promise<PublicUser> {
   const { token, user } = await findMailToken(deps, 'confirmation', rawToken);
   const updatedAt = nowIso(deps);
   const targetCanonical = canonicalizeEmail(token.email);
@@ -47,6 +48,14 @@ export async function confirmEmail(deps: Deps, rawToken: unknown): Promise<Publi
     confirmed = { ...confirmed, email: token.email, emailCanonical: targetCanonical, unconfirmedEmail: null };
   } else {
     throw new AuthError('invalid_token'); // the pending change it was for was cancelled
+  }
+  // The events go with the change: `email.confirmed`, and for a swap `email.changed` too.
+  const toEmailHash = await emailHashOf(deps, targetCanonical);
+  const subject = { userId: user.id, emailCanonical: targetCanonical, request };
+  ops.push(await auditOp(deps, { ...subject, type: 'email.confirmed', details: { toEmailHash } }));
+  if (targetCanonical !== user.emailCanonical) {
+    const fromEmailHash = await emailHashOf(deps, user.emailCanonical);
+    ops.push(await auditOp(deps, { ...subject, type: 'email.changed', details: { fromEmailHash, toEmailHash, by: 'self' } }));
   }
   try {
     await deps.store.commit([consumeOp(deps, token), ...ops]);

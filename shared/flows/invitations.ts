@@ -6,6 +6,7 @@ import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyPasswordChanged } from './after-hooks.js';
 import { mergeAttributes, readUserAttributes } from './attributes.js';
+import { auditOp, emailHashOf } from './audit.js';
 import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken } from './mail-tokens.js';
@@ -51,7 +52,7 @@ export interface AcceptInvitationInput {
  * one. An address that already has an account gets nothing and nothing changes, and the answer
  * is the same, so inviting does not tell the inviter who has an account.
  */
-export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail: string | undefined): Promise<InviteResult> {
+export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail: string | undefined, request?: RequestInfo): Promise<InviteResult> {
   if (inviterId !== null) await assertMayInvite(deps, inviterId);
   const check = new FieldChecker();
   const email = check.email('email', rawEmail);
@@ -63,14 +64,25 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
     invitation: { email, expiresAt: new Date(at * 1000).toISOString() },
     outcome,
   });
-  const existing = await deps.store.findUserByEmail(canonicalizeEmail(email));
+  const canonical = canonicalizeEmail(email);
+  // `invitation.created`, in the commit of the invitation: subject the inviter (the invited user
+  // for the CLI, whose operator is the actor), the invitee's address as its emailHash only.
+  const invited = async (inviteeId: string) =>
+    auditOp(deps, {
+      type: 'invitation.created',
+      userId: inviterId ?? inviteeId,
+      emailCanonical: canonical,
+      details: { inviteeEmailHash: await emailHashOf(deps, canonical) },
+      request,
+    });
+  const existing = await deps.store.findUserByEmail(canonical);
   if (existing) {
     const pending = existing.invitationPending && existing.passwordHash === null && !existing.locked;
     // An address with an account gets the same transaction for a stand-in user, which the store
     // refuses: the same store work as a re-invite, so the inviter cannot time the difference.
     const invitee = pending ? existing : standInUser(email);
     try {
-      return answer('reinvited', await reinvite(deps, invitee, !pending));
+      return answer('reinvited', await reinvite(deps, invitee, !pending, await invited(invitee.id)));
     } catch (error) {
       if (isConflict(error)) return answer('exists'); // accepted, locked or deleted meanwhile; or the stand-in
       throw error;
@@ -81,7 +93,7 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
   const { tokenOp, mail, expiresAt: at } = await prepareInvitationMail(deps, user);
   try {
     // Past the recipient's cap the invited user is still created, without a mail (same answer).
-    const outcome = await commitWithMail(deps, [{ type: 'createUser', user }, tokenOp], [mail], 'change-only');
+    const outcome = await commitWithMail(deps, [{ type: 'createUser', user }, tokenOp, await invited(user.id)], [mail], 'change-only');
     deps.log.info('user invited', { flow: 'invitations', userId: user.id, code: outcome, ...(inviterId ? { inviterId } : {}) });
     return answer('invited', at);
   } catch (error) {
@@ -97,11 +109,11 @@ export async function inviteUser(deps: Deps, inviterId: string | null, rawEmail:
  * cannot hand out a link that would set the password of an account that is already in use. Past
  * the recipient's cap nothing is written (the earlier link stays valid); the answer is the same.
  */
-async function reinvite(deps: Deps, invitee: User, decoy: boolean): Promise<number> {
+async function reinvite(deps: Deps, invitee: User, decoy: boolean, event: WriteOp): Promise<number> {
   const { tokenOp, mail, expiresAt } = await prepareInvitationMail(deps, invitee, decoy);
   const outcome = await commitWithMail(
     deps,
-    [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }, tokenOp],
+    [{ type: 'checkUser', id: invitee.id, guard: { passwordHash: null, unlocked: true } }, tokenOp, event],
     [mail],
     'nothing',
   );
@@ -161,7 +173,14 @@ export async function acceptInvitation(deps: Deps, rawToken: unknown, input: Acc
   };
   // The session is prepared for the user as read (its guard: same epoch, unlocked, still no
   // password); the acceptance joins that same user write, since one commit may touch an item once.
-  const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request });
+  // The session's commit carries its `sign_in` (method `invitation`); the acceptance adds its own
+  // events: `invitation.accepted` and the first password's `password.changed`.
+  const { ops, tokens, sessionId } = await prepareSession(deps, user, { rememberMe: false, request, method: 'invitation' });
+  const subject = { userId: user.id, sessionId, emailCanonical: user.emailCanonical, request };
+  const events = [
+    await auditOp(deps, { ...subject, type: 'invitation.accepted', details: { method: 'password' } }),
+    await auditOp(deps, { ...subject, type: 'password.changed', details: { first: true } }),
+  ];
   let merged = false;
   const writes: WriteOp[] = ops.map((op) => {
     if (op.type !== 'updateUser' || op.id !== user.id) return op;
@@ -170,7 +189,7 @@ export async function acceptInvitation(deps: Deps, rawToken: unknown, input: Acc
   });
   if (!merged) throw new Error('prepareSession no longer writes the user: acceptInvitation needs updating');
   try {
-    await deps.store.commit([consumeOp(deps, token), ...writes]);
+    await deps.store.commit([consumeOp(deps, token), ...writes, ...events]);
   } catch (error) {
     if (isConflict(error, 'user_changed')) {
       const fresh = await deps.store.getUser(user.id);

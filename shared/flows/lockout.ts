@@ -3,7 +3,8 @@ import { messages } from '../domain/messages.js';
 import { hashSecret } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { counterIsFull, type FailureCounter, type FailurePolicy } from '../ports/attempt-counters.js';
-import { type Deps, nowSeconds } from './deps.js';
+import { recordAudit } from './audit.js';
+import { type Deps, nowSeconds, type RequestInfo } from './deps.js';
 import { enqueueQuietly, prepareTemplateMail } from './send-mail.js';
 
 /**
@@ -29,6 +30,8 @@ export interface SignInAttempt {
 
 /** The counter scopes of an attempt and the account's reserved slot. */
 export interface LockoutCheck {
+  /** The canonical email of the attempt (for the audit log's `emailHash`), or null. */
+  emailCanonical: string | null;
   emailScope: string | null;
   ipScope: string | null;
   /** The slot reserved for this attempt in the email's counter (null without an email). */
@@ -83,10 +86,10 @@ export async function reserveAttempt(deps: Deps, attempt: SignInAttempt, flow = 
     const [byIp] = await deps.counters.getCounters([scopes.ipScope], policy.now);
     if (byIp && counterIsFull(byIp, policy)) tooManyAttempts(deps, flow, endOf(byIp, policy));
   }
-  if (scopes.emailScope === null) return { ...scopes, reservation: null };
+  if (scopes.emailScope === null) return { ...scopes, emailCanonical: null, reservation: null };
   const reserved = await deps.counters.reserveAttempt(scopes.emailScope, policy);
   if (!reserved.granted) tooManyAttempts(deps, flow, endOf(reserved.counter, policy));
-  return { ...scopes, reservation: { count: reserved.count, windowEnds: reserved.windowEnds } };
+  return { ...scopes, emailCanonical: attempt.emailCanonical, reservation: { count: reserved.count, windowEnds: reserved.windowEnds } };
 }
 
 /**
@@ -94,16 +97,38 @@ export async function reserveAttempt(deps: Deps, attempt: SignInAttempt, flow = 
  * at the limit, the lockout starts), the source address gets one more failure (an atomic
  * increment). When this failure starts the email's lockout, the account's owner (if the email
  * has an account) gets one mail: only the failure that started it reports `justLocked`.
+ *
+ * The failure that starts a lockout writes a `lockout.start` event (after the counters, alone:
+ * counters are no account state): scope `email` under the account (or `NOUSER#<day>` with the
+ * `emailHash` for an address without one), scope `ip` under `NOUSER#<day>` with the source
+ * address. A failed event write answers 503 (the request is audited or it fails).
  */
-export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: User | undefined, flow = 'session'): Promise<void> {
+export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: User | undefined, flow = 'session', request?: RequestInfo): Promise<void> {
   const policy = policyOf(deps);
   const [byEmail, byIp] = await Promise.all([
     check.emailScope === null || check.reservation === null ? undefined : deps.counters.settleFailure(check.emailScope, check.reservation, policy),
     check.ipScope === null ? undefined : deps.counters.recordFailure(check.ipScope, policy),
   ]);
-  if (byIp?.justLocked) deps.log.warn('lockout started', { flow, scope: 'ip', code: 'too_many_attempts' });
+  if (byIp?.justLocked) {
+    deps.log.warn('lockout started', { flow, scope: 'ip', code: 'too_many_attempts' });
+    await recordAudit(deps, {
+      type: 'lockout.start',
+      userId: null,
+      actor: { kind: 'system' },
+      details: { scope: 'ip', failures: byIp.count, until: isoOf(byIp.lockedUntil) },
+      request,
+    });
+  }
   if (!byEmail?.justLocked) return;
   deps.log.warn('lockout started', { flow, scope: 'email', ...(user ? { userId: user.id } : {}), code: 'too_many_attempts' });
+  await recordAudit(deps, {
+    type: 'lockout.start',
+    userId: user?.id ?? null,
+    actor: { kind: 'system' },
+    emailCanonical: check.emailCanonical,
+    details: { scope: 'email', failures: byEmail.count, until: isoOf(byEmail.lockedUntil) },
+    request,
+  });
   if (!user || user.invitationPending) return;
   // A security notice: never capped. Queued on its own and best-effort: the lockout holds
   // whether or not its notice gets out, and the sign-in still answers 401.
@@ -125,6 +150,11 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
   } catch (error) {
     deps.log.error('lockout mail failed', { flow, userId: user.id, errorName: error instanceof Error ? error.name : typeof error });
   }
+}
+
+/** An epoch-seconds time as ISO 8601 (the audit log's times), or undefined. */
+function isoOf(seconds: number | null): string | undefined {
+  return seconds === null ? undefined : new Date(seconds * 1000).toISOString();
 }
 
 /**

@@ -2,7 +2,8 @@ import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import type { Session } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
-import { type Deps, nowSeconds, type Principal } from './deps.js';
+import { auditOp, sessionsRevokedOps } from './audit.js';
+import { type Deps, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { revokeAllSessions } from './revoke.js';
 
 /** One entry of `GET /sessions`. */
@@ -86,15 +87,26 @@ export async function listMySessions(deps: Deps, principal: Principal, input: Li
  * caller's user id, so another user's session id is simply not found: `404 not_found`, the same
  * as an unknown or expired one, which tells nothing about other users' sessions.
  */
-export async function revokeMySession(deps: Deps, principal: Principal, sessionId: string): Promise<void> {
+export async function revokeMySession(deps: Deps, principal: Principal, sessionId: string, request?: RequestInfo): Promise<void> {
   const session = sessionId.length <= 64 ? await deps.store.getSession(principal.userId, sessionId) : undefined;
   if (!session || session.expiresAt <= nowSeconds(deps)) throw new AuthError('not_found');
-  await deps.store.commit([{ type: 'deleteSession', userId: principal.userId, id: session.id }]);
+  await deps.store.commit([
+    { type: 'deleteSession', userId: principal.userId, id: session.id },
+    await auditOp(deps, {
+      type: 'session.revoked',
+      userId: principal.userId,
+      sessionId: session.id,
+      details: { by: 'self', reason: 'revoke', count: 1 },
+      request,
+    }),
+  ]);
   deps.log.info('session revoked', { flow: 'sessions', userId: principal.userId });
 }
 
 /** Signs the caller out everywhere: every session, the current one included, race-free. */
-export async function revokeMySessions(deps: Deps, principal: Principal): Promise<void> {
-  await revokeAllSessions(deps, principal.userId);
+export async function revokeMySessions(deps: Deps, principal: Principal, request?: RequestInfo): Promise<void> {
+  await revokeAllSessions(deps, principal.userId, {
+    audit: ({ count }) => sessionsRevokedOps(deps, { userId: principal.userId, count, reason: 'revoke_all', sessionId: principal.sessionId, request }),
+  });
   deps.log.info('signed out everywhere', { flow: 'sessions', userId: principal.userId });
 }

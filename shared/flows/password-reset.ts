@@ -4,7 +4,8 @@ import type { User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
 import { notifyPasswordChanged } from './after-hooks.js';
-import { type Deps, nowIso } from './deps.js';
+import { auditOp, recordAudit, sessionsRevokedOps } from './audit.js';
+import { type Deps, nowIso, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
 import { passwordPolicy } from './password-policy.js';
@@ -26,7 +27,7 @@ function mayReset(user: User | undefined): user is User {
  * past the recipient's cap (`AUTH_MAIL_RECIPIENT_LIMIT`) nothing is written and the earlier link
  * stays valid.
  */
-export async function requestPasswordReset(deps: Deps, input: { email?: string | undefined }): Promise<void> {
+export async function requestPasswordReset(deps: Deps, input: { email?: string | undefined }, request?: RequestInfo): Promise<void> {
   const check = new FieldChecker();
   const email = check.email('email', input.email);
   check.throwIfAny();
@@ -36,15 +37,33 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
   const user = mayReset(found) ? found : undefined;
   const target = user ?? standInUser(email);
   const { op, mail } = await prepareResetMail(deps, target, { emailCanonical: canonical, decoy: !user });
+  // `password.reset_requested`: for an eligible user in the commit of the token (no link
+  // without its event); for any other address written alone, AT THE SAME TIME as the stand-in's
+  // refused commit, so the answer takes as long either way. An unknown address goes under
+  // `NOUSER#<day>` with its emailHash only; a locked or invited account under its own id.
+  const event = { type: 'password.reset_requested' as const, emailCanonical: canonical, request };
   let outcome: string;
   try {
     // A deletion, lock or email change that landed since our read wins: no token is left behind.
     const checkOp: WriteOp = { type: 'checkUser', id: target.id, guard: { unlocked: true, emailCanonical: user?.emailCanonical ?? canonical } };
-    outcome = await commitWithMail(deps, [checkOp, op], [mail], 'nothing');
+    if (user) {
+      outcome = await commitWithMail(deps, [checkOp, op, await auditOp(deps, { ...event, userId: user.id })], [mail], 'nothing');
+    } else {
+      const [commit, audit] = await Promise.allSettled([
+        commitWithMail(deps, [checkOp, op], [mail], 'nothing'),
+        recordAudit(deps, { ...event, userId: found?.id ?? null, outcome: 'failure' }),
+      ]);
+      if (audit.status === 'rejected') throw audit.reason;
+      if (commit.status === 'rejected') throw commit.reason;
+      outcome = commit.value;
+    }
   } catch (error) {
     if (!isConflict(error)) throw error;
     outcome = user ? 'user_changed' : found ? 'not_allowed' : 'unknown';
   }
+  // Past the recipient's cap (or when the account changed meanwhile) nothing was written: the
+  // request still leaves its event, as a failure.
+  if (user && outcome !== 'queued') await recordAudit(deps, { ...event, userId: user.id, outcome: 'failure' });
   deps.log.info('password reset requested', { flow: 'password-reset', ...(user ? { userId: user.id } : {}), code: outcome });
 }
 
@@ -94,6 +113,7 @@ export async function resetPassword(
   deps: Deps,
   rawToken: unknown,
   input: { password?: string | undefined; passwordConfirmation?: string | undefined },
+  request?: RequestInfo,
 ): Promise<void> {
   const { token, user } = await findResetToken(deps, rawToken);
   const check = new FieldChecker();
@@ -107,6 +127,11 @@ export async function resetPassword(
       // A lock that landed after we read the token wins: the reset does not go through.
       guard: { unlocked: true },
       extraOps: [consumeOp(deps, token)],
+      // The reset and the sessions it ends: events in the commit that sets the password.
+      audit: async ({ count }) => [
+        await auditOp(deps, { type: 'password.reset', userId: user.id, emailCanonical: user.emailCanonical, request }),
+        ...(await sessionsRevokedOps(deps, { userId: user.id, count, reason: 'password_reset', request })),
+      ],
     });
   } catch (error) {
     // Spent or replaced meanwhile (token_mismatch), user deleted (not_found) or locked (user_changed).

@@ -6,6 +6,7 @@ import { toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { checkHookAttributes, readUserAttributes } from './attributes.js';
+import { auditOp, recordAudit } from './audit.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
 import { passwordPolicy } from './password-policy.js';
 import { commitWithMail, prepareConfirmationLink, prepareConfirmationMail, prepareInvitationMail, prepareTemplateMail } from './send-mail.js';
@@ -82,13 +83,26 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const passwordHash = await deps.hasher.hash(password);
   const user = newUser(deps, { email, passwordHash, attributes });
 
+  // The account's event goes in the commit that creates it (with the session's `sign_in`, when
+  // the registration signs in).
+  const registered = await auditOp(deps, {
+    type: 'registration',
+    userId: user.id,
+    emailCanonical: user.emailCanonical,
+    details: { method: 'password' },
+    request,
+  });
   if (!deps.config.requireEmailConfirmation) {
-    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request, newUser: true });
+    const { ops, tokens } = await prepareSession(deps, user, { rememberMe: false, request, newUser: true, method: 'registration' });
     try {
-      await deps.store.commit([{ type: 'createUser', user }, ...ops.slice(1)]);
+      await deps.store.commit([{ type: 'createUser', user }, registered, ...ops.slice(1)]);
     } catch (error) {
-      if (isConflict(error, 'email_taken')) throw new ValidationError({ email: [messages.field.taken] });
-      throw error;
+      if (!isConflict(error, 'email_taken')) throw error;
+      // Without confirmation a taken address is answered as such (422): the attempt is recorded
+      // under the account that has it.
+      const owner = await deps.store.findUserByEmail(user.emailCanonical);
+      if (owner) await recordAudit(deps, alreadyRegistered(owner, request));
+      throw new ValidationError({ email: [messages.field.taken] });
     }
     deps.log.info('registered', { flow: 'registration', userId: user.id });
     await runAfterHook(deps, 'afterRegistration', { user: tokens.user, request });
@@ -100,7 +114,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   // write and a second try.
   const existing = await deps.store.findUserByEmail(user.emailCanonical);
   if (existing) {
-    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes }, existing);
+    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes }, request, existing);
     return { kind: 'pending' };
   }
   // Until it is confirmed, the account lives as long as its last confirmation link.
@@ -108,12 +122,12 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const pending: User = { ...user, expiresAt };
   try {
     // Past the recipient's cap the account is still created, without a mail (same answer).
-    const outcome = await commitWithMail(deps, [{ type: 'createUser', user: pending }, tokenOp], [mail], 'change-only');
+    const outcome = await commitWithMail(deps, [{ type: 'createUser', user: pending }, tokenOp, registered], [mail], 'change-only');
     deps.log.info('registered', { flow: 'registration', userId: user.id, code: outcome });
   } catch (error) {
     if (!isConflict(error, 'email_taken')) throw error;
     // Registered meanwhile (a concurrent registration of the same email).
-    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes });
+    await registerExisting(deps, user.emailCanonical, { passwordHash, attributes }, request);
     return { kind: 'pending' };
   }
   await runAfterHook(deps, 'afterRegistration', { user: toPublicUser(pending), request });
@@ -138,17 +152,22 @@ async function registerExisting(
   deps: Deps,
   emailCanonical: string,
   registration: { passwordHash: string; attributes: Record<string, unknown> },
+  request: RequestInfo,
   first?: User,
 ): Promise<void> {
   for (let attempt = 0; attempt < REREGISTER_ATTEMPTS; attempt++) {
     const existing = attempt === 0 && first ? first : await deps.store.findUserByEmail(emailCanonical);
     if (!existing) return; // deleted meanwhile; nothing to tell
-    if (existing.emailConfirmed || existing.invitationPending || existing.locked) return notifyExistingOwner(deps, existing);
+    if (existing.emailConfirmed || existing.invitationPending || existing.locked) return notifyExistingOwner(deps, existing, request);
     const { ops, mail } = await prepareConfirmationLink(deps, existing, {
       set: { passwordHash: registration.passwordHash, attributes: registration.attributes, updatedAt: nowIso(deps) },
       // Any session of the replaced password (an account created before confirmation was required) ends.
       bumpEpoch: true,
     });
+    // The unconfirmed account is registered anew (its password replaced): its event in that commit.
+    ops.push(
+      await auditOp(deps, { type: 'registration', userId: existing.id, emailCanonical: existing.emailCanonical, details: { method: 'password' }, request }),
+    );
     let outcome: string;
     try {
       outcome = await commitWithMail(deps, ops, [mail], 'change-only');
@@ -171,17 +190,28 @@ async function registerExisting(
  * nothing else. Each mail is capped per recipient and kind; past the cap nothing is written and
  * nothing sent.
  */
-async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
+async function notifyExistingOwner(deps: Deps, existing: User, request: RequestInfo): Promise<void> {
+  // `registration` failure `already_registered`, under the existing account: in the commit of
+  // the owner's mail, or alone when nothing is written (capped, or the account changed meanwhile).
+  const refused = alreadyRegistered(existing, request);
+  const event = await auditOp(deps, refused);
+  const alone = () => recordAudit(deps, refused);
   if (existing.invitationPending && existing.passwordHash === null) {
     // An invited address: the account is not taken over (no password is set, the invitation
     // stays pending); its owner gets a fresh invitation link, which is how they get in.
-    if (existing.locked) return;
+    if (existing.locked) return alone();
     const { tokenOp, mail } = await prepareInvitationMail(deps, existing);
     try {
       // The guard keeps a registration racing with an acceptance from re-opening the account.
-      await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { passwordHash: null, unlocked: true } }, tokenOp], [mail], 'nothing');
+      const outcome = await commitWithMail(
+        deps,
+        [{ type: 'checkUser', id: existing.id, guard: { passwordHash: null, unlocked: true } }, tokenOp, event],
+        [mail],
+        'nothing',
+      );
+      if (outcome === 'capped') await alone();
     } catch (error) {
-      if (isConflict(error)) return; // accepted, locked or deleted meanwhile: nothing to send
+      if (isConflict(error)) return alone(); // accepted, locked or deleted meanwhile: nothing to send
       throw error;
     }
     deps.log.info('registration of invited email: invitation re-sent', { flow: 'registration', userId: existing.id });
@@ -195,10 +225,28 @@ async function notifyExistingOwner(deps: Deps, existing: User): Promise<void> {
     { userId: existing.id, cap: { kind: 'registrationNotice', emailCanonical: existing.emailCanonical } },
   );
   try {
-    await commitWithMail(deps, [{ type: 'checkUser', id: existing.id, guard: { emailCanonical: existing.emailCanonical } }], [notice], 'nothing');
+    const outcome = await commitWithMail(
+      deps,
+      [{ type: 'checkUser', id: existing.id, guard: { emailCanonical: existing.emailCanonical } }, event],
+      [notice],
+      'nothing',
+    );
+    if (outcome === 'capped') await alone();
   } catch (error) {
-    if (isConflict(error)) return; // deleted or moved meanwhile: nothing to tell
+    if (isConflict(error)) return alone(); // deleted or moved meanwhile: nothing to tell
     throw error;
   }
   deps.log.info('registration of taken email: owner notified', { flow: 'registration', userId: existing.id });
+}
+
+/** The `registration` failure of an address that has an account, under that account. */
+function alreadyRegistered(owner: User, request: RequestInfo) {
+  return {
+    type: 'registration' as const,
+    outcome: 'failure' as const,
+    userId: owner.id,
+    emailCanonical: owner.emailCanonical,
+    details: { method: 'password', reason: 'already_registered' },
+    request,
+  };
 }

@@ -25,6 +25,12 @@ export interface RevokeOptions {
   guard?: { passwordHash?: string | null; unlocked?: boolean };
   /** Moves the email claim in the same transaction (an immediate email change with a new password). */
   moveEmail?: { email: string };
+  /**
+   * The audit events of the change (`auditOp`), built for each attempt from the user as read and
+   * the number of sessions it revokes: they go in the first, decisive commit (the one with the
+   * user change), never in the follow-up chunks of leftover session deletions.
+   */
+  audit?: (revoked: { user: User; count: number }) => Promise<WriteOp[]>;
 }
 
 /**
@@ -71,7 +77,8 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
             bumpEpoch: true,
           }
         : { type: 'updateUser', id: userId, set: options.set ?? {}, guard, bumpEpoch: true };
-      await commitInChunks(deps.store, [userOp, ...(options.extraOps ?? [])], deletions);
+      const events = options.audit ? await options.audit({ user, count: deletions.length }) : [];
+      await commitInChunks(deps.store, [userOp, ...(options.extraOps ?? []), ...events], deletions);
     } catch (error) {
       if (isConflict(error, 'user_changed')) continue;
       throw error;

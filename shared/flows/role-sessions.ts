@@ -11,8 +11,8 @@ import { type Deps, nowSeconds } from './deps.js';
 
 type RoleDeps = Pick<Deps, 'store' | 'clock'>;
 
-/** Room for session updates beside the user write (and a token deletion) in one transaction. */
-export const ROLE_BATCH = 96;
+/** Room for session updates beside the user or email write (3 items), two token deletions and two audit events in one transaction. */
+export const ROLE_BATCH = 93;
 /** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
 export const ROLE_ATTEMPTS = 3;
 

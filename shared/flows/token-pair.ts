@@ -5,6 +5,7 @@ import { formatRenewalToken, renewalSecret } from '../domain/tokens.js';
 import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
 import type { WriteOp } from '../ports/store.js';
+import { auditOp } from './audit.js';
 import { type Deps, nowIso, nowSeconds, type RequestInfo } from './deps.js';
 
 /** The token pair of the contract. */
@@ -83,8 +84,25 @@ export async function signAccessToken(
     .sign(key.key);
 }
 
-/** Room for cap deletions beside the user write and the new session in one transaction. */
+/** Room for cap deletions beside the user write, the new session and their audit events in one transaction. */
 const CAP_DELETIONS_PER_COMMIT = 90;
+
+/**
+ * How a session was started, for its `sign_in` event: a password sign-in, a registration
+ * without confirmation, or an invitation's acceptance (each creates a session, so each is the end
+ * of a sign-in, with the password as its factor).
+ */
+export type SignInMethod = 'password' | 'registration' | 'invitation';
+
+/** Options of {@link prepareSession} and {@link startSession}. */
+export interface SessionOptions {
+  rememberMe: boolean;
+  request: RequestInfo;
+  /** The `sign_in` event's `method` (written in the commit that creates the session). */
+  method: SignInMethod;
+  /** Put on the token pair (e.g. `password_compromised`), when any. */
+  warnings?: SignInWarning[];
+}
 /** Attempts of {@link startSession} when another sign-in or a role change lands between read and write. */
 const START_ATTEMPTS = 25;
 
@@ -117,11 +135,15 @@ function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]
  *   counted twice: a needless retry at worst, never a session over the cap).
  * `newUser`: the user is created in the same commit (no sessions to list; callers replace the
  * user write). The caller commits; {@link startSession} does it with retries.
+ *
+ * The ops carry the session's `sign_in` event (and a `session.revoked` by `system`, reason
+ * `session_cap`, when sessions over the cap end with it): whoever commits them writes the events
+ * with the change. Surplus deletions committed here first carry their own event.
  */
 export async function prepareSession(
   deps: Deps,
   user: User,
-  options: { rememberMe: boolean; request: RequestInfo; newUser?: boolean; warnings?: SignInWarning[] },
+  options: SessionOptions & { newUser?: boolean },
 ): Promise<{ ops: WriteOp[]; tokens: TokenPair; sessionId: string }> {
   const now = nowSeconds(deps);
   const iso = nowIso(deps);
@@ -130,8 +152,12 @@ export async function prepareSession(
     // Only after the cap was lowered: the surplus beyond one transaction goes first (deleting
     // sessions over the cap is safe on its own), the rest with the new session.
     const surplus = ended.slice(0, ended.length - CAP_DELETIONS_PER_COMMIT);
-    for (let i = 0; i < surplus.length; i += 100) {
-      await deps.store.commit(surplus.slice(i, i + 100).map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })));
+    for (let i = 0; i < surplus.length; i += 99) {
+      const chunk = surplus.slice(i, i + 99);
+      await deps.store.commit([
+        ...chunk.map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
+        await capRevoked(deps, user, chunk.length, options.request),
+      ]);
     }
     ended = ended.slice(surplus.length);
   }
@@ -155,6 +181,17 @@ export async function prepareSession(
     ip: options.request.ip,
   };
   const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti });
+  const events: WriteOp[] = [
+    await auditOp(deps, {
+      type: 'sign_in',
+      userId: user.id,
+      sessionId: session.id,
+      emailCanonical: user.emailCanonical,
+      details: { method: options.method, amr: ['pwd'] },
+      request: options.request,
+    }),
+  ];
+  if (ended.length > 0) events.push(await capRevoked(deps, user, ended.length, options.request));
   return {
     sessionId: session.id,
     ops: [
@@ -171,6 +208,7 @@ export async function prepareSession(
       { type: 'putSession', session },
       // The oldest sessions over the cap end in the same transaction as the new one starts.
       ...ended.map((s): WriteOp => ({ type: 'deleteSession', userId: user.id, id: s.id })),
+      ...events,
     ],
     tokens: {
       accessToken,
@@ -183,6 +221,17 @@ export async function prepareSession(
   };
 }
 
+/** The event of sessions ended to keep a user under `AUTH_MAX_SESSIONS_PER_USER`. */
+function capRevoked(deps: Deps, user: User, count: number, request: RequestInfo): Promise<WriteOp> {
+  return auditOp(deps, {
+    type: 'session.revoked',
+    userId: user.id,
+    actor: { kind: 'system' },
+    details: { by: 'system', reason: 'session_cap', count },
+    request,
+  });
+}
+
 /**
  * Starts a session for a user whose credentials were checked against `user` as read: prepares
  * and commits it, preparing again from a fresh read when only `sessionSeq` or the role moved
@@ -191,11 +240,7 @@ export async function prepareSession(
  * or had its password or sessions revoked meanwhile, and 503 when sign-ins of the same user
  * keep winning the race.
  */
-export async function startSession(
-  deps: Deps,
-  user: User,
-  options: { rememberMe: boolean; request: RequestInfo; warnings?: SignInWarning[] },
-): Promise<{ tokens: TokenPair; sessionId: string }> {
+export async function startSession(deps: Deps, user: User, options: SessionOptions): Promise<{ tokens: TokenPair; sessionId: string }> {
   let current = user;
   for (let attempt = 0; ; attempt++) {
     const { ops, tokens, sessionId } = await prepareSession(deps, current, options);

@@ -3,11 +3,12 @@ import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { AuthError, causeName } from '../domain/errors.js';
+import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
-import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody } from './request.js';
+import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
 import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from './routes.js';
 
@@ -105,7 +106,18 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     let principal: Principal | undefined;
     if (route.auth !== 'none') {
       principal = await checkAccessToken(deps, bearerToken(event));
-      if (route.auth === 'admin' && principal.role !== 'admin') throw new AuthError('forbidden');
+      if (route.auth === 'admin' && principal.role !== 'admin') {
+        // A refused admin route is audited (subject: the caller), or the answer is 503.
+        await recordAudit(deps, {
+          type: 'authz.denied',
+          outcome: 'failure',
+          userId: principal.userId,
+          sessionId: principal.sessionId,
+          details: { route: event.routeKey },
+          request: requestInfo(event),
+        });
+        throw new AuthError('forbidden');
+      }
     }
     return handler({
       event,

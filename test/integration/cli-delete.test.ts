@@ -8,8 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { ensureTable } from '../../infra/local/services.js';
+import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import { runCli } from '../../shared/cli/program.js';
 import { testServices, uniqueEmail } from '../support/services.js';
+
+/** The audit key the commands hash addresses with (their `admin.*` events name addresses by hash). */
+const env = { ...process.env, LATCH_AUDIT_KEY: generateAuditKey() };
 
 interface Run {
   code: number;
@@ -36,7 +40,7 @@ async function freshTable() {
     stderr.on('data', (c) => {
       err += c;
     });
-    const code = await runCli([...args, '--table', tableName, '--endpoint', endpoint], { stdin, stdout, stderr, env: process.env, cwd: process.cwd() });
+    const code = await runCli([...args, '--table', tableName, '--endpoint', endpoint], { stdin, stdout, stderr, env, cwd: process.cwd() });
     return { code, stdout: out, stderr: err };
   };
   const create = async (email: string, role: string) => {

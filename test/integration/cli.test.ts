@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
+import { scanAuditTable } from '../support/audit.js';
 import { testServices, uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -165,6 +166,16 @@ describe('latch users (on a table given with --table/--endpoint)', () => {
     assert.deepEqual(deleted.json, { deleted: { id: user.id, email: user.email } });
     assert.equal(await api.store.getUser(user.id), undefined);
     assert.equal((await latch(['users', 'delete', '--email', user.email, '--yes', ...onTable()])).code, 1);
+
+    // Each command wrote its admin event, the operator (`local` on DynamoDB Local) as the actor,
+    // with a request id of its own.
+    const { events } = await scanAuditTable(api.tableName);
+    const mine = events.filter((e) => e.userId === user.id && e.type.startsWith('admin.'));
+    assert.deepEqual(mine.map((e) => e.type).sort(), ['admin.locked', 'admin.unlocked', 'admin.user_deleted']);
+    for (const event of mine) assert.deepEqual(event.actor, { kind: 'operator', id: 'local' });
+    assert.equal(new Set(mine.map((e) => e.requestId)).size, 3);
+    const revoked = events.find((e) => e.userId === user.id && e.type === 'session.revoked');
+    assert.deepEqual(revoked?.details, { by: 'operator', reason: 'lock', count: 1 });
   });
 
   test('the endpoint may come from LATCH_DYNAMODB_ENDPOINT instead of --endpoint', async () => {

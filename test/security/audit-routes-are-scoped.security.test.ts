@@ -69,23 +69,17 @@ test("/me/activity shows only the caller's events; /admin/audit is admin-only an
     for (const path of paths) assert.equal((await api.request('GET', path, { token: admin.token })).status, 200, path);
   });
 
-  // Depends on the `authz.denied` writer in `shared/http/function.ts` (another change of the same
-  // feature): marked todo until it is merged, then the mark goes. Checked through the admin
-  // route, which reads the audit table.
-  await t.test(
-    'each refusal is an authz.denied event under the caller, naming the route',
-    { todo: 'needs the authz.denied writer of shared/http/function.ts' },
-    async () => {
-      const caller = await seedUser(api);
-      const token = (await signInAs(api, caller)).accessToken;
-      assertProblem(await api.request('GET', '/admin/audit', { token }), 403, 'forbidden');
-      assertProblem(await api.request('GET', `/admin/users/${bob.id}/audit`, { token }), 403, 'forbidden');
-      const admin = await anAdmin(api);
-      const response = await api.request('GET', `/admin/users/${caller.id}/audit?type=authz.denied`, { token: admin.token });
-      assert.equal(response.status, 200, response.text);
-      const denied = response.body.events as Array<{ userId: string; details: { route?: string } }>;
-      assert.deepEqual(denied.map((event) => event.details.route).sort(), ['GET /admin/audit', 'GET /admin/users/{id}/audit']);
-      assert.ok(denied.every((event) => event.userId === caller.id));
-    },
-  );
+  // Checked through the admin route, which reads the audit table.
+  await t.test('each refusal is an authz.denied event under the caller, naming the route', async () => {
+    const caller = await seedUser(api);
+    const token = (await signInAs(api, caller)).accessToken;
+    assertProblem(await api.request('GET', '/admin/audit', { token }), 403, 'forbidden');
+    assertProblem(await api.request('GET', `/admin/users/${bob.id}/audit`, { token }), 403, 'forbidden');
+    const admin = await anAdmin(api);
+    const response = await api.request('GET', `/admin/users/${caller.id}/audit?type=authz.denied`, { token: admin.token });
+    assert.equal(response.status, 200, response.text);
+    const denied = response.body.events as Array<{ userId: string; details: { route?: string } }>;
+    assert.deepEqual(denied.map((event) => event.details.route).sort(), ['GET /admin/audit', 'GET /admin/users/{id}/audit']);
+    assert.ok(denied.every((event) => event.userId === caller.id));
+  });
 });
