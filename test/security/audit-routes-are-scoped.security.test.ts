@@ -45,7 +45,9 @@ test("/me/activity shows only the caller's events; /admin/audit is admin-only an
         seen.push(...response.body.events);
         cursor = response.body.nextCursor;
       } while (cursor);
-      assert.equal(seen.length, 6);
+      // The six seeded, and the sign-in that made the token.
+      assert.equal(seen.length, 7);
+      assert.equal(seen.filter((event) => String(event.sessionId).startsWith(user === ann ? 'ann-' : 'bob-')).length, 6);
       assert.ok(seen.every((event) => event.userId === user.id && !('emailHash' in event)));
     }
   });
