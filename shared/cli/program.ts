@@ -7,6 +7,8 @@ import { inviteUser } from '../flows/invitations.js';
 import { CliError } from './errors.js';
 import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
+import { registerUsersExport } from './users-export.js';
+import { registerUsersImport } from './users-import.js';
 
 /** The CLI's world: streams, environment and folder (the process's, or a test's). */
 export interface CliIo extends PromptIo {
@@ -196,6 +198,9 @@ export function buildProgram(io: CliIo): Command {
       output(options, { deleted: { id: user.id, email: user.email } }, `Deleted ${user.email}.`);
     }),
   );
+
+  registerUsersImport(users, io);
+  registerUsersExport(users, io);
 
   withCommonOptions(
     program

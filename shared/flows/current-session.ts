@@ -8,7 +8,9 @@ import { toPublicUser } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
+import { verifySignInPassword } from './legacy-passwords.js';
 import { clearFailedSignIns, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
+import { migrateUserOnSignIn } from './migrate-user.js';
 import { resendConfirmationMail } from './send-mail.js';
 import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
 
@@ -40,13 +42,18 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
   const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
   const lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
-  const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
+  // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts).
+  const user =
+    emailCanonical === null
+      ? undefined
+      : ((await deps.store.findUserByEmail(emailCanonical)) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
     await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
   }
-  if (!(await deps.hasher.verify(user.passwordHash, password))) {
+  // argon2id, or an imported legacy hash that a success upgrades to argon2id (legacy-passwords.ts).
+  if (!(await verifySignInPassword(deps, user, password, request))) {
     deps.log.info('sign-in failed', { flow: 'session', userId: user.id, code: 'invalid_credentials' });
     await recordFailedSignIn(deps, lockout, user);
     throw invalidCredentials();
