@@ -16,9 +16,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureTable, startDynamoDbLocal } from '../infra/local/services.js';
 import { generateAuditKey } from '../shared/adapters/secrets/audit-key.js';
 import { runCli } from '../shared/cli/program.js';
-import { ensureTable, startDynamoDbLocal } from '../infra/local/services.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,17 +66,20 @@ async function main(): Promise<void> {
     let stdout = '';
     let stderr = '';
     const started = performance.now();
-    const code = await runCli(['users', 'import', '--file', file, '--concurrency', concurrency, '--report', report, '--json', '--table', tableName, '--endpoint', endpoint], {
-      stdin: process.stdin,
-      stdout: { write: (s: string) => ((stdout += s), true) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
-      env: {
-        ...process.env,
-        AUTH_USER_ATTRIBUTES: JSON.stringify({ legacyId: { type: 'string', editableBy: 'admin' } }),
-        LATCH_AUDIT_KEY: generateAuditKey(),
+    const code = await runCli(
+      ['users', 'import', '--file', file, '--concurrency', concurrency, '--report', report, '--json', '--table', tableName, '--endpoint', endpoint],
+      {
+        stdin: process.stdin,
+        stdout: { write: (s: string) => ((stdout += s), true) } as unknown as NodeJS.WritableStream,
+        stderr: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
+        env: {
+          ...process.env,
+          AUTH_USER_ATTRIBUTES: JSON.stringify({ legacyId: { type: 'string', editableBy: 'admin' } }),
+          LATCH_AUDIT_KEY: generateAuditKey(),
+        },
+        cwd: dir,
       },
-      cwd: dir,
-    });
+    );
     const seconds = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`import exited ${code}: ${stderr}`);
     const summary = JSON.parse(stdout.trim().split('\n').pop() as string).summary;
@@ -96,7 +99,13 @@ async function main(): Promise<void> {
       updatedAt: new Date().toISOString(),
     };
     const claim = { pk: `EMAIL#${sample.email}`, sk: 'CLAIM', userId: '00000000-0000-0000-0000-000000000000' };
-    const event = { pk: 'USER#00000000-0000-0000-0000-000000000000', sk: '01J0000000000000000000000', type: 'user.imported', details: { format: 'pbkdf2' }, emailHash: 'x'.repeat(43) };
+    const event = {
+      pk: 'USER#00000000-0000-0000-0000-000000000000',
+      sk: '01J0000000000000000000000',
+      type: 'user.imported',
+      details: { format: 'pbkdf2' },
+      emailHash: 'x'.repeat(43),
+    };
     // Plus the users index (gsi1): one standard write of the profile's size.
     const gsiWru = Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(userItem)) / 1024));
     const perUser = transactionalWru(userItem) + transactionalWru(claim) + transactionalWru(event) + gsiWru;
