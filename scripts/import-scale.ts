@@ -63,15 +63,21 @@ async function main(): Promise<void> {
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
     const report = path.join(dir, 'report.jsonl');
-    let stdout = '';
-    let stderr = '';
+    const out = { stdout: '', stderr: '' };
+    const sink = (key: 'stdout' | 'stderr') =>
+      ({
+        write: (s: string) => {
+          out[key] += s;
+          return true;
+        },
+      }) as unknown as NodeJS.WritableStream;
     const started = performance.now();
     const code = await runCli(
       ['users', 'import', '--file', file, '--concurrency', concurrency, '--report', report, '--json', '--table', tableName, '--endpoint', endpoint],
       {
         stdin: process.stdin,
-        stdout: { write: (s: string) => ((stdout += s), true) } as unknown as NodeJS.WritableStream,
-        stderr: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
+        stdout: sink('stdout'),
+        stderr: sink('stderr'),
         env: {
           ...process.env,
           AUTH_USER_ATTRIBUTES: JSON.stringify({ legacyId: { type: 'string', editableBy: 'admin' } }),
@@ -81,8 +87,8 @@ async function main(): Promise<void> {
       },
     );
     const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`import exited ${code}: ${stderr}`);
-    const summary = JSON.parse(stdout.trim().split('\n').pop() as string).summary;
+    if (code !== 0) throw new Error(`import exited ${code}: ${out.stderr}`);
+    const summary = JSON.parse(out.stdout.trim().split('\n').pop() as string).summary;
     const reported = readFileSync(report, 'utf8').trim().split('\n').length;
 
     // Write units of one user's transaction, from a representative stored user, claim and event.

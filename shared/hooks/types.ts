@@ -77,13 +77,13 @@ export interface LatchHooks {
    * **`password` is the user's plaintext password: never log it, store it or send it anywhere
    * but the legacy system's own verification.**
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
   migrateUser?(ctx: {
     /** Canonical form. */
     email: string;
     password: string | null;
     trigger: 'sign_in' | 'password_reset';
     request: HookRequest;
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
   }): Promise<void | null | MigratedUser>;
   /** Send a mail yourself (return true) instead of through SES (return false or nothing). */
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything

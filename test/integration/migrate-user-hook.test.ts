@@ -26,6 +26,7 @@ test('an unknown email the hook vouches for signs in and becomes a Latch user wi
   assert.equal(signIn.body.user.createdAt, '2020-02-02T02:02:02.000Z');
   const user = await api.store.findUserByEmail('legacy@example.com');
   assert.ok(user?.passwordHash?.startsWith('$argon2id$'));
+  assert.ok(user);
   assert.ok(!JSON.stringify(await partitionOf(api, user.id)).includes('the legacy password'));
   // From now on the user is Latch's: the hook's answer no longer matters.
   assert.equal((await api.request('POST', '/session', { body: { email: 'legacy@example.com', password: 'the legacy password' } })).status, 200);
