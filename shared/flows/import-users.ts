@@ -183,7 +183,8 @@ export function validateImportLine(
   const fail = (result: { ok: false; reason: string }) => ({ ...result, ...(emailCanonical ? { email: emailCanonical } : {}) });
   const unknown = Object.keys(value).find((key) => !LINE_MEMBERS.includes(key));
   if (unknown !== undefined) return fail(invalid(unknown, 'is not a known member'));
-  if (emailCanonical === undefined) return invalid('email', rawEmail === undefined ? 'is required' : 'is not a valid address');
+  if (emailCanonical === undefined)
+    return invalid('email', value.email === undefined ? 'is required' : rawEmail === undefined ? 'must be a string' : 'is not a valid address');
   const fields = checkUserFields(deps, value);
   if (!fields.ok) return fail(fields);
   for (const member of ['identities', 'passkeys'] as const) {
