@@ -73,7 +73,7 @@ export async function exportUsers(deps: Deps, options: ExportOptions, write: (li
         summary.skippedInvited += 1;
         continue;
       }
-      await write(JSON.stringify(exportLine(user, options.includePasswordHashes === true)));
+      await write(JSON.stringify(exportLine(user, Boolean(options.includePasswordHashes))));
       summary.count += 1;
     }
     cursor = page.nextCursor;
@@ -81,7 +81,7 @@ export async function exportUsers(deps: Deps, options: ExportOptions, write: (li
   await recordAudit(deps, {
     type: 'export.completed',
     userId: null,
-    details: { count: summary.count, skippedInvited: summary.skippedInvited, withPasswordHashes: options.includePasswordHashes === true },
+    details: { count: summary.count, skippedInvited: summary.skippedInvited, withPasswordHashes: Boolean(options.includePasswordHashes) },
     request: options.request,
   });
   deps.log.info('export finished', { flow: 'export-users', ...summary });

@@ -337,7 +337,7 @@ export async function importUsers(
     throw new RangeError(`concurrency must be an integer from ${IMPORT_CONCURRENCY.min} to ${IMPORT_CONCURRENCY.max}`);
   }
   const peppers = (await deps.legacy?.peppers()) ?? new Map<string, string>();
-  const { valid, report } = validateImportFile(deps, lines, { allowWeakHashes: options.allowWeakHashes === true, peppers });
+  const { valid, report } = validateImportFile(deps, lines, { allowWeakHashes: Boolean(options.allowWeakHashes), peppers });
   if (options.dryRun) {
     // What would be written: valid lines show as `imported` without an id.
     for (const line of valid) report.push({ line: line.line, email: line.user.emailCanonical, status: 'imported' });
