@@ -45,6 +45,8 @@ export interface Config {
   breachedPasswordOnSignIn: 'notify' | 'block' | 'off';
   /** Days an audit event is kept (`AUTH_AUDIT_RETENTION_DAYS`): its `expiresAt`. */
   auditRetentionDays: number;
+  /** Time limit of the `migrateUser` hook in milliseconds (`AUTH_MIGRATE_USER_TIMEOUT_MS`). */
+  migrateUserTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordContextWords: list(env, 'AUTH_PASSWORD_CONTEXT_WORDS'),
     breachedPasswordOnSignIn: choice<Config['breachedPasswordOnSignIn']>(env, 'AUTH_BREACHED_PASSWORD_ON_SIGN_IN'),
     auditRetentionDays: int(env, 'AUTH_AUDIT_RETENTION_DAYS'),
+    migrateUserTimeoutMs: int(env, 'AUTH_MIGRATE_USER_TIMEOUT_MS'),
   };
   checkRelatedBounds(config);
   return config;

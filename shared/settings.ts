@@ -253,6 +253,16 @@ export const SETTINGS = [
     settingsProp: { prop: 'auditRetention', encoding: 'days' },
   },
   {
+    name: 'AUTH_MIGRATE_USER_TIMEOUT_MS',
+    type: 'integer',
+    default: '5000',
+    min: 100,
+    max: 25000,
+    description:
+      'time limit of the `migrateUser` hook (lazy migration, see [`docs/specs/import-export.md`](docs/specs/import-export.md)); a slower answer counts as an unknown email',
+    scope: 'setting',
+  },
+  {
     name: 'AUTH_USER_ATTRIBUTES',
     type: 'json',
     description: 'custom user attributes, JSON (see [`docs/extensions.md`](docs/extensions.md))',
@@ -291,6 +301,13 @@ export const SETTINGS = [
     description: 'the breached-password list beside the bundle of the functions that set passwords (CDK; locally `.latch/build/`)',
     scope: 'runtime',
   },
+  {
+    name: 'LATCH_IMPORT_PEPPERS_SECRET',
+    type: 'text',
+    description: 'the pepper secret of imported legacy hashes in Secrets Manager, `{ "<pepperId>": "<pepper>" }` (CDK, the CLI with --stack)',
+    scope: 'runtime',
+  },
+  { name: 'LATCH_IMPORT_PEPPERS', type: 'json', description: 'that pepper secret itself, JSON (the local runner, the CLI)', scope: 'runtime' },
   { name: 'LATCH_SIGNING_KEYS', type: 'json', description: 'the signing keys themselves (the local runner)', scope: 'runtime' },
   { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url', description: 'a local DynamoDB (the local runner, the CLI)', scope: 'runtime' },
   { name: 'LATCH_SES_ENDPOINT', type: 'url', description: 'a local SES (the local runner, the CLI)', scope: 'runtime' },

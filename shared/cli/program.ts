@@ -9,6 +9,8 @@ import { CliError } from './errors.js';
 import { cliRequest } from './operator.js';
 import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
+import { registerUsersExport } from './users-export.js';
+import { registerUsersImport } from './users-import.js';
 
 /** The CLI's world: streams, environment and folder (the process's, or a test's). */
 export interface CliIo extends PromptIo {
@@ -209,6 +211,9 @@ export function buildProgram(io: CliIo): Command {
       output(options, { deleted: { id: user.id, email: user.email } }, `Deleted ${user.email}.`);
     }),
   );
+
+  registerUsersImport(users, io);
+  registerUsersExport(users, io);
 
   withCommonOptions(
     program

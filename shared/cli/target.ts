@@ -9,6 +9,7 @@ import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { auditKeyOf, parseAuditKey } from '../adapters/secrets/audit-key.js';
+import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import { withAuditMirror } from '../flows/audit.js';
@@ -271,5 +272,6 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     log,
     // The same hooks as the functions, so a lock or password change from the CLI notifies them too.
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
+    legacy: legacyPasswordsOf(env),
   };
 }

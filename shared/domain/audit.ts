@@ -81,6 +81,23 @@ export const AUDIT_EVENTS = {
   'admin.user_deleted': { details: [], me: 'actor-kind', when: 'the admin API or the CLI deleted a user; carries the `emailHash`' },
   'authz.denied': { details: ['route'], me: false, when: '`403 forbidden` on an admin route (self-protection refusals included); subject = the caller' },
   'audit.exported': { details: ['from', 'to', 'count'], me: false, when: '`npx latch audit export` wrote a file' },
+  'user.imported': { details: ['format'], me: 'actor-kind', when: '`npx latch users import` created the user (`format`: of its password hash, or `none`)' },
+  'user.migrated': {
+    details: ['fromFormat'],
+    me: true,
+    when: 'the `migrateUser` hook vouched for an unknown email and the user was created (`fromFormat`: `hook`)',
+  },
+  'password.upgraded': { details: ['fromFormat'], me: true, when: 'a legacy password hash verified at sign-in and was replaced by argon2id' },
+  'import.completed': {
+    details: ['imported', 'skipped', 'failed', 'dryRun'],
+    me: false,
+    when: '`npx latch users import` finished (counts; the operator as actor)',
+  },
+  'export.completed': {
+    details: ['count', 'skippedInvited', 'withPasswordHashes'],
+    me: false,
+    when: '`npx latch users export` wrote a file (count, flags; the operator as actor)',
+  },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -45,6 +45,23 @@ export interface User {
    * `AUTH_BREACHED_PASSWORD_ON_SIGN_IN=notify`): one notice per password. Absent until then.
    */
   breachNoticeHash?: string;
+  /**
+   * The format of `passwordHash` when it is not Latch's argon2id (`docs/specs/import-export.md`
+   * §4): an imported legacy hash, verified with its own function and replaced by argon2id at the
+   * first successful sign-in. Absent or null: argon2id. A hash that starts with `$argon2id$`
+   * under a non-argon2 format is one a Latch flow set later (e.g. a password reset): it is
+   * verified as argon2id (see `shared/flows/legacy-passwords.ts`).
+   */
+  passwordFormat?: string | null;
+  /** The entry of the import pepper secret that goes with a legacy hash (never the pepper). */
+  passwordPepperId?: string | null;
+  /** The salt of a (wrapped) weak digest, and where it goes. */
+  passwordSalt?: string | null;
+  passwordSaltPosition?: 'prefix' | 'suffix' | null;
+  /** When a legacy hash was replaced by argon2id at sign-in. */
+  passwordUpgradedAt?: string | null;
+  /** When `npx latch users import` created this user. */
+  importedAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -10,7 +10,9 @@ import { auditOp, recordAudit } from './audit.js';
 import { checkBreachedPasswordAtSignIn } from './breached-sign-in.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { verifyDummyPassword } from './dummy-password.js';
+import { verifySignInPassword } from './legacy-passwords.js';
 import { clearFailedSignIns, type LockoutCheck, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
+import { migrateUserOnSignIn } from './migrate-user.js';
 import { resendConfirmationMail } from './send-mail.js';
 import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
 
@@ -47,19 +49,28 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   } catch (error) {
     if (error instanceof RetryableError) {
       // Refused before any password check: the event still names the account the attempt was for.
-      const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
+      // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts).
+      const user =
+        emailCanonical === null
+          ? undefined
+          : ((await deps.store.findUserByEmail(emailCanonical)) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
       await signInRefused(deps, 'rate_limited', user, emailCanonical, request);
     }
     throw error;
   }
-  const user = emailCanonical === null ? undefined : await deps.store.findUserByEmail(emailCanonical);
+  // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts).
+  const user =
+    emailCanonical === null
+      ? undefined
+      : ((await deps.store.findUserByEmail(emailCanonical)) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
     await recordFailedSignIn(deps, lockout, user, 'session', request);
     await signInRefused(deps, !user ? 'unknown_user' : user.invitationPending ? 'invitation_pending' : 'bad_password', user, emailCanonical, request);
     throw invalidCredentials();
   }
-  if (!(await deps.hasher.verify(user.passwordHash, password))) {
+  // argon2id, or an imported legacy hash that a success upgrades to argon2id (legacy-passwords.ts).
+  if (!(await verifySignInPassword(deps, user, password, request))) {
     deps.log.info('sign-in failed', { flow: 'session', userId: user.id, code: 'invalid_credentials' });
     await recordFailedSignIn(deps, lockout, user, 'session', request);
     await signInRefused(deps, 'bad_password', user, emailCanonical, request);

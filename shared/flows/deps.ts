@@ -4,6 +4,7 @@ import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
+import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { AuditKey, Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
@@ -27,6 +28,8 @@ export interface Deps {
   breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
   hooks?: LatchHooks | undefined;
+  /** bcrypt and the import pepper secret, for imported legacy hashes (`shared/flows/legacy-passwords.ts`); absent: bcrypt hashes do not verify. */
+  legacy?: LegacyPasswords | undefined;
 }
 
 /** Who is calling and from where; filled by the HTTP layer (or the CLI). */

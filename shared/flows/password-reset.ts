@@ -8,6 +8,7 @@ import { auditOp, recordAudit, sessionsRevokedOps } from './audit.js';
 import { type Deps, nowIso, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { consumeOp, findMailToken, prepareMailToken } from './mail-tokens.js';
+import { migrateUserOnPasswordReset } from './migrate-user.js';
 import { passwordPolicy } from './password-policy.js';
 import { revokeAllSessions } from './revoke.js';
 import { commitWithMail, type PreparedMail, prepareTemplateMail, standInUser } from './send-mail.js';
@@ -33,7 +34,9 @@ export async function requestPasswordReset(deps: Deps, input: { email?: string |
   check.throwIfAny();
   if (email === undefined) return;
   const canonical = canonicalizeEmail(email);
-  const found = await deps.store.findUserByEmail(canonical);
+  // An unknown address may be vouched for by the migrateUser hook (lazy migration): a reset is
+  // the way in for users whose old system never gave out hashes (e.g. Cognito).
+  const found = (await deps.store.findUserByEmail(canonical)) ?? (await migrateUserOnPasswordReset(deps, canonical, request ?? { ip: null, userAgent: null }));
   const user = mayReset(found) ? found : undefined;
   const target = user ?? standInUser(email);
   const { op, mail } = await prepareResetMail(deps, target, { emailCanonical: canonical, decoy: !user });

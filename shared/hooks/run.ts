@@ -71,3 +71,38 @@ function cleanFieldErrors(errors: FieldErrors | undefined): FieldErrors {
   }
   return out;
 }
+
+/**
+ * Runs a hook whose failure must look like "no answer" (`migrateUser`): an error, a rejection or
+ * no answer within `timeoutMs` is logged by the hook's name (never its arguments) and gives
+ * undefined, as a hook that returned nothing.
+ */
+export async function runLookupHook<K extends HookName>(deps: HookDeps, name: K, ctx: HookArg<K>, timeoutMs: number): Promise<HookResult<K> | undefined> {
+  const hook = deps.hooks?.[name] as ((arg: HookArg<K>) => Promise<HookResult<K>>) | undefined;
+  if (!hook) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([hook.call(deps.hooks, ctx), timeout]);
+    if (result === 'timeout') {
+      logHookFailure(deps, name, new HookTimeoutError(), 'hook timed out');
+      return undefined;
+    }
+    return result;
+  } catch (error) {
+    logHookFailure(deps, name, error);
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A hook that did not answer in time. */
+export class HookTimeoutError extends Error {
+  constructor() {
+    super('the hook did not answer in time');
+    this.name = 'HookTimeoutError';
+  }
+}

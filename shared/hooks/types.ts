@@ -61,9 +61,44 @@ export interface LatchHooks {
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
   renderMail?(ctx: { template: string; data: Record<string, unknown>; message: MailMessage }): Promise<Omit<MailMessage, 'to'> | void>;
+  /**
+   * Lazy migration (`docs/specs/import-export.md` §7), modelled on Cognito's migrate-user trigger:
+   * called when `POST /session` (`trigger: 'sign_in'`, with the submitted password) or `POST
+   * /password-reset` (`'password_reset'`, `password: null`) finds no user for `email`, after the
+   * lockout check let the attempt through. Ask the legacy system; return the user's fields when
+   * it knows the address (for `sign_in`: only when it verified this password), or nothing.
+   * Latch then creates the user (with argon2id of the submitted password, never a legacy hash)
+   * and the request goes on as for an existing user.
+   *
+   * Nothing, `null`, an invalid result, an error or a time-out (`AUTH_MIGRATE_USER_TIMEOUT_MS`)
+   * all mean "unknown email". The hook runs for every unknown email, so it adds its own time to
+   * every such request alike.
+   *
+   * **`password` is the user's plaintext password: never log it, store it or send it anywhere
+   * but the legacy system's own verification.**
+   */
+  migrateUser?(ctx: {
+    /** Canonical form. */
+    email: string;
+    password: string | null;
+    trigger: 'sign_in' | 'password_reset';
+    request: HookRequest;
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
+  }): Promise<void | null | MigratedUser>;
   /** Send a mail yourself (return true) instead of through SES (return false or nothing). */
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook may end without returning anything
   sendMail?(ctx: { template: string; message: MailMessage }): Promise<boolean | void>;
+}
+
+/** What a `migrateUser` hook returns for a known user (validated like a line of `latch users import`). */
+export interface MigratedUser {
+  emailConfirmed?: boolean;
+  role?: string;
+  attributes?: Record<string, unknown>;
+  /** ISO 8601. */
+  createdAt?: string;
+  /** A UUID, e.g. Cognito's `sub`. */
+  id?: string;
 }
 
 /** The names of all hooks. */
@@ -78,6 +113,7 @@ export const HOOK_NAMES = [
   'afterUnlock',
   'renderMail',
   'sendMail',
+  'migrateUser',
 ] as const satisfies ReadonlyArray<keyof LatchHooks>;
 
 /**

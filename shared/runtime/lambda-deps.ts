@@ -8,6 +8,7 @@ import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
+import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
@@ -63,6 +64,7 @@ export function buildDeps(env: Env = process.env): Deps {
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
+    legacy: legacyPasswordsOf(env),
   };
 }
 

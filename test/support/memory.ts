@@ -5,6 +5,7 @@ import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import { legacyPasswordsOf } from '../../shared/adapters/secrets/import-peppers.js';
 import { loadConfig } from '../../shared/config.js';
 import { withAuditMirror } from '../../shared/flows/audit.js';
 import type { Deps } from '../../shared/flows/deps.js';
@@ -82,6 +83,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),
     clock,
     log,
+    legacy: legacyPasswordsOf(env),
   };
   deliverOutboxAtOnce(deps);
   return deps;
