@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,8 +6,9 @@ import { AuthError } from '../domain/errors.js';
 import { FieldChecker } from '../domain/validation.js';
 import { findUserByEmail } from '../flows/admin-users.js';
 import { type AdminAuditEvent, type AdminAuditInput, AUDIT_LIST_LIMIT, adminAudit, exportAudit } from '../flows/audit-queries.js';
-import type { Deps, RequestInfo } from '../flows/deps.js';
+import type { Deps } from '../flows/deps.js';
 import { CliError } from './errors.js';
+import { cliRequest } from './operator.js';
 import type { CliIo } from './program.js';
 import type { Target, TargetOptions } from './target.js';
 
@@ -36,12 +36,6 @@ interface AuditOptions extends TargetOptions {
 function eventLine(event: AdminAuditEvent): string {
   const actor = event.actor.id ? `${event.actor.kind}:${event.actor.id}` : event.actor.kind;
   return [event.at, event.type, event.outcome, actor, event.userId ?? '-', event.ip ?? '-', JSON.stringify(event.details)].join('\t');
-}
-
-/** The CLI's request for the events it writes: the operator, a generated request id. */
-async function operatorRequest(target: Target): Promise<RequestInfo> {
-  const { operatorIdOf } = await import('./operator-identity.js');
-  return { ip: null, userAgent: null, requestId: randomUUID(), operator: await operatorIdOf(target) };
 }
 
 /**
@@ -116,7 +110,7 @@ export function registerAuditCommands(program: Command, io: CliIo, withCommonOpt
   ).action(
     act(async (deps, target, options) => {
       const file = path.resolve(io.cwd, options.file as string);
-      const request = await operatorRequest(target);
+      const request = await cliRequest(target);
       let handle: FileHandle | undefined;
       let opened = false;
       const openFile = async () => {

@@ -1,11 +1,11 @@
 import { chmod, open } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { randomId } from '../domain/secrets.js';
 import type { Deps, RequestInfo } from '../flows/deps.js';
 import { exportUsers } from '../flows/export-users.js';
 import { CliError } from './errors.js';
+import { cliRequest } from './operator.js';
 import type { CliIo } from './program.js';
-import type { Target, TargetOptions } from './target.js';
+import type { TargetOptions } from './target.js';
 
 /** The target options (as every command has them) and `--json`. */
 export function addTargetOptions(command: Command): Command {
@@ -17,28 +17,12 @@ export function addTargetOptions(command: Command): Command {
     .option('--endpoint <url>', 'DynamoDB endpoint for --table (DynamoDB Local); or LATCH_DYNAMODB_ENDPOINT');
 }
 
-/** The operator's AWS identity (its principal ARN) for the audit log; `local` on DynamoDB Local. */
-async function operatorOf(target: Target): Promise<string> {
-  if (target.endpoint !== undefined) return 'local';
-  try {
-    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-    const client = new STSClient(target.region ? { region: target.region } : {});
-    try {
-      return (await client.send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown';
-    } finally {
-      client.destroy();
-    }
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Deps and request of a bulk command, for the target its options name. */
 export async function cliContext(options: TargetOptions & Record<string, unknown>, io: CliIo): Promise<{ deps: Deps; request: RequestInfo }> {
   const { buildCliDeps, resolveTarget } = await import('./target.js');
   const target = await resolveTarget(options, io.env, io.cwd);
   const deps = buildCliDeps(target, io.env);
-  return { deps, request: { ip: null, userAgent: 'latch-cli', requestId: randomId(), operator: await operatorOf(target) } };
+  return { deps, request: await cliRequest(target) };
 }
 
 const HASH_WARNING = 'latch: WARNING: this export holds password hashes, an offline cracking target. Keep the file encrypted, and delete it after use.\n';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { operatorIdOf } from '../../shared/cli/operator-identity.js';
+import { operatorOf } from '../../shared/cli/operator.js';
 import { auditFromStackOutputs, tableFromStackOutputs } from '../../shared/cli/target.js';
 
 test("a stack's audit table and key secret come from its outputs; the main table is never the audit table", () => {
@@ -22,5 +22,5 @@ test("a stack's audit table and key secret come from its outputs; the main table
 });
 
 test('the operator is `local` on DynamoDB Local (no AWS call)', async () => {
-  assert.equal(await operatorIdOf({ endpoint: 'http://127.0.0.1:8000', region: undefined }), 'local');
+  assert.equal(await operatorOf({ kind: 'table', endpoint: 'http://127.0.0.1:8000', region: undefined }), 'local');
 });
