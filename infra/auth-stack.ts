@@ -9,9 +9,9 @@ import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs
  * Durations are in seconds; lists are comma-separated strings or JSON arrays.
  */
 export const CONTEXT_DEFAULTS = {
-  /** The client app's URL: mailed links start with it, and it is the default CORS origin. */
+  /** The client app's URL: mailed links start with it, and it is the default CORS origin. A placeholder: synth refuses it unless `demo`. */
   appUrl: 'https://app.example.com',
-  /** Sender of every mail; its domain (or `sesIdentity`) must be a verified SES identity. */
+  /** Sender of every mail; its domain (or `sesIdentity`) must be a verified SES identity. A placeholder: synth refuses it unless `demo`. */
   mailFrom: 'no-reply@example.com',
   /** API Gateway's authorizer result cache TTL for other services' APIs (0 to 3600). */
   authorizerCacheTtlSeconds: 0,
@@ -23,7 +23,35 @@ export const CONTEXT_DEFAULTS = {
   architecture: 'arm64',
 } as const;
 
-/** Optional context keys: `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
+/**
+ * RFC 2606 reserved domains: an `appUrl` or `mailFrom` on one of them (the defaults above are)
+ * is a placeholder that no real deployment can use: mailed links would lead nowhere and SES
+ * would refuse the sender.
+ */
+const PLACEHOLDER_DOMAIN = /(^|\.)example\.(com|net|org)$/i;
+
+/** Whether an `appUrl` or `mailFrom` value is still a placeholder (a reserved example domain). */
+export function isPlaceholder(value: string): boolean {
+  const host = value.includes('@') ? value.slice(value.lastIndexOf('@') + 1) : URL.canParse(value) ? new URL(value).hostname : value;
+  return PLACEHOLDER_DOMAIN.test(host);
+}
+
+/**
+ * Refuses placeholder `appUrl`/`mailFrom` values unless `demo` is set: a stack deployed with them
+ * would mail links to example.com from an address SES will not send as.
+ */
+export function assertNoPlaceholders(values: { appUrl: string; mailFrom: string }, demo: boolean): void {
+  if (demo) return;
+  const left = (['appUrl', 'mailFrom'] as const).filter((key) => isPlaceholder(values[key]));
+  if (left.length === 0) return;
+  throw new Error(
+    `${left.map((key) => `context "${key}" is still the placeholder ${values[key]}`).join('; ')}. ` +
+      'Set your own, e.g. npx cdk deploy -c appUrl=https://app.your-domain -c mailFrom=no-reply@your-domain ' +
+      '(a verified SES identity), or pass -c demo=true for a throwaway demo stack that keeps the placeholders.',
+  );
+}
+
+/** Optional context keys: `demo` (allow the placeholders above), `backup` (an AWS Backup plan of the tables), `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
 const SETTING_KEYS = {
   requireEmailConfirmation: 'boolean',
   passwordMinLength: 'number',
@@ -134,9 +162,12 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   const ctx = new ContextReader(scope);
   const rateLimit = ctx.number('throttleRateLimit');
   const burstLimit = ctx.number('throttleBurstLimit');
+  const appUrl = ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl;
+  const mailFrom = ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom;
+  assertNoPlaceholders({ appUrl, mailFrom }, ctx.boolean('demo') ?? false);
   return {
-    appUrl: ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl,
-    mailFrom: ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom,
+    appUrl,
+    mailFrom,
     sesIdentity: ctx.string('sesIdentity'),
     hooksModule: ctx.string('hooksModule'),
     mailTemplatesFile: ctx.string('mailTemplatesFile'),
@@ -152,6 +183,7 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
         ? lambda.Architecture.X86_64
         : lambda.Architecture.ARM_64,
     settings: settingsFrom(ctx),
+    ...(ctx.boolean('backup') ? { backup: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type Duration, type RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -110,6 +111,22 @@ export interface LatchAuthProps {
   readonly encryptionKey?: kms.IKey;
   /** Of every log group (functions and API access logs). @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer managed key for every log group (functions, API access logs, the key generator's
+   * provider). CloudWatch Logs must be allowed to use it: for a key defined in the same stack the
+   * construct adds that statement to the key policy; an imported key's policy must already allow
+   * `logs.<region>.amazonaws.com` (see the CloudWatch Logs docs on encrypting log data).
+   * @default CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * AWS Backup of the user and audit tables, beside point-in-time recovery (which is always on
+   * and restores to any second of the last 35 days). `true`: a plan of the construct's own (daily
+   * backups kept 35 days, monthly ones kept a year, in a vault of its own, encrypted with
+   * `encryptionKey` if given); a `BackupPlan`: both tables are added to that plan.
+   * @default no AWS Backup plan (point-in-time recovery only)
+   */
+  readonly backup?: boolean | backup.BackupPlan;
   /**
    * A module of hooks around the flows (`shared/hooks/types.ts`), absolute or relative to the
    * repository root, bundled into every function next to its handler (`LatchFunction`'s `hooksModule`).

@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -79,6 +81,8 @@ export class LatchAuth extends Construct {
   readonly authorizerFunction: lambda.IFunction;
   /** Result cache TTL used by the authorizers this construct makes. */
   readonly authorizerCacheTtl: Duration;
+  /** The AWS Backup plan both tables are in (`backup` prop), if any. */
+  readonly backupPlan: backup.BackupPlan | undefined;
   /**
    * An HTTP API Lambda authorizer (simple responses, `Authorization` header) for one other HTTP
    * API. An `HttpLambdaAuthorizer` binds to a single API: use {@link createHttpAuthorizer} for more.
@@ -199,6 +203,59 @@ export class LatchAuth extends Construct {
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');
+
+    this.backupPlan = this.createBackup(props.backup, removalPolicy);
+    if (props.logEncryptionKey) this.encryptLogs(props.logEncryptionKey);
+  }
+
+  /** Both tables in an AWS Backup plan (the `backup` prop): a plan of our own for `true`. */
+  private createBackup(option: LatchAuthProps['backup'], removalPolicy: RemovalPolicy): backup.BackupPlan | undefined {
+    if (!option) return undefined;
+    let plan: backup.BackupPlan;
+    if (option === true) {
+      const vault = new backup.BackupVault(this, 'BackupVault', { encryptionKey: this.encryptionKey, removalPolicy });
+      plan = new backup.BackupPlan(this, 'BackupPlan', {
+        backupVault: vault,
+        backupPlanRules: [
+          new backup.BackupPlanRule({ ruleName: 'Daily', scheduleExpression: Schedule.cron({ hour: '3', minute: '0' }), deleteAfter: Duration.days(35) }),
+          new backup.BackupPlanRule({
+            ruleName: 'Monthly',
+            scheduleExpression: Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+            deleteAfter: Duration.days(365),
+          }),
+        ],
+      });
+    } else {
+      plan = option;
+    }
+    const selection = plan.addSelection('LatchTables', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table), backup.BackupResource.fromDynamoDbTable(this.auditTable)],
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'AWS Backup assumes this role to back up the selected tables; AWSBackupServiceRolePolicyForBackup is the policy AWS maintains for it (a hand-written copy would silently break when a service changes what a backup needs), and the selection, not the policy, limits what the plan touches.',
+    });
+    return plan;
+  }
+
+  /**
+   * Every log group under this construct encrypted with `key`, and CloudWatch Logs of this
+   * region allowed to use it (a no-op for an imported key, whose policy must already allow it).
+   */
+  private encryptLogs(key: kms.IKey): void {
+    const stack = Stack.of(this);
+    for (const child of this.node.findAll()) {
+      if (child instanceof logs.CfnLogGroup) child.kmsKeyId = key.keyArn;
+    }
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*' }) } },
+      }),
+    );
   }
 
   /**
