@@ -1,5 +1,6 @@
 import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs/latch-auth.js';
@@ -51,7 +52,10 @@ export function assertNoPlaceholders(values: { appUrl: string; mailFrom: string 
   );
 }
 
-/** Optional context keys: `demo` (allow the placeholders above), `backup` (an AWS Backup plan of the tables), `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
+/**
+ * Optional context keys: `demo` (allow the placeholders above), `backup` (an AWS Backup plan of
+ * the tables), `alarmTopicArn` (an SNS topic for the alarms), `dashboard`, `tracing`,
+ * `authorizerReservedConcurrency`, `argon2ReservedConcurrency`, `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
 const SETTING_KEYS = {
   requireEmailConfirmation: 'boolean',
   passwordMinLength: 'number',
@@ -157,11 +161,17 @@ function settingsFrom(ctx: ContextReader): LatchSettings {
   return settings as LatchSettings;
 }
 
+/** `{ [key]: value }`, or nothing when the value is unset. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 /** The {@link LatchAuth} properties a scope's CDK context describes. */
 export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   const ctx = new ContextReader(scope);
   const rateLimit = ctx.number('throttleRateLimit');
   const burstLimit = ctx.number('throttleBurstLimit');
+  const alarmTopicArn = ctx.string('alarmTopicArn');
   const appUrl = ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl;
   const mailFrom = ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom;
   assertNoPlaceholders({ appUrl, mailFrom }, ctx.boolean('demo') ?? false);
@@ -184,6 +194,11 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
         : lambda.Architecture.ARM_64,
     settings: settingsFrom(ctx),
     ...(ctx.boolean('backup') ? { backup: true } : {}),
+    ...optional('authorizerReservedConcurrency', ctx.number('authorizerReservedConcurrency')),
+    ...optional('argon2ReservedConcurrency', ctx.number('argon2ReservedConcurrency')),
+    ...optional('tracing', ctx.boolean('tracing')),
+    ...optional('dashboard', ctx.boolean('dashboard')),
+    ...optional('alarmTopic', alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(scope, 'LatchAlarmTopic', alarmTopicArn)),
   };
 }
 

@@ -21,6 +21,7 @@ import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender } from './mail-sender.js';
+import { LatchMonitoring } from './monitoring.js';
 import { SigningKeys } from './signing-keys.js';
 
 export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
@@ -81,6 +82,10 @@ export class LatchAuth extends Construct {
   readonly authorizerFunction: lambda.IFunction;
   /** Result cache TTL used by the authorizers this construct makes. */
   readonly authorizerCacheTtl: Duration;
+  /** The alarms, the dashboard and the counts derived from the logs. */
+  readonly monitoring: LatchMonitoring;
+  /** The API's access log group. */
+  readonly accessLogs: logs.LogGroup;
   /** The AWS Backup plan both tables are in (`backup` prop), if any. */
   readonly backupPlan: backup.BackupPlan | undefined;
   /**
@@ -198,14 +203,54 @@ export class LatchAuth extends Construct {
       return fn.function;
     };
 
-    this.stage = this.createStage(props.throttle, removalPolicy, logRetention);
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+    this.stage = this.createStage(props.throttle);
     this.addRoutes(fnOf);
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');
 
     this.backupPlan = this.createBackup(props.backup, removalPolicy);
+    this.limitConcurrency(props);
+    if (props.tracing) this.enableTracing();
+    this.monitoring = new LatchMonitoring(this, 'Monitoring', {
+      functions,
+      auditWriters: ALL_FUNCTIONS().filter((name) => accessOf(name).audit !== 'none'),
+      api: this.api,
+      accessLogs: this.accessLogs,
+      tables: [this.table, this.auditTable],
+      alarmTopic: props.alarmTopic,
+      dashboard: props.dashboard,
+      namespace: props.metricNamespace ?? `Latch/${Stack.of(this).stackName}`,
+    });
     if (props.logEncryptionKey) this.encryptLogs(props.logEncryptionKey);
+  }
+
+  /** Reserved concurrency of the authorizer and of the argon2 functions, where the props set it. */
+  private limitConcurrency(props: LatchAuthProps): void {
+    const reserve = (fn: LatchFunction, value: number, prop: string): void => {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${prop} must be a whole number of at least 1, got ${value}`);
+      (fn.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = value;
+    };
+    const authorizer = this.functions.get('authorizer');
+    if (props.authorizerReservedConcurrency !== undefined && authorizer)
+      reserve(authorizer, props.authorizerReservedConcurrency, 'authorizerReservedConcurrency');
+    if (props.argon2ReservedConcurrency !== undefined) {
+      for (const fn of this.functions.values()) if (fn.argon2) reserve(fn, props.argon2ReservedConcurrency, 'argon2ReservedConcurrency');
+    }
+  }
+
+  /** X-Ray active tracing on every function (the `tracing` prop). */
+  private enableTracing(): void {
+    for (const fn of this.functions.values()) {
+      (fn.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (the tracing prop): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource must be *; they only send trace data.',
+      });
+    }
   }
 
   /** Both tables in an AWS Backup plan (the `backup` prop): a plan of our own for `true`. */
@@ -357,8 +402,8 @@ export class LatchAuth extends Construct {
    * (`POST /password-reset/{token}`), never the path or query string: reset, confirmation and
    * invitation tokens travel in the path. No headers either (the Authorization header).
    */
-  private createStage(throttle: LatchThrottle | undefined, removalPolicy: RemovalPolicy, logRetention: logs.RetentionDays): apigwv2.HttpStage {
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+  private createStage(throttle: LatchThrottle | undefined): apigwv2.HttpStage {
+    const accessLogs = this.accessLogs;
     const format = {
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',
