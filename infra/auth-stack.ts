@@ -1,5 +1,6 @@
 import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -55,7 +56,7 @@ export function assertNoPlaceholders(values: { appUrl: string; mailFrom: string 
 /**
  * Optional context keys: `demo` (allow the placeholders above), `backup` (an AWS Backup plan of
  * the tables), `alarmTopicArn` (an SNS topic for the alarms), `dashboard`, `tracing`,
- * `authorizerReservedConcurrency`, `argon2ReservedConcurrency`, `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
+ * `authorizerReservedConcurrency`, `argon2ReservedConcurrency`, `logRetentionDays`, `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
 const SETTING_KEYS = {
   requireEmailConfirmation: 'boolean',
   passwordMinLength: 'number',
@@ -161,6 +162,14 @@ function settingsFrom(ctx: ContextReader): LatchSettings {
   return settings as LatchSettings;
 }
 
+/** A CloudWatch Logs retention from context `logRetentionDays` (one of the values CloudWatch accepts). */
+function logRetentionFrom(days: number | undefined): logs.RetentionDays | undefined {
+  if (days === undefined) return undefined;
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+  if (!allowed.includes(days)) throw new Error(`context "logRetentionDays" must be one of ${allowed.sort((a, b) => a - b).join(', ')}, got ${days}`);
+  return days as logs.RetentionDays;
+}
+
 /** `{ [key]: value }`, or nothing when the value is unset. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -197,6 +206,7 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
     ...optional('authorizerReservedConcurrency', ctx.number('authorizerReservedConcurrency')),
     ...optional('argon2ReservedConcurrency', ctx.number('argon2ReservedConcurrency')),
     ...optional('tracing', ctx.boolean('tracing')),
+    ...optional('logRetention', logRetentionFrom(ctx.number('logRetentionDays'))),
     ...optional('dashboard', ctx.boolean('dashboard')),
     ...optional('alarmTopic', alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(scope, 'LatchAlarmTopic', alarmTopicArn)),
   };

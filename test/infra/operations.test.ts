@@ -83,6 +83,12 @@ test('log groups: retention and an optional KMS key that CloudWatch Logs may use
   for (const [, group] of resourcesOfType(latchTemplate().json, 'AWS::Logs::LogGroup')) assert.equal(group.Properties?.KmsKeyId, undefined);
 });
 
+test("context logRetentionDays sets every log group's retention; a value CloudWatch does not accept fails synth", () => {
+  const { json } = synthLatch({ context: { logRetentionDays: '90' } });
+  for (const [id, group] of resourcesOfType(json, 'AWS::Logs::LogGroup')) assert.equal(group.Properties?.RetentionInDays, 90, id);
+  assert.throws(() => synthLatch({ context: { logRetentionDays: '8' } }), /logRetentionDays" must be one of 1, 3, 5, 7, 14/);
+});
+
 test('AWS Backup beside point-in-time recovery: a plan of its own, or both tables added to a given plan', () => {
   const none = latchTemplate().json;
   assert.equal(resourcesOfType(none, 'AWS::Backup::BackupPlan').length, 0);
