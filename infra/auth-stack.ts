@@ -1,5 +1,7 @@
 import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs/latch-auth.js';
@@ -9,9 +11,9 @@ import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs
  * Durations are in seconds; lists are comma-separated strings or JSON arrays.
  */
 export const CONTEXT_DEFAULTS = {
-  /** The client app's URL: mailed links start with it, and it is the default CORS origin. */
+  /** The client app's URL: mailed links start with it, and it is the default CORS origin. A placeholder: synth refuses it unless `demo`. */
   appUrl: 'https://app.example.com',
-  /** Sender of every mail; its domain (or `sesIdentity`) must be a verified SES identity. */
+  /** Sender of every mail; its domain (or `sesIdentity`) must be a verified SES identity. A placeholder: synth refuses it unless `demo`. */
   mailFrom: 'no-reply@example.com',
   /** API Gateway's authorizer result cache TTL for other services' APIs (0 to 3600). */
   authorizerCacheTtlSeconds: 0,
@@ -23,7 +25,38 @@ export const CONTEXT_DEFAULTS = {
   architecture: 'arm64',
 } as const;
 
-/** Optional context keys: `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
+/**
+ * RFC 2606 reserved domains: an `appUrl` or `mailFrom` on one of them (the defaults above are)
+ * is a placeholder that no real deployment can use: mailed links would lead nowhere and SES
+ * would refuse the sender.
+ */
+const PLACEHOLDER_DOMAIN = /(^|\.)example\.(com|net|org)$/i;
+
+/** Whether an `appUrl` or `mailFrom` value is still a placeholder (a reserved example domain). */
+export function isPlaceholder(value: string): boolean {
+  const host = value.includes('@') ? value.slice(value.lastIndexOf('@') + 1) : URL.canParse(value) ? new URL(value).hostname : value;
+  return PLACEHOLDER_DOMAIN.test(host);
+}
+
+/**
+ * Refuses placeholder `appUrl`/`mailFrom` values unless `demo` is set: a stack deployed with them
+ * would mail links to example.com from an address SES will not send as.
+ */
+export function assertNoPlaceholders(values: { appUrl: string; mailFrom: string }, demo: boolean): void {
+  if (demo) return;
+  const left = (['appUrl', 'mailFrom'] as const).filter((key) => isPlaceholder(values[key]));
+  if (left.length === 0) return;
+  throw new Error(
+    `${left.map((key) => `context "${key}" is still the placeholder ${values[key]}`).join('; ')}. ` +
+      'Set your own, e.g. npx cdk deploy -c appUrl=https://app.your-domain -c mailFrom=no-reply@your-domain ' +
+      '(a verified SES identity), or pass -c demo=true for a throwaway demo stack that keeps the placeholders.',
+  );
+}
+
+/**
+ * Optional context keys: `demo` (allow the placeholders above), `backup` (an AWS Backup plan of
+ * the tables), `alarmTopicArn` (an SNS topic for the alarms), `dashboard`, `tracing`,
+ * `authorizerReservedConcurrency`, `argon2ReservedConcurrency`, `logRetentionDays`, `stackName` (default `Latch`), `sesIdentity`, `hooksModule`, `mailTemplatesFile`, `corsOrigins`, `issuer`, `throttleRateLimit`, `throttleBurstLimit`, and the settings below (`userAttributes` is a JSON object). */
 const SETTING_KEYS = {
   requireEmailConfirmation: 'boolean',
   passwordMinLength: 'number',
@@ -129,14 +162,31 @@ function settingsFrom(ctx: ContextReader): LatchSettings {
   return settings as LatchSettings;
 }
 
+/** A CloudWatch Logs retention from context `logRetentionDays` (one of the values CloudWatch accepts). */
+function logRetentionFrom(days: number | undefined): logs.RetentionDays | undefined {
+  if (days === undefined) return undefined;
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+  if (!allowed.includes(days)) throw new Error(`context "logRetentionDays" must be one of ${allowed.sort((a, b) => a - b).join(', ')}, got ${days}`);
+  return days as logs.RetentionDays;
+}
+
+/** `{ [key]: value }`, or nothing when the value is unset. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
 /** The {@link LatchAuth} properties a scope's CDK context describes. */
 export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   const ctx = new ContextReader(scope);
   const rateLimit = ctx.number('throttleRateLimit');
   const burstLimit = ctx.number('throttleBurstLimit');
+  const alarmTopicArn = ctx.string('alarmTopicArn');
+  const appUrl = ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl;
+  const mailFrom = ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom;
+  assertNoPlaceholders({ appUrl, mailFrom }, ctx.boolean('demo') ?? false);
   return {
-    appUrl: ctx.string('appUrl') ?? CONTEXT_DEFAULTS.appUrl,
-    mailFrom: ctx.string('mailFrom') ?? CONTEXT_DEFAULTS.mailFrom,
+    appUrl,
+    mailFrom,
     sesIdentity: ctx.string('sesIdentity'),
     hooksModule: ctx.string('hooksModule'),
     mailTemplatesFile: ctx.string('mailTemplatesFile'),
@@ -152,6 +202,13 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
         ? lambda.Architecture.X86_64
         : lambda.Architecture.ARM_64,
     settings: settingsFrom(ctx),
+    ...(ctx.boolean('backup') ? { backup: true } : {}),
+    ...optional('authorizerReservedConcurrency', ctx.number('authorizerReservedConcurrency')),
+    ...optional('argon2ReservedConcurrency', ctx.number('argon2ReservedConcurrency')),
+    ...optional('tracing', ctx.boolean('tracing')),
+    ...optional('logRetention', logRetentionFrom(ctx.number('logRetentionDays'))),
+    ...optional('dashboard', ctx.boolean('dashboard')),
+    ...optional('alarmTopic', alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(scope, 'LatchAlarmTopic', alarmTopicArn)),
   };
 }
 

@@ -27,7 +27,7 @@ export interface DeployedShape {
 export function readDeployedShape(): DeployedShape {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-bench-shape-'));
   try {
-    const { app, stack } = createLatchApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const { app, stack } = createLatchApp({ outdir, context: { demo: true, 'aws:cdk:bundling-stacks': [] } });
     const template = app.synth().getStackArtifact(stack.artifactId).template as {
       Resources: Record<string, { Type: string; Properties?: { MemorySize?: number; Architectures?: string[] } }>;
     };

@@ -55,9 +55,26 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * Where Node's resolution finds an installed package from the project root, relative to it with
+ * POSIX separators: `node_modules/<name>` in the repository, or `../<name>` (hoisted) when Latch
+ * is itself installed as a package in another app's `node_modules`. Defaults to the repository's
+ * place when nothing is found.
+ */
+export function installedPackageDir(projectRoot: string, name: string): string {
+  let dir = path.resolve(projectRoot);
+  for (;;) {
+    const candidate = path.basename(dir) === 'node_modules' ? path.join(dir, name) : path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return path.relative(projectRoot, candidate).split(path.sep).join('/');
+    const parent = path.dirname(dir);
+    if (parent === dir) return `node_modules/${name}`;
+    dir = parent;
+  }
+}
+
 /** The binary version the installed wrapper asks for (its `optionalDependencies`). */
 export function wantedBinaryVersion(projectRoot: string, arch: Argon2Architecture): string {
-  const wrapper = readJson(path.join(projectRoot, 'node_modules', ARGON2_WRAPPER, 'package.json'));
+  const wrapper = readJson(path.join(projectRoot, installedPackageDir(projectRoot, ARGON2_WRAPPER), 'package.json'));
   if (!wrapper) throw new Error(`${ARGON2_WRAPPER} is not installed: run \`npm install\``);
   const optional = (wrapper.optionalDependencies ?? {}) as Record<string, string>;
   return optional[argon2BinaryPackage(arch)] ?? String(wrapper.version);
@@ -76,7 +93,7 @@ function binaryDirIfValid(projectRoot: string, relDir: string, arch: Argon2Archi
 export function locateArgon2(projectRoot: string, arch: Argon2Architecture): Argon2Sources | { missing: string } {
   const version = wantedBinaryVersion(projectRoot, arch);
   const pkg = argon2BinaryPackage(arch);
-  const candidates = [`node_modules/${pkg}`, `${ARGON2_VENDOR_DIR}/node_modules/${pkg}`];
+  const candidates = [installedPackageDir(projectRoot, pkg), `${ARGON2_VENDOR_DIR}/node_modules/${pkg}`];
   const binaryDir = candidates.find((dir) => binaryDirIfValid(projectRoot, dir, arch, version));
   if (!binaryDir) {
     return {
@@ -86,7 +103,7 @@ export function locateArgon2(projectRoot: string, arch: Argon2Architecture): Arg
         `registry once) and synth again. Looked in: ${candidates.join(', ')}.`,
     };
   }
-  return { wrapperDir: `node_modules/${ARGON2_WRAPPER}`, binaryDir, binaryFile: argon2BinaryFile(arch), version };
+  return { wrapperDir: installedPackageDir(projectRoot, ARGON2_WRAPPER), binaryDir, binaryFile: argon2BinaryFile(arch), version };
 }
 
 /** `sha512-<base64>` of a file, the form `package-lock.json` records. */
@@ -120,7 +137,7 @@ export type VendorResult = 'installed' | 'vendored' | 'fetched';
 export function vendorArgon2Binary(projectRoot: string, arch: Argon2Architecture): VendorResult {
   const version = wantedBinaryVersion(projectRoot, arch);
   const pkg = argon2BinaryPackage(arch);
-  if (binaryDirIfValid(projectRoot, `node_modules/${pkg}`, arch, version)) return 'installed';
+  if (binaryDirIfValid(projectRoot, installedPackageDir(projectRoot, pkg), arch, version)) return 'installed';
   const target = path.join(projectRoot, ARGON2_VENDOR_DIR, 'node_modules', pkg);
   if (binaryDirIfValid(projectRoot, path.relative(projectRoot, target), arch, version)) return 'vendored';
 

@@ -1,7 +1,9 @@
 import { type Duration, type RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as backup from 'aws-cdk-lib/aws-backup';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
@@ -110,6 +112,50 @@ export interface LatchAuthProps {
   readonly encryptionKey?: kms.IKey;
   /** Of every log group (functions and API access logs). @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer managed key for every log group (functions, API access logs, the key generator's
+   * provider). CloudWatch Logs must be allowed to use it: for a key defined in the same stack the
+   * construct adds that statement to the key policy; an imported key's policy must already allow
+   * `logs.<region>.amazonaws.com` (see the CloudWatch Logs docs on encrypting log data).
+   * @default CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * AWS Backup of the user and audit tables, beside point-in-time recovery (which is always on
+   * and restores to any second of the last 35 days). `true`: a plan of the construct's own (daily
+   * backups kept 35 days, monthly ones kept a year, in a vault of its own, encrypted with
+   * `encryptionKey` if given); a `BackupPlan`: both tables are added to that plan.
+   * @default no AWS Backup plan (point-in-time recovery only)
+   */
+  readonly backup?: boolean | backup.BackupPlan;
+  /**
+   * Reserved concurrency of the authorizer: capacity no other function in the account can take,
+   * so other services' requests are still authorized while the account is busy. Lambda refuses a
+   * reservation that leaves the account less than its minimum unreserved concurrency (100 with the
+   * default quota of 1,000; a new account's quota may be as low as 10, where any reservation
+   * fails the deploy): check `aws lambda get-account-settings` (`UnreservedConcurrentExecutions`).
+   * @default no reservation (deploys on any quota)
+   */
+  readonly authorizerReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of each function that runs argon2id (registration, session, account,
+   * password-reset, invitations, admin-users): a cap on how many run at once, each a full vCPU,
+   * so a flood of sign-ins cannot take the account's whole concurrency (and the cost with it).
+   * The same account limit as {@link authorizerReservedConcurrency} applies, to the sum.
+   * @default no reservation (the API stage's throttle already bounds the request rate)
+   */
+  readonly argon2ReservedConcurrency?: number;
+  /**
+   * Where every alarm ({@link LatchMonitoring}) sends ALARM and OK notifications.
+   * @default the alarms exist, without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /** One CloudWatch dashboard of the API, the authorizer, sign-ins, functions, tables and SES. @default true */
+  readonly dashboard?: boolean;
+  /** CloudWatch namespace of the counts Latch derives from its logs (sign-ins, failures, …). @default `Latch/<stack name>` */
+  readonly metricNamespace?: string;
+  /** AWS X-Ray active tracing on every function. @default false */
+  readonly tracing?: boolean;
   /**
    * A module of hooks around the flows (`shared/hooks/types.ts`), absolute or relative to the
    * repository root, bundled into every function next to its handler (`LatchFunction`'s `hooksModule`).

@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +21,7 @@ import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender } from './mail-sender.js';
+import { LatchMonitoring } from './monitoring.js';
 import { SigningKeys } from './signing-keys.js';
 
 export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
@@ -79,6 +82,12 @@ export class LatchAuth extends Construct {
   readonly authorizerFunction: lambda.IFunction;
   /** Result cache TTL used by the authorizers this construct makes. */
   readonly authorizerCacheTtl: Duration;
+  /** The alarms, the dashboard and the counts derived from the logs. */
+  readonly monitoring: LatchMonitoring;
+  /** The API's access log group. */
+  readonly accessLogs: logs.LogGroup;
+  /** The AWS Backup plan both tables are in (`backup` prop), if any. */
+  readonly backupPlan: backup.BackupPlan | undefined;
   /**
    * An HTTP API Lambda authorizer (simple responses, `Authorization` header) for one other HTTP
    * API. An `HttpLambdaAuthorizer` binds to a single API: use {@link createHttpAuthorizer} for more.
@@ -194,11 +203,104 @@ export class LatchAuth extends Construct {
       return fn.function;
     };
 
-    this.stage = this.createStage(props.throttle, removalPolicy, logRetention);
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+    this.stage = this.createStage(props.throttle);
     this.addRoutes(fnOf);
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');
+
+    this.backupPlan = this.createBackup(props.backup, removalPolicy);
+    this.limitConcurrency(props);
+    if (props.tracing) this.enableTracing();
+    this.monitoring = new LatchMonitoring(this, 'Monitoring', {
+      functions,
+      auditWriters: ALL_FUNCTIONS().filter((name) => accessOf(name).audit !== 'none'),
+      api: this.api,
+      accessLogs: this.accessLogs,
+      tables: [this.table, this.auditTable],
+      alarmTopic: props.alarmTopic,
+      dashboard: props.dashboard,
+      namespace: props.metricNamespace ?? `Latch/${Stack.of(this).stackName}`,
+    });
+    if (props.logEncryptionKey) this.encryptLogs(props.logEncryptionKey);
+  }
+
+  /** Reserved concurrency of the authorizer and of the argon2 functions, where the props set it. */
+  private limitConcurrency(props: LatchAuthProps): void {
+    const reserve = (fn: LatchFunction, value: number, prop: string): void => {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${prop} must be a whole number of at least 1, got ${value}`);
+      (fn.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = value;
+    };
+    const authorizer = this.functions.get('authorizer');
+    if (props.authorizerReservedConcurrency !== undefined && authorizer)
+      reserve(authorizer, props.authorizerReservedConcurrency, 'authorizerReservedConcurrency');
+    if (props.argon2ReservedConcurrency !== undefined) {
+      for (const fn of this.functions.values()) if (fn.argon2) reserve(fn, props.argon2ReservedConcurrency, 'argon2ReservedConcurrency');
+    }
+  }
+
+  /** X-Ray active tracing on every function (the `tracing` prop). */
+  private enableTracing(): void {
+    for (const fn of this.functions.values()) {
+      (fn.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (the tracing prop): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource must be *; they only send trace data.',
+      });
+    }
+  }
+
+  /** Both tables in an AWS Backup plan (the `backup` prop): a plan of our own for `true`. */
+  private createBackup(option: LatchAuthProps['backup'], removalPolicy: RemovalPolicy): backup.BackupPlan | undefined {
+    if (!option) return undefined;
+    let plan: backup.BackupPlan;
+    if (option === true) {
+      const vault = new backup.BackupVault(this, 'BackupVault', { encryptionKey: this.encryptionKey, removalPolicy });
+      plan = new backup.BackupPlan(this, 'BackupPlan', {
+        backupVault: vault,
+        backupPlanRules: [
+          new backup.BackupPlanRule({ ruleName: 'Daily', scheduleExpression: Schedule.cron({ hour: '3', minute: '0' }), deleteAfter: Duration.days(35) }),
+          new backup.BackupPlanRule({
+            ruleName: 'Monthly',
+            scheduleExpression: Schedule.cron({ day: '1', hour: '4', minute: '0' }),
+            deleteAfter: Duration.days(365),
+          }),
+        ],
+      });
+    } else {
+      plan = option;
+    }
+    const selection = plan.addSelection('LatchTables', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table), backup.BackupResource.fromDynamoDbTable(this.auditTable)],
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'AWS Backup assumes this role to back up the selected tables; AWSBackupServiceRolePolicyForBackup is the policy AWS maintains for it (a hand-written copy would silently break when a service changes what a backup needs), and the selection, not the policy, limits what the plan touches.',
+    });
+    return plan;
+  }
+
+  /**
+   * Every log group under this construct encrypted with `key`, and CloudWatch Logs of this
+   * region allowed to use it (a no-op for an imported key, whose policy must already allow it).
+   */
+  private encryptLogs(key: kms.IKey): void {
+    const stack = Stack.of(this);
+    for (const child of this.node.findAll()) {
+      if (child instanceof logs.CfnLogGroup) child.kmsKeyId = key.keyArn;
+    }
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*' }) } },
+      }),
+    );
   }
 
   /**
@@ -300,8 +402,8 @@ export class LatchAuth extends Construct {
    * (`POST /password-reset/{token}`), never the path or query string: reset, confirmation and
    * invitation tokens travel in the path. No headers either (the Authorization header).
    */
-  private createStage(throttle: LatchThrottle | undefined, removalPolicy: RemovalPolicy, logRetention: logs.RetentionDays): apigwv2.HttpStage {
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
+  private createStage(throttle: LatchThrottle | undefined): apigwv2.HttpStage {
+    const accessLogs = this.accessLogs;
     const format = {
       requestId: '$context.requestId',
       ip: '$context.identity.sourceIp',

@@ -14,6 +14,24 @@ import { type Argon2Architecture, locateArgon2 } from './argon2-vendor.js';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
+ * Where esbuild runs (CDK's `projectRoot`): the repository itself, or, when Latch is installed as
+ * a package (`<app>/node_modules/latch` or `<app>/node_modules/@scope/latch`), the app that
+ * installed it, whose `node_modules/.bin/esbuild` CDK runs and whose `node_modules` holds
+ * Latch's hoisted dependencies.
+ */
+export const BUNDLING_ROOT = ((): string => {
+  const parent = path.dirname(PROJECT_ROOT);
+  if (path.basename(parent) === 'node_modules') return path.dirname(parent);
+  if (path.basename(parent).startsWith('@') && path.basename(path.dirname(parent)) === 'node_modules') return path.dirname(path.dirname(parent));
+  return PROJECT_ROOT;
+})();
+
+/** A path given relative to the project root, relative to {@link BUNDLING_ROOT} instead (POSIX separators). */
+function fromBundlingRoot(relativeToProject: string): string {
+  return path.relative(BUNDLING_ROOT, path.resolve(PROJECT_ROOT, relativeToProject)).split(path.sep).join('/');
+}
+
+/**
  * esbuild emits ESM (top-level await, smaller cold start), but some bundled CommonJS packages
  * still call `require` for Node built-ins; this gives them one. Aliased so that it cannot clash
  * with a `createRequire` import of the bundle itself.
@@ -84,14 +102,14 @@ function architectureName(architecture: lambda.Architecture): Argon2Architecture
  */
 function copyArgon2Commands(arch: Argon2Architecture, inputDir: string, outputDir: string): string[] {
   const located = locateArgon2(PROJECT_ROOT, arch);
-  const local = path.resolve(inputDir) === PROJECT_ROOT;
+  const local = path.resolve(inputDir) === BUNDLING_ROOT;
   if ('missing' in located) {
     if (local) throw new Error(located.missing);
     return [`echo ${shellQuote(located.missing)} >&2; exit 1`];
   }
   const join = local ? path.join : path.posix.join;
-  const wrapper = join(inputDir, located.wrapperDir);
-  const binary = join(inputDir, located.binaryDir);
+  const wrapper = join(inputDir, fromBundlingRoot(located.wrapperDir));
+  const binary = join(inputDir, fromBundlingRoot(located.binaryDir));
   const wrapperOut = join(outputDir, 'node_modules', '@node-rs', 'argon2');
   const binaryOut = join(outputDir, 'node_modules', '@node-rs', path.posix.basename(located.binaryDir));
   return [
@@ -105,15 +123,25 @@ function copyArgon2Commands(arch: Argon2Architecture, inputDir: string, outputDi
 
 /** Shell commands that copy {@link LatchFunctionProps.files} into the asset. */
 function copyFilesCommands(files: Record<string, string>, inputDir: string, outputDir: string): string[] {
-  const local = path.resolve(inputDir) === PROJECT_ROOT;
+  const local = path.resolve(inputDir) === BUNDLING_ROOT;
   const join = local ? path.join : path.posix.join;
   return Object.entries(files).map(([name, source]) => {
     if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`asset file name ${name} must be a plain file name`);
-    const relative = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, source)).split(path.sep).join('/');
-    if (local && !existsSync(path.join(PROJECT_ROOT, relative))) throw new Error(`${source} (for ${name}) does not exist`);
+    const relative = fromBundlingRoot(source);
+    if (local && !existsSync(path.join(BUNDLING_ROOT, relative))) throw new Error(`${source} (for ${name}) does not exist`);
     return `cp ${shellQuote(join(inputDir, relative))} ${shellQuote(join(outputDir, name))}`;
   });
 }
+
+/**
+ * The lock file CDK asks for: the bundling root's. Nothing is installed from it (dependencies are
+ * bundled by esbuild, argon2 is copied in), so where there is none (an app without
+ * `package-lock.json` that installed Latch) Latch's own `package.json` stands in: CDK only needs
+ * an existing file.
+ */
+const DEPS_LOCK_FILE = existsSync(path.join(BUNDLING_ROOT, 'package-lock.json'))
+  ? path.join(BUNDLING_ROOT, 'package-lock.json')
+  : path.join(PROJECT_ROOT, 'package.json');
 
 /** File name of the breached-password list inside an asset (`LATCH_BREACHED_PASSWORDS_FILE`). */
 export const BREACHED_PASSWORDS_ASSET = 'breached-passwords.bin';
@@ -126,10 +154,10 @@ export const HOOKS_BUNDLE = 'latch-hooks.mjs';
  * the handler. Local bundling uses the project's esbuild; the Docker image has its own on PATH.
  */
 function bundleHooksCommand(hooksModule: string, inputDir: string, outputDir: string): string {
-  const local = path.resolve(inputDir) === PROJECT_ROOT;
+  const local = path.resolve(inputDir) === BUNDLING_ROOT;
   const join = local ? path.join : path.posix.join;
-  const relative = path.relative(PROJECT_ROOT, path.resolve(PROJECT_ROOT, hooksModule)).split(path.sep).join('/');
-  if (local && !existsSync(path.join(PROJECT_ROOT, relative))) throw new Error(`hooksModule ${hooksModule} does not exist`);
+  const relative = fromBundlingRoot(hooksModule);
+  if (local && !existsSync(path.join(BUNDLING_ROOT, relative))) throw new Error(`hooksModule ${hooksModule} does not exist`);
   const esbuild = local ? join(inputDir, 'node_modules', '.bin', 'esbuild') : 'esbuild';
   return [
     shellQuote(esbuild),
@@ -193,8 +221,8 @@ export class LatchFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot: BUNDLING_ROOT,
+      depsLockFilePath: DEPS_LOCK_FILE,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         ...(hooksModule ? { LATCH_HOOKS_MODULE: HOOKS_BUNDLE } : {}),

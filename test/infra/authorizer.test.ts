@@ -14,6 +14,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AuthStack, latchPropsFromContext } from '../../infra/auth-stack.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
+import { CDK_JSON_CONTEXT } from './synth.js';
 
 const outdirs: string[] = [];
 after(() => {
@@ -25,7 +26,11 @@ function synthConsumer(context: Record<string, unknown> = {}): { latch: Template
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-authorizer-'));
   outdirs.push(outdir);
   // Bundling is skipped: these tests read the template only.
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
+  const app = new App({
+    outdir,
+    context: { ...CDK_JSON_CONTEXT, demo: true, 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
   const stack = new AuthStack(app, 'Latch');
   const consumer = new Stack(app, 'Orders');
   const http = new apigwv2.HttpApi(consumer, 'OrdersHttpApi');
@@ -89,7 +94,7 @@ test('the cache TTL is a setting: context authorizerCacheTtlSeconds reaches both
 });
 
 test('the construct prop defaults to 0 and refuses more than an hour', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { demo: true, 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Props');
   const props = latchPropsFromContext(stack);
   const latch = new LatchAuth(stack, 'Default', { appUrl: props.appUrl, mailFrom: props.mailFrom });

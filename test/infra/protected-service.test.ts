@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { createProtectedServiceApp, ProtectedServiceStack } from '../../examples/protected-service/stack.js';
-import type { CfnResource, TemplateJson } from './synth.js';
+import { CDK_JSON_CONTEXT, type CfnResource, type TemplateJson } from './synth.js';
 
 const outdirs: string[] = [];
 after(() => {
@@ -40,7 +40,7 @@ function synthExample(context: Record<string, unknown> = {}): Synthesized {
   outdirs.push(outdir);
   const { app, stack, service, nag } = createProtectedServiceApp({
     outdir,
-    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    context: { ...CDK_JSON_CONTEXT, demo: true, 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
   });
   // Synth throws on an unacknowledged cdk-nag error.
@@ -175,7 +175,7 @@ test('the example app passes cdk-nag’s AwsSolutions pack: every finding fixed 
 test('without a LatchAuth given, the stack makes its own and still passes cdk-nag; a REQUEST authorizer is an option', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-example-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, demo: true, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new ProtectedServiceStack(app, 'Standalone', { restAuthorizerType: 'request' });
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);

@@ -12,6 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { AwsSolutionsChecks } from 'cdk-nag';
 import { type AuthStack, createLatchApp } from '../../infra/auth-stack.js';
+import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 
 /** How to synthesize. */
 export interface SynthOptions {
@@ -19,7 +20,7 @@ export interface SynthOptions {
   bundle?: boolean;
   /** CDK's built-in CloudFormation schema validation (about 4 s). @default false */
   cfnValidation?: boolean;
-  /** Extra CDK context (the stack's settings). */
+  /** Extra CDK context (the stack's settings); `demo: true` (placeholder appUrl and mailFrom allowed) unless given. */
   context?: Record<string, unknown>;
 }
 
@@ -63,6 +64,14 @@ export interface ValidationReport {
   pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string; severity: string }> }>;
 }
 
+/**
+ * `cdk.json`'s context (settings and feature flags), which the CDK CLI passes to `infra/app.ts`:
+ * the tests synthesize what `npx cdk synth` does.
+ */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
+
 const cache = new Map<string, Synthesized>();
 const outdirs: string[] = [];
 process.once('exit', () => {
@@ -78,7 +87,12 @@ export function synthLatch(options: SynthOptions = {}): Synthesized {
   const started = Date.now();
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-infra-'));
   outdirs.push(outdir);
-  const context: Record<string, unknown> = { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context };
+  const context: Record<string, unknown> = {
+    ...CDK_JSON_CONTEXT,
+    demo: true,
+    ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    ...options.context,
+  };
   const { app, stack, nag } = createLatchApp({ outdir, context, builtinCloudFormationValidation: options.cfnValidation ?? false });
   const assembly = app.synth();
   const json = assembly.getStackArtifact(stack.artifactId).template as TemplateJson;
