@@ -282,6 +282,13 @@ export const SETTINGS = [
     scope: 'runtime',
   },
   { name: 'LATCH_AUDIT_KEY', type: 'text', description: 'the audit key itself, base64url (the local runner, `.latch/local.json`)', scope: 'runtime' },
+  {
+    name: 'LATCH_DATA_KEY_SECRET',
+    type: 'text',
+    description: "the data-key ring's secret in Secrets Manager: encrypts TOTP secrets at rest (CDK, only for the functions that need it)",
+    scope: 'runtime',
+  },
+  { name: 'LATCH_DATA_KEYS', type: 'json', description: 'the data-key ring itself, `{ current, keys }` (the local runner)', scope: 'runtime' },
   { name: 'LATCH_SIGNING_KEY_SECRET', type: 'text', description: "the signing keys' secret in Secrets Manager (CDK)", scope: 'runtime' },
   { name: 'LATCH_PUBLIC_KEY_SECRET', type: 'text', description: "the public keys' secret, for functions that only verify (CDK)", scope: 'runtime' },
   { name: 'LATCH_KEYS', type: 'choice', choices: ['none'], description: '`none`: a function that uses no key at all (CDK)', scope: 'runtime' },

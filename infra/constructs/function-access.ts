@@ -70,6 +70,11 @@ export interface FunctionAccess {
   audit: AuditAccess;
   /** The bundle ships `@node-rs/argon2` and the function gets the memory argon2id wants. */
   argon2: boolean;
+  /**
+   * Reads the data-key ring (`LATCH_DATA_KEY_SECRET`): only the functions that encrypt or verify
+   * TOTP secrets (`docs/specs/mfa-and-passkeys.md` §9). Absent: no access.
+   */
+  dataKeys?: true;
 }
 
 /** Latch's functions outside the route table. */

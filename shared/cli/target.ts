@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { auditKeyOf, parseAuditKey } from '../adapters/secrets/audit-key.js';
@@ -210,6 +211,8 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     config,
     store: withAuditMirror(new DynamoDbStore(documents, target.tableName, undefined, target.auditTableName), log),
     auditKey: target.auditKey ?? auditKeyOf(env) ?? missingAuditKey,
+    // The CLI decrypts no secret: a deployed ring is only for the functions that need it.
+    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
     counters: new DynamoDbCounters(documents, target.tableName),
     hasher: new Argon2Hasher(),
     keys: noKeys,

@@ -3,7 +3,7 @@ import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
-import type { AuditKey, Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
+import type { AuditKey, Clock, DataKeys, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
 /** Everything a flow may use. Built once per container by `shared/runtime/lambda-deps.ts`. */
@@ -20,6 +20,8 @@ export interface Deps {
   log: Log;
   /** The HMAC key of the audit log's `emailHash` (`shared/flows/audit.ts`). */
   auditKey: AuditKey;
+  /** The data-key ring: encrypts secrets at rest (TOTP secrets), `shared/adapters/crypto/data-keys.ts`. */
+  dataKeys: DataKeys;
   /** The offline breached-password list (checked on every route that sets a password). */
   breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */

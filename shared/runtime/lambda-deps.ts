@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
@@ -49,6 +50,7 @@ export function buildDeps(env: Env = process.env): Deps {
     breached,
     store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, env.LATCH_AUDIT_TABLE_NAME || undefined), log),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
+    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
     counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
