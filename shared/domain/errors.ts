@@ -87,7 +87,9 @@ export type ConflictReason =
   /** The recipient's mail cap window is over (or was started by another request): count again. */
   | 'mail_window'
   /** An audit event with this id exists already (ids are random: a collision, never overwritten). */
-  | 'audit_duplicate';
+  | 'audit_duplicate'
+  /** A second-factor code was spent meanwhile: its TOTP step is not above `lastStep`, or its recovery code is used or gone. */
+  | 'code_spent';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {
