@@ -180,6 +180,27 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     audit: 'query',
     argon2: false,
   },
+  /**
+   * mfa: behind the token check, reads the user and session, verifies the password (argon2) and
+   * TOTP codes (the data-key ring decrypts secrets), hashes recovery codes (argon2), writes the
+   * profile, the pending enrolment and sessions (revoking the others), mails notices. No tokens.
+   */
+  mfa: {
+    routes: [
+      'POST /session/reauthenticate',
+      'GET /me/mfa',
+      'POST /me/mfa/totp',
+      'POST /me/mfa/totp/confirm',
+      'DELETE /me/mfa/totp',
+      'POST /me/mfa/recovery-codes',
+    ],
+    table: 'readWrite',
+    mail: true,
+    keys: 'verify',
+    audit: 'append',
+    argon2: true,
+    dataKeys: true,
+  },
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
   authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },
 };

@@ -33,6 +33,22 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * An error whose problem document carries extension members (RFC 9457) and headers of its own:
+ * `403 reauthentication_required` with `reauthMethods`, `reauthAal` and RFC 9470's `WWW-Authenticate`.
+ */
+export class ExtendedAuthError extends AuthError {
+  constructor(
+    code: PlainErrorCode,
+    readonly members: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+    detail?: string,
+  ) {
+    super(code, detail);
+    this.name = 'ExtendedAuthError';
+  }
+}
+
 /** `422 validation_failed` with per-field messages. */
 export class ValidationError extends AuthError {
   readonly errors: FieldErrors;
