@@ -112,7 +112,7 @@ test("one settings table: the construct's settings environment comes from the ta
     mailRecipientWindow: Duration.minutes(30),
     breachedPasswordOnSignIn: 'block',
     auditRetention: Duration.days(90),
-    mfa: 'required',
+    mfa: 'off',
     maxFailedMfa: 7,
     totpIssuer: 'Example',
     totpGrace: Duration.seconds(5),
@@ -128,7 +128,7 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.passwordMinLength, 12);
   assert.equal(config.breachedPasswordOnSignIn, 'block');
   assert.equal(config.auditRetentionDays, 90);
-  assert.equal(config.mfa, 'required');
+  assert.equal(config.mfa, 'off');
   assert.equal(config.maxFailedMfa, 7);
   assert.equal(config.totpIssuer, 'Example');
   assert.equal(config.totpGraceSeconds, 5);
