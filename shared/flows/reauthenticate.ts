@@ -171,8 +171,9 @@ export async function recordMfaFailure(deps: Deps, user: User, flow: string): Pr
 export async function verifyCode(deps: Deps, user: User, code: string): Promise<CodeProof | undefined> {
   const shape = codeShapeOf(code);
   if (shape.kind === 'totp') {
-    const step = await matchTotpStep(deps, user, shape.code);
-    return step === undefined ? undefined : { method: 'totp', spend: { totpStep: step } };
+    const match = await matchTotp(deps, user, shape.code);
+    if (!match) return undefined;
+    return { method: 'totp', spend: { totpStep: match.step, ...(match.reencrypted ? { totpSecretEnc: match.reencrypted } : {}) } };
   }
   if (shape.kind === 'recovery_code') {
     const id = await matchRecoveryCode(deps, user, shape.code);
@@ -188,14 +189,18 @@ export async function verifyCode(deps: Deps, user: User, code: string): Promise<
  * future step), and above `lastStep` (`afterTimeStep`: a replay is refused). Time is the deps'
  * clock. Undefined for a wrong code or a secret that does not decrypt.
  */
-export async function matchTotpStep(deps: Deps, user: User, code: string): Promise<number | undefined> {
+export async function matchTotp(deps: Deps, user: User, code: string): Promise<{ step: number; reencrypted?: string } | undefined> {
   if (!user.totp) return undefined;
-  const secret = await deps.dataKeys.decrypt(user.totp.secretEnc, { purpose: 'totp', userId: user.id });
+  const binding = { purpose: 'totp' as const, userId: user.id };
+  const secret = await deps.dataKeys.decrypt(user.totp.secretEnc, binding);
   if (!secret) {
     deps.log.error('TOTP secret does not decrypt', { flow: 'mfa', userId: user.id });
     return undefined;
   }
-  return totpStepOf(deps, secret.plaintext, code, user.totp.lastStep);
+  const step = await totpStepOf(deps, secret.plaintext, code, user.totp.lastStep);
+  if (step === undefined) return undefined;
+  // Under an older key of the ring: re-encrypted under the current one in the write that spends the step.
+  return secret.stale ? { step, reencrypted: await deps.dataKeys.encrypt(secret.plaintext, binding) } : { step };
 }
 
 /** `otplib`'s verification of one code against a base32 secret at the deps' clock; the matched step or undefined. */

@@ -123,6 +123,11 @@ export type WriteOp =
 export interface CodeSpend {
   /** The TOTP time step the code matched: must be above `totp.lastStep`, becomes it. */
   totpStep?: number;
+  /**
+   * With `totpStep`: the TOTP secret re-encrypted under the data-key ring's current key (its key
+   * was an older one), written with the step (rotation, `docs/specs/mfa-and-passkeys.md` §9).
+   */
+  totpSecretEnc?: string;
   /** A recovery code id: must exist unused; gets `usedAt`. */
   recoveryCode?: { id: string; usedAt: string };
   /**

@@ -385,7 +385,10 @@ function spendClauses(e: Expression, spend: CodeSpend): { sets: string[]; condit
     const path = `${e.name('totp')}.${e.name('lastStep')}`;
     const step = e.value(spend.totpStep);
     conditions.push(`${path} < ${step}`);
-    if (!spend.conditionOnly) sets.push(`${path} = ${step}`);
+    if (!spend.conditionOnly) {
+      sets.push(`${path} = ${step}`);
+      if (spend.totpSecretEnc !== undefined) sets.push(`${e.name('totp')}.${e.name('secretEnc')} = ${e.value(spend.totpSecretEnc)}`);
+    }
   }
   if (spend.recoveryCode) {
     const path = `${e.name('recoveryCodes')}.${e.name(spend.recoveryCode.id)}`;

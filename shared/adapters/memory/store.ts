@@ -231,7 +231,10 @@ export class MemoryStore implements AuthStore {
         if (op.bumpSeq) user.sessionSeq += 1;
         for (const attribute of op.remove ?? []) delete user[attribute];
         if (op.spend && !op.spend.conditionOnly) {
-          if (op.spend.totpStep !== undefined && user.totp) user.totp.lastStep = op.spend.totpStep;
+          if (op.spend.totpStep !== undefined && user.totp) {
+            user.totp.lastStep = op.spend.totpStep;
+            if (op.spend.totpSecretEnc !== undefined) user.totp.secretEnc = op.spend.totpSecretEnc;
+          }
           const code = op.spend.recoveryCode;
           const entry = code && user.recoveryCodes?.[code.id];
           if (code && entry) entry.usedAt = code.usedAt;
