@@ -1,6 +1,7 @@
 import { generateSecret } from 'otplib';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { safeEqual } from '../domain/secrets.js';
 import { amrOf, amrWithSecondFactor, normalizeTotpCode, otpauthUri, TOTP_SECRET_BYTES } from '../domain/totp.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
@@ -138,7 +139,7 @@ export async function confirmTotp(deps: Deps, principal: Principal, input: { cod
     if (isConflict(error, 'token_mismatch')) {
       // The enrolment was spent or replaced meanwhile, or the caller's session renewed away.
       const again = await deps.store.getTotpPending(user.id);
-      if (again?.secretEnc !== pending.secretEnc) throw new AuthError('invalid_token');
+      if (!again || !safeEqual(again.secretEnc, pending.secretEnc)) throw new AuthError('invalid_token');
       throw new AuthError('unauthorized');
     }
     if (isConflict(error, 'user_changed')) throw new AuthError('already_enabled');

@@ -1,5 +1,6 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
+import { safeEqual } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { commitInChunks } from '../ports/commit-chunks.js';
 import type { CodeSpend, WriteOp } from '../ports/store.js';
@@ -58,7 +59,7 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
     if (options.guard?.unlocked && user.locked) throw new ConflictError('user_changed');
     const totpGuard = options.guard?.totp;
     if (totpGuard === true && user.totp !== undefined) throw new ConflictError('user_changed');
-    if (typeof totpGuard === 'string' && user.totp?.secretEnc !== totpGuard) throw new ConflictError('user_changed');
+    if (typeof totpGuard === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, totpGuard))) throw new ConflictError('user_changed');
     if (options.guard?.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
     const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
     const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));

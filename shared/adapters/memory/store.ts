@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
+import { safeEqual } from '../../domain/secrets.js';
 import { accountExpired, type MailToken, type MailTokenKind, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import {
@@ -134,7 +135,7 @@ export class MemoryStore implements AuthStore {
         return;
       case 'consumeTotpPending': {
         const pending = this.totpPending.get(op.userId);
-        if (!pending || pending.secretEnc !== op.secretEnc || pending.expiresAt <= op.now) throw new ConflictError('token_mismatch');
+        if (!pending || !safeEqual(pending.secretEnc, op.secretEnc) || pending.expiresAt <= op.now) throw new ConflictError('token_mismatch');
         return;
       }
       case 'putTotpPending':
@@ -199,7 +200,7 @@ export class MemoryStore implements AuthStore {
     if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
     if (guard.breachNoticeHashNot !== undefined && user.breachNoticeHash === guard.breachNoticeHashNot) throw new ConflictError('user_changed');
     if (guard.totp === true && user.totp !== undefined) throw new ConflictError('user_changed');
-    if (typeof guard.totp === 'string' && user.totp?.secretEnc !== guard.totp) throw new ConflictError('user_changed');
+    if (typeof guard.totp === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, guard.totp))) throw new ConflictError('user_changed');
     if (guard.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
   }
 
