@@ -37,6 +37,10 @@ export const LATCH_PROBLEM_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'service_unavailable',
+  'invalid_code',
+  'reauthentication_required',
+  'already_enabled',
+  'mfa_not_enabled',
 ] as const;
 
 /**

@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
+import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
@@ -45,6 +46,7 @@ export interface LatchInProcess {
 }
 
 const benchAuditKey = new Uint8Array(32).fill(7);
+const benchDataKeys = parseDataKeyRing(generateDataKeyRing('bench'), 'bench data keys');
 
 /** Config of the in-process Latch: defaults, except that registration signs in at once. */
 export function benchConfig(env: Record<string, string> = {}) {
@@ -65,6 +67,7 @@ export async function benchDeps(
     auditKey: { key: async () => benchAuditKey },
     // No bench row reads the audit log; over a metered store a read would need the row to pass its own.
     auditLog: overrides.auditLog ?? (store instanceof MemoryStore ? new MemoryAuditLog(store) : unwiredAuditLog),
+    dataKeys: new AesGcmDataKeys(async () => benchDataKeys),
     counters: overrides.counters ?? new MemoryCounters(),
     hasher: new Argon2Hasher(),
     keys: new StaticKeyRing([await generateStoredKey('bench-1')]),

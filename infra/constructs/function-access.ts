@@ -70,6 +70,11 @@ export interface FunctionAccess {
   audit: AuditAccess;
   /** The bundle ships `@node-rs/argon2` and the function gets the memory argon2id wants. */
   argon2: boolean;
+  /**
+   * Reads the data-key ring (`LATCH_DATA_KEY_SECRET`): only the functions that encrypt or verify
+   * TOTP secrets (`docs/specs/mfa-and-passkeys.md` §9). Absent: no access.
+   */
+  dataKeys?: true;
 }
 
 /** Latch's functions outside the route table. */
@@ -174,6 +179,27 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     keys: 'verify',
     audit: 'query',
     argon2: false,
+  },
+  /**
+   * mfa: behind the token check, reads the user and session, verifies the password (argon2) and
+   * TOTP codes (the data-key ring decrypts secrets), hashes recovery codes (argon2), writes the
+   * profile, the pending enrolment and sessions (revoking the others), mails notices. No tokens.
+   */
+  mfa: {
+    routes: [
+      'POST /session/reauthenticate',
+      'GET /me/mfa',
+      'POST /me/mfa/totp',
+      'POST /me/mfa/totp/confirm',
+      'DELETE /me/mfa/totp',
+      'POST /me/mfa/recovery-codes',
+    ],
+    table: 'readWrite',
+    mail: true,
+    keys: 'verify',
+    audit: 'append',
+    argon2: true,
+    dataKeys: true,
   },
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
   authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },

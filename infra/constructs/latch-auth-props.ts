@@ -51,6 +51,18 @@ export interface LatchSettings {
   readonly breachedPasswordOnSignIn?: 'notify' | 'block' | 'off';
   /** `AUTH_AUDIT_RETENTION_DAYS`: how long audit events are kept, in whole days (1..3650) @default Duration.days(365) */
   readonly auditRetention?: Duration;
+  /** `AUTH_MFA`: second-factor policy @default 'optional' */
+  readonly mfa?: 'optional' | 'required' | 'off';
+  /** `AUTH_MAX_FAILED_MFA`: wrong second-factor codes per account before the MFA lockout @default 10 */
+  readonly maxFailedMfa?: number;
+  /** `AUTH_TOTP_ISSUER`: `issuer` of the `otpauth` URI @default APP_URL's host */
+  readonly totpIssuer?: string;
+  /** `AUTH_TOTP_GRACE_SECONDS`: how long the previous step's code is still accepted (0–15 s) @default Duration.seconds(10) */
+  readonly totpGrace?: Duration;
+  /** `AUTH_TOTP_ENROLLMENT_TTL_SECONDS`: life of a pending TOTP enrolment @default Duration.minutes(10) */
+  readonly totpEnrollmentTtl?: Duration;
+  /** `AUTH_REAUTH_WINDOW_SECONDS`: freshness for step-up routes @default Duration.minutes(5) */
+  readonly reauthWindow?: Duration;
 }
 
 /** Stage-wide request limits of the HTTP API. */

@@ -388,13 +388,16 @@ export class LatchAuth extends Construct {
     else if (access.keys === 'verify') this.signingKeys.grantVerify(fn);
     // Append-only: PutItem (and Query for the audit function), never Update, Delete or BatchWrite.
     this.auditLog.grant(fn, access.audit);
+    // The data-key ring: only the functions that encrypt or verify TOTP secrets.
+    if (access.dataKeys) this.signingKeys.grantDataKeys(fn);
   }
 
   /** Which key secret a function's runtime loads (`shared/runtime/lambda-deps.ts`), if any. */
   private keyEnvironment(access: FunctionAccess): Record<string, string> {
-    if (access.keys === 'sign') return { LATCH_SIGNING_KEY_SECRET: this.signingKeys.privateSecret.secretArn };
-    if (access.keys === 'verify') return { LATCH_PUBLIC_KEY_SECRET: this.signingKeys.publicSecret.secretArn };
-    return { LATCH_KEYS: 'none' };
+    const data: Record<string, string> = access.dataKeys ? { LATCH_DATA_KEY_SECRET: this.signingKeys.dataKeySecret.secretArn } : {};
+    if (access.keys === 'sign') return { LATCH_SIGNING_KEY_SECRET: this.signingKeys.privateSecret.secretArn, ...data };
+    if (access.keys === 'verify') return { LATCH_PUBLIC_KEY_SECRET: this.signingKeys.publicSecret.secretArn, ...data };
+    return { LATCH_KEYS: 'none', ...data };
   }
 
   /**

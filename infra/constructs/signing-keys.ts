@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { AUDIT_KEY_PLACEHOLDER } from '../key-generator/handler.js';
 import type { AuditLog } from './audit-log.js';
 import { LatchFunction } from './latch-function.js';
 
@@ -45,6 +46,12 @@ export class SigningKeys extends Construct {
   readonly privateSecret: secretsmanager.Secret;
   /** The public JWKS of the ring. Read by verifiers ({@link grantVerify}). */
   readonly publicSecret: secretsmanager.Secret;
+  /**
+   * The data-key ring (`{ current, keys }`: AES-256 keys that encrypt TOTP secrets at rest),
+   * filled by the same generator with the same "ensure" rule. Read only by the functions that
+   * encrypt or verify TOTP secrets ({@link grantDataKeys}).
+   */
+  readonly dataKeySecret: secretsmanager.Secret;
   /** The custom resource: anything that reads a secret (the audit key's too) must depend on it. */
   readonly keyRing: CustomResource;
 
@@ -65,6 +72,19 @@ export class SigningKeys extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });
+    this.dataKeySecret = new secretsmanager.Secret(this, 'DataKeys', {
+      description:
+        'Latch data-key ring: AES-256 keys (base64url) that encrypt TOTP secrets at rest, { current, keys }. Written by the key generator; rotated by adding a key.',
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
+      // `{"placeholder":"<random>"}`: recognisably not a ring, the only value the generator replaces.
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: AUDIT_KEY_PLACEHOLDER, excludePunctuation: true },
+    });
+    Validations.of(this.dataKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A data key rotates by adding a key to the ring and making it current; old ciphertexts are re-encrypted on their next use. Replacing the value on a schedule would make every stored TOTP secret unreadable.',
+    });
     for (const secret of [this.privateSecret, this.publicSecret]) Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: ROTATION_REASON });
     this.keyRing = this.createKeyGenerator(props);
   }
@@ -78,6 +98,12 @@ export class SigningKeys extends Construct {
   /** Lets a function that only verifies access tokens (or serves the JWKS) read the public ring. */
   grantVerify(grantee: KeyGrantee): void {
     grantee.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.publicSecret.secretArn] }));
+    this.encryptionKey?.grantDecrypt(grantee.role);
+  }
+
+  /** Lets a function that encrypts or verifies TOTP secrets read the data-key ring. */
+  grantDataKeys(grantee: KeyGrantee): void {
+    grantee.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.dataKeySecret.secretArn] }));
     this.encryptionKey?.grantDecrypt(grantee.role);
   }
 
@@ -97,7 +123,12 @@ export class SigningKeys extends Construct {
     generator.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        resources: [this.privateSecret.secretArn, this.publicSecret.secretArn, ...(props.auditKeySecret ? [props.auditKeySecret.secretArn] : [])],
+        resources: [
+          this.privateSecret.secretArn,
+          this.publicSecret.secretArn,
+          this.dataKeySecret.secretArn,
+          ...(props.auditKeySecret ? [props.auditKeySecret.secretArn] : []),
+        ],
       }),
     );
     this.encryptionKey?.grantEncryptDecrypt(generator.role);
@@ -129,6 +160,7 @@ export class SigningKeys extends Construct {
         SecretArn: this.privateSecret.secretArn,
         PublicSecretArn: this.publicSecret.secretArn,
         ...(props.auditKeySecret ? { AuditKeySecretArn: props.auditKeySecret.secretArn } : {}),
+        DataKeySecretArn: this.dataKeySecret.secretArn,
       },
     });
   }

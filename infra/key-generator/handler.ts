@@ -16,8 +16,13 @@
  * rule and is never rotated, since a new key would split an address's history: it is written
  * only while its secret holds the placeholder CloudFormation created it with; a key there is kept,
  * and anything else fails the deployment rather than being overwritten.
+ *
+ * The data-key ring (`{ current, keys }`, AES-256 keys that encrypt TOTP secrets at rest,
+ * `docs/specs/mfa-and-passkeys.md` §9) follows the same "ensure" rule: a valid ring is kept (a
+ * rotation adds keys by hand), the placeholder gets a fresh one-key ring, anything else fails.
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, parseKeySecret, publicJwksOf, type StoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { generateAuditKey, parseAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 
@@ -108,6 +113,21 @@ export async function ensureAuditKey(store: SecretStore, secretId: string): Prom
   return { generated: false };
 }
 
+/**
+ * Makes sure the data-key secret holds a ring: keeps a valid one (whatever wrote it: a rotation
+ * adds keys by hand), writes a fresh one-key ring over the placeholder, and throws on anything
+ * else (the message names no key), since overwriting it would make every stored secret unreadable.
+ */
+export async function ensureDataKeys(store: SecretStore, secretId: string): Promise<{ generated: boolean }> {
+  const current = await store.get(secretId);
+  if (isAuditKeyPlaceholder(current)) {
+    await store.put(secretId, generateDataKeyRing());
+    return { generated: true };
+  }
+  parseDataKeyRing(current as string, 'the data key secret');
+  return { generated: false };
+}
+
 function secretsManagerStore(): SecretStore {
   let client: Promise<import('@aws-sdk/client-secrets-manager').SecretsManagerClient> | undefined;
   const load = () => {
@@ -133,7 +153,8 @@ export function createHandler(store: SecretStore): (event: CloudFormationCustomR
       SecretArn: secretArn,
       PublicSecretArn: publicSecretArn,
       AuditKeySecretArn: auditKeySecretArn,
-    } = event.ResourceProperties as { SecretArn?: unknown; PublicSecretArn?: unknown; AuditKeySecretArn?: unknown };
+      DataKeySecretArn: dataKeySecretArn,
+    } = event.ResourceProperties as { SecretArn?: unknown; PublicSecretArn?: unknown; AuditKeySecretArn?: unknown; DataKeySecretArn?: unknown };
     if (typeof secretArn !== 'string' || secretArn === '') throw new Error('SecretArn is required');
     if (event.RequestType === 'Delete') {
       // The secrets' own removal policy decides what happens to the keys.
@@ -142,10 +163,13 @@ export function createHandler(store: SecretStore): (event: CloudFormationCustomR
     if (typeof publicSecretArn !== 'string' || publicSecretArn === '') throw new Error('PublicSecretArn is required');
     if (auditKeySecretArn !== undefined && (typeof auditKeySecretArn !== 'string' || auditKeySecretArn === ''))
       throw new Error('AuditKeySecretArn must be an ARN');
+    if (dataKeySecretArn !== undefined && (typeof dataKeySecretArn !== 'string' || dataKeySecretArn === '')) throw new Error('DataKeySecretArn must be an ARN');
     const { kid, ring } = await ensureSigningKeys(store, secretArn);
     await publishPublicKeys(store, publicSecretArn, ring);
     // Nothing about the audit key goes back to CloudFormation.
     if (typeof auditKeySecretArn === 'string') await ensureAuditKey(store, auditKeySecretArn);
+    // Nor anything about the data keys.
+    if (typeof dataKeySecretArn === 'string') await ensureDataKeys(store, dataKeySecretArn);
     return { PhysicalResourceId: secretArn, Data: { CurrentKid: kid } };
   };
 }

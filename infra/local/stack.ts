@@ -1,3 +1,4 @@
+import { generateDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
@@ -37,6 +38,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     LATCH_SES_ENDPOINT: options.sesEndpoint,
     LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
+    // A fresh data-key ring per process (TOTP secrets stored by an earlier run do not decrypt).
+    LATCH_DATA_KEYS: generateDataKeyRing(),
     // No sender (AUTH_MAIL_FROM) here: the documented default of shared/config.ts applies.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...options.env,

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
@@ -259,6 +260,8 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     store: withAuditMirror(new DynamoDbStore(documents, target.tableName, undefined, auditTableName), log),
     auditKey: target.auditKey ?? auditKeyOf(env) ?? missingAuditKey,
     auditLog: new DynamoDbAuditLog(documents, auditTableName),
+    // The CLI decrypts no secret: a deployed ring is only for the functions that need it.
+    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
     counters: new DynamoDbCounters(documents, target.tableName),
     hasher: new Argon2Hasher(),
     keys: noKeys,

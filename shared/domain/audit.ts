@@ -98,6 +98,15 @@ export const AUDIT_EVENTS = {
     me: false,
     when: '`npx latch users export` wrote a file (count, flags; the operator as actor)',
   },
+  'mfa.totp_enabled': { details: ['method'], me: true, when: 'a TOTP enrolment was confirmed (`POST /me/mfa/totp/confirm`)' },
+  'mfa.totp_disabled': { details: ['method'], me: true, when: '`DELETE /me/mfa/totp` turned TOTP off' },
+  'mfa.recovery_codes_regenerated': { details: [], me: true, when: '`POST /me/mfa/recovery-codes` replaced every recovery code' },
+  'recovery_code.used': { details: ['remaining'], me: true, when: 'a recovery code was spent (sign-in, step-up); `remaining` unused codes left' },
+  reauthenticate: {
+    details: ['method', 'aal', 'reason'],
+    me: true,
+    when: '`POST /session/reauthenticate`: success (`aal`), or failure with `reason` (`bad_password`, `bad_code`)',
+  },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -33,6 +33,22 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * An error whose problem document carries extension members (RFC 9457) and headers of its own:
+ * `403 reauthentication_required` with `reauthMethods`, `reauthAal` and RFC 9470's `WWW-Authenticate`.
+ */
+export class ExtendedAuthError extends AuthError {
+  constructor(
+    code: PlainErrorCode,
+    readonly members: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+    detail?: string,
+  ) {
+    super(code, detail);
+    this.name = 'ExtendedAuthError';
+  }
+}
+
 /** `422 validation_failed` with per-field messages. */
 export class ValidationError extends AuthError {
   readonly errors: FieldErrors;
@@ -87,7 +103,9 @@ export type ConflictReason =
   /** The recipient's mail cap window is over (or was started by another request): count again. */
   | 'mail_window'
   /** An audit event with this id exists already (ids are random: a collision, never overwritten). */
-  | 'audit_duplicate';
+  | 'audit_duplicate'
+  /** A second-factor code was spent meanwhile: its TOTP step is not above `lastStep`, or its recovery code is used or gone. */
+  | 'code_spent';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {

@@ -88,6 +88,25 @@ export const PROBLEMS = {
     doc: 'a dependency failed; retry after `Retry-After` seconds',
     retryable: true,
   },
+  invalid_code: {
+    status: 401,
+    title: 'Invalid code',
+    detail: 'The code you entered is invalid or has already been used.',
+    doc: 'a wrong, malformed or already used TOTP or recovery code (`POST /session/reauthenticate`)',
+  },
+  reauthentication_required: {
+    status: 403,
+    title: 'Reauthentication required',
+    detail: "Please confirm it's you before you continue.",
+    doc: 'the route needs fresh authentication or credentials in the body; members `reauthMethods`, `reauthAal`, and `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=…` (RFC 9470)',
+  },
+  already_enabled: { status: 409, title: 'Already enabled', detail: 'This is already set up.', doc: 'TOTP is already on' },
+  mfa_not_enabled: {
+    status: 409,
+    title: 'Two-factor authentication not enabled',
+    detail: 'Two-factor authentication is not turned on.',
+    doc: 'recovery codes asked for while the user has no second factor',
+  },
   internal_error: {
     status: 500,
     title: 'Internal server error',

@@ -62,8 +62,40 @@ export interface User {
   passwordUpgradedAt?: string | null;
   /** When `npx latch users import` created this user. */
   importedAt?: string | null;
+  /** True while the user has a second factor (a confirmed TOTP; later passkeys). Absent: false. */
+  mfaEnabled?: boolean;
+  /** The confirmed TOTP factor; absent while TOTP is off. */
+  totp?: TotpFactor;
+  /** Recovery codes by id: only argon2id hashes (`docs/specs/mfa-and-passkeys.md` §6.2). Absent without a second factor. */
+  recoveryCodes?: Record<string, RecoveryCodeEntry>;
+  /** When the current set of recovery codes was made. */
+  recoveryCodesCreatedAt?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A confirmed TOTP factor as stored on the user. */
+export interface TotpFactor {
+  /** The base32 secret encrypted under the data-key ring (purpose `totp`), never in clear. */
+  secretEnc: string;
+  /** The last time step spent (confirmation, sign-in, step-up): a code of this step or earlier is refused (replay). */
+  lastStep: number;
+  enabledAt: string;
+}
+
+/** One recovery code as stored: its low-cost argon2id hash, and when it was spent. */
+export interface RecoveryCodeEntry {
+  hash: string;
+  usedAt?: string;
+}
+
+/** A TOTP enrolment waiting for its confirming code (`USER#<id>` / `TOTP_PENDING`). */
+export interface TotpPending {
+  userId: string;
+  /** The secret encrypted under the data-key ring (purpose `totp_pending`). */
+  secretEnc: string;
+  /** Epoch seconds; checked on every read and in the confirming write (TTL deletes late). */
+  expiresAt: number;
 }
 
 /** The user object of the HTTP contract. */
@@ -130,6 +162,13 @@ export interface Session {
   expiresAt: number;
   userAgent: string | null;
   ip: string | null;
+  /**
+   * How the session was (last) authenticated, RFC 8176 values (`docs/specs/mfa-and-passkeys.md`
+   * §3). Absent on sessions created before: they read as `["pwd"]`.
+   */
+  amr?: string[];
+  /** Epoch seconds of the session's last authentication event. Absent: its `createdAt`. */
+  authTime?: number;
 }
 
 /** Kinds of single-use tokens that travel by mail. One live token per user and kind. */

@@ -5,7 +5,7 @@ import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
-import type { AuditKey, Clock, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
+import type { AuditKey, Clock, DataKeys, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
 /** Everything a flow may use. Built once per container by `shared/runtime/lambda-deps.ts`. */
@@ -24,6 +24,8 @@ export interface Deps {
   auditKey: AuditKey;
   /** Reading the audit log (only the `audit` function's routes and the CLI read it). */
   auditLog: AuditLog;
+  /** The data-key ring: encrypts secrets at rest (TOTP secrets), `shared/adapters/crypto/data-keys.ts`. */
+  dataKeys: DataKeys;
   /** The offline breached-password list (checked on every route that sets a password). */
   breached: BreachedPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */

@@ -1,8 +1,9 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
+import { safeEqual } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { commitInChunks } from '../ports/commit-chunks.js';
-import type { WriteOp } from '../ports/store.js';
+import type { CodeSpend, WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
 
 /** Attempts when a sign-in lands between listing the sessions and committing. */
@@ -22,7 +23,11 @@ export interface RevokeOptions {
    * The caller's preconditions on the user, final (no retry) when they fail: the password hash
    * it verified is still the hash, the user is not locked.
    */
-  guard?: { passwordHash?: string | null; unlocked?: boolean };
+  guard?: { passwordHash?: string | null; unlocked?: boolean; totp?: true | string; mfaEnabled?: true };
+  /** Second-factor attributes removed from the user in the same write (TOTP off). */
+  remove?: Extract<WriteOp, { type: 'updateUser' }>['remove'];
+  /** A second-factor code spent in the user's write (`code_spent` is final and reaches the caller). */
+  spend?: CodeSpend | undefined;
   /** Moves the email claim in the same transaction (an immediate email change with a new password). */
   moveEmail?: { email: string };
   /**
@@ -58,6 +63,10 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
     const expected = options.guard?.passwordHash;
     if (expected !== undefined && user.passwordHash !== expected) throw new ConflictError('user_changed');
     if (options.guard?.unlocked && user.locked) throw new ConflictError('user_changed');
+    const totpGuard = options.guard?.totp;
+    if (totpGuard === true && user.totp !== undefined) throw new ConflictError('user_changed');
+    if (typeof totpGuard === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, totpGuard))) throw new ConflictError('user_changed');
+    if (options.guard?.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
     const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
     const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));
     try {
@@ -76,7 +85,15 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
             guard,
             bumpEpoch: true,
           }
-        : { type: 'updateUser', id: userId, set: options.set ?? {}, guard, bumpEpoch: true };
+        : {
+            type: 'updateUser',
+            id: userId,
+            set: options.set ?? {},
+            guard,
+            bumpEpoch: true,
+            ...(options.remove ? { remove: options.remove } : {}),
+            ...(options.spend ? { spend: options.spend } : {}),
+          };
       const events = options.audit ? await options.audit({ user, count: deletions.length }) : [];
       await commitInChunks(deps.store, [userOp, ...(options.extraOps ?? []), ...events], deletions);
     } catch (error) {

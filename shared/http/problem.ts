@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthError, BadRequestError, RetryableError, ValidationError } from '../domain/errors.js';
+import { AuthError, BadRequestError, ExtendedAuthError, RetryableError, ValidationError } from '../domain/errors.js';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../domain/problems.js';
 
 /** The HTTP status of each code, from the one problem table (`PROBLEMS`). */
@@ -12,7 +12,7 @@ export const KNOWN_CODES: string[] = [...PROBLEM_CODES];
 export function problemResponse(
   code: ProblemCode,
   detail?: string,
-  extra: { errors?: Record<string, string[]> | undefined; headers?: Record<string, string> } = {},
+  extra: { errors?: Record<string, string[]> | undefined; headers?: Record<string, string>; members?: Record<string, unknown> | undefined } = {},
 ): APIGatewayProxyStructuredResultV2 {
   const { status, title } = PROBLEMS[code];
   const body = {
@@ -22,6 +22,8 @@ export function problemResponse(
     detail: detail ?? PROBLEMS[code].detail,
     code,
     ...(extra.errors ? { errors: extra.errors } : {}),
+    // Extension members never replace the standard ones.
+    ...Object.fromEntries(Object.entries(extra.members ?? {}).filter(([key]) => !['type', 'title', 'status', 'detail', 'code', 'errors'].includes(key))),
   };
   return {
     statusCode: status,
@@ -41,5 +43,7 @@ export function errorToResponse(error: unknown): APIGatewayProxyStructuredResult
   if (error.code === 'unauthorized') headers['www-authenticate'] = 'Bearer';
   const errors = error instanceof ValidationError || error instanceof BadRequestError ? error.errors : undefined;
   const detail = error.message === error.code ? undefined : error.message;
+  if (error instanceof ExtendedAuthError)
+    return problemResponse(error.code, detail, { errors, headers: { ...headers, ...error.headers }, members: error.members });
   return problemResponse(error.code, detail, { errors, headers });
 }

@@ -95,6 +95,31 @@ export const responseSchemas = {
   }),
   Invitation: z.object({ invitation: z.object({ email: z.string(), expiresAt: isoTime('ISO 8601.') }) }),
   EmailBody: z.object({ email: z.string() }),
+  MfaStatus: z.object({
+    mfa: z.object({
+      enabled: z.boolean(),
+      totp: z.nullable(z.object({ enabledAt: isoTime('ISO 8601.') })),
+      passkeys: z.number().check(z.describe('Registered passkeys (always 0 until passkeys exist).')),
+      recoveryCodes: z.nullable(z.object({ remaining: z.number(), createdAt: isoTime('ISO 8601.') })),
+    }),
+  }),
+  TotpEnrollment: z.object({
+    totp: z.object({
+      secret: z.string().check(z.describe('Base32, 160 bits: for manual entry in an authenticator app.')),
+      otpauthUri: z.string().check(z.describe('`otpauth://totp/…`: draw it as a QR code.')),
+      expiresAt: isoTime('When the pending enrolment expires (ISO 8601).'),
+    }),
+  }),
+  TotpConfirmation: z.object({
+    user,
+    recoveryCodes: z.optional(z.array(z.string()).check(z.describe('`XXXX-XXXX-XXXX-XXXX`, shown once: only when the user had none.'))),
+  }),
+  RecoveryCodes: z.object({ recoveryCodes: z.array(z.string()).check(z.describe('`XXXX-XXXX-XXXX-XXXX`, shown once.')) }),
+  Reauthenticated: z.object({
+    reauthenticatedUntil: isoTime('Until when (R) routes pass without credentials (ISO 8601).'),
+    aal: z.enum(['aal1', 'aal2']),
+    recoveryCodesRemaining: z.optional(z.number()),
+  }),
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
   OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),

@@ -94,6 +94,52 @@ export const routeDocs = {
     success: { status: 204, body: 'none', description: "Signed out: the session's tokens stop working at once." },
     errors: [],
   },
+  'POST /session/reauthenticate': {
+    operationId: 'reauthenticate',
+    request: schemas.stepUp,
+    description:
+      "Renews the session's authentication: `currentPassword`, plus `code` (a TOTP or recovery code) for a user with a second factor. Afterwards routes that need fresh authentication pass without credentials for `AUTH_REAUTH_WINDOW_SECONDS`.",
+    success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated (`aal2` with a code).' },
+    errors: ['validation_failed', 'invalid_credentials', 'invalid_code', 'reauthentication_required', 'too_many_attempts'],
+  },
+  'GET /me/mfa': {
+    operationId: 'getMfa',
+    success: { status: 200, body: r.MfaStatus, description: "The caller's second factors and unused recovery codes." },
+    errors: [],
+  },
+  'POST /me/mfa/totp': {
+    operationId: 'startTotp',
+    request: schemas.stepUp,
+    description:
+      'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. Without either: `403 reauthentication_required`.',
+    success: { status: 201, body: r.TotpEnrollment, description: 'A pending enrolment, replacing an earlier one: confirm it with a code.' },
+    errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'already_enabled'],
+  },
+  'POST /me/mfa/totp/confirm': {
+    operationId: 'confirmTotp',
+    request: schemas.mfaCode,
+    required: ['code'],
+    success: {
+      status: 200,
+      body: r.TotpConfirmation,
+      description: 'TOTP is on; every other session is revoked; recovery codes are returned (once) when the user had none.',
+    },
+    errors: ['invalid_token', 'validation_failed', 'already_enabled'],
+  },
+  'DELETE /me/mfa/totp': {
+    operationId: 'disableTotp',
+    request: schemas.stepUp,
+    description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
+    success: { status: 204, body: 'none', description: 'TOTP is off, and with it the recovery codes; every other session is revoked.' },
+    errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
+  },
+  'POST /me/mfa/recovery-codes': {
+    operationId: 'regenerateRecoveryCodes',
+    request: schemas.stepUp,
+    description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
+    success: { status: 201, body: r.RecoveryCodes, description: 'A new set replaces every code (shown once).' },
+    errors: ['reauthentication_required', 'validation_failed', 'too_many_attempts', 'mfa_not_enabled'],
+  },
   'GET /me': {
     operationId: 'getMe',
     success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },

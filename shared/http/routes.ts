@@ -15,7 +15,8 @@ export type FunctionName =
   | 'invitations'
   | 'admin-users'
   | 'audit'
-  | 'well-known';
+  | 'well-known'
+  | 'mfa';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -61,6 +62,19 @@ export const routes = [
   { method: 'GET', path: '/me/activity', function: 'audit', auth: 'user', body: false, summary: "The caller's own audit events" },
   { method: 'GET', path: '/admin/audit', function: 'audit', auth: 'admin', body: false, summary: 'Audit events (admin)' },
   { method: 'GET', path: '/admin/users/{id}/audit', function: 'audit', auth: 'admin', body: false, summary: "A user's audit events (admin)" },
+  {
+    method: 'POST',
+    path: '/session/reauthenticate',
+    function: 'mfa',
+    auth: 'user',
+    body: true,
+    summary: 'Confirm it is you (step-up): password, plus a code with MFA',
+  },
+  { method: 'GET', path: '/me/mfa', function: 'mfa', auth: 'user', body: false, summary: "The caller's second factors" },
+  { method: 'POST', path: '/me/mfa/totp', function: 'mfa', auth: 'user', body: true, summary: 'Start a TOTP enrolment (step-up)' },
+  { method: 'POST', path: '/me/mfa/totp/confirm', function: 'mfa', auth: 'user', body: true, summary: 'Turn TOTP on with a code of the enrolment' },
+  { method: 'DELETE', path: '/me/mfa/totp', function: 'mfa', auth: 'user', body: true, summary: 'Turn TOTP off (step-up)' },
+  { method: 'POST', path: '/me/mfa/recovery-codes', function: 'mfa', auth: 'user', body: true, summary: 'Replace the recovery codes (step-up)' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },

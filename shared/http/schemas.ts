@@ -29,6 +29,9 @@ export const schemas = {
     passwordConfirmation: z.optional(z.string()),
   }),
   deleteMe: z.object({ currentPassword: z.optional(z.string()) }),
+  /** The credential members of a step-up route (`docs/specs/mfa-and-passkeys.md` §4). */
+  stepUp: z.object({ currentPassword: z.optional(z.string()), code: z.optional(z.string()) }),
+  mfaCode: z.object({ code: z.optional(z.string()) }),
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),

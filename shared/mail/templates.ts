@@ -40,6 +40,14 @@ export interface MailTemplates {
    * never capped.
    */
   breachedPasswordSignIn(ctx: MailContext): Rendered;
+  /** The first second factor was added (`method`: `totp`). A security notice: never capped. */
+  mfaEnabled(ctx: MailContext & { method: string }): Rendered;
+  /** The last second factor was removed (`method`: `totp`). A security notice: never capped. */
+  mfaDisabled(ctx: MailContext & { method: string }): Rendered;
+  /** A recovery code was spent; `remaining` unused ones are left. */
+  recoveryCodeUsed(ctx: MailContext & { remaining: number }): Rendered;
+  /** New recovery codes replaced the old ones. */
+  recoveryCodesRegenerated(ctx: MailContext): Rendered;
 }
 
 /** The placeholders each template may use (the keys of its context). */
@@ -52,6 +60,10 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
   emailChanged: ['appUrl', 'email', 'newEmail'],
   resetPassword: ['appUrl', 'email', 'link', 'validForMinutes'],
   breachedPasswordSignIn: ['appUrl', 'email'],
+  mfaEnabled: ['appUrl', 'email', 'method'],
+  mfaDisabled: ['appUrl', 'email', 'method'],
+  recoveryCodeUsed: ['appUrl', 'email', 'remaining'],
+  recoveryCodesRegenerated: ['appUrl', 'email'],
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
@@ -132,5 +144,39 @@ export const defaultTemplates: MailTemplates = {
           "or use the link below to get a reset link by mail. If it wasn't you who signed in, reset your password at once.",
       ],
       { href: `${appUrl}/reset-password`, label: 'Choose a new password' },
+    ),
+  mfaEnabled: ({ appUrl }) =>
+    layout(
+      'Two-factor authentication is on',
+      [
+        'Two-factor authentication was turned on for your account: signing in now asks for a code from your authenticator app, or a recovery code.',
+        "If it wasn't you, someone has your password and access to your account: reset your password at once and contact us.",
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  mfaDisabled: ({ appUrl }) =>
+    layout(
+      'Two-factor authentication is off',
+      [
+        'Two-factor authentication was turned off for your account: signing in now needs only your password. Your recovery codes no longer work.',
+        "If it wasn't you, reset your password at once, turn two-factor authentication back on and contact us.",
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  recoveryCodeUsed: ({ appUrl, remaining }) =>
+    layout(
+      'A recovery code was used',
+      [
+        `One of your recovery codes was just used to sign in or confirm it's you. ${remaining} unused code(s) remain.`,
+        ...(remaining <= 2 ? ['You are running out of recovery codes: sign in and generate new ones in your account settings.'] : []),
+        "If it wasn't you, reset your password at once and contact us.",
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  recoveryCodesRegenerated: ({ appUrl }) =>
+    layout(
+      'New recovery codes',
+      ['New recovery codes were generated for your account. The old ones no longer work.', "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
     ),
 };

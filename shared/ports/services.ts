@@ -11,6 +11,11 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** False for a wrong password or an unparsable hash; never throws for those. */
   verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * Hashes a random look-up secret (a recovery code: 80 random bits) with low-cost argon2id
+   * (m=1024 KiB, t=1, p=1; `docs/specs/mfa-and-passkeys.md` §6.2). `verify` checks it.
+   */
+  hashLookupSecret(secret: string): Promise<string>;
 }
 
 /** A private key to sign access tokens with. */
@@ -59,4 +64,35 @@ export interface Log {
  */
 export interface AuditKey {
   key(): Promise<Uint8Array>;
+}
+
+/** What a data key protects: the AES-GCM additional data binds a ciphertext to it and to one user. */
+export type DataKeyPurpose = 'totp' | 'totp_pending';
+
+/** Whose secret, for what: a ciphertext decrypts only under the binding it was made with. */
+export interface DataKeyBinding {
+  purpose: DataKeyPurpose;
+  userId: string;
+}
+
+/** A decrypted secret, and whether its key is no longer the ring's current one (re-encrypt it on its next write). */
+export interface Decrypted {
+  plaintext: string;
+  stale: boolean;
+}
+
+/**
+ * The data-key ring (`docs/specs/mfa-and-passkeys.md` §9): encrypts secrets at rest (TOTP
+ * secrets) with AES-256-GCM under the ring's current key, the key id in the stored form so the
+ * ring can rotate. Loaded once per container; only the functions that need it may read it.
+ */
+export interface DataKeys {
+  /** `v1.<kid>.<iv>.<ciphertext+tag>` (base64url parts). */
+  encrypt(plaintext: string, binding: DataKeyBinding): Promise<string>;
+  /**
+   * The plaintext; undefined when the ciphertext is malformed or fails authentication (another
+   * user's or purpose's, or tampered with). A key id the ring does not know reloads the ring
+   * (at most once a minute), then throws `ServiceUnavailableError`.
+   */
+  decrypt(stored: string, binding: DataKeyBinding): Promise<Decrypted | undefined>;
 }

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../domain/audit.js';
-import type { MailToken, MailTokenKind, Session, User } from '../domain/types.js';
+import type { MailToken, MailTokenKind, Session, TotpPending, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
 
 /**
@@ -27,6 +27,15 @@ export type WriteOp =
       guard?: UserGuard;
       bumpEpoch?: boolean;
       bumpSeq?: boolean;
+      /** Removes these second-factor attributes (TOTP off, the last factor gone). */
+      remove?: Array<'totp' | 'recoveryCodes' | 'recoveryCodesCreatedAt'>;
+      /**
+       * Spends a second-factor code in this write (`docs/specs/mfa-and-passkeys.md` §12):
+       * `totpStep` sets `totp.lastStep` on the condition that it is below it; `recoveryCode`
+       * marks that code used on the condition that it exists unused. `code_spent` when one of
+       * these conditions fails (a replay, or two requests with one code).
+       */
+      spend?: CodeSpend;
     }
   /** Only checks the guard of a user (`not_found`, `user_changed`); writes nothing. */
   | { type: 'checkUser'; id: string; guard: UserGuard }
@@ -68,6 +77,8 @@ export type WriteOp =
       set: Partial<Omit<Session, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'rememberMe'>>;
       ifRenewalHash?: string;
       ifRole?: string;
+      /** `token_mismatch` when the session's `currentJti` differs (renewed or revoked meanwhile). */
+      ifJti?: string;
     }
   /** Deletes a session whether or not it exists. */
   | { type: 'deleteSession'; userId: string; id: string }
@@ -99,7 +110,32 @@ export type WriteOp =
    * so no change happens without its event and no event without its change; an event without a
    * change (a refused sign-in) is a commit of its own. See `shared/flows/audit.ts`.
    */
-  | { type: 'appendAuditEvent'; event: AuditEvent };
+  | { type: 'appendAuditEvent'; event: AuditEvent }
+  /** Stores a pending TOTP enrolment, replacing the user's earlier one. */
+  | { type: 'putTotpPending'; pending: TotpPending }
+  /**
+   * Spends a pending TOTP enrolment: deletes it only if it still holds `secretEnc` (the one that
+   * was read) and has not expired at `now`. `token_mismatch` otherwise (spent, expired, replaced).
+   */
+  | { type: 'consumeTotpPending'; userId: string; secretEnc: string; now: number };
+
+/** A second-factor code spent in an `updateUser` (see there). */
+export interface CodeSpend {
+  /** The TOTP time step the code matched: must be above `totp.lastStep`, becomes it. */
+  totpStep?: number;
+  /**
+   * With `totpStep`: the TOTP secret re-encrypted under the data-key ring's current key (its key
+   * was an older one), written with the step (rotation, `docs/specs/mfa-and-passkeys.md` §9).
+   */
+  totpSecretEnc?: string;
+  /** A recovery code id: must exist unused; gets `usedAt`. */
+  recoveryCode?: { id: string; usedAt: string };
+  /**
+   * Only the conditions, no write: for a write that replaces the attribute anyway (disabling
+   * TOTP, replacing the recovery codes), which cannot also set a path inside it.
+   */
+  conditionOnly?: boolean;
+}
 
 /** One mail counted against a recipient's cap; times are epoch seconds. */
 export interface MailCapCount {
@@ -148,6 +184,10 @@ export interface UserGuard {
   role?: string;
   /** The user's `breachNoticeHash` must be missing or differ from this (the notice for this password was not sent yet). */
   breachNoticeHashNot?: string;
+  /** True: TOTP must be off (`attribute_not_exists(totp)`); a string: its stored `secretEnc` must still be this. */
+  totp?: true | string;
+  /** The user must have a second factor (`mfaEnabled = true`). */
+  mfaEnabled?: true;
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
@@ -181,6 +221,8 @@ export interface AuthStore {
   /** Every stored session of the user, expired ones included (callers filter by time). */
   listSessions(userId: string): Promise<Session[]>;
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
+  /** The user's pending TOTP enrolment, expired ones included (callers check `expiresAt`). */
+  getTotpPending(userId: string): Promise<TotpPending | undefined>;
   /**
    * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
    * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
@@ -246,6 +288,10 @@ export function itemsOf(op: WriteOp): string[] {
       return [`mailcap:${op.scope}`];
     case 'appendAuditEvent':
       return [`audit:${op.event.id}`];
+    case 'putTotpPending':
+      return [`totp_pending:${op.pending.userId}`];
+    case 'consumeTotpPending':
+      return [`totp_pending:${op.userId}`];
   }
 }
 

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
@@ -55,6 +56,7 @@ export function buildDeps(env: Env = process.env): Deps {
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
     // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
     auditLog: new DynamoDbAuditLog(documents, auditTableName),
+    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
     counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,

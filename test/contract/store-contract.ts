@@ -510,5 +510,103 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       await store.commit([{ type: 'deleteSession', userId: user.id, id: session.id }]);
       await conflict(store.commit([renew('h0+', 'user')]), 'session_gone');
     });
+    test('second factor: a TOTP step is spent once and only upwards, a recovery code once, with code_spent; TOTP guards and removal', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      await store.commit([{ type: 'createUser', user }]);
+      // Enrolling and confirming need TOTP off.
+      await store.commit([{ type: 'checkUser', id: user.id, guard: { totp: true } }]);
+      await store.commit([
+        {
+          type: 'updateUser',
+          id: user.id,
+          set: {
+            totp: { secretEnc: 'enc-1', lastStep: 100, enabledAt: '2026-01-01T00:00:00.000Z' },
+            mfaEnabled: true,
+            recoveryCodes: { c1: { hash: 'h1' }, c2: { hash: 'h2' } },
+            recoveryCodesCreatedAt: '2026-01-01T00:00:00.000Z',
+          },
+          guard: { totp: true },
+        },
+      ]);
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { totp: true } }]), 'user_changed');
+      const spendStep = (step: number, conditionOnly?: boolean): WriteOp => ({
+        type: 'updateUser',
+        id: user.id,
+        spend: { totpStep: step, ...(conditionOnly ? { conditionOnly } : {}) },
+        bumpSeq: true,
+      });
+      await conflict(store.commit([spendStep(100)]), 'code_spent');
+      await conflict(store.commit([spendStep(99)]), 'code_spent');
+      await store.commit([spendStep(101)]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 101);
+      await conflict(store.commit([spendStep(101)]), 'code_spent');
+      // Of two concurrent spends of one step, exactly one wins.
+      const raced = await Promise.allSettled([store.commit([spendStep(102)]), store.commit([spendStep(102)])]);
+      assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+      // Condition only: nothing written, but the step is checked.
+      await conflict(store.commit([{ type: 'updateUser', id: user.id, spend: { totpStep: 102, conditionOnly: true } }]), 'code_spent');
+      await store.commit([{ type: 'updateUser', id: user.id, spend: { totpStep: 200, conditionOnly: true } }]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 102);
+      // Recovery codes: once each; an unknown one is spent as well.
+      const useCode = (id: string): WriteOp => ({ type: 'updateUser', id: user.id, spend: { recoveryCode: { id, usedAt: '2026-01-02T00:00:00.000Z' } } });
+      const codes = await Promise.allSettled([store.commit([useCode('c1')]), store.commit([useCode('c1')])]);
+      assert.equal(codes.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal((await store.getUser(user.id))?.recoveryCodes?.c1?.usedAt, '2026-01-02T00:00:00.000Z');
+      assert.equal((await store.getUser(user.id))?.recoveryCodes?.c2?.usedAt, undefined);
+      await conflict(store.commit([useCode('c1')]), 'code_spent');
+      await conflict(store.commit([useCode('nope')]), 'code_spent');
+      // A guard failing besides a fresh code is user_changed, not code_spent.
+      await conflict(store.commit([{ ...spendStep(300), guard: { sessionEpoch: 99 } } as WriteOp]), 'user_changed');
+      // Disabling: the TOTP read must still be the one; removal of the attributes.
+      await conflict(store.commit([{ type: 'updateUser', id: user.id, remove: ['totp'], guard: { totp: 'enc-other' } }]), 'user_changed');
+      await store.commit([
+        {
+          type: 'updateUser',
+          id: user.id,
+          set: { mfaEnabled: false },
+          remove: ['totp', 'recoveryCodes', 'recoveryCodesCreatedAt'],
+          guard: { totp: 'enc-1', mfaEnabled: true },
+        },
+      ]);
+      const off = await store.getUser(user.id);
+      assert.equal(off?.totp, undefined);
+      assert.equal(off?.recoveryCodes, undefined);
+      assert.equal(off?.mfaEnabled, false);
+      await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { mfaEnabled: true } }]), 'user_changed');
+      await conflict(store.commit([spendStep(500)]), 'code_spent');
+    });
+
+    test('a pending TOTP enrolment is replaced by a newer one and consumed once, only while unexpired and unchanged', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const now = Math.floor(Date.now() / 1000);
+      await store.commit([{ type: 'createUser', user }]);
+      assert.equal(await store.getTotpPending(user.id), undefined);
+      await store.commit([{ type: 'putTotpPending', pending: { userId: user.id, secretEnc: 'p1', expiresAt: now + 600 } }]);
+      await store.commit([{ type: 'putTotpPending', pending: { userId: user.id, secretEnc: 'p2', expiresAt: now + 600 } }]);
+      assert.deepEqual(await store.getTotpPending(user.id), { userId: user.id, secretEnc: 'p2', expiresAt: now + 600 });
+      const consume = (secretEnc: string, at: number): WriteOp => ({ type: 'consumeTotpPending', userId: user.id, secretEnc, now: at });
+      await conflict(store.commit([consume('p1', now)]), 'token_mismatch');
+      await conflict(store.commit([consume('p2', now + 600)]), 'token_mismatch');
+      const raced = await Promise.allSettled([store.commit([consume('p2', now)]), store.commit([consume('p2', now)])]);
+      assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal(await store.getTotpPending(user.id), undefined);
+    });
+
+    test('a step-up rewrites a session only while it still has the token that proved it (token_mismatch otherwise)', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const session = aSession(user.id, { currentJti: 'j1' });
+      await store.commit([
+        { type: 'createUser', user },
+        { type: 'putSession', session },
+      ]);
+      await conflict(store.commit([{ type: 'updateSession', userId: user.id, id: session.id, ifJti: 'j0', set: { authTime: 5 } }]), 'token_mismatch');
+      await store.commit([{ type: 'updateSession', userId: user.id, id: session.id, ifJti: 'j1', set: { amr: ['pwd', 'otp', 'mfa'], authTime: 5 } }]);
+      const read = await store.getSession(user.id, session.id);
+      assert.deepEqual(read?.amr, ['pwd', 'otp', 'mfa']);
+      assert.equal(read?.authTime, 5);
+    });
   });
 }

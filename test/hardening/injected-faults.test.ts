@@ -31,6 +31,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ensureTable } from '../../infra/local/services.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
+import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
@@ -136,6 +137,7 @@ before(async () => {
     ...faultyStore(),
     hasher: new FastFakeHasher(),
     auditKey: { key: async () => new Uint8Array(32).fill(1) },
+    dataKeys: new AesGcmDataKeys(async () => parseDataKeyRing(generateDataKeyRing(), 'test data keys')),
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
     mailer: await faultyMailer(),
     templates: defaultTemplates,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createHandler, type SecretStore } from '../../infra/key-generator/handler.js';
+import { parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, parseKeySecret, parsePublicJwks, publicJwksOf } from '../../shared/adapters/crypto/key-ring.js';
 import { AUDIT_KEY_BYTES } from '../../shared/domain/audit.js';
 
@@ -160,4 +161,27 @@ test('a custom resource without an audit key secret (older templates) only handl
   await createHandler(secret)({ ...base, ResourceProperties: properties } as CloudFormationCustomResourceEvent);
   assert.equal(secret.values.get(AUDIT_KEY_SECRET_ARN), AUDIT_PLACEHOLDER);
   assert.equal(secret.puts, 2);
+});
+
+const DATA_KEY_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:LatchSigningKeysDataKeys-jkl012';
+
+test('the data-key ring is written over its placeholder only, kept on update, never in the response, and a malformed one fails the deployment', async () => {
+  const secret = memorySecrets('random placeholder CloudFormation generated');
+  secret.values.set(DATA_KEY_SECRET_ARN, AUDIT_PLACEHOLDER);
+  const withDataKeys = (type: 'Create' | 'Update') => {
+    const e = event(type);
+    e.ResourceProperties = { ...e.ResourceProperties, DataKeySecretArn: DATA_KEY_SECRET_ARN };
+    return e;
+  };
+  const result = await createHandler(secret)(withDataKeys('Create'));
+  const ring = secret.values.get(DATA_KEY_SECRET_ARN) as string;
+  const parsed = parseDataKeyRing(ring, 'ring');
+  assert.equal(parsed.keys.size, 1);
+  const [key] = [...parsed.keys.values()];
+  assert.ok(!JSON.stringify(result).includes((key as Buffer).toString('base64url')));
+  await createHandler(secret)(withDataKeys('Update'));
+  assert.equal(secret.values.get(DATA_KEY_SECRET_ARN), ring, 'kept as it is');
+  secret.values.set(DATA_KEY_SECRET_ARN, '{"current":"d1","keys":{"d1":"short"}}');
+  await assert.rejects(createHandler(secret)(withDataKeys('Update')), (error: Error) => !error.message.includes('short'));
+  assert.equal(secret.values.get(DATA_KEY_SECRET_ARN), '{"current":"d1","keys":{"d1":"short"}}', 'left alone');
 });

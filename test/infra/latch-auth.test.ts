@@ -218,10 +218,10 @@ test('each function role grants exactly what function-access.ts decides, on name
   }
 });
 
-test('the breached-password list is named in exactly the password functions (registration, session, account, password-reset, invitations, admin-users)', () => {
+test('the breached-password list is named in exactly the password functions (registration, session, account, password-reset, invitations, admin-users, mfa)', () => {
   const { json, functionLogicalId } = synthLatch();
   const named = [...LATCH_FUNCTIONS, 'mail-sender'].filter((name) => 'LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId(name)));
-  assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'password-reset', 'registration', 'session']);
+  assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'password-reset', 'registration', 'session']);
   for (const name of named) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_BREACHED_PASSWORDS_FILE, '/var/task/breached-passwords.bin', name);
 });
 
@@ -313,7 +313,31 @@ test('no private key material in the template: the key is generated in the accou
   assert.ok(!text.includes('privateJwk'));
   template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: Match.absent() });
   const [[, keyRing] = []] = resourcesOfType(json, 'Custom::LatchSigningKeys');
-  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['AuditKeySecretArn', 'PublicSecretArn', 'SecretArn', 'ServiceToken']);
+  assert.deepEqual(Object.keys(keyRing?.Properties ?? {}).sort(), ['AuditKeySecretArn', 'DataKeySecretArn', 'PublicSecretArn', 'SecretArn', 'ServiceToken']);
+});
+
+test('only the functions that encrypt or verify TOTP secrets can read the data-key secret, and they are told its name', () => {
+  const { json, functionLogicalId } = synthLatch();
+  const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret').filter(([, r]) =>
+    String(r.Properties?.Description ?? '').startsWith('Latch data-key ring'),
+  );
+  assert.equal(secrets.length, 1);
+  const [[secretId] = []] = secrets;
+  const readers: string[] = [];
+  for (const name of LATCH_FUNCTIONS) {
+    const statements = statementsOfRole(json, roleOf(json, functionLogicalId(name)));
+    const reads = statements.some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && JSON.stringify(resourcesOf(s)).includes(secretId as string));
+    if (reads) readers.push(name);
+    const env = environmentOf(json, functionLogicalId(name));
+    assert.equal('LATCH_DATA_KEY_SECRET' in env, reads, `${name}: LATCH_DATA_KEY_SECRET exactly where it may read the ring`);
+  }
+  assert.deepEqual(
+    readers,
+    Object.entries(FUNCTION_ACCESS)
+      .filter(([, a]) => a.dataKeys)
+      .map(([n]) => n),
+  );
+  assert.deepEqual(readers, ['mfa']);
 });
 
 test('no function runs before the key generator has filled the secret', () => {
@@ -380,7 +404,7 @@ test('with a customer managed key, the table and secret use it and each role may
     assert.deepEqual(referencesIn((table.Properties?.SSESpecification as { KMSMasterKeyId?: unknown } | undefined)?.KMSMasterKeyId), new Set([keyId]), id);
   }
   const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret');
-  assert.equal(secrets.length, 3, 'the private and public signing key secrets and the audit key secret');
+  assert.equal(secrets.length, 4, 'the private and public signing key secrets, the audit key secret and the data-key ring');
   for (const [id, secret] of secrets) assert.deepEqual(referencesIn(secret.Properties?.KmsKeyId), new Set([keyId]), id);
   const kmsActions = (name: string) => {
     const fn = latch.functions.get(name)?.function.node.defaultChild as CfnElement;

@@ -32,12 +32,13 @@ test('private key reach: exactly the signers may read the private key secret, ev
   const privateId = stack.getLogicalId(stack.latch.signingKeys.privateSecret.node.defaultChild as CfnElement);
   const publicId = stack.getLogicalId(stack.latch.signingKeys.publicSecret.node.defaultChild as CfnElement);
   const auditKeyId = stack.getLogicalId(stack.latch.auditKeySecret.node.defaultChild as CfnElement);
+  const dataKeyId = stack.getLogicalId(stack.latch.signingKeys.dataKeySecret.node.defaultChild as CfnElement);
   const signers: string[] = [];
   for (const name of LATCH_FUNCTIONS) {
     const keys = accessOf(name).keys;
     const expected = keys === 'sign' ? [privateId] : keys === 'verify' ? [publicId] : [];
-    // The audit key (audit-table-is-append-only.security.test.ts) is the only other secret a function reads.
-    const signing = [...readableSecrets(name)].filter((id) => id !== auditKeyId);
+    // The audit key (audit-table-is-append-only.security.test.ts) and the data-key ring (latch-auth.test.ts) are the only other secrets a function reads.
+    const signing = [...readableSecrets(name)].filter((id) => id !== auditKeyId && id !== dataKeyId);
     assert.deepEqual(signing, expected, `${name} (${keys})`);
     if (keys === 'sign') signers.push(name);
   }
@@ -68,15 +69,16 @@ test('private key reach: a function is a signer exactly when its bundle can reac
   }
 });
 
-test('private key reach: the key generator writes the two signing key secrets and the audit key secret, and the custom resource names all three', () => {
+test('private key reach: the key generator writes the two signing key secrets, the audit key secret and the data-key ring, and the custom resource names all four', () => {
   const { json, stack } = synthLatch();
-  const { privateSecret, publicSecret, keyRing } = stack.latch.signingKeys;
-  const ids = [privateSecret, publicSecret, stack.latch.auditKeySecret].map((s) => stack.getLogicalId(s.node.defaultChild as CfnElement));
+  const { privateSecret, publicSecret, keyRing, dataKeySecret } = stack.latch.signingKeys;
+  const ids = [privateSecret, publicSecret, stack.latch.auditKeySecret, dataKeySecret].map((s) => stack.getLogicalId(s.node.defaultChild as CfnElement));
   const properties = json.Resources[stack.getLogicalId(keyRing.node.defaultChild as CfnElement)]?.Properties ?? {};
   assert.deepEqual(referencesIn(properties.SecretArn), new Set([ids[0]]));
   assert.deepEqual(referencesIn(properties.PublicSecretArn), new Set([ids[1]]));
   assert.deepEqual(referencesIn(properties.AuditKeySecretArn), new Set([ids[2]]));
-  // The generator's role reads and writes exactly those three secrets.
+  assert.deepEqual(referencesIn(properties.DataKeySecretArn), new Set([ids[3]]));
+  // The generator's role reads and writes exactly those four secrets.
   const generator = stack.latch.signingKeys.node.findChild('KeyGenerator').node.findChild('Function').node.defaultChild as CfnElement;
   const secretStatements = statementsOfRole(json, roleOf(json, stack.getLogicalId(generator))).filter((st) =>
     actionsOf(st).some((a) => a.startsWith('secretsmanager:')),

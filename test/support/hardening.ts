@@ -19,6 +19,9 @@ export class FastFakeHasher implements PasswordHasher {
   async hash(password: string): Promise<string> {
     return `$fake$${createHash('sha256').update(password).digest('base64url')}`;
   }
+  async hashLookupSecret(secret: string): Promise<string> {
+    return this.hash(secret);
+  }
   async verify(hash: string, password: string): Promise<boolean> {
     return hash === (await this.hash(password));
   }

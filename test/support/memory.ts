@@ -1,5 +1,6 @@
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
+import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
 import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
@@ -47,6 +48,10 @@ export class CountingHasher implements PasswordHasher {
     this.hashes += 1;
     return this.inner.hash(password);
   }
+  hashLookupSecret(secret: string) {
+    this.hashes += 1;
+    return this.inner.hashLookupSecret(secret);
+  }
   verify(hash: string, password: string) {
     this.verifies += 1;
     return this.inner.verify(hash, password);
@@ -70,11 +75,13 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
   const auditKey = crypto.getRandomValues(new Uint8Array(32));
   // The store checks expiry against the same clock the flows use; its commits mirror audit events to the log.
   const store = withAuditMirror(new MemoryStore(clock), log);
+  const dataKeyRing = parseDataKeyRing(generateDataKeyRing(), 'test data keys');
   const deps: MemoryDeps = {
     config: loadConfig({ AUTH_ISSUER: 'https://auth.test', APP_URL: 'https://app.test', ...env }),
     store,
     auditKey: { key: async () => auditKey },
     auditLog: new MemoryAuditLog(store, clock),
+    dataKeys: new AesGcmDataKeys(async () => dataKeyRing),
     counters: new MemoryCounters(),
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),

@@ -72,6 +72,7 @@ export function watchVerifications(deps: { hasher: PasswordHasher }): Verificati
   const inner = deps.hasher;
   deps.hasher = {
     hash: (password) => inner.hash(password),
+    hashLookupSecret: (secret) => inner.hashLookupSecret(secret),
     async verify(hash, password) {
       watch.total += 1;
       watch.running += 1;

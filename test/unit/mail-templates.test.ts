@@ -19,6 +19,10 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.lockedOut({ ...ctx, failures: 10, minutes: 15, resetLink: ctx.link }),
     defaultTemplates.invitation({ ...ctx, expiresAt: '2026-12-01T00:00:00.000Z' }),
     defaultTemplates.breachedPasswordSignIn({ appUrl: ctx.appUrl, email: hostile }),
+    defaultTemplates.mfaEnabled({ appUrl: ctx.appUrl, email: hostile, method: 'totp' }),
+    defaultTemplates.mfaDisabled({ appUrl: ctx.appUrl, email: hostile, method: 'totp' }),
+    defaultTemplates.recoveryCodeUsed({ appUrl: ctx.appUrl, email: hostile, remaining: 2 }),
+    defaultTemplates.recoveryCodesRegenerated({ appUrl: ctx.appUrl, email: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {

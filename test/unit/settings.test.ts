@@ -112,6 +112,12 @@ test("one settings table: the construct's settings environment comes from the ta
     mailRecipientWindow: Duration.minutes(30),
     breachedPasswordOnSignIn: 'block',
     auditRetention: Duration.days(90),
+    mfa: 'off',
+    maxFailedMfa: 7,
+    totpIssuer: 'Example',
+    totpGrace: Duration.seconds(5),
+    totpEnrollmentTtl: Duration.minutes(15),
+    reauthWindow: Duration.minutes(2),
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -122,6 +128,12 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.passwordMinLength, 12);
   assert.equal(config.breachedPasswordOnSignIn, 'block');
   assert.equal(config.auditRetentionDays, 90);
+  assert.equal(config.mfa, 'off');
+  assert.equal(config.maxFailedMfa, 7);
+  assert.equal(config.totpIssuer, 'Example');
+  assert.equal(config.totpGraceSeconds, 5);
+  assert.equal(config.totpEnrollmentTtlSeconds, 900);
+  assert.equal(config.reauthWindowSeconds, 120);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);
   assert.equal(config.rememberMeTtlSeconds, 864000);

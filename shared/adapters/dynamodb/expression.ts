@@ -57,6 +57,10 @@ export class Expression {
       const name = this.name('breachNoticeHash');
       parts.push(`(attribute_not_exists(${name}) OR ${name} <> ${this.value(guard.breachNoticeHashNot)})`);
     }
+    // TOTP off (enrolling, confirming), or still the factor that was read (disabling it).
+    if (guard?.totp === true) parts.push(`attribute_not_exists(${this.name('totp')})`);
+    else if (typeof guard?.totp === 'string') parts.push(`${this.name('totp')}.${this.name('secretEnc')} = ${this.value(guard.totp)}`);
+    if (guard?.mfaEnabled) parts.push(`${this.name('mfaEnabled')} = ${this.value(true)}`);
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(

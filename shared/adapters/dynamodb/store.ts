@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
-import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
+import { accountExpired, type MailToken, type MailTokenKind, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { auditTableNameOf } from './audit-table.js';
@@ -142,6 +142,11 @@ export class DynamoDbStore implements AuthStore {
   async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
     const item = await this.get(keys.token(userId, kind));
     return item && (strip(item) as unknown as MailToken);
+  }
+
+  async getTotpPending(userId: string): Promise<TotpPending | undefined> {
+    const item = await this.get(keys.totpPending(userId));
+    return item && (strip(item) as unknown as TotpPending);
   }
 
   async listUserItems(userId: string): Promise<UserItems> {

@@ -1,7 +1,8 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ConflictReason } from '../../domain/errors.js';
 import type { User } from '../../domain/types.js';
-import { type MailCap, mailCapVerdict, type WriteOp } from '../../ports/store.js';
+import { type CodeSpend, type MailCap, mailCapVerdict, type WriteOp } from '../../ports/store.js';
 import { auditItem } from './audit-table.js';
 import { Expression, type Item } from './expression.js';
 import { keys } from './table.js';
@@ -69,7 +70,13 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
       const adds: string[] = [];
       if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
       if (op.bumpSeq) adds.push(`${e.name('sessionSeq')} ${e.value(1)}`);
-      const condition = e.guard(op.guard);
+      for (const attribute of op.remove ?? []) removes.push(e.name(attribute));
+      let condition = e.guard(op.guard);
+      if (op.spend) {
+        const spent = spendClauses(e, op.spend);
+        sets.push(...spent.sets);
+        condition += spent.conditions.map((c) => ` AND ${c}`).join('');
+      }
       const update = [
         sets.length ? `SET ${sets.join(', ')}` : '',
         adds.length ? `ADD ${adds.join(', ')}` : '',
@@ -78,7 +85,19 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         .join(' ')
         .trim();
       if (update === '') {
-        return planWrite(tables, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
+        if (!op.spend) return planWrite(tables, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
+        // Nothing to write, only conditions (a code checked by a write that changes nothing here).
+        const spend = op.spend;
+        return [
+          {
+            item: {
+              ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }),
+            },
+            onExisting: 'user_changed',
+            onMissing: 'not_found',
+            classify: (item: Item) => (codeWasSpent(plainItem(item), spend) ? 'code_spent' : 'user_changed'),
+          },
+        ];
       }
       return [
         {
@@ -93,6 +112,7 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
           },
           onExisting: 'user_changed',
           onMissing: 'not_found',
+          ...(op.spend ? { classify: (item: Item) => (codeWasSpent(plainItem(item), op.spend as CodeSpend) ? 'code_spent' : 'user_changed') } : {}),
         },
       ];
     }
@@ -213,6 +233,8 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
       // Spending a renewal token: only the request that still sees its hash may rotate it.
       if (op.ifRenewalHash !== undefined) condition += ` AND ${e.name('renewalHash')} = ${e.value(op.ifRenewalHash)}`;
       if (op.ifRole !== undefined) condition += ` AND ${e.name('role')} = ${e.value(op.ifRole)}`;
+      // A step-up: the session still has the token that proved it (not renewed or revoked meanwhile).
+      if (op.ifJti !== undefined) condition += ` AND ${e.name('currentJti')} = ${e.value(op.ifJti)}`;
       const { ifRenewalHash, ifRole } = op;
       return [
         {
@@ -314,6 +336,31 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         },
       ];
     }
+    case 'putTotpPending':
+      // Replaces an earlier pending enrolment: only the latest secret can be confirmed.
+      return [
+        {
+          item: { Put: { TableName, Item: { ...keys.totpPending(op.pending.userId), ...op.pending, ttl: op.pending.expiresAt } } },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'consumeTotpPending':
+      // Single use, and only the enrolment that was read: not expired, not replaced meanwhile.
+      return [
+        {
+          item: {
+            Delete: {
+              TableName,
+              Key: keys.totpPending(op.userId),
+              ConditionExpression: 'secretEnc = :s AND expiresAt > :now',
+              ExpressionAttributeValues: { ':s': op.secretEnc, ':now': op.now },
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
     case 'appendAuditEvent':
       return [
         // Append-only: a Put that never replaces (the functions' roles may do nothing else there).
@@ -324,6 +371,49 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         },
       ];
   }
+}
+
+/**
+ * The clauses of a code spent in a user update (`docs/specs/mfa-and-passkeys.md` §12): the
+ * matched TOTP step must be above `totp.lastStep` (replay, also across two requests), a recovery
+ * code must exist unused (one code, two requests). Without `conditionOnly` the write records it.
+ */
+function spendClauses(e: Expression, spend: CodeSpend): { sets: string[]; conditions: string[] } {
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  if (spend.totpStep !== undefined) {
+    const path = `${e.name('totp')}.${e.name('lastStep')}`;
+    const step = e.value(spend.totpStep);
+    conditions.push(`${path} < ${step}`);
+    if (!spend.conditionOnly) {
+      sets.push(`${path} = ${step}`);
+      if (spend.totpSecretEnc !== undefined) sets.push(`${e.name('totp')}.${e.name('secretEnc')} = ${e.value(spend.totpSecretEnc)}`);
+    }
+  }
+  if (spend.recoveryCode) {
+    const path = `${e.name('recoveryCodes')}.${e.name(spend.recoveryCode.id)}`;
+    const usedAt = `${path}.${e.name('usedAt')}`;
+    conditions.push(`attribute_exists(${path})`, `attribute_not_exists(${usedAt})`);
+    if (!spend.conditionOnly) sets.push(`${usedAt} = ${e.value(spend.recoveryCode.usedAt)}`);
+  }
+  return { sets, conditions };
+}
+
+/** An item a failed condition returned, plain (transactions return DynamoDB's attribute-value form). */
+function plainItem(item: Item): Item {
+  const pk = item.pk;
+  return typeof pk === 'object' && pk !== null && 'S' in pk ? unmarshall(item as Parameters<typeof unmarshall>[0]) : item;
+}
+
+/** Whether the user item as it was shows the code already spent (rather than another guard failing). */
+function codeWasSpent(user: Item, spend: CodeSpend): boolean {
+  const totp = user.totp as { lastStep?: number } | undefined;
+  if (spend.totpStep !== undefined && !(totp && Number(totp.lastStep) < spend.totpStep)) return true;
+  if (spend.recoveryCode) {
+    const entry = (user.recoveryCodes as Record<string, { usedAt?: string }> | undefined)?.[spend.recoveryCode.id];
+    if (!entry || entry.usedAt !== undefined) return true;
+  }
+  return false;
 }
 
 /** The user item with its key, its entry in the users index (the admin listing) and its TTL, if it expires. */

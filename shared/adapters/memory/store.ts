@@ -1,10 +1,12 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
-import { accountExpired, type MailToken, type MailTokenKind, type Session, type User } from '../../domain/types.js';
+import { safeEqual } from '../../domain/secrets.js';
+import { accountExpired, type MailToken, type MailTokenKind, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import {
   type AuthStore,
   assertDistinctItems,
+  type CodeSpend,
   type MailCap,
   mailCapVerdict,
   type OutboxMail,
@@ -33,6 +35,8 @@ export class MemoryStore implements AuthStore {
   readonly mailCaps = new Map<string, MailCap>();
   /** The audit log, in commit order (the audit table's twin; read by `MemoryAuditLog`). */
   readonly auditEvents = new Map<string, AuditEvent>();
+  /** Pending TOTP enrolments by user id. */
+  readonly totpPending = new Map<string, TotpPending>();
   /**
    * Called after each commit that enqueued mail, with the mails, and awaited (after every write
    * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
@@ -87,6 +91,11 @@ export class MemoryStore implements AuthStore {
     return token && clone(token);
   }
 
+  async getTotpPending(userId: string): Promise<TotpPending | undefined> {
+    const pending = this.totpPending.get(userId);
+    return pending && clone(pending);
+  }
+
   async listUserItems(userId: string): Promise<UserItems> {
     const user = this.liveUser(userId);
     return {
@@ -117,9 +126,19 @@ export class MemoryStore implements AuthStore {
         if (this.claims.get(op.emailCanonical) !== op.userId) throw new ConflictError('user_changed');
         return;
       case 'updateUser':
+        this.checkGuard(op.id, op.guard);
+        if (op.spend) this.checkSpend(this.users.get(op.id) as User, op.spend);
+        return;
       case 'checkUser':
       case 'deleteUser':
         this.checkGuard(op.id, op.guard);
+        return;
+      case 'consumeTotpPending': {
+        const pending = this.totpPending.get(op.userId);
+        if (!pending || !safeEqual(pending.secretEnc, op.secretEnc) || pending.expiresAt <= op.now) throw new ConflictError('token_mismatch');
+        return;
+      }
+      case 'putTotpPending':
         return;
       case 'moveEmail': {
         this.checkGuard(op.userId, op.guard);
@@ -139,6 +158,7 @@ export class MemoryStore implements AuthStore {
           throw new ConflictError('token_mismatch');
         }
         if (op.ifRole !== undefined && session.role !== op.ifRole) throw new ConflictError('user_changed');
+        if (op.ifJti !== undefined && session.currentJti !== op.ifJti) throw new ConflictError('token_mismatch');
         return;
       }
       case 'consumeToken': {
@@ -179,6 +199,18 @@ export class MemoryStore implements AuthStore {
     if (guard.unconfirmed && user.emailConfirmed) throw new ConflictError('user_changed');
     if (guard.role !== undefined && user.role !== guard.role) throw new ConflictError('user_changed');
     if (guard.breachNoticeHashNot !== undefined && user.breachNoticeHash === guard.breachNoticeHashNot) throw new ConflictError('user_changed');
+    if (guard.totp === true && user.totp !== undefined) throw new ConflictError('user_changed');
+    if (typeof guard.totp === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, guard.totp))) throw new ConflictError('user_changed');
+    if (guard.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
+  }
+
+  /** The conditions of a code spent in an `updateUser` (`code_spent`), as on DynamoDB. */
+  private checkSpend(user: User, spend: CodeSpend): void {
+    if (spend.totpStep !== undefined && !(user.totp && user.totp.lastStep < spend.totpStep)) throw new ConflictError('code_spent');
+    if (spend.recoveryCode) {
+      const entry = user.recoveryCodes?.[spend.recoveryCode.id];
+      if (!entry || entry.usedAt !== undefined) throw new ConflictError('code_spent');
+    }
   }
 
   private apply(op: WriteOp): void {
@@ -198,8 +230,24 @@ export class MemoryStore implements AuthStore {
         Object.assign(user, clone(op.set ?? {}));
         if (op.bumpEpoch) user.sessionEpoch += 1;
         if (op.bumpSeq) user.sessionSeq += 1;
+        for (const attribute of op.remove ?? []) delete user[attribute];
+        if (op.spend && !op.spend.conditionOnly) {
+          if (op.spend.totpStep !== undefined && user.totp) {
+            user.totp.lastStep = op.spend.totpStep;
+            if (op.spend.totpSecretEnc !== undefined) user.totp.secretEnc = op.spend.totpSecretEnc;
+          }
+          const code = op.spend.recoveryCode;
+          const entry = code && user.recoveryCodes?.[code.id];
+          if (code && entry) entry.usedAt = code.usedAt;
+        }
         return;
       }
+      case 'putTotpPending':
+        this.totpPending.set(op.pending.userId, clone(op.pending));
+        return;
+      case 'consumeTotpPending':
+        this.totpPending.delete(op.userId);
+        return;
       case 'checkUser':
         return;
       case 'deleteUser':

@@ -1,0 +1,57 @@
+/**
+ * TOTP rules that need no library (`docs/specs/mfa-and-passkeys.md` §6.1): the parameters every
+ * authenticator app supports, the `otpauth` URI, code shapes, and `amr` of a session. Codes are
+ * generated and checked by `otplib` in the flows; nothing here computes an HOTP.
+ */
+
+/** Seconds per time step (RFC 6238's default; what authenticator apps use). */
+export const TOTP_PERIOD = 30;
+/** Digits of a code. */
+export const TOTP_DIGITS = 6;
+/** Bytes of a secret: 160 bits, above NIST's 112. */
+export const TOTP_SECRET_BYTES = 20;
+
+/**
+ * `otpauth://totp/<issuer>:<email>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30`, label
+ * and issuer percent-encoded. API clients draw the QR code from it.
+ */
+export function otpauthUri(issuer: string, email: string, secret: string): string {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(email)}`;
+  const query = [`secret=${secret}`, `issuer=${encodeURIComponent(issuer)}`, 'algorithm=SHA1', `digits=${TOTP_DIGITS}`, `period=${TOTP_PERIOD}`];
+  return `otpauth://totp/${label}?${query.join('&')}`;
+}
+
+/** A TOTP code as typed: 6 digits once spaces are removed; undefined for anything else. */
+export function normalizeTotpCode(input: string): string | undefined {
+  const code = input.replace(/\s+/g, '');
+  return /^\d{6}$/.test(code) ? code : undefined;
+}
+
+/** The time step of an instant (epoch seconds). */
+export function timeStepOf(epochSeconds: number): number {
+  return Math.floor(epochSeconds / TOTP_PERIOD);
+}
+
+/** The second factors a user may be asked for, as `reauthMethods` and `mfaMethods` name them. */
+export type SecondFactorMethod = 'totp' | 'recovery_code';
+
+/** A session's `amr`: stored, or `["pwd"]` for a session created before sessions recorded it. */
+export function amrOf(session: { amr?: string[] | undefined }): string[] {
+  return session.amr && session.amr.length > 0 ? [...session.amr] : ['pwd'];
+}
+
+/** The first factor part of an `amr` (what the session was signed in with before any second factor). */
+export function firstFactorOf(amr: readonly string[]): string[] {
+  const first = amr.filter((value) => value === 'pwd' || value === 'fed' || value === 'hwk' || value === 'swk');
+  return first.length > 0 ? first : ['pwd'];
+}
+
+/** `amr` after a second factor: the first factor, the factor's value (`otp`, `rcode`), and `mfa`. */
+export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rcode'): string[] {
+  return [...firstFactorOf(amr), factor, 'mfa'];
+}
+
+/** A session's last authentication: `authTime`, or its creation for a session created before sessions recorded it. */
+export function authTimeOf(session: { authTime?: number | undefined; createdAt: string }): number {
+  return typeof session.authTime === 'number' ? session.authTime : Math.floor(Date.parse(session.createdAt) / 1000);
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { generate } from 'otplib';
+import { getDeps } from '../../shared/runtime/lambda-deps.js';
+import { SEED_PASSWORD, seedUser, signInAs } from './accounts.js';
+import type { TestStack } from './stack.js';
+
+/**
+ * Helpers of the second-factor tests: a clock the test moves (the in-process functions' deps
+ * clock: TOTP steps, freshness and expiry follow it; no wall-clock assertions), codes computed
+ * by `otplib` from an enrolment's secret, and a user with TOTP on.
+ */
+
+/** Moves the functions' clock: `shift(seconds)` adds to it. Call once per process, after the stack started. */
+export function movableClock(): { shift(seconds: number): void; nowSeconds(): number; toStepStart(offsetIntoStep: number): void } {
+  const deps = getDeps();
+  let offsetMs = 0;
+  deps.clock = { now: () => Date.now() + offsetMs };
+  const nowSeconds = () => Math.floor((Date.now() + offsetMs) / 1000);
+  return {
+    shift(seconds) {
+      offsetMs += seconds * 1000;
+    },
+    nowSeconds,
+    /** Moves forward to `offsetIntoStep` seconds into the next 30 s step (a step boundary never falls inside a short test). */
+    toStepStart(offsetIntoStep) {
+      const now = nowSeconds();
+      const next = (Math.floor(now / 30) + 1) * 30 + offsetIntoStep;
+      offsetMs += (next - now) * 1000;
+    },
+  };
+}
+
+/** The TOTP code of a secret at an instant (epoch seconds). */
+export function totpAt(secret: string, epochSeconds: number): Promise<string> {
+  return generate({ secret, epoch: epochSeconds });
+}
+
+export interface MfaUser {
+  email: string;
+  userId: string;
+  accessToken: string;
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/** A seeded user, signed in, with TOTP turned on (the enrolment's secret and the recovery codes shown once). */
+export async function userWithTotp(api: TestStack, clock: ReturnType<typeof movableClock>): Promise<MfaUser> {
+  const user = await seedUser(api);
+  const { accessToken } = await signInAs(api, user);
+  const started = await api.request('POST', '/me/mfa/totp', { token: accessToken, body: { currentPassword: SEED_PASSWORD } });
+  assert.equal(started.status, 201, started.text);
+  const secret = started.body.totp.secret as string;
+  const confirmed = await api.request('POST', '/me/mfa/totp/confirm', { token: accessToken, body: { code: await totpAt(secret, clock.nowSeconds()) } });
+  assert.equal(confirmed.status, 200, confirmed.text);
+  // The confirming code's step is spent: later codes come from the next step.
+  clock.toStepStart(1);
+  return { email: user.email, userId: user.id, accessToken, secret, recoveryCodes: confirmed.body.recoveryCodes };
+}
