@@ -38,6 +38,10 @@ export async function regenerateRecoveryCodes(
   input: StepUpInput,
   request?: RequestInfo,
 ): Promise<{ recoveryCodes: string[] }> {
+  // Refused before the step-up proof is checked: a 409 spends no attempt and touches no counter.
+  const current = await deps.store.getUser(principal.userId);
+  if (!current) throw new AuthError('unauthorized');
+  if (!current.mfaEnabled) throw new AuthError('mfa_not_enabled');
   const { user, proof } = await requireStepUp(deps, principal, input, 'mfa');
   if (!user.mfaEnabled) throw new AuthError('mfa_not_enabled');
   const { shown, stored } = await newRecoveryCodes(deps);

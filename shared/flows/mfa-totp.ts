@@ -55,6 +55,10 @@ export interface TotpEnrollment {
  */
 export async function startTotpEnrollment(deps: Deps, principal: Principal, input: StepUpInput, request?: RequestInfo): Promise<TotpEnrollment> {
   if (deps.config.mfa === 'off') throw new AuthError('not_found');
+  // Refused before the step-up proof is checked: a 409 spends no attempt and touches no counter.
+  const current = await deps.store.getUser(principal.userId);
+  if (!current) throw new AuthError('unauthorized');
+  if (current.totp) throw new AuthError('already_enabled');
   const { user, proof } = await requireStepUp(deps, principal, input, 'mfa');
   if (user.totp) throw new AuthError('already_enabled');
   const secret = generateSecret({ length: TOTP_SECRET_BYTES });
