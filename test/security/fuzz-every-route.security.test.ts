@@ -67,6 +67,18 @@ const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[
     mail: false,
     why: 'a refusal during a lockout reads the counters (and may restart an expired window)',
   },
+  // Step-up (mfa-and-passkeys spec §4): a password or code given as proof is an attempt like a
+  // sign-in: a wrong one is counted (the one that starts a lockout mails the owner), a right one
+  // whose request is refused afterwards gives its slot back.
+  ...['POST /session/reauthenticate', 'POST /me/mfa/totp', 'DELETE /me/mfa/totp', 'POST /me/mfa/recovery-codes'].flatMap((route) =>
+    ['invalid_credentials', 'invalid_code', 'too_many_attempts', 'validation_failed', 'reauthentication_required'].map((code) => ({
+      route,
+      code,
+      maps: ['counters'],
+      mail: true,
+      why: 'a step-up proof is counted like a sign-in attempt',
+    })),
+  ),
 ];
 
 let deps: MemoryDeps;
