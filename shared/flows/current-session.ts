@@ -13,6 +13,7 @@ import { verifyDummyPassword } from './dummy-password.js';
 import { verifySignInPassword } from './legacy-passwords.js';
 import { clearFailedSignIns, type LockoutCheck, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { migrateUserOnSignIn } from './migrate-user.js';
+import { endSession } from './my-sessions.js';
 import { resendConfirmationMail } from './send-mail.js';
 import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
 
@@ -293,15 +294,6 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts, request: RequestI
 
 /** Ends the caller's session: its access and renewal tokens stop working at once. */
 export async function signOut(deps: Deps, principal: Principal, request?: RequestInfo): Promise<void> {
-  await deps.store.commit([
-    { type: 'deleteSession', userId: principal.userId, id: principal.sessionId },
-    await auditOp(deps, {
-      type: 'session.revoked',
-      userId: principal.userId,
-      sessionId: principal.sessionId,
-      details: { by: 'self', reason: 'sign_out', count: 1 },
-      request,
-    }),
-  ]);
+  await endSession(deps, principal.userId, principal.sessionId, 'sign_out', request);
   deps.log.info('signed out', { flow: 'session', userId: principal.userId });
 }

@@ -83,6 +83,17 @@ export async function listMySessions(deps: Deps, principal: Principal, input: Li
 }
 
 /**
+ * Deletes one session of a user with its `session.revoked` event (by the user), in one commit:
+ * sign-out (`sign_out`) and revoking one of one's sessions (`revoke`).
+ */
+export async function endSession(deps: Deps, userId: string, sessionId: string, reason: 'sign_out' | 'revoke', request?: RequestInfo): Promise<void> {
+  await deps.store.commit([
+    { type: 'deleteSession', userId, id: sessionId },
+    await auditOp(deps, { type: 'session.revoked', userId, sessionId, details: { by: 'self', reason, count: 1 }, request }),
+  ]);
+}
+
+/**
  * Revokes one of the caller's sessions (the current one too). The session key includes the
  * caller's user id, so another user's session id is simply not found: `404 not_found`, the same
  * as an unknown or expired one, which tells nothing about other users' sessions.
@@ -90,16 +101,7 @@ export async function listMySessions(deps: Deps, principal: Principal, input: Li
 export async function revokeMySession(deps: Deps, principal: Principal, sessionId: string, request?: RequestInfo): Promise<void> {
   const session = sessionId.length <= 64 ? await deps.store.getSession(principal.userId, sessionId) : undefined;
   if (!session || session.expiresAt <= nowSeconds(deps)) throw new AuthError('not_found');
-  await deps.store.commit([
-    { type: 'deleteSession', userId: principal.userId, id: session.id },
-    await auditOp(deps, {
-      type: 'session.revoked',
-      userId: principal.userId,
-      sessionId: session.id,
-      details: { by: 'self', reason: 'revoke', count: 1 },
-      request,
-    }),
-  ]);
+  await endSession(deps, principal.userId, session.id, 'revoke', request);
   deps.log.info('session revoked', { flow: 'sessions', userId: principal.userId });
 }
 

@@ -4,20 +4,17 @@
  * `audit.exported` event with the operator as actor.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { AuditEvent } from '../../shared/domain/audit.js';
 import { seedUser } from '../support/accounts.js';
 import { anAuditEvent, minutesAgo, seedAuditEvents, stackEmailHash } from '../support/audit-events.js';
+import { type CliRun, runLatchCli } from '../support/cli.js';
 import { testServices, uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(root, 'bin', 'latch.js');
 let api: TestStack;
 let dir: string;
 
@@ -30,42 +27,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON members
-  json: any;
-}
+type Run = CliRun;
 
 /** Runs the real CLI as a child process (the audit key of the stack comes with the environment). */
 function latch(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? dir,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout || stderr);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-    child.stdin.end('');
-  });
+  return runLatchCli(args, { cwd: options.cwd ?? dir, ...(options.env ? { env: options.env } : {}) });
 }
 
 const onTable = () => ['--table', api.tableName, '--endpoint', testServices().dynamoDbEndpoint];

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import { partitionOf } from '../support/accounts.js';
+import { type CliRun, runLatchCli } from '../support/cli.js';
 import { LEGACY_PASSWORD, PEPPERS_JSON, powHash } from '../support/legacy-fixtures.js';
 import { testServices, uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -19,7 +19,6 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(root, 'bin', 'latch.js');
 const ATTRIBUTES = JSON.stringify({ legacyId: { type: 'string', editableBy: 'admin' } });
 const ENV = { AUTH_ROLES: 'editor', AUTH_USER_ATTRIBUTES: ATTRIBUTES, LATCH_IMPORT_PEPPERS: PEPPERS_JSON };
 let api: TestStack;
@@ -36,31 +35,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function latch(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, ...ENV, LATCH_AUDIT_KEY: auditKey },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end('');
-  });
+  return runLatchCli(args, { cwd: dir, env: { ...ENV, LATCH_AUDIT_KEY: auditKey } });
 }
 
 const onTable = () => ['--table', api.tableName, '--endpoint', testServices().dynamoDbEndpoint];

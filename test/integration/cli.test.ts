@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { scanAuditTable } from '../support/audit.js';
+import { type CliRun, runLatchCli } from '../support/cli.js';
 import { testServices, uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(root, 'bin', 'latch.js');
 const PASSWORD = 'a piped passphrase';
 let api: TestStack;
 let emptyDir: string;
@@ -26,41 +23,14 @@ after(async () => {
   rmSync(emptyDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON members
-  json: any;
-}
+type Run = CliRun;
 
 /** Runs the real CLI as a child process; `input` is piped to its stdin (which is then closed). */
 function latch(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? emptyDir,
-      env: { ...process.env, AUTH_ROLES: 'editor', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout || stderr);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-    child.stdin.end(options.input ?? '');
+  return runLatchCli(args, {
+    cwd: options.cwd ?? emptyDir,
+    env: { AUTH_ROLES: 'editor', ...options.env },
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
 }
 
