@@ -92,7 +92,7 @@ const CAP_DELETIONS_PER_COMMIT = 90;
  * without confirmation, or an invitation's acceptance (each creates a session, so each is the end
  * of a sign-in, with the password as its factor).
  */
-export type SignInMethod = 'password' | 'registration' | 'invitation';
+export type SignInMethod = 'password' | 'registration' | 'invitation' | 'provider' | 'passkey';
 
 /** Options of {@link prepareSession} and {@link startSession}. */
 export interface SessionOptions {
@@ -102,6 +102,11 @@ export interface SessionOptions {
   method: SignInMethod;
   /** Put on the token pair (e.g. `password_compromised`), when any. */
   warnings?: SignInWarning[];
+  /**
+   * How the user authenticated, RFC 8176 values (`docs/specs/mfa-and-passkeys.md` §3), stored on
+   * the session and put in its `sign_in` event. Default `["pwd"]`.
+   */
+  amr?: string[];
 }
 /** Attempts of {@link startSession} when another sign-in or a role change lands between read and write. */
 const START_ATTEMPTS = 25;
@@ -179,6 +184,8 @@ export async function prepareSession(
     expiresAt: now + (options.rememberMe ? deps.config.rememberMeTtlSeconds : deps.config.sessionTtlSeconds),
     userAgent: options.request.userAgent?.slice(0, 512) ?? null,
     ip: options.request.ip,
+    amr: options.amr ?? ['pwd'],
+    authTime: now,
   };
   const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti });
   const events: WriteOp[] = [
@@ -187,7 +194,7 @@ export async function prepareSession(
       userId: user.id,
       sessionId: session.id,
       emailCanonical: user.emailCanonical,
-      details: { method: options.method, amr: ['pwd'] },
+      details: { method: options.method, amr: session.amr },
       request: options.request,
     }),
   ];
