@@ -134,6 +134,13 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     .join(', ');
   const at100k = model.find((m) => m.mau === 100_000);
   if (!at100k) throw new Error('no 100k MAU line');
+  // What the authorizer's result cache would change, everything else as deployed (not adopted:
+  // a cached allow outlives a sign-out or lock by up to the TTL; see docs/benchmarks.md).
+  const withTtl = [5, 60, 300, 900].map((ttl) => {
+    const line = monthlyCost(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs).find((m) => m.mau === 100_000);
+    return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${((line?.latch.total ?? 0) / at100k.cognito.lite).toFixed(3)} of Lite`;
+  });
+  figures.push({ label: 'what-if: authorizer cache TTL at 100k MAU (not deployed)', value: shape.authorizerCacheTtlSeconds, unit: `s deployed; ${withTtl.join('; ')}` });
   const share = at100k.latch.total / at100k.cognito.lite;
   const hasReset = existsSync(path.join(root, 'shared', 'flows', 'password-reset.ts'));
   return {
