@@ -140,7 +140,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const line = monthlyCost(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs).find((m) => m.mau === 100_000);
     return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${((line?.latch.total ?? 0) / at100k.cognito.lite).toFixed(3)} of Lite`;
   });
-  figures.push({ label: 'what-if: authorizer cache TTL at 100k MAU (not deployed)', value: shape.authorizerCacheTtlSeconds, unit: `s deployed; ${withTtl.join('; ')}` });
+  figures.push({
+    label: 'what-if: authorizer cache TTL at 100k MAU (not deployed)',
+    value: shape.authorizerCacheTtlSeconds,
+    unit: `s deployed; ${withTtl.join('; ')}`,
+  });
   const share = at100k.latch.total / at100k.cognito.lite;
   const hasReset = existsSync(path.join(root, 'shared', 'flows', 'password-reset.ts'));
   return {
