@@ -14,6 +14,7 @@ import * as betterAuth from './rows/better-auth.js';
 import * as coldStart from './rows/cold-start.js';
 import * as cost from './rows/cost.js';
 import * as memorySizing from './rows/memory-sizing.js';
+import * as partitions from './rows/partitions.js';
 import * as roundTrips from './rows/round-trips.js';
 import * as signInOverhead from './rows/sign-in-overhead.js';
 import * as throughput from './rows/throughput.js';
@@ -36,6 +37,7 @@ const ROWS: Array<[number, RowModule]> = [
   [6, coldStart],
   [7, cost],
   [8, memorySizing],
+  [9, partitions],
 ];
 
 async function main(): Promise<void> {
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
   const m = machine();
   try {
     // DynamoDB Local (Java) takes a while to start on a busy machine: start it before anything is measured.
-    if ([2, 4, 7].some((n) => options.rows.has(n))) await ctx.dynamo();
+    if ([2, 4, 7, 9].some((n) => options.rows.has(n))) await ctx.dynamo();
     for (const [n, row] of ROWS) {
       if (!options.rows.has(n)) continue;
       const t = Date.now();

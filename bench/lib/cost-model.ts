@@ -75,7 +75,7 @@ export interface FlowCost {
   roundTrips: number;
   /** Mails the call queues (each then costs a mail-sender invocation and an SES send). */
   mails: number;
-  /** Audit events it writes (index copies are billed: two GSIs). */
+  /** Audit events it writes (their storage; their index copies are in the metered write units). */
   auditEvents: number;
 }
 
@@ -132,8 +132,8 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
       line.lambda += n * (((billedMs(cost, fn.memoryMb) + init) / 1000) * gb * rate + PRICES.lambdaPerMillion / 1e6);
       // The authorizer runs behind the deployer's API: a Lambda call, not a Latch HTTP API request.
       if (flow !== 'authorize') line.api += (n * PRICES.httpApiPerMillion) / 1e6;
-      // Each audit event is also written to its two indexes (1 write unit each, outside the transaction).
-      line.dynamodb += (n * ((cost.writeUnits + 2 * cost.auditEvents) * PRICES.writeUnitPerMillion + cost.readUnits * PRICES.readUnitPerMillion)) / 1e6;
+      // The metered units include the index copies (of audit events, of the user item).
+      line.dynamodb += (n * (cost.writeUnits * PRICES.writeUnitPerMillion + cost.readUnits * PRICES.readUnitPerMillion)) / 1e6;
       mails += n * cost.mails;
       auditEvents += n * cost.auditEvents;
     }

@@ -13,7 +13,7 @@ export interface LocalDynamo {
   endpoint: string;
   tableName: string;
   /** A store on a client whose every request is counted by `meter`. */
-  meteredStore(): { store: DynamoDbStore; counters: DynamoDbCounters; meter: DynamoMeter };
+  meteredStore(): { store: DynamoDbStore; counters: DynamoDbCounters; meter: DynamoMeter; client: DynamoDBDocumentClient };
   stop(): Promise<void>;
 }
 
@@ -104,7 +104,7 @@ export async function startLocalDynamo(tableName = 'latch-bench'): Promise<Local
       const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: service.url });
       const meter = new DynamoMeter();
       meter.attach(client);
-      return { store: new DynamoDbStore(client, tableName), counters: new DynamoDbCounters(client, tableName), meter };
+      return { store: new DynamoDbStore(client, tableName), counters: new DynamoDbCounters(client, tableName), meter, client };
     },
     stop: () => service.stop(),
   };

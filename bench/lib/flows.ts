@@ -14,10 +14,14 @@ import { BENCH_PASSWORD, lastMailedToken } from './latch.js';
 
 export type Observer = <T>(flow: Flow, step: () => Promise<T>) => Promise<T>;
 
-const request = { ip: '198.51.100.7', userAgent: 'latch-bench' };
+const defaultRequest = { ip: '198.51.100.7', userAgent: 'latch-bench' };
 
-/** Register (confirmation required), confirm, sign in, renew, authorize, sign out. */
-export async function runFlowScript(deps: Deps & { mailer: MemoryMailer }, observe: Observer): Promise<void> {
+/** Register (confirmation required), confirm, sign in, renew, authorize, sign out; `request` is where the user's calls come from. */
+export async function runFlowScript(
+  deps: Deps & { mailer: MemoryMailer },
+  observe: Observer,
+  request: { ip: string; userAgent: string } = defaultRequest,
+): Promise<void> {
   if (!deps.config.requireEmailConfirmation) throw new Error('the flow script needs email confirmation on');
   const email = `flow-${crypto.randomUUID()}@example.com`;
   const registered = await observe('register', () => register(deps, { email, password: BENCH_PASSWORD, passwordConfirmation: BENCH_PASSWORD }, request));

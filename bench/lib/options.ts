@@ -11,7 +11,7 @@ export interface BenchOptions {
   rows: Set<number>;
 }
 
-export const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+export const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
 export function readOptions(env: Record<string, string | undefined> = process.env): BenchOptions {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { type BenchContext, FLOWS, type Flow } from '../lib/context.js';
 import {
   authorizerDecisions,
@@ -25,6 +26,7 @@ import { runFlowScript } from '../lib/flows.js';
 import { benchDeps } from '../lib/latch.js';
 import { measureOnce } from '../lib/measure.js';
 import { count } from '../lib/options.js';
+import { type KeyLoad, PartitionMeter } from '../lib/partitions.js';
 import type { Figure, RowResult } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 
@@ -46,19 +48,30 @@ function deliverAtOnce(deps: Awaited<ReturnType<typeof benchDeps>>): void {
   });
 }
 
-/** Request units and round trips per flow, one user's life on DynamoDB Local. */
-async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading>> {
+/**
+ * Request units and round trips per flow, one user's life on DynamoDB Local: round trips and
+ * DynamoDB Local's own units from {@link DynamoMeter}, the units AWS bills from
+ * {@link PartitionMeter} (DynamoDB's rules applied to the requests as sent; see there why not
+ * DynamoDB Local's report). The second life is the one measured (the first warms the meter's
+ * item sizes, so updates are priced at their item's real size).
+ */
+async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading & { billed: KeyLoad }>> {
   const dynamo = await ctx.dynamo();
-  const { store, counters, meter } = dynamo.meteredStore();
+  const { store, counters, meter, client } = dynamo.meteredStore();
+  const billing = new PartitionMeter({ main: dynamo.tableName, audit: auditTableNameOf(dynamo.tableName) });
+  billing.attach(client);
   const deps = await benchDeps({ store, counters, configEnv: CONFIRMATION_ON });
   deliverAtOnce(deps);
-  const readings = {} as Record<Flow, MeterReading>;
-  await runFlowScript(deps, async (flow, step) => {
-    meter.reset();
-    const result = await step();
-    readings[flow] = meter.read();
-    return result;
-  });
+  const readings = {} as Record<Flow, MeterReading & { billed: KeyLoad }>;
+  for (let life = 0; life < 2; life++) {
+    await runFlowScript(deps, async (flow, step) => {
+      meter.reset();
+      billing.take();
+      const result = await step();
+      readings[flow] = { ...meter.read(), billed: PartitionMeter.totals(billing.take()) };
+      return result;
+    });
+  }
   return readings;
 }
 
@@ -92,16 +105,18 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const u = units[flow];
     flows[flow] = {
       cpuMs,
-      readUnits: u.readUnits,
-      writeUnits: u.writeUnits,
+      readUnits: u.billed.reads,
+      writeUnits: u.billed.writes,
       roundTrips: u.roundTrips,
       mails: flow === 'register' ? 1 : 0,
       auditEvents: auditEventsOf[flow],
     };
     figures.push({
       label: `${flow}: read / write units, round trips, function CPU`,
-      value: u.readUnits,
-      unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands)
+      value: u.billed.reads,
+      unit: `RRU / ${u.billed.writes} WRU billed (DynamoDB Local reports ${u.readUnits} / ${u.writeUnits}), ${u.roundTrips} round trips (${Object.entries(
+        u.commands,
+      )
         .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
         .join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
     });
@@ -119,6 +134,17 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     .join(', ');
   const at100k = model.find((m) => m.mau === 100_000);
   if (!at100k) throw new Error('no 100k MAU line');
+  // What the authorizer's result cache would change, everything else as deployed (not adopted:
+  // a cached allow outlives a sign-out or lock by up to the TTL; see docs/benchmarks.md).
+  const withTtl = [5, 60, 300, 900].map((ttl) => {
+    const line = monthlyCost(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs).find((m) => m.mau === 100_000);
+    return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${((line?.latch.total ?? 0) / at100k.cognito.lite).toFixed(3)} of Lite`;
+  });
+  figures.push({
+    label: 'what-if: authorizer cache TTL at 100k MAU (not deployed)',
+    value: shape.authorizerCacheTtlSeconds,
+    unit: `s deployed; ${withTtl.join('; ')}`,
+  });
   const share = at100k.latch.total / at100k.cognito.lite;
   const hasReset = existsSync(path.join(root, 'shared', 'flows', 'password-reset.ts'));
   return {
@@ -132,9 +158,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         : 'reset: no password-reset flow on this branch yet, so no row for it.',
       `Usage per MAU per month: ${USAGE.protectedCalls} protected calls to the deployer's other services → ${authorizerDecisions(shape)} authorizer decisions (authorizer cache ${shape.authorizerCacheTtlSeconds} s as deployed, access tokens ${shape.accessTokenTtlSeconds} s; each decision one session read), ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.signOuts} sign-out, ${USAGE.registrations} registrations (+ as many confirmations), ${USAGE.resets} resets (priced as a registration), ${USAGE.notices} security notices; ${USAGE.coldStartShare * 100} % of invocations cold, each billed its function's init (row 6 when it ran, else ${DEFAULT_INIT_MS} ms).`,
       `Deployed shape read from the synthesized template: ${memory}; mail sender ${shape.functions['mail-sender']?.memoryMb} MB. Billed ms = CPU measured here × max(1, ${FULL_VCPU_MB} MB / memory) (Lambda's CPU share) + ${LATENCY.dynamoRoundTripMs} ms per DynamoDB round trip; each mail adds a mail-sender invocation (${LATENCY.sesCallMs} ms SES call + the outbox delete, 1 WRU; stream reads by Lambda are free).`,
-      `Storage at steady state: ${USAGE.userBytes} B per user, and ${USAGE.auditEventBytes} B per audit event over ${USAGE.auditRetentionMonths} months, times 3 (the table and its two full-projection indexes); each audit event's two index copies are billed 1 WRU each on top of the metered units.`,
+      `Storage at steady state: ${USAGE.userBytes} B per user, and ${USAGE.auditEventBytes} B per audit event over ${USAGE.auditRetentionMonths} months, times 3 (the table and its two full-projection indexes).`,
       `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda $${PRICES.lambdaGbSecond.arm64}/GB-s arm64 ($${PRICES.lambdaGbSecond.x86_64} x86) + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU, $${PRICES.storageGbMonth}/GB-month; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials} (the tier with passkeys and MFA by email), Plus $${PRICES.cognito.plus}.`,
-      "Request units are what DynamoDB Local reports with ReturnConsumedCapacity TOTAL. Not priced: the deployer's own API Gateway requests to their services, CloudWatch logs and alarms, data transfer.",
+      "Request units billed: DynamoDB's rules applied to every request the store sent, index copies included (bench/lib/partitions.ts): a transactional write 2 WRU per KB, a plain one 1, each index copy 1 per KB, a consistent read 1 RRU per 4 KB, a ConditionCheck 2. DynamoDB Local's own report (shown beside) bills a transactional write 4 per KB and each index copy 4. Not priced: the deployer's own API Gateway requests to their services, CloudWatch logs and alarms, data transfer.",
     ],
   };
 }

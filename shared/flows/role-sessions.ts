@@ -11,8 +11,8 @@ import { type Deps, nowSeconds } from './deps.js';
 
 type RoleDeps = Pick<Deps, 'store' | 'clock'>;
 
-/** Room for session updates beside the user or email write (3 items), two token deletions and two audit events in one transaction. */
-export const ROLE_BATCH = 93;
+/** Room for session updates beside the user or email write (3 items, plus the user's session sequence: `itemsOf`), two token deletions and two audit events in one transaction. */
+export const ROLE_BATCH = 92;
 /** Attempts when a sign-in or another role change lands between listing the sessions and committing. */
 export const ROLE_ATTEMPTS = 3;
 

@@ -141,6 +141,10 @@ function sessionsToEnd(deps: Pick<Deps, 'config' | 'clock'>, sessions: Session[]
  * `newUser`: the user is created in the same commit (no sessions to list; callers replace the
  * user write). The caller commits; {@link startSession} does it with retries.
  *
+ * The user write sets nothing, so it writes no user item: on DynamoDB it is a `ConditionCheck`
+ * of the user item plus the bump of the user's session-sequence item, never a rewrite of the
+ * user and its users-index entry (no hot partition at scale: `shared/adapters/dynamodb/table.ts`).
+ *
  * The ops carry the session's `sign_in` event (and a `session.revoked` by `system`, reason
  * `session_cap`, when sessions over the cap end with it): whoever commits them writes the events
  * with the change. Surplus deletions committed here first carry their own event.

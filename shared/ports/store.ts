@@ -262,14 +262,15 @@ export function itemsOf(op: WriteOp): string[] {
     case 'createUser':
       return [`user:${op.user.id}`, `claim:${op.user.emailCanonical}`];
     case 'updateUser':
+      return [`user:${op.id}`, ...(op.bumpSeq || touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
     case 'checkUser':
-      return [`user:${op.id}`];
+      return [`user:${op.id}`, ...(touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
     case 'deleteUser':
-      return [`user:${op.id}`, `claim:${op.emailCanonical}`];
+      return [`user:${op.id}`, `claim:${op.emailCanonical}`, `seq:${op.id}`];
     case 'setClaimExpiry':
       return [`claim:${op.emailCanonical}`];
     case 'moveEmail':
-      return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`];
+      return [`user:${op.userId}`, `claim:${op.from}`, `claim:${op.to}`, ...(touchesSeq(op.guard) ? [`seq:${op.userId}`] : [])];
     case 'putSession':
       return [`session:${op.session.userId}/${op.session.id}`];
     case 'updateSession':
@@ -293,6 +294,15 @@ export function itemsOf(op: WriteOp): string[] {
     case 'consumeTotpPending':
       return [`totp_pending:${op.userId}`];
   }
+}
+
+/**
+ * Whether a guard checks `sessionSeq`. Stores may keep the sequence apart from the user (the
+ * DynamoDB table does, so a sign-in never writes the user item: `table.ts`), so such a write
+ * counts one more item: the user's sequence (`seq:<id>`). A deletion always removes it.
+ */
+function touchesSeq(guard: UserGuard | undefined): boolean {
+  return guard?.sessionSeq !== undefined || guard?.sessionSeqAtMost !== undefined;
 }
 
 /**

@@ -1,9 +1,16 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../../infra/local/services.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
+import { shardUsersIndex } from '../../shared/adapters/dynamodb/migrations.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
+import { keys, USERS_INDEX_SHARDS, usersShardOf } from '../../shared/adapters/dynamodb/table.js';
+import { ConflictError } from '../../shared/domain/errors.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
+import { aSession, aUser } from '../support/fixtures.js';
 import { testServices, uniqueTableName } from '../support/services.js';
 import { attemptCountersContract } from './attempt-counters-contract.js';
 import { auditLogContract } from './audit-log-contract.js';
@@ -29,4 +36,84 @@ auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('audit');
   await ensureTable(dynamoDbEndpoint, table);
   return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
+});
+
+// No hot partition (issue 17, `table.ts`): what the DynamoDB layout promises beyond the contract.
+describe('DynamoDB layout: no hot partition', () => {
+  const raw = async (table: string, key: { pk: string; sk: string }) =>
+    (await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  const fresh = async () => {
+    const table = uniqueTableName('layout');
+    await ensureTable(dynamoDbEndpoint, table);
+    return { table, store: new DynamoDbStore(client, table) };
+  };
+
+  test("a sign-in's user write (guards and a sequence bump, nothing set) leaves the user item untouched", async () => {
+    const { table, store } = await fresh();
+    const user = aUser();
+    await store.commit([{ type: 'createUser', user }]);
+    const before = await raw(table, keys.user(user.id));
+    await store.commit([
+      {
+        type: 'updateUser',
+        id: user.id,
+        guard: { sessionEpoch: 0, unlocked: true, passwordHash: user.passwordHash, role: user.role, sessionSeqAtMost: 0 },
+        bumpSeq: true,
+      },
+      { type: 'putSession', session: aSession(user.id) },
+    ]);
+    assert.deepEqual(await raw(table, keys.user(user.id)), before);
+    assert.equal((await raw(table, keys.userSeq(user.id)))?.seq, 1);
+    assert.equal((await store.getUser(user.id))?.sessionSeq, 1);
+    // The sequence guard holds on its own item: a second bump under "at most 0" fails.
+    await assert.rejects(
+      store.commit([{ type: 'updateUser', id: user.id, guard: { sessionSeqAtMost: 0 }, bumpSeq: true }]),
+      (error: unknown) => error instanceof ConflictError && error.reason === 'user_changed',
+    );
+    // Deleting the user removes its sequence item too.
+    await store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical, guard: { sessionSeq: 1 } }]);
+    assert.equal(await raw(table, keys.userSeq(user.id)), undefined);
+  });
+
+  test('users spread over the index shards; the list merges them (and the partition of a table not yet migrated) in email order', async () => {
+    const { table, store } = await fresh();
+    const prefix = `shard-${Date.now()}-`;
+    const users = Array.from({ length: 40 }, (_, i) =>
+      aUser({ email: `${prefix}${String(i).padStart(2, '0')}@example.com`, emailCanonical: `${prefix}${String(i).padStart(2, '0')}@example.com` }),
+    );
+    for (const user of users) await store.commit([{ type: 'createUser', user }]);
+    const shards = new Set<string>();
+    for (const user of users) shards.add(String((await raw(table, keys.user(user.id)))?.gsi1pk));
+    assert.ok(shards.size > 4, `40 users on ${shards.size} shards`);
+    assert.ok([...shards].every((s) => s.startsWith('USERS#') && Number(s.slice(6)) < USERS_INDEX_SHARDS));
+    // A user item written before the sharding (under `USERS`, with its old sessionSeq attribute).
+    const legacy = users[7] as (typeof users)[number];
+    await client.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.user(legacy.id),
+        UpdateExpression: 'SET gsi1pk = :u, sessionSeq = :s',
+        ExpressionAttributeValues: { ':u': 'USERS', ':s': 9 },
+      }),
+    );
+    const list = async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.listUsers({ limit: 7, cursor });
+        seen.push(...page.users.map((u) => u.emailCanonical));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    const expected = users.map((u) => u.emailCanonical).sort();
+    assert.deepEqual(await list(), expected);
+    assert.equal((await store.getUser(legacy.id))?.sessionSeq, 0, 'the old attribute is ignored');
+    assert.equal(await shardUsersIndex(client, table), 1);
+    const migrated = await raw(table, keys.user(legacy.id));
+    assert.equal(migrated?.gsi1pk, usersShardOf(legacy.id));
+    assert.equal(migrated?.sessionSeq, undefined);
+    assert.deepEqual(await list(), expected);
+    assert.equal(await shardUsersIndex(client, table), 0);
+  });
 });

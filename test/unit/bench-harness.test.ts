@@ -36,7 +36,7 @@ test('bench options: quick mode shrinks the work, BENCH_ROWS picks rows, bad val
   assert.equal(readOptions({}).scale, 1);
   assert.equal(readOptions({ BENCH_QUICK: '1' }).scale, 0.1);
   assert.deepEqual([...readOptions({ BENCH_ROWS: '1, 6' }).rows], [1, 6]);
-  assert.throws(() => readOptions({ BENCH_ROWS: '9' }));
+  assert.throws(() => readOptions({ BENCH_ROWS: '10' }));
   assert.throws(() => readOptions({ BENCH_SCALE: '-1' }));
 });
 

@@ -37,13 +37,10 @@ export class Expression {
       .map(([k, v]) => `${this.name(k)} = ${this.value(v)}`);
   }
 
-  /** Condition text of a user guard (always includes existence). */
+  /** Condition text of a user guard on the user item (always includes existence); `sessionSeq` clauses: {@link seqGuard}. */
   guard(guard: UserGuard | undefined): string {
     const parts = ['attribute_exists(pk)'];
     if (guard?.sessionEpoch !== undefined) parts.push(`${this.name('sessionEpoch')} = ${this.value(guard.sessionEpoch)}`);
-    if (guard?.sessionSeq !== undefined) parts.push(`${this.name('sessionSeq')} = ${this.value(guard.sessionSeq)}`);
-    // Bounds how many sessions were created since the caller listed them (the session cap).
-    if (guard?.sessionSeqAtMost !== undefined) parts.push(`${this.name('sessionSeq')} <= ${this.value(guard.sessionSeqAtMost)}`);
     if (guard?.unlocked) parts.push(`${this.name('locked')} = ${this.value(false)}`);
     // No email change (moveEmail) happened since the caller read the user.
     if (guard?.emailCanonical !== undefined) parts.push(`${this.name('emailCanonical')} = ${this.value(guard.emailCanonical)}`);
@@ -70,6 +67,28 @@ export class Expression {
       );
     }
     return parts.join(' AND ');
+  }
+
+  /**
+   * Condition text of a guard's `sessionSeq` clauses, on the user's sequence item (`seq`; a
+   * missing item is 0), or undefined when the guard has none.
+   */
+  seqGuard(guard: UserGuard | undefined): string | undefined {
+    const parts: string[] = [];
+    if (guard?.sessionSeq !== undefined) {
+      const seq = this.name('seq');
+      parts.push(guard.sessionSeq === 0 ? `(attribute_not_exists(${seq}) OR ${seq} = ${this.value(0)})` : `${seq} = ${this.value(guard.sessionSeq)}`);
+    }
+    // Bounds how many sessions were created since the caller listed them (the session cap).
+    if (guard?.sessionSeqAtMost !== undefined) {
+      const seq = this.name('seq');
+      parts.push(
+        guard.sessionSeqAtMost >= 0
+          ? `(attribute_not_exists(${seq}) OR ${seq} <= ${this.value(guard.sessionSeqAtMost)})`
+          : `${seq} <= ${this.value(guard.sessionSeqAtMost)}`,
+      );
+    }
+    return parts.length > 0 ? parts.join(' AND ') : undefined;
   }
 
   attach<T extends object>(input: T): T & { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {

@@ -23,7 +23,8 @@ import { type Planned, planWrite, type TableNames } from './write-plan.js';
 /**
  * {@link AuthStore} on one DynamoDB table (see `table.ts` for the layout). Every commit is one
  * `TransactWriteItems`, so its conditions and writes are all-or-nothing; every read is strongly
- * consistent and by primary key (the users index serves only the admin listing).
+ * consistent and by primary key or in one user's partition (the users index serves only the
+ * admin listing).
  */
 export class DynamoDbStore implements AuthStore {
   private readonly tables: TableNames;
@@ -64,14 +65,24 @@ export class DynamoDbStore implements AuthStore {
     return Math.floor(this.clock.now() / 1000);
   }
 
-  /** A stored user item as the port's user, or undefined when it expired (TTL deletes late). */
-  private live(item: Item | undefined): User | undefined {
-    const user = item && (strip(item) as unknown as User);
+  /**
+   * A stored user item as the port's user, with `sessionSeq` from its sequence item (missing: 0;
+   * a `sessionSeq` attribute left on the user item by an earlier version is ignored), or
+   * undefined when it expired (TTL deletes late).
+   */
+  private live(item: Item | undefined, seqItem: Item | undefined): User | undefined {
+    const user = item && ({ ...strip(item), sessionSeq: Number(seqItem?.seq ?? 0) } as unknown as User);
     return user && !accountExpired(user, this.nowSeconds()) ? user : undefined;
   }
 
+  /** The user and its sequence item in one strongly consistent Query (both sort keys start with `PROFILE`). */
   async getUser(id: string): Promise<User | undefined> {
-    return this.live(await this.get(keys.user(id)));
+    const items = await this.queryPartition(id, keys.profilePrefix);
+    const sk = (item: Item) => String(item.sk);
+    return this.live(
+      items.find((item) => sk(item) === keys.user(id).sk),
+      items.find((item) => sk(item) === keys.userSeq(id).sk),
+    );
   }
 
   async findUserByEmail(emailCanonical: string): Promise<User | undefined> {
@@ -82,25 +93,36 @@ export class DynamoDbStore implements AuthStore {
     return user?.emailCanonical === emailCanonical ? user : undefined;
   }
 
+  /**
+   * Reads every users-index shard (and the single partition of a table not yet migrated, see
+   * `docs/migrations.md`) from the cursor on, in parallel, and merges them in email order: the
+   * first `limit` entries are the page, the last of them its cursor. Listed users are for
+   * display and export: their `sessionSeq` is not read (0); guard on a user read by `getUser`.
+   */
   async listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage> {
     const index = tableDefinition.usersIndex;
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.usersPartition },
-      Limit: options.limit,
-    };
-    if (options.cursor) {
-      const [sk, id] = [options.cursor, options.cursor.slice(options.cursor.lastIndexOf('#') + 1)];
-      input.ExclusiveStartKey = { ...keys.user(id), gsi1pk: keys.usersPartition, gsi1sk: sk };
-    }
+    const partitions = [...keys.usersShards, keys.legacyUsersPartition];
     try {
-      const result = await this.client.send(new QueryCommand(input));
-      const users = (result.Items ?? []).flatMap((item) => this.live(item) ?? []);
-      const last = result.LastEvaluatedKey;
-      return { users, nextCursor: last ? String(last.gsi1sk) : null };
+      const pages = await Promise.all(
+        partitions.map((partition) =>
+          this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.name,
+              KeyConditionExpression: options.cursor ? '#pk = :pk AND #sk > :cursor' : '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': index.partitionKey, ...(options.cursor ? { '#sk': index.sortKey } : {}) },
+              ExpressionAttributeValues: { ':pk': partition, ...(options.cursor ? { ':cursor': options.cursor } : {}) },
+              Limit: options.limit,
+            }),
+          ),
+        ),
+      );
+      const merged = pages.flatMap((page) => page.Items ?? []).sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? -1 : 1));
+      const taken = merged.slice(0, options.limit);
+      const more = merged.length > options.limit || pages.some((page) => page.LastEvaluatedKey !== undefined);
+      const last = taken[taken.length - 1];
+      const users = taken.flatMap((item) => this.live(item, undefined) ?? []);
+      return { users, nextCursor: more && last ? String(last.gsi1sk) : null };
     } catch (error) {
       return translateAwsError(error);
     }
@@ -151,13 +173,17 @@ export class DynamoDbStore implements AuthStore {
 
   async listUserItems(userId: string): Promise<UserItems> {
     const out: UserItems = { user: undefined, sessions: [], tokens: [] };
+    let profile: Item | undefined;
+    let seq: Item | undefined;
     // One strongly consistent Query of the whole partition: profile, sessions and tokens.
     for (const item of await this.queryPartition(userId)) {
       const sk = String(item.sk);
-      if (sk === 'PROFILE') out.user = this.live(item);
+      if (sk === keys.user(userId).sk) profile = item;
+      else if (sk === keys.userSeq(userId).sk) seq = item;
       else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
       else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
     }
+    out.user = this.live(profile, seq);
     return out;
   }
 

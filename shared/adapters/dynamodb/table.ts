@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
@@ -9,7 +10,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *
  * | item    | pk                 | sk                | notes                                   |
  * |---------|--------------------|-------------------|-----------------------------------------|
- * | user    | `USER#<id>`        | `PROFILE`         | gsi1: `USERS` / `<canonical email>#<id>`; `ttl` while never confirmed |
+ * | user    | `USER#<id>`        | `PROFILE`         | gsi1: `USERS#<shard>` / `<canonical email>#<id>`; `ttl` while never confirmed |
+ * | session sequence | `USER#<id>` | `PROFILE#SEQ` | `seq`: the user's `sessionSeq` (missing: 0), see below |
  * | claim   | `EMAIL#<canonical>`| `CLAIM`           | uniqueness of the canonical email; `ttl` as its user's |
  * | session | `USER#<id>`        | `SESSION#<sid>`   | `ttl` = the session's deadline           |
  * | token   | `USER#<id>`        | `TOKEN#<kind>`    | one per user and kind; only its hash     |
@@ -17,6 +19,17 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
+ *
+ * No hot partition (issue 17): a sign-in must not write the user item, whose users-index entry
+ * every write of it rewrites. The user's `sessionSeq` (the session cap's and the revoke-all's
+ * guard) therefore lives in its own small item beside the profile (`PROFILE#SEQ`); a sign-in
+ * condition-checks the profile and bumps the sequence item. Reads of the user fetch both with
+ * one Query (`begins_with(sk, 'PROFILE')`). The users index is spread over
+ * {@link USERS_INDEX_SHARDS} partitions (`USERS#<n>`, n from a hash of the user id), so no index
+ * partition takes more than its share of the user writes that remain (registrations,
+ * confirmations, password and role changes, second-factor codes spent); the admin list reads
+ * every shard and merges them in email order. Migration of a table written before: see
+ * `docs/migrations.md`.
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -26,9 +39,25 @@ export const tableDefinition = {
   usersIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
+/**
+ * Partitions of the users index. A constant, not a setting: changing it moves every user's index
+ * entry (see `docs/migrations.md`). 16 keeps every shard far below a partition's 1,000 writes/s
+ * at the peak the benchmark models (row 9), while an admin page reads 16 small Queries.
+ */
+export const USERS_INDEX_SHARDS = 16;
+
+/** The users-index partition of a user: a stable hash of its id, so any writer computes the same. */
+export function usersShardOf(userId: string): string {
+  return `USERS#${createHash('sha256').update(userId).digest().readUInt16BE(0) % USERS_INDEX_SHARDS}`;
+}
+
 /** Key builders of the layout above. */
 export const keys = {
   user: (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
+  /** The user's session sequence (`sessionSeq`), beside the profile so one Query reads both. */
+  userSeq: (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE#SEQ' }),
+  /** The sort-key prefix shared by the profile and its sequence item. */
+  profilePrefix: 'PROFILE',
   claim: (emailCanonical: string) => ({ pk: `EMAIL#${emailCanonical}`, sk: 'CLAIM' }),
   session: (userId: string, sessionId: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sessionId}` }),
   token: (userId: string, kind: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${kind}` }),
@@ -38,7 +67,10 @@ export const keys = {
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
-  usersPartition: 'USERS',
+  /** Every partition of the users index. */
+  usersShards: Array.from({ length: USERS_INDEX_SHARDS }, (_, n) => `USERS#${n}`),
+  /** The single users-index partition of tables written before the index was sharded (see `docs/migrations.md`). */
+  legacyUsersPartition: 'USERS',
 };
 
 /** `CreateTable` input for DynamoDB Local and tests (CDK builds the same from the definition). */

@@ -2,10 +2,10 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ConflictReason } from '../../domain/errors.js';
 import type { User } from '../../domain/types.js';
-import { type CodeSpend, type MailCap, mailCapVerdict, type WriteOp } from '../../ports/store.js';
+import { type CodeSpend, type MailCap, mailCapVerdict, type UserGuard, type WriteOp } from '../../ports/store.js';
 import { auditItem } from './audit-table.js';
 import { Expression, type Item } from './expression.js';
-import { keys } from './table.js';
+import { keys, usersShardOf } from './table.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -65,13 +65,16 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         },
       ];
     case 'updateUser': {
+      // `sessionSeq` lives in its own item (table.ts): its guard and bump go there, so a
+      // sign-in (a bump and a guard, nothing else) only condition-checks the user item.
+      const seq = seqPlan(TableName, op.id, op.guard, op.bumpSeq === true);
+      const guard = profileGuard(op.guard);
       const e = new Expression();
       const { sets, removes } = expiryAware(e, { ...(op.set ?? {}) });
       const adds: string[] = [];
       if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
-      if (op.bumpSeq) adds.push(`${e.name('sessionSeq')} ${e.value(1)}`);
       for (const attribute of op.remove ?? []) removes.push(e.name(attribute));
-      let condition = e.guard(op.guard);
+      let condition = e.guard(guard);
       if (op.spend) {
         const spent = spendClauses(e, op.spend);
         sets.push(...spent.sets);
@@ -85,10 +88,11 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         .join(' ')
         .trim();
       if (update === '') {
-        if (!op.spend) return planWrite(tables, { type: 'checkUser', id: op.id, guard: op.guard ?? {} }, now);
+        if (!op.spend) return [...planWrite(tables, { type: 'checkUser', id: op.id, guard: guard ?? {} }, now), ...seq];
         // Nothing to write, only conditions (a code checked by a write that changes nothing here).
         const spend = op.spend;
         return [
+          ...seq,
           {
             item: {
               ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }),
@@ -100,6 +104,7 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         ];
       }
       return [
+        ...seq,
         {
           item: {
             Update: e.attach({
@@ -118,8 +123,9 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
     }
     case 'checkUser': {
       const e = new Expression();
-      const condition = e.guard(op.guard);
+      const condition = e.guard(profileGuard(op.guard));
       return [
+        ...seqPlan(TableName, op.id, op.guard, false),
         {
           item: {
             ConditionCheck: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }),
@@ -131,8 +137,18 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
     }
     case 'deleteUser': {
       const e = new Expression();
-      const condition = e.guard(op.guard);
+      const condition = e.guard(profileGuard(op.guard));
+      const seqCondition = new Expression();
+      const seqClause = seqCondition.seqGuard(op.guard);
       return [
+        // The sequence item goes with its user (conditioned on `sessionSeq` when guarded).
+        {
+          item: {
+            Delete: seqCondition.attach({ TableName, Key: keys.userSeq(op.id), ...(seqClause ? { ConditionExpression: seqClause } : {}) }),
+          },
+          onExisting: 'user_changed',
+          onMissing: 'user_changed',
+        },
         {
           item: { Delete: e.attach({ TableName, Key: keys.user(op.id), ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: check }) },
           onExisting: 'user_changed',
@@ -162,8 +178,9 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
         gsi1sk: `${op.to}#${op.userId}`,
       });
       const bump = `${op.bumpEpoch ? ` ADD ${e.name('sessionEpoch')} ${e.value(1)}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
-      const condition = e.guard(op.guard);
+      const condition = e.guard(profileGuard(op.guard));
       return [
+        ...seqPlan(TableName, op.userId, op.guard, false),
         // The old claim must still be this user's (no concurrent move).
         {
           item: { Delete: { TableName, Key: keys.claim(op.from), ConditionExpression: 'userId = :id', ExpressionAttributeValues: { ':id': op.userId } } },
@@ -416,11 +433,45 @@ function codeWasSpent(user: Item, spend: CodeSpend): boolean {
   return false;
 }
 
-/** The user item with its key, its entry in the users index (the admin listing) and its TTL, if it expires. */
+/**
+ * The user item with its key, its entry in the users index (the admin listing, on the user's
+ * shard) and its TTL, if it expires. `sessionSeq` is not stored here but in the sequence item
+ * (missing: 0), so a new user has none.
+ */
 function userItem(user: User): Item {
-  const { expiresAt, ...rest } = user;
+  const { expiresAt, sessionSeq: _seq, ...rest } = user;
   const expiry = typeof expiresAt === 'number' ? { expiresAt, ...ttlOf(expiresAt) } : {};
-  return { ...keys.user(user.id), gsi1pk: keys.usersPartition, gsi1sk: `${user.emailCanonical}#${user.id}`, ...rest, ...expiry };
+  return { ...keys.user(user.id), gsi1pk: usersShardOf(user.id), gsi1sk: `${user.emailCanonical}#${user.id}`, ...rest, ...expiry };
+}
+
+/** A user guard without its `sessionSeq` clauses: what the user item itself is checked for. */
+function profileGuard(guard: UserGuard | undefined): UserGuard | undefined {
+  if (!guard) return guard;
+  const { sessionSeq: _eq, sessionSeqAtMost: _atMost, ...rest } = guard;
+  return rest;
+}
+
+/**
+ * The write on the user's sequence item for a guard and a bump (none when neither touches
+ * `sessionSeq`): an `ADD seq 1` under the guard (the item is created by the first bump), or a
+ * `ConditionCheck` of the guard alone. A missing item is sequence 0. Its condition failing is
+ * `user_changed`, as the guard on the user item was before the sequence moved out of it.
+ */
+function seqPlan(TableName: string, userId: string, guard: UserGuard | undefined, bump: boolean): Planned[] {
+  const e = new Expression();
+  const condition = e.seqGuard(guard);
+  if (!bump && condition === undefined) return [];
+  const item: TransactItem = bump
+    ? {
+        Update: e.attach({
+          TableName,
+          Key: keys.userSeq(userId),
+          UpdateExpression: `ADD ${e.name('seq')} ${e.value(1)}`,
+          ...(condition ? { ConditionExpression: condition } : {}),
+        }),
+      }
+    : { ConditionCheck: e.attach({ TableName, Key: keys.userSeq(userId), ConditionExpression: condition as string }) };
+  return [{ item, onExisting: 'user_changed', onMissing: 'user_changed' }];
 }
 
 /** The TTL attribute for an expiry (none when there is none). */
