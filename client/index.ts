@@ -41,6 +41,8 @@ export const LATCH_PROBLEM_CODES = [
   'reauthentication_required',
   'already_enabled',
   'mfa_not_enabled',
+  'mfa_required',
+  'mfa_enrollment_required',
 ] as const;
 
 /**

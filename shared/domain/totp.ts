@@ -55,3 +55,14 @@ export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rco
 export function authTimeOf(session: { authTime?: number | undefined; createdAt: string }): number {
   return typeof session.authTime === 'number' ? session.authTime : Math.floor(Date.parse(session.createdAt) / 1000);
 }
+
+/** Authentication assurance levels (`docs/specs/mfa-and-passkeys.md` §3). */
+export type Aal = 'aal1' | 'aal2';
+
+/**
+ * The level of a session at `now`: `aal2` when its `amr` holds `mfa` and its last authentication
+ * is at most `maxAgeSeconds` old (`AUTH_AAL2_MAX_AGE_SECONDS`), else `aal1`. Derived, never stored.
+ */
+export function aalOf(amr: readonly string[], authTime: number, now: number, maxAgeSeconds: number): Aal {
+  return amr.includes('mfa') && now - authTime <= maxAgeSeconds ? 'aal2' : 'aal1';
+}
