@@ -1,7 +1,7 @@
 import { regenerateRecoveryCodes } from '../shared/flows/mfa-recovery-codes.js';
+import { completeMfa } from '../shared/flows/mfa-second-step.js';
 import { confirmTotp, disableTotp, getMfaStatus, startTotpEnrollment } from '../shared/flows/mfa-totp.js';
 import { reauthenticate } from '../shared/flows/reauthenticate.js';
-import { completeMfa } from '../shared/flows/second-factor.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 

@@ -46,8 +46,8 @@ export function firstFactorOf(amr: readonly string[]): string[] {
   return first.length > 0 ? first : ['pwd'];
 }
 
-/** `amr` after a second factor: the first factor, the factor's value (`otp`, `rcode`), and `mfa`. */
-export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rcode'): string[] {
+/** `amr` after a second factor: the first factor, the factor's value (`otp`, `rcode`, `hwk`, `swk`), and `mfa`. */
+export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rcode' | 'hwk' | 'swk' | (string & {})): string[] {
   return [...firstFactorOf(amr), factor, 'mfa'];
 }
 

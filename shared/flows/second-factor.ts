@@ -1,17 +1,13 @@
-import { AuthError, ExtendedAuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
-import { messages } from '../domain/messages.js';
-import { codeShapeOf, remainingRecoveryCodes } from '../domain/recovery-codes.js';
+import { ExtendedAuthError } from '../domain/errors.js';
+import { remainingRecoveryCodes } from '../domain/recovery-codes.js';
 import { hashSecret, randomSecret } from '../domain/secrets.js';
-import { formatMailToken, parseMailToken } from '../domain/tokens.js';
-import { amrWithSecondFactor } from '../domain/totp.js';
+import { formatMailToken } from '../domain/tokens.js';
 import { type MfaChallenge, toPublicUser, type User } from '../domain/types.js';
-import { runAfterHook, runBeforeHook } from '../hooks/run.js';
-import type { WriteOp } from '../ports/store.js';
+import { runBeforeHook } from '../hooks/run.js';
 import { auditOp } from './audit.js';
-import { type Deps, nowSeconds, type RequestInfo } from './deps.js';
-import { clearFailedSignIns } from './lockout.js';
-import { type CodeProof, recordMfaFailure, recoveryCodeUsedOps, refuseDuringMfaLockout, verifyCode } from './reauthenticate.js';
-import { prepareSession, type SignInMethod, type SignInWarning, startSession, type TokenPair } from './token-pair.js';
+import type { RequestInfo } from './deps.js';
+import { type Deps, nowSeconds } from './deps.js';
+import { type SignInMethod, type SignInWarning, startSession, type TokenPair } from './token-pair.js';
 
 /**
  * The second factor at sign-in (`docs/specs/mfa-and-passkeys.md` §5): the ONE place that decides
@@ -19,7 +15,8 @@ import { prepareSession, type SignInMethod, type SignInWarning, startSession, ty
  * step (`POST /session/mfa`) that turns an `mfaToken` and a code into the session.
  *
  * Every sign-in path calls {@link completeFirstFactor} once its first factor is verified and the
- * account's state checked (password sign-in in `current-session.ts`; provider sign-in and
+ * account's state checked (the second step lives in `mfa-second-step.ts`, which carries `otplib`:
+ * this file stays light for the functions that only sign in) (password sign-in in `current-session.ts`; provider sign-in and
  * passkeys call it too): a user with a second factor never gets a session from a first factor
  * alone, whichever the pathway (ASVS 6.3.3).
  */
@@ -86,7 +83,7 @@ export async function completeFirstFactor(deps: Deps, user: User, first: FirstFa
 }
 
 /** `AUTH_MFA=required` and no second factor yet: the pair says so (only enrolment routes answer). */
-function withEnrollmentFlag(deps: Deps, user: User, tokens: TokenPair): TokenPair {
+export function withEnrollmentFlag(deps: Deps, user: User, tokens: TokenPair): TokenPair {
   return deps.config.mfa === 'required' && user.mfaEnabled !== true ? { ...tokens, mfaEnrollmentRequired: true } : tokens;
 }
 
@@ -124,146 +121,4 @@ async function issueMfaChallenge(deps: Deps, user: User, first: FirstFactor, war
   ]);
   deps.log.info('second factor required', { flow: 'session', userId: user.id, code: 'mfa_required' });
   return new ExtendedAuthError('mfa_required', { mfaToken: formatMailToken(user.id, secret), mfaMethods: methods, expiresIn: ttl });
-}
-
-/** Body of `POST /session/mfa`. */
-export interface MfaSignInInput {
-  mfaToken?: string | undefined;
-  code?: string | undefined;
-  method?: string | undefined;
-}
-
-const invalidMfaToken = () => new AuthError('invalid_token', 'This sign-in has expired or is no longer valid. Please sign in again.');
-const invalidCode = () => new AuthError('invalid_code');
-const accountLocked = () => new AuthError('account_locked', messages.accountLocked);
-
-/** Attempts when a concurrent sign-in or role change moves the user between read and write. */
-const COMMIT_ATTEMPTS = 5;
-
-/**
- * `POST /session/mfa`: the second step. Order of checks (§2): the `mfaToken` (`404
- * invalid_token`: unknown, malformed, expired, spent, exhausted, or the user's `sessionEpoch`
- * moved since the first step: a lock, password reset or revoke-all) → fields (422) → the MFA
- * lockout (429) → the code (401 `invalid_code`, spending one attempt of the challenge under a
- * conditional write and counting toward the lockout). A right code creates the session in ONE
- * transaction with the challenge's deletion (single use), the code's spending (replay) and the
- * user's `sessionEpoch`/lock guard, plus `mfa.verify` and `sign_in`.
- */
-export async function completeMfa(deps: Deps, input: MfaSignInInput, request: RequestInfo): Promise<TokenPair> {
-  const parsed = parseMailToken(input.mfaToken);
-  if (!parsed) throw invalidMfaToken();
-  const hash = hashSecret(parsed.secret);
-  const max = deps.config.mfaMaxAttempts;
-  const challenge = await deps.store.getMfaChallenge(parsed.userId, hash);
-  // Expiry is checked here and in every condition: DynamoDB's TTL deletes late.
-  if (!challenge || challenge.expiresAt <= nowSeconds(deps) || challenge.attempts >= max) throw invalidMfaToken();
-  const user = await deps.store.getUser(parsed.userId);
-  if (!user || user.sessionEpoch !== challenge.sessionEpoch) throw invalidMfaToken();
-
-  const code = input.code ?? '';
-  const errors: Record<string, string[]> = {};
-  if (code.trim() === '') errors.code = [messages.field.blank];
-  const method = input.method;
-  if (method !== undefined && !(mfaMethodsOf(user).includes(method) && (method === 'totp' || method === 'recovery_code')))
-    errors.method = [messages.field.invalid];
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-
-  if (user.locked) {
-    // Locked meanwhile without a revoke-all: the challenge is spent all the same.
-    await deps.store.commit([{ type: 'consumeMfaChallenge', userId: user.id, hash, max, now: nowSeconds(deps) }]).catch((error: unknown) => {
-      if (!isConflict(error)) throw error;
-    });
-    throw accountLocked();
-  }
-  await refuseDuringMfaLockout(deps, user, 'session');
-
-  const shape = codeShapeOf(code);
-  const proof = method !== undefined && shape.kind !== method ? undefined : await verifyCode(deps, user, code);
-  if (!proof) return wrongAnswer(deps, user, challenge, request);
-
-  await runBeforeHook(
-    deps,
-    'beforeSignIn',
-    { user: toPublicUser(user), rememberMe: challenge.rememberMe, request, amr: amrAfter(challenge, proof), method: challenge.method },
-    { rejectAs: 'forbidden' },
-  );
-  const started = await commitSecondStep(deps, user, challenge, proof, request);
-  // After the commit, best effort: the email's failed sign-in counter is cleared only now (§5.1).
-  await clearFailedSignIns(deps, user.emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
-  deps.log.info('signed in', { flow: 'session', userId: user.id, amr: amrAfter(challenge, proof).join(' ') });
-  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
-  return started.tokens;
-}
-
-/** The session's `amr`: the challenge's first factor, the code's factor, and `mfa`. */
-function amrAfter(challenge: MfaChallenge, proof: CodeProof): string[] {
-  return amrWithSecondFactor(challenge.firstFactorAmr, proof.method === 'totp' ? 'otp' : 'rcode');
-}
-
-/**
- * A wrong (or already spent) code: one attempt of the challenge, spent under `attempts < max`
- * (a burst cannot exceed the budget: a request that finds it exhausted is `404 invalid_token`
- * and counts nothing), with its `mfa.verify` failure; then one failure toward the account's MFA
- * lockout (whose start mails the owner once).
- */
-async function wrongAnswer(deps: Deps, user: User, challenge: MfaChallenge, request: RequestInfo): Promise<never> {
-  try {
-    await deps.store.commit([
-      { type: 'failMfaChallenge', userId: user.id, hash: challenge.hash, max: deps.config.mfaMaxAttempts, now: nowSeconds(deps) },
-      await auditOp(deps, { type: 'mfa.verify', outcome: 'failure', userId: user.id, details: { reason: 'bad_code' }, request }),
-    ]);
-  } catch (error) {
-    if (isConflict(error, 'token_mismatch')) throw invalidMfaToken();
-    throw error;
-  }
-  await recordMfaFailure(deps, user, 'session', request);
-  throw invalidCode();
-}
-
-/**
- * The decisive commit of a right code: the new session (prepared as every sign-in's, guarded on
- * the user's `sessionEpoch`, lock and password), the code spent in the same user write, the
- * challenge deleted (single use), `mfa.verify` and the session's `sign_in`, and for a recovery
- * code its event and notice mail. Races: a concurrent use of the challenge or of the code is
- * `404`/`401`; a lock, reset or revoke-all meanwhile `404` (`403 account_locked` when locked).
- */
-async function commitSecondStep(deps: Deps, user: User, challenge: MfaChallenge, proof: CodeProof, request: RequestInfo): Promise<StartedSession> {
-  const amr = amrAfter(challenge, proof);
-  let current = user;
-  for (let attempt = 0; ; attempt++) {
-    const prepared = await prepareSession(deps, current, {
-      rememberMe: challenge.rememberMe,
-      request,
-      method: challenge.method as SignInMethod,
-      warnings: challenge.warnings as SignInWarning[],
-      amr,
-    });
-    // The code is spent in the session's own user write (one write per item and transaction).
-    const ops: WriteOp[] = prepared.ops.map((op) => (op.type === 'updateUser' && op.id === current.id ? { ...op, spend: proof.spend } : op));
-    ops.push(
-      { type: 'consumeMfaChallenge', userId: user.id, hash: challenge.hash, max: deps.config.mfaMaxAttempts, now: nowSeconds(deps) },
-      await auditOp(deps, { type: 'mfa.verify', userId: user.id, sessionId: prepared.sessionId, details: { method: proof.method }, request }),
-      ...(await recoveryCodeUsedOps(deps, current, proof, request, prepared.sessionId)),
-    );
-    try {
-      await deps.store.commit(ops);
-      const tokens: TokenPair = {
-        ...withEnrollmentFlag(deps, current, prepared.tokens),
-        ...(proof.method === 'recovery_code' ? { recoveryCodesRemaining: proof.remaining ?? 0 } : {}),
-      };
-      return { tokens, sessionId: prepared.sessionId };
-    } catch (error) {
-      // The same code used meanwhile (a concurrent request, or another challenge): a wrong answer.
-      if (isConflict(error, 'code_spent')) return wrongAnswer(deps, user, challenge, request);
-      // The challenge was spent, exhausted or expired meanwhile.
-      if (isConflict(error, 'token_mismatch')) throw invalidMfaToken();
-      if (!isConflict(error, 'user_changed') && !isConflict(error, 'not_found')) throw error;
-      const fresh = await deps.store.getUser(user.id);
-      if (!fresh || fresh.sessionEpoch !== challenge.sessionEpoch || fresh.passwordHash !== user.passwordHash) throw invalidMfaToken();
-      if (fresh.locked) throw accountLocked();
-      // Only a concurrent sign-in or role change moved the user: prepare again from the fresh read.
-      if (attempt + 1 >= COMMIT_ATTEMPTS) throw new ServiceUnavailableError('Too many concurrent sign-ins to this account. Please try again.');
-      current = fresh;
-    }
-  }
 }
