@@ -41,6 +41,8 @@ export const LATCH_PROBLEM_CODES = [
   'reauthentication_required',
   'already_enabled',
   'mfa_not_enabled',
+  'mfa_required',
+  'mfa_enrollment_required',
 ] as const;
 
 /**
@@ -64,6 +66,10 @@ export type User<A extends object = Record<never, never>> = {
   createdAt: string;
   /** ISO 8601. */
   updatedAt: string;
+  /** True while the user has a second factor (TOTP or a passkey). */
+  mfaEnabled: boolean;
+  /** True when the user can sign in with a password. */
+  hasPassword: boolean;
 } & A;
 
 /** The answer to sign-in, renewal, accepted invitations and registration without confirmation. */
@@ -80,6 +86,54 @@ export interface TokenPair<A extends object = Record<never, never>> {
    * change it.
    */
   warnings?: Array<'password_compromised' | (string & {})>;
+  /** {@link LatchClient.completeMfa} with a recovery code: unused codes left. */
+  recoveryCodesRemaining?: number;
+  /** `AUTH_MFA=required` and no second factor yet: only the enrolment routes answer (set one up with {@link LatchClient.startTotp}). */
+  mfaEnrollmentRequired?: true;
+}
+
+// ----- second factor (docs/mfa.md) ------------------------------------------------------------
+
+/** `GET /me/mfa`. */
+export interface MfaStatus {
+  enabled: boolean;
+  totp: { enabledAt: string } | null;
+  passkeys: number;
+  recoveryCodes: { remaining: number; createdAt: string } | null;
+}
+
+/** The credentials of a step-up route: `currentPassword`, plus `code` (TOTP or recovery code) for a user with a second factor. Empty when the session is fresh. */
+export interface StepUpInput {
+  currentPassword?: string;
+  code?: string;
+}
+
+/** `POST /me/mfa/totp`: a pending enrolment. Draw `otpauthUri` as a QR code. */
+export interface TotpEnrollment {
+  secret: string;
+  otpauthUri: string;
+  expiresAt: string;
+}
+
+/** `POST /me/mfa/totp/confirm`. `recoveryCodes` are shown once, only when the user had none. */
+export interface TotpConfirmation<A extends object = Record<never, never>> {
+  user: User<A>;
+  recoveryCodes?: string[];
+}
+
+/** `POST /session/reauthenticate`. */
+export interface Reauthenticated {
+  reauthenticatedUntil: string;
+  aal: 'aal1' | 'aal2';
+  recoveryCodesRemaining?: number;
+}
+
+/** `POST /session/mfa`: the `mfaToken` of a {@link LatchMfaRequiredError} and a code. */
+export interface CompleteMfaInput {
+  mfaToken: string;
+  code: string;
+  /** Else it follows from the shape of `code`. */
+  method?: 'totp' | 'recovery_code';
 }
 
 /** One of the signed-in user's sessions (`GET /sessions`). Its `id` is the `sid` of its tokens. */
@@ -294,6 +348,42 @@ export class LatchProblemError extends Error {
 }
 
 /**
+ * `403 mfa_required` from {@link LatchClient.signIn}: the password was right and the user has a
+ * second factor. Ask for a code and call {@link LatchClient.completeMfa} with `mfaToken`.
+ */
+export class LatchMfaRequiredError extends LatchProblemError {
+  /** Send it to `POST /session/mfa` with a code, within `expiresIn` seconds. */
+  readonly mfaToken: string;
+  /** What the user can answer with: `totp`, `recovery_code`, `webauthn`. */
+  readonly mfaMethods: Array<'totp' | 'recovery_code' | 'webauthn' | (string & {})>;
+  readonly expiresIn: number;
+
+  constructor(init: ConstructorParameters<typeof LatchProblemError>[0] & { mfaToken: string; mfaMethods: string[]; expiresIn: number }) {
+    super({ ...init, code: 'mfa_required' });
+    this.name = 'LatchMfaRequiredError';
+    this.mfaToken = init.mfaToken;
+    this.mfaMethods = init.mfaMethods;
+    this.expiresIn = init.expiresIn;
+  }
+}
+
+/**
+ * `403 reauthentication_required` from a step-up route: call it again with credentials
+ * (`currentPassword`, plus `code` when `reauthAal` is `aal2`), or {@link LatchClient.reauthenticate} first.
+ */
+export class LatchReauthenticationRequiredError extends LatchProblemError {
+  readonly reauthMethods: Array<'password' | 'totp' | 'recovery_code' | 'webauthn' | (string & {})>;
+  readonly reauthAal: 'aal1' | 'aal2';
+
+  constructor(init: ConstructorParameters<typeof LatchProblemError>[0] & { reauthMethods: string[]; reauthAal: 'aal1' | 'aal2' }) {
+    super({ ...init, code: 'reauthentication_required' });
+    this.name = 'LatchReauthenticationRequiredError';
+    this.reauthMethods = init.reauthMethods;
+    this.reauthAal = init.reauthAal;
+  }
+}
+
+/**
  * No answer at all: the network failed or the request timed out (`timedOut`). Note that a renewal
  * that got no answer may still have been spent by the server.
  */
@@ -369,14 +459,43 @@ export async function problemFromResponse(response: Response, nowMs: number = Da
   }
   const code = typeof body?.code === 'string' && KNOWN_CODES.includes(body.code) ? (body.code as LatchProblemCode) : codeForStatus(response.status);
   const errors = body?.errors && typeof body.errors === 'object' ? body.errors : undefined;
-  return new LatchProblemError({
+  const init = {
     status: response.status,
     code,
     title: typeof body?.title === 'string' ? body.title : response.statusText || code,
     ...(typeof body?.detail === 'string' ? { detail: body.detail } : {}),
     errors,
     retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), nowMs),
-  });
+  };
+  // The problems with extension members come as their own classes, members typed.
+  const members = (body ?? {}) as Record<string, unknown>;
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  if (code === 'mfa_required' && typeof members.mfaToken === 'string') {
+    return new LatchMfaRequiredError({
+      ...init,
+      mfaToken: members.mfaToken,
+      mfaMethods: strings(members.mfaMethods),
+      expiresIn: typeof members.expiresIn === 'number' ? members.expiresIn : 0,
+    });
+  }
+  if (code === 'reauthentication_required') {
+    return new LatchReauthenticationRequiredError({
+      ...init,
+      reauthMethods: strings(members.reauthMethods),
+      reauthAal: members.reauthAal === 'aal2' ? 'aal2' : 'aal1',
+    });
+  }
+  return new LatchProblemError(init);
+}
+
+/** True for `403 mfa_required` (with its `mfaToken`): the sign-in needs its second step. */
+export function isMfaRequired(error: unknown): error is LatchMfaRequiredError {
+  return error instanceof LatchMfaRequiredError;
+}
+
+/** True for `403 reauthentication_required` (with `reauthMethods`, `reauthAal`). */
+export function isReauthenticationRequired(error: unknown): error is LatchReauthenticationRequiredError {
+  return error instanceof LatchReauthenticationRequiredError;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +681,17 @@ export class LatchClient<A extends object = Record<never, never>> {
   }
 
   /**
+   * `POST /session/mfa`: the second step of a sign-in that threw {@link LatchMfaRequiredError};
+   * stores the pair. A wrong code is `invalid_code` (the same `mfaToken` may be tried again, up
+   * to `AUTH_MFA_MAX_ATTEMPTS` times); an expired or spent one `invalid_token` (sign in again).
+   */
+  async completeMfa(input: CompleteMfaInput, options?: RequestOptions): Promise<TokenPair<A>> {
+    const tokens = await this.#call<TokenPair<A>>('POST', '/session/mfa', { body: input, options });
+    await this.#store(tokens);
+    return tokens;
+  }
+
+  /**
    * `POST /session/renew`. Without an argument: renews the stored session, sharing any renewal
    * already in flight (and ends the session on `401`/`403`). With a renewal token (servers,
    * stateless clients): one plain call whose pair is returned and NOT stored.
@@ -718,6 +848,39 @@ export class LatchClient<A extends object = Record<never, never>> {
     const { response, tokens } = await this.#authedAs('DELETE', '/sessions', undefined, { ...options, quiet: true });
     await this.#json(response);
     await this.#clearIfSameSession(tokens);
+  }
+
+  /** `GET /me/mfa`: the user's second factors and unused recovery codes. */
+  async getMfa(options?: RequestOptions): Promise<MfaStatus> {
+    const { mfa } = await this.#call<{ mfa: MfaStatus }>('GET', '/me/mfa', { options, auth: true });
+    return mfa;
+  }
+
+  /** `POST /me/mfa/totp` (step-up): a pending TOTP enrolment; confirm it with {@link confirmTotp}. */
+  async startTotp(input: StepUpInput = {}, options?: RequestOptions): Promise<TotpEnrollment> {
+    const { totp } = await this.#call<{ totp: TotpEnrollment }>('POST', '/me/mfa/totp', { body: input, options, auth: true });
+    return totp;
+  }
+
+  /** `POST /me/mfa/totp/confirm`: turns TOTP on with a code of the pending enrolment (other sessions end). */
+  async confirmTotp(input: { code: string }, options?: RequestOptions): Promise<TotpConfirmation<A>> {
+    return await this.#call<TotpConfirmation<A>>('POST', '/me/mfa/totp/confirm', { body: input, options, auth: true });
+  }
+
+  /** `DELETE /me/mfa/totp` (step-up, at aal2): turns TOTP off (other sessions end). */
+  async disableTotp(input: StepUpInput = {}, options?: RequestOptions): Promise<void> {
+    await this.#call('DELETE', '/me/mfa/totp', { body: input, options, auth: true });
+  }
+
+  /** `POST /me/mfa/recovery-codes` (step-up): a new set replaces every code; shown once. */
+  async regenerateRecoveryCodes(input: StepUpInput = {}, options?: RequestOptions): Promise<string[]> {
+    const { recoveryCodes } = await this.#call<{ recoveryCodes: string[] }>('POST', '/me/mfa/recovery-codes', { body: input, options, auth: true });
+    return recoveryCodes;
+  }
+
+  /** `POST /session/reauthenticate`: the password (plus a code with MFA) makes the session fresh for step-up routes. */
+  async reauthenticate(input: StepUpInput, options?: RequestOptions): Promise<Reauthenticated> {
+    return await this.#call<Reauthenticated>('POST', '/session/reauthenticate', { body: input, options, auth: true });
   }
 
   /** `POST /invitations`: invites an email (`403` when invitations are admin-only). */

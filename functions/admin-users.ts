@@ -1,4 +1,5 @@
 import { createUser, deleteUser, listUsers, lockUser, setUserPassword, showUser, unlockUser, updateUser } from '../shared/flows/admin-users.js';
+import { resetMfa } from '../shared/flows/mfa-reset.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 
@@ -30,4 +31,5 @@ export const handler = httpFunction('admin-users', {
   },
   'POST /admin/users/{id}/lock': async (request) => json(200, { user: await lockUser(request.deps, admin(request), id(request), from(request)) }),
   'POST /admin/users/{id}/unlock': async (request) => json(200, { user: await unlockUser(request.deps, admin(request), id(request), from(request)) }),
+  'POST /admin/users/{id}/mfa/reset': async (request) => json(200, { user: await resetMfa(request.deps, admin(request), id(request), from(request)) }),
 });

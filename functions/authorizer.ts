@@ -12,7 +12,13 @@ export interface AuthorizerContext {
   sessionId: string;
   role: string;
   email: string;
-  [key: string]: string;
+  /** RFC 8176 values, space-separated (context values are strings, numbers or booleans). */
+  amr: string;
+  /** Epoch seconds of the session's last authentication. */
+  authTime: number;
+  /** `aal1` or `aal2`, computed at check time. */
+  aal: string;
+  [key: string]: string | number;
 }
 
 type HttpApiEvent = APIGatewayRequestAuthorizerEventV2;
@@ -43,7 +49,10 @@ function wildcardResource(methodArn: string): string {
 
 async function decide(token: string | undefined): Promise<Principal | undefined> {
   try {
-    return await checkAccessToken(deps, token);
+    const principal = await checkAccessToken(deps, token);
+    // AUTH_AUTHORIZER_MIN_AAL=aal2: a session below it is denied (API Gateway answers 403).
+    if (deps.config.authorizerMinAal === 'aal2' && principal.aal !== 'aal2') return undefined;
+    return principal;
   } catch (error) {
     // Every failure denies: a bad token, an unknown session, or a store outage (fail closed).
     // An outage (or a bug) is worth a line: only the name of its cause, never the token.
@@ -82,5 +91,13 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
 }
 
 function contextOf(principal: Principal): AuthorizerContext {
-  return { userId: principal.userId, sessionId: principal.sessionId, role: principal.role, email: principal.email };
+  return {
+    userId: principal.userId,
+    sessionId: principal.sessionId,
+    role: principal.role,
+    email: principal.email,
+    amr: (principal.amr ?? ['pwd']).join(' '),
+    authTime: principal.authTime ?? 0,
+    aal: principal.aal ?? 'aal1',
+  };
 }

@@ -1,4 +1,5 @@
 import { regenerateRecoveryCodes } from '../shared/flows/mfa-recovery-codes.js';
+import { completeMfa } from '../shared/flows/mfa-second-step.js';
 import { confirmTotp, disableTotp, getMfaStatus, startTotpEnrollment } from '../shared/flows/mfa-totp.js';
 import { reauthenticate } from '../shared/flows/reauthenticate.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
@@ -6,6 +7,7 @@ import { requestInfo } from '../shared/http/request.js';
 
 /** Second factor and step-up (`docs/specs/mfa-and-passkeys.md` §4, §6): TOTP, recovery codes, `POST /session/reauthenticate`. */
 export const handler = httpFunction('mfa', {
+  'POST /session/mfa': async (request) => json(200, await completeMfa(request.deps, request.body, requestInfo(request.event))),
   'POST /session/reauthenticate': async (request) =>
     json(200, await reauthenticate(request.deps, principalOf(request), request.body, requestInfo(request.event))),
   'GET /me/mfa': async (request) => json(200, await getMfaStatus(request.deps, principalOf(request))),

@@ -59,6 +59,14 @@ export interface Config {
   totpEnrollmentTtlSeconds: number;
   /** Freshness of the session's last authentication for step-up routes (`AUTH_REAUTH_WINDOW_SECONDS`). */
   reauthWindowSeconds: number;
+  /** Life of an `mfaToken` (`AUTH_MFA_CHALLENGE_TTL_SECONDS`). */
+  mfaChallengeTtlSeconds: number;
+  /** Wrong answers per `mfaToken` (`AUTH_MFA_MAX_ATTEMPTS`). */
+  mfaMaxAttempts: number;
+  /** Age of the last authentication after which an MFA session counts as aal1 (`AUTH_AAL2_MAX_AGE_SECONDS`). */
+  aal2MaxAgeSeconds: number;
+  /** The lowest level the authorizer lets through (`AUTH_AUTHORIZER_MIN_AAL`). */
+  authorizerMinAal: 'aal1' | 'aal2';
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,10 +191,11 @@ export function loadConfig(env: Env = process.env): Config {
     totpGraceSeconds: int(env, 'AUTH_TOTP_GRACE_SECONDS'),
     totpEnrollmentTtlSeconds: int(env, 'AUTH_TOTP_ENROLLMENT_TTL_SECONDS'),
     reauthWindowSeconds: int(env, 'AUTH_REAUTH_WINDOW_SECONDS'),
+    mfaChallengeTtlSeconds: int(env, 'AUTH_MFA_CHALLENGE_TTL_SECONDS'),
+    mfaMaxAttempts: int(env, 'AUTH_MFA_MAX_ATTEMPTS'),
+    aal2MaxAgeSeconds: int(env, 'AUTH_AAL2_MAX_AGE_SECONDS'),
+    authorizerMinAal: choice<Config['authorizerMinAal']>(env, 'AUTH_AUTHORIZER_MIN_AAL'),
   };
   checkRelatedBounds(config);
-  // Not enforced yet (docs/mfa.md): refusing it beats a deployment that believes it is on.
-  if (config.mfa === 'required')
-    throw new Error('AUTH_MFA=required is not supported yet: the two-step sign-in and enrolment confinement are still to come (docs/mfa.md)');
   return config;
 }

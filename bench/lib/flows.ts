@@ -3,10 +3,14 @@
  * (which meters DynamoDB or times the step). The same script runs on DynamoDB Local and in memory.
  */
 
+import { generate } from 'otplib';
 import type { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { ExtendedAuthError } from '../../shared/domain/errors.js';
 import { renewSession, signIn, signOut } from '../../shared/flows/current-session.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
+import { completeMfa } from '../../shared/flows/mfa-second-step.js';
+import { confirmTotp, startTotpEnrollment } from '../../shared/flows/mfa-totp.js';
 import { register } from '../../shared/flows/registration.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
 import type { Flow } from './context.js';
@@ -16,7 +20,7 @@ export type Observer = <T>(flow: Flow, step: () => Promise<T>) => Promise<T>;
 
 const defaultRequest = { ip: '198.51.100.7', userAgent: 'latch-bench' };
 
-/** Register (confirmation required), confirm, sign in, renew, authorize, sign out; `request` is where the user's calls come from. */
+/** Register (confirmation required), confirm, sign in, renew, authorize, sign out; then TOTP on and a two-step sign-in; `request` is where the user's calls come from. */
 export async function runFlowScript(
   deps: Deps & { mailer: MemoryMailer },
   observe: Observer,
@@ -32,4 +36,30 @@ export async function runFlowScript(
   const renewed = await observe('renew', () => renewSession(deps, { renewalToken: signedIn.renewalToken }));
   const principal = await observe('authorize', () => checkAccessToken(deps, renewed.accessToken));
   await observe('sign-out', () => signOut(deps, principal));
+
+  // The same user turns TOTP on (not observed), then signs in with two steps: the first answers
+  // `403 mfa_required` (password check + the challenge's write), the second verifies the code and
+  // creates the session. The flows' clock moves one TOTP step on, as a user's next code would.
+  const enrolling = await signIn(deps, { email, password: BENCH_PASSWORD }, request);
+  const owner = await checkAccessToken(deps, enrolling.accessToken);
+  const started = await startTotpEnrollment(deps, owner, {}, request);
+  const nowSeconds = () => Math.floor(deps.clock.now() / 1000);
+  await confirmTotp(deps, owner, { code: await generate({ secret: started.totp.secret, epoch: nowSeconds() }) }, request);
+  const clock = deps.clock;
+  deps.clock = { now: () => clock.now() + 30_000 };
+  try {
+    const mfaToken = await observe('mfa-challenge', async () => {
+      try {
+        await signIn(deps, { email, password: BENCH_PASSWORD }, request);
+      } catch (error) {
+        if (error instanceof ExtendedAuthError && error.code === 'mfa_required') return error.members.mfaToken as string;
+        throw error;
+      }
+      throw new Error('expected mfa_required');
+    });
+    const code = await generate({ secret: started.totp.secret, epoch: nowSeconds() });
+    await observe('mfa-verify', () => completeMfa(deps, { mfaToken, code }, request));
+  } finally {
+    deps.clock = clock;
+  }
 }

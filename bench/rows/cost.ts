@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
-import { type BenchContext, FLOWS, type Flow } from '../lib/context.js';
+import { type BenchContext, FLOWS, type Flow, MFA_FLOWS } from '../lib/context.js';
 import {
   authorizerDecisions,
   DEFAULT_INIT_MS,
@@ -79,7 +79,7 @@ async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading 
 async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
   const deps = await benchDeps({ configEnv: CONFIRMATION_ON });
   deliverAtOnce(deps);
-  const cpu = Object.fromEntries(FLOWS.map((f) => [f, [] as number[]])) as Record<Flow, number[]>;
+  const cpu = Object.fromEntries([...FLOWS, ...MFA_FLOWS].map((f) => [f, [] as number[]])) as Record<Flow, number[]>;
   const lives = count(ctx.options, 15, 3);
   for (let i = 0; i < lives; i++) {
     await runFlowScript(deps, async (flow, step) => {
@@ -88,7 +88,7 @@ async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
       return result;
     });
   }
-  return Object.fromEntries(FLOWS.map((f) => [f, median([...cpu[f]].sort((a, b) => a - b))])) as Record<Flow, number>;
+  return Object.fromEntries([...FLOWS, ...MFA_FLOWS].map((f) => [f, median([...cpu[f]].sort((a, b) => a - b))])) as Record<Flow, number>;
 }
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
@@ -97,7 +97,16 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const measured = await timeFlows(ctx);
   const shape = readDeployedShape();
   const flows = {} as Record<PricedFlow, FlowCost>;
-  const auditEventsOf: Record<Flow, number> = { register: 1, confirm: 1, 'sign-in': 1, renew: 0, authorize: 0, 'sign-out': 1 };
+  const auditEventsOf: Record<Flow, number> = {
+    register: 1,
+    confirm: 1,
+    'sign-in': 1,
+    renew: 0,
+    authorize: 0,
+    'sign-out': 1,
+    'mfa-challenge': 1,
+    'mfa-verify': 2,
+  };
   const figures: Figure[] = [];
   for (const flow of FLOWS) {
     const fromRows = ctx.lambdaMs[flow];
@@ -119,6 +128,17 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       )
         .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
         .join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
+    });
+  }
+  // The two-step sign-in: what a user with TOTP pays beyond `sign-in` (measured, not priced).
+  for (const flow of MFA_FLOWS) {
+    const u = units[flow];
+    figures.push({
+      label: `${flow} (two-step sign-in, not priced): read / write units, round trips, function CPU`,
+      value: u.readUnits,
+      unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands)
+        .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
+        .join(', ')}), ${measured[flow].toFixed(2)} ms CPU (this row, in memory; audit events ${auditEventsOf[flow]})`,
     });
   }
   const model = monthlyCost(flows, shape, ctx.initMs);

@@ -33,7 +33,16 @@ export const MAU = 1_000_000;
 /** DynamoDB's limits per partition (on demand and provisioned alike). */
 export const LIMITS = { writes: 1000, reads: 3000 } as const;
 /** What one user can do at most in a second of the peak. */
-const ONE_USER_PER_SECOND: Record<Flow, number> = { register: 1, confirm: 1, 'sign-in': 1, renew: 1, authorize: 10, 'sign-out': 1 };
+const ONE_USER_PER_SECOND: Record<Flow, number> = {
+  register: 1,
+  confirm: 1,
+  'sign-in': 1,
+  renew: 1,
+  authorize: 10,
+  'sign-out': 1,
+  'mfa-challenge': 1,
+  'mfa-verify': 1,
+};
 
 interface Touch {
   lives: Set<number>;
@@ -50,6 +59,9 @@ export function peakRates(decisionsPerMau: number): Record<Flow, number> {
     renew: perSignIn(USAGE.renewals),
     authorize: perSignIn(decisionsPerMau),
     'sign-out': perSignIn(USAGE.signOuts),
+    // Worst case: every sign-in of the peak is a two-step one (its challenge and its second step).
+    'mfa-challenge': PEAK_SIGN_INS_PER_SECOND,
+    'mfa-verify': PEAK_SIGN_INS_PER_SECOND,
   };
 }
 

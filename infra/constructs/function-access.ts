@@ -110,6 +110,7 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  * - Every `readWrite` function appends its events to the audit table (`audit: 'append'`); the
  *   authorizer, well-known and not-found change nothing and write no events.
  * - admin-users: the admin routes check tokens, rewrite users and set passwords; they sign no one in.
+ *   The MFA reset mails the owner (`mfaReset`).
  */
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
@@ -165,9 +166,11 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'POST /admin/users/{id}/lock',
       'POST /admin/users/{id}/unlock',
       'DELETE /admin/users/{id}',
+      // mfa2: the MFA reset mails the owner (`mfaReset`) through the outbox.
+      'POST /admin/users/{id}/mfa/reset',
     ],
     table: 'readWrite',
-    mail: false,
+    mail: true,
     keys: 'verify',
     audit: 'append',
     argon2: true,
@@ -183,7 +186,8 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
   /**
    * mfa: behind the token check, reads the user and session, verifies the password (argon2) and
    * TOTP codes (the data-key ring decrypts secrets), hashes recovery codes (argon2), writes the
-   * profile, the pending enrolment and sessions (revoking the others), mails notices. No tokens.
+   * profile, the pending enrolment and sessions (revoking the others), mails notices. The second
+   * step of a sign-in (`POST /session/mfa`, public) creates the session: it signs tokens.
    */
   mfa: {
     routes: [
@@ -193,10 +197,11 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'POST /me/mfa/totp/confirm',
       'DELETE /me/mfa/totp',
       'POST /me/mfa/recovery-codes',
+      'POST /session/mfa',
     ],
     table: 'readWrite',
     mail: true,
-    keys: 'verify',
+    keys: 'sign',
     audit: 'append',
     argon2: true,
     dataKeys: true,

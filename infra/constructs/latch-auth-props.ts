@@ -63,6 +63,15 @@ export interface LatchSettings {
   readonly totpEnrollmentTtl?: Duration;
   /** `AUTH_REAUTH_WINDOW_SECONDS`: freshness for step-up routes @default Duration.minutes(5) */
   readonly reauthWindow?: Duration;
+  // Two-step sign-in and assurance levels (mfa2).
+  /** `AUTH_MFA_CHALLENGE_TTL_SECONDS`: life of an `mfaToken` @default Duration.minutes(5) */
+  readonly mfaChallengeTtl?: Duration;
+  /** `AUTH_MFA_MAX_ATTEMPTS`: wrong answers per `mfaToken` @default 5 */
+  readonly mfaMaxAttempts?: number;
+  /** `AUTH_AAL2_MAX_AGE_SECONDS`: age after which an MFA session counts as aal1 @default Duration.days(1) */
+  readonly aal2MaxAge?: Duration;
+  /** `AUTH_AUTHORIZER_MIN_AAL`: `aal2` makes the authorizer deny lower sessions @default 'aal1' */
+  readonly authorizerMinAal?: 'aal1' | 'aal2';
 }
 
 /** Stage-wide request limits of the HTTP API. */

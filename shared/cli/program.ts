@@ -4,6 +4,7 @@ import type { PublicUser } from '../domain/types.js';
 import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUser, setUserPassword, unlockUser, updateUser } from '../flows/admin-users.js';
 import type { Deps, RequestInfo } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
+import { resetMfa } from '../flows/mfa-reset.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './errors.js';
 import { cliRequest } from './operator.js';
@@ -50,6 +51,8 @@ function describeUser(user: PublicUser): string {
     `invitedBy        ${user.invitedBy ?? '-'}`,
     `createdAt        ${user.createdAt}`,
     `updatedAt        ${user.updatedAt}`,
+    `mfaEnabled       ${user.mfaEnabled}`,
+    `hasPassword      ${user.hasPassword}`,
   ].join('\n');
 }
 
@@ -180,6 +183,12 @@ export function buildProgram(io: CliIo): Command {
       'unlock a user (sessions revoked by the lock stay revoked)',
       (d, id, request) => unlockUser(d, OPERATOR, id, request),
       (u) => `Unlocked ${u.email}.`,
+    ],
+    [
+      'mfa-reset',
+      'remove every second factor of a user (TOTP, recovery codes, passkeys) and revoke every session; the owner is mailed',
+      (d, id, request) => resetMfa(d, OPERATOR, id, request),
+      (u) => `Removed every second factor of ${u.email}; every session of theirs was revoked.`,
     ],
   ];
   for (const [name, description, run, text] of simple) {

@@ -107,6 +107,19 @@ export const AUDIT_EVENTS = {
     me: true,
     when: '`POST /session/reauthenticate`: success (`aal`), or failure with `reason` (`bad_password`, `bad_code`)',
   },
+  // Two-step sign-in and the admin MFA reset (mfa2).
+  'mfa.challenge': {
+    details: ['methods', 'firstFactor'],
+    me: true,
+    when: 'a right first factor of a user with a second factor: the `mfaToken` was issued (instead of `sign_in`)',
+  },
+  'mfa.verify': {
+    details: ['method', 'reason'],
+    me: true,
+    when: "`POST /session/mfa`: success (with the session's `sign_in`), or failure with `reason` (`bad_code`)",
+  },
+  'mfa.lockout': { details: ['failures'], me: true, when: 'failed second factors started the MFA lockout of the account' },
+  'admin.mfa_reset': { details: [], me: 'actor-kind', when: 'an admin or operator removed every second factor of the user; every session revoked' },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

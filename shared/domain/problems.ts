@@ -107,6 +107,19 @@ export const PROBLEMS = {
     detail: 'Two-factor authentication is not turned on.',
     doc: 'recovery codes asked for while the user has no second factor',
   },
+  // Two-step sign-in and AUTH_MFA=required (mfa2).
+  mfa_required: {
+    status: 403,
+    title: 'Two-factor authentication required',
+    detail: 'Enter a code from your authenticator app, a recovery code, or use a passkey.',
+    doc: 'the password was right and the user has a second factor: no token, no session. Members `mfaToken` (send it to `POST /session/mfa` with a code), `mfaMethods` (`totp`, `recovery_code`, `webauthn`), `expiresIn` (seconds)',
+  },
+  mfa_enrollment_required: {
+    status: 403,
+    title: 'Two-factor authentication setup required',
+    detail: 'Two-factor authentication must be set up before you can continue.',
+    doc: '`AUTH_MFA=required`, the session has no second factor yet, and the route is not an enrolment route; also removing the last second factor then',
+  },
   internal_error: {
     status: 500,
     title: 'Internal server error',

@@ -46,12 +46,23 @@ export function firstFactorOf(amr: readonly string[]): string[] {
   return first.length > 0 ? first : ['pwd'];
 }
 
-/** `amr` after a second factor: the first factor, the factor's value (`otp`, `rcode`), and `mfa`. */
-export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rcode'): string[] {
+/** `amr` after a second factor: the first factor, the factor's value (`otp`, `rcode`, `hwk`, `swk`), and `mfa`. */
+export function amrWithSecondFactor(amr: readonly string[], factor: 'otp' | 'rcode' | 'hwk' | 'swk' | (string & {})): string[] {
   return [...firstFactorOf(amr), factor, 'mfa'];
 }
 
 /** A session's last authentication: `authTime`, or its creation for a session created before sessions recorded it. */
 export function authTimeOf(session: { authTime?: number | undefined; createdAt: string }): number {
   return typeof session.authTime === 'number' ? session.authTime : Math.floor(Date.parse(session.createdAt) / 1000);
+}
+
+/** Authentication assurance levels (`docs/specs/mfa-and-passkeys.md` §3). */
+export type Aal = 'aal1' | 'aal2';
+
+/**
+ * The level of a session at `now`: `aal2` when its `amr` holds `mfa` and its last authentication
+ * is at most `maxAgeSeconds` old (`AUTH_AAL2_MAX_AGE_SECONDS`), else `aal1`. Derived, never stored.
+ */
+export function aalOf(amr: readonly string[], authTime: number, now: number, maxAgeSeconds: number): Aal {
+  return amr.includes('mfa') && now - authTime <= maxAgeSeconds ? 'aal2' : 'aal1';
 }

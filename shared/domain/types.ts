@@ -98,6 +98,31 @@ export interface TotpPending {
   expiresAt: number;
 }
 
+/**
+ * The challenge of a two-step sign-in (`USER#<id>` / `MFA#<sha256(secret)>`,
+ * `docs/specs/mfa-and-passkeys.md` §5): what the first factor established, waiting for the second.
+ */
+export interface MfaChallenge {
+  userId: string;
+  /** SHA-256 (base64url) of the `mfaToken`'s secret: the secret itself is never stored. */
+  hash: string;
+  rememberMe: boolean;
+  /** The first factor's `amr` (`["pwd"]`, `["fed"]`). */
+  firstFactorAmr: string[];
+  /** How the first factor signed in, for the session's `sign_in` event (`password`, `provider`). */
+  method: string;
+  /** The user's `sessionEpoch` at the first step: a lock, reset or revoke-all since makes the token useless. */
+  sessionEpoch: number;
+  /** Wrong answers so far (at most `AUTH_MFA_MAX_ATTEMPTS`, under a conditional write). */
+  attempts: number;
+  /** Carried to the final token pair (e.g. `password_compromised`). */
+  warnings: string[];
+  ip: string | null;
+  userAgent: string | null;
+  /** Epoch seconds; checked on every read and in every condition (TTL deletes late). */
+  expiresAt: number;
+}
+
 /** The user object of the HTTP contract. */
 export interface PublicUser {
   id: string;
@@ -109,6 +134,10 @@ export interface PublicUser {
   invitedBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** True while the user has a second factor (`docs/specs/mfa-and-passkeys.md` §8.2). */
+  mfaEnabled: boolean;
+  /** True when the user can sign in with a password. */
+  hasPassword: boolean;
   [attribute: string]: unknown;
 }
 
@@ -130,6 +159,8 @@ export function toPublicUser(user: User): PublicUser {
     invitedBy: user.invitedBy,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    mfaEnabled: user.mfaEnabled === true,
+    hasPassword: user.passwordHash !== null,
   };
 }
 

@@ -47,6 +47,7 @@ export const ADMIN_ROUTES = {
   unlock: 'POST /admin/users/{id}/unlock',
   audit: 'GET /admin/audit',
   userAudit: 'GET /admin/users/{id}/audit',
+  mfaReset: 'POST /admin/users/{id}/mfa/reset',
 } as const;
 
 type AdminRoute = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];
@@ -92,11 +93,11 @@ export async function assertAdmin(deps: AdminDeps, actor: Actor, route: AdminRou
 }
 
 /** An admin may not lock, demote or delete their own account (there could be no way back). */
-async function assertNotSelf(deps: AdminDeps, actor: Actor, targetId: string, route: AdminRoute, request: RequestInfo | undefined): Promise<void> {
+export async function assertNotSelf(deps: AdminDeps, actor: Actor, targetId: string, route: AdminRoute, request: RequestInfo | undefined): Promise<void> {
   if (actor !== 'operator' && actor.userId === targetId) await denied(deps, actor, route, request);
 }
 
-async function loadUser(deps: Pick<Deps, 'store'>, id: string): Promise<User> {
+export async function loadUser(deps: Pick<Deps, 'store'>, id: string): Promise<User> {
   if (!ID.test(id)) throw notFound();
   const user = await deps.store.getUser(id);
   if (!user) throw notFound();

@@ -3,9 +3,10 @@ import { AuthError, isConflict, RetryableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret, randomId, safeEqual } from '../domain/secrets.js';
 import { formatRenewalToken, isIssuedRenewalSecret, parseRenewalToken, type RenewalTokenParts, renewalSecret } from '../domain/tokens.js';
+import { amrOf, authTimeOf } from '../domain/totp.js';
 import type { User } from '../domain/types.js';
 import { toPublicUser } from '../domain/types.js';
-import { runAfterHook, runBeforeHook } from '../hooks/run.js';
+import { runAfterHook } from '../hooks/run.js';
 import { auditOp, recordAudit } from './audit.js';
 import { checkBreachedPasswordAtSignIn } from './breached-sign-in.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
@@ -14,8 +15,9 @@ import { verifySignInPassword } from './legacy-passwords.js';
 import { clearFailedSignIns, type LockoutCheck, recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { migrateUserOnSignIn } from './migrate-user.js';
 import { endSession } from './my-sessions.js';
+import { completeFirstFactor } from './second-factor.js';
 import { resendConfirmationMail } from './send-mail.js';
-import { signAccessToken, startSession, type TokenPair } from './token-pair.js';
+import { signAccessToken, type TokenPair } from './token-pair.js';
 
 /** Body of `POST /session`. */
 export interface SignInInput {
@@ -153,16 +155,20 @@ async function completeSignIn(deps: Deps, user: User, input: SignInInput, reques
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;
-  // The deployer's last word (e.g. an IP allow-list): after every check that could count as a
-  // failure, before anything is written. A refusal is 403 and counts for nothing (no failure
-  // recorded, no counter cleared: the attempt's slot is given back).
-  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
-  // A correct password that is in the breached or common lists: a warning and one notice, or 403.
-  const warnings = await checkBreachedPasswordAtSignIn(deps, user, input.password ?? '', request);
   let started: { tokens: TokenPair; sessionId: string };
   try {
-    // The session's commit carries its `sign_in` event.
-    started = await startSession(deps, user, { rememberMe, request, method: 'password', warnings });
+    // The one decision point of every sign-in path (second-factor.ts): a user with a second
+    // factor gets `403 mfa_required` (no session); anyone else the `beforeSignIn` hook (a refusal
+    // is 403 and counts for nothing: the attempt's slot is given back), then the session, whose
+    // commit carries its `sign_in` event. A correct password that is in the breached or common
+    // lists: a warning and one notice, or 403 (checked before either answer).
+    started = await completeFirstFactor(deps, user, {
+      method: 'password',
+      amr: ['pwd'],
+      rememberMe,
+      request,
+      checks: () => checkBreachedPasswordAtSignIn(deps, user, input.password ?? '', request),
+    });
   } catch (error) {
     // The user was locked, deleted or had their password changed between our read and write.
     if (isConflict(error, 'user_changed') || isConflict(error, 'not_found')) {
@@ -250,7 +256,8 @@ async function tryRenew(deps: Deps, parsed: RenewalTokenParts, request: RequestI
   const jti = randomId();
   // Signed before the commit spends the renewal token: a failing tokenClaims hook must leave the
   // client's renewal token usable (a spent one presented again would revoke the session).
-  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti });
+  // A renewal is not an authentication: the token carries the session's amr and authTime.
+  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti, amr: amrOf(session), authTime: authTimeOf(session) });
   try {
     // One conditional write on the session item alone (1 write unit, no transaction). The user's
     // state needs no guard here: a lock, a revoke-all or a password change that revokes this

@@ -51,6 +51,12 @@ export interface Principal {
   role: string;
   email: string;
   jti: string;
+  /** How the session was authenticated (RFC 8176 values, from the session item; `["pwd"]` for older sessions). */
+  amr?: string[];
+  /** Epoch seconds of the session's last authentication. */
+  authTime?: number;
+  /** The level at check time (`docs/specs/mfa-and-passkeys.md` §3). */
+  aal?: 'aal1' | 'aal2';
 }
 
 /** Epoch seconds of the deps' clock. */

@@ -131,7 +131,7 @@ async function checkCredentials(deps: Deps, user: User, input: StepUpInput, mode
   if (!user.mfaEnabled) return null;
   const proof = await verifyCode(deps, user, input.code as string);
   if (!proof) {
-    await recordMfaFailure(deps, user, mode.flow);
+    await recordMfaFailure(deps, user, mode.flow, mode.request);
     if (mode.wrong === 'status') {
       await recordAudit(deps, { type: 'reauthenticate', outcome: 'failure', userId: user.id, details: { reason: 'bad_code' }, request: mode.request });
       throw new AuthError('invalid_code');
@@ -156,11 +156,29 @@ export async function refuseDuringMfaLockout(deps: Deps, user: User, flow: strin
   throw new RetryableError('too_many_attempts', until - policy.now, messages.tooManyAttempts);
 }
 
-/** Counts a wrong second-factor code toward the account's MFA lockout (an atomic increment). */
-export async function recordMfaFailure(deps: Deps, user: User, flow: string): Promise<void> {
-  const record = await deps.counters.recordFailure(mfaScope(user.id), mfaPolicy(deps));
+/**
+ * Counts a wrong second-factor code toward the account's MFA lockout (an atomic increment). The
+ * one failure that starts the lockout (`justLocked`: exactly one per lockout) writes `mfa.lockout`
+ * and queues the owner's `mfaLockedOut` notice in one commit.
+ */
+export async function recordMfaFailure(deps: Deps, user: User, flow: string, request?: RequestInfo): Promise<void> {
+  const policy = mfaPolicy(deps);
+  const record = await deps.counters.recordFailure(mfaScope(user.id), policy);
   deps.log.info('second factor refused', { flow, userId: user.id, code: 'invalid_code' });
-  if (record.justLocked) deps.log.warn('MFA lockout started', { flow, userId: user.id, code: 'too_many_attempts' });
+  if (!record.justLocked) return;
+  deps.log.warn('MFA lockout started', { flow, userId: user.id, code: 'too_many_attempts' });
+  const minutes = Math.max(1, Math.ceil(((record.lockedUntil ?? policy.now + policy.lockoutSeconds) - policy.now) / 60));
+  const mail = await prepareTemplateMail(
+    deps,
+    user.email,
+    'mfaLockedOut',
+    { appUrl: deps.config.appUrl, email: user.email, failures: record.count, minutes },
+    { userId: user.id, cap: null },
+  );
+  await deps.store.commit([
+    await auditOp(deps, { type: 'mfa.lockout', userId: user.id, actor: { kind: 'system' }, details: { failures: record.count }, request }),
+    enqueueOp(mail),
+  ]);
 }
 
 /**

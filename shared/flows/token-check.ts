@@ -2,6 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { safeEqual } from '../domain/secrets.js';
+import { aalOf, amrOf, authTimeOf } from '../domain/totp.js';
 import type { Deps, Principal } from './deps.js';
 import { nowSeconds } from './deps.js';
 
@@ -72,5 +73,18 @@ export async function checkAccessToken(deps: Pick<Deps, 'config' | 'keys' | 'sto
   if (!session || session.expiresAt <= nowSeconds(deps) || !safeEqual(session.currentJti, jti)) {
     throw unauthorized();
   }
-  return { userId: sub, sessionId: sid, role: session.role, email: session.email, jti };
+  // amr, authTime and aal from the same read; the level is computed now, so a session that aged
+  // past the AAL2 window counts as aal1 even with a token issued at aal2.
+  const amr = amrOf(session);
+  const authTime = authTimeOf(session);
+  return {
+    userId: sub,
+    sessionId: sid,
+    role: session.role,
+    email: session.email,
+    jti,
+    amr,
+    authTime,
+    aal: aalOf(amr, authTime, now, deps.config.aal2MaxAgeSeconds),
+  };
 }

@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
 import { hashSecret, randomId, randomSecret } from '../domain/secrets.js';
 import { formatRenewalToken, renewalSecret } from '../domain/tokens.js';
+import { aalOf } from '../domain/totp.js';
 import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
 import type { WriteOp } from '../ports/store.js';
@@ -17,13 +18,17 @@ export interface TokenPair {
   user: PublicUser;
   /** Present only when not empty (sign-in): see `breached-sign-in.ts`. */
   warnings?: SignInWarning[];
+  /** The second step with a recovery code: unused codes left. */
+  recoveryCodesRemaining?: number;
+  /** `AUTH_MFA=required` and the user has no second factor yet (`docs/specs/mfa-and-passkeys.md` §8.1). */
+  mfaEnrollmentRequired?: true;
 }
 
 /** A warning a token pair may carry. */
 export type SignInWarning = 'password_compromised';
 
 /** Claims Latch sets itself: a `tokenClaims` hook can never replace them. */
-const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'role']);
+const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sid', 'role', 'amr', 'auth_time', 'aal']);
 
 /** The most a `tokenClaims` hook may add, as JSON bytes: access tokens travel in every request header. */
 export const MAX_CUSTOM_CLAIMS_BYTES = 1024;
@@ -61,19 +66,24 @@ export async function customClaims(deps: Pick<Deps, 'hooks' | 'log'>, user: User
 }
 
 /**
- * Signs an access token for a session of `user`. Claims: iss aud sub sid role iat exp jti, plus
- * those of the `tokenClaims` hook (which cannot replace these). Call it before the commit that
- * makes the session valid, so a failing hook writes nothing.
+ * Signs an access token for a session of `user`. Claims: iss aud sub sid role iat exp jti, `amr`,
+ * `auth_time` and `aal` (the level at `iat`, `docs/specs/mfa-and-passkeys.md` §3), plus those of
+ * the `tokenClaims` hook (which cannot replace these). `amr`/`authTime` come from the session
+ * (absent: `["pwd"]`, now). Call it before the commit that makes the session valid, so a failing
+ * hook writes nothing.
  */
 export async function signAccessToken(
   deps: Pick<Deps, 'config' | 'keys' | 'clock' | 'hooks' | 'log'>,
   user: User,
-  ids: { sessionId: string; jti: string },
+  ids: { sessionId: string; jti: string; amr?: string[] | undefined; authTime?: number | undefined },
 ): Promise<string> {
   const extra = await customClaims(deps, user, ids.sessionId);
   const key = await deps.keys.signingKey();
   const iat = nowSeconds(deps);
-  return new SignJWT({ ...extra, sid: ids.sessionId, role: user.role })
+  const amr = ids.amr && ids.amr.length > 0 ? ids.amr : ['pwd'];
+  const authTime = ids.authTime ?? iat;
+  const aal = aalOf(amr, authTime, iat, deps.config.aal2MaxAgeSeconds);
+  return new SignJWT({ ...extra, sid: ids.sessionId, role: user.role, amr, auth_time: authTime, aal })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(deps.config.issuer)
     .setAudience(deps.config.audience)
@@ -191,7 +201,7 @@ export async function prepareSession(
     amr: options.amr ?? ['pwd'],
     authTime: now,
   };
-  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti });
+  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti, amr: session.amr, authTime: session.authTime });
   const events: WriteOp[] = [
     await auditOp(deps, {
       type: 'sign_in',

@@ -42,7 +42,7 @@ export interface LatchHooks {
    * created (e.g. an IP allow-list). Any rejection answers `403 forbidden` and does not count
    * as a failed sign-in.
    */
-  beforeSignIn?(ctx: { user: PublicUser; rememberMe: boolean; request: HookRequest }): Promise<void>;
+  beforeSignIn?(ctx: { user: PublicUser; rememberMe: boolean; request: HookRequest; amr?: string[]; method?: string }): Promise<void>;
   /** After `POST /session` created a session. */
   afterSignIn?(ctx: { user: PublicUser; sessionId: string; request: HookRequest }): Promise<void>;
   /**

@@ -10,7 +10,7 @@ import { getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
-import { type FunctionName, findRoute, type RouteKey, type RouteKeyOf } from './routes.js';
+import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type RouteKey, type RouteKeyOf } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented
@@ -117,6 +117,11 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
           request: requestInfo(event),
         });
         throw new AuthError('forbidden');
+      }
+      // AUTH_MFA=required: a session without a second factor is confined to the enrolment routes
+      // (no extra read: the session item's amr came with the token check).
+      if (deps.config.mfa === 'required' && !(principal.amr ?? []).includes('mfa') && !MFA_ENROLLMENT_ROUTES.has(event.routeKey)) {
+        throw new AuthError('mfa_enrollment_required');
       }
     }
     return handler({

@@ -21,6 +21,8 @@ const user = z
     invitedBy: z.nullable(z.string()).check(z.describe("The inviter's user id.")),
     createdAt: isoTime('ISO 8601.'),
     updatedAt: isoTime('ISO 8601.'),
+    mfaEnabled: z.boolean().check(z.describe('True while the user has a second factor (TOTP or a passkey).')),
+    hasPassword: z.boolean().check(z.describe('True when the user can sign in with a password.')),
   })
   .check(z.describe('A user. Configured custom attributes appear as further members. Never a password hash.'));
 
@@ -39,6 +41,10 @@ const tokenPair = z.object({
         ),
       ),
   ),
+  recoveryCodesRemaining: z.optional(z.int().check(z.describe('`POST /session/mfa` with a recovery code: unused codes left.'))),
+  mfaEnrollmentRequired: z.optional(
+    z.literal(true).check(z.describe('`AUTH_MFA=required` and the user has no second factor yet: only enrolment routes answer.')),
+  ),
 });
 
 const problem = z
@@ -49,6 +55,11 @@ const problem = z
     detail: z.string().check(z.describe('A human text; clients switch on `code`, never on texts.')),
     code: z.enum(KNOWN_CODES as [string, ...string[]]).check(z.describe('Stable code that clients switch on.')),
     errors: z.optional(z.record(z.string(), z.array(z.string())).check(z.describe('Field name → messages (422, and 400 for a wrong JSON type).'))),
+    mfaToken: z.optional(z.string().check(z.describe('`mfa_required`: send it to `POST /session/mfa` with a code.'))),
+    mfaMethods: z.optional(z.array(z.string()).check(z.describe('`mfa_required`: `totp`, `recovery_code`, `webauthn`.'))),
+    expiresIn: z.optional(z.int().check(z.describe('`mfa_required`: seconds the `mfaToken` lives.'))),
+    reauthMethods: z.optional(z.array(z.string()).check(z.describe('`reauthentication_required`: `password`, `totp`, `recovery_code`, ….'))),
+    reauthAal: z.optional(z.enum(['aal1', 'aal2']).check(z.describe('`reauthentication_required`: the level needed.'))),
   })
   .check(z.describe('RFC 9457 problem details, sent as `application/problem+json`.'));
 

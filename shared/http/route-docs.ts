@@ -102,6 +102,25 @@ export const routeDocs = {
     success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated (`aal2` with a code).' },
     errors: ['validation_failed', 'invalid_credentials', 'invalid_code', 'reauthentication_required', 'too_many_attempts'],
   },
+  'POST /session/mfa': {
+    operationId: 'completeMfa',
+    request: schemas.mfaSignIn,
+    description:
+      'The second step of a sign-in that answered `403 mfa_required`: the `mfaToken` of that answer and a `code` (a TOTP code, or a recovery code; `method` `totp`/`recovery_code` when given, else from the shape of the code). A token allows `AUTH_MFA_MAX_ATTEMPTS` wrong answers and lives `AUTH_MFA_CHALLENGE_TTL_SECONDS`; a lock, password reset or sign-out everywhere since the first step makes it useless.',
+    success: {
+      status: 200,
+      body: r.TokenPair,
+      description: 'Signed in: `amr` `["pwd","otp","mfa"]` or `["pwd","rcode","mfa"]`; with a recovery code also `recoveryCodesRemaining`.',
+    },
+    errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked'],
+  },
+  'POST /admin/users/{id}/mfa/reset': {
+    operationId: 'adminResetMfa',
+    description:
+      'Removes TOTP, a pending enrolment and the recovery codes (and passkeys once they exist), revokes every session and mails the owner (`mfaReset`).',
+    success: { status: 200, body: r.UserBody, description: 'Every second factor removed; every session revoked.' },
+    errors: ['not_found'],
+  },
   'GET /me/mfa': {
     operationId: 'getMfa',
     success: { status: 200, body: r.MfaStatus, description: "The caller's second factors and unused recovery codes." },

@@ -75,6 +75,16 @@ export const routes = [
   { method: 'POST', path: '/me/mfa/totp/confirm', function: 'mfa', auth: 'user', body: true, summary: 'Turn TOTP on with a code of the enrolment' },
   { method: 'DELETE', path: '/me/mfa/totp', function: 'mfa', auth: 'user', body: true, summary: 'Turn TOTP off (step-up)' },
   { method: 'POST', path: '/me/mfa/recovery-codes', function: 'mfa', auth: 'user', body: true, summary: 'Replace the recovery codes (step-up)' },
+  // Two-step sign-in and the admin MFA reset (mfa2).
+  { method: 'POST', path: '/session/mfa', function: 'mfa', auth: 'none', body: true, summary: 'Second step of a sign-in: a TOTP or recovery code' },
+  {
+    method: 'POST',
+    path: '/admin/users/{id}/mfa/reset',
+    function: 'admin-users',
+    auth: 'admin',
+    body: false,
+    summary: 'Remove every second factor of a user (admin)',
+  },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },
@@ -127,3 +137,23 @@ export function matchPath(path: string): Array<{ route: RouteDefinition; params:
   }
   return matches.sort((a, b) => Number(b.static) - Number(a.static));
 }
+
+/**
+ * The bearer routes a session without a second factor may use while `AUTH_MFA=required`
+ * (`docs/specs/mfa-and-passkeys.md` §8.1); every other bearer route answers `403
+ * mfa_enrollment_required`. Passkey routes are named ahead of their arrival (part B).
+ */
+export const MFA_ENROLLMENT_ROUTES: ReadonlySet<string> = new Set([
+  'GET /me',
+  'GET /me/mfa',
+  'POST /me/mfa/totp',
+  'POST /me/mfa/totp/confirm',
+  'GET /me/passkeys',
+  'POST /me/passkeys/options',
+  'POST /me/passkeys',
+  'POST /session/reauthenticate',
+  'POST /session/reauthenticate/webauthn/options',
+  'POST /session/reauthenticate/webauthn',
+  'POST /session/renew',
+  'DELETE /session',
+]);

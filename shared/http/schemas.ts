@@ -32,6 +32,8 @@ export const schemas = {
   /** The credential members of a step-up route (`docs/specs/mfa-and-passkeys.md` §4). */
   stepUp: z.object({ currentPassword: z.optional(z.string()), code: z.optional(z.string()) }),
   mfaCode: z.object({ code: z.optional(z.string()) }),
+  /** `POST /session/mfa`: the second step of a sign-in. */
+  mfaSignIn: z.object({ mfaToken: z.optional(z.string()), code: z.optional(z.string()), method: z.optional(z.string()) }),
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),

@@ -48,6 +48,10 @@ export interface MailTemplates {
   recoveryCodeUsed(ctx: MailContext & { remaining: number }): Rendered;
   /** New recovery codes replaced the old ones. */
   recoveryCodesRegenerated(ctx: MailContext): Rendered;
+  /** The MFA lockout started: the password was right, the second step failed `failures` times; `minutes` until it ends. */
+  mfaLockedOut(ctx: MailContext & { failures: number; minutes: number }): Rendered;
+  /** An admin removed every second factor of the account. */
+  mfaReset(ctx: MailContext): Rendered;
 }
 
 /** The placeholders each template may use (the keys of its context). */
@@ -64,6 +68,8 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
   mfaDisabled: ['appUrl', 'email', 'method'],
   recoveryCodeUsed: ['appUrl', 'email', 'remaining'],
   recoveryCodesRegenerated: ['appUrl', 'email'],
+  mfaLockedOut: ['appUrl', 'email', 'failures', 'minutes'],
+  mfaReset: ['appUrl', 'email'],
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
@@ -177,6 +183,24 @@ export const defaultTemplates: MailTemplates = {
     layout(
       'New recovery codes',
       ['New recovery codes were generated for your account. The old ones no longer work.', "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  mfaLockedOut: ({ appUrl, failures, minutes }) =>
+    layout(
+      'Two-factor sign-in paused',
+      [
+        `Your password was entered, but the second step failed ${failures} times. Two-factor codes for your account are refused for the next ${minutes} minutes.`,
+        "If it wasn't you, someone knows your password: reset it at once.",
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  mfaReset: ({ appUrl }) =>
+    layout(
+      'Two-factor authentication was reset',
+      [
+        'An administrator removed every second factor of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere.',
+        'Sign in and set up two-factor authentication again. If you did not ask for this, contact us.',
+      ],
       { href: `${appUrl}/reset-password`, label: 'Reset your password' },
     ),
 };

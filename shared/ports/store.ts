@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../domain/audit.js';
-import type { MailToken, MailTokenKind, Session, TotpPending, User } from '../domain/types.js';
+import type { MailToken, MailTokenKind, MfaChallenge, Session, TotpPending, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
 
 /**
@@ -117,7 +117,17 @@ export type WriteOp =
    * Spends a pending TOTP enrolment: deletes it only if it still holds `secretEnc` (the one that
    * was read) and has not expired at `now`. `token_mismatch` otherwise (spent, expired, replaced).
    */
-  | { type: 'consumeTotpPending'; userId: string; secretEnc: string; now: number };
+  | { type: 'consumeTotpPending'; userId: string; secretEnc: string; now: number }
+  /** Stores a two-step sign-in challenge; `token_mismatch` if one with its hash exists (never replaced). */
+  | { type: 'putMfaChallenge'; challenge: MfaChallenge }
+  /**
+   * Counts one wrong answer on a challenge: only while `attempts < max` and it has not expired at
+   * `now`, so a burst of guesses cannot exceed the budget. `token_mismatch` otherwise (spent,
+   * exhausted, expired or missing).
+   */
+  | { type: 'failMfaChallenge'; userId: string; hash: string; max: number; now: number }
+  /** Spends a challenge: deletes it only while `attempts < max` and not expired at `now`; `token_mismatch` otherwise. */
+  | { type: 'consumeMfaChallenge'; userId: string; hash: string; max: number; now: number };
 
 /** A second-factor code spent in an `updateUser` (see there). */
 export interface CodeSpend {
@@ -223,6 +233,8 @@ export interface AuthStore {
   getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined>;
   /** The user's pending TOTP enrolment, expired ones included (callers check `expiresAt`). */
   getTotpPending(userId: string): Promise<TotpPending | undefined>;
+  /** A two-step sign-in challenge by its hash, expired ones included (callers check `expiresAt`). */
+  getMfaChallenge(userId: string, hash: string): Promise<MfaChallenge | undefined>;
   /**
    * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
    * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
@@ -293,6 +305,11 @@ export function itemsOf(op: WriteOp): string[] {
       return [`totp_pending:${op.pending.userId}`];
     case 'consumeTotpPending':
       return [`totp_pending:${op.userId}`];
+    case 'putMfaChallenge':
+      return [`mfa_challenge:${op.challenge.userId}/${op.challenge.hash}`];
+    case 'failMfaChallenge':
+    case 'consumeMfaChallenge':
+      return [`mfa_challenge:${op.userId}/${op.hash}`];
   }
 }
 

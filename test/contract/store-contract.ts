@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { ConflictError } from '../../shared/domain/errors.js';
+import type { MfaChallenge } from '../../shared/domain/types.js';
 import { commitInChunks, countItems } from '../../shared/ports/commit-chunks.js';
 import { type AuthStore, CommitShapeError, MAX_ITEMS_PER_COMMIT, type WriteOp } from '../../shared/ports/store.js';
 import { aSession, aToken, aUser } from '../support/fixtures.js';
@@ -593,6 +594,47 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       const raced = await Promise.allSettled([store.commit([consume('p2', now)]), store.commit([consume('p2', now)])]);
       assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
       assert.equal(await store.getTotpPending(user.id), undefined);
+    });
+
+    test('an MFA challenge is never replaced, counts wrong answers only under its budget, and is consumed once while live', async () => {
+      const store = await makeStore();
+      const user = aUser();
+      const now = Math.floor(Date.now() / 1000);
+      await store.commit([{ type: 'createUser', user }]);
+      const challenge: MfaChallenge = {
+        userId: user.id,
+        hash: 'h1',
+        rememberMe: true,
+        firstFactorAmr: ['pwd'],
+        method: 'password',
+        sessionEpoch: user.sessionEpoch,
+        attempts: 0,
+        warnings: [],
+        ip: '198.51.100.7',
+        userAgent: null,
+        expiresAt: now + 300,
+      };
+      assert.equal(await store.getMfaChallenge(user.id, 'h1'), undefined);
+      await store.commit([{ type: 'putMfaChallenge', challenge }]);
+      assert.deepEqual(await store.getMfaChallenge(user.id, 'h1'), challenge);
+      await conflict(store.commit([{ type: 'putMfaChallenge', challenge: { ...challenge, rememberMe: false } }]), 'token_mismatch');
+      const fail = (at: number): WriteOp => ({ type: 'failMfaChallenge', userId: user.id, hash: 'h1', max: 3, now: at });
+      const consume = (at: number): WriteOp => ({ type: 'consumeMfaChallenge', userId: user.id, hash: 'h1', max: 3, now: at });
+      await conflict(store.commit([fail(now + 300)]), 'token_mismatch');
+      // A burst of 8 wrong answers spends exactly the budget of 3.
+      const burst = await Promise.allSettled(Array.from({ length: 8 }, () => store.commit([fail(now)])));
+      assert.equal(burst.filter((r) => r.status === 'fulfilled').length, 3);
+      for (const r of burst) if (r.status === 'rejected') assert.equal((r.reason as { reason?: string }).reason, 'token_mismatch');
+      assert.equal((await store.getMfaChallenge(user.id, 'h1'))?.attempts, 3);
+      // Exhausted: even the right answer cannot consume it.
+      await conflict(store.commit([consume(now)]), 'token_mismatch');
+      // A live one is consumed once, never after its expiry.
+      await store.commit([{ type: 'putMfaChallenge', challenge: { ...challenge, hash: 'h2' } }]);
+      const consume2 = (at: number): WriteOp => ({ type: 'consumeMfaChallenge', userId: user.id, hash: 'h2', max: 3, now: at });
+      await conflict(store.commit([consume2(now + 300)]), 'token_mismatch');
+      const raced = await Promise.allSettled([store.commit([consume2(now)]), store.commit([consume2(now)])]);
+      assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.equal(await store.getMfaChallenge(user.id, 'h2'), undefined);
     });
 
     test('a step-up rewrites a session only while it still has the token that proved it (token_mismatch otherwise)', async () => {

@@ -119,10 +119,15 @@ const USER_MEMBERS: Record<keyof User, true> = {
   invitedBy: true,
   createdAt: true,
   updatedAt: true,
+  mfaEnabled: true,
+  hasPassword: true,
 };
 const SESSION_MEMBERS: Record<keyof Session, true> = { id: true, createdAt: true, lastUsedAt: true, userAgent: true, ip: true, current: true };
-/** `warnings` is present only when not empty (a sign-in with a breached password): never on these pairs. */
-const PAIR_MEMBERS: Record<Exclude<keyof TokenPair, 'warnings'>, true> = {
+/**
+ * `warnings` is present only when not empty (a sign-in with a breached password), `recoveryCodesRemaining`
+ * only after a second step with a recovery code, `mfaEnrollmentRequired` only with `AUTH_MFA=required`: never on these pairs.
+ */
+const PAIR_MEMBERS: Record<Exclude<keyof TokenPair, 'warnings' | 'recoveryCodesRemaining' | 'mfaEnrollmentRequired'>, true> = {
   accessToken: true,
   renewalToken: true,
   tokenType: true,
@@ -419,7 +424,7 @@ describe('client: invitations', () => {
     assert.ok(Number.isFinite(Date.parse(invitation.expiresAt)));
     assertShape(shown, responseSchemas.EmailBody, TOKEN_EMAIL_MEMBERS);
     assert.equal(shown.email, guestEmail);
-    assertShape<Omit<TokenPair, 'warnings'>>(pair, responseSchemas.TokenPair, PAIR_MEMBERS);
+    assertShape<Omit<TokenPair, 'warnings' | 'recoveryCodesRemaining' | 'mfaEnrollmentRequired'>>(pair, responseSchemas.TokenPair, PAIR_MEMBERS);
     assertShape(pair.user, responseSchemas.User, USER_MEMBERS);
     assert.equal(pair.user.invitedBy, inviterId);
     assert.equal(pair.user.emailConfirmed, true);

@@ -1,13 +1,22 @@
 /**
  * The second-factor routes (`docs/specs/mfa-and-passkeys.md` §4, §6) through the local runner on
  * DynamoDB Local and local SES: TOTP enrolment, confirmation, status, recovery codes, step-up
- * and disabling, with codes computed by `otplib` from the enrolment's secret.
+ * and disabling, the two-step sign-in (`POST /session` → `403 mfa_required` → `POST /session/mfa`),
+ * the admin and CLI MFA reset, with codes computed by `otplib` from the enrolment's secret.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertProblem, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
+import { decodeJwt } from 'jose';
+import { isMfaRequired, LatchClient, MemoryTokenStorage } from '../../client/index.js';
+import { anAdmin, assertProblem, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
+import { scanAuditTable } from '../support/audit.js';
+import { runLatchCli } from '../support/cli.js';
 import { mailsTo } from '../support/mail.js';
-import { movableClock, totpAt, userWithTotp } from '../support/mfa.js';
+import { firstStep, movableClock, totpAt, userWithTotp } from '../support/mfa.js';
+import { testServices } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
@@ -138,4 +147,101 @@ test('DELETE /me/mfa/totp turns TOTP and the recovery codes off; then it is 404'
   assertProblem(await api.request('DELETE', '/me/mfa/totp', { token: mfa.accessToken, body: {} }), 404, 'not_found');
   const subjects = (await mailsTo(mfa.email)).map((m) => m.subject);
   assert.ok(subjects.includes('Two-factor authentication is off'), subjects.join());
+});
+
+test('the two-step sign-in over HTTP: mfa_required, then POST /session/mfa with a TOTP code or a recovery code', async () => {
+  const mfa = await userWithTotp(api, clock);
+  const first = await api.request('POST', '/session', { body: { email: mfa.email, password: SEED_PASSWORD, rememberMe: true } });
+  assertProblem(first, 403, 'mfa_required');
+  assert.equal(first.body.title, 'Two-factor authentication required');
+  assert.deepEqual(first.body.mfaMethods, ['totp', 'recovery_code']);
+  const totp = await api.request('POST', '/session/mfa', { body: { mfaToken: first.body.mfaToken, code: await totpAt(mfa.secret, clock.nowSeconds()) } });
+  assert.equal(totp.status, 200, totp.text);
+  const claims = decodeJwt(totp.body.accessToken);
+  assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
+  assert.equal(claims.aal, 'aal2');
+  assert.equal(totp.body.user.mfaEnabled, true);
+  assert.equal(totp.body.user.hasPassword, true);
+  assert.equal((await api.request('GET', '/me', { token: totp.body.accessToken })).status, 200);
+  // The session is fresh at aal2: a step-up route passes without credentials.
+  assert.equal((await api.request('POST', '/me/mfa/recovery-codes', { token: totp.body.accessToken, body: {} })).status, 201);
+  // Renewal keeps amr and auth_time.
+  const renewed = await api.request('POST', '/session/renew', { body: { renewalToken: totp.body.renewalToken } });
+  assert.equal(renewed.status, 200, renewed.text);
+  assert.deepEqual(decodeJwt(renewed.body.accessToken).amr, ['pwd', 'otp', 'mfa']);
+  assert.equal(decodeJwt(renewed.body.accessToken).auth_time, claims.auth_time);
+  // With a recovery code (of the new set): amr rcode, recoveryCodesRemaining.
+  const codes = (await api.request('POST', '/me/mfa/recovery-codes', { token: renewed.body.accessToken, body: {} })).body.recoveryCodes as string[];
+  const second = await firstStep(api, mfa.email);
+  const recovery = await api.request('POST', '/session/mfa', { body: { mfaToken: second, code: codes[0] } });
+  assert.equal(recovery.status, 200, recovery.text);
+  assert.deepEqual(decodeJwt(recovery.body.accessToken).amr, ['pwd', 'rcode', 'mfa']);
+  assert.equal(recovery.body.recoveryCodesRemaining, 9);
+  // The audit log has the challenge, the verification and the sign-in.
+  const { events } = await scanAuditTable(api.tableName);
+  const types = events.filter((e) => e.userId === mfa.userId).map((e) => e.type);
+  for (const type of ['mfa.challenge', 'mfa.verify', 'sign_in'] as const) assert.ok(types.includes(type), `${type} missing: ${types.join()}`);
+});
+
+test('the typed client: signIn throws LatchMfaRequiredError, completeMfa stores the pair', async () => {
+  const mfa = await userWithTotp(api, clock);
+  const storage = new MemoryTokenStorage();
+  const client = new LatchClient({ baseUrl: api.url, storage });
+  const error = await client.signIn({ email: mfa.email, password: SEED_PASSWORD }).catch((e: unknown) => e);
+  assert.ok(isMfaRequired(error), String(error));
+  assert.equal(storage.get(), null);
+  const pair = await client.completeMfa({ mfaToken: error.mfaToken, code: await totpAt(mfa.secret, clock.nowSeconds()), method: 'totp' });
+  assert.equal(pair.user.mfaEnabled, true);
+  assert.equal((await client.getMfa()).enabled, true);
+  assert.equal((await client.me()).id, mfa.userId);
+});
+
+test('POST /admin/users/{id}/mfa/reset removes every second factor, revokes every session, mails the owner, and is audited', async () => {
+  const admin = await anAdmin(api);
+  const mfa = await userWithTotp(api, clock);
+  const reset = await api.request('POST', `/admin/users/${mfa.userId}/mfa/reset`, { token: admin.token });
+  assert.equal(reset.status, 200, reset.text);
+  assert.equal(reset.body.user.mfaEnabled, false);
+  assertProblem(await api.request('GET', '/me', { token: mfa.accessToken }), 401, 'unauthorized');
+  // The password alone signs in again.
+  const signedIn = await api.request('POST', '/session', { body: { email: mfa.email, password: SEED_PASSWORD } });
+  assert.equal(signedIn.status, 200, signedIn.text);
+  assert.deepEqual((await api.request('GET', '/me/mfa', { token: signedIn.body.accessToken })).body.mfa, {
+    enabled: false,
+    totp: null,
+    passkeys: 0,
+    recoveryCodes: null,
+  });
+  const subjects = (await mailsTo(mfa.email)).map((m) => m.subject);
+  assert.ok(subjects.includes('Two-factor authentication was reset'), subjects.join());
+  const { events } = await scanAuditTable(api.tableName);
+  const event = events.find((e) => e.type === 'admin.mfa_reset' && e.userId === mfa.userId);
+  assert.equal(event?.actor.kind, 'admin');
+  assert.equal(event?.actor.id, admin.user.id);
+  // Not on the admin's own account; 404 for an unknown user.
+  assertProblem(await api.request('POST', `/admin/users/${admin.user.id}/mfa/reset`, { token: admin.token }), 403, 'forbidden');
+  assertProblem(await api.request('POST', '/admin/users/00000000-0000-4000-8000-000000000000/mfa/reset', { token: admin.token }), 404, 'not_found');
+});
+
+test('npx latch users mfa-reset --email removes every second factor as the operator', async () => {
+  const mfa = await userWithTotp(api, clock);
+  const cwd = mkdtempSync(path.join(tmpdir(), 'latch-mfa-cli-'));
+  try {
+    const run = await runLatchCli(
+      ['users', 'mfa-reset', '--email', mfa.email, '--json', '--table', api.tableName, '--endpoint', testServices().dynamoDbEndpoint],
+      { cwd },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.user.mfaEnabled, false);
+    const missing = await runLatchCli(
+      ['users', 'mfa-reset', '--email', 'nobody@example.com', '--table', api.tableName, '--endpoint', testServices().dynamoDbEndpoint],
+      { cwd },
+    );
+    assert.equal(missing.code, 1);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+  assert.equal((await api.request('POST', '/session', { body: { email: mfa.email, password: SEED_PASSWORD } })).status, 200);
+  const { events } = await scanAuditTable(api.tableName);
+  assert.equal(events.find((e) => e.type === 'admin.mfa_reset' && e.userId === mfa.userId)?.actor.kind, 'operator');
 });

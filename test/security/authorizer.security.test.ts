@@ -71,10 +71,18 @@ function b64(value: unknown): string {
 describe('authorizer event shapes', () => {
   test('HTTP API payload 2.0: a valid token is allowed with the user context', async () => {
     const tokens = await signedIn();
-    const result = (await authorize(httpEvent(tokens.accessToken))) as { isAuthorized: boolean; context: Record<string, string> };
+    const result = (await authorize(httpEvent(tokens.accessToken))) as { isAuthorized: boolean; context: Record<string, string | number> };
     assert.equal(result.isAuthorized, true);
     const claims = decodeJwt(tokens.accessToken);
-    assert.deepEqual(result.context, { userId: claims.sub, sessionId: claims.sid, role: 'user', email: tokens.user.email });
+    assert.deepEqual(result.context, {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      role: 'user',
+      email: tokens.user.email,
+      amr: 'pwd',
+      authTime: claims.auth_time,
+      aal: 'aal1',
+    });
   });
 
   test('REST REQUEST and TOKEN: an Allow policy with a wildcard resource and the context', async () => {

@@ -2,8 +2,7 @@
  * Security properties of the second factor (`docs/specs/mfa-and-passkeys.md` §15.1), one test
  * each, named after the property, on DynamoDB Local through the real routes. Codes come from
  * `otplib` with the functions' clock moved by the test (no wall-clock assertions). The two-step
- * sign-in is not built yet: the properties that need it are not here; a code's single use is
- * shown on the routes that spend codes today (step-up, (R) routes).
+ * sign-in's properties are in `two-step-sign-in.security.test.ts`.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -14,7 +13,7 @@ import { mfaScope } from '../../shared/flows/reauthenticate.js';
 import { getDeps } from '../../shared/runtime/lambda-deps.js';
 import { assertProblem, SEED_PASSWORD, seedUser, signInAs } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
-import { movableClock, totpAt, userWithTotp } from '../support/mfa.js';
+import { movableClock, signInWithTotp, totpAt, userWithTotp } from '../support/mfa.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const MAX_FAILED_MFA = 12;
@@ -140,8 +139,11 @@ test('removal needs aal2', async () => {
   const pwdOnly = await api.request('DELETE', '/me/mfa/totp', { token: mfa.accessToken, body: { currentPassword: SEED_PASSWORD } });
   assertProblem(pwdOnly, 422, 'validation_failed');
   assert.deepEqual(pwdOnly.body.errors, { code: ["can't be blank"] });
-  // A session that is fresh but aal1 (signed in with the password only) must send credentials.
-  const other = await signInAs(api, { email: mfa.email });
+  // A password alone no longer signs an MFA user in (two-step sign-in); a session whose last
+  // authentication is older than the window must send credentials, at aal2.
+  clock.toStepStart(1);
+  const other = await signInWithTotp(api, mfa, clock);
+  clock.shift(301);
   const refused = await api.request('DELETE', '/me/mfa/totp', { token: other.accessToken, body: {} });
   assertProblem(refused, 403, 'reauthentication_required');
   assert.equal(refused.body.reauthAal, 'aal2');
@@ -158,7 +160,9 @@ test('Turning a second factor on or off revokes every other session and mails th
   assert.equal((await api.request('POST', '/me/mfa/totp/confirm', { token: main.accessToken, body: { code } })).status, 200);
   assertProblem(await api.request('GET', '/me', { token: other.accessToken }), 401, 'unauthorized');
   assert.equal((await api.request('GET', '/me', { token: main.accessToken })).status, 200);
-  const third = await signInAs(api, user);
+  // A sign-in now takes the second step (the confirming code's step is spent: the next step's code).
+  clock.toStepStart(1);
+  const third = await signInWithTotp(api, { email: user.email, secret: started.body.totp.secret }, clock);
   clock.toStepStart(1);
   const off = await api.request('DELETE', '/me/mfa/totp', {
     token: main.accessToken,

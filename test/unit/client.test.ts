@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import {
   decodeJwtClaims,
+  isMfaRequired,
+  isReauthenticationRequired,
   LatchClient,
+  LatchMfaRequiredError,
   LatchNetworkError,
   LatchProblemError,
+  LatchReauthenticationRequiredError,
   MemoryTokenStorage,
   parseRetryAfter,
   type StoredTokens,
@@ -432,6 +436,53 @@ describe('client: typed problem errors', () => {
     assert.deepEqual(error.errors, { email: ['has invalid format'] });
     assert.equal(error.message, 'detail of validation_failed');
     assert.equal(error.name, 'LatchProblemError');
+  });
+
+  test('mfa_required and reauthentication_required are typed problems carrying their members', async () => {
+    const extended = (status: number, code: string, members: Record<string, unknown>) => () =>
+      new Response(JSON.stringify({ type: `urn:latch:problem:${code}`, title: code, status, detail: `detail of ${code}`, code, ...members }), {
+        status,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    const mfa = await errorFor(extended(403, 'mfa_required', { mfaToken: 'u.s', mfaMethods: ['totp', 'recovery_code'], expiresIn: 300 }));
+    assert.ok(mfa instanceof LatchMfaRequiredError && isMfaRequired(mfa));
+    assert.equal(mfa.code, 'mfa_required');
+    assert.equal(mfa.status, 403);
+    assert.equal(mfa.mfaToken, 'u.s');
+    assert.deepEqual(mfa.mfaMethods, ['totp', 'recovery_code']);
+    assert.equal(mfa.expiresIn, 300);
+    const reauth = await errorFor(extended(403, 'reauthentication_required', { reauthMethods: ['password', 'totp'], reauthAal: 'aal2' }));
+    assert.ok(reauth instanceof LatchReauthenticationRequiredError && isReauthenticationRequired(reauth));
+    assert.deepEqual(reauth.reauthMethods, ['password', 'totp']);
+    assert.equal(reauth.reauthAal, 'aal2');
+    assert.ok(!isMfaRequired(reauth));
+  });
+
+  test('completeMfa sends the mfaToken and code to POST /session/mfa and stores the pair', async () => {
+    const storage = new MemoryTokenStorage();
+    const now = Math.floor(Date.now() / 1000);
+    const pair = { accessToken: jwt({ sub: 'u', sid: 's', iat: now, exp: now + TTL }), renewalToken: 'r', tokenType: 'Bearer', expiresIn: TTL };
+    const calls: Array<{ path: string; body: unknown }> = [];
+    const client = new LatchClient({
+      baseUrl: 'https://auth.example.test',
+      storage,
+      fetch: async (input, init) => {
+        const url = new URL(String(input));
+        calls.push({ path: url.pathname, body: JSON.parse(String(init?.body ?? 'null')) });
+        if (url.pathname === '/session')
+          return new Response(
+            JSON.stringify({ code: 'mfa_required', status: 403, title: 't', detail: 'd', mfaToken: 'u.s', mfaMethods: ['totp'], expiresIn: 300 }),
+            { status: 403, headers: { 'content-type': 'application/problem+json' } },
+          );
+        return jsonResponse(200, { ...pair, user: { id: 'u' } });
+      },
+    });
+    const error = await client.signIn({ email: 'a@example.com', password: 'pw' }).catch((e: unknown) => e);
+    assert.ok(isMfaRequired(error));
+    assert.equal(storage.get(), null);
+    await client.completeMfa({ mfaToken: error.mfaToken, code: '123456' });
+    assert.deepEqual(calls.at(-1), { path: '/session/mfa', body: { mfaToken: 'u.s', code: '123456' } });
+    assert.equal(storage.get()?.accessToken, pair.accessToken);
   });
 
   test('429 and 503 carry Retry-After in seconds, as delta-seconds or an HTTP date', async () => {

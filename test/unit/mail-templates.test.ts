@@ -23,6 +23,8 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.mfaDisabled({ appUrl: ctx.appUrl, email: hostile, method: 'totp' }),
     defaultTemplates.recoveryCodeUsed({ appUrl: ctx.appUrl, email: hostile, remaining: 2 }),
     defaultTemplates.recoveryCodesRegenerated({ appUrl: ctx.appUrl, email: hostile }),
+    defaultTemplates.mfaLockedOut({ appUrl: ctx.appUrl, email: hostile, failures: 10, minutes: 15 }),
+    defaultTemplates.mfaReset({ appUrl: ctx.appUrl, email: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {

@@ -118,6 +118,10 @@ test("one settings table: the construct's settings environment comes from the ta
     totpGrace: Duration.seconds(5),
     totpEnrollmentTtl: Duration.minutes(15),
     reauthWindow: Duration.minutes(2),
+    mfaChallengeTtl: Duration.minutes(3),
+    mfaMaxAttempts: 4,
+    aal2MaxAge: Duration.hours(12),
+    authorizerMinAal: 'aal2',
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -133,6 +137,10 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.totpIssuer, 'Example');
   assert.equal(config.totpGraceSeconds, 5);
   assert.equal(config.totpEnrollmentTtlSeconds, 900);
+  assert.equal(config.mfaChallengeTtlSeconds, 180);
+  assert.equal(config.mfaMaxAttempts, 4);
+  assert.equal(config.aal2MaxAgeSeconds, 43200);
+  assert.equal(config.authorizerMinAal, 'aal2');
   assert.equal(config.reauthWindowSeconds, 120);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);

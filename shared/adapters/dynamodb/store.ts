@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
-import { accountExpired, type MailToken, type MailTokenKind, type Session, type TotpPending, type User } from '../../domain/types.js';
+import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
 import { auditTableNameOf } from './audit-table.js';
@@ -169,6 +169,11 @@ export class DynamoDbStore implements AuthStore {
   async getTotpPending(userId: string): Promise<TotpPending | undefined> {
     const item = await this.get(keys.totpPending(userId));
     return item && (strip(item) as unknown as TotpPending);
+  }
+
+  async getMfaChallenge(userId: string, hash: string): Promise<MfaChallenge | undefined> {
+    const item = await this.get(keys.mfaChallenge(userId, hash));
+    return item && (strip(item) as unknown as MfaChallenge);
   }
 
   async listUserItems(userId: string): Promise<UserItems> {

@@ -19,6 +19,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
+ * | MFA challenge  | `USER#<id>` | `MFA#<hash>`     | two-step sign-in; `ttl` = its expiry     |
  *
  * No hot partition (issue 17): a sign-in must not write the user item, whose users-index entry
  * every write of it rewrites. The user's `sessionSeq` (the session cap's and the revoke-all's
@@ -65,6 +66,7 @@ export const keys = {
   mailCap: (scope: string) => ({ pk: `MAILCAP#${scope}`, sk: 'MAILCAP' }),
   outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
+  mfaChallenge: (userId: string, hash: string) => ({ pk: `USER#${userId}`, sk: `MFA#${hash}` }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   /** Every partition of the users index. */

@@ -378,6 +378,56 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
           onMissing: 'token_mismatch',
         },
       ];
+    case 'putMfaChallenge':
+      // A fresh random hash: never replaces (a collision is a conflict, not an overwrite).
+      return [
+        {
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.mfaChallenge(op.challenge.userId, op.challenge.hash), ...op.challenge, ttl: op.challenge.expiresAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'failMfaChallenge':
+      // One wrong answer: the condition holds the budget, so a burst of guesses cannot exceed it.
+      return [
+        {
+          item: {
+            Update: {
+              TableName,
+              Key: keys.mfaChallenge(op.userId, op.hash),
+              UpdateExpression: 'ADD #attempts :one',
+              ConditionExpression: '#attempts < :max AND #expiresAt > :now',
+              ExpressionAttributeNames: { '#attempts': 'attempts', '#expiresAt': 'expiresAt' },
+              ExpressionAttributeValues: { ':one': 1, ':max': op.max, ':now': op.now },
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'consumeMfaChallenge':
+      // Single use: of two requests with one challenge, only one deletes it.
+      return [
+        {
+          item: {
+            Delete: {
+              TableName,
+              Key: keys.mfaChallenge(op.userId, op.hash),
+              ConditionExpression: '#attempts < :max AND #expiresAt > :now',
+              ExpressionAttributeNames: { '#attempts': 'attempts', '#expiresAt': 'expiresAt' },
+              ExpressionAttributeValues: { ':max': op.max, ':now': op.now },
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
     case 'appendAuditEvent':
       return [
         // Append-only: a Put that never replaces (the functions' roles may do nothing else there).

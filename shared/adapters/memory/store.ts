@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
 import { safeEqual } from '../../domain/secrets.js';
-import { accountExpired, type MailToken, type MailTokenKind, type Session, type TotpPending, type User } from '../../domain/types.js';
+import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import {
   type AuthStore,
@@ -37,6 +37,8 @@ export class MemoryStore implements AuthStore {
   readonly auditEvents = new Map<string, AuditEvent>();
   /** Pending TOTP enrolments by user id. */
   readonly totpPending = new Map<string, TotpPending>();
+  /** Two-step sign-in challenges by `<userId>/<hash>`. */
+  readonly mfaChallenges = new Map<string, MfaChallenge>();
   /**
    * Called after each commit that enqueued mail, with the mails, and awaited (after every write
    * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
@@ -91,6 +93,11 @@ export class MemoryStore implements AuthStore {
     return token && clone(token);
   }
 
+  async getMfaChallenge(userId: string, hash: string): Promise<MfaChallenge | undefined> {
+    const challenge = this.mfaChallenges.get(`${userId}/${hash}`);
+    return challenge && clone(challenge);
+  }
+
   async getTotpPending(userId: string): Promise<TotpPending | undefined> {
     const pending = this.totpPending.get(userId);
     return pending && clone(pending);
@@ -140,6 +147,15 @@ export class MemoryStore implements AuthStore {
       }
       case 'putTotpPending':
         return;
+      case 'putMfaChallenge':
+        if (this.mfaChallenges.has(`${op.challenge.userId}/${op.challenge.hash}`)) throw new ConflictError('token_mismatch');
+        return;
+      case 'failMfaChallenge':
+      case 'consumeMfaChallenge': {
+        const challenge = this.mfaChallenges.get(`${op.userId}/${op.hash}`);
+        if (!challenge || challenge.attempts >= op.max || challenge.expiresAt <= op.now) throw new ConflictError('token_mismatch');
+        return;
+      }
       case 'moveEmail': {
         this.checkGuard(op.userId, op.guard);
         if (this.claims.get(op.from) !== op.userId) throw new ConflictError('user_changed');
@@ -247,6 +263,17 @@ export class MemoryStore implements AuthStore {
         return;
       case 'consumeTotpPending':
         this.totpPending.delete(op.userId);
+        return;
+      case 'putMfaChallenge':
+        this.mfaChallenges.set(`${op.challenge.userId}/${op.challenge.hash}`, clone(op.challenge));
+        return;
+      case 'failMfaChallenge': {
+        const challenge = this.mfaChallenges.get(`${op.userId}/${op.hash}`);
+        if (challenge) challenge.attempts += 1;
+        return;
+      }
+      case 'consumeMfaChallenge':
+        this.mfaChallenges.delete(`${op.userId}/${op.hash}`);
         return;
       case 'checkUser':
         return;
