@@ -63,6 +63,8 @@ export interface LatchSettings {
   readonly totpEnrollmentTtl?: Duration;
   /** `AUTH_REAUTH_WINDOW_SECONDS`: freshness for step-up routes @default Duration.minutes(5) */
   readonly reauthWindow?: Duration;
+  /** `AUTH_KEY_RING_TTL_SECONDS`: how often warm functions read the signing key ring again (a rotation needs no cold start) @default Duration.minutes(5) */
+  readonly keyRingTtl?: Duration;
 }
 
 /** Stage-wide request limits of the HTTP API. */

@@ -118,6 +118,7 @@ test("one settings table: the construct's settings environment comes from the ta
     totpGrace: Duration.seconds(5),
     totpEnrollmentTtl: Duration.minutes(15),
     reauthWindow: Duration.minutes(2),
+    keyRingTtl: Duration.seconds(60),
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -134,6 +135,7 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.totpGraceSeconds, 5);
   assert.equal(config.totpEnrollmentTtlSeconds, 900);
   assert.equal(config.reauthWindowSeconds, 120);
+  assert.equal(config.keyRingTtlSeconds, 60);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);
   assert.equal(config.rememberMeTtlSeconds, 864000);
