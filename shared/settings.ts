@@ -391,6 +391,14 @@ export const SETTINGS = [
     scope: 'runtime',
   },
   { name: 'LATCH_SIGNING_KEYS', type: 'json', description: 'the signing keys themselves (tests; read once)', scope: 'runtime' },
+  // --- SES feedback and metrics (issue #18) ---
+  {
+    name: 'LATCH_SES_CONFIGURATION_SET',
+    type: 'text',
+    description: 'the SES configuration set every mail is sent with: bounces and complaints reach the feedback function (CDK)',
+    scope: 'runtime',
+  },
+  { name: 'LATCH_METRICS_NAMESPACE', type: 'text', description: 'the CloudWatch namespace of the EMF metrics; none: no metrics (CDK)', scope: 'runtime' },
   { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url', description: 'a local DynamoDB (the local runner, the CLI)', scope: 'runtime' },
   { name: 'LATCH_SES_ENDPOINT', type: 'url', description: 'a local SES (the local runner, the CLI)', scope: 'runtime' },
   { name: 'PORT', type: 'integer', default: '3000', description: "the local runner's API port (`npm start`)", scope: 'runtime' },

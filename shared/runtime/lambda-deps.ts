@@ -9,6 +9,7 @@ import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { metricsOf } from '../adapters/metrics/powertools.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
@@ -16,6 +17,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
+import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
 import type { AuditKey, KeyRing } from '../ports/services.js';
@@ -53,7 +55,8 @@ export function buildDeps(env: Env = process.env): Deps {
   return {
     config,
     breached,
-    store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log),
+    // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
+    store: withMetrics(withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
     // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
     auditLog: new DynamoDbAuditLog(documents, auditTableName),

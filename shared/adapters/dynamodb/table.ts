@@ -17,6 +17,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
+ * | undeliverable | `UNDELIVERABLE#<address hash>` | `UNDELIVERABLE` | SES bounce/complaint mark (docs/mail.md) |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -36,6 +37,9 @@ export const keys = {
   mailCap: (scope: string) => ({ pk: `MAILCAP#${scope}`, sk: 'MAILCAP' }),
   outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
+  /** An address SES reported as undeliverable, by its hash (`shared/ports/undeliverable.ts`). */
+  undeliverable: (addressHash: string) => ({ pk: `UNDELIVERABLE#${addressHash}`, sk: 'UNDELIVERABLE' }),
+  undeliverablePrefix: 'UNDELIVERABLE#',
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   usersPartition: 'USERS',
