@@ -10,6 +10,8 @@ export interface Config {
   requireEmailConfirmation: boolean;
   passwordMinLength: number;
   accessTokenTtlSeconds: number;
+  /** How long a warm container keeps its signing key ring before reading it again (`docs/key-rotation.md`). */
+  keyRingTtlSeconds: number;
   sessionTtlSeconds: number;
   rememberMeTtlSeconds: number;
   resetTokenTtlSeconds: number;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     requireEmailConfirmation: bool(env, 'AUTH_REQUIRE_EMAIL_CONFIRMATION'),
     passwordMinLength: int(env, 'AUTH_PASSWORD_MIN_LENGTH'),
     accessTokenTtlSeconds: int(env, 'AUTH_ACCESS_TOKEN_TTL_SECONDS'),
+    keyRingTtlSeconds: int(env, 'AUTH_KEY_RING_TTL_SECONDS'),
     sessionTtlSeconds: int(env, 'AUTH_SESSION_TTL_SECONDS'),
     rememberMeTtlSeconds: int(env, 'AUTH_REMEMBER_ME_TTL_SECONDS'),
     resetTokenTtlSeconds: int(env, 'AUTH_RESET_TOKEN_TTL_SECONDS'),

@@ -366,6 +366,18 @@ export const SETTINGS = [
     scope: 'setting',
     settingsProp: { prop: 'userAttributes', encoding: 'json' },
   },
+  // --- signing-key rotation (issue #18) ---
+  {
+    name: 'AUTH_KEY_RING_TTL_SECONDS',
+    type: 'integer',
+    default: '300',
+    min: 0,
+    max: 3600,
+    description:
+      'how often a warm function reads the signing key ring again, so a rotation needs no cold start (see [`docs/key-rotation.md`](docs/key-rotation.md))',
+    scope: 'setting',
+    settingsProp: seconds('keyRingTtl'),
+  },
   {
     name: 'LATCH_HOOKS_MODULE',
     type: 'text',
@@ -412,7 +424,21 @@ export const SETTINGS = [
     scope: 'runtime',
   },
   { name: 'LATCH_IMPORT_PEPPERS', type: 'json', description: 'that pepper secret itself, JSON (the local runner, the CLI)', scope: 'runtime' },
-  { name: 'LATCH_SIGNING_KEYS', type: 'json', description: 'the signing keys themselves (the local runner)', scope: 'runtime' },
+  {
+    name: 'LATCH_SIGNING_KEYS_FILE',
+    type: 'text',
+    description: 'a file holding the signing keys, read again like the secret (the local runner; `latch keys` rotates it)',
+    scope: 'runtime',
+  },
+  { name: 'LATCH_SIGNING_KEYS', type: 'json', description: 'the signing keys themselves (tests; read once)', scope: 'runtime' },
+  // --- SES feedback and metrics (issue #18) ---
+  {
+    name: 'LATCH_SES_CONFIGURATION_SET',
+    type: 'text',
+    description: 'the SES configuration set every mail is sent with: bounces and complaints reach the feedback function (CDK)',
+    scope: 'runtime',
+  },
+  { name: 'LATCH_METRICS_NAMESPACE', type: 'text', description: 'the CloudWatch namespace of the EMF metrics; none: no metrics (CDK)', scope: 'runtime' },
   { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url', description: 'a local DynamoDB (the local runner, the CLI)', scope: 'runtime' },
   { name: 'LATCH_SES_ENDPOINT', type: 'url', description: 'a local SES (the local runner, the CLI)', scope: 'runtime' },
   { name: 'PORT', type: 'integer', default: '3000', description: "the local runner's API port (`npm start`)", scope: 'runtime' },

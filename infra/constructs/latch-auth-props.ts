@@ -72,6 +72,8 @@ export interface LatchSettings {
   readonly aal2MaxAge?: Duration;
   /** `AUTH_AUTHORIZER_MIN_AAL`: `aal2` makes the authorizer deny lower sessions @default 'aal1' */
   readonly authorizerMinAal?: 'aal1' | 'aal2';
+  /** `AUTH_KEY_RING_TTL_SECONDS`: how often warm functions read the signing key ring again (a rotation needs no cold start) @default Duration.minutes(5) */
+  readonly keyRingTtl?: Duration;
 }
 
 /** Stage-wide request limits of the HTTP API. */

@@ -20,7 +20,7 @@ import { AuditLog } from './audit-log.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
-import { addMailSender } from './mail-sender.js';
+import { addMailSender, addSesFeedback, type SesFeedback } from './mail-sender.js';
 import { LatchMonitoring } from './monitoring.js';
 import { SigningKeys } from './signing-keys.js';
 
@@ -84,6 +84,8 @@ export class LatchAuth extends Construct {
   readonly authorizerCacheTtl: Duration;
   /** The alarms, the dashboard and the counts derived from the logs. */
   readonly monitoring: LatchMonitoring;
+  /** The SES configuration set, its bounce and complaint topic and the function that marks addresses undeliverable (`docs/mail.md`). */
+  readonly sesFeedback: SesFeedback;
   /** The API's access log group. */
   readonly accessLogs: logs.LogGroup;
   /** The AWS Backup plan both tables are in (`backup` prop), if any. */
@@ -139,6 +141,8 @@ export class LatchAuth extends Construct {
       ...(props.invitations ? { AUTH_INVITATIONS: props.invitations } : {}),
       ...(props.corsOrigins?.length ? { AUTH_CORS_ORIGINS: props.corsOrigins.join(',') } : {}),
       ...settingsEnvironment(props.settings ?? {}),
+      // EMF metrics (issue #18): the namespace the alarms read.
+      LATCH_METRICS_NAMESPACE: props.metricNamespace ?? `Latch/${Stack.of(this).stackName}`,
     };
     validateEnvironment(environment);
 
@@ -180,10 +184,21 @@ export class LatchAuth extends Construct {
       fn.function.node.addDependency(this.signingKeys.keyRing);
       functions.set(name, fn);
     }
+    // SES feedback (issue #18): bounces and complaints mark addresses the sender then skips.
+    this.sesFeedback = addSesFeedback(functionsScope, {
+      table: this.table,
+      encryptionKey: this.encryptionKey,
+      environment: { LATCH_TABLE_NAME: this.table.tableName, LATCH_METRICS_NAMESPACE: environment.LATCH_METRICS_NAMESPACE as string },
+      architecture,
+      logRetention,
+      removalPolicy,
+    });
+    functions.set('ses-feedback', this.sesFeedback.function);
     // Request functions render mail into the outbox; only the mail sender may send it.
     functions.set(
       'mail-sender',
       addMailSender(functionsScope, {
+        configurationSet: this.sesFeedback.configurationSet,
         table: this.table,
         encryptionKey: this.encryptionKey,
         // The sender signs and verifies nothing: no key secret at all.

@@ -5,7 +5,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
 import { outboxStreamFilter } from '../../shared/adapters/dynamodb/outbox-stream.js';
 import { keys } from '../../shared/adapters/dynamodb/table.js';
 import { LatchFunction } from './latch-function.js';
@@ -22,6 +25,8 @@ export interface MailSenderProps {
   hooksModule: string | undefined;
   logRetention: logs.RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Every mail is sent with it (bounce and complaint events: {@link addSesFeedback}). @default none */
+  configurationSet?: ses.IConfigurationSet | undefined;
 }
 
 /**
@@ -39,7 +44,10 @@ export function addMailSender(scope: Construct, props: MailSenderProps): LatchFu
     hooksModule: props.hooksModule,
     memorySize: 256,
     timeout: Duration.seconds(30),
-    environment: props.environment,
+    environment: {
+      ...props.environment,
+      ...(props.configurationSet ? { LATCH_SES_CONFIGURATION_SET: props.configurationSet.configurationSetName } : {}),
+    },
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,
   });
@@ -63,11 +71,25 @@ export function addMailSender(scope: Construct, props: MailSenderProps): LatchFu
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.outboxPrefix}*`] } },
     }),
   );
+  // Before each mail, one read of the address's SES feedback mark (docs/mail.md), and nothing else.
+  sender.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [props.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.undeliverablePrefix}*`] } },
+    }),
+  );
   props.encryptionKey?.grantDecrypt(sender.role);
   sender.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-      resources: props.sesIdentities.map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+      resources: [
+        ...props.sesIdentities.map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+        // Sending with a configuration set is authorized on it too.
+        ...(props.configurationSet
+          ? [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName })]
+          : []),
+      ],
       // Even within the identity, only the configured sender address.
       conditions: { StringEquals: { 'ses:FromAddress': props.mailFrom } },
     }),
@@ -78,4 +100,74 @@ export function addMailSender(scope: Construct, props: MailSenderProps): LatchFu
       'The DynamoDB event source grants dynamodb:ListStreams, which has no resource-level permissions (it must be *); reading records is limited to the table stream ARN.',
   });
   return sender;
+}
+
+/** What {@link addSesFeedback} is built from. */
+export interface SesFeedbackProps {
+  table: dynamodb.Table;
+  /** The table's key: the topic is encrypted with it too (SES may use it to publish). @default the topic is not encrypted */
+  encryptionKey: kms.IKey | undefined;
+  /** The functions' environment (the feedback function uses the table and the metrics namespace only). */
+  environment: Record<string, string>;
+  architecture: lambda.Architecture;
+  logRetention: logs.RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/** The SES feedback resources. */
+export interface SesFeedback {
+  /** The configuration set every Latch mail is sent with. */
+  readonly configurationSet: ses.ConfigurationSet;
+  /** Where SES publishes its bounce and complaint events. */
+  readonly topic: sns.Topic;
+  /** Marks each bounced (permanent) or complaining address as undeliverable. */
+  readonly function: LatchFunction;
+}
+
+/**
+ * SES feedback (`docs/mail.md`): a configuration set whose bounce and complaint events go to an
+ * SNS topic, and the function subscribed to it, which marks each address as undeliverable (one
+ * conditional put per address, on `UNDELIVERABLE#` keys only), so the mail sender stops mailing
+ * it. SES's account-level reputation (the bounce and complaint rate alarms) depends on it.
+ */
+export function addSesFeedback(scope: Construct, props: SesFeedbackProps): SesFeedback {
+  const group = new Construct(scope, 'SesFeedback');
+  const configurationSet = new ses.ConfigurationSet(group, 'ConfigurationSet', {
+    // Reputation metrics per configuration set (the account-wide ones are the alarms').
+    reputationMetrics: true,
+  });
+  const topic = new sns.Topic(group, 'Topic', {
+    displayName: 'Latch SES bounces and complaints',
+    enforceSSL: true,
+    ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}),
+  });
+  if (props.encryptionKey) {
+    // SES publishes to the encrypted topic with the table's key. Without one the topic is not
+    // encrypted: SES cannot publish to a topic under the AWS managed SNS key.
+    props.encryptionKey.grant(new iam.ServicePrincipal('ses.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+  }
+  configurationSet.addEventDestination('BouncesAndComplaints', {
+    destination: ses.EventDestination.snsTopic(topic),
+    events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+  });
+  const feedback = new LatchFunction(scope, 'SesFeedbackFunction', {
+    entry: 'functions/ses-feedback.ts',
+    description: 'Latch ses-feedback: marks addresses SES reports as bounced (permanently) or complaining, so no more mail goes to them',
+    architecture: props.architecture,
+    memorySize: 256,
+    timeout: Duration.seconds(30),
+    environment: { ...props.environment, LATCH_KEYS: 'none' },
+    logRetention: props.logRetention,
+    removalPolicy: props.removalPolicy,
+  });
+  topic.addSubscription(new LambdaSubscription(feedback.function));
+  feedback.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem'],
+      resources: [props.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${keys.undeliverablePrefix}*`] } },
+    }),
+  );
+  props.encryptionKey?.grantEncryptDecrypt(feedback.role);
+  return { configurationSet, topic, function: feedback };
 }

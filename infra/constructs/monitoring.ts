@@ -6,26 +6,31 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRICS_SERVICE } from '../../shared/adapters/metrics/powertools.js';
+import { METRIC_NAMES, type MetricName } from '../../shared/ports/metrics.js';
 import type { LatchFunction } from './latch-function.js';
 
 /**
- * Counts Latch derives from its own structured log lines with CloudWatch metric filters (no
- * change to the functions): `withAuditMirror` logs every committed audit event as
- * `{"audit": {"type", "outcome", …}}`, the API's access log names the route key and status, the
- * mail sender logs `mail sent`, and the authorizer logs `token check failed: denied` when it
- * denies because of an error (a store or key outage) rather than a bad token.
+ * Counts the functions publish themselves as CloudWatch embedded metric format
+ * (`shared/adapters/metrics/powertools.ts`, dimension `service=latch`): sign-ins, refused
+ * sign-ins, lockouts and renewal-token reuse from the audit events each commit appends,
+ * renewals from the write that spends a renewal token (`shared/flows/metrics.ts`), mails sent
+ * and suppressed by the mail sender, and addresses marked undeliverable by the SES feedback
+ * function. They replace the metric filters that used to derive the same counts from log lines.
  */
-export const LATCH_METRICS = {
-  SignIns: { source: 'audit', pattern: '{ $.audit.type = "sign_in" && $.audit.outcome = "success" }' },
-  SignInFailures: { source: 'audit', pattern: '{ $.audit.type = "sign_in" && $.audit.outcome = "failure" }' },
-  Lockouts: { source: 'audit', pattern: '{ $.audit.type = "lockout.start" }' },
-  RenewalReuseDetections: { source: 'audit', pattern: '{ $.audit.type = "renewal.reuse_detected" }' },
-  Renewals: { source: 'accessLog', pattern: '{ $.routeKey = "POST /session/renew" && $.status = "200" }' },
-  MailsSent: { source: 'mailSender', pattern: '{ $.message = "mail sent" }' },
+export const EMF_METRICS = METRIC_NAMES;
+
+/**
+ * The one count still derived from a log line by a metric filter: the authorizer's
+ * `token check failed: denied` (it denies because of an error, a store or key outage, rather
+ * than a bad token). The authorizer does not load the metrics library at all, so its cold start
+ * and bundle stay as small as they were; its one warn line is all this alarm needs.
+ */
+export const LOG_METRICS = {
   AuthorizerDeniedOnError: { source: 'authorizer', pattern: '{ $.message = "token check failed: denied" }' },
 } as const;
 
-export type LatchMetricName = keyof typeof LATCH_METRICS;
+export type LatchMetricName = MetricName | keyof typeof LOG_METRICS;
 
 /** DynamoDB operations the functions call (CloudWatch alarms take at most 10 metrics in a math expression). */
 const TABLE_OPERATIONS = [
@@ -49,6 +54,7 @@ export interface LatchMonitoringProps {
   readonly functions: ReadonlyMap<string, LatchFunction>;
   /** Names of the functions that write audit events (their log groups carry the audit lines). */
   readonly auditWriters: readonly string[];
+  /* `auditWriters` and `accessLogs` fed the metric filters the EMF metrics replaced; kept so the props stay compatible. */
   readonly api: apigwv2.HttpApi;
   readonly accessLogs: logs.ILogGroup;
   readonly tables: readonly dynamodb.ITable[];
@@ -80,24 +86,25 @@ export class LatchMonitoring extends Construct {
       if (!fn) throw new Error(`no function ${name}`);
       return fn;
     };
-    const sourceGroups: Record<string, logs.ILogGroup[]> = {
-      audit: props.auditWriters.map((name) => fnOf(name).logGroup),
-      accessLog: [props.accessLogs],
-      mailSender: [fnOf('mail-sender').logGroup],
-      authorizer: [fnOf('authorizer').logGroup],
-    };
     const metrics = {} as Record<LatchMetricName, cloudwatch.Metric>;
+    for (const name of EMF_METRICS) {
+      metrics[name] = new cloudwatch.Metric({
+        namespace: props.namespace,
+        metricName: name,
+        dimensionsMap: { service: METRICS_SERVICE },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
+    }
     const filters = new Construct(this, 'MetricFilters');
-    for (const [name, spec] of Object.entries(LATCH_METRICS) as Array<[LatchMetricName, (typeof LATCH_METRICS)[LatchMetricName]]>) {
-      (sourceGroups[spec.source] ?? []).forEach((logGroup, index) => {
-        new logs.MetricFilter(filters, `${name}${index}`, {
-          logGroup,
-          filterPattern: logs.FilterPattern.literal(spec.pattern),
-          metricNamespace: props.namespace,
-          metricName: name,
-          metricValue: '1',
-          unit: cloudwatch.Unit.COUNT,
-        });
+    for (const [name, spec] of Object.entries(LOG_METRICS) as Array<[keyof typeof LOG_METRICS, (typeof LOG_METRICS)[keyof typeof LOG_METRICS]]>) {
+      new logs.MetricFilter(filters, `${name}0`, {
+        logGroup: fnOf(spec.source).logGroup,
+        filterPattern: logs.FilterPattern.literal(spec.pattern),
+        metricNamespace: props.namespace,
+        metricName: name,
+        metricValue: '1',
+        unit: cloudwatch.Unit.COUNT,
       });
       metrics[name] = new cloudwatch.Metric({ namespace: props.namespace, metricName: name, statistic: 'Sum', period: Duration.minutes(5) });
     }
@@ -187,7 +194,8 @@ export class LatchMonitoring extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({ title: 'Sign-ins', left: [m.SignIns, m.SignInFailures, m.Lockouts], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Sessions and mail', left: [m.Renewals, m.RenewalReuseDetections, m.MailsSent], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Sessions', left: [m.Renewals, m.RenewalReuseDetections], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Mail', left: [m.MailsSent, m.MailsSuppressed, m.UndeliverableBounces, m.UndeliverableComplaints], width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Function errors', left: functions.map(([name, fn]) => fn.function.metricErrors({ label: name })), width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Function throttles', left: functions.map(([name, fn]) => fn.function.metricThrottles({ label: name })), width: 12 }),
       new cloudwatch.GraphWidget({

@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { generateDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
+import { writeKeyRingFile } from '../../shared/adapters/crypto/key-ring-file.js';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import { type LocalApi, startLocalApi } from './api-server.js';
@@ -14,6 +18,8 @@ export interface LocalStackOptions {
   tableName: string;
   /** Extra settings (AUTH_* and friends) on top of the environment. */
   env?: Record<string, string>;
+  /** Where the signing key ring lives (`latch keys` rotates it); default: a fresh file in a temporary folder. */
+  signingKeysFile?: string;
   /** Drain the outbox this often (the local runner); 0 or unset: only when `outbox.drain()` is called (the tests). */
   pollOutboxMs?: number;
 }
@@ -27,6 +33,9 @@ export interface LocalStackOptions {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalApi & { env: Record<string, string>; outbox: LocalOutbox }> {
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
   const key = await generateStoredKey('local-1');
+  // The ring is a file the functions read again after AUTH_KEY_RING_TTL_SECONDS, so `latch keys` can rotate it (docs/key-rotation.md).
+  const signingKeysFile = options.signingKeysFile ?? path.join(mkdtempSync(path.join(tmpdir(), 'latch-keys-')), 'signing-keys.json');
+  await writeKeyRingFile(signingKeysFile, [{ ...key, status: 'current' }]);
   const env: Record<string, string> = {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -37,7 +46,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     LATCH_AUDIT_KEY: generateAuditKey(),
     LATCH_DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     LATCH_SES_ENDPOINT: options.sesEndpoint,
-    LATCH_SIGNING_KEYS: JSON.stringify({ keys: [key] }),
+    LATCH_SIGNING_KEYS_FILE: signingKeysFile,
     // A fresh data-key ring per process (TOTP secrets stored by an earlier run do not decrypt).
     LATCH_DATA_KEYS: generateDataKeyRing(),
     // No sender (AUTH_MAIL_FROM) here: the documented default of shared/config.ts applies.

@@ -12,6 +12,8 @@ import { startLocalStack } from './stack.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const stateFile = path.join(root, '.latch', 'local.json');
+// The local signing key ring (`latch keys` rotates it); made fresh by each start, like the keys were.
+const signingKeysFile = path.join(root, '.latch', 'signing-keys.json');
 // The SDK's notice that Node 20 support ends in 2027: the deployed functions run Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     await closeApi?.().catch(() => undefined);
     await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
     rmSync(stateFile, { force: true });
+    rmSync(signingKeysFile, { force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
@@ -46,9 +49,9 @@ async function main(): Promise<void> {
     const ses = await startSesLocal(portFrom('SES_PORT', 8005));
     started.push(ses);
     const tableName = process.env.LATCH_TABLE_NAME ?? 'latch-local';
-    const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName });
-    closeApi = api.close;
     mkdirSync(path.dirname(stateFile), { recursive: true });
+    const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName, signingKeysFile });
+    closeApi = api.close;
     const state = {
       pid: process.pid,
       apiUrl: api.url,
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       // Local only: the key the runner generated, so the CLI's events hash addresses as the API's.
       auditKey: api.env.LATCH_AUDIT_KEY,
       region: api.env.AWS_REGION,
+      signingKeysFile,
       startedAt: new Date().toISOString(),
     };
     writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { inviteUser } from '../flows/invitations.js';
 import { resetMfa } from '../flows/mfa-reset.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './errors.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { cliRequest } from './operator.js';
 import { confirm, type PromptIo, readPassword } from './prompt.js';
 import type { TargetOptions } from './target.js';
@@ -243,6 +244,7 @@ export function buildProgram(io: CliIo): Command {
   );
 
   registerAuditCommands(program, io, withCommonOptions);
+  registerKeysCommands(program, io, withCommonOptions);
   return program;
 }
 

@@ -45,6 +45,8 @@ export interface Target {
   auditTableName?: string | undefined;
   /** The audit key (the local stack's, or the stack's secret); undefined: `LATCH_AUDIT_KEY`. */
   auditKey?: AuditKey | undefined;
+  /** Where the signing key ring is, for `latch keys`: the local runner's file, or the stack's two secrets. */
+  signingKeys?: { file: string } | { privateSecretArn: string; publicSecretArn: string } | undefined;
 }
 
 /** What `npm start` records in `.latch/local.json` (see `infra/local/start.ts`). */
@@ -58,6 +60,8 @@ interface LocalState {
   /** The audit key the runner generated (base64url), so the CLI's events hash addresses as the API's do. */
   auditKey?: string;
   region?: string;
+  /** The signing key ring the local functions read (`latch keys` rotates it). */
+  signingKeysFile?: string;
 }
 
 const NO_LOCAL_STACK =
@@ -111,6 +115,7 @@ export function localTarget(cwd: string): Target {
     description: `the local stack (${state.apiUrl ?? state.dynamoDbEndpoint})`,
     auditTableName: state.auditTableName,
     auditKey: state.auditKey ? staticAuditKey(parseAuditKey(state.auditKey, `${file}: auditKey`)) : undefined,
+    signingKeys: state.signingKeysFile ? { file: state.signingKeysFile } : undefined,
   };
 }
 
@@ -132,6 +137,13 @@ export function tableFromStackOutputs(outputs: StackOutputs): string | undefined
 /** The audit table and its key's secret among a stack's outputs (`AuditTableName`, `AuditKeySecretArn`). */
 export function auditFromStackOutputs(outputs: StackOutputs): { tableName: string | undefined; keySecretArn: string | undefined } {
   return { tableName: outputValue(outputs, 'AuditTableName'), keySecretArn: outputValue(outputs, 'AuditKeySecretArn') };
+}
+
+/** The signing key secrets among a stack's outputs (`KeySecretArn`, `PublicKeySecretArn`). */
+export function signingKeysFromStackOutputs(outputs: StackOutputs): { privateSecretArn: string; publicSecretArn: string } | undefined {
+  const privateSecretArn = outputValue(outputs, 'KeySecretArn', (key) => key.endsWith('AuditKeySecretArn') || key.endsWith('PublicKeySecretArn'));
+  const publicSecretArn = outputValue(outputs, 'PublicKeySecretArn');
+  return privateSecretArn && publicSecretArn ? { privateSecretArn, publicSecretArn } : undefined;
 }
 
 /** The audit key in a Secrets Manager secret, read on first use (only commands that hash an address need it). */
@@ -173,6 +185,7 @@ async function stackTarget(stack: string, region: string | undefined): Promise<T
       description: `stack ${stack} (table ${tableName})`,
       auditTableName: audit.tableName,
       auditKey: audit.keySecretArn ? secretAuditKey(audit.keySecretArn, resolved) : undefined,
+      signingKeys: signingKeysFromStackOutputs(outputs),
     };
   } catch (error) {
     if (error instanceof CliError) throw error;
@@ -217,6 +230,7 @@ const noKeys: KeyRing = {
   signingKey: () => Promise.reject(new Error('The CLI has no signing keys.')),
   verificationKey: () => Promise.reject(new Error('The CLI has no signing keys.')),
   publicJwks: () => Promise.reject(new Error('The CLI has no signing keys.')),
+  publicKeySet: () => Promise.reject(new Error('The CLI has no signing keys.')),
 };
 
 /** Quiet by default (stdout is the CLI's output); `LATCH_CLI_DEBUG=1` logs to stderr. */

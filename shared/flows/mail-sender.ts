@@ -1,13 +1,23 @@
 import { ServiceUnavailableError } from '../domain/errors.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { OutboxMail } from '../ports/store.js';
+import type { UndeliverableAddresses } from '../ports/undeliverable.js';
 import type { Deps } from './deps.js';
 import { deliverOutboxMail } from './send-mail.js';
+import { undeliverableHashOf } from './ses-feedback.js';
 
-/** What the mail sender uses: no signing keys, no hasher, no config. */
-export type MailSenderDeps = Pick<Deps, 'store' | 'mailer' | 'hooks' | 'log'>;
+/**
+ * What the mail sender uses: no signing keys, no hasher, no config. `undeliverable`: the marks
+ * of the SES feedback function (without it every address is mailed); `metrics`: `MailsSent`
+ * and `MailsSuppressed`.
+ */
+export type MailSenderDeps = Pick<Deps, 'store' | 'mailer' | 'hooks' | 'log'> & {
+  undeliverable?: UndeliverableAddresses | undefined;
+  metrics?: Metrics | undefined;
+};
 
-/** What became of one outbox mail. */
-export type OutboxResult = 'sent' | 'dropped';
+/** What became of one outbox mail: `suppressed` when SES reported its address undeliverable (`docs/mail.md`). */
+export type OutboxResult = 'sent' | 'dropped' | 'suppressed';
 
 /**
  * Delivers one outbox mail (the stream-triggered mail sender; the local runner's poller and the
@@ -24,7 +34,22 @@ export type OutboxResult = 'sent' | 'dropped';
 export async function sendOutboxMail(deps: MailSenderDeps, mail: OutboxMail): Promise<OutboxResult> {
   let result: OutboxResult = 'sent';
   try {
-    await deliverOutboxMail(deps, mail);
+    // An address SES reported as bouncing for good, or whose owner complained, gets nothing more
+    // (a read failure throws ServiceUnavailableError below, and the mail is retried).
+    const mark = await deps.undeliverable?.markOf(undeliverableHashOf(mail.message.to));
+    if (mark) {
+      deps.log.warn('mail not sent: address undeliverable', {
+        flow: 'mail',
+        template: mail.template,
+        userId: mail.userId,
+        reason: mark.reason,
+        detail: mark.detail,
+      });
+      deps.metrics?.count('MailsSuppressed');
+      result = 'suppressed';
+    } else {
+      await deliverOutboxMail(deps, mail);
+    }
   } catch (error) {
     if (error instanceof ServiceUnavailableError) {
       deps.log.warn('mail not delivered, will retry', { flow: 'mail', template: mail.template, userId: mail.userId, code: 'service_unavailable' });
@@ -38,7 +63,10 @@ export async function sendOutboxMail(deps: MailSenderDeps, mail: OutboxMail): Pr
   await deps.store.commit([{ type: 'deleteMail', id: mail.id }]).catch((error: unknown) => {
     deps.log.warn('outbox item not deleted', { flow: 'mail', template: mail.template, errorName: errorName(error) });
   });
-  if (result === 'sent') deps.log.info('mail sent', { flow: 'mail', template: mail.template, userId: mail.userId });
+  if (result === 'sent') {
+    deps.log.info('mail sent', { flow: 'mail', template: mail.template, userId: mail.userId });
+    deps.metrics?.count('MailsSent');
+  }
   return result;
 }
 

@@ -13,21 +13,20 @@ const ALGORITHM = 'EdDSA';
 const CLOCK_SKEW_SECONDS = 2;
 const REQUIRED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp'] as const;
 
-/** The verifier of a key ring, rebuilt when the ring's public keys change (a rotation). */
-const verifiers = new WeakMap<
-  object,
-  { fingerprint: string; verifier: ReturnType<typeof JwtVerifier.create<{ issuer: string; audience: string; jwksUri: string }>> }
->();
+/**
+ * The verifier of each loaded key ring, cached on the ring's public key set (the same object
+ * until the ring changes: a rotation reloads it), so the hot path builds nothing per request.
+ */
+const verifiers = new WeakMap<object, ReturnType<typeof JwtVerifier.create<{ issuer: string; audience: string; jwksUri: string }>>>();
 
 async function verifierFor(deps: Pick<Deps, 'config' | 'keys'>) {
-  const jwks = await deps.keys.publicJwks();
-  const fingerprint = jwks.keys.map((key) => `${key.kid}:${key.x}`).join(',');
-  const cached = verifiers.get(deps.keys);
-  if (cached && cached.fingerprint === fingerprint) return cached.verifier;
+  const jwks = await deps.keys.publicKeySet();
+  const cached = verifiers.get(jwks);
+  if (cached) return cached;
   // The JWKS is handed over, never fetched: the URI only names the cache entry.
   const verifier = JwtVerifier.create({ issuer: deps.config.issuer, audience: deps.config.audience, jwksUri: `${deps.config.issuer}/.well-known/jwks.json` });
   verifier.cacheJwks({ keys: jwks.keys.map((key) => ({ ...key, alg: ALGORITHM, use: 'sig' })) } as Parameters<typeof verifier.cacheJwks>[0]);
-  verifiers.set(deps.keys, { fingerprint, verifier });
+  verifiers.set(jwks, verifier);
   return verifier;
 }
 

@@ -35,6 +35,16 @@ export interface KeyRing {
   verificationKey(kid: string): Promise<CryptoKey | undefined>;
   /** Public JWKs only: no private members. */
   publicJwks(): Promise<{ keys: JWK[] }>;
+  /**
+   * The same public keys, as one frozen object per loaded ring: it stays the same object until
+   * the ring changes (a rotation), so a verifier built from it can be cached on it.
+   */
+  publicKeySet(): Promise<PublicKeySet>;
+}
+
+/** The public keys of a loaded ring (frozen; identity changes only when the ring does). */
+export interface PublicKeySet {
+  readonly keys: readonly JWK[];
 }
 
 /** One mail, always to a stored address. */

@@ -3,11 +3,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
-import { PublicKeyRing, parseKeySecret, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { PublicKeyRing, parseKeySecret, type ReloadOptions, StaticKeyRing } from '../adapters/crypto/key-ring.js';
+import { readKeyRingFile } from '../adapters/crypto/key-ring-file.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { metricsOf } from '../adapters/metrics/powertools.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
@@ -15,6 +17,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
+import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
 import type { AuditKey, KeyRing } from '../ports/services.js';
@@ -41,7 +44,7 @@ export function buildDeps(env: Env = process.env): Deps {
   const config = loadConfig(env);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
-  const keys = keyRingOf(env);
+  const keys = keyRingOf(env, { ttlSeconds: config.keyRingTtlSeconds });
   const breached = lazyBreachedPasswords(breachedPasswordsFile(env));
   // Where the deployment ships the list (the functions that set passwords), a missing or broken
   // file fails the cold start instead of a request.
@@ -52,7 +55,8 @@ export function buildDeps(env: Env = process.env): Deps {
   return {
     config,
     breached,
-    store: withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log),
+    // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
+    store: withMetrics(withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
     // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
     auditLog: new DynamoDbAuditLog(documents, auditTableName),
@@ -80,23 +84,30 @@ const NO_KEYS: KeyRing = {
   signingKey: () => Promise.reject(new Error('no signing keys: this function was deployed without key access (function-access.ts)')),
   verificationKey: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
   publicJwks: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
+  publicKeySet: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
 };
 
 /**
  * The function's key ring, by what its environment grants: `LATCH_SIGNING_KEY_SECRET` (AWS,
  * functions that sign: the private ring), `LATCH_PUBLIC_KEY_SECRET` (AWS, functions that only
- * verify or serve the JWKS: the public ring, which cannot sign), `LATCH_SIGNING_KEYS` (local
- * runner and tests: the ring's JSON itself). `LATCH_KEYS=none` marks a function that uses no
- * keys; without any of them the cold start fails.
+ * verify or serve the JWKS: the public ring, which cannot sign), `LATCH_SIGNING_KEYS_FILE` (the
+ * local runner: a file `latch keys` rotates), `LATCH_SIGNING_KEYS` (tests: the ring's JSON
+ * itself). `LATCH_KEYS=none` marks a function that uses no keys; without any of them the cold
+ * start fails. Secrets and the file are read again after `reload.ttlSeconds`
+ * (`AUTH_KEY_RING_TTL_SECONDS`), so a rotation reaches warm containers (`docs/key-rotation.md`).
  */
-export function keyRingOf(env: Env): KeyRing {
+export function keyRingOf(env: Env, reload: ReloadOptions = {}): KeyRing {
   const signingSecret = env.LATCH_SIGNING_KEY_SECRET;
-  if (signingSecret) return new StaticKeyRing(() => loadSigningKeys(signingSecret));
+  if (signingSecret) return new StaticKeyRing(() => loadSigningKeys(signingSecret), reload);
   const publicSecret = env.LATCH_PUBLIC_KEY_SECRET;
-  if (publicSecret) return new PublicKeyRing(() => loadPublicKeys(publicSecret));
+  if (publicSecret) return new PublicKeyRing(() => loadPublicKeys(publicSecret), reload);
+  const file = env.LATCH_SIGNING_KEYS_FILE;
+  if (file) return new StaticKeyRing(() => readKeyRingFile(file), reload);
   if (env.LATCH_SIGNING_KEYS) return new StaticKeyRing(parseKeySecret(env.LATCH_SIGNING_KEYS));
   if (env.LATCH_KEYS === 'none') return NO_KEYS;
-  throw new Error('Set LATCH_SIGNING_KEY_SECRET or LATCH_PUBLIC_KEY_SECRET (AWS), LATCH_SIGNING_KEYS (local) or LATCH_KEYS=none for the signing keys');
+  throw new Error(
+    'Set LATCH_SIGNING_KEY_SECRET or LATCH_PUBLIC_KEY_SECRET (AWS), LATCH_SIGNING_KEYS_FILE or LATCH_SIGNING_KEYS (local) or LATCH_KEYS=none for the signing keys',
+  );
 }
 
 let current: Deps | undefined;

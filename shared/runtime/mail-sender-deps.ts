@@ -1,4 +1,6 @@
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
+import { metricsOf } from '../adapters/metrics/powertools.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';
@@ -16,9 +18,16 @@ export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
   const config = loadConfig(env);
+  const documents = createDocumentClient(env);
   return {
-    store: new DynamoDbStore(createDocumentClient(env), tableName),
-    mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
+    store: new DynamoDbStore(documents, tableName),
+    mailer: new SesMailer(config.mailFrom, {
+      ...(env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
+      ...(env.LATCH_SES_CONFIGURATION_SET ? { configurationSet: env.LATCH_SES_CONFIGURATION_SET } : {}),
+    }),
+    // SES feedback marks (functions/ses-feedback.ts): a marked address gets no mail.
+    undeliverable: new DynamoDbUndeliverable(documents, tableName),
+    metrics: metricsOf(env),
     log: createLog(),
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };

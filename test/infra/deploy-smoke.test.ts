@@ -25,6 +25,7 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand, UpdateTimeToLiveComman
 import type { CfnElement } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { generateStoredKey, publicJwksOf } from '../../shared/adapters/crypto/key-ring.js';
+import { bounceEvent, snsEventOf } from '../support/ses-notifications.js';
 import { type Synthesized, synthLatch } from './synth.js';
 import { actionsOf, resourcesOf, roleOf, routeTargets, type Statement, statementsOfRole } from './template.js';
 
@@ -429,6 +430,19 @@ test('the template deploys as it would run: every bundle with its template envir
   assert.ok(
     calls.some((c) => c === `${fn('mail-sender')} ses:SendEmail`),
     'the mail sender called SES',
+  );
+
+  // SES feedback: the configuration set's bounce event through SNS marks the address (a put on
+  // its UNDELIVERABLE# key), and the sender then reads that mark before the next mail.
+  const feedback = await workerFor(fn('ses-feedback'));
+  await feedback.invoke(snsEventOf(bounceEvent([email])));
+  assert.ok(
+    calls.some((c) => c === `${fn('ses-feedback')} dynamodb:PutItem`),
+    'the feedback function marked the address',
+  );
+  assert.ok(
+    calls.some((c) => c === `${fn('mail-sender')} dynamodb:GetItem`),
+    'the mail sender read the address mark',
   );
 
   const signedOut = await call('DELETE', '/session', { token: String(renewed.body.accessToken ?? accessToken) });

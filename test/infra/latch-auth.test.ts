@@ -119,8 +119,8 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     assert.equal(env.LATCH_AUDIT_KEY, undefined, name);
   }
   // The route-table functions, not-found, the authorizer, the mail sender (mail-sender.test.ts),
-  // the key generator and CDK's provider framework.
-  assert.equal(resourcesOfType(json, 'AWS::Lambda::Function').length, LATCH_FUNCTIONS.length + 3);
+  // the SES feedback function, the key generator and CDK's provider framework.
+  assert.equal(resourcesOfType(json, 'AWS::Lambda::Function').length, LATCH_FUNCTIONS.length + 4);
 });
 
 test('the functions get the settings and the API endpoint as issuer, without a dependency cycle', () => {

@@ -17,8 +17,12 @@ import { CURRENTLY_RECOMMENDED_FLAGS, VALIDATE_AGAINST_DEFAULT_RULES } from 'aws
 import { isPlaceholder } from '../../infra/auth-stack.js';
 import { LatchAuth, type LatchAuthProps } from '../../infra/constructs/latch-auth.js';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
-import { LATCH_METRICS } from '../../infra/constructs/monitoring.js';
+import { EMF_METRICS, LOG_METRICS } from '../../infra/constructs/monitoring.js';
+import { MemoryMetrics } from '../../shared/adapters/memory/metrics.js';
+import { METRICS_SERVICE } from '../../shared/adapters/metrics/powertools.js';
 import { AUDIT_EVENTS } from '../../shared/domain/audit.js';
+import { countCommitted } from '../../shared/flows/metrics.js';
+import type { WriteOp } from '../../shared/ports/store.js';
 import { synthLatch, type TemplateJson } from './synth.js';
 import { resourcesOfType } from './template.js';
 
@@ -154,35 +158,43 @@ test('alarms: per-function errors and throttles, the authorizer denying on error
   assert.equal(resourcesOfType(quiet, 'AWS::CloudWatch::Dashboard').length, 0);
 });
 
-test('counts from the logs: metric filters on the audit lines, the access log, the mail sender and the authorizer', () => {
+test('counts as EMF: the dashboard reads the metrics the functions publish (service=latch); one metric filter is left, on the authorizer', () => {
   const { json, latch } = latchTemplate();
   const filters = resourcesOfType(json, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties ?? {});
-  const byMetric = new Map<string, Array<Record<string, unknown>>>();
-  for (const f of filters) {
-    const [transformation] = f.MetricTransformations as Array<{ MetricName: string; MetricNamespace: string }>;
-    assert.equal(transformation?.MetricNamespace, 'Latch/Ops');
-    byMetric.set(transformation?.MetricName ?? '', [...(byMetric.get(transformation?.MetricName ?? '') ?? []), f]);
+  assert.deepEqual(
+    filters.map((f) => (f.MetricTransformations as Array<{ MetricName: string }>)[0]?.MetricName),
+    Object.keys(LOG_METRICS),
+  );
+  const authorizerGroup = Stack.of(latch).getLogicalId(latch.functions.get('authorizer')?.logGroup.node.defaultChild as import('aws-cdk-lib').CfnElement);
+  assert.ok(JSON.stringify(filters[0]?.LogGroupName).includes(authorizerGroup));
+  for (const name of EMF_METRICS) {
+    const metric = latch.monitoring.metrics[name];
+    assert.equal(metric.namespace, 'Latch/Ops', name);
+    assert.deepEqual(metric.dimensions, { service: METRICS_SERVICE }, name);
   }
-  assert.deepEqual([...byMetric.keys()].sort(), Object.keys(LATCH_METRICS).sort());
-  // The session function writes sign-in events: its log group has the sign-in filters.
-  const session = latch.functions.get('session');
-  const sessionGroup = Stack.of(latch).getLogicalId(session?.logGroup.node.defaultChild as import('aws-cdk-lib').CfnElement);
-  assert.ok(byMetric.get('SignIns')?.some((f) => JSON.stringify(f.LogGroupName).includes(sessionGroup)));
-  assert.equal(byMetric.get('Renewals')?.length, 1);
+  // Every function publishes into the namespace the dashboard and alarms read.
+  for (const fn of latch.functions.values()) {
+    const id = Stack.of(latch).getLogicalId(fn.function.node.defaultChild as import('aws-cdk-lib').CfnElement);
+    const variables = (json.Resources[id]?.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+    assert.equal(variables.LATCH_METRICS_NAMESPACE, 'Latch/Ops', id);
+  }
+  const dashboard = JSON.stringify(resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties?.DashboardBody);
+  for (const name of ['SignIns', 'MailsSent', 'MailsSuppressed', 'UndeliverableComplaints']) assert.ok(dashboard.includes(name), name);
 });
 
-test('the audit-line filters match what withAuditMirror logs, and nothing else', () => {
-  // The line a sign-in's audit event becomes (Powertools puts the extra keys at the top level).
-  const line = (type: string, outcome: string) => ({ level: 'INFO', message: 'audit', audit: { type, outcome, userId: 'u' } });
-  const matches = (pattern: string, event: Record<string, unknown>): boolean => {
-    const clauses = [...pattern.matchAll(/\$\.([\w.]+) = "([^"]*)"/g)].map(([, key, value]) => [key ?? '', value ?? ''] as const);
-    return clauses.every(([key, value]) => String(key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], event)) === value);
-  };
-  assert.ok(matches(LATCH_METRICS.SignIns.pattern, line('sign_in', 'success')));
-  assert.ok(!matches(LATCH_METRICS.SignIns.pattern, line('sign_in', 'failure')));
-  assert.ok(matches(LATCH_METRICS.SignInFailures.pattern, line('sign_in', 'failure')));
-  assert.ok(matches(LATCH_METRICS.Lockouts.pattern, line('lockout.start', 'success')));
-  assert.ok(matches(LATCH_METRICS.RenewalReuseDetections.pattern, line('renewal.reuse_detected', 'failure')));
+test('the metrics the store view counts are the audit events and the renewal write', () => {
+  const metrics = new MemoryMetrics();
+  const event = (type: string, outcome: string) => ({ type: 'appendAuditEvent', event: { type, outcome } }) as unknown as WriteOp;
+  countCommitted(metrics, [
+    event('sign_in', 'success'),
+    event('sign_in', 'failure'),
+    event('sign_in', 'failure'),
+    event('lockout.start', 'success'),
+    event('renewal.reuse_detected', 'failure'),
+    { type: 'updateSession', userId: 'u', id: 's', ifRenewalHash: 'h', set: { renewalGeneration: 2 } },
+    { type: 'updateSession', userId: 'u', id: 's', set: { lastUsedAt: 'now' } },
+  ]);
+  assert.deepEqual(Object.fromEntries(metrics.counts), { SignIns: 1, SignInFailures: 2, Lockouts: 1, RenewalReuseDetections: 1, Renewals: 1 });
   for (const type of ['sign_in', 'lockout.start', 'renewal.reuse_detected']) assert.ok(type in AUDIT_EVENTS, type);
 });
 

@@ -122,6 +122,7 @@ test("one settings table: the construct's settings environment comes from the ta
     mfaMaxAttempts: 4,
     aal2MaxAge: Duration.hours(12),
     authorizerMinAal: 'aal2',
+    keyRingTtl: Duration.seconds(60),
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -142,6 +143,7 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.aal2MaxAgeSeconds, 43200);
   assert.equal(config.authorizerMinAal, 'aal2');
   assert.equal(config.reauthWindowSeconds, 120);
+  assert.equal(config.keyRingTtlSeconds, 60);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);
   assert.equal(config.rememberMeTtlSeconds, 864000);

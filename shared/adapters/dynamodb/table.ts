@@ -20,6 +20,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
  * | MFA challenge  | `USER#<id>` | `MFA#<hash>`     | two-step sign-in; `ttl` = its expiry     |
+ * | undeliverable | `UNDELIVERABLE#<address hash>` | `UNDELIVERABLE` | SES bounce/complaint mark (docs/mail.md) |
  *
  * No hot partition (issue 17): a sign-in must not write the user item, whose users-index entry
  * every write of it rewrites. The user's `sessionSeq` (the session cap's and the revoke-all's
@@ -67,6 +68,9 @@ export const keys = {
   outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
   mfaChallenge: (userId: string, hash: string) => ({ pk: `USER#${userId}`, sk: `MFA#${hash}` }),
+  /** An address SES reported as undeliverable, by its hash (`shared/ports/undeliverable.ts`). */
+  undeliverable: (addressHash: string) => ({ pk: `UNDELIVERABLE#${addressHash}`, sk: 'UNDELIVERABLE' }),
+  undeliverablePrefix: 'UNDELIVERABLE#',
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   /** Every partition of the users index. */

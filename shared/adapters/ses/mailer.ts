@@ -11,12 +11,16 @@ export class SesMailer implements Mailer {
 
   constructor(
     private readonly from: string,
-    private readonly clientConfig: { region?: string; endpoint?: string } = {},
+    private readonly clientConfig: { region?: string; endpoint?: string; configurationSet?: string } = {},
   ) {}
 
   private load() {
     this.client ??= import('@aws-sdk/client-ses').then(({ SESClient, SendEmailCommand }) => ({
-      client: new SESClient({ ...this.clientConfig, maxAttempts: 2 }),
+      client: new SESClient({
+        ...(this.clientConfig.region ? { region: this.clientConfig.region } : {}),
+        ...(this.clientConfig.endpoint ? { endpoint: this.clientConfig.endpoint } : {}),
+        maxAttempts: 2,
+      }),
       SendEmailCommand,
     }));
     return this.client;
@@ -28,6 +32,8 @@ export class SesMailer implements Mailer {
       await client.send(
         new SendEmailCommand({
           Source: this.from,
+          // Bounces and complaints go to the SES feedback function (docs/mail.md).
+          ...(this.clientConfig.configurationSet ? { ConfigurationSetName: this.clientConfig.configurationSet } : {}),
           Destination: { ToAddresses: [message.to] },
           Message: {
             Subject: { Data: message.subject, Charset: 'UTF-8' },
