@@ -59,6 +59,8 @@ export interface Config {
   totpEnrollmentTtlSeconds: number;
   /** Freshness of the session's last authentication for step-up routes (`AUTH_REAUTH_WINDOW_SECONDS`). */
   reauthWindowSeconds: number;
+  /** The hosted pages (`AUTH_UI*`, docs/hosted-ui.md). */
+  ui: { enabled: boolean; appName: string; defaultLocale: 'en' | 'de'; pseudoLocales: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,6 +185,12 @@ export function loadConfig(env: Env = process.env): Config {
     totpGraceSeconds: int(env, 'AUTH_TOTP_GRACE_SECONDS'),
     totpEnrollmentTtlSeconds: int(env, 'AUTH_TOTP_ENROLLMENT_TTL_SECONDS'),
     reauthWindowSeconds: int(env, 'AUTH_REAUTH_WINDOW_SECONDS'),
+    ui: {
+      enabled: bool(env, 'AUTH_UI'),
+      appName: text(env, 'AUTH_UI_APP_NAME') ?? new URL(appUrl).host,
+      defaultLocale: choice<'en' | 'de'>(env, 'AUTH_UI_DEFAULT_LOCALE'),
+      pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
+    },
   };
   checkRelatedBounds(config);
   // Not enforced yet (docs/mfa.md): refusing it beats a deployment that believes it is on.

@@ -107,6 +107,13 @@ export const AUDIT_EVENTS = {
     me: true,
     when: '`POST /session/reauthenticate`: success (`aal`), or failure with `reason` (`bad_password`, `bad_code`)',
   },
+  // --- hosted UI (docs/specs/hosted-ui.md §4) ---
+  'csrf.rejected': {
+    details: ['form', 'reason'],
+    me: false,
+    when: 'a hosted-page POST refused for a missing or wrong CSRF token or a foreign origin (`reason`); nothing changed',
+  },
+  // --- end hosted UI ---
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;
