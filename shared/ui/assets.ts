@@ -13,6 +13,7 @@ const CSS = `:root{
 --latch-color-background:#121212;--latch-color-text:#f1f1f1;--latch-color-muted:#bdbdbd;--latch-color-primary:#93c5fd;
 --latch-color-on-primary:#0b1b33;--latch-color-error:#ffb4ab;--latch-color-focus:#fde047;--latch-color-border:#9a9a9a;--latch-color-surface:#1e1e1e}}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{font-family:var(--latch-font-family);line-height:1.5;background:var(--latch-color-background);color:var(--latch-color-text)}
 body{margin:0;min-height:100vh;overflow-wrap:anywhere}
 a{color:var(--latch-color-primary);text-underline-offset:.15em}
