@@ -154,6 +154,12 @@ export async function handleUi(deps: Deps, event: APIGatewayProxyEventV2, form: 
   }
 }
 
+/** The 413 page: a form body over {@link MAX_FORM_BYTES}, refused before it is parsed. */
+export async function tooLargePage(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
+  const ctx = await contextOf(deps, event, {}, 'POST', event.rawPath ?? '/');
+  return messagePage(ctx, 'tooLarge.title', 'tooLarge.body', 413, false);
+}
+
 async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form: Record<string, string>, method: string, path: string): Promise<Ctx> {
   const cookies = cookiesOf(event);
   const query: Record<string, string> = {};

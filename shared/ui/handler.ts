@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { problemResponse } from '../http/problem.js';
 import { rawBody } from '../http/request.js';
 import { getDeps } from '../runtime/lambda-deps.js';
-import { handleUi, MAX_FORM_BYTES, type Result } from './app.js';
+import { handleUi, type Result, tooLargePage } from './app.js';
 import { pageHeaders } from './security.js';
 
 /** The event once the urlencoded body parser has run: `body` is the parsed form (or untouched). */
@@ -40,24 +40,13 @@ export function uiHandler() {
   };
   return middy<FormEvent, Result>()
     .use({
-      before: (request) => {
+      before: async (request) => {
         const event = request.event as APIGatewayProxyEventV2;
-        const text =
-          event.body === undefined
-            ? undefined
-            : (() => {
-                try {
-                  return rawBody(event);
-                } catch {
-                  return 'x'.repeat(MAX_FORM_BYTES + 1);
-                }
-              })();
-        if (text !== undefined && Buffer.byteLength(text) > MAX_FORM_BYTES) {
-          return {
-            statusCode: 413,
-            headers: pageHeaders(),
-            body: '<!doctype html><html lang="en"><title>Too large</title><main><h1>The form is too large</h1></main></html>',
-          };
+        if (!deps.config.ui.enabled) return undefined;
+        try {
+          rawBody(event); // throws payload_too_large over 65,536 bytes
+        } catch {
+          return tooLargePage(deps, { ...event, body: undefined } as APIGatewayProxyEventV2);
         }
         return undefined;
       },
