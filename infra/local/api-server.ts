@@ -222,7 +222,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         return send(res, await guarded.handler(authorized, lambdaContext(guarded.name)));
       }
       // --- hosted UI ---
-      if (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) {
+      if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && (url.pathname === '/ui' || url.pathname.startsWith('/ui/'))) {
         return send(res, await ui(toEvent(req, url, body, ip, UI_ROUTE_KEY, { proxy: url.pathname.slice(4) }), lambdaContext('ui')));
       }
       // --- end hosted UI ---

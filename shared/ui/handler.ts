@@ -29,7 +29,7 @@ function formOf(body: unknown): Record<string, string> {
 export function uiHandler() {
   const deps = getDeps();
   const core = async (event: FormEvent, context: Context): Promise<Result> => {
-    if (!deps.config.ui.enabled) return problemResponse('not_found');
+    if (!deps.config.ui.enabled) return { ...problemResponse('not_found'), headers: { ...problemResponse('not_found').headers, 'cache-control': 'no-store' } };
     const form = typeof event.body === 'object' ? formOf(event.body) : {};
     try {
       return await handleUi(deps, { ...event, body: undefined } as APIGatewayProxyEventV2, form);
