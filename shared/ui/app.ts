@@ -25,6 +25,7 @@ import { header, requestInfo } from '../http/request.js';
 import { assetAt } from './assets.js';
 import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
 import { errorSummary, field, form, h, links, notice, type PageErrors, renderPage, t, type View } from './pages.js';
+import { challengeOf, secondStep } from './second-step.js';
 import {
   COOKIES,
   type CsrfBinding,
@@ -95,6 +96,8 @@ const PAGES: PageRoute[] = [
   route('GET', '/ui/?', 'any', async (ctx) => redirect(ctx, ctx.signedIn ? '/ui/account' : '/ui/sign-in')),
   route('GET', '/ui/sign-in', 'guest', async (ctx) => signInPage(ctx, {}, {})),
   route('POST', '/ui/sign-in', 'guest', postSignIn, 'sign-in'),
+  route('GET', '/ui/sign-in/mfa', 'guest', async (ctx) => secondStepPage(ctx, {})),
+  route('POST', '/ui/sign-in/mfa', 'guest', postSecondStep, 'sign-in-mfa'),
   route('GET', '/ui/sign-up', 'guest', async (ctx) => signUpPage(ctx, {}, {})),
   route('POST', '/ui/sign-up', 'guest', postSignUp, 'sign-up'),
   route('GET', '/ui/forgot-password', 'any', async (ctx) => emailOnlyPage(ctx, 'forgot', {}, {})),
@@ -410,11 +413,72 @@ async function postSignIn(ctx: Ctx): Promise<Result> {
   return withFormErrors(
     ctx,
     async () => {
-      const tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password, rememberMe }, requestInfo(ctx.event));
+      let tokens: TokenPair;
+      try {
+        tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password, rememberMe }, requestInfo(ctx.event));
+      } catch (error) {
+        // The first factor was right and the user has a second one: the challenge waits in its cookie.
+        const challenge = challengeOf(error);
+        if (!challenge) throw error;
+        ctx.setCookies.push(setCookie(COOKIES.mfa, challenge.mfaToken, challenge.expiresIn));
+        const ret = safeReturn(ctx.query.return, ctx.uiOrigin);
+        return redirect(
+          ctx,
+          `/ui/sign-in/mfa?${new URLSearchParams({ minutes: String(Math.ceil(challenge.expiresIn / 60)), ...(rememberMe ? { rememberMe: 'on' } : {}), ...(ret ? { return: ret } : {}) })}`,
+        );
+      }
       return startUiSession(ctx, tokens, rememberMe, safeReturn(ctx.query.return, ctx.uiOrigin) ?? '/ui/account');
     },
     (errors) => signInPage(ctx, errors, { email: ctx.form.email ?? '' }),
   );
+}
+
+/** The second step (§5.1): a code from the authenticator app or a recovery code; the time limit said on the page. */
+function secondStepPage(ctx: Ctx, errors: PageErrors): Result {
+  if (!ctx.cookies[COOKIES.mfa]) return redirect(ctx, '/ui/sign-in');
+  const view = viewOf(ctx);
+  const labels = { code: t(view, 'field.code') };
+  const minutes = Math.min(15, Math.max(1, Number.parseInt(ctx.query.minutes ?? '5', 10) || 5));
+  const query = new URLSearchParams({
+    minutes: String(minutes),
+    ...(ctx.query.rememberMe === 'on' ? { rememberMe: 'on' } : {}),
+    ...(safeReturn(ctx.query.return, ctx.uiOrigin) ? { return: safeReturn(ctx.query.return, ctx.uiOrigin) as string } : {}),
+  });
+  const body = [
+    summary(view, errors, labels),
+    h('p', null, t(view, 'mfa.intro')),
+    h('p', { class: 'muted' }, t(view, 'mfa.timeLimit', { minutes })),
+    form(
+      view,
+      'sign-in-mfa',
+      `/ui/sign-in/mfa?${query}`,
+      [field(view, { name: 'code', label: labels.code, type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', errors: errors.code })],
+      t(view, 'mfa.submit'),
+    ),
+    links([{ href: '/ui/sign-in', text: t(view, 'mfa.startAgain') }]),
+  ];
+  return page(ctx, Object.keys(errors).length ? 401 : 200, renderPage(view, 'mfa.title', body));
+}
+
+async function postSecondStep(ctx: Ctx): Promise<Result> {
+  const mfaToken = ctx.cookies[COOKIES.mfa];
+  if (!mfaToken) return redirect(ctx, '/ui/sign-in');
+  const rememberMe = ctx.query.rememberMe === 'on';
+  try {
+    const tokens = await secondStep().complete(ctx.deps, { mfaToken, code: ctx.form.code ?? '' }, requestInfo(ctx.event));
+    ctx.setCookies.push(clearCookie(COOKIES.mfa));
+    return startUiSession(ctx, tokens, rememberMe, safeReturn(ctx.query.return, ctx.uiOrigin) ?? '/ui/account');
+  } catch (error) {
+    if (error instanceof AuthError && error.code === 'invalid_code') return secondStepPage(ctx, { code: [translate(ctx.locale, 'error.invalidCode')] });
+    // An expired, spent or unknown challenge (or a lock meanwhile): back to the first step.
+    if (isInvalidToken(error) || (error instanceof AuthError && error.code === 'account_locked')) {
+      ctx.setCookies.push(clearCookie(COOKIES.mfa));
+      return signInPage(ctx, pageErrorsOf(ctx, error) ?? { _form: [translate(ctx.locale, 'invalidLink.body')] }, {});
+    }
+    const errors = pageErrorsOf(ctx, error);
+    if (!errors) throw error;
+    return secondStepPage(ctx, errors.code ? errors : { code: errors._form ?? [] });
+  }
 }
 
 function signUpPage(ctx: Ctx, errors: PageErrors, values: { email?: string }): Result {

@@ -6,7 +6,7 @@ import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { safeEqual } from '../domain/secrets.js';
 
-export const COOKIES = { session: '__Host-latch_ui', csrf: '__Host-latch_csrf', lang: '__Host-latch_lang' } as const;
+export const COOKIES = { session: '__Host-latch_ui', csrf: '__Host-latch_csrf', lang: '__Host-latch_lang', mfa: '__Host-latch_mfa' } as const;
 
 /** The request's cookies: payload 2.0 carries them in `cookies`, the local runner in the header. */
 export function cookiesOf(event: APIGatewayProxyEventV2): Record<string, string> {
