@@ -209,6 +209,8 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
     ...optional('logRetention', logRetentionFrom(ctx.number('logRetentionDays'))),
     ...optional('dashboard', ctx.boolean('dashboard')),
     ...optional('alarmTopic', alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(scope, 'LatchAlarmTopic', alarmTopicArn)),
+    // --- hosted UI: `-c hostedUi='{"appName":"Example"}'` (docs/hosted-ui.md) ---
+    ...optional('hostedUi', ctx.json('hostedUi') as LatchAuthProps['hostedUi']),
   };
 }
 

@@ -69,6 +69,8 @@ export interface Config {
   aal2MaxAgeSeconds: number;
   /** The lowest level the authorizer lets through (`AUTH_AUTHORIZER_MIN_AAL`). */
   authorizerMinAal: 'aal1' | 'aal2';
+  /** The hosted pages (`AUTH_UI*`, docs/hosted-ui.md). */
+  ui: { enabled: boolean; appName: string; defaultLocale: 'en' | 'de'; pseudoLocales: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -198,6 +200,12 @@ export function loadConfig(env: Env = process.env): Config {
     mfaMaxAttempts: int(env, 'AUTH_MFA_MAX_ATTEMPTS'),
     aal2MaxAgeSeconds: int(env, 'AUTH_AAL2_MAX_AGE_SECONDS'),
     authorizerMinAal: choice<Config['authorizerMinAal']>(env, 'AUTH_AUTHORIZER_MIN_AAL'),
+    ui: {
+      enabled: bool(env, 'AUTH_UI'),
+      appName: text(env, 'AUTH_UI_APP_NAME') ?? new URL(appUrl).host,
+      defaultLocale: choice<'en' | 'de'>(env, 'AUTH_UI_DEFAULT_LOCALE'),
+      pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
+    },
   };
   checkRelatedBounds(config);
   return config;

@@ -392,6 +392,37 @@ export const SETTINGS = [
     scope: 'setting',
     authProp: 'mailTemplatesFile',
   },
+  // --- hosted UI (docs/specs/hosted-ui.md §10) ---
+  {
+    name: 'AUTH_UI',
+    type: 'boolean',
+    default: 'false',
+    description: 'serve the hosted pages under `/ui/` (see [`docs/hosted-ui.md`](docs/hosted-ui.md))',
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_UI_APP_NAME',
+    type: 'text',
+    defaultText: "`APP_URL`'s host",
+    description: "the app's name on the hosted pages",
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_UI_DEFAULT_LOCALE',
+    type: 'choice',
+    default: 'en',
+    choices: ['en', 'de'],
+    description: 'the language of the hosted pages when nothing else chooses one',
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_UI_PSEUDO_LOCALES',
+    type: 'boolean',
+    default: 'false',
+    description: 'also serve the pseudo-locales `en-XA` and `ar-XB` (tests, local runs)',
+    scope: 'setting',
+  },
+  // --- end hosted UI ---
   { name: 'LATCH_TABLE_NAME', type: 'text', description: 'the DynamoDB table (CDK, the local runner)', scope: 'runtime' },
   { name: 'LATCH_AUDIT_TABLE_NAME', type: 'text', description: 'the audit table (CDK; locally the table name with `-audit`)', scope: 'runtime' },
   {

@@ -78,7 +78,7 @@ export interface FunctionAccess {
 }
 
 /** Latch's functions outside the route table. */
-export type InternalFunctionName = 'not-found' | 'authorizer';
+export type InternalFunctionName = 'not-found' | 'authorizer' | 'ui';
 
 /**
  * The grants of every function, from what its flows do today. Only the functions whose flows
@@ -206,6 +206,16 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     argon2: true,
     dataKeys: true,
   },
+  // --- hosted UI (docs/hosted-ui.md) ---
+  /**
+   * ui: the hosted pages (only with the `hostedUi` prop), one `ANY /ui/{proxy+}` route. Its pages
+   * call the flows of registration, session, account, sessions, email-confirmation,
+   * password-reset and invitations directly: the union of their needs (argon2, mail, signing
+   * keys, since a sign-in starts a Latch session; `csrf.rejected` and the audit key, from which
+   * the pre-sign-in CSRF key is derived).
+   */
+  ui: { routes: [], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  // --- end hosted UI ---
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
   authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },
 };

@@ -88,6 +88,12 @@ export interface LatchThrottle {
 export interface LatchAuthProps {
   /** `APP_URL`: origin (and path prefix) of the client app; every mailed link starts with it. */
   readonly appUrl: string;
+  /**
+   * The hosted pages (docs/hosted-ui.md): a `ui` function on `ANY /ui/{proxy+}` of the same API
+   * (`AUTH_UI=true`). Set `appUrl` to `<API or custom domain origin>/ui` so mailed links land on them.
+   * @default no hosted pages
+   */
+  readonly hostedUi?: HostedUiProps;
   /** `AUTH_MAIL_FROM`: sender of every mail, an address of a verified SES identity. */
   readonly mailFrom: string;
   /**
@@ -247,4 +253,12 @@ export function validateEnvironment(environment: Record<string, string>): void {
     ]),
   );
   loadConfig(resolvable);
+}
+
+/** The hosted pages' props (docs/hosted-ui.md). */
+export interface HostedUiProps {
+  /** `AUTH_UI_APP_NAME`: the app's name in titles and headings. @default `appUrl`'s host */
+  readonly appName?: string;
+  /** `AUTH_UI_DEFAULT_LOCALE`. @default 'en' */
+  readonly defaultLocale?: 'en' | 'de';
 }

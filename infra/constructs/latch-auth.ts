@@ -143,6 +143,15 @@ export class LatchAuth extends Construct {
       ...settingsEnvironment(props.settings ?? {}),
       // EMF metrics (issue #18): the namespace the alarms read.
       LATCH_METRICS_NAMESPACE: props.metricNamespace ?? `Latch/${Stack.of(this).stackName}`,
+      // --- hosted UI ---
+      ...(props.hostedUi
+        ? {
+            AUTH_UI: 'true',
+            ...(props.hostedUi.appName ? { AUTH_UI_APP_NAME: props.hostedUi.appName } : {}),
+            ...(props.hostedUi.defaultLocale ? { AUTH_UI_DEFAULT_LOCALE: props.hostedUi.defaultLocale } : {}),
+          }
+        : {}),
+      // --- end hosted UI ---
     };
     validateEnvironment(environment);
 
@@ -153,7 +162,7 @@ export class LatchAuth extends Construct {
     const sesIdentities = [props.sesIdentity ?? domainOf(props.mailFrom), ...(props.additionalSesIdentities ?? [])];
     const functions = new Map<string, LatchFunction>();
     const functionsScope = new Construct(this, 'Functions');
-    for (const name of ALL_FUNCTIONS()) {
+    for (const name of [...ALL_FUNCTIONS(), ...(props.hostedUi ? (['ui'] as const) : [])]) {
       const access = accessOf(name);
       const served = (routes as readonly RouteDefinition[]).filter((r) => r.function === name).map(routeKey);
       const fn = new LatchFunction(functionsScope, pascal(name), {
@@ -221,6 +230,17 @@ export class LatchAuth extends Construct {
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     this.stage = this.createStage(props.throttle);
     this.addRoutes(fnOf);
+    // --- hosted UI: every page and asset under /ui goes to the ui function ---
+    if (props.hostedUi) {
+      const integration = new HttpLambdaIntegration('UiIntegration', fnOf('ui'));
+      for (const [id, path] of [
+        ['Route-ANY-ui-proxy', '/ui/{proxy+}'],
+        ['Route-ANY-ui', '/ui'],
+      ] as const) {
+        new apigwv2.HttpRoute(this.api, id, { httpApi: this.api, routeKey: apigwv2.HttpRouteKey.with(path, apigwv2.HttpMethod.ANY), integration });
+      }
+    }
+    // --- end hosted UI ---
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');

@@ -6,6 +6,9 @@ import { type FunctionName, functionNames, matchPath, routeKey } from '../../sha
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type AuthorizerHandler = (event: unknown) => Promise<unknown>;
 
+/** The hosted pages' one API Gateway route (docs/hosted-ui.md). */
+export const UI_ROUTE_KEY = 'ANY /ui/{proxy+}';
+
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
@@ -44,6 +47,7 @@ async function loadHandlers(): Promise<{
   notFound: Handler;
   authorizer: AuthorizerHandler;
   protectedRoutes: Map<string, LoadedProtectedRoute>;
+  ui: Handler;
 }> {
   const byFunction = new Map<FunctionName, Handler>();
   for (const name of functionNames()) {
@@ -51,13 +55,16 @@ async function loadHandlers(): Promise<{
     byFunction.set(name, mod.handler);
   }
   const notFound = ((await import('../../functions/not-found.js')) as { handler: Handler }).handler;
+  // --- hosted UI: `ANY /ui/{proxy+}` (and `/ui`) go to the `ui` function ---
+  const ui = ((await import('../../functions/ui.js')) as { handler: Handler }).handler;
+  // --- end hosted UI ---
   const authorizer = ((await import('../../functions/authorizer.js')) as { handler: AuthorizerHandler }).handler;
   const protectedRoutes = new Map<string, LoadedProtectedRoute>();
   for (const route of PROTECTED_ROUTES) {
     const routeKey = `${route.method} ${route.path}`;
     protectedRoutes.set(routeKey, { routeKey, name: route.name, handler: ((await import(route.module)) as { handler: Handler }).handler });
   }
-  return { byFunction, notFound, authorizer, protectedRoutes };
+  return { byFunction, notFound, authorizer, protectedRoutes, ui };
 }
 
 /** API Gateway's own answers when its Lambda authorizer stops a request. */
@@ -184,7 +191,7 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
  * same way and reach their own handler.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const { byFunction, notFound, authorizer, protectedRoutes } = await loadHandlers();
+  const { byFunction, notFound, authorizer, protectedRoutes, ui } = await loadHandlers();
   const trusted = options.trustedProxies ?? [];
   const server = createServer(async (req, res) => {
     try {
@@ -214,6 +221,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         const authorized = { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: decision.context ?? {} } } };
         return send(res, await guarded.handler(authorized, lambdaContext(guarded.name)));
       }
+      // --- hosted UI ---
+      if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && (url.pathname === '/ui' || url.pathname.startsWith('/ui/'))) {
+        return send(res, await ui(toEvent(req, url, body, ip, UI_ROUTE_KEY, { proxy: url.pathname.slice(4) }), lambdaContext('ui')));
+      }
+      // --- end hosted UI ---
       const matches = matchPath(url.pathname);
       const match = matches.find((m) => m.route.method === req.method);
       if (!match) {

@@ -58,6 +58,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const port = options.port === 0 ? await freePort() : options.port;
   process.env.AUTH_ISSUER ??= `http://127.0.0.1:${port}`;
   env.AUTH_ISSUER = process.env.AUTH_ISSUER;
+  // --- hosted UI: the mailed links land on the pages (APP_URL = <origin>/ui) ---
+  if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && !process.env.APP_URL) {
+    process.env.APP_URL = `http://127.0.0.1:${port}/ui`;
+    env.APP_URL = process.env.APP_URL;
+  }
+  // --- end hosted UI ---
   const trustedProxies = (process.env.AUTH_TRUSTED_PROXIES ?? '')
     .split(',')
     .map((s) => s.trim())

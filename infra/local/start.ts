@@ -49,8 +49,10 @@ async function main(): Promise<void> {
     const ses = await startSesLocal(portFrom('SES_PORT', 8005));
     started.push(ses);
     const tableName = process.env.LATCH_TABLE_NAME ?? 'latch-local';
+    // The hosted pages are on locally unless AUTH_UI says otherwise (docs/hosted-ui.md).
+    const uiEnv: Record<string, string> = { AUTH_UI: process.env.AUTH_UI ?? 'true', AUTH_UI_PSEUDO_LOCALES: process.env.AUTH_UI_PSEUDO_LOCALES ?? 'true' };
     mkdirSync(path.dirname(stateFile), { recursive: true });
-    const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName, signingKeysFile });
+    const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName, signingKeysFile, env: uiEnv });
     closeApi = api.close;
     const state = {
       pid: process.pid,
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
         `  API             ${api.url}   (try: curl ${api.url}/.well-known/openid-configuration)`,
         `  authorizer demo ${api.url}/_local/protected   (send Authorization: Bearer <accessToken>)`,
         ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
+        ...(api.env.AUTH_UI === 'true' ? [`  hosted pages    ${api.url}/ui/sign-in   (sign-up, reset, account; APP_URL ${api.env.APP_URL ?? ''})`] : []),
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
         `  DynamoDB Local  ${dynamo.url}   table "${tableName}", audit table "${api.env.LATCH_AUDIT_TABLE_NAME}" (in memory)`,

@@ -120,6 +120,13 @@ export const AUDIT_EVENTS = {
   },
   'mfa.lockout': { details: ['failures'], me: true, when: 'failed second factors started the MFA lockout of the account' },
   'admin.mfa_reset': { details: [], me: 'actor-kind', when: 'an admin or operator removed every second factor of the user; every session revoked' },
+  // --- hosted UI (docs/specs/hosted-ui.md §4) ---
+  'csrf.rejected': {
+    details: ['form', 'reason'],
+    me: false,
+    when: 'a hosted-page POST refused for a missing or wrong CSRF token or a foreign origin (`reason`); nothing changed',
+  },
+  // --- end hosted UI ---
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -1,0 +1,56 @@
+import middy from '@middy/core';
+import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { problemResponse } from '../http/problem.js';
+import { rawBody } from '../http/request.js';
+import { getDeps } from '../runtime/lambda-deps.js';
+import { handleUi, type Result, tooLargePage } from './app.js';
+import { pageHeaders } from './security.js';
+
+/** The event once the urlencoded body parser has run: `body` is the parsed form (or untouched). */
+type FormEvent = APIGatewayProxyEventV2 & { body?: unknown };
+
+/** First value of each field: a repeated field counts once, as the JSON API takes one value. */
+function formOf(body: unknown): Record<string, string> {
+  if (!body || typeof body !== 'object') return {};
+  const form: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') form[name] = first;
+  }
+  return form;
+}
+
+/**
+ * The `ui` function: the size limit (a 413 page) before anything is parsed, then
+ * `@middy/http-urlencode-body-parser` for form posts, then the pages. With `AUTH_UI` off every
+ * path answers the API's problem+json 404.
+ */
+export function uiHandler() {
+  const deps = getDeps();
+  const core = async (event: FormEvent, context: Context): Promise<Result> => {
+    if (!deps.config.ui.enabled) return { ...problemResponse('not_found'), headers: { ...problemResponse('not_found').headers, 'cache-control': 'no-store' } };
+    const form = typeof event.body === 'object' ? formOf(event.body) : {};
+    try {
+      return await handleUi(deps, { ...event, body: undefined } as APIGatewayProxyEventV2, form);
+    } catch (error) {
+      deps.log.error('ui: unhandled', { flow: 'ui', requestId: context.awsRequestId, errorName: error instanceof Error ? error.name : typeof error });
+      return { statusCode: 500, headers: pageHeaders(), body: '<!doctype html><title>Error</title><p>Something went wrong.</p>' };
+    }
+  };
+  return middy<FormEvent, Result>()
+    .use({
+      before: async (request) => {
+        const event = request.event as APIGatewayProxyEventV2;
+        if (!deps.config.ui.enabled) return undefined;
+        try {
+          rawBody(event); // throws payload_too_large over 65,536 bytes
+        } catch {
+          return tooLargePage(deps, { ...event, body: undefined } as APIGatewayProxyEventV2);
+        }
+        return undefined;
+      },
+    })
+    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }) as unknown as middy.MiddlewareObj<FormEvent, Result>)
+    .handler(core);
+}

@@ -1,0 +1,390 @@
+/**
+ * The hosted pages' catalogues (docs/specs/hosted-ui.md §8): one per locale, keyed by stable
+ * message ids, `{name}` placeholders. English follows Pow's texts where Pow has one (they are the
+ * API's `messages`). `en-XA` (accented, longer, bracketed) and `ar-XB` (right-to-left) are
+ * generated from English and served only with `AUTH_UI_PSEUDO_LOCALES=true`.
+ */
+import { messages } from '../domain/messages.js';
+
+const en = {
+  'layout.skip': 'Skip to main content',
+  'layout.language': 'Language',
+  'layout.signOut': 'Sign out',
+  'layout.title': '{page} – {app}',
+  'layout.account': 'Account',
+  'layout.sessions': 'Sessions',
+  'summary.title': 'There is a problem',
+  'field.error': 'Error:',
+  'field.email': 'Email address',
+  'field.password': 'Password',
+  'field.passwordConfirmation': 'Confirm password',
+  'field.currentPassword': 'Current password',
+  'field.newPassword': 'New password',
+  'field.newEmail': 'New email address',
+  'field.rememberMe': 'Remember me on this device',
+  'field.showPassword': 'Show password',
+  'signIn.title': 'Sign in',
+  'signIn.submit': 'Sign in',
+  'signIn.signUp': 'Create an account',
+  'signIn.forgot': 'Forgot your password?',
+  'signIn.resend': 'Resend the confirmation email',
+  'signUp.title': 'Create an account',
+  'signUp.submit': 'Create account',
+  'signUp.signIn': 'Already have an account? Sign in',
+  'checkMail.title': 'Check your email',
+  'checkMail.registered': messages.registrationPending,
+  'checkMail.reset': messages.passwordResetRequested,
+  'checkMail.resent': messages.confirmationResent,
+  'forgot.title': 'Reset your password',
+  'forgot.intro': 'Enter the email address of your account and we will send you a link to choose a new password.',
+  'forgot.submit': 'Send the link',
+  'resend.title': 'Resend the confirmation email',
+  'resend.submit': 'Send it again',
+  'confirm.title': 'Confirm your email address',
+  'confirm.intro': 'Press the button to confirm the email address of your account.',
+  'confirm.submit': 'Confirm',
+  'confirmed.title': 'Email address confirmed',
+  'confirmed.body': 'Thank you: {email} is confirmed.',
+  'invalidLink.title': 'This link does not work',
+  'invalidLink.body': messages.invalidToken,
+  'invalidLink.again': 'Ask for a new link',
+  'reset.title': 'Choose a new password',
+  'reset.intro': 'Choose a new password for {email}.',
+  'reset.submit': 'Set the password',
+  'resetDone.title': 'Password updated',
+  'resetDone.body': messages.passwordResetDone,
+  'invitation.title': 'Accept your invitation',
+  'invitation.intro': 'You have been invited with the address {email}. Choose a password to finish.',
+  'invitation.submit': 'Accept and sign in',
+  'mfa.title': 'Enter your code',
+  'mfa.intro': 'Enter the code from your authenticator app, or one of your recovery codes.',
+  'mfa.timeLimit': 'You have {minutes} minutes to finish signing in. After that, start again.',
+  'mfa.submit': 'Continue',
+  'mfa.startAgain': 'Start again',
+  'field.code': 'Code',
+  'error.invalidCode': 'The code is invalid or has already been used.',
+  'account.title': 'Your account',
+  'account.signedInAs': 'Signed in as {email}.',
+  'account.pending': 'Waiting for confirmation: {email}',
+  'account.saved': 'Your changes have been saved.',
+  'account.emailTitle': 'Change your email address',
+  'account.emailSubmit': 'Change email address',
+  'account.passwordTitle': 'Change your password',
+  'account.passwordSubmit': 'Change password',
+  'account.deleteTitle': 'Delete your account',
+  'account.deleteWarning': 'This deletes your account and signs you out everywhere. It cannot be undone.',
+  'account.deleteSubmit': 'Delete my account',
+  'deleted.title': 'Account deleted',
+  'deleted.body': 'Your account has been deleted.',
+  'sessions.title': 'Your sessions',
+  'sessions.intro': 'These devices are signed in to your account.',
+  'sessions.current': 'This device',
+  'sessions.device': 'Device',
+  'sessions.lastUsed': 'Last used',
+  'sessions.signedIn': 'Signed in',
+  'sessions.unknownDevice': 'Unknown device',
+  'sessions.revoke': 'Sign out this device',
+  'sessions.revokeAll': 'Sign out everywhere',
+  'sessions.revoked': 'The device has been signed out.',
+  'signedOut.title': 'Signed out',
+  'signedOut.body': 'You have been signed out.',
+  'common.backToSignIn': 'Go to sign in',
+  'error.invalidCredentials': messages.invalidCredentials,
+  'error.locked': messages.accountLocked,
+  'error.notConfirmed': messages.emailNotConfirmed,
+  'error.tooManyAttempts': 'Too many failed sign-in attempts. Please try again in {seconds} seconds.',
+  'error.breached': 'This password has appeared in a data breach, so it cannot be used to sign in. We have sent you an email to choose a new one.',
+  'error.unavailable': 'The service is unavailable. Please try again in a moment.',
+  'error.forbidden': 'You are not allowed to do this.',
+  'error.field.blank': "can't be blank",
+  'error.field.invalidFormat': 'has invalid format',
+  'error.field.taken': 'has already been taken',
+  'error.field.tooShort': 'should be at least {n} character(s)',
+  'error.field.tooLong': 'should be at most {n} character(s)',
+  'error.field.mismatch': 'does not match confirmation',
+  'error.field.tooCommon': 'is too common; choose a less common password',
+  'error.field.contextWord': 'is too similar to your e-mail address or the name of this service',
+  'error.field.breached': 'has appeared in a data breach',
+  'error.field.invalid': 'is invalid',
+  'notFound.title': 'Page not found',
+  'notFound.body': 'There is no page at this address. Check the address, or start again from the sign-in page.',
+  'csrf.title': 'This form has expired',
+  'csrf.body': 'For your security the form was not sent. Go back, reload the page and try again.',
+  'failure.title': 'Something went wrong',
+  'failure.body': 'Please try again. If it keeps happening, quote this reference to support: {reference}',
+  'tooLarge.title': 'The form is too large',
+  'tooLarge.body': 'What was sent is over the size limit. Go back and shorten it.',
+  'unsupported.title': 'This form could not be read',
+  'unsupported.body': 'Go back, reload the page and try again.',
+  'methodNotAllowed.title': 'This page cannot be used this way',
+  'methodNotAllowed.body': 'Use the buttons on the page.',
+} as const;
+
+export type MessageId = keyof typeof en;
+export type Catalogue = Record<MessageId, string>;
+
+const de: Catalogue = {
+  'layout.skip': 'Zum Hauptinhalt springen',
+  'layout.language': 'Sprache',
+  'layout.signOut': 'Abmelden',
+  'layout.title': '{page} – {app}',
+  'layout.account': 'Konto',
+  'layout.sessions': 'Sitzungen',
+  'summary.title': 'Es gibt ein Problem',
+  'field.error': 'Fehler:',
+  'field.email': 'E-Mail-Adresse',
+  'field.password': 'Passwort',
+  'field.passwordConfirmation': 'Passwort bestätigen',
+  'field.currentPassword': 'Aktuelles Passwort',
+  'field.newPassword': 'Neues Passwort',
+  'field.newEmail': 'Neue E-Mail-Adresse',
+  'field.rememberMe': 'Auf diesem Gerät angemeldet bleiben',
+  'field.showPassword': 'Passwort anzeigen',
+  'signIn.title': 'Anmelden',
+  'signIn.submit': 'Anmelden',
+  'signIn.signUp': 'Konto erstellen',
+  'signIn.forgot': 'Passwort vergessen?',
+  'signIn.resend': 'Bestätigungs-E-Mail erneut senden',
+  'signUp.title': 'Konto erstellen',
+  'signUp.submit': 'Konto erstellen',
+  'signUp.signIn': 'Schon ein Konto? Anmelden',
+  'checkMail.title': 'Sehen Sie in Ihr Postfach',
+  'checkMail.registered': 'Wenn die Adresse registriert werden kann, haben wir ihr eine Nachricht gesendet. Bitte sehen Sie in Ihr Postfach.',
+  'checkMail.reset': 'Wenn es ein Konto mit dieser E-Mail-Adresse gibt, erhalten Sie eine E-Mail mit einem Link zum Zurücksetzen des Passworts.',
+  'checkMail.resent': 'Wenn es ein Konto mit einer unbestätigten E-Mail-Adresse gibt, haben wir die Bestätigung erneut gesendet.',
+  'forgot.title': 'Passwort zurücksetzen',
+  'forgot.intro': 'Geben Sie die E-Mail-Adresse Ihres Kontos ein; wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen.',
+  'forgot.submit': 'Link senden',
+  'resend.title': 'Bestätigungs-E-Mail erneut senden',
+  'resend.submit': 'Erneut senden',
+  'confirm.title': 'E-Mail-Adresse bestätigen',
+  'confirm.intro': 'Drücken Sie die Schaltfläche, um die E-Mail-Adresse Ihres Kontos zu bestätigen.',
+  'confirm.submit': 'Bestätigen',
+  'confirmed.title': 'E-Mail-Adresse bestätigt',
+  'confirmed.body': 'Danke: {email} ist bestätigt.',
+  'invalidLink.title': 'Dieser Link funktioniert nicht',
+  'invalidLink.body': 'Der Link ist ungültig oder abgelaufen.',
+  'invalidLink.again': 'Einen neuen Link anfordern',
+  'reset.title': 'Neues Passwort wählen',
+  'reset.intro': 'Wählen Sie ein neues Passwort für {email}.',
+  'reset.submit': 'Passwort festlegen',
+  'resetDone.title': 'Passwort geändert',
+  'resetDone.body': 'Das Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an.',
+  'invitation.title': 'Einladung annehmen',
+  'invitation.intro': 'Sie wurden mit der Adresse {email} eingeladen. Wählen Sie ein Passwort, um abzuschließen.',
+  'invitation.submit': 'Annehmen und anmelden',
+  'mfa.title': 'Code eingeben',
+  'mfa.intro': 'Geben Sie den Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.',
+  'mfa.timeLimit': 'Sie haben {minutes} Minuten, um die Anmeldung abzuschließen. Danach beginnen Sie erneut.',
+  'mfa.submit': 'Weiter',
+  'mfa.startAgain': 'Neu beginnen',
+  'field.code': 'Code',
+  'error.invalidCode': 'Der Code ist ungültig oder wurde bereits verwendet.',
+  'account.title': 'Ihr Konto',
+  'account.signedInAs': 'Angemeldet als {email}.',
+  'account.pending': 'Wartet auf Bestätigung: {email}',
+  'account.saved': 'Ihre Änderungen wurden gespeichert.',
+  'account.emailTitle': 'E-Mail-Adresse ändern',
+  'account.emailSubmit': 'E-Mail-Adresse ändern',
+  'account.passwordTitle': 'Passwort ändern',
+  'account.passwordSubmit': 'Passwort ändern',
+  'account.deleteTitle': 'Konto löschen',
+  'account.deleteWarning': 'Damit wird Ihr Konto gelöscht und Sie werden überall abgemeldet. Das lässt sich nicht rückgängig machen.',
+  'account.deleteSubmit': 'Mein Konto löschen',
+  'deleted.title': 'Konto gelöscht',
+  'deleted.body': 'Ihr Konto wurde gelöscht.',
+  'sessions.title': 'Ihre Sitzungen',
+  'sessions.intro': 'Diese Geräte sind bei Ihrem Konto angemeldet.',
+  'sessions.current': 'Dieses Gerät',
+  'sessions.device': 'Gerät',
+  'sessions.lastUsed': 'Zuletzt benutzt',
+  'sessions.signedIn': 'Angemeldet',
+  'sessions.unknownDevice': 'Unbekanntes Gerät',
+  'sessions.revoke': 'Dieses Gerät abmelden',
+  'sessions.revokeAll': 'Überall abmelden',
+  'sessions.revoked': 'Das Gerät wurde abgemeldet.',
+  'signedOut.title': 'Abgemeldet',
+  'signedOut.body': 'Sie wurden abgemeldet.',
+  'common.backToSignIn': 'Zur Anmeldung',
+  'error.invalidCredentials': 'Die Anmeldedaten haben nicht funktioniert. Bitte prüfen Sie sie und versuchen Sie es erneut.',
+  'error.locked': 'Ihr Konto ist leider gesperrt.',
+  'error.notConfirmed': 'Sie müssen Ihre E-Mail-Adresse bestätigen, bevor Sie sich anmelden können. Wir haben eine neue Bestätigungs-E-Mail gesendet.',
+  'error.tooManyAttempts': 'Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in {seconds} Sekunden erneut.',
+  'error.breached':
+    'Dieses Passwort ist in einem Datenleck aufgetaucht und kann nicht zur Anmeldung verwendet werden. Wir haben Ihnen eine E-Mail gesendet, um ein neues zu wählen.',
+  'error.unavailable': 'Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.',
+  'error.forbidden': 'Das ist Ihnen nicht erlaubt.',
+  'error.field.blank': 'darf nicht leer sein',
+  'error.field.invalidFormat': 'hat ein ungültiges Format',
+  'error.field.taken': 'ist bereits vergeben',
+  'error.field.tooShort': 'muss mindestens {n} Zeichen lang sein',
+  'error.field.tooLong': 'darf höchstens {n} Zeichen lang sein',
+  'error.field.mismatch': 'stimmt nicht mit der Bestätigung überein',
+  'error.field.tooCommon': 'ist zu verbreitet; wählen Sie ein selteneres Passwort',
+  'error.field.contextWord': 'ähnelt zu sehr Ihrer E-Mail-Adresse oder dem Namen dieses Dienstes',
+  'error.field.breached': 'ist in einem Datenleck aufgetaucht',
+  'error.field.invalid': 'ist ungültig',
+  'notFound.title': 'Seite nicht gefunden',
+  'notFound.body': 'Unter dieser Adresse gibt es keine Seite. Prüfen Sie die Adresse oder beginnen Sie erneut bei der Anmeldung.',
+  'csrf.title': 'Dieses Formular ist abgelaufen',
+  'csrf.body': 'Zu Ihrer Sicherheit wurde das Formular nicht gesendet. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.',
+  'failure.title': 'Etwas ist schiefgegangen',
+  'failure.body': 'Bitte versuchen Sie es erneut. Wenn es wieder passiert, nennen Sie dem Support diese Referenz: {reference}',
+  'tooLarge.title': 'Das Formular ist zu groß',
+  'tooLarge.body': 'Die gesendeten Daten überschreiten die Größengrenze. Gehen Sie zurück und kürzen Sie sie.',
+  'unsupported.title': 'Dieses Formular konnte nicht gelesen werden',
+  'unsupported.body': 'Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.',
+  'methodNotAllowed.title': 'Diese Seite kann so nicht benutzt werden',
+  'methodNotAllowed.body': 'Benutzen Sie die Schaltflächen auf der Seite.',
+};
+
+/** The shipped locales and the pseudo-locales (served only with `AUTH_UI_PSEUDO_LOCALES=true`). */
+export const SHIPPED_LOCALES = ['en', 'de'] as const;
+export const PSEUDO_LOCALES = ['en-XA', 'ar-XB'] as const;
+export type Locale = (typeof SHIPPED_LOCALES)[number] | (typeof PSEUDO_LOCALES)[number];
+
+/** Each locale's name in its own language (the language chooser). */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch', 'en-XA': 'Ëñğļîšħ (XA)', 'ar-XB': 'English (XB, RTL)' };
+
+const ACCENTS: Record<string, string> = {
+  a: 'á',
+  b: 'ƀ',
+  c: 'ç',
+  d: 'ð',
+  e: 'é',
+  f: 'ƒ',
+  g: 'ĝ',
+  h: 'ĥ',
+  i: 'î',
+  j: 'ĵ',
+  k: 'ķ',
+  l: 'ļ',
+  m: 'ɱ',
+  n: 'ñ',
+  o: 'ö',
+  p: 'þ',
+  q: 'ǫ',
+  r: 'ŕ',
+  s: 'š',
+  t: 'ţ',
+  u: 'û',
+  v: 'ṽ',
+  w: 'ŵ',
+  x: 'ẋ',
+  y: 'ý',
+  z: 'ž',
+  A: 'Å',
+  B: 'Ɓ',
+  C: 'Ç',
+  D: 'Ð',
+  E: 'É',
+  F: 'Ƒ',
+  G: 'Ĝ',
+  H: 'Ĥ',
+  I: 'Î',
+  J: 'Ĵ',
+  K: 'Ķ',
+  L: 'Ļ',
+  M: 'Ṁ',
+  N: 'Ñ',
+  O: 'Ö',
+  P: 'Þ',
+  Q: 'Ǫ',
+  R: 'Ŕ',
+  S: 'Š',
+  T: 'Ţ',
+  U: 'Û',
+  V: 'Ṽ',
+  W: 'Ŵ',
+  X: 'Ẋ',
+  Y: 'Ý',
+  Z: 'Ž',
+};
+
+/** Maps the text outside `{placeholders}`; placeholders stay as they are. */
+function mapText(message: string, map: (text: string) => string): string {
+  return message
+    .split(/(\{[a-zA-Z]+\})/)
+    .map((part) => (/^\{[a-zA-Z]+\}$/.test(part) ? part : map(part)))
+    .join('');
+}
+
+/** `en-XA`: accented, about 40 % longer, bracketed, so hard-coded strings and clipping show. */
+export function pseudoAccented(message: string): string {
+  const accented = mapText(message, (text) => [...text].map((c) => ACCENTS[c] ?? c).join(''));
+  const padding = ' ·'.repeat(Math.ceil((message.length * 0.4) / 2));
+  return `[${accented}${padding}]`;
+}
+
+/** `ar-XB`: the English text shown right to left (the page's `dir="rtl"` mirrors the layout). */
+export function pseudoRtl(message: string): string {
+  return mapText(message, (text) => (text.trim() === '' ? text : `\u202e${text}\u202c`));
+}
+
+function generated(map: (message: string) => string): Catalogue {
+  return Object.fromEntries(Object.entries(en).map(([id, message]) => [id, map(message)])) as Catalogue;
+}
+
+export const CATALOGUES: Record<Locale, Catalogue> = { en, de, 'en-XA': generated(pseudoAccented), 'ar-XB': generated(pseudoRtl) };
+
+/** The placeholders a message uses, sorted (a test holds them equal across locales). */
+export function placeholdersOf(message: string): string[] {
+  return [...message.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1] as string).sort();
+}
+
+/** The message in a locale with its placeholders filled (values are text; the renderer escapes them). */
+export function translate(locale: Locale, id: MessageId, values: Record<string, string | number> = {}): string {
+  const message = CATALOGUES[locale][id];
+  return message.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+export function directionOf(locale: Locale): 'ltr' | 'rtl' {
+  return locale === 'ar-XB' ? 'rtl' : 'ltr';
+}
+
+/** The locales a deployment serves. */
+export function servedLocales(pseudo: boolean): Locale[] {
+  return pseudo ? [...SHIPPED_LOCALES, ...PSEUDO_LOCALES] : [...SHIPPED_LOCALES];
+}
+
+/** A served locale named exactly (case-insensitive), or undefined. */
+export function servedLocale(value: string | undefined, pseudo: boolean): Locale | undefined {
+  if (!value) return undefined;
+  return servedLocales(pseudo).find((l) => l.toLowerCase() === value.trim().toLowerCase());
+}
+
+/**
+ * The first served locale of an `Accept-Language` header, by quality then order: an exact tag
+ * first, else its language (`de-AT` → `de`). Pseudo-locales only match exactly.
+ */
+export function matchAcceptLanguage(header: string | undefined, pseudo: boolean): Locale | undefined {
+  if (!header) return undefined;
+  const ranges = header
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((r) => r.tag !== '' && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const range of ranges) {
+    const exact = servedLocale(range.tag, pseudo);
+    if (exact) return exact;
+    const language = range.tag.split('-')[0];
+    const shipped = SHIPPED_LOCALES.find((l) => l === language?.toLowerCase());
+    if (shipped) return shipped;
+  }
+  return undefined;
+}
+
+/** Negotiation (§8): a `lang` parameter → the `__Host-latch_lang` cookie → `Accept-Language` → the default. */
+export function negotiateLocale(input: { param?: string; cookie?: string; acceptLanguage?: string; fallback: Locale; pseudo: boolean }): Locale {
+  return (
+    servedLocale(input.param, input.pseudo) ??
+    servedLocale(input.cookie, input.pseudo) ??
+    matchAcceptLanguage(input.acceptLanguage, input.pseudo) ??
+    input.fallback
+  );
+}

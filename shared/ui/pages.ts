@@ -1,0 +1,207 @@
+/**
+ * The hosted pages' templates, rendered by `preact-render-to-string` (text and attributes are
+ * escaped by the renderer; there is no raw HTML insertion anywhere). Built with `h()` so the
+ * rest of the code base needs no JSX settings.
+ */
+import { type ComponentChildren, h, type VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import { ASSETS } from './assets.js';
+import { directionOf, LOCALE_NAMES, type Locale, type MessageId, translate } from './i18n.js';
+
+/** An element of any props. */
+// biome-ignore lint/suspicious/noExplicitAny: preact's element props differ per tag
+export type El = VNode<any>;
+
+/** What every template needs to know about the request. */
+export interface View {
+  locale: Locale;
+  locales: Locale[];
+  appName: string;
+  /** The current path (language links point at it). */
+  path: string;
+  /** The synchronizer token of a form. */
+  csrf(formId: string): string;
+  /** Set on signed-in pages. */
+  signedIn?: { email: string } | undefined;
+}
+
+export function t(view: View, id: MessageId, values?: Record<string, string | number>): string {
+  return translate(view.locale, id, values);
+}
+
+/** Field name → already translated messages. */
+export type PageErrors = Record<string, string[]>;
+
+/** A whole HTML document. */
+export function renderPage(view: View, title: MessageId, body: ComponentChildren, options: { titleValues?: Record<string, string> } = {}): string {
+  const pageTitle = t(view, title, options.titleValues);
+  const doc = h(
+    'html',
+    { lang: view.locale, dir: directionOf(view.locale) },
+    h(
+      'head',
+      null,
+      h('meta', { charSet: 'utf-8' }),
+      h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+      h('meta', { name: 'robots', content: 'noindex' }),
+      h('title', null, t(view, 'layout.title', { page: pageTitle, app: view.appName })),
+      h('link', { rel: 'stylesheet', href: ASSETS.css.path }),
+      h('script', { src: ASSETS.js.path, defer: true }),
+    ),
+    h(
+      'body',
+      null,
+      h('a', { class: 'skip', href: '#main' }, t(view, 'layout.skip')),
+      h(
+        'header',
+        null,
+        h('span', { class: 'app-name' }, view.appName),
+        view.signedIn
+          ? h(
+              'nav',
+              { 'aria-label': t(view, 'layout.account') },
+              h(
+                'ul',
+                null,
+                h('li', null, h('a', { href: '/ui/account' }, t(view, 'layout.account'))),
+                h('li', null, h('a', { href: '/ui/account/sessions' }, t(view, 'layout.sessions'))),
+              ),
+            )
+          : null,
+        languageChooser(view),
+        view.signedIn
+          ? h(
+              'form',
+              { method: 'post', action: '/ui/sign-out' },
+              csrfField(view, 'sign-out'),
+              h('button', { type: 'submit', class: 'secondary' }, t(view, 'layout.signOut')),
+            )
+          : null,
+      ),
+      h('main', { id: 'main', tabIndex: -1 }, h('h1', null, pageTitle), body),
+    ),
+  );
+  return `<!doctype html>${renderToString(doc)}`;
+}
+
+function languageChooser(view: View): El {
+  return h(
+    'nav',
+    { 'aria-label': t(view, 'layout.language') },
+    h(
+      'ul',
+      null,
+      view.locales.map((locale) =>
+        h(
+          'li',
+          { key: locale },
+          h(
+            'a',
+            {
+              href: `${view.path}?lang=${encodeURIComponent(locale)}`,
+              lang: locale,
+              hrefLang: locale,
+              'aria-current': locale === view.locale ? 'true' : undefined,
+            },
+            LOCALE_NAMES[locale],
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function csrfField(view: View, formId: string): El {
+  return h('input', { type: 'hidden', name: '_csrf', value: view.csrf(formId) });
+}
+
+/** The error summary at the top of a form: a link to each field, focused on arrival. */
+export function errorSummary(view: View, errors: PageErrors, labels: Record<string, string>): El | null {
+  const entries = Object.entries(errors).filter(([, list]) => list.length > 0);
+  if (entries.length === 0) return null;
+  return h(
+    'div',
+    { class: 'error-summary', role: 'alert', tabIndex: -1, autofocus: true, 'aria-labelledby': 'error-summary-title' },
+    h('h2', { id: 'error-summary-title' }, t(view, 'summary.title')),
+    h(
+      'ul',
+      null,
+      entries.flatMap(([field, list]) =>
+        list.map((message, i) => h('li', { key: `${field}-${i}` }, labels[field] ? h('a', { href: `#${field}` }, `${labels[field]} ${message}`) : message)),
+      ),
+    ),
+  );
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  type: 'email' | 'password' | 'text';
+  autocomplete: string;
+  value?: string | undefined;
+  errors?: string[] | undefined;
+  hint?: string | undefined;
+  inputMode?: string | undefined;
+}
+
+/** A labelled input with its errors beside it (`aria-describedby`, `aria-invalid`). */
+export function field(view: View, props: FieldProps): El {
+  const errorId = `${props.name}-error`;
+  const invalid = (props.errors?.length ?? 0) > 0;
+  const input = h('input', {
+    id: props.name,
+    name: props.name,
+    type: props.type,
+    autoComplete: props.autocomplete,
+    value: props.type === 'password' ? undefined : props.value,
+    spellcheck: props.type === 'email' ? false : undefined,
+    autoCapitalize: props.type === 'email' ? 'none' : undefined,
+    inputMode: props.inputMode,
+    'aria-invalid': invalid ? 'true' : undefined,
+    'aria-describedby': invalid ? errorId : undefined,
+  });
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: props.name }, props.label),
+    invalid
+      ? h('p', { class: 'field-error', id: errorId }, h('span', { class: 'visually-hidden' }, `${t(view, 'field.error')} `), (props.errors ?? []).join(' '))
+      : null,
+    props.type === 'password'
+      ? h(
+          'div',
+          { class: 'password' },
+          input,
+          h(
+            'button',
+            { type: 'button', hidden: true, 'data-toggle-password': '', 'aria-controls': props.name, 'aria-pressed': 'false' },
+            t(view, 'field.showPassword'),
+          ),
+        )
+      : input,
+  );
+}
+
+export function notice(text: string): El {
+  return h('div', { class: 'notice', role: 'status' }, h('p', null, text));
+}
+
+export function form(view: View, formId: string, action: string, children: ComponentChildren, submit: string, options: { danger?: boolean } = {}): El {
+  return h(
+    'form',
+    { method: 'post', action, noValidate: true, class: 'stack' },
+    csrfField(view, formId),
+    children,
+    h('button', { type: 'submit', class: options.danger ? 'danger' : undefined }, submit),
+  );
+}
+
+export function links(items: Array<{ href: string; text: string }>): El {
+  return h(
+    'ul',
+    { class: 'links' },
+    items.map((item) => h('li', { key: item.href }, h('a', { href: item.href }, item.text))),
+  );
+}
+
+export { h };
