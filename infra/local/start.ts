@@ -80,6 +80,7 @@ async function main(): Promise<void> {
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
         `  DynamoDB Local  ${dynamo.url}   table "${tableName}", audit table "${api.env.LATCH_AUDIT_TABLE_NAME}" (in memory)`,
+        `  signing keys    .latch/signing-keys.json   (rotate: npx latch keys rotate; see docs/key-rotation.md)`,
         `  recorded in     .latch/local.json`,
         '',
         'Press Ctrl-C to stop everything.',

@@ -128,6 +128,11 @@ test('key ring reload: read once per TTL; an unchanged ring keeps its loaded key
   fail = false;
   now = s(911);
   assert.equal((await ring.signingKey()).kid, 'b');
+  // A ring that does not load (a malformed key written by hand) is not taken: the working one stays.
+  stored = [{ ...b, privateJwk: { kty: 'OKP', crv: 'Ed25519', x: 'bad', d: 'bad' } }];
+  now = s(1300);
+  assert.equal((await ring.signingKey()).kid, 'b');
+  assert.ok(await ring.verificationKey('b'));
   assert.ok(Object.isFrozen(await ring.publicKeySet()));
 });
 

@@ -128,22 +128,22 @@ class Reloading<S, T> {
 
   private async load(): Promise<T> {
     const previous = this.value;
-    let source: S;
     try {
-      source = await this.read();
+      const source = await this.read();
+      const fingerprint = JSON.stringify(source);
+      if (previous && previous.source === fingerprint) {
+        previous.at = this.now();
+        return previous.loaded;
+      }
+      const loaded = await this.build(source);
+      this.value = { source: fingerprint, loaded, at: this.now() };
+      return loaded;
     } catch (error) {
+      // Unreadable or malformed (a half-edited secret): keep the ring that works, try again soon.
       if (!previous) throw error;
       previous.at = this.now() - (this.options.ttlSeconds ?? 0) * 1000 + RETRY_AFTER_FAILURE_MS;
       return previous.loaded;
     }
-    const fingerprint = JSON.stringify(source);
-    if (previous && previous.source === fingerprint) {
-      previous.at = this.now();
-      return previous.loaded;
-    }
-    const loaded = await this.build(source);
-    this.value = { source: fingerprint, loaded, at: this.now() };
-    return loaded;
   }
 }
 
