@@ -41,6 +41,11 @@ export const LATCH_PROBLEM_CODES = [
   'reauthentication_required',
   'already_enabled',
   'mfa_not_enabled',
+  // social sign-in
+  'oauth_failed',
+  'identity_taken',
+  'registration_closed',
+  'last_sign_in_method',
 ] as const;
 
 /**

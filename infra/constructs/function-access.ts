@@ -165,6 +165,9 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'POST /admin/users/{id}/lock',
       'POST /admin/users/{id}/unlock',
       'DELETE /admin/users/{id}',
+      // social sign-in
+      'GET /admin/users/{id}/identities',
+      'DELETE /admin/users/{id}/identities/{provider}',
     ],
     table: 'readWrite',
     mail: false,
@@ -197,6 +200,28 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     table: 'readWrite',
     mail: true,
     keys: 'verify',
+    audit: 'append',
+    argon2: true,
+    dataKeys: true,
+  },
+  // Social sign-in (docs/specs/social-sign-in.md §9): signs in (private keys), writes identities and
+  // mail, checks step-up passwords (argon2) and TOTP codes (data keys). The only function that
+  // reads provider secrets (granted by the construct per provider).
+  oauth: {
+    routes: [
+      'GET /oauth/providers',
+      'POST /oauth/{provider}/authorize',
+      'POST /oauth/{provider}/callback',
+      'POST /oauth/{provider}/create',
+      'POST /oauth/{provider}/nonce',
+      'POST /oauth/{provider}/id-token',
+      'GET /me/identities',
+      'POST /me/identities',
+      'DELETE /me/identities/{provider}',
+    ],
+    table: 'readWrite',
+    mail: true,
+    keys: 'sign',
     audit: 'append',
     argon2: true,
     dataKeys: true,

@@ -107,6 +107,13 @@ export const AUDIT_EVENTS = {
     me: true,
     when: '`POST /session/reauthenticate`: success (`aal`), or failure with `reason` (`bad_password`, `bad_code`)',
   },
+  // --- social sign-in (docs/specs/social-sign-in.md) ---
+  'identity.linked': {
+    details: ['provider'],
+    me: true,
+    when: 'a provider account was bound to the user (a sign-up by the provider, a link, an invitation completed with it)',
+  },
+  'identity.unlinked': { details: ['provider', 'by'], me: true, when: 'a provider account was removed from the user (`by`: `self`, `admin`, `operator`)' },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -17,6 +17,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
+ * | OAuth state/pending/nonce | `OAUTH_STATE#<sha256>` (…`PENDING`, …`NONCE`) | `OAUTH_STATE` (…) | `ttl` = its expiry |
+ * | identity claim | `IDENTITY#<provider>#<sub>` | `CLAIM` | uniqueness of `(provider, sub)`        |
+ * | identity | `USER#<id>`      | `IDENTITY#<provider>` | one per provider per user             |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -36,6 +39,13 @@ export const keys = {
   mailCap: (scope: string) => ({ pk: `MAILCAP#${scope}`, sk: 'MAILCAP' }),
   outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
+  /** Social sign-in (`docs/specs/social-sign-in.md` §8): `state` / `pending` / `nonce` items, identities and their claims. */
+  oauthItem: (kind: 'state' | 'pending' | 'nonce', hash: string) => {
+    const name = { state: 'OAUTH_STATE', pending: 'OAUTH_PENDING', nonce: 'OAUTH_NONCE' }[kind];
+    return { pk: `${name}#${hash}`, sk: name };
+  },
+  identityClaim: (provider: string, sub: string) => ({ pk: `IDENTITY#${provider}#${sub}`, sk: 'CLAIM' }),
+  identity: (userId: string, provider: string) => ({ pk: `USER#${userId}`, sk: `IDENTITY#${provider}` }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   usersPartition: 'USERS',
