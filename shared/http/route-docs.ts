@@ -386,7 +386,6 @@ export const routeDocs = {
   },
   'POST /oauth/{provider}/nonce': {
     operationId: 'oauthNonce',
-    request: schemas.oauthNonce,
     params: { provider: 'A configured provider id that issues ID tokens (not `github`).' },
     success: { status: 200, body: r.OAuthNonce, description: "A single-use nonce: pass it (Apple: its SHA-256 in hex) to the provider's SDK." },
     errors: ['not_found'],

@@ -108,7 +108,7 @@ export const routes = [
     body: true,
     summary: 'Register a pending provider identity with an email',
   },
-  { method: 'POST', path: '/oauth/{provider}/nonce', function: 'oauth', auth: 'none', body: true, summary: 'A nonce for a native ID-token sign-in' },
+  { method: 'POST', path: '/oauth/{provider}/nonce', function: 'oauth', auth: 'none', body: false, summary: 'A nonce for a native ID-token sign-in' },
   {
     method: 'POST',
     path: '/oauth/{provider}/id-token',

@@ -101,7 +101,6 @@ export const schemas = {
     code: z.optional(z.string()),
   }),
   oauthCreate: z.object({ pendingToken: z.optional(z.string()), flowSecret: z.optional(z.string()), email: z.optional(z.string()) }),
-  oauthNonce: z.object({}),
   oauthIdToken: z.object({
     idToken: z.optional(z.string()),
     nonce: z.optional(z.string()),

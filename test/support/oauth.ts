@@ -66,6 +66,26 @@ export async function startOAuthHarness(env: Record<string, string> = {}): Promi
       issuer: fake.issuer,
       endpoints: { authorization: `${fake.issuer}/authorize`, token: `${fake.issuer}/token`, jwks: fake.jwksUri },
     },
+    {
+      id: 'microsoft',
+      preset: 'microsoft',
+      tenant: 'contoso',
+      clientId: NATIVE_CLIENT_ID,
+      clientSecret: { env: 'LATCH_TEST_NATIVE_SECRET' },
+      redirectUris: [REDIRECT_URI],
+      issuer: fake.issuer,
+      endpoints: { authorization: `${fake.issuer}/authorize`, token: `${fake.issuer}/token`, jwks: fake.jwksUri },
+    },
+    // Only for the JWKS timeout test: its key set is never fetched before.
+    {
+      id: 'slow',
+      preset: 'oidc',
+      issuer: fake.issuer,
+      clientId: NATIVE_CLIENT_ID,
+      clientSecret: { env: 'LATCH_TEST_NATIVE_SECRET' },
+      redirectUris: [REDIRECT_URI],
+      endpoints: { authorization: `${fake.issuer}/authorize`, token: `${fake.issuer}/token`, jwks: fake.jwksUri },
+    },
   ];
   const api = await startTestStack({
     AUTH_OAUTH_PROVIDERS: JSON.stringify(providers),

@@ -267,21 +267,27 @@ export interface IdTokenFake {
   sign(claims: Record<string, unknown>, options?: { kid?: string; alg?: 'none' }): Promise<string>;
   /** `hang`: the JWKS never answers (a timeout); `fail`: it answers 500. */
   jwksMode: 'ok' | 'hang' | 'fail';
+  /** The token endpoint's answer: `hang` never answers, `fail` is a 500, a string is the ID token it returns. */
+  tokenMode: 'hang' | 'fail' | string;
   close(): Promise<void>;
 }
 
 /** A JWKS endpoint on loopback with a `jose` signer whose key it publishes (and metadata for discovery). */
 export async function startIdTokenFake(audience: string): Promise<IdTokenFake> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'fake-1', alg: 'ES256', use: 'sig' };
-  const fake: Partial<IdTokenFake> & { jwksMode: IdTokenFake['jwksMode'] } = { jwksMode: 'ok' };
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'fake-1', alg: 'RS256', use: 'sig' };
+  const fake: Partial<IdTokenFake> & { jwksMode: IdTokenFake['jwksMode']; tokenMode: IdTokenFake['tokenMode'] } = { jwksMode: 'ok', tokenMode: 'fail' };
   const server = createServer((req, res) => {
     if (req.url === '/jwks') {
       if (fake.jwksMode === 'hang') return; // never answers
       if (fake.jwksMode === 'fail') return sendJson(res, 500, {});
       return sendJson(res, 200, { keys: [publicJwk] });
     }
-    if (req.url === '/token') return sendJson(res, 500, { error: 'server_error' });
+    if (req.url === '/token') {
+      if (fake.tokenMode === 'hang') return;
+      if (fake.tokenMode === 'fail') return sendJson(res, 500, { error: 'server_error' });
+      return sendJson(res, 200, { access_token: 'fake-access-token', token_type: 'bearer', expires_in: 60, id_token: fake.tokenMode });
+    }
     return sendJson(res, 404, {});
   });
   const port = await listen(server);
@@ -296,7 +302,7 @@ export async function startIdTokenFake(audience: string): Promise<IdTokenFake> {
         const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
         return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;
       }
-      return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'fake-1' }).sign(privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'fake-1' }).sign(privateKey);
     },
     close: () => closeServer(server),
   }) as IdTokenFake;
