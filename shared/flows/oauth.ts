@@ -869,13 +869,14 @@ async function unlink(
 
 /** `DELETE /me/identities/{provider}` (R). */
 export async function unlinkMine(deps: Deps, principal: Principal, providerId: string | undefined, input: StepUpInput, request: RequestInfo): Promise<void> {
-  const { user, proof } = await requireStepUp(deps, principal, input, 'oauth');
-  if (!providerId) throw new AuthError('not_found');
-  const identities = await deps.store.listIdentities(user.id);
-  if (!identities.some((i) => i.provider === providerId)) throw new AuthError('not_found');
+  // 404 and 409 before the step-up proof is checked: a refusal touches no counter.
+  const { user: current } = await loadCaller(deps, principal);
+  const identities = await deps.store.listIdentities(current.id);
+  if (!providerId || !identities.some((i) => i.provider === providerId)) throw new AuthError('not_found');
   // Refused before a code is spent; the write's own condition holds it under concurrency.
-  const count = user.signInMethods ?? (user.passwordHash ? 1 : 0) + identities.length;
+  const count = current.signInMethods ?? (current.passwordHash ? 1 : 0) + identities.length;
   if (count <= 1) throw new AuthError('last_sign_in_method');
+  const { user, proof } = await requireStepUp(deps, principal, input, 'oauth');
   if (proof) {
     try {
       await deps.store.commit([{ type: 'updateUser', id: user.id, spend: proof.spend }]);
