@@ -111,7 +111,7 @@ function checkRedirectUri(label: string, raw: unknown): string {
   } catch {
     throw new Error(`${label} must be an absolute URI, got "${raw}"`);
   }
-  if (url.hash !== '') throw new Error(`${label} must not have a fragment`);
+  if (url.hash.length > 0) throw new Error(`${label} must not have a fragment`);
   if (url.protocol === 'https:') return raw;
   if (url.protocol === 'http:') {
     if (isLoopbackHost(url.hostname)) return raw;
