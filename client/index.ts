@@ -43,6 +43,11 @@ export const LATCH_PROBLEM_CODES = [
   'mfa_not_enabled',
   'mfa_required',
   'mfa_enrollment_required',
+  // social sign-in
+  'oauth_failed',
+  'identity_taken',
+  'registration_closed',
+  'last_sign_in_method',
 ] as const;
 
 /**
@@ -623,6 +628,61 @@ interface AuthOptions extends RequestOptions {
   quiet?: boolean;
 }
 
+// ----- social sign-in types (docs/social-sign-in.md) ------------------------------------------
+
+export type OAuthIntent = 'sign_in' | 'link' | 'reauthenticate';
+export interface OAuthProviderInfo {
+  id: string;
+  name: string;
+}
+export interface OAuthStartInput {
+  /** One of the provider's configured redirect URIs, exactly. */
+  redirectUri: string;
+  intent?: OAuthIntent;
+  rememberMe?: boolean;
+  invitationToken?: string;
+  currentPassword?: string;
+  code?: string;
+}
+export interface OAuthStart {
+  authorizationUrl: string;
+  /** Keep in memory; send with `finish()`. */
+  flowSecret: string;
+  expiresIn: number;
+}
+export interface OAuthFinishInput {
+  /** The full URL your redirect URI received. */
+  callbackUrl: string;
+  flowSecret: string;
+  /** A `form_post` answer's fields (Apple). */
+  callbackParams?: Record<string, string>;
+  /** `reauthenticate` for an MFA user: a TOTP or recovery code. */
+  code?: string;
+}
+export interface OAuthIdTokenInput {
+  idToken: string;
+  /** The raw nonce from `nonce()` (Apple's SDK gets its SHA-256 in hex). */
+  nonce: string;
+  intent?: OAuthIntent;
+  rememberMe?: boolean;
+  invitationToken?: string;
+  currentPassword?: string;
+  code?: string;
+}
+export interface OAuthIdentity {
+  provider: string;
+  name: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+}
+export type OAuthResult<A extends object = Record<never, never>> =
+  | { kind: 'signedIn'; created: boolean; tokens: TokenPair<A> }
+  | { kind: 'pending'; message: string }
+  | { kind: 'linked'; identity: OAuthIdentity }
+  | { kind: 'reauthenticated'; reauthenticatedUntil: string; aal: 'aal1' | 'aal2' };
+
 /**
  * The Latch client. `A` types the deployment's custom user attributes, e.g.
  * `new LatchClient<{ tenant: string }>({ baseUrl })`.
@@ -753,6 +813,63 @@ export class LatchClient<A extends object = Record<never, never>> {
   /** `GET /.well-known/openid-configuration`. */
   async openidConfiguration(options?: RequestOptions): Promise<OpenIdConfiguration> {
     return await this.#call<OpenIdConfiguration>('GET', '/.well-known/openid-configuration', { options });
+  }
+
+  // ----- social sign-in (docs/social-sign-in.md) ------------------------------------------
+
+  /**
+   * Sign in with Google, Apple, Microsoft, GitHub or any OIDC provider. The redirect flow:
+   * `start()` → open `authorizationUrl` → your redirect URI receives the provider's answer →
+   * `finish()` with the full URL it received and the `flowSecret` from `start()` (keep it in
+   * memory only). Native apps with the providers' SDKs: `nonce()` then `signInWithIdToken()`.
+   * A signed-in result is stored like any sign-in. `link`/`reauthenticate` intents send the
+   * stored session's Bearer token.
+   */
+  readonly oauth = {
+    /** `GET /oauth/providers`. */
+    providers: async (options?: RequestOptions): Promise<OAuthProviderInfo[]> =>
+      (await this.#call<{ providers: OAuthProviderInfo[] }>('GET', '/oauth/providers', { options })).providers,
+    /** `POST /oauth/{provider}/authorize`. */
+    start: async (provider: string, input: OAuthStartInput, options?: RequestOptions): Promise<OAuthStart> =>
+      await this.#call<OAuthStart>('POST', `/oauth/${encodeURIComponent(provider)}/authorize`, {
+        body: input,
+        options,
+        auth: input.intent === 'link' || input.intent === 'reauthenticate',
+      }),
+    /** `POST /oauth/{provider}/callback`: `422` with `pendingToken` is thrown as a `LatchProblemError` (its `body.pendingToken`). */
+    finish: async (provider: string, input: OAuthFinishInput, options?: RequestOptions & { intent?: OAuthIntent }): Promise<OAuthResult<A>> =>
+      this.#oauthResult(`/oauth/${encodeURIComponent(provider)}/callback`, input, options),
+    /** `POST /oauth/{provider}/nonce` (not for `github`). */
+    nonce: async (provider: string, options?: RequestOptions): Promise<{ nonce: string; expiresIn: number }> =>
+      await this.#call<{ nonce: string; expiresIn: number }>('POST', `/oauth/${encodeURIComponent(provider)}/nonce`, { options }),
+    /** `POST /oauth/{provider}/id-token`: a native SDK's ID token with the raw nonce. */
+    signInWithIdToken: async (provider: string, input: OAuthIdTokenInput, options?: RequestOptions): Promise<OAuthResult<A>> =>
+      this.#oauthResult(`/oauth/${encodeURIComponent(provider)}/id-token`, input, { ...options, intent: input.intent }),
+    /** `POST /oauth/{provider}/create`: a pending identity with an address the user typed. */
+    create: async (provider: string, input: { pendingToken: string; flowSecret: string; email: string }, options?: RequestOptions): Promise<OAuthResult<A>> =>
+      this.#oauthResult(`/oauth/${encodeURIComponent(provider)}/create`, input, options),
+    /** `GET /me/identities`. */
+    identities: async (options?: AuthOptions): Promise<OAuthIdentity[]> =>
+      (await this.#call<{ identities: OAuthIdentity[] }>('GET', '/me/identities', { options, auth: true })).identities,
+    /** `POST /me/identities` (step-up): links a pending identity to the signed-in user. */
+    link: async (input: { pendingToken: string; flowSecret: string; currentPassword?: string; code?: string }, options?: AuthOptions): Promise<OAuthIdentity> =>
+      (await this.#call<{ identity: OAuthIdentity }>('POST', '/me/identities', { body: input, options, auth: true })).identity,
+    /** `DELETE /me/identities/{provider}` (step-up). */
+    unlink: async (provider: string, input: { currentPassword?: string; code?: string } = {}, options?: AuthOptions): Promise<void> =>
+      await this.#call('DELETE', `/me/identities/${encodeURIComponent(provider)}`, { body: input, options, auth: true }),
+  };
+
+  async #oauthResult(path: string, body: unknown, options?: RequestOptions & { intent?: OAuthIntent | undefined }): Promise<OAuthResult<A>> {
+    const authed = options?.intent === 'link' || options?.intent === 'reauthenticate';
+    const response = authed ? await this.#authed('POST', path, body, options) : await this.#send('POST', path, { body, options });
+    const json = (await this.#json(response)) as Record<string, unknown>;
+    if (response.status === 202) return { kind: 'pending', message: String(json.message) };
+    if ('identity' in json) return { kind: 'linked', identity: json.identity as OAuthIdentity };
+    if ('reauthenticatedUntil' in json)
+      return { kind: 'reauthenticated', reauthenticatedUntil: String(json.reauthenticatedUntil), aal: json.aal as 'aal1' | 'aal2' };
+    const tokens = json as unknown as TokenPair<A>;
+    await this.#store(tokens);
+    return { kind: 'signedIn', created: response.status === 201, tokens };
   }
 
   // ----- account routes (Authorization: Bearer) ------------------------------------------

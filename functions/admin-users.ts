@@ -1,5 +1,6 @@
 import { createUser, deleteUser, listUsers, lockUser, setUserPassword, showUser, unlockUser, updateUser } from '../shared/flows/admin-users.js';
 import { resetMfa } from '../shared/flows/mfa-reset.js';
+import { adminUnlink, userIdentities } from '../shared/flows/oauth.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 
@@ -32,4 +33,15 @@ export const handler = httpFunction('admin-users', {
   'POST /admin/users/{id}/lock': async (request) => json(200, { user: await lockUser(request.deps, admin(request), id(request), from(request)) }),
   'POST /admin/users/{id}/unlock': async (request) => json(200, { user: await unlockUser(request.deps, admin(request), id(request), from(request)) }),
   'POST /admin/users/{id}/mfa/reset': async (request) => json(200, { user: await resetMfa(request.deps, admin(request), id(request), from(request)) }),
+  // social sign-in (docs/specs/social-sign-in.md §6)
+  // showUser first: the caller's admin role as stored now, and a malformed id is 404 before any read.
+  'GET /admin/users/{id}/identities': async (request) => {
+    await showUser(request.deps, admin(request), id(request), from(request));
+    return json(200, await userIdentities(request.deps, id(request)));
+  },
+  'DELETE /admin/users/{id}/identities/{provider}': async (request) => {
+    await showUser(request.deps, admin(request), id(request), from(request));
+    await adminUnlink(request.deps, principalOf(request), id(request), request.params.provider, from(request));
+    return noContent();
+  },
 });

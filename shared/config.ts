@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
+import { type OAuthProviderConfig, parseOAuthProviders } from './domain/oauth.js';
 import { SETTINGS, type SettingDefinition, type SettingName, settingOf } from './settings.js';
 
 /**
@@ -71,6 +73,36 @@ export interface Config {
   authorizerMinAal: 'aal1' | 'aal2';
   /** The hosted pages (`AUTH_UI*`, docs/hosted-ui.md). */
   ui: { enabled: boolean; appName: string; defaultLocale: 'en' | 'de'; pseudoLocales: boolean };
+  // --- social sign-in (docs/specs/social-sign-in.md §7) ---
+  /** `AUTH_OAUTH_PROVIDERS`, presets applied and validated. */
+  oauthProviders: OAuthProviderConfig[];
+  oauthStateTtlSeconds: number;
+  oauthPendingTtlSeconds: number;
+  oauthNonceTtlSeconds: number;
+  /** `AUTH_OAUTH_REGISTRATION`: false, providers sign in existing users and invitees only. */
+  oauthRegistration: boolean;
+  oauthHttpTimeoutMs: number;
+  oauthAllowHttpLoopback: boolean;
+}
+
+/** `AUTH_OAUTH_PROVIDERS`: JSON, or the path of a JSON file (§3.1). */
+function oauthProvidersOf(env: Env, allowHttpLoopback: boolean): OAuthProviderConfig[] {
+  const raw = (env.AUTH_OAUTH_PROVIDERS ?? '').trim() || '[]';
+  let text = raw;
+  if (!raw.startsWith('[')) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch {
+      throw new Error(`AUTH_OAUTH_PROVIDERS must be a JSON array or the path of a JSON file; cannot read "${raw}"`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('AUTH_OAUTH_PROVIDERS is not valid JSON');
+  }
+  return parseOAuthProviders(parsed, allowHttpLoopback);
 }
 
 type Env = Record<string, string | undefined>;
@@ -206,6 +238,13 @@ export function loadConfig(env: Env = process.env): Config {
       defaultLocale: choice<'en' | 'de'>(env, 'AUTH_UI_DEFAULT_LOCALE'),
       pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
     },
+    oauthProviders: oauthProvidersOf(env, bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK')),
+    oauthStateTtlSeconds: int(env, 'AUTH_OAUTH_STATE_TTL_SECONDS'),
+    oauthPendingTtlSeconds: int(env, 'AUTH_OAUTH_PENDING_TTL_SECONDS'),
+    oauthNonceTtlSeconds: int(env, 'AUTH_OAUTH_NONCE_TTL_SECONDS'),
+    oauthRegistration: bool(env, 'AUTH_OAUTH_REGISTRATION'),
+    oauthHttpTimeoutMs: int(env, 'AUTH_OAUTH_HTTP_TIMEOUT_MS'),
+    oauthAllowHttpLoopback: bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK'),
   };
   checkRelatedBounds(config);
   return config;

@@ -168,6 +168,9 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'DELETE /admin/users/{id}',
       // mfa2: the MFA reset mails the owner (`mfaReset`) through the outbox.
       'POST /admin/users/{id}/mfa/reset',
+      // social sign-in
+      'GET /admin/users/{id}/identities',
+      'DELETE /admin/users/{id}/identities/{provider}',
     ],
     table: 'readWrite',
     mail: true,
@@ -216,6 +219,28 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
    */
   ui: { routes: [], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
   // --- end hosted UI ---
+  // Social sign-in (docs/specs/social-sign-in.md §9): signs in (private keys), writes identities and
+  // mail, checks step-up passwords (argon2) and TOTP codes (data keys). The only function that
+  // reads provider secrets (granted by the construct per provider).
+  oauth: {
+    routes: [
+      'GET /oauth/providers',
+      'POST /oauth/{provider}/authorize',
+      'POST /oauth/{provider}/callback',
+      'POST /oauth/{provider}/create',
+      'POST /oauth/{provider}/nonce',
+      'POST /oauth/{provider}/id-token',
+      'GET /me/identities',
+      'POST /me/identities',
+      'DELETE /me/identities/{provider}',
+    ],
+    table: 'readWrite',
+    mail: true,
+    keys: 'sign',
+    audit: 'append',
+    argon2: true,
+    dataKeys: true,
+  },
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
   authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },
 };

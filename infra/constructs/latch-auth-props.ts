@@ -246,6 +246,11 @@ export function settingsEnvironment(settings: LatchSettings): Record<string, str
  * `cdk synth` instead of every cold start. Values only known at deploy time are stood in for.
  */
 export function validateEnvironment(environment: Record<string, string>): void {
+  // Social sign-in: plain-http loopback providers are for local runs and tests only (docs/specs/social-sign-in.md §3.3).
+  const loopback = environment.AUTH_OAUTH_ALLOW_HTTP_LOOPBACK;
+  if (loopback !== undefined && loopback !== 'false' && loopback !== '0') {
+    throw new Error('AUTH_OAUTH_ALLOW_HTTP_LOOPBACK is for local runs and tests only: a deployed stack never talks to a provider over plain http');
+  }
   const resolvable = Object.fromEntries(
     Object.entries(environment).map(([k, v]) => [
       k,

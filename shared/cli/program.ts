@@ -5,6 +5,7 @@ import { type Actor, createUser, deleteUser, findUserByEmail, listUsers, lockUse
 import type { Deps, RequestInfo } from '../flows/deps.js';
 import { inviteUser } from '../flows/invitations.js';
 import { resetMfa } from '../flows/mfa-reset.js';
+import { adminUnlink, userIdentities } from '../flows/oauth.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { CliError } from './errors.js';
 import { registerKeysCommands } from './keys-commands.js';
@@ -201,6 +202,31 @@ export function buildProgram(io: CliIo): Command {
       }),
     );
   }
+
+  // Social sign-in (docs/social-sign-in.md): a user's provider identities.
+  withCommonOptions(
+    users.command('identities').description("list a user's provider identities (with sub)").requiredOption('--email <email>', 'the address'),
+  ).action(
+    act(async (deps, options) => {
+      const user = await userByEmail(deps, options.email as string);
+      const { identities } = await userIdentities(deps, user.id);
+      const rows = identities.map((i) => `${i.provider}\t${i.sub}\t${i.email ?? '-'}\t${i.emailVerified ? 'verified' : 'unverified'}\t${i.lastUsedAt}`);
+      output(options, { identities }, rows.length ? rows.join('\n') : 'No identities.');
+    }),
+  );
+  withCommonOptions(
+    users
+      .command('unlink')
+      .description("remove a user's provider identity (may leave them without a sign-in method: a password reset lets them in)")
+      .requiredOption('--email <email>', 'the address')
+      .requiredOption('--provider <id>', 'the provider id'),
+  ).action(
+    act(async (deps, options, request) => {
+      const user = await userByEmail(deps, options.email as string);
+      await adminUnlink(deps, undefined, user.id, options.provider as string, request);
+      output(options, { unlinked: { email: user.email, provider: options.provider } }, `Removed the ${options.provider as string} identity of ${user.email}.`);
+    }),
+  );
 
   withCommonOptions(
     users

@@ -127,6 +127,13 @@ export const AUDIT_EVENTS = {
     when: 'a hosted-page POST refused for a missing or wrong CSRF token or a foreign origin (`reason`); nothing changed',
   },
   // --- end hosted UI ---
+  // --- social sign-in (docs/specs/social-sign-in.md) ---
+  'identity.linked': {
+    details: ['provider'],
+    me: true,
+    when: 'a provider account was bound to the user (a sign-up by the provider, a link, an invitation completed with it)',
+  },
+  'identity.unlinked': { details: ['provider', 'by'], me: true, when: 'a provider account was removed from the user (`by`: `self`, `admin`, `operator`)' },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -52,10 +52,13 @@ export class ExtendedAuthError extends AuthError {
 /** `422 validation_failed` with per-field messages. */
 export class ValidationError extends AuthError {
   readonly errors: FieldErrors;
-  constructor(errors: FieldErrors, detail = 'The request has invalid fields.') {
+  /** Extension members of the problem document (social sign-in's `pendingToken`). */
+  readonly members: Record<string, unknown> | undefined;
+  constructor(errors: FieldErrors, detail = 'The request has invalid fields.', members?: Record<string, unknown>) {
     super('validation_failed', detail);
     this.name = 'ValidationError';
     this.errors = errors;
+    this.members = members;
   }
 }
 
@@ -104,6 +107,12 @@ export type ConflictReason =
   | 'mail_window'
   /** An audit event with this id exists already (ids are random: a collision, never overwritten). */
   | 'audit_duplicate'
+  /** Social sign-in: the provider account is bound to a user already. */
+  | 'identity_taken'
+  /** Social sign-in: the user has an identity of this provider already. */
+  | 'identity_exists'
+  /** Social sign-in: the sign-in method to remove is the user's last one. */
+  | 'last_method'
   /** A second-factor code was spent meanwhile: its TOTP step is not above `lastStep`, or its recovery code is used or gone. */
   | 'code_spent';
 

@@ -120,6 +120,31 @@ export const PROBLEMS = {
     detail: 'Two-factor authentication must be set up before you can continue.',
     doc: '`AUTH_MFA=required`, the session has no second factor yet, and the route is not an enrolment route; also removing the last second factor then',
   },
+  // --- social sign-in (docs/specs/social-sign-in.md §2) ---
+  oauth_failed: {
+    status: 400,
+    title: 'Sign-in with the provider failed',
+    detail: "Something went wrong, and you couldn't be signed in. Please try again.",
+    doc: "the provider refused, the token exchange failed, or its answer failed validation (signature, `iss`, `aud`, `exp`, `nonce`, redirect URI); the flow's state is spent",
+  },
+  identity_taken: {
+    status: 409,
+    title: 'Identity taken',
+    detail: 'The provider account is already bound to another user.',
+    doc: 'the provider account is bound to another user',
+  },
+  registration_closed: {
+    status: 403,
+    title: 'Registration closed',
+    detail: 'New accounts cannot be created this way. Sign in to your account first, or ask for an invitation.',
+    doc: 'a provider sign-in would create a user while `AUTH_OAUTH_REGISTRATION=false` and no invitation is presented',
+  },
+  last_sign_in_method: {
+    status: 409,
+    title: 'Last sign-in method',
+    detail: "Authentication cannot be removed until you've entered a password for your account.",
+    doc: "unlinking the user's last way to sign in",
+  },
   internal_error: {
     status: 500,
     title: 'Internal server error',

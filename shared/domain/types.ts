@@ -70,6 +70,12 @@ export interface User {
   recoveryCodes?: Record<string, RecoveryCodeEntry>;
   /** When the current set of recovery codes was made. */
   recoveryCodesCreatedAt?: string;
+  /**
+   * Ways to sign in without help (`docs/specs/mfa-and-passkeys.md` §7.4): the password (1 when
+   * set) plus each provider identity. Absent until an identity is added: then it is derived (1
+   * with a password, else 0).
+   */
+  signInMethods?: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -67,6 +67,8 @@ export async function deleteAccount(deps: Pick<Deps, 'store'>, userId: string, g
       // Every kind, not only the tokens listed: a token written after our read (its write is
       // conditioned on the user existing) would otherwise outlive the account.
       ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId, kind })),
+      // Social sign-in: the identity claims go with the user, so the provider account can sign up again.
+      ...(await deps.store.listIdentities(userId)).map((i): WriteOp => ({ type: 'deleteIdentity', userId, provider: i.provider, sub: i.sub })),
     ];
     const sessions = items.sessions.map((s): WriteOp => ({ type: 'deleteSession', userId, id: s.id }));
     if (guard.audit) head.push(...(await guard.audit({ user, sessions: sessions.length })));

@@ -5,6 +5,7 @@ import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
+import type { OAuthProviders } from '../ports/oauth-providers.js';
 import type { AuditKey, Clock, DataKeys, KeyRing, Log, Mailer, PasswordHasher } from '../ports/services.js';
 import type { AuthStore } from '../ports/store.js';
 
@@ -32,6 +33,8 @@ export interface Deps {
   hooks?: LatchHooks | undefined;
   /** bcrypt and the import pepper secret, for imported legacy hashes (`shared/flows/legacy-passwords.ts`); absent: bcrypt hashes do not verify. */
   legacy?: LegacyPasswords | undefined;
+  /** Social sign-in's relying party (`shared/adapters/oidc/`); absent: no providers configured. */
+  oauth?: OAuthProviders | undefined;
 }
 
 /** Who is calling and from where; filled by the HTTP layer (or the CLI). */

@@ -104,7 +104,9 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     const request = routeDocOf(event.routeKey)?.request;
     const body = request ? checkTypes(request, parsed) : parsed;
     let principal: Principal | undefined;
-    if (route.auth !== 'none') {
+    // `optional` (social sign-in): a presented token must be valid, an absent one is fine.
+    const presented = route.auth === 'optional' ? Boolean(event.headers?.authorization ?? event.headers?.Authorization) : true;
+    if (route.auth !== 'none' && presented) {
       principal = await checkAccessToken(deps, bearerToken(event));
       if (route.auth === 'admin' && principal.role !== 'admin') {
         // A refused admin route is audited (subject: the caller), or the answer is 503.

@@ -208,7 +208,7 @@ function operation(route: RouteDefinition, doc: RouteDoc, schemaFor: (s: z.ZodMi
     tags: [route.function],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
-    ...(route.auth === 'none' ? {} : { security: [{ bearerAuth: [] }] }),
+    ...(route.auth === 'none' ? {} : route.auth === 'optional' ? { security: [{}, { bearerAuth: [] }] } : { security: [{ bearerAuth: [] }] }),
     responses: { ...successResponses(doc, schemaFor), ...errorResponses(routeCodes(route, doc)) },
     'x-latch-auth': route.auth,
   };

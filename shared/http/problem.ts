@@ -45,5 +45,6 @@ export function errorToResponse(error: unknown): APIGatewayProxyStructuredResult
   const detail = error.message === error.code ? undefined : error.message;
   if (error instanceof ExtendedAuthError)
     return problemResponse(error.code, detail, { errors, headers: { ...headers, ...error.headers }, members: error.members });
+  if (error instanceof ValidationError && error.members) return problemResponse(error.code, detail, { errors, headers, members: error.members });
   return problemResponse(error.code, detail, { errors, headers });
 }

@@ -90,6 +90,19 @@ const auditEvent = z
 
 const jwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.optional(z.string()), crv: z.optional(z.string()), x: z.optional(z.string()) });
 
+/** A provider identity (`docs/specs/social-sign-in.md` §6); admins also see `sub`. */
+function identityOf(withSub: boolean) {
+  const base = {
+    provider: z.string(),
+    name: z.nullable(z.string()),
+    email: z.nullable(z.string()),
+    emailVerified: z.boolean(),
+    createdAt: isoTime('ISO 8601.'),
+    lastUsedAt: isoTime('ISO 8601.'),
+  };
+  return withSub ? z.object({ ...base, sub: z.string() }) : z.object(base);
+}
+
 /** Every response body schema, by OpenAPI component name. */
 export const responseSchemas = {
   User: user,
@@ -131,6 +144,17 @@ export const responseSchemas = {
     aal: z.enum(['aal1', 'aal2']),
     recoveryCodesRemaining: z.optional(z.number()),
   }),
+  // --- social sign-in ---
+  OAuthProviders: z.object({ providers: z.array(z.object({ id: z.string(), name: z.string() })) }),
+  OAuthAuthorization: z.object({
+    authorizationUrl: z.string().check(z.describe("Open it in a browser (or the system's auth session).")),
+    flowSecret: z.string().check(z.describe('Keep it in memory; send it with the callback. Never to the provider.')),
+    expiresIn: z.number(),
+  }),
+  OAuthNonce: z.object({ nonce: z.string(), expiresIn: z.number() }),
+  IdentityBody: z.object({ identity: identityOf(false) }),
+  IdentityList: z.object({ identities: z.array(identityOf(false)) }),
+  AdminIdentityList: z.object({ identities: z.array(identityOf(true)) }),
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
   OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),

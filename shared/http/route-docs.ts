@@ -343,6 +343,137 @@ export const routeDocs = {
     success: { status: 200, body: r.OpenApiDocument, description: 'This document (OpenAPI 3.1; cacheable for 5 minutes).' },
     errors: [],
   },
+  // --- social sign-in (docs/specs/social-sign-in.md) ---
+  'GET /oauth/providers': {
+    operationId: 'listOAuthProviders',
+    success: { status: 200, body: r.OAuthProviders, description: 'The configured providers (`id` is the `{provider}` of the other routes).' },
+    errors: [],
+  },
+  'POST /oauth/{provider}/authorize': {
+    operationId: 'startOAuth',
+    request: schemas.oauthAuthorize,
+    required: ['redirectUri'],
+    params: { provider: 'A configured provider id.' },
+    description:
+      "`redirectUri` must equal one of the provider's configured URIs exactly. `intent`: `sign_in` (default), `link` (a Bearer token and step-up: fresh authentication or `currentPassword`/`code`), `reauthenticate` (a Bearer token). Keep `flowSecret` in memory and send it with the callback.",
+    success: { status: 200, body: r.OAuthAuthorization, description: "The provider's authorization URL and the flow's secret." },
+    errors: ['not_found', 'invalid_token', 'validation_failed', 'reauthentication_required', 'too_many_attempts'],
+  },
+  'POST /oauth/{provider}/callback': {
+    operationId: 'finishOAuth',
+    request: schemas.oauthCallback,
+    required: ['callbackUrl', 'flowSecret'],
+    params: { provider: 'A configured provider id.' },
+    description:
+      'The full URL the app received on its redirect URI (or, for a `form_post` answer, its fields in `callbackParams`) with the `flowSecret`. The flow is spent by every answer after the state matched. Outcomes: `200`/`201` token pair, `202` (a confirmation mail), `422` with `pendingToken` (ask for an email, or sign in and link), `201`/`200 { identity }` (link), `200 { reauthenticatedUntil, aal }` (reauthenticate).',
+    success: [
+      {
+        status: 200,
+        body: r.TokenPair,
+        description:
+          'A known identity signed in (`amr` `["fed"]`); or, for `link`, `{ identity }` already linked; for `reauthenticate`, `{ reauthenticatedUntil, aal }`.',
+      },
+      { status: 201, body: r.TokenPair, description: 'A new user (or an invitee) signed up with the provider; for `link`, `{ identity }`.' },
+      message(202, 'The provider did not verify the address: a confirmation mail went to it (or its owner was told).'),
+    ],
+    errors: [
+      'not_found',
+      'invalid_token',
+      'oauth_failed',
+      'validation_failed',
+      'account_locked',
+      'email_not_confirmed',
+      'registration_closed',
+      'identity_taken',
+      'already_enabled',
+      'invalid_credentials',
+      'invalid_code',
+      'too_many_attempts',
+      'forbidden',
+    ],
+  },
+  'POST /oauth/{provider}/create': {
+    operationId: 'createFromOAuth',
+    request: schemas.oauthCreate,
+    required: ['pendingToken', 'flowSecret', 'email'],
+    params: { provider: 'A configured provider id.' },
+    success: [
+      { status: 201, body: r.TokenPair, description: 'Email confirmation not required: signed in.' },
+      message(202, 'The same answer for a new and a taken address; a new one gets a confirmation mail.'),
+    ],
+    errors: ['not_found', 'invalid_token', 'validation_failed', 'registration_closed', 'identity_taken'],
+  },
+  'POST /oauth/{provider}/nonce': {
+    operationId: 'oauthNonce',
+    params: { provider: 'A configured provider id that issues ID tokens (not `github`).' },
+    success: { status: 200, body: r.OAuthNonce, description: "A single-use nonce: pass it (Apple: its SHA-256 in hex) to the provider's SDK." },
+    errors: ['not_found'],
+  },
+  'POST /oauth/{provider}/id-token': {
+    operationId: 'signInWithIdToken',
+    request: schemas.oauthIdToken,
+    required: ['idToken', 'nonce'],
+    params: { provider: 'A configured provider id that issues ID tokens.' },
+    description:
+      "The nonce is spent first; the ID token is verified against the provider's JWKS (`iss`, `aud` among the configured client ids, `exp`, `nonce`). Outcomes as the callback.",
+    success: [
+      { status: 200, body: r.TokenPair, description: 'A known identity signed in.' },
+      { status: 201, body: r.TokenPair, description: 'A new user (or an invitee) signed up.' },
+      message(202, 'The provider did not verify the address: a confirmation mail went to it.'),
+    ],
+    errors: [
+      'not_found',
+      'invalid_token',
+      'oauth_failed',
+      'validation_failed',
+      'account_locked',
+      'email_not_confirmed',
+      'registration_closed',
+      'identity_taken',
+      'already_enabled',
+      'invalid_credentials',
+      'invalid_code',
+      'reauthentication_required',
+      'too_many_attempts',
+      'forbidden',
+    ],
+  },
+  'GET /me/identities': {
+    operationId: 'listMyIdentities',
+    success: { status: 200, body: r.IdentityList, description: "The caller's provider identities." },
+    errors: [],
+  },
+  'POST /me/identities': {
+    operationId: 'linkIdentity',
+    request: schemas.linkIdentity,
+    required: ['pendingToken', 'flowSecret'],
+    description:
+      'Links a pending identity (from a `422` with `pendingToken`) after step-up: fresh authentication, or `currentPassword` (plus `code` with MFA).',
+    success: [
+      { status: 201, body: r.IdentityBody, description: 'Linked.' },
+      { status: 200, body: r.IdentityBody, description: 'Already linked to the caller.' },
+    ],
+    errors: ['invalid_token', 'identity_taken', 'already_enabled', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
+  },
+  'DELETE /me/identities/{provider}': {
+    operationId: 'unlinkIdentity',
+    request: schemas.stepUp,
+    params: { provider: 'A provider id.' },
+    success: { status: 204, body: 'none', description: 'Unlinked.' },
+    errors: ['not_found', 'last_sign_in_method', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
+  },
+  'GET /admin/users/{id}/identities': {
+    operationId: 'adminListIdentities',
+    params: { id: 'The user id.' },
+    success: { status: 200, body: r.AdminIdentityList, description: "The user's provider identities, with `sub`." },
+    errors: ['not_found'],
+  },
+  'DELETE /admin/users/{id}/identities/{provider}': {
+    operationId: 'adminUnlinkIdentity',
+    params: { id: 'The user id.', provider: 'A provider id.' },
+    success: { status: 204, body: 'none', description: 'Removed (an admin may leave a user without a sign-in method).' },
+    errors: ['not_found'],
+  },
 } satisfies RouteDocs;
 
 /** The documentation of a route by its key, for code that walks the table at run time. */

@@ -16,7 +16,8 @@ export type FunctionName =
   | 'admin-users'
   | 'audit'
   | 'well-known'
-  | 'mfa';
+  | 'mfa'
+  | 'oauth';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -25,8 +26,11 @@ export interface RouteDefinition {
   path: string;
   /** Base name of the file in `functions/` that serves it (one Lambda each). */
   function: FunctionName;
-  /** `none`: public; `user`: a valid access token; `admin`: and the role `admin`. */
-  auth: 'none' | 'user' | 'admin';
+  /**
+   * `none`: public; `user`: a valid access token; `admin`: and the role `admin`; `optional`: a
+   * presented access token is checked (`401` when invalid), an absent one is fine (social sign-in).
+   */
+  auth: 'none' | 'user' | 'admin' | 'optional';
   /** True when the route takes a JSON object body (none at all is a 400). */
   body: boolean;
   summary: string;
@@ -88,6 +92,53 @@ export const routes = [
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },
+  // --- social sign-in (docs/specs/social-sign-in.md) ---
+  { method: 'GET', path: '/oauth/providers', function: 'oauth', auth: 'none', body: false, summary: 'The configured sign-in providers' },
+  {
+    method: 'POST',
+    path: '/oauth/{provider}/authorize',
+    function: 'oauth',
+    auth: 'optional',
+    body: true,
+    summary: "Start a provider sign-in: the provider's authorization URL",
+  },
+  {
+    method: 'POST',
+    path: '/oauth/{provider}/callback',
+    function: 'oauth',
+    auth: 'optional',
+    body: true,
+    summary: "Finish a provider sign-in with the app's callback URL",
+  },
+  {
+    method: 'POST',
+    path: '/oauth/{provider}/create',
+    function: 'oauth',
+    auth: 'none',
+    body: true,
+    summary: 'Register a pending provider identity with an email',
+  },
+  { method: 'POST', path: '/oauth/{provider}/nonce', function: 'oauth', auth: 'none', body: false, summary: 'A nonce for a native ID-token sign-in' },
+  {
+    method: 'POST',
+    path: '/oauth/{provider}/id-token',
+    function: 'oauth',
+    auth: 'optional',
+    body: true,
+    summary: "Sign in with a provider's ID token (native apps)",
+  },
+  { method: 'GET', path: '/me/identities', function: 'oauth', auth: 'user', body: false, summary: "The caller's provider identities" },
+  { method: 'POST', path: '/me/identities', function: 'oauth', auth: 'user', body: true, summary: 'Link a pending provider identity (step-up)' },
+  { method: 'DELETE', path: '/me/identities/{provider}', function: 'oauth', auth: 'user', body: true, summary: 'Unlink a provider identity (step-up)' },
+  { method: 'GET', path: '/admin/users/{id}/identities', function: 'admin-users', auth: 'admin', body: false, summary: "A user's provider identities (admin)" },
+  {
+    method: 'DELETE',
+    path: '/admin/users/{id}/identities/{provider}',
+    function: 'admin-users',
+    auth: 'admin',
+    body: false,
+    summary: "Remove a user's provider identity (admin)",
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

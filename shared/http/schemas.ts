@@ -87,4 +87,35 @@ export const schemas = {
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
   }),
+  // --- social sign-in (docs/specs/social-sign-in.md) ---
+  oauthAuthorize: z.object({
+    redirectUri: z.optional(z.string()),
+    intent: z.optional(z.string()),
+    rememberMe: z.optional(z.boolean()),
+    invitationToken: z.optional(z.string()),
+    currentPassword: z.optional(z.string()),
+    code: z.optional(z.string()),
+  }),
+  oauthCallback: z.object({
+    callbackUrl: z.optional(z.string()),
+    flowSecret: z.optional(z.string()),
+    callbackParams: z.optional(z.record(z.string(), z.string())),
+    code: z.optional(z.string()),
+  }),
+  oauthCreate: z.object({ pendingToken: z.optional(z.string()), flowSecret: z.optional(z.string()), email: z.optional(z.string()) }),
+  oauthIdToken: z.object({
+    idToken: z.optional(z.string()),
+    nonce: z.optional(z.string()),
+    intent: z.optional(z.string()),
+    rememberMe: z.optional(z.boolean()),
+    invitationToken: z.optional(z.string()),
+    currentPassword: z.optional(z.string()),
+    code: z.optional(z.string()),
+  }),
+  linkIdentity: z.object({
+    pendingToken: z.optional(z.string()),
+    flowSecret: z.optional(z.string()),
+    currentPassword: z.optional(z.string()),
+    code: z.optional(z.string()),
+  }),
 };

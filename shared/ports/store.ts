@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../domain/audit.js';
+import type { Identity, OAuthItem, OAuthItemKind } from '../domain/oauth.js';
 import type { MailToken, MailTokenKind, MfaChallenge, Session, TotpPending, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
 
@@ -127,7 +128,31 @@ export type WriteOp =
    */
   | { type: 'failMfaChallenge'; userId: string; hash: string; max: number; now: number }
   /** Spends a challenge: deletes it only while `attempts < max` and not expired at `now`; `token_mismatch` otherwise. */
-  | { type: 'consumeMfaChallenge'; userId: string; hash: string; max: number; now: number };
+  | { type: 'consumeMfaChallenge'; userId: string; hash: string; max: number; now: number }
+  // --- social sign-in (docs/specs/social-sign-in.md §8) ---
+  /** Stores a state, pending identity or native nonce; `token_mismatch` if its key exists (a hash collision). */
+  | { type: 'putOAuthItem'; item: OAuthItem }
+  /**
+   * Spends a state, pending identity or nonce: deletes it on the condition that it exists, has not
+   * expired at `now`, belongs to `provider` and (when given) holds `flowSecretHash`.
+   * `token_mismatch` otherwise, so two concurrent uses cannot both succeed.
+   */
+  | { type: 'consumeOAuthItem'; kind: OAuthItemKind; hash: string; provider: string; flowSecretHash?: string; now: number }
+  /**
+   * Binds a provider account to a user: the claim `(provider, sub)` must be free (`identity_taken`)
+   * and the user must have no identity of this provider (`identity_exists`).
+   */
+  | { type: 'putIdentity'; identity: Identity }
+  /** Updates a stored identity (`not_found` when missing). */
+  | { type: 'updateIdentity'; userId: string; provider: string; set: Partial<Pick<Identity, 'email' | 'emailVerified' | 'name' | 'lastUsedAt'>> }
+  /** Removes an identity and its claim; the claim must belong to the user (`not_found` otherwise). */
+  | { type: 'deleteIdentity'; userId: string; provider: string; sub: string }
+  /**
+   * Adds `add` to the user's `signInMethods` (`ifAbsent` when the attribute was never set). With
+   * `above`, on the condition that the stored count is above it (`last_method` otherwise: two
+   * concurrent removals cannot both take the last method). `not_found` when the user is missing.
+   */
+  | { type: 'countSignInMethods'; userId: string; add: number; ifAbsent: number; above?: number; guard?: UserGuard };
 
 /** A second-factor code spent in an `updateUser` (see there). */
 export interface CodeSpend {
@@ -247,6 +272,13 @@ export interface AuthStore {
    * Flows with more writes than that use `commitInChunks` (`commit-chunks.ts`).
    */
   commit(ops: WriteOp[]): Promise<void>;
+  // --- social sign-in (docs/specs/social-sign-in.md §8) ---
+  /** A stored state, pending identity or nonce by the SHA-256 of its secret; expired ones included (callers check, the consume condition decides). */
+  getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined>;
+  /** The identity bound to `(provider, sub)`, if any. */
+  findIdentity(provider: string, sub: string): Promise<Identity | undefined>;
+  /** The user's identities. */
+  listIdentities(userId: string): Promise<Identity[]>;
 }
 
 /** A mail cap counter as stored: `count` mails since the window began; it ends at `windowEnds`. */
@@ -310,6 +342,18 @@ export function itemsOf(op: WriteOp): string[] {
     case 'failMfaChallenge':
     case 'consumeMfaChallenge':
       return [`mfa_challenge:${op.userId}/${op.hash}`];
+    case 'putOAuthItem':
+      return [`oauth:${op.item.kind}/${op.item.hash}`];
+    case 'consumeOAuthItem':
+      return [`oauth:${op.kind}/${op.hash}`];
+    case 'putIdentity':
+      return [`identity_claim:${op.identity.provider}/${op.identity.sub}`, `identity:${op.identity.userId}/${op.identity.provider}`];
+    case 'updateIdentity':
+      return [`identity:${op.userId}/${op.provider}`];
+    case 'deleteIdentity':
+      return [`identity_claim:${op.provider}/${op.sub}`, `identity:${op.userId}/${op.provider}`];
+    case 'countSignInMethods':
+      return [`user:${op.userId}`];
   }
 }
 

@@ -10,6 +10,7 @@ import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { metricsOf } from '../adapters/metrics/powertools.js';
+import { lazyOAuthProviders } from '../adapters/oidc/lazy.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
@@ -71,6 +72,8 @@ export function buildDeps(env: Env = process.env): Deps {
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
     legacy: legacyPasswordsOf(env),
+    // Social sign-in: only when providers are configured (secrets are read on first use).
+    oauth: config.oauthProviders.length > 0 ? lazyOAuthProviders(config.oauthProviders, { timeoutMs: config.oauthHttpTimeoutMs, env, log }) : undefined,
   };
 }
 

@@ -79,6 +79,16 @@ const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[
       why: 'a step-up proof is counted like a sign-in attempt',
     })),
   ),
+  // Social sign-in's step-up routes (docs/specs/social-sign-in.md §6), counted the same way.
+  ...['DELETE /me/identities/{provider}', 'POST /me/identities', 'POST /oauth/{provider}/authorize'].flatMap((route) =>
+    ['invalid_code', 'too_many_attempts', 'validation_failed', 'reauthentication_required'].map((code) => ({
+      route,
+      code,
+      maps: ['counters'],
+      mail: true,
+      why: 'a step-up proof is counted like a sign-in attempt',
+    })),
+  ),
 ];
 
 let deps: MemoryDeps;

@@ -61,6 +61,8 @@ test('every authenticated route requires the bearer scheme; public routes do not
   for (const route of table) {
     const operation = operationOf(doc, route);
     if (route.auth === 'none') assert.equal(operation.security, undefined, routeKey(route));
+    // `optional` (social sign-in): anonymous, or a bearer token that is then checked.
+    else if (route.auth === 'optional') assert.deepEqual(operation.security, [{}, { bearerAuth: [] }], routeKey(route));
     else assert.deepEqual(operation.security, [{ bearerAuth: [] }], routeKey(route));
   }
 });

@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
+import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
@@ -189,6 +190,24 @@ export class DynamoDbStore implements AuthStore {
     }
     out.user = this.live(profile, seq);
     return out;
+  }
+
+  async getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined> {
+    const item = await this.get(keys.oauthItem(kind, hash));
+    return item && (strip(item) as unknown as OAuthItem);
+  }
+
+  async findIdentity(provider: string, sub: string): Promise<Identity | undefined> {
+    const claim = await this.get(keys.identityClaim(provider, sub));
+    if (!claim || typeof claim.userId !== 'string') return undefined;
+    const item = await this.get(keys.identity(claim.userId, provider));
+    const identity = item && (strip(item) as unknown as Identity);
+    // The claim and the identity change together; a mismatch means we read between two commits.
+    return identity?.sub === sub ? identity : undefined;
+  }
+
+  async listIdentities(userId: string): Promise<Identity[]> {
+    return (await this.queryPartition(userId, 'IDENTITY#')).map((item) => strip(item) as unknown as Identity);
   }
 
   async commit(ops: WriteOp[]): Promise<void> {

@@ -32,6 +32,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * confirmations, password and role changes, second-factor codes spent); the admin list reads
  * every shard and merges them in email order. Migration of a table written before: see
  * `docs/migrations.md`.
+ * | OAuth state/pending/nonce | `OAUTH_STATE#<sha256>` (…`PENDING`, …`NONCE`) | `OAUTH_STATE` (…) | `ttl` = its expiry |
+ * | identity claim | `IDENTITY#<provider>#<sub>` | `CLAIM` | uniqueness of `(provider, sub)`        |
+ * | identity | `USER#<id>`      | `IDENTITY#<provider>` | one per provider per user             |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -71,6 +74,13 @@ export const keys = {
   /** An address SES reported as undeliverable, by its hash (`shared/ports/undeliverable.ts`). */
   undeliverable: (addressHash: string) => ({ pk: `UNDELIVERABLE#${addressHash}`, sk: 'UNDELIVERABLE' }),
   undeliverablePrefix: 'UNDELIVERABLE#',
+  /** Social sign-in (`docs/specs/social-sign-in.md` §8): `state` / `pending` / `nonce` items, identities and their claims. */
+  oauthItem: (kind: 'state' | 'pending' | 'nonce', hash: string) => {
+    const name = { state: 'OAUTH_STATE', pending: 'OAUTH_PENDING', nonce: 'OAUTH_NONCE' }[kind];
+    return { pk: `${name}#${hash}`, sk: name };
+  },
+  identityClaim: (provider: string, sub: string) => ({ pk: `IDENTITY#${provider}#${sub}`, sk: 'CLAIM' }),
+  identity: (userId: string, provider: string) => ({ pk: `USER#${userId}`, sk: `IDENTITY#${provider}` }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   /** Every partition of the users index. */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
+import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
 import { safeEqual } from '../../domain/secrets.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
@@ -39,6 +40,12 @@ export class MemoryStore implements AuthStore {
   readonly totpPending = new Map<string, TotpPending>();
   /** Two-step sign-in challenges by `<userId>/<hash>`. */
   readonly mfaChallenges = new Map<string, MfaChallenge>();
+  /** Social sign-in: states, pending identities and nonces by `<kind>/<hash>`. */
+  readonly oauthItems = new Map<string, OAuthItem>();
+  /** Social sign-in: identity claims, `<provider>/<sub>` → user id. */
+  readonly identityClaims = new Map<string, string>();
+  /** Social sign-in: identities by `<userId>/<provider>`. */
+  readonly identities = new Map<string, Identity>();
   /**
    * Called after each commit that enqueued mail, with the mails, and awaited (after every write
    * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
@@ -110,6 +117,21 @@ export class MemoryStore implements AuthStore {
       sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
       tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
     };
+  }
+
+  async getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined> {
+    const item = this.oauthItems.get(`${kind}/${hash}`);
+    return item && clone(item);
+  }
+
+  async findIdentity(provider: string, sub: string): Promise<Identity | undefined> {
+    const userId = this.identityClaims.get(`${provider}/${sub}`);
+    const identity = userId === undefined ? undefined : this.identities.get(`${userId}/${provider}`);
+    return identity && identity.sub === sub ? clone(identity) : undefined;
+  }
+
+  async listIdentities(userId: string): Promise<Identity[]> {
+    return [...this.identities.values()].filter((i) => i.userId === userId).map(clone);
   }
 
   async commit(ops: WriteOp[]): Promise<void> {
@@ -199,6 +221,32 @@ export class MemoryStore implements AuthStore {
       case 'deleteToken':
       case 'deleteMail':
         return;
+      case 'putOAuthItem':
+        if (this.oauthItems.has(`${op.item.kind}/${op.item.hash}`)) throw new ConflictError('token_mismatch');
+        return;
+      case 'consumeOAuthItem': {
+        const item = this.oauthItems.get(`${op.kind}/${op.hash}`);
+        const secretOk = op.flowSecretHash === undefined || (item && 'flowSecretHash' in item && item.flowSecretHash === op.flowSecretHash);
+        if (!item || item.expiresAt <= op.now || item.provider !== op.provider || !secretOk) throw new ConflictError('token_mismatch');
+        return;
+      }
+      case 'putIdentity':
+        if (this.identityClaims.has(`${op.identity.provider}/${op.identity.sub}`)) throw new ConflictError('identity_taken');
+        if (this.identities.has(`${op.identity.userId}/${op.identity.provider}`)) throw new ConflictError('identity_exists');
+        return;
+      case 'updateIdentity':
+        if (!this.identities.has(`${op.userId}/${op.provider}`)) throw new ConflictError('not_found');
+        return;
+      case 'deleteIdentity':
+        if (this.identityClaims.get(`${op.provider}/${op.sub}`) !== op.userId) throw new ConflictError('not_found');
+        if (!this.identities.has(`${op.userId}/${op.provider}`)) throw new ConflictError('not_found');
+        return;
+      case 'countSignInMethods': {
+        this.checkGuard(op.userId, op.guard);
+        const user = this.users.get(op.userId) as User;
+        if (op.above !== undefined && !(user.signInMethods !== undefined && user.signInMethods > op.above)) throw new ConflictError('last_method');
+        return;
+      }
     }
   }
 
@@ -325,6 +373,28 @@ export class MemoryStore implements AuthStore {
         const cap = this.mailCaps.get(op.scope);
         if (op.restart || !cap) this.mailCaps.set(op.scope, { count: 1, windowEnds: op.now + op.windowSeconds });
         else cap.count += 1;
+        return;
+      }
+      case 'putOAuthItem':
+        this.oauthItems.set(`${op.item.kind}/${op.item.hash}`, clone(op.item));
+        return;
+      case 'consumeOAuthItem':
+        this.oauthItems.delete(`${op.kind}/${op.hash}`);
+        return;
+      case 'putIdentity':
+        this.identityClaims.set(`${op.identity.provider}/${op.identity.sub}`, op.identity.userId);
+        this.identities.set(`${op.identity.userId}/${op.identity.provider}`, clone(op.identity));
+        return;
+      case 'updateIdentity':
+        Object.assign(this.identities.get(`${op.userId}/${op.provider}`) as Identity, clone(op.set));
+        return;
+      case 'deleteIdentity':
+        this.identityClaims.delete(`${op.provider}/${op.sub}`);
+        this.identities.delete(`${op.userId}/${op.provider}`);
+        return;
+      case 'countSignInMethods': {
+        const user = this.users.get(op.userId) as User;
+        user.signInMethods = (user.signInMethods ?? op.ifAbsent) + op.add;
         return;
       }
     }
