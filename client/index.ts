@@ -41,6 +41,7 @@ export const LATCH_PROBLEM_CODES = [
   'reauthentication_required',
   'already_enabled',
   'mfa_not_enabled',
+  'last_sign_in_method',
 ] as const;
 
 /**

@@ -59,6 +59,17 @@ export interface Config {
   totpEnrollmentTtlSeconds: number;
   /** Freshness of the session's last authentication for step-up routes (`AUTH_REAUTH_WINDOW_SECONDS`). */
   reauthWindowSeconds: number;
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §11, part B).
+  /** WebAuthn relying party id (`AUTH_WEBAUTHN_RP_ID`, default `APP_URL`'s host); never an IP address. */
+  webauthnRpId: string;
+  /** Relying party name shown by authenticators (`AUTH_WEBAUTHN_RP_NAME`, default `totpIssuer`). */
+  webauthnRpName: string;
+  /** Origins a WebAuthn response may come from (`AUTH_WEBAUTHN_ORIGINS`, default `APP_URL`'s origin). */
+  webauthnOrigins: string[];
+  /** Life of a WebAuthn challenge (`AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS`). */
+  webauthnChallengeTtlSeconds: number;
+  /** Passkeys per user (`AUTH_WEBAUTHN_MAX_PASSKEYS`). */
+  webauthnMaxPasskeys: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,10 +194,30 @@ export function loadConfig(env: Env = process.env): Config {
     totpGraceSeconds: int(env, 'AUTH_TOTP_GRACE_SECONDS'),
     totpEnrollmentTtlSeconds: int(env, 'AUTH_TOTP_ENROLLMENT_TTL_SECONDS'),
     reauthWindowSeconds: int(env, 'AUTH_REAUTH_WINDOW_SECONDS'),
+    ...webauthnSettings(env, appUrl),
   };
   checkRelatedBounds(config);
   // Not enforced yet (docs/mfa.md): refusing it beats a deployment that believes it is on.
   if (config.mfa === 'required')
     throw new Error('AUTH_MFA=required is not supported yet: the two-step sign-in and enrolment confinement are still to come (docs/mfa.md)');
   return config;
+}
+
+/** The passkey settings (`docs/specs/mfa-and-passkeys.md` §11): an RP ID is a domain, never an IP address. */
+function webauthnSettings(
+  env: Env,
+  appUrl: string,
+): Pick<Config, 'webauthnRpId' | 'webauthnRpName' | 'webauthnOrigins' | 'webauthnChallengeTtlSeconds' | 'webauthnMaxPasskeys'> {
+  const url = new URL(appUrl);
+  const rpId = (text(env, 'AUTH_WEBAUTHN_RP_ID') ?? url.hostname).toLowerCase();
+  if (/^[0-9.]+$/.test(rpId) || rpId.includes(':') || rpId.includes('/'))
+    throw new Error(`AUTH_WEBAUTHN_RP_ID must be a domain name, not ${JSON.stringify(rpId)}`);
+  const origins = list(env, 'AUTH_WEBAUTHN_ORIGINS');
+  return {
+    webauthnRpId: rpId,
+    webauthnRpName: text(env, 'AUTH_WEBAUTHN_RP_NAME') ?? text(env, 'AUTH_TOTP_ISSUER') ?? url.host,
+    webauthnOrigins: origins.length > 0 ? origins : [url.origin],
+    webauthnChallengeTtlSeconds: int(env, 'AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS'),
+    webauthnMaxPasskeys: int(env, 'AUTH_WEBAUTHN_MAX_PASSKEYS'),
+  };
 }

@@ -63,6 +63,12 @@ export interface LatchSettings {
   readonly totpEnrollmentTtl?: Duration;
   /** `AUTH_REAUTH_WINDOW_SECONDS`: freshness for step-up routes @default Duration.minutes(5) */
   readonly reauthWindow?: Duration;
+  // Passkeys (part B): AUTH_WEBAUTHN_* (see `shared/settings.ts`).
+  readonly webauthnRpId?: string;
+  readonly webauthnRpName?: string;
+  readonly webauthnOrigins?: string[];
+  readonly webauthnChallengeTtl?: Duration;
+  readonly webauthnMaxPasskeys?: number;
 }
 
 /** Stage-wide request limits of the HTTP API. */

@@ -70,6 +70,13 @@ export interface User {
   recoveryCodes?: Record<string, RecoveryCodeEntry>;
   /** When the current set of recovery codes was made. */
   recoveryCodesCreatedAt?: string;
+  /** Registered passkeys (`docs/specs/mfa-and-passkeys.md` §12). Absent: 0. */
+  passkeyCount?: number;
+  /**
+   * Ways to sign in without help (§7.4): the password, discoverable passkeys. Absent on items
+   * written before passkeys: derived from the item (`signInMethodsOf` in `passkeys.ts`).
+   */
+  signInMethods?: number;
   createdAt: string;
   updatedAt: string;
 }

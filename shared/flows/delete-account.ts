@@ -61,12 +61,17 @@ export async function deleteAccount(deps: Pick<Deps, 'store'>, userId: string, g
         guard: {
           sessionSeq: user.sessionSeq,
           emailCanonical: user.emailCanonical,
+          // No passkey added or removed since the listing: every claim listed goes with the user.
+          passkeyCount: (items.passkeys ?? []).length,
           ...(guard.passwordHash !== undefined ? { passwordHash: guard.passwordHash } : {}),
         },
       },
       // Every kind, not only the tokens listed: a token written after our read (its write is
       // conditioned on the user existing) would otherwise outlive the account.
       ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId, kind })),
+      // Passkeys and their claims (`docs/specs/mfa-and-passkeys.md` §12): a leftover claim would
+      // block its credential forever. At most AUTH_WEBAUTHN_MAX_PASSKEYS, so they fit here.
+      ...(items.passkeys ?? []).map((p): WriteOp => ({ type: 'deletePasskey', userId, id: p.id })),
     ];
     const sessions = items.sessions.map((s): WriteOp => ({ type: 'deleteSession', userId, id: s.id }));
     if (guard.audit) head.push(...(await guard.audit({ user, sessions: sessions.length })));

@@ -32,6 +32,11 @@ export const schemas = {
   /** The credential members of a step-up route (`docs/specs/mfa-and-passkeys.md` §4). */
   stepUp: z.object({ currentPassword: z.optional(z.string()), code: z.optional(z.string()) }),
   mfaCode: z.object({ code: z.optional(z.string()) }),
+  // Passkeys: `credential` is the browser's PublicKeyCredential JSON (`@simplewebauthn/browser`'s output).
+  addPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()) }),
+  renamePasskey: z.object({ name: z.optional(z.string()) }),
+  passkeySignIn: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), rememberMe: z.optional(z.boolean()) }),
+  empty: z.object({}),
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),

@@ -23,6 +23,10 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.mfaDisabled({ appUrl: ctx.appUrl, email: hostile, method: 'totp' }),
     defaultTemplates.recoveryCodeUsed({ appUrl: ctx.appUrl, email: hostile, remaining: 2 }),
     defaultTemplates.recoveryCodesRegenerated({ appUrl: ctx.appUrl, email: hostile }),
+    defaultTemplates.passkeyAdded({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passkeyRemoved({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passkeyDisabled({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passwordRemoved({ appUrl: ctx.appUrl, email: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {

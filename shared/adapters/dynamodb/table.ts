@@ -17,6 +17,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | mail cap| `MAILCAP#<scope>`  | `MAILCAP`         | mails per kind and hashed recipient      |
  * | outbox  | `OUTBOX#<id>`      | `MAIL`            | a mail for the sender; short `ttl`       |
  * | TOTP enrolment | `USER#<id>` | `TOTP_PENDING`   | encrypted secret; `ttl` = its expiry     |
+ * | passkey | `USER#<id>`        | `PASSKEY#<credentialId>` | public key, counter, flags         |
+ * | passkey claim | `PASSKEY#<credentialId>` | `CLAIM` | `userId`: a credential id is one user's |
+ * | WebAuthn challenge | `WEBAUTHN#<sha256>` | `WEBAUTHN` | ceremony, purpose, binding; `ttl`   |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -36,6 +39,9 @@ export const keys = {
   mailCap: (scope: string) => ({ pk: `MAILCAP#${scope}`, sk: 'MAILCAP' }),
   outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'MAIL' }),
   totpPending: (userId: string) => ({ pk: `USER#${userId}`, sk: 'TOTP_PENDING' }),
+  passkey: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: `PASSKEY#${credentialId}` }),
+  passkeyClaim: (credentialId: string) => ({ pk: `PASSKEY#${credentialId}`, sk: 'CLAIM' }),
+  webauthnChallenge: (hash: string) => ({ pk: `WEBAUTHN#${hash}`, sk: 'WEBAUTHN' }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   usersPartition: 'USERS',
