@@ -69,6 +69,7 @@ async function main(): Promise<void> {
         'Latch is running locally:',
         `  API             ${api.url}   (try: curl ${api.url}/.well-known/openid-configuration)`,
         `  authorizer demo ${api.url}/_local/protected   (send Authorization: Bearer <accessToken>)`,
+        `  passkey test page http://localhost:${port}/_local/passkeys`,
         ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
