@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { LatchClient, LatchProblemError } from '../../client/index.js';
 import { assertProblem, SEED_PASSWORD, seedUser, sidOf, signInAs } from '../support/accounts.js';
 import { mailsTo } from '../support/mail.js';
 import { addPasskey, anAuthenticator, registrationOptions, signInWithPasskey, userWithPasskey } from '../support/passkeys.js';
@@ -124,4 +125,29 @@ test('registration needs fresh authentication or credentials; AUTH_WEBAUTHN_MAX_
   const withPassword = await registrationOptions(api, accessToken, { currentPassword: 'wrong password here' });
   assertProblem(withPassword, 422, 'validation_failed');
   assert.equal((await registrationOptions(api, accessToken, { currentPassword: SEED_PASSWORD })).status, 200);
+});
+
+test('the typed client: passkeys.registrationOptions/register/list/rename/remove, passkeySignInOptions and signInWithPasskey', async () => {
+  const user = await seedUser(api);
+  const client = new LatchClient({ baseUrl: api.url });
+  await client.signIn({ email: user.email, password: SEED_PASSWORD });
+  const authenticator = anAuthenticator();
+  const { options } = await client.passkeys.registrationOptions();
+  const { passkey, recoveryCodes } = await client.passkeys.register(authenticator.register(options as never), 'Laptop');
+  assert.equal(passkey.name, 'Laptop');
+  assert.equal(recoveryCodes?.length, 10);
+  assert.equal((await client.passkeys.rename(passkey.id, 'Work laptop')).name, 'Work laptop');
+  assert.deepEqual(
+    (await client.passkeys.list()).map((p) => p.name),
+    ['Work laptop'],
+  );
+  const other = new LatchClient({ baseUrl: api.url });
+  const signInOptions = await other.passkeySignInOptions();
+  const tokens = await other.signInWithPasskey(authenticator.assert(signInOptions.options as never));
+  assert.equal(tokens.user.id, user.id);
+  assert.equal((await other.me()).id, user.id);
+  // The password is the only way in once the passkey is gone: removing the password then is refused.
+  await client.passkeys.remove(passkey.id);
+  assert.deepEqual(await client.passkeys.list(), []);
+  await assert.rejects(client.removePassword(), (error: unknown) => error instanceof LatchProblemError && error.code === 'last_sign_in_method');
 });
