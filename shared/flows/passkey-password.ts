@@ -21,6 +21,8 @@ export async function removePassword(deps: Deps, principal: Principal, input: St
   const current = await deps.store.getUser(principal.userId);
   if (!current) throw new AuthError('unauthorized');
   if (current.passwordHash === null) throw new AuthError('not_found');
+  // Refused before the step-up proof is checked: a 409 spends no attempt and touches no counter.
+  if (signInMethodsOf(current) <= 1) throw new AuthError('last_sign_in_method');
   const { user, session, proof } = await requireStepUp(deps, principal, input, 'account');
   if (user.passwordHash === null) throw new AuthError('not_found');
   if (signInMethodsOf(user) <= 1) throw new AuthError('last_sign_in_method');

@@ -251,7 +251,11 @@ const REMOVE_ATTEMPTS = 5;
  */
 export async function removePasskey(deps: Deps, principal: Principal, id: string | undefined, input: StepUpInput, request?: RequestInfo): Promise<void> {
   const credentialId = pathId(id);
-  if (!(await deps.store.getPasskey(principal.userId, credentialId))) throw new AuthError('not_found');
+  const [current, target] = await Promise.all([deps.store.getUser(principal.userId), deps.store.getPasskey(principal.userId, credentialId)]);
+  if (!current) throw new AuthError('unauthorized');
+  if (!target) throw new AuthError('not_found');
+  // Refused before the step-up proof is checked: a 409 spends no attempt and touches no counter.
+  if (target.discoverable && signInMethodsOf(current) <= 1) throw new AuthError('last_sign_in_method');
   const { session, proof } = await requireStepUp(deps, principal, input, FLOW);
   for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
     const [user, passkey] = await Promise.all([deps.store.getUser(principal.userId), deps.store.getPasskey(principal.userId, credentialId)]);

@@ -180,8 +180,8 @@ export const routeDocs = {
   },
   'POST /session/passkey/options': {
     operationId: 'passkeySignInOptions',
-    request: schemas.empty,
-    description: 'The same answer shape for everyone: no `allowCredentials` (discoverable credentials), `userVerification: "required"`.',
+    description:
+      'Takes no body (one sent is ignored). The same answer shape for everyone: no `allowCredentials` (discoverable credentials), `userVerification: "required"`.',
     success: { status: 200, body: r.PasskeySignInOptions, description: 'Assertion options with a fresh single-use challenge.' },
     errors: [],
   },

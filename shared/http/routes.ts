@@ -82,7 +82,7 @@ export const routes = [
   { method: 'GET', path: '/me/passkeys', function: 'passkeys', auth: 'user', body: false, summary: "The caller's passkeys" },
   { method: 'PATCH', path: '/me/passkeys/{id}', function: 'passkeys', auth: 'user', body: true, summary: 'Rename a passkey' },
   { method: 'DELETE', path: '/me/passkeys/{id}', function: 'passkeys', auth: 'user', body: true, summary: 'Remove a passkey (step-up)' },
-  { method: 'POST', path: '/session/passkey/options', function: 'passkeys', auth: 'none', body: true, summary: 'Options to sign in with a passkey' },
+  { method: 'POST', path: '/session/passkey/options', function: 'passkeys', auth: 'none', body: false, summary: 'Options to sign in with a passkey' },
   { method: 'POST', path: '/session/passkey', function: 'passkeys', auth: 'none', body: true, summary: 'Sign in with a passkey (no password)' },
   { method: 'DELETE', path: '/me/password', function: 'account', auth: 'user', body: true, summary: 'Remove the password (step-up; a passkey remains)' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },

@@ -36,7 +36,6 @@ export const schemas = {
   addPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()) }),
   renamePasskey: z.object({ name: z.optional(z.string()) }),
   passkeySignIn: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), rememberMe: z.optional(z.boolean()) }),
-  empty: z.object({}),
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
