@@ -138,7 +138,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
     for (const r of rows.filter((r) => r.name in ACCEPTED_EXCEPTIONS)) {
-      notes.push(`accepted exception (not judged): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`);
+      notes.push(
+        `accepted exception (not judged): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`,
+      );
     }
     if (over.length) notes.push(`over ${SIZE_GOAL_KB} KB: ${over.join(', ')}`);
     notes.push(`${SDK_BASELINE.join(' + ')} alone take ${med(sdk).toFixed(0)} ms to import here: every function pays that at init, whatever its own code.`);
