@@ -42,8 +42,8 @@ test('private key reach: exactly the signers may read the private key secret, ev
     assert.deepEqual(signing, expected, `${name} (${keys})`);
     if (keys === 'sign') signers.push(name);
   }
-  // Traced in code (token-pair.ts callers): sign-in/renewal, registration without confirmation, accepting an invitation.
-  assert.deepEqual(signers.sort(), ['invitations', 'registration', 'session']);
+  // Traced in code (token-pair.ts callers): sign-in/renewal, registration without confirmation, accepting an invitation, passkey sign-in.
+  assert.deepEqual(signers.sort(), ['invitations', 'passkeys', 'registration', 'session']);
   for (const verifier of ['authorizer', 'well-known', 'sessions', 'account', 'admin-users']) assert.equal(accessOf(verifier).keys, 'verify', verifier);
 });
 
