@@ -257,6 +257,30 @@ export interface SignInInput {
   rememberMe?: boolean;
 }
 
+// ----- passkeys (`docs/passkeys.md`) -----
+
+/** A registered passkey (never its public key). */
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  transports: string[];
+  discoverable: boolean;
+  disabled: boolean;
+}
+
+/** The browser's credential JSON: what `@simplewebauthn/browser`'s `startRegistration`/`startAuthentication` return. */
+export type PasskeyCredentialJSON = { id: string; type: string; response: Record<string, unknown> } & Record<string, unknown>;
+
+/** The step-up members of a route that needs fresh authentication. */
+export interface StepUpInput {
+  currentPassword?: string;
+  code?: string;
+}
+
 export interface EmailInput {
   email: string;
 }
@@ -731,6 +755,44 @@ export class LatchClient<A extends object = Record<never, never>> {
     }
     const { message } = (await this.#json(response)) as MessageResponse;
     return { signedIn: false, message };
+  }
+
+  /** `POST /session/passkey/options`: assertion options for `startAuthentication({ optionsJSON: options })` (the same for everyone). */
+  async passkeySignInOptions(options?: RequestOptions): Promise<{ options: Record<string, unknown>; expiresIn: number }> {
+    return this.#call('POST', '/session/passkey/options', { body: {}, options });
+  }
+
+  /** `POST /session/passkey`: signs in with the browser's assertion (no password) and stores the pair. */
+  async signInWithPasskey(credential: PasskeyCredentialJSON, input: { rememberMe?: boolean } = {}, options?: RequestOptions): Promise<TokenPair<A>> {
+    const tokens = await this.#call<TokenPair<A>>('POST', '/session/passkey', { body: { credential, ...input }, options });
+    await this.#store(tokens);
+    return tokens;
+  }
+
+  /**
+   * The caller's passkeys: `registrationOptions` (step-up: fresh authentication or
+   * `currentPassword`/`code`), `register` (the browser's `startRegistration` result), `list`,
+   * `rename`, `remove` (step-up).
+   */
+  get passkeys() {
+    return {
+      registrationOptions: (input: StepUpInput = {}, options?: RequestOptions): Promise<{ options: Record<string, unknown> }> =>
+        this.#call('POST', '/me/passkeys/options', { body: input, options, auth: true }),
+      register: (credential: PasskeyCredentialJSON, name?: string, options?: RequestOptions): Promise<{ passkey: Passkey; recoveryCodes?: string[] }> =>
+        this.#call('POST', '/me/passkeys', { body: { credential, ...(name === undefined ? {} : { name }) }, options, auth: true }),
+      list: async (options?: RequestOptions): Promise<Passkey[]> =>
+        (await this.#call<{ passkeys: Passkey[] }>('GET', '/me/passkeys', { options, auth: true })).passkeys,
+      rename: async (id: string, name: string, options?: RequestOptions): Promise<Passkey> =>
+        (await this.#call<{ passkey: Passkey }>('PATCH', `/me/passkeys/${encodeURIComponent(id)}`, { body: { name }, options, auth: true })).passkey,
+      remove: async (id: string, input: StepUpInput = {}, options?: RequestOptions): Promise<void> => {
+        await this.#call('DELETE', `/me/passkeys/${encodeURIComponent(id)}`, { body: input, options, auth: true });
+      },
+    };
+  }
+
+  /** `DELETE /me/password` (step-up): go passwordless; needs a discoverable passkey. */
+  async removePassword(input: StepUpInput = {}, options?: RequestOptions): Promise<void> {
+    await this.#call('DELETE', '/me/password', { body: input, options, auth: true });
   }
 
   /** `POST /session`: signs in and stores the pair. */

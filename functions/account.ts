@@ -1,4 +1,5 @@
 import { deleteMe, getMe, updateMe } from '../shared/flows/account.js';
+import { removePassword } from '../shared/flows/passkey-password.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 
@@ -10,6 +11,10 @@ export const handler = httpFunction('account', {
     json(200, { user: await updateMe(request.deps, principalOf(request), { ...request.body, body: request.raw }, requestInfo(request.event)) }),
   'DELETE /me': async (request) => {
     await deleteMe(request.deps, principalOf(request), request.body, requestInfo(request.event));
+    return noContent();
+  },
+  'DELETE /me/password': async (request) => {
+    await removePassword(request.deps, principalOf(request), request.body, requestInfo(request.event));
     return noContent();
   },
 });

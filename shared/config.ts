@@ -73,6 +73,17 @@ export interface Config {
   authorizerMinAal: 'aal1' | 'aal2';
   /** The hosted pages (`AUTH_UI*`, docs/hosted-ui.md). */
   ui: { enabled: boolean; appName: string; defaultLocale: 'en' | 'de'; pseudoLocales: boolean };
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §11, part B).
+  /** WebAuthn relying party id (`AUTH_WEBAUTHN_RP_ID`, default `APP_URL`'s host); never an IP address. */
+  webauthnRpId: string;
+  /** Relying party name shown by authenticators (`AUTH_WEBAUTHN_RP_NAME`, default `totpIssuer`). */
+  webauthnRpName: string;
+  /** Origins a WebAuthn response may come from (`AUTH_WEBAUTHN_ORIGINS`, default `APP_URL`'s origin). */
+  webauthnOrigins: string[];
+  /** Life of a WebAuthn challenge (`AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS`). */
+  webauthnChallengeTtlSeconds: number;
+  /** Passkeys per user (`AUTH_WEBAUTHN_MAX_PASSKEYS`). */
+  webauthnMaxPasskeys: number;
   // --- social sign-in (docs/specs/social-sign-in.md §7) ---
   /** `AUTH_OAUTH_PROVIDERS`, presets applied and validated. */
   oauthProviders: OAuthProviderConfig[];
@@ -245,7 +256,27 @@ export function loadConfig(env: Env = process.env): Config {
     oauthRegistration: bool(env, 'AUTH_OAUTH_REGISTRATION'),
     oauthHttpTimeoutMs: int(env, 'AUTH_OAUTH_HTTP_TIMEOUT_MS'),
     oauthAllowHttpLoopback: bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK'),
+    ...webauthnSettings(env, appUrl),
   };
   checkRelatedBounds(config);
   return config;
+}
+
+/** The passkey settings (`docs/specs/mfa-and-passkeys.md` §11): an RP ID is a domain, never an IP address. */
+function webauthnSettings(
+  env: Env,
+  appUrl: string,
+): Pick<Config, 'webauthnRpId' | 'webauthnRpName' | 'webauthnOrigins' | 'webauthnChallengeTtlSeconds' | 'webauthnMaxPasskeys'> {
+  const url = new URL(appUrl);
+  const rpId = (text(env, 'AUTH_WEBAUTHN_RP_ID') ?? url.hostname).toLowerCase();
+  if (/^[0-9.]+$/.test(rpId) || rpId.includes(':') || rpId.includes('/'))
+    throw new Error(`AUTH_WEBAUTHN_RP_ID must be a domain name, not ${JSON.stringify(rpId)}`);
+  const origins = list(env, 'AUTH_WEBAUTHN_ORIGINS');
+  return {
+    webauthnRpId: rpId,
+    webauthnRpName: text(env, 'AUTH_WEBAUTHN_RP_NAME') ?? text(env, 'AUTH_TOTP_ISSUER') ?? url.host,
+    webauthnOrigins: origins.length > 0 ? origins : [url.origin],
+    webauthnChallengeTtlSeconds: int(env, 'AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS'),
+    webauthnMaxPasskeys: int(env, 'AUTH_WEBAUTHN_MAX_PASSKEYS'),
+  };
 }

@@ -20,6 +20,11 @@ import { median } from '../lib/stats.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIZE_GOAL_KB = 150;
 const INIT_GOAL_MS = 50;
+/**
+ * Recorded exceptions to the goals, listed but not judged: `passkeys` bundles
+ * `@simplewebauthn/server`, whose attestation stack is not tree-shaken (`docs/specs/mfa-and-passkeys.md` §13).
+ */
+const ACCEPTED_EXCEPTIONS: Record<string, string> = { passkeys: '@simplewebauthn/server (docs/specs/mfa-and-passkeys.md §13)' };
 
 /** CDK's bundling options for the functions (infra's NodejsFunction defaults). */
 const CDK_LIKE: BuildOptions = {
@@ -123,14 +128,20 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         unit: `KB / ${r.initMs.toFixed(0)} ms / ${r.aboveBareMs.toFixed(0)} ms`,
       });
     }
-    const largest = [...rows].sort((a, b) => b.bytes - a.bytes)[0];
-    const maxKb = Math.max(...rows.map((r) => r.bytes / 1024));
-    const maxInit = Math.max(...rows.map((r) => r.initMs));
-    const over = rows.filter((r) => r.bytes / 1024 > SIZE_GOAL_KB).map((r) => r.name);
+    const judged = rows.filter((r) => !(r.name in ACCEPTED_EXCEPTIONS));
+    const largest = [...judged].sort((a, b) => b.bytes - a.bytes)[0];
+    const maxKb = Math.max(...judged.map((r) => r.bytes / 1024));
+    const maxInit = Math.max(...judged.map((r) => r.initMs));
+    const over = judged.filter((r) => r.bytes / 1024 > SIZE_GOAL_KB).map((r) => r.name);
     const notes = [
       `esbuild ${JSON.stringify(CDK_LIKE)}; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps(); the AWS SDK is external and loads from node_modules, as on Lambda); the process wall time minus bare node's is shown beside it.`,
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
+    for (const r of rows.filter((r) => r.name in ACCEPTED_EXCEPTIONS)) {
+      notes.push(
+        `accepted exception (not judged): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`,
+      );
+    }
     if (over.length) notes.push(`over ${SIZE_GOAL_KB} KB: ${over.join(', ')}`);
     notes.push(`${SDK_BASELINE.join(' + ')} alone take ${med(sdk).toFixed(0)} ms to import here: every function pays that at init, whatever its own code.`);
     return {

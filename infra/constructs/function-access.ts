@@ -115,7 +115,16 @@ export type InternalFunctionName = 'not-found' | 'authorizer' | 'ui';
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
   session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
-  account: { routes: ['GET /me', 'PATCH /me', 'DELETE /me'], table: 'readWrite', mail: true, keys: 'verify', audit: 'append', argon2: true },
+  account: {
+    routes: ['GET /me', 'PATCH /me', 'DELETE /me', 'DELETE /me/password'],
+    table: 'readWrite',
+    mail: true,
+    keys: 'verify',
+    audit: 'append',
+    argon2: true,
+    // `DELETE /me/password` is a step-up route: a TOTP code of the body is verified (§4, §13).
+    dataKeys: true,
+  },
   sessions: {
     routes: ['GET /sessions', 'DELETE /sessions', 'DELETE /sessions/{id}'],
     table: 'readWrite',
@@ -233,6 +242,30 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'GET /me/identities',
       'POST /me/identities',
       'DELETE /me/identities/{provider}',
+    ],
+    table: 'readWrite',
+    mail: true,
+    keys: 'sign',
+    audit: 'append',
+    argon2: true,
+    dataKeys: true,
+  },
+  /**
+   * passkeys (`docs/specs/mfa-and-passkeys.md` §13): the WebAuthn routes. Registration is behind
+   * the token check and a step-up (argon2 password, TOTP code: the data-key ring, recovery codes),
+   * writes challenges, passkeys, claims and the profile (revoking other sessions for the first
+   * factor), mails notices; passwordless sign-in signs tokens. The only bundle with
+   * `@simplewebauthn/server`.
+   */
+  passkeys: {
+    routes: [
+      'POST /me/passkeys/options',
+      'POST /me/passkeys',
+      'GET /me/passkeys',
+      'PATCH /me/passkeys/{id}',
+      'DELETE /me/passkeys/{id}',
+      'POST /session/passkey/options',
+      'POST /session/passkey',
     ],
     table: 'readWrite',
     mail: true,

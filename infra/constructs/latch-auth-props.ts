@@ -74,6 +74,12 @@ export interface LatchSettings {
   readonly authorizerMinAal?: 'aal1' | 'aal2';
   /** `AUTH_KEY_RING_TTL_SECONDS`: how often warm functions read the signing key ring again (a rotation needs no cold start) @default Duration.minutes(5) */
   readonly keyRingTtl?: Duration;
+  // Passkeys (part B): AUTH_WEBAUTHN_* (see `shared/settings.ts`).
+  readonly webauthnRpId?: string;
+  readonly webauthnRpName?: string;
+  readonly webauthnOrigins?: string[];
+  readonly webauthnChallengeTtl?: Duration;
+  readonly webauthnMaxPasskeys?: number;
 }
 
 /** Stage-wide request limits of the HTTP API. */

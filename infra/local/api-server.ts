@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type FunctionName, functionNames, matchPath, routeKey } from '../../shared/http/routes.js';
+import { passkeysPage } from './passkeys-page.js';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type AuthorizerHandler = (event: unknown) => Promise<unknown>;
@@ -192,6 +193,8 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const { byFunction, notFound, authorizer, protectedRoutes, ui } = await loadHandlers();
+  // The passkey test page (`/_local/passkeys`, `passkeys-page.ts`): its browser bundle is built now.
+  const passkeysHtml = await passkeysPage();
   const trusted = options.trustedProxies ?? [];
   const server = createServer(async (req, res) => {
     try {
@@ -210,6 +213,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
           body: JSON.stringify({ authorizer: { lambda: decision.context } }),
         });
+      }
+      if (url.pathname === '/_local/passkeys' && req.method === 'GET') {
+        return send(res, { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: passkeysHtml });
       }
       const guarded = protectedRoutes.get(`${req.method} ${url.pathname}`);
       if (guarded) {

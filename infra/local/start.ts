@@ -75,6 +75,7 @@ async function main(): Promise<void> {
         'Latch is running locally:',
         `  API             ${api.url}   (try: curl ${api.url}/.well-known/openid-configuration)`,
         `  authorizer demo ${api.url}/_local/protected   (send Authorization: Bearer <accessToken>)`,
+        `  passkey test page http://localhost:${port}/_local/passkeys`,
         ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
         ...(api.env.AUTH_UI === 'true' ? [`  hosted pages    ${api.url}/ui/sign-in   (sign-up, reset, account; APP_URL ${api.env.APP_URL ?? ''})`] : []),
         `  mail viewer     ${ses.url}`,

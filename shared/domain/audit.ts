@@ -134,6 +134,24 @@ export const AUDIT_EVENTS = {
     when: 'a provider account was bound to the user (a sign-up by the provider, a link, an invitation completed with it)',
   },
   'identity.unlinked': { details: ['provider', 'by'], me: true, when: 'a provider account was removed from the user (`by`: `self`, `admin`, `operator`)' },
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §7).
+  'passkey.added': {
+    details: ['credentialId', 'discoverable', 'backedUp', 'first'],
+    me: true,
+    when: '`POST /me/passkeys` registered a passkey (`first`: the first second factor)',
+  },
+  'passkey.renamed': { details: ['credentialId'], me: true, when: '`PATCH /me/passkeys/{id}` renamed a passkey' },
+  'passkey.removed': {
+    details: ['credentialId', 'lastFactor'],
+    me: true,
+    when: '`DELETE /me/passkeys/{id}` removed a passkey (`lastFactor`: MFA is off with it)',
+  },
+  'passkey.counter_regression': {
+    details: ['credentialId', 'storedCounter', 'newCounter'],
+    me: true,
+    when: 'a valid assertion whose signature counter did not grow: the passkey is disabled',
+  },
+  'password.removed': { details: [], me: true, when: '`DELETE /me/password` removed the password (the user signs in with a passkey)' },
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

@@ -114,7 +114,9 @@ export type ConflictReason =
   /** Social sign-in: the sign-in method to remove is the user's last one. */
   | 'last_method'
   /** A second-factor code was spent meanwhile: its TOTP step is not above `lastStep`, or its recovery code is used or gone. */
-  | 'code_spent';
+  | 'code_spent'
+  /** A WebAuthn credential id is registered already (to this or another user): its claim exists. */
+  | 'credential_taken';
 
 /** Thrown by store adapters when a condition expression (or its in-memory twin) fails. */
 export class ConflictError extends Error {

@@ -100,7 +100,12 @@ export const PROBLEMS = {
     detail: "Please confirm it's you before you continue.",
     doc: 'the route needs fresh authentication or credentials in the body; members `reauthMethods`, `reauthAal`, and `WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=…` (RFC 9470)',
   },
-  already_enabled: { status: 409, title: 'Already enabled', detail: 'This is already set up.', doc: 'TOTP is already on' },
+  already_enabled: {
+    status: 409,
+    title: 'Already enabled',
+    detail: 'This is already set up.',
+    doc: 'TOTP is already on; a passkey credential is already registered (to this or another user)',
+  },
   mfa_not_enabled: {
     status: 409,
     title: 'Two-factor authentication not enabled',
@@ -143,7 +148,7 @@ export const PROBLEMS = {
     status: 409,
     title: 'Last sign-in method',
     detail: "Authentication cannot be removed until you've entered a password for your account.",
-    doc: "unlinking the user's last way to sign in",
+    doc: "removing the password or a passkey that is the user's last way to sign in",
   },
   internal_error: {
     status: 500,

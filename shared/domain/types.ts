@@ -70,10 +70,13 @@ export interface User {
   recoveryCodes?: Record<string, RecoveryCodeEntry>;
   /** When the current set of recovery codes was made. */
   recoveryCodesCreatedAt?: string;
+  /** Registered passkeys (`docs/specs/mfa-and-passkeys.md` §12). Absent: 0. */
+  passkeyCount?: number;
   /**
    * Ways to sign in without help (`docs/specs/mfa-and-passkeys.md` §7.4): the password (1 when
-   * set) plus each provider identity. Absent until an identity is added: then it is derived (1
-   * with a password, else 0).
+   * set), each provider identity and each discoverable passkey. Absent until an identity or a
+   * passkey is added (every such write sets it): then derived from the item (1 with a password,
+   * else 0; `signInMethodsOf` in `passkeys.ts`).
    */
   signInMethods?: number;
   createdAt: string;

@@ -61,6 +61,8 @@ export async function deleteAccount(deps: Pick<Deps, 'store'>, userId: string, g
         guard: {
           sessionSeq: user.sessionSeq,
           emailCanonical: user.emailCanonical,
+          // No passkey added or removed since the listing: every claim listed goes with the user.
+          passkeyCount: (items.passkeys ?? []).length,
           ...(guard.passwordHash !== undefined ? { passwordHash: guard.passwordHash } : {}),
         },
       },
@@ -69,6 +71,9 @@ export async function deleteAccount(deps: Pick<Deps, 'store'>, userId: string, g
       ...MAIL_TOKEN_KINDS.map((kind): WriteOp => ({ type: 'deleteToken', userId, kind })),
       // Social sign-in: the identity claims go with the user, so the provider account can sign up again.
       ...(await deps.store.listIdentities(userId)).map((i): WriteOp => ({ type: 'deleteIdentity', userId, provider: i.provider, sub: i.sub })),
+      // Passkeys and their claims (`docs/specs/mfa-and-passkeys.md` §12): a leftover claim would
+      // block its credential forever. At most AUTH_WEBAUTHN_MAX_PASSKEYS, so they fit here.
+      ...(items.passkeys ?? []).map((p): WriteOp => ({ type: 'deletePasskey', userId, id: p.id })),
     ];
     const sessions = items.sessions.map((s): WriteOp => ({ type: 'deleteSession', userId, id: s.id }));
     if (guard.audit) head.push(...(await guard.audit({ user, sessions: sessions.length })));

@@ -30,7 +30,7 @@ export function mfaStatusOf(user: User): MfaStatus {
   return {
     enabled: user.mfaEnabled === true,
     totp: user.totp ? { enabledAt: user.totp.enabledAt } : null,
-    passkeys: 0,
+    passkeys: user.passkeyCount ?? 0,
     recoveryCodes: recoveryCodesStatus(user),
   };
 }
@@ -181,12 +181,14 @@ export async function disableTotp(deps: Deps, principal: Principal, input: StepU
     { userId: user.id, cap: null },
   );
   const firstFactor = amrOf(session).filter((value) => value === 'pwd' || value === 'fed');
+  const passkeysLeft = user.passkeyCount ?? 0;
   try {
     await revokeAllSessions(deps, user.id, {
       keepSessionId: session.id,
-      guard: { totp: user.totp.secretEnc },
-      set: { mfaEnabled: false, updatedAt: at },
-      remove: ['totp', 'recoveryCodes', 'recoveryCodesCreatedAt'],
+      // Passkeys left (part B): MFA stays on with its recovery codes; none added or removed meanwhile.
+      guard: { totp: user.totp.secretEnc, passkeyCount: passkeysLeft },
+      set: { mfaEnabled: passkeysLeft > 0, updatedAt: at },
+      remove: passkeysLeft > 0 ? ['totp'] : ['totp', 'recoveryCodes', 'recoveryCodesCreatedAt'],
       ...(proof ? { spend: { ...proof.spend, conditionOnly: true } } : {}),
       extraOps: [
         // The caller's session keeps only its first factor: it no longer has a second one.

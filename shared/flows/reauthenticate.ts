@@ -62,6 +62,7 @@ export function reauthMethodsOf(user: User): string[] {
     ...(user.passwordHash !== null ? ['password'] : []),
     ...(user.totp ? ['totp'] : []),
     ...(user.mfaEnabled && remainingRecoveryCodes(user.recoveryCodes) > 0 ? ['recovery_code'] : []),
+    ...((user.passkeyCount ?? 0) > 0 ? ['webauthn'] : []),
   ];
 }
 

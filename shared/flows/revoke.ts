@@ -3,7 +3,7 @@ import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/er
 import { safeEqual } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { commitInChunks } from '../ports/commit-chunks.js';
-import type { CodeSpend, WriteOp } from '../ports/store.js';
+import type { CodeSpend, UserAdjust, UserGuard, WriteOp } from '../ports/store.js';
 import type { Deps } from './deps.js';
 
 /** Attempts when a sign-in lands between listing the sessions and committing. */
@@ -23,7 +23,17 @@ export interface RevokeOptions {
    * The caller's preconditions on the user, final (no retry) when they fail: the password hash
    * it verified is still the hash, the user is not locked.
    */
-  guard?: { passwordHash?: string | null; unlocked?: boolean; totp?: true | string; mfaEnabled?: true };
+  guard?: { passwordHash?: string | null; unlocked?: boolean; totp?: true | string; mfaEnabled?: true } & Pick<
+    UserGuard,
+    'passkeyCountBelow' | 'passkeyCount' | 'signInMethodsAbove'
+  >;
+  /** Passkey counters changed in the user's write (`docs/specs/mfa-and-passkeys.md` §12). */
+  adjust?: UserAdjust;
+  /**
+   * Checks each fresh read of the user before its commit; what it throws reaches the caller
+   * (a final refusal, e.g. the last sign-in method, instead of retrying a guard that will fail).
+   */
+  precheck?: (user: User) => void;
   /** Second-factor attributes removed from the user in the same write (TOTP off). */
   remove?: Extract<WriteOp, { type: 'updateUser' }>['remove'];
   /** A second-factor code spent in the user's write (`code_spent` is final and reaches the caller). */
@@ -67,6 +77,7 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
     if (totpGuard === true && user.totp !== undefined) throw new ConflictError('user_changed');
     if (typeof totpGuard === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, totpGuard))) throw new ConflictError('user_changed');
     if (options.guard?.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
+    options.precheck?.(user);
     const sessions = (await deps.store.listSessions(userId)).filter((s) => s.id !== options.keepSessionId);
     const deletions: WriteOp[] = sessions.map((s) => ({ type: 'deleteSession', userId, id: s.id }));
     try {
@@ -93,6 +104,7 @@ export async function revokeAllSessions(deps: Pick<Deps, 'store'>, userId: strin
             bumpEpoch: true,
             ...(options.remove ? { remove: options.remove } : {}),
             ...(options.spend ? { spend: options.spend } : {}),
+            ...(options.adjust ? { adjust: options.adjust } : {}),
           };
       const events = options.audit ? await options.audit({ user, count: deletions.length }) : [];
       await commitInChunks(deps.store, [userOp, ...(options.extraOps ?? []), ...events], deletions);

@@ -88,6 +88,20 @@ const auditEvent = z
   })
   .check(z.describe('An audit event. Never a password, token, code, secret or address.'));
 
+const passkey = z
+  .object({
+    id: z.string().check(z.describe('The credential id (base64url).')),
+    name: z.string(),
+    createdAt: isoTime('ISO 8601.'),
+    lastUsedAt: z.nullable(isoTime('ISO 8601.')),
+    deviceType: z.enum(['singleDevice', 'multiDevice']),
+    backedUp: z.boolean(),
+    transports: z.array(z.string()),
+    discoverable: z.boolean().check(z.describe('Signs in without a password (a resident key).')),
+    disabled: z.boolean().check(z.describe('Refused since its signature counter went backwards.')),
+  })
+  .check(z.describe('A passkey (WebAuthn credential). Never its public key.'));
+
 const jwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.optional(z.string()), crv: z.optional(z.string()), x: z.optional(z.string()) });
 
 /** A provider identity (`docs/specs/social-sign-in.md` §6); admins also see `sub`. */
@@ -123,7 +137,7 @@ export const responseSchemas = {
     mfa: z.object({
       enabled: z.boolean(),
       totp: z.nullable(z.object({ enabledAt: isoTime('ISO 8601.') })),
-      passkeys: z.number().check(z.describe('Registered passkeys (always 0 until passkeys exist).')),
+      passkeys: z.number().check(z.describe('Registered passkeys.')),
       recoveryCodes: z.nullable(z.object({ remaining: z.number(), createdAt: isoTime('ISO 8601.') })),
     }),
   }),
@@ -155,6 +169,26 @@ export const responseSchemas = {
   IdentityBody: z.object({ identity: identityOf(false) }),
   IdentityList: z.object({ identities: z.array(identityOf(false)) }),
   AdminIdentityList: z.object({ identities: z.array(identityOf(true)) }),
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §7.1).
+  Passkey: z.object({ passkey }),
+  PasskeyAdded: z.object({
+    passkey,
+    recoveryCodes: z.optional(
+      z.array(z.string()).check(z.describe('`XXXX-XXXX-XXXX-XXXX`, shown once: only as the first second factor when the user had none.')),
+    ),
+  }),
+  PasskeyList: z.object({ passkeys: z.array(passkey) }),
+  PasskeyRegistrationOptions: z.object({
+    options: z
+      .looseObject({ challenge: z.string(), rp: z.looseObject({ id: z.optional(z.string()), name: z.string() }) })
+      .check(z.describe('PublicKeyCredentialCreationOptionsJSON: pass it to `startRegistration({ optionsJSON })` of `@simplewebauthn/browser`.')),
+  }),
+  PasskeySignInOptions: z.object({
+    options: z
+      .looseObject({ challenge: z.string(), rpId: z.optional(z.string()) })
+      .check(z.describe('PublicKeyCredentialRequestOptionsJSON without `allowCredentials`: pass it to `startAuthentication({ optionsJSON })`.')),
+    expiresIn: z.int().check(z.describe('Seconds the challenge lives.')),
+  }),
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
   OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),

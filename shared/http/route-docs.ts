@@ -159,6 +159,68 @@ export const routeDocs = {
     success: { status: 201, body: r.RecoveryCodes, description: 'A new set replaces every code (shown once).' },
     errors: ['reauthentication_required', 'validation_failed', 'too_many_attempts', 'mfa_not_enabled'],
   },
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §7).
+  'POST /me/passkeys/options': {
+    operationId: 'passkeyRegistrationOptions',
+    request: schemas.stepUp,
+    description:
+      'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. The challenge is bound to this session and lives `AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS`.',
+    success: { status: 200, body: r.PasskeyRegistrationOptions, description: 'Registration options (`excludeCredentials`: the caller’s passkeys).' },
+    errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
+  },
+  'POST /me/passkeys': {
+    operationId: 'addPasskey',
+    request: schemas.addPasskey,
+    required: ['credential'],
+    description: 'The browser’s registration response (`startRegistration`’s result). The challenge is spent before verification.',
+    success: { status: 201, body: r.PasskeyAdded, description: 'The passkey is registered; as the first second factor, every other session is revoked.' },
+    errors: ['invalid_token', 'validation_failed', 'already_enabled'],
+  },
+  'GET /me/passkeys': {
+    operationId: 'listPasskeys',
+    success: { status: 200, body: r.PasskeyList, description: "The caller's passkeys, disabled ones included." },
+    errors: [],
+  },
+  'PATCH /me/passkeys/{id}': {
+    operationId: 'renamePasskey',
+    request: schemas.renamePasskey,
+    required: ['name'],
+    params: { id: 'The credential id (base64url).' },
+    success: { status: 200, body: r.Passkey, description: 'The renamed passkey.' },
+    errors: ['not_found', 'validation_failed'],
+  },
+  'DELETE /me/passkeys/{id}': {
+    operationId: 'removePasskey',
+    request: schemas.stepUp,
+    params: { id: 'The credential id (base64url).' },
+    description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body. Never the last sign-in method.',
+    success: { status: 204, body: 'none', description: 'The passkey is gone; as the last second factor, MFA is off and every other session revoked.' },
+    errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'last_sign_in_method'],
+  },
+  'POST /session/passkey/options': {
+    operationId: 'passkeySignInOptions',
+    description:
+      'Takes no body (one sent is ignored). The same answer shape for everyone: no `allowCredentials` (discoverable credentials), `userVerification: "required"`.',
+    success: { status: 200, body: r.PasskeySignInOptions, description: 'Assertion options with a fresh single-use challenge.' },
+    errors: [],
+  },
+  'POST /session/passkey': {
+    operationId: 'signInWithPasskey',
+    request: schemas.passkeySignIn,
+    required: ['credential'],
+    description:
+      'The browser’s assertion (`startAuthentication`’s result). Every failure is one `401 invalid_credentials`, counted against the source address only. `amr` is `["hwk","mfa"]`, or `["swk","mfa"]` for a synced passkey.',
+    success: { status: 200, body: r.TokenPair, description: 'Signed in.' },
+    errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts', 'forbidden'],
+  },
+  'DELETE /me/password': {
+    operationId: 'removePassword',
+    request: schemas.stepUp,
+    description:
+      'Needs fresh authentication, or `currentPassword` (plus `code` with MFA). The user then signs in with a passkey; a password reset adds a password back.',
+    success: { status: 204, body: 'none', description: 'The password is removed; every other session is revoked.' },
+    errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'last_sign_in_method'],
+  },
   'GET /me': {
     operationId: 'getMe',
     success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },

@@ -17,7 +17,8 @@ export type FunctionName =
   | 'audit'
   | 'well-known'
   | 'mfa'
-  | 'oauth';
+  | 'oauth'
+  | 'passkeys';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -89,6 +90,15 @@ export const routes = [
     body: false,
     summary: 'Remove every second factor of a user (admin)',
   },
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §7, part B): every WebAuthn route in `passkeys`.
+  { method: 'POST', path: '/me/passkeys/options', function: 'passkeys', auth: 'user', body: true, summary: 'Options to register a passkey (step-up)' },
+  { method: 'POST', path: '/me/passkeys', function: 'passkeys', auth: 'user', body: true, summary: 'Register a passkey' },
+  { method: 'GET', path: '/me/passkeys', function: 'passkeys', auth: 'user', body: false, summary: "The caller's passkeys" },
+  { method: 'PATCH', path: '/me/passkeys/{id}', function: 'passkeys', auth: 'user', body: true, summary: 'Rename a passkey' },
+  { method: 'DELETE', path: '/me/passkeys/{id}', function: 'passkeys', auth: 'user', body: true, summary: 'Remove a passkey (step-up)' },
+  { method: 'POST', path: '/session/passkey/options', function: 'passkeys', auth: 'none', body: false, summary: 'Options to sign in with a passkey' },
+  { method: 'POST', path: '/session/passkey', function: 'passkeys', auth: 'none', body: true, summary: 'Sign in with a passkey (no password)' },
+  { method: 'DELETE', path: '/me/password', function: 'account', auth: 'user', body: true, summary: 'Remove the password (step-up; a passkey remains)' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },

@@ -34,6 +34,10 @@ export const schemas = {
   mfaCode: z.object({ code: z.optional(z.string()) }),
   /** `POST /session/mfa`: the second step of a sign-in. */
   mfaSignIn: z.object({ mfaToken: z.optional(z.string()), code: z.optional(z.string()), method: z.optional(z.string()) }),
+  // Passkeys: `credential` is the browser's PublicKeyCredential JSON (`@simplewebauthn/browser`'s output).
+  addPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()) }),
+  renamePasskey: z.object({ name: z.optional(z.string()) }),
+  passkeySignIn: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), rememberMe: z.optional(z.boolean()) }),
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),

@@ -52,6 +52,15 @@ export interface MailTemplates {
   mfaLockedOut(ctx: MailContext & { failures: number; minutes: number }): Rendered;
   /** An admin removed every second factor of the account. */
   mfaReset(ctx: MailContext): Rendered;
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §10). Security notices: never capped.
+  /** A passkey named `name` was added. */
+  passkeyAdded(ctx: MailContext & { name: string }): Rendered;
+  /** A passkey named `name` was removed. */
+  passkeyRemoved(ctx: MailContext & { name: string }): Rendered;
+  /** A passkey was disabled: its signature counter went backwards (a sign of a cloned authenticator). */
+  passkeyDisabled(ctx: MailContext & { name: string }): Rendered;
+  /** The password was removed: the user signs in with a passkey. */
+  passwordRemoved(ctx: MailContext): Rendered;
 }
 
 /** The placeholders each template may use (the keys of its context). */
@@ -70,6 +79,10 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
   recoveryCodesRegenerated: ['appUrl', 'email'],
   mfaLockedOut: ['appUrl', 'email', 'failures', 'minutes'],
   mfaReset: ['appUrl', 'email'],
+  passkeyAdded: ['appUrl', 'email', 'name'],
+  passkeyRemoved: ['appUrl', 'email', 'name'],
+  passkeyDisabled: ['appUrl', 'email', 'name'],
+  passwordRemoved: ['appUrl', 'email'],
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
@@ -200,6 +213,36 @@ export const defaultTemplates: MailTemplates = {
       [
         'An administrator removed every second factor of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere.',
         'Sign in and set up two-factor authentication again. If you did not ask for this, contact us.',
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  passkeyAdded: ({ appUrl, name }) =>
+    layout(
+      'A passkey was added',
+      [`A passkey ("${name}") was added to your account: it can now be used to sign in.`, "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  passkeyRemoved: ({ appUrl, name }) =>
+    layout(
+      'A passkey was removed',
+      [`A passkey ("${name}") was removed from your account: it no longer signs you in.`, "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  passkeyDisabled: ({ appUrl, name }) =>
+    layout(
+      'A passkey was disabled',
+      [
+        `Your passkey "${name}" was just used with a signature counter lower than before, which can mean the authenticator was copied. It has been disabled and no longer signs you in.`,
+        'Remove it in your account settings and add your authenticator again. If you did not try to sign in, reset your password and contact us.',
+      ],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  passwordRemoved: ({ appUrl }) =>
+    layout(
+      'Your password was removed',
+      [
+        'The password of your account was removed: you now sign in with a passkey. Other sessions were signed out.',
+        "If it wasn't you, reset your password at once (this sets a new one) and contact us.",
       ],
       { href: `${appUrl}/reset-password`, label: 'Reset your password' },
     ),

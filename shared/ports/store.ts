@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../domain/audit.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../domain/oauth.js';
+import type { Passkey, WebauthnBinding, WebauthnChallenge } from '../domain/passkeys.js';
 import type { MailToken, MailTokenKind, MfaChallenge, Session, TotpPending, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
 
@@ -37,6 +38,8 @@ export type WriteOp =
        * these conditions fails (a replay, or two requests with one code).
        */
       spend?: CodeSpend;
+      /** Counter changes of passkeys (`docs/specs/mfa-and-passkeys.md` §12), see {@link UserAdjust}. */
+      adjust?: UserAdjust;
     }
   /** Only checks the guard of a user (`not_found`, `user_changed`); writes nothing. */
   | { type: 'checkUser'; id: string; guard: UserGuard }
@@ -152,7 +155,48 @@ export type WriteOp =
    * `above`, on the condition that the stored count is above it (`last_method` otherwise: two
    * concurrent removals cannot both take the last method). `not_found` when the user is missing.
    */
-  | { type: 'countSignInMethods'; userId: string; add: number; ifAbsent: number; above?: number; guard?: UserGuard };
+  | { type: 'countSignInMethods'; userId: string; add: number; ifAbsent: number; above?: number; guard?: UserGuard }
+  // Passkeys (`docs/specs/mfa-and-passkeys.md` §12).
+  /** Stores a WebAuthn challenge (only its hash). `token_mismatch` on a hash collision (never replaced). */
+  | { type: 'putWebauthnChallenge'; challenge: WebauthnChallenge }
+  /**
+   * Spends a WebAuthn challenge before its response is verified: deletes it only if it has not
+   * expired at `now` and carries exactly this ceremony, purpose and binding. `token_mismatch`
+   * otherwise (unknown, spent, expired, or made for another ceremony, purpose, user or session).
+   */
+  | { type: 'consumeWebauthnChallenge'; hash: string; binding: WebauthnBinding; now: number }
+  /**
+   * Registers a passkey: claims its credential id (`PASSKEY#<id>` / `CLAIM`) and puts the passkey
+   * in its user's partition. `credential_taken` when the claim exists (registered to anyone).
+   * Goes with an `updateUser` that counts it (`adjust`) under the cap (`guard.passkeyCountBelow`).
+   */
+  | { type: 'putPasskey'; passkey: Passkey }
+  /**
+   * Updates a passkey (after an assertion, a rename, a counter regression). `not_found` when it is
+   * missing; `token_mismatch` when `ifCounter` is not the stored counter or, with `ifEnabled`, it
+   * was disabled meanwhile (two assertions racing with one credential: one moves the counter).
+   */
+  | {
+      type: 'updatePasskey';
+      userId: string;
+      id: string;
+      set: Partial<Pick<Passkey, 'counter' | 'lastUsedAt' | 'discoverable' | 'name' | 'disabledAt' | 'backedUp' | 'deviceType'>>;
+      ifCounter?: number;
+      ifEnabled?: boolean;
+    }
+  /** Deletes a passkey and its claim. `not_found` when the passkey is missing (removed meanwhile). */
+  | { type: 'deletePasskey'; userId: string; id: string };
+
+/**
+ * Counter changes of an `updateUser` (`docs/specs/mfa-and-passkeys.md` §12): `passkeyCount` by a
+ * delta (a missing attribute counts as 0); `signInMethods` by a delta from the stored value or,
+ * on an item written before it existed, from `derived` (the count as read; pair it with a
+ * `passwordHash` guard so the derivation cannot be stale).
+ */
+export interface UserAdjust {
+  passkeyCount?: number;
+  signInMethods?: { delta: number; derived: number };
+}
 
 /** A second-factor code spent in an `updateUser` (see there). */
 export interface CodeSpend {
@@ -223,6 +267,15 @@ export interface UserGuard {
   totp?: true | string;
   /** The user must have a second factor (`mfaEnabled = true`). */
   mfaEnabled?: true;
+  /** Fewer than this many passkeys (missing: 0): the cap under concurrent additions. */
+  passkeyCountBelow?: number;
+  /** Exactly this many passkeys (missing: 0): nothing added or removed meanwhile. */
+  passkeyCount?: number;
+  /**
+   * More than `min` sign-in methods: the stored `signInMethods`, or `derived` (the count as
+   * read) on an item without it. Two removals racing cannot both take the last method.
+   */
+  signInMethodsAbove?: { min: number; derived: number };
 }
 
 /** Everything stored in one user's partition, read at once (see {@link AuthStore.listUserItems}). */
@@ -231,6 +284,8 @@ export interface UserItems {
   /** Expired ones included (callers filter by time). */
   sessions: Session[];
   tokens: MailToken[];
+  /** The user's passkeys (their claims go with them when the user is deleted). */
+  passkeys?: Passkey[];
 }
 
 /** A page of users for admin listings. */
@@ -260,6 +315,10 @@ export interface AuthStore {
   getTotpPending(userId: string): Promise<TotpPending | undefined>;
   /** A two-step sign-in challenge by its hash, expired ones included (callers check `expiresAt`). */
   getMfaChallenge(userId: string, hash: string): Promise<MfaChallenge | undefined>;
+  /** One passkey of a user, strongly consistent (one GetItem of `USER#<id>` / `PASSKEY#<id>`). */
+  getPasskey(userId: string, credentialId: string): Promise<Passkey | undefined>;
+  /** Every passkey of a user, disabled ones included, in registration order. */
+  listPasskeys(userId: string): Promise<Passkey[]>;
   /**
    * The user, its sessions and its mail tokens in one strongly consistent read (one Query of the
    * user's partition on DynamoDB), so a deletion sees a single consistent picture of them.
@@ -354,6 +413,16 @@ export function itemsOf(op: WriteOp): string[] {
       return [`identity_claim:${op.provider}/${op.sub}`, `identity:${op.userId}/${op.provider}`];
     case 'countSignInMethods':
       return [`user:${op.userId}`];
+    case 'putWebauthnChallenge':
+      return [`webauthn:${op.challenge.hash}`];
+    case 'consumeWebauthnChallenge':
+      return [`webauthn:${op.hash}`];
+    case 'putPasskey':
+      return [`passkey_claim:${op.passkey.id}`, `passkey:${op.passkey.userId}/${op.passkey.id}`];
+    case 'updatePasskey':
+      return [`passkey:${op.userId}/${op.id}`];
+    case 'deletePasskey':
+      return [`passkey:${op.userId}/${op.id}`, `passkey_claim:${op.id}`];
   }
 }
 

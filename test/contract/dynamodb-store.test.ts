@@ -14,6 +14,7 @@ import { aSession, aUser } from '../support/fixtures.js';
 import { testServices, uniqueTableName } from '../support/services.js';
 import { attemptCountersContract } from './attempt-counters-contract.js';
 import { auditLogContract } from './audit-log-contract.js';
+import { passkeyStoreContract } from './passkey-store-contract.js';
 import { storeContract } from './store-contract.js';
 
 const { dynamoDbEndpoint } = testServices();
@@ -22,6 +23,12 @@ const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint 
 // A fresh table per test keeps the listing test exact.
 storeContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('contract');
+  await ensureTable(dynamoDbEndpoint, table);
+  return new DynamoDbStore(client, table, clock);
+});
+
+passkeyStoreContract('DynamoDB (DynamoDB Local)', async (clock) => {
+  const table = uniqueTableName('passkeys');
   await ensureTable(dynamoDbEndpoint, table);
   return new DynamoDbStore(client, table, clock);
 });

@@ -272,7 +272,7 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual(items.sessions.map((s) => s.id).sort(), sessions.map((s) => s.id).sort());
       assert.deepEqual(items.tokens.map((t) => t.kind).sort(), ['confirmation', 'reset']);
       const none = await store.listUserItems('b1a7e2c4-0000-4000-8000-000000000001');
-      assert.deepEqual(none, { user: undefined, sessions: [], tokens: [] });
+      assert.deepEqual(none, { user: undefined, sessions: [], tokens: [], passkeys: [] });
     });
 
     test('deleteUser removes the user and releases its email', async () => {

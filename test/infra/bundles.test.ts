@@ -98,8 +98,11 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     assert.ok(code.includes('__latchCreateRequire'), `${name}: ESM with the createRequire banner`);
     // The SDK stays external (provided by the runtime): imported, not bundled.
     assert.ok(!code.includes('DynamoDBServiceException'), `${name}: AWS SDK not bundled`);
-    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown; sources?: string[] };
     assert.equal(map.sourcesContent, undefined, `${name}: source map without sources`);
+    // `@simplewebauthn/server` only in `passkeys` (docs/specs/mfa-and-passkeys.md §13: the recorded bundle exception).
+    const webauthn = (map.sources ?? []).some((source) => source.includes('@simplewebauthn/server'));
+    assert.equal(webauthn, name === 'passkeys', `${name}: ${name === 'passkeys' ? 'bundles' : 'must not bundle'} @simplewebauthn/server`);
     rows.push({
       function: name,
       'index.mjs': kib(statSync(bundle).size),
@@ -112,6 +115,7 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
   // Exactly the functions that set or check a password (spec §7.1), the six of the route table.
   // oauth (social sign-in) checks step-up passwords.
   assert.deepEqual(shipsList.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'oauth', 'password-reset', 'registration', 'session']);
+  assert.deepEqual(shipsList.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'passkeys', 'password-reset', 'registration', 'session']);
   console.log(`bundle sizes (synth with bundling took ${(synthesized.elapsedMs / 1000).toFixed(1)} s):`);
   console.table(rows);
 });

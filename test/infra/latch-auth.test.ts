@@ -218,10 +218,10 @@ test('each function role grants exactly what function-access.ts decides, on name
   }
 });
 
-test('the breached-password list is named in exactly the password functions (registration, session, account, password-reset, invitations, admin-users, mfa, oauth)', () => {
+test('the breached-password list is named in exactly the password functions (registration, session, account, password-reset, invitations, admin-users, mfa, oauth, passkeys)', () => {
   const { json, functionLogicalId } = synthLatch();
   const named = [...LATCH_FUNCTIONS, 'mail-sender'].filter((name) => 'LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId(name)));
-  assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'oauth', 'password-reset', 'registration', 'session']);
+  assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'oauth', 'passkeys', 'password-reset', 'registration', 'session']);
   for (const name of named) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_BREACHED_PASSWORDS_FILE, '/var/task/breached-passwords.bin', name);
 });
 
@@ -338,7 +338,8 @@ test('only the functions that encrypt or verify TOTP secrets can read the data-k
       .map(([n]) => n),
   );
   // oauth: a step-up code at `intent: "reauthenticate"` and `link` (social sign-in).
-  assert.deepEqual(readers, ['mfa', 'oauth']);
+  // account: `DELETE /me/password` checks a step-up code; passkeys: its step-up routes do too.
+  assert.deepEqual(readers, ['account', 'mfa', 'oauth', 'passkeys']);
 });
 
 test('no function runs before the key generator has filled the secret', () => {

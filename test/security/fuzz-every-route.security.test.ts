@@ -89,6 +89,24 @@ const DOCUMENTED_4XX_EFFECTS: Array<{ route: string; code: string; maps: string[
       why: 'a step-up proof is counted like a sign-in attempt',
     })),
   ),
+  // Passkeys (mfa-and-passkeys spec §7): the step-up routes count like the ones above; a refused
+  // passwordless sign-in counts against its source address (no owner mail: no account is named).
+  ...['POST /me/passkeys/options', 'DELETE /me/passkeys/{id}', 'DELETE /me/password'].flatMap((route) =>
+    ['invalid_credentials', 'invalid_code', 'too_many_attempts', 'validation_failed', 'reauthentication_required'].map((code) => ({
+      route,
+      code,
+      maps: ['counters'],
+      mail: true,
+      why: 'a step-up proof is counted like a sign-in attempt',
+    })),
+  ),
+  ...['invalid_credentials', 'too_many_attempts'].map((code) => ({
+    route: 'POST /session/passkey',
+    code,
+    maps: ['counters'],
+    mail: false,
+    why: 'a refused passkey sign-in is counted against its source address',
+  })),
 ];
 
 let deps: MemoryDeps;

@@ -206,7 +206,7 @@ describe('DELETE /me flow', () => {
     await updateMe(deps, principal, { currentPassword: PASSWORD, email: 'pending@example.com' });
     await deleteMe(deps, principal, { currentPassword: PASSWORD });
     const left = await deps.store.listUserItems(principal.userId);
-    assert.deepEqual(left, { user: undefined, sessions: [], tokens: [] });
+    assert.deepEqual(left, { user: undefined, sessions: [], tokens: [], passkeys: [] });
     assert.equal(deps.store.claims.size, 0);
     await assert.rejects(checkAccessToken(deps, other.accessToken), (e) => code(e) === 'unauthorized');
     await register(deps, { email, password: PASSWORD }, request);

@@ -25,6 +25,10 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.recoveryCodesRegenerated({ appUrl: ctx.appUrl, email: hostile }),
     defaultTemplates.mfaLockedOut({ appUrl: ctx.appUrl, email: hostile, failures: 10, minutes: 15 }),
     defaultTemplates.mfaReset({ appUrl: ctx.appUrl, email: hostile }),
+    defaultTemplates.passkeyAdded({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passkeyRemoved({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passkeyDisabled({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
+    defaultTemplates.passwordRemoved({ appUrl: ctx.appUrl, email: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {

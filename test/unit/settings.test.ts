@@ -123,6 +123,11 @@ test("one settings table: the construct's settings environment comes from the ta
     aal2MaxAge: Duration.hours(12),
     authorizerMinAal: 'aal2',
     keyRingTtl: Duration.seconds(60),
+    webauthnRpId: 'example.com',
+    webauthnRpName: 'Example',
+    webauthnOrigins: ['https://app.example.com'],
+    webauthnChallengeTtl: Duration.minutes(4),
+    webauthnMaxPasskeys: 10,
   };
   const environment = settingsEnvironment(settings);
   const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
@@ -144,6 +149,10 @@ test("one settings table: the construct's settings environment comes from the ta
   assert.equal(config.authorizerMinAal, 'aal2');
   assert.equal(config.reauthWindowSeconds, 120);
   assert.equal(config.keyRingTtlSeconds, 60);
+  assert.equal(config.webauthnRpId, 'example.com');
+  assert.deepEqual(config.webauthnOrigins, ['https://app.example.com']);
+  assert.equal(config.webauthnChallengeTtlSeconds, 240);
+  assert.equal(config.webauthnMaxPasskeys, 10);
   assert.equal(config.accessTokenTtlSeconds, 300);
   assert.equal(config.sessionTtlSeconds, 7200);
   assert.equal(config.rememberMeTtlSeconds, 864000);

@@ -58,6 +58,23 @@ export class Expression {
     if (guard?.totp === true) parts.push(`attribute_not_exists(${this.name('totp')})`);
     else if (typeof guard?.totp === 'string') parts.push(`${this.name('totp')}.${this.name('secretEnc')} = ${this.value(guard.totp)}`);
     if (guard?.mfaEnabled) parts.push(`${this.name('mfaEnabled')} = ${this.value(true)}`);
+    // Passkeys (`docs/specs/mfa-and-passkeys.md` §12): the cap under concurrent additions, nothing
+    // added or removed meanwhile, and never the last sign-in method (a missing attribute is 0, or
+    // the count derived from the item as read).
+    if (guard?.passkeyCountBelow !== undefined) {
+      const name = this.name('passkeyCount');
+      parts.push(`(attribute_not_exists(${name}) OR ${name} < ${this.value(guard.passkeyCountBelow)})`);
+    }
+    if (guard?.passkeyCount !== undefined) {
+      const name = this.name('passkeyCount');
+      const equal = `${name} = ${this.value(guard.passkeyCount)}`;
+      parts.push(guard.passkeyCount === 0 ? `(attribute_not_exists(${name}) OR ${equal})` : equal);
+    }
+    if (guard?.signInMethodsAbove !== undefined) {
+      const name = this.name('signInMethods');
+      const above = `${name} > ${this.value(guard.signInMethodsAbove.min)}`;
+      parts.push(guard.signInMethodsAbove.derived > guard.signInMethodsAbove.min ? `(attribute_not_exists(${name}) OR ${above})` : above);
+    }
     if (guard?.passwordHash !== undefined) {
       const name = this.name('passwordHash');
       parts.push(

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
+import type { Passkey } from '../../domain/passkeys.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
@@ -176,8 +177,18 @@ export class DynamoDbStore implements AuthStore {
     return item && (strip(item) as unknown as MfaChallenge);
   }
 
+  async getPasskey(userId: string, credentialId: string): Promise<Passkey | undefined> {
+    const item = await this.get(keys.passkey(userId, credentialId));
+    return item && (strip(item) as unknown as Passkey);
+  }
+
+  async listPasskeys(userId: string): Promise<Passkey[]> {
+    const passkeys = (await this.queryPartition(userId, 'PASSKEY#')).map((item) => strip(item) as unknown as Passkey);
+    return passkeys.sort((a, b) => (`${a.createdAt}#${a.id}` < `${b.createdAt}#${b.id}` ? -1 : 1));
+  }
+
   async listUserItems(userId: string): Promise<UserItems> {
-    const out: UserItems = { user: undefined, sessions: [], tokens: [] };
+    const out: UserItems = { user: undefined, sessions: [], tokens: [], passkeys: [] };
     let profile: Item | undefined;
     let seq: Item | undefined;
     // One strongly consistent Query of the whole partition: profile, sessions and tokens.
@@ -187,6 +198,7 @@ export class DynamoDbStore implements AuthStore {
       else if (sk === keys.userSeq(userId).sk) seq = item;
       else if (sk.startsWith('SESSION#')) out.sessions.push(strip(item) as unknown as Session);
       else if (sk.startsWith('TOKEN#')) out.tokens.push(strip(item) as unknown as MailToken);
+      else if (sk.startsWith('PASSKEY#')) out.passkeys?.push(strip(item) as unknown as Passkey);
     }
     out.user = this.live(profile, seq);
     return out;

@@ -35,6 +35,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | OAuth state/pending/nonce | `OAUTH_STATE#<sha256>` (…`PENDING`, …`NONCE`) | `OAUTH_STATE` (…) | `ttl` = its expiry |
  * | identity claim | `IDENTITY#<provider>#<sub>` | `CLAIM` | uniqueness of `(provider, sub)`        |
  * | identity | `USER#<id>`      | `IDENTITY#<provider>` | one per provider per user             |
+ * | passkey | `USER#<id>`        | `PASSKEY#<credentialId>` | public key, counter, flags         |
+ * | passkey claim | `PASSKEY#<credentialId>` | `CLAIM` | `userId`: a credential id is one user's |
+ * | WebAuthn challenge | `WEBAUTHN#<sha256>` | `WEBAUTHN` | ceremony, purpose, binding; `ttl`   |
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -81,6 +84,9 @@ export const keys = {
   },
   identityClaim: (provider: string, sub: string) => ({ pk: `IDENTITY#${provider}#${sub}`, sk: 'CLAIM' }),
   identity: (userId: string, provider: string) => ({ pk: `USER#${userId}`, sk: `IDENTITY#${provider}` }),
+  passkey: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: `PASSKEY#${credentialId}` }),
+  passkeyClaim: (credentialId: string) => ({ pk: `PASSKEY#${credentialId}`, sk: 'CLAIM' }),
+  webauthnChallenge: (hash: string) => ({ pk: `WEBAUTHN#${hash}`, sk: 'WEBAUTHN' }),
   /** The prefix of outbox keys: the mail sender's event filter matches it. */
   outboxPrefix: 'OUTBOX#',
   /** Every partition of the users index. */

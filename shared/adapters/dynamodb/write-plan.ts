@@ -73,6 +73,13 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
       const { sets, removes } = expiryAware(e, { ...(op.set ?? {}) });
       const adds: string[] = [];
       if (op.bumpEpoch) adds.push(`${e.name('sessionEpoch')} ${e.value(1)}`);
+      if (op.adjust?.passkeyCount !== undefined) adds.push(`${e.name('passkeyCount')} ${e.value(op.adjust.passkeyCount)}`);
+      if (op.adjust?.signInMethods !== undefined) {
+        // An item written before `signInMethods` existed starts from the count derived from it.
+        const name = e.name('signInMethods');
+        const { derived, delta } = op.adjust.signInMethods;
+        sets.push(`${name} = if_not_exists(${name}, ${e.value(derived)}) + ${e.value(delta)}`);
+      }
       for (const attribute of op.remove ?? []) removes.push(e.name(attribute));
       let condition = e.guard(guard);
       if (op.spend) {
@@ -376,6 +383,107 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
           },
           onExisting: 'token_mismatch',
           onMissing: 'token_mismatch',
+        },
+      ];
+    case 'putWebauthnChallenge':
+      return [
+        {
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.webauthnChallenge(op.challenge.hash), ...op.challenge, ttl: op.challenge.expiresAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'consumeWebauthnChallenge': {
+      // Single use before verification, and only for its own ceremony, purpose and binding.
+      const e = new Expression();
+      const b = op.binding;
+      const parts = [
+        `${e.name('expiresAt')} > ${e.value(op.now)}`,
+        `${e.name('ceremony')} = ${e.value(b.ceremony)}`,
+        `${e.name('purpose')} = ${e.value(b.purpose)}`,
+      ];
+      for (const member of ['userId', 'sessionId', 'mfaHash'] as const) {
+        const value = b[member];
+        parts.push(value === undefined ? `attribute_not_exists(${e.name(member)})` : `${e.name(member)} = ${e.value(value)}`);
+      }
+      return [
+        {
+          item: { Delete: e.attach({ TableName, Key: keys.webauthnChallenge(op.hash), ConditionExpression: parts.join(' AND ') }) },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    }
+    case 'putPasskey':
+      return [
+        // The claim: a credential id belongs to one user (WebAuthn §7.1), also under two racing registrations.
+        {
+          item: {
+            Put: {
+              TableName,
+              Item: { ...keys.passkeyClaim(op.passkey.id), userId: op.passkey.userId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onExisting: 'credential_taken',
+          onMissing: 'credential_taken',
+        },
+        {
+          item: {
+            Put: { TableName, Item: { ...keys.passkey(op.passkey.userId, op.passkey.id), ...op.passkey }, ConditionExpression: 'attribute_not_exists(pk)' },
+          },
+          onExisting: 'credential_taken',
+          onMissing: 'credential_taken',
+        },
+      ];
+    case 'updatePasskey': {
+      const e = new Expression();
+      const sets = e.assignments(op.set);
+      const parts = ['attribute_exists(pk)'];
+      // Two assertions racing with one credential: only one moves the counter from what it read.
+      if (op.ifCounter !== undefined) parts.push(`${e.name('counter')} = ${e.value(op.ifCounter)}`);
+      if (op.ifEnabled) parts.push(`attribute_not_exists(${e.name('disabledAt')})`);
+      return [
+        {
+          item: {
+            Update: e.attach({
+              TableName,
+              Key: keys.passkey(op.userId, op.id),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: parts.join(' AND '),
+              ReturnValuesOnConditionCheckFailure: check,
+            }),
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'not_found',
+        },
+      ];
+    }
+    case 'deletePasskey':
+      return [
+        {
+          item: { Delete: { TableName, Key: keys.passkey(op.userId, op.id), ConditionExpression: 'attribute_exists(pk)' } },
+          onExisting: 'not_found',
+          onMissing: 'not_found',
+        },
+        // Only the user's own claim is released.
+        {
+          item: {
+            Delete: {
+              TableName,
+              Key: keys.passkeyClaim(op.id),
+              ConditionExpression: 'attribute_not_exists(pk) OR userId = :id',
+              ExpressionAttributeValues: { ':id': op.userId },
+            },
+          },
+          onExisting: 'user_changed',
+          onMissing: 'user_changed',
         },
       ];
     case 'putMfaChallenge':

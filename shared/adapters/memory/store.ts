@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
+import type { Passkey, WebauthnChallenge } from '../../domain/passkeys.js';
 import { safeEqual } from '../../domain/secrets.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
@@ -46,6 +47,12 @@ export class MemoryStore implements AuthStore {
   readonly identityClaims = new Map<string, string>();
   /** Social sign-in: identities by `<userId>/<provider>`. */
   readonly identities = new Map<string, Identity>();
+  /** WebAuthn challenges by hash. */
+  readonly webauthnChallenges = new Map<string, WebauthnChallenge>();
+  /** Passkeys by `<userId>/<credentialId>`, in registration order. */
+  readonly passkeys = new Map<string, Passkey>();
+  /** Credential id → user id: the claim that makes a credential id one user's. */
+  readonly passkeyClaims = new Map<string, string>();
   /**
    * Called after each commit that enqueued mail, with the mails, and awaited (after every write
    * is applied): the memory twin of the table's stream, so unit tests and benchmarks see the
@@ -110,12 +117,22 @@ export class MemoryStore implements AuthStore {
     return pending && clone(pending);
   }
 
+  async getPasskey(userId: string, credentialId: string): Promise<Passkey | undefined> {
+    const passkey = this.passkeys.get(`${userId}/${credentialId}`);
+    return passkey && clone(passkey);
+  }
+
+  async listPasskeys(userId: string): Promise<Passkey[]> {
+    return [...this.passkeys.values()].filter((p) => p.userId === userId).map(clone);
+  }
+
   async listUserItems(userId: string): Promise<UserItems> {
     const user = this.liveUser(userId);
     return {
       user: user && clone(user),
       sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
       tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
+      passkeys: await this.listPasskeys(userId),
     };
   }
 
@@ -178,6 +195,36 @@ export class MemoryStore implements AuthStore {
         if (!challenge || challenge.attempts >= op.max || challenge.expiresAt <= op.now) throw new ConflictError('token_mismatch');
         return;
       }
+      case 'putWebauthnChallenge':
+        if (this.webauthnChallenges.has(op.challenge.hash)) throw new ConflictError('token_mismatch');
+        return;
+      case 'consumeWebauthnChallenge': {
+        const stored = this.webauthnChallenges.get(op.hash);
+        const b = op.binding;
+        const matches =
+          stored !== undefined &&
+          stored.expiresAt > op.now &&
+          stored.ceremony === b.ceremony &&
+          stored.purpose === b.purpose &&
+          stored.userId === b.userId &&
+          stored.sessionId === b.sessionId &&
+          stored.mfaHash === b.mfaHash;
+        if (!matches) throw new ConflictError('token_mismatch');
+        return;
+      }
+      case 'putPasskey':
+        if (this.passkeyClaims.has(op.passkey.id) || this.passkeys.has(`${op.passkey.userId}/${op.passkey.id}`)) throw new ConflictError('credential_taken');
+        return;
+      case 'updatePasskey': {
+        const passkey = this.passkeys.get(`${op.userId}/${op.id}`);
+        if (!passkey) throw new ConflictError('not_found');
+        if (op.ifCounter !== undefined && passkey.counter !== op.ifCounter) throw new ConflictError('token_mismatch');
+        if (op.ifEnabled && passkey.disabledAt !== undefined) throw new ConflictError('token_mismatch');
+        return;
+      }
+      case 'deletePasskey':
+        if (!this.passkeys.has(`${op.userId}/${op.id}`)) throw new ConflictError('not_found');
+        return;
       case 'moveEmail': {
         this.checkGuard(op.userId, op.guard);
         if (this.claims.get(op.from) !== op.userId) throw new ConflictError('user_changed');
@@ -266,6 +313,12 @@ export class MemoryStore implements AuthStore {
     if (guard.totp === true && user.totp !== undefined) throw new ConflictError('user_changed');
     if (typeof guard.totp === 'string' && !(user.totp && safeEqual(user.totp.secretEnc, guard.totp))) throw new ConflictError('user_changed');
     if (guard.mfaEnabled && user.mfaEnabled !== true) throw new ConflictError('user_changed');
+    if (guard.passkeyCountBelow !== undefined && !((user.passkeyCount ?? 0) < guard.passkeyCountBelow)) throw new ConflictError('user_changed');
+    if (guard.passkeyCount !== undefined && (user.passkeyCount ?? 0) !== guard.passkeyCount) throw new ConflictError('user_changed');
+    if (guard.signInMethodsAbove !== undefined) {
+      const methods = user.signInMethods ?? guard.signInMethodsAbove.derived;
+      if (!(methods > guard.signInMethodsAbove.min)) throw new ConflictError('user_changed');
+    }
   }
 
   /** The conditions of a code spent in an `updateUser` (`code_spent`), as on DynamoDB. */
@@ -295,6 +348,9 @@ export class MemoryStore implements AuthStore {
         if (op.bumpEpoch) user.sessionEpoch += 1;
         if (op.bumpSeq) user.sessionSeq += 1;
         for (const attribute of op.remove ?? []) delete user[attribute];
+        if (op.adjust?.passkeyCount !== undefined) user.passkeyCount = (user.passkeyCount ?? 0) + op.adjust.passkeyCount;
+        if (op.adjust?.signInMethods !== undefined)
+          user.signInMethods = (user.signInMethods ?? op.adjust.signInMethods.derived) + op.adjust.signInMethods.delta;
         if (op.spend && !op.spend.conditionOnly) {
           if (op.spend.totpStep !== undefined && user.totp) {
             user.totp.lastStep = op.spend.totpStep;
@@ -322,6 +378,23 @@ export class MemoryStore implements AuthStore {
       }
       case 'consumeMfaChallenge':
         this.mfaChallenges.delete(`${op.userId}/${op.hash}`);
+        return;
+      case 'putWebauthnChallenge':
+        this.webauthnChallenges.set(op.challenge.hash, clone(op.challenge));
+        return;
+      case 'consumeWebauthnChallenge':
+        this.webauthnChallenges.delete(op.hash);
+        return;
+      case 'putPasskey':
+        this.passkeys.set(`${op.passkey.userId}/${op.passkey.id}`, clone(op.passkey));
+        this.passkeyClaims.set(op.passkey.id, op.passkey.userId);
+        return;
+      case 'updatePasskey':
+        Object.assign(this.passkeys.get(`${op.userId}/${op.id}`) as Passkey, clone(op.set));
+        return;
+      case 'deletePasskey':
+        this.passkeys.delete(`${op.userId}/${op.id}`);
+        if (this.passkeyClaims.get(op.id) === op.userId) this.passkeyClaims.delete(op.id);
         return;
       case 'checkUser':
         return;

@@ -1,0 +1,31 @@
+import {
+  addPasskey,
+  listMyPasskeys,
+  passkeySignInOptions,
+  removePasskey,
+  renamePasskey,
+  signInWithPasskey,
+  startPasskeyRegistration,
+} from '../shared/flows/passkeys.js';
+import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
+import { requestInfo } from '../shared/http/request.js';
+
+/**
+ * Passkeys (`docs/specs/mfa-and-passkeys.md` §7): the only function that bundles
+ * `@simplewebauthn/server` (through `shared/flows/passkey-ceremony.ts`), the recorded exception
+ * to the bundle-size goal (§13). Registration, list, rename and removal, passwordless sign-in.
+ */
+export const handler = httpFunction('passkeys', {
+  'POST /me/passkeys/options': async (request) =>
+    json(200, await startPasskeyRegistration(request.deps, principalOf(request), request.body, requestInfo(request.event))),
+  'POST /me/passkeys': async (request) => json(201, await addPasskey(request.deps, principalOf(request), request.body, requestInfo(request.event))),
+  'GET /me/passkeys': async (request) => json(200, await listMyPasskeys(request.deps, principalOf(request))),
+  'PATCH /me/passkeys/{id}': async (request) =>
+    json(200, await renamePasskey(request.deps, principalOf(request), request.params.id, request.body, requestInfo(request.event))),
+  'DELETE /me/passkeys/{id}': async (request) => {
+    await removePasskey(request.deps, principalOf(request), request.params.id, request.body, requestInfo(request.event));
+    return noContent();
+  },
+  'POST /session/passkey/options': async (request) => json(200, await passkeySignInOptions(request.deps)),
+  'POST /session/passkey': async (request) => json(200, await signInWithPasskey(request.deps, request.body, requestInfo(request.event))),
+});
