@@ -10,6 +10,7 @@ import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js'
 import { type BenchContext, FLOWS, type Flow, MFA_FLOWS } from '../lib/context.js';
 import {
   authorizerDecisions,
+  billedMs,
   DEFAULT_INIT_MS,
   type FlowCost,
   FULL_VCPU_MB,
@@ -130,11 +131,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         .join(', ')}), ${cpuMs.toFixed(2)} ms CPU (${fromRows?.source ?? 'this row, in memory'})`,
     });
   }
-  // The two-step sign-in: what a user with TOTP pays beyond `sign-in` (measured, not priced).
+  // The two-step sign-in: what a user with TOTP pays beyond `sign-in` (priced in the what-if lines).
   for (const flow of MFA_FLOWS) {
     const u = units[flow];
     figures.push({
-      label: `${flow} (two-step sign-in, not priced): read / write units, round trips, function CPU`,
+      label: `${flow} (two-step sign-in; priced below as a what-if): read / write units, round trips, function CPU`,
       value: u.readUnits,
       unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands)
         .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
@@ -142,6 +143,39 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     });
   }
   const model = monthlyCost(flows, shape, ctx.initMs);
+  // The two-step sign-in priced as a what-if: every sign-in of every user two-step (all users on
+  // TOTP): each sign-in answers the challenge instead of a session (mfa-challenge replaces
+  // sign-in) and adds the second step (mfa-verify, in the mfa function).
+  const priceCall = (flow: Flow, fnName: string): number => {
+    const fn = shape.functions[fnName];
+    if (!fn) throw new Error(`no deployed function ${fnName}`);
+    const u = units[flow];
+    const cost = { cpuMs: measured[flow], roundTrips: u.roundTrips };
+    const reads = u.billed?.reads ?? u.readUnits;
+    const writes = u.billed?.writes ?? u.writeUnits;
+    return (
+      (billedMs(cost, fn.memoryMb) / 1000) * (fn.memoryMb / 1024) * PRICES.lambdaGbSecond[fn.architecture] +
+      PRICES.lambdaPerMillion / 1e6 +
+      PRICES.httpApiPerMillion / 1e6 +
+      (writes * PRICES.writeUnitPerMillion + reads * PRICES.readUnitPerMillion) / 1e6
+    );
+  };
+  const extraPerSignIn = priceCall('mfa-challenge', 'session') - priceCall('sign-in', 'session') + priceCall('mfa-verify', 'mfa');
+  const auditExtra =
+    ((auditEventsOf['mfa-challenge'] + auditEventsOf['mfa-verify'] - auditEventsOf['sign-in']) *
+      USAGE.auditEventBytes *
+      USAGE.auditRetentionMonths *
+      3 *
+      PRICES.storageGbMonth) /
+    1e9;
+  for (const m of model) {
+    const extra = m.mau * USAGE.signIns * (extraPerSignIn + auditExtra);
+    figures.push({
+      label: `${m.mau.toLocaleString('en-US')} MAU, what-if every user on TOTP (every sign-in two-step)`,
+      value: m.latch.total + extra,
+      unit: `$ / month (+${extra.toFixed(2)} over the profile: ${(extraPerSignIn * 1e6).toFixed(2)} $ per million sign-ins plus their audit storage) · ${((m.latch.total + extra) / Math.max(m.cognito.lite, 1e-9)).toFixed(3)} of Lite, ${((m.latch.total + extra) / Math.max(m.cognito.essentials, 1e-9)).toFixed(3)} of Essentials (the Cognito tier with MFA)`,
+    });
+  }
   for (const m of model) {
     figures.push({
       label: `${m.mau.toLocaleString('en-US')} MAU: Latch / month`,
