@@ -268,7 +268,11 @@ function webauthnSettings(
   appUrl: string,
 ): Pick<Config, 'webauthnRpId' | 'webauthnRpName' | 'webauthnOrigins' | 'webauthnChallengeTtlSeconds' | 'webauthnMaxPasskeys'> {
   const url = new URL(appUrl);
-  const rpId = (text(env, 'AUTH_WEBAUTHN_RP_ID') ?? url.hostname).toLowerCase();
+  const explicit = text(env, 'AUTH_WEBAUTHN_RP_ID');
+  // A loopback APP_URL (local runs, tests) defaults to `localhost`, the one loopback name a browser
+  // accepts as an RP ID; a configured IP address is refused.
+  const loopback = explicit === undefined && (url.hostname === '127.0.0.1' || url.hostname === '[::1]');
+  const rpId = (loopback ? 'localhost' : (explicit ?? url.hostname)).toLowerCase();
   if (/^[0-9.]+$/.test(rpId) || rpId.includes(':') || rpId.includes('/'))
     throw new Error(`AUTH_WEBAUTHN_RP_ID must be a domain name, not ${JSON.stringify(rpId)}`);
   const origins = list(env, 'AUTH_WEBAUTHN_ORIGINS');
