@@ -332,10 +332,11 @@ test('only the functions that encrypt or verify TOTP secrets can read the data-k
     assert.equal('LATCH_DATA_KEY_SECRET' in env, reads, `${name}: LATCH_DATA_KEY_SECRET exactly where it may read the ring`);
   }
   assert.deepEqual(
-    readers,
+    [...readers].sort(),
     Object.entries(FUNCTION_ACCESS)
       .filter(([, a]) => a.dataKeys)
-      .map(([n]) => n),
+      .map(([n]) => n)
+      .sort(),
   );
   // oauth: a step-up code at `intent: "reauthenticate"` and `link` (social sign-in).
   // account: `DELETE /me/password` checks a step-up code; passkeys: its step-up routes do too.

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertProblem, seedUser, signInAs } from '../support/accounts.js';
-import { anAuthenticator, registrationOptions, userWithPasskey } from '../support/passkeys.js';
+import { anAuthenticator, registrationOptions, signInWithPasskey, userWithPasskey } from '../support/passkeys.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 let api: TestStack;
@@ -34,7 +34,8 @@ test('A registration challenge cannot serve an assertion', async () => {
   const otherToken = (await signInAs(api, other)).accessToken;
   const stolen = fresh.register(created.body.options);
   assertProblem(await api.request('POST', '/me/passkeys', { token: otherToken, body: { credential: stolen } }), 404, 'invalid_token');
-  const sameUserOtherSession = (await signInAs(api, user)).accessToken;
+  // (A passkey makes the account an MFA one: its other session comes from the passkey.)
+  const sameUserOtherSession = (await signInWithPasskey(api, authenticator)).body.accessToken;
   assertProblem(await api.request('POST', '/me/passkeys', { token: sameUserOtherSession, body: { credential: stolen } }), 404, 'invalid_token');
   // The right session: the challenge was never spent by the refusals above.
   assert.equal((await api.request('POST', '/me/passkeys', { token: accessToken, body: { credential: stolen } })).status, 201);

@@ -41,9 +41,11 @@ test('Passkey sign-in failures are one answer, limited per source address', asyn
   const locked = await attempt(authenticator.assert(await options()), '203.0.113.7');
   assert.equal(locked.status, 429);
   assert.ok(locked.headers.get('retry-after'));
-  // Another address signs in with it; the account's password sign-in was never counted.
+  // Another address signs in with it; the account's password sign-in was never counted: the
+  // password is accepted as the first factor (the passkey made it an MFA account: 403 mfa_required, not 429).
   assert.equal((await attempt(authenticator.assert(await options()), '198.51.100.9')).status, 200);
   const byPassword = await api.request('POST', '/session', { body: { email: user.email, password: SEED_PASSWORD }, headers: from('198.51.100.10') });
-  assert.equal(byPassword.status, 200);
+  assert.equal(byPassword.status, 403);
+  assert.equal(byPassword.body.code, 'mfa_required');
   assert.ok(signInWithPasskey);
 });
