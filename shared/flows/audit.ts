@@ -151,12 +151,22 @@ export async function recordAudit<T extends AuditType>(deps: Pick<Deps, 'auditKe
  * the view's commit; the mirror keeps calling the store's own.
  */
 export function withAuditMirror<S extends AuthStore>(store: S, log: Log): S {
-  const inner = store.commit;
-  const mirrored = async (ops: WriteOp[]): Promise<void> => {
-    await inner.call(store, ops);
+  return afterEachCommit(store, (ops) => {
     for (const op of ops) if (op.type === 'appendAuditEvent') log.info('audit', { audit: op.event });
+  });
+}
+
+/**
+ * A view of `store` whose `commit` runs `after(ops)` once the store's own commit succeeded (the
+ * audit mirror, the metrics). Every other member is the store's. Assigning `commit` on the view
+ * (a test's interceptor) replaces the view's commit; the view keeps calling the store's own.
+ */
+export function afterEachCommit<S extends AuthStore>(store: S, after: (ops: WriteOp[]) => void): S {
+  const inner = store.commit;
+  let commit: AuthStore['commit'] = async (ops: WriteOp[]): Promise<void> => {
+    await inner.call(store, ops);
+    after(ops);
   };
-  let commit: AuthStore['commit'] = mirrored;
   const view: S = new Proxy(store, {
     get: (target, key) => (key === 'commit' ? commit : Reflect.get(target, key, target)),
     set: (target, key, value, receiver) => {

@@ -1,5 +1,6 @@
 import type { Metrics } from '../ports/metrics.js';
 import type { AuthStore, WriteOp } from '../ports/store.js';
+import { afterEachCommit } from './audit.js';
 
 /**
  * The counts a committed write means (`docs` README, "Operating Latch"): sign-ins and refused
@@ -25,23 +26,5 @@ export function countCommitted(metrics: Metrics, ops: readonly WriteOp[]): void 
  * `commit` on the view replaces the view's.
  */
 export function withMetrics<S extends AuthStore>(store: S, metrics: Metrics): S {
-  const inner = store.commit;
-  const counted = async (ops: WriteOp[]): Promise<void> => {
-    await inner.call(store, ops);
-    countCommitted(metrics, ops);
-  };
-  let commit: AuthStore['commit'] = counted;
-  const view: S = new Proxy(store, {
-    get: (target, key) => (key === 'commit' ? commit : Reflect.get(target, key, target)),
-    set: (target, key, value, receiver) => {
-      if (receiver !== view) return Reflect.defineProperty(receiver, key, { value, writable: true, enumerable: true, configurable: true });
-      if (key === 'commit') {
-        // A test's interceptor replaces the view's commit, as on withAuditMirror's view.
-        commit = value as AuthStore['commit'];
-        return true;
-      }
-      return Reflect.set(target, key, value, target);
-    },
-  });
-  return view;
+  return afterEachCommit(store, (ops) => countCommitted(metrics, ops));
 }
