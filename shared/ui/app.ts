@@ -609,19 +609,33 @@ async function postConfirm(ctx: Ctx, params: Record<string, string>): Promise<Re
   }
 }
 
-function resetPage(ctx: Ctx, token: string, email: string, errors: PageErrors): Result {
+/** The pages that set a password for a mailed token: a reset, an accepted invitation. */
+const NEW_PASSWORD_PAGES = {
+  reset: { form: 'reset', action: '/ui/reset-password/', title: 'reset.title', intro: 'reset.intro', submit: 'reset.submit', password: 'field.newPassword' },
+  invitation: {
+    form: 'invitation',
+    action: '/ui/invitation/',
+    title: 'invitation.title',
+    intro: 'invitation.intro',
+    submit: 'invitation.submit',
+    password: 'field.password',
+  },
+} as const;
+
+function newPasswordPage(ctx: Ctx, kind: keyof typeof NEW_PASSWORD_PAGES, token: string, email: string, errors: PageErrors): Result {
+  const p = NEW_PASSWORD_PAGES[kind];
   const view = viewOf(ctx);
-  const labels = { password: t(view, 'field.newPassword'), passwordConfirmation: t(view, 'field.passwordConfirmation') };
+  const labels = { password: t(view, p.password), passwordConfirmation: t(view, 'field.passwordConfirmation') };
   return page(
     ctx,
     Object.keys(errors).length ? statusOf(errors) : 200,
-    renderPage(view, 'reset.title', [
+    renderPage(view, p.title, [
       summary(view, errors, labels),
-      h('p', null, t(view, 'reset.intro', { email })),
+      h('p', null, t(view, p.intro, { email })),
       form(
         view,
-        'reset',
-        `/ui/reset-password/${token}`,
+        p.form,
+        `${p.action}${token}`,
         [
           h('input', { type: 'text', name: 'username', autoComplete: 'username', value: email, hidden: true, readOnly: true }),
           field(view, { name: 'password', label: labels.password, type: 'password', autocomplete: 'new-password', errors: errors.password }),
@@ -633,7 +647,7 @@ function resetPage(ctx: Ctx, token: string, email: string, errors: PageErrors): 
             errors: errors.passwordConfirmation,
           }),
         ],
-        t(view, 'reset.submit'),
+        t(view, p.submit),
       ),
     ]),
   );
@@ -642,7 +656,7 @@ function resetPage(ctx: Ctx, token: string, email: string, errors: PageErrors): 
 async function getReset(ctx: Ctx, params: Record<string, string>): Promise<Result> {
   try {
     const { email } = await checkResetToken(ctx.deps, params.token);
-    return resetPage(ctx, params.token as string, email, {});
+    return newPasswordPage(ctx, 'reset', params.token as string, email, {});
   } catch (error) {
     if (isInvalidToken(error)) return invalidLinkPage(ctx, '/ui/forgot-password');
     throw error;
@@ -660,44 +674,14 @@ async function postReset(ctx: Ctx, params: Record<string, string>): Promise<Resu
     const errors = pageErrorsOf(ctx, error);
     if (!errors) throw error;
     const { email } = await checkResetToken(ctx.deps, token).catch(() => ({ email: '' }));
-    return resetPage(ctx, token, email, errors);
+    return newPasswordPage(ctx, 'reset', token, email, errors);
   }
-}
-
-function invitationPage(ctx: Ctx, token: string, email: string, errors: PageErrors): Result {
-  const view = viewOf(ctx);
-  const labels = { password: t(view, 'field.password'), passwordConfirmation: t(view, 'field.passwordConfirmation') };
-  return page(
-    ctx,
-    Object.keys(errors).length ? statusOf(errors) : 200,
-    renderPage(view, 'invitation.title', [
-      summary(view, errors, labels),
-      h('p', null, t(view, 'invitation.intro', { email })),
-      form(
-        view,
-        'invitation',
-        `/ui/invitation/${token}`,
-        [
-          h('input', { type: 'text', name: 'username', autoComplete: 'username', value: email, hidden: true, readOnly: true }),
-          field(view, { name: 'password', label: labels.password, type: 'password', autocomplete: 'new-password', errors: errors.password }),
-          field(view, {
-            name: 'passwordConfirmation',
-            label: labels.passwordConfirmation,
-            type: 'password',
-            autocomplete: 'new-password',
-            errors: errors.passwordConfirmation,
-          }),
-        ],
-        t(view, 'invitation.submit'),
-      ),
-    ]),
-  );
 }
 
 async function getInvitation(ctx: Ctx, params: Record<string, string>): Promise<Result> {
   try {
     const { email } = await showInvitation(ctx.deps, params.token);
-    return invitationPage(ctx, params.token as string, email, {});
+    return newPasswordPage(ctx, 'invitation', params.token as string, email, {});
   } catch (error) {
     if (isInvalidToken(error)) return invalidLinkPage(ctx, '/ui/sign-in');
     throw error;
@@ -719,7 +703,7 @@ async function postInvitation(ctx: Ctx, params: Record<string, string>): Promise
     const errors = pageErrorsOf(ctx, error);
     if (!errors) throw error;
     const { email } = await showInvitation(ctx.deps, token).catch(() => ({ email: '' }));
-    return invitationPage(ctx, token, email, errors);
+    return newPasswordPage(ctx, 'invitation', token, email, errors);
   }
 }
 
