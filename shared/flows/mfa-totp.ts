@@ -168,8 +168,8 @@ export async function disableTotp(deps: Deps, principal: Principal, input: StepU
   const current = await deps.store.getUser(principal.userId);
   if (!current) throw new AuthError('unauthorized');
   if (!current.totp) throw new AuthError('not_found');
-  // AUTH_MFA=required: the last second factor cannot be removed (passkeys count once they exist).
-  if (deps.config.mfa === 'required' && ((current as { passkeyCount?: number }).passkeyCount ?? 0) === 0) throw new AuthError('mfa_enrollment_required');
+  // AUTH_MFA=required: the last second factor cannot be removed (a passkey left counts).
+  if (deps.config.mfa === 'required' && (current.passkeyCount ?? 0) === 0) throw new AuthError('mfa_enrollment_required');
   const { user, session, proof } = await requireStepUp(deps, principal, input, 'mfa');
   if (!user.totp) throw new AuthError('not_found');
   const at = nowIso(deps);

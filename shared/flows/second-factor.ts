@@ -50,7 +50,7 @@ export function needsSecondFactor(user: User, amr: readonly string[]): boolean {
 /** The second factors a user can answer a challenge with (`mfaMethods`). */
 export function mfaMethodsOf(user: User): string[] {
   // Passkeys (part B) add `webauthn` when the user has one: `passkeyCount` on the user item.
-  const passkeys = (user as { passkeyCount?: number }).passkeyCount ?? 0;
+  const passkeys = user.passkeyCount ?? 0;
   return [
     ...(user.totp ? ['totp'] : []),
     ...(user.mfaEnabled && remainingRecoveryCodes(user.recoveryCodes) > 0 ? ['recovery_code'] : []),
