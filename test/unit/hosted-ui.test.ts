@@ -21,7 +21,7 @@ test('every catalogue has every key of the English one and no other, with the sa
 
 test('every message id is used by the pages (no stale keys)', () => {
   const folder = path.join(root, 'shared', 'ui');
-  const sources = readdirSync(folder)
+  const sources = readdirSync(folder, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && f !== 'i18n.ts')
     .map((f) => readFileSync(path.join(folder, f), 'utf8'))
     .join('\n');

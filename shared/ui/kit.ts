@@ -1,0 +1,296 @@
+/** The pages' toolkit: one request as the pages see it, answers, errors in the page's language, the UI session. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AuthError, RetryableError, ValidationError } from '../domain/errors.js';
+import { messages } from '../domain/messages.js';
+import { hashSecret, safeEqual } from '../domain/secrets.js';
+import { parseRenewalToken } from '../domain/tokens.js';
+import type { Session, User } from '../domain/types.js';
+import { recordAudit } from '../flows/audit.js';
+import { type Deps, nowSeconds, type Principal } from '../flows/deps.js';
+import type { TokenPair } from '../flows/token-pair.js';
+import { header, requestInfo } from '../http/request.js';
+import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
+import { errorSummary, h, type PageErrors, renderPage, t, type View } from './render.js';
+import { COOKIES, type CsrfBinding, clearCookie, cookiesOf, csrfToken, csrfValid, originAllowed, pageHeaders, randomToken, setCookie } from './security.js';
+
+export type Result = APIGatewayProxyStructuredResultV2;
+
+/** Form bodies over this many bytes get the 413 page (API.md's limit). */
+export const MAX_FORM_BYTES = 65536;
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  principal: Principal;
+}
+
+/** One request as the pages see it. */
+export interface Ctx {
+  deps: Deps;
+  event: APIGatewayProxyEventV2;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  form: Record<string, string>;
+  locale: Locale;
+  uiOrigin: string;
+  cookies: Record<string, string>;
+  /** Set-Cookie values of the answer. */
+  setCookies: string[];
+  signedIn: SignedIn | undefined;
+  /** The pre-sign-in CSRF cookie (made on first use). */
+  csrfCookie: string | undefined;
+  uiSecret: Uint8Array;
+}
+
+export type Handler = (ctx: Ctx, params: Record<string, string>) => Promise<Result>;
+
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  /** POST: the form id its CSRF token is bound to. */
+  formId?: string;
+  /** `user`: a UI session is required; `guest`: a signed-in user is sent to the account page. */
+  access: 'any' | 'user' | 'guest';
+  handler: Handler;
+}
+
+export const TOKEN = '(?<token>[A-Za-z0-9._-]{1,200})';
+export const route = (method: PageRoute['method'], path: string, access: PageRoute['access'], handler: Handler, formId?: string): PageRoute => ({
+  method,
+  pattern: new RegExp(`^${path}$`),
+  access,
+  handler,
+  ...(formId ? { formId } : {}),
+});
+
+/** The 413 page: a form body over {@link MAX_FORM_BYTES}, refused before it is parsed. */
+export async function tooLargePage(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
+  const ctx = await contextOf(deps, event, {}, 'POST', event.rawPath ?? '/');
+  return messagePage(ctx, 'tooLarge.title', 'tooLarge.body', 413, false);
+}
+
+export async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form: Record<string, string>, method: string, path: string): Promise<Ctx> {
+  const cookies = cookiesOf(event);
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') query[k] = v;
+  const pseudo = deps.config.ui.pseudoLocales;
+  const setCookies: string[] = [];
+  const signedIn = await uiSession(deps, cookies[COOKIES.session]);
+  if (cookies[COOKIES.session] && !signedIn) setCookies.push(clearCookie(COOKIES.session));
+  const chosen = servedLocale(query.lang, pseudo);
+  if (chosen) setCookies.push(setCookie(COOKIES.lang, chosen, 365 * 86400));
+  const locale = negotiateLocale({
+    ...(query.lang ? { param: query.lang } : {}),
+    ...(cookies[COOKIES.lang] ? { cookie: cookies[COOKIES.lang] } : {}),
+    ...(header(event, 'accept-language') ? { acceptLanguage: header(event, 'accept-language') } : {}),
+    fallback: deps.config.ui.defaultLocale,
+    pseudo,
+  });
+  return {
+    deps,
+    event,
+    method,
+    path,
+    query,
+    form,
+    locale,
+    uiOrigin: new URL(deps.config.appUrl).origin,
+    cookies,
+    setCookies,
+    signedIn,
+    csrfCookie: cookies[COOKIES.csrf],
+    uiSecret: await deps.auditKey.key(),
+  };
+}
+
+/**
+ * The UI session behind a cookie: one strongly consistent read of the session item (and the
+ * user), the secret compared in constant time, the deadline and the lock checked. A session that
+ * a lock, reset, sign-out or sign-out-everywhere removed is gone here at once.
+ */
+export async function uiSession(deps: Deps, cookie: string | undefined): Promise<SignedIn | undefined> {
+  const parts = parseRenewalToken(cookie);
+  if (!parts) return undefined;
+  const [session, user] = await Promise.all([deps.store.getSession(parts.userId, parts.sessionId), deps.store.getUser(parts.userId)]);
+  if (!session || !user || user.locked || session.expiresAt <= nowSeconds(deps)) return undefined;
+  if (parts.generation !== session.renewalGeneration || !safeEqual(hashSecret(parts.secret), session.renewalHash)) return undefined;
+  return { user, session, principal: { userId: user.id, sessionId: session.id, role: session.role, email: session.email, jti: session.currentJti } };
+}
+
+export function csrfBinding(ctx: Ctx): CsrfBinding {
+  if (ctx.signedIn) return { kind: 'session', sessionSecret: Buffer.from(ctx.signedIn.session.renewalKey, 'base64url') };
+  if (!ctx.csrfCookie) {
+    ctx.csrfCookie = randomToken();
+    ctx.setCookies.push(setCookie(COOKIES.csrf, ctx.csrfCookie));
+  }
+  return { kind: 'anonymous', uiSecret: ctx.uiSecret, cookie: ctx.csrfCookie };
+}
+
+export function viewOf(ctx: Ctx): View {
+  return {
+    locale: ctx.locale,
+    locales: servedLocales(ctx.deps.config.ui.pseudoLocales),
+    appName: ctx.deps.config.ui.appName,
+    path: ctx.path,
+    csrf: (formId) => csrfToken(csrfBinding(ctx), formId),
+    signedIn: ctx.signedIn ? { email: ctx.signedIn.user.email } : undefined,
+  };
+}
+
+/**
+ * A POST's checks before anything else (§4): the origin (defence in depth), the body type, then
+ * the synchronizer token. A refusal answers the 403 page, changes nothing and writes `csrf.rejected`.
+ */
+export async function checkPost(ctx: Ctx, formId: string): Promise<Result | undefined> {
+  const headers = ctx.event.headers ?? {};
+  let reason: string | undefined;
+  if (!originAllowed(headers, ctx.uiOrigin)) reason = 'origin';
+  else if (!/^application\/x-www-form-urlencoded(;.*)?$/i.test(headers['content-type'] ?? ''))
+    return messagePage(ctx, 'unsupported.title', 'unsupported.body', 415, false);
+  else {
+    const binding: CsrfBinding | undefined = ctx.signedIn
+      ? csrfBinding(ctx)
+      : ctx.csrfCookie
+        ? { kind: 'anonymous', uiSecret: ctx.uiSecret, cookie: ctx.csrfCookie }
+        : undefined;
+    if (!binding) reason = 'no_cookie';
+    else if (!csrfValid(binding, formId, ctx.form._csrf)) reason = ctx.form._csrf ? 'bad_token' : 'no_token';
+  }
+  if (!reason) return undefined;
+  await recordAudit(ctx.deps, {
+    type: 'csrf.rejected',
+    outcome: 'failure',
+    userId: ctx.signedIn?.user.id ?? null,
+    sessionId: ctx.signedIn?.session.id ?? null,
+    details: { form: formId, reason },
+    request: requestInfo(ctx.event),
+  }).catch(() => ctx.deps.log.warn('could not record csrf.rejected', { flow: 'ui' }));
+  return messagePage(ctx, 'csrf.title', 'csrf.body', 403, false);
+}
+
+export function page(ctx: Ctx, status: number, html: string, extraHeaders: Record<string, string> = {}): Result {
+  return { statusCode: status, headers: { ...pageHeaders(), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
+}
+
+export function redirect(ctx: Ctx, location: string): Result {
+  return { statusCode: 303, headers: { ...pageHeaders(), location }, body: '', cookies: [...ctx.setCookies] };
+}
+
+export function messagePage(
+  ctx: Ctx,
+  title: MessageId,
+  body: MessageId,
+  status: number,
+  signInLink: boolean,
+  extraHeaders: Record<string, string> = {},
+): Result {
+  const view = viewOf(ctx);
+  return page(
+    ctx,
+    status,
+    renderPage(view, title, [
+      h('p', { key: 'p' }, t(view, body)),
+      signInLink && !ctx.signedIn ? h('p', { key: 'l' }, h('a', { href: '/ui/sign-in' }, t(view, 'common.backToSignIn'))) : null,
+    ]),
+    extraHeaders,
+  );
+}
+
+/** An unexpected failure: a short reference (the request id) to quote, never internals. */
+export function failurePage(ctx: Ctx, error: unknown): Result {
+  const reference = ctx.event.requestContext?.requestId ?? '';
+  if (error instanceof AuthError && error.code === 'service_unavailable') {
+    return messagePage(ctx, 'failure.title', 'error.unavailable', 503, false, { 'retry-after': '1' });
+  }
+  ctx.deps.log.error('ui: page failed', { flow: 'ui', requestId: reference, errorName: error instanceof Error ? error.name : typeof error });
+  const view = viewOf(ctx);
+  return page(ctx, 500, renderPage(view, 'failure.title', h('p', null, t(view, 'failure.body', { reference }))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors of the flows, in the page's language
+
+export const FIELD_TEXTS: Array<[RegExp, MessageId]> = [
+  [new RegExp(`^${escapeRe(messages.field.blank)}$`), 'error.field.blank'],
+  [new RegExp(`^${escapeRe(messages.field.invalidFormat)}$`), 'error.field.invalidFormat'],
+  [new RegExp(`^${escapeRe(messages.field.taken)}$`), 'error.field.taken'],
+  [/^should be at least (?<n>\d+) character\(s\)$/, 'error.field.tooShort'],
+  [/^should be at most (?<n>\d+) character\(s\)$/, 'error.field.tooLong'],
+  [new RegExp(`^${escapeRe(messages.field.mismatch)}$`), 'error.field.mismatch'],
+  [new RegExp(`^${escapeRe(messages.field.tooCommon)}$`), 'error.field.tooCommon'],
+  [new RegExp(`^${escapeRe(messages.field.contextWord)}$`), 'error.field.contextWord'],
+  [new RegExp(`^${escapeRe(messages.field.breached)}$`), 'error.field.breached'],
+  [new RegExp(`^${escapeRe(messages.field.invalid)}$`), 'error.field.invalid'],
+];
+
+export function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function translateFieldMessage(locale: Locale, message: string): string {
+  for (const [pattern, id] of FIELD_TEXTS) {
+    const m = pattern.exec(message);
+    if (m) return translate(locale, id, { ...(m.groups ?? {}) });
+  }
+  return message;
+}
+
+/** A flow's refusal as page errors (`_form` for the summary only); undefined for anything unexpected. */
+export function pageErrorsOf(ctx: Ctx, error: unknown): PageErrors | undefined {
+  const tr = (id: MessageId, values?: Record<string, string | number>) => translate(ctx.locale, id, values);
+  if (error instanceof ValidationError) {
+    return Object.fromEntries(Object.entries(error.errors).map(([name, list]) => [name, list.map((m) => translateFieldMessage(ctx.locale, m))]));
+  }
+  if (error instanceof RetryableError && error.code === 'too_many_attempts')
+    return { _form: [tr('error.tooManyAttempts', { seconds: error.retryAfterSeconds })] };
+  if (error instanceof RetryableError) return { _form: [tr('error.unavailable')] };
+  if (!(error instanceof AuthError)) return undefined;
+  switch (error.code) {
+    case 'invalid_credentials':
+      return { _form: [tr('error.invalidCredentials')] };
+    case 'account_locked':
+      return { _form: [tr('error.locked')] };
+    case 'email_not_confirmed':
+      return { _form: [tr('error.notConfirmed')] };
+    case 'password_compromised':
+      return { _form: [tr('error.breached')] };
+    case 'forbidden':
+      return { _form: [tr('error.forbidden')] };
+    default:
+      return undefined;
+  }
+}
+
+export async function withFormErrors(ctx: Ctx, action: () => Promise<Result>, onErrors: (errors: PageErrors) => Result | Promise<Result>): Promise<Result> {
+  try {
+    return await action();
+  } catch (error) {
+    const errors = pageErrorsOf(ctx, error);
+    if (!errors) throw error;
+    return onErrors(errors);
+  }
+}
+
+export function statusOf(errors: PageErrors): number {
+  return Object.keys(errors).some((k) => k !== '_form') ? 422 : 400;
+}
+
+export function summary(view: View, errors: PageErrors, labels: Record<string, string>) {
+  return errorSummary(view, errors, labels);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Before sign-in
+
+export function startUiSession(ctx: Ctx, tokens: TokenPair, rememberMe: boolean, to: string): Result {
+  // Only the renewal token's form goes into the HttpOnly cookie; the access token is dropped.
+  ctx.setCookies.push(setCookie(COOKIES.session, tokens.renewalToken, rememberMe ? ctx.deps.config.rememberMeTtlSeconds : undefined));
+  ctx.setCookies.push(clearCookie(COOKIES.csrf));
+  return redirect(ctx, to);
+}
+
+export function signedIn(ctx: Ctx): SignedIn {
+  if (!ctx.signedIn) throw new AuthError('unauthorized');
+  return ctx.signedIn;
+}
