@@ -11,12 +11,28 @@ import type { TestStack } from './stack.js';
  */
 
 /** Moves the functions' clock: `shift(seconds)` adds to it. Call once per process, after the stack started. */
-export function movableClock(): { shift(seconds: number): void; nowSeconds(): number; toStepStart(offsetIntoStep: number): void } {
+export function movableClock(): {
+  shift(seconds: number): void;
+  nowSeconds(): number;
+  toStepStart(offsetIntoStep: number): void;
+  /** Stops the clock (only `shift`/`toStepStart` move it) until `thaw()`: for assertions near a step boundary on a slow machine. */
+  freeze(): void;
+  thaw(): void;
+} {
   const deps = getDeps();
   let offsetMs = 0;
-  deps.clock = { now: () => Date.now() + offsetMs };
-  const nowSeconds = () => Math.floor((Date.now() + offsetMs) / 1000);
+  let frozenAt: number | undefined;
+  const realNow = () => frozenAt ?? Date.now();
+  deps.clock = { now: () => realNow() + offsetMs };
+  const nowSeconds = () => Math.floor((realNow() + offsetMs) / 1000);
   return {
+    freeze() {
+      frozenAt = Date.now();
+    },
+    thaw() {
+      if (frozenAt !== undefined) offsetMs -= Date.now() - frozenAt; // resume where it stopped
+      frozenAt = undefined;
+    },
     shift(seconds) {
       offsetMs += seconds * 1000;
     },
