@@ -6,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { AUDIT_KEY_PLACEHOLDER } from '../key-generator/handler.js';
 import type { AuditLog } from './audit-log.js';
+import { generatedSecret, grantSecretRead } from './generated-secret.js';
 import { LatchFunction } from './latch-function.js';
 
 /** Properties of {@link SigningKeys}. */
@@ -72,17 +72,12 @@ export class SigningKeys extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });
-    this.dataKeySecret = new secretsmanager.Secret(this, 'DataKeys', {
+    this.dataKeySecret = generatedSecret(this, 'DataKeys', {
       description:
         'Latch data-key ring: AES-256 keys (base64url) that encrypt TOTP secrets at rest, { current, keys }. Written by the key generator; rotated by adding a key.',
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
-      // `{"placeholder":"<random>"}`: recognisably not a ring, the only value the generator replaces.
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: AUDIT_KEY_PLACEHOLDER, excludePunctuation: true },
-    });
-    Validations.of(this.dataKeySecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      notRotatedBecause:
         'A data key rotates by adding a key to the ring and making it current; old ciphertexts are re-encrypted on their next use. Replacing the value on a schedule would make every stored TOTP secret unreadable.',
     });
     for (const secret of [this.privateSecret, this.publicSecret]) Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: ROTATION_REASON });
@@ -91,20 +86,17 @@ export class SigningKeys extends Construct {
 
   /** Lets a function that signs access tokens read the private ring (and decrypt it). */
   grantSign(grantee: KeyGrantee): void {
-    grantee.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.privateSecret.secretArn] }));
-    this.encryptionKey?.grantDecrypt(grantee.role);
+    grantSecretRead(grantee, this.privateSecret, this.encryptionKey);
   }
 
   /** Lets a function that only verifies access tokens (or serves the JWKS) read the public ring. */
   grantVerify(grantee: KeyGrantee): void {
-    grantee.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.publicSecret.secretArn] }));
-    this.encryptionKey?.grantDecrypt(grantee.role);
+    grantSecretRead(grantee, this.publicSecret, this.encryptionKey);
   }
 
   /** Lets a function that encrypts or verifies TOTP secrets read the data-key ring. */
   grantDataKeys(grantee: KeyGrantee): void {
-    grantee.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.dataKeySecret.secretArn] }));
-    this.encryptionKey?.grantDecrypt(grantee.role);
+    grantSecretRead(grantee, this.dataKeySecret, this.encryptionKey);
   }
 
   /** The key generator Lambda, its provider and the custom resource that runs it. */
