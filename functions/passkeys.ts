@@ -1,3 +1,4 @@
+import { completeMfaWithPasskey, passkeyMfaOptions, passkeyReauthOptions, reauthenticateWithPasskey } from '../shared/flows/passkey-steps.js';
 import {
   addPasskey,
   listMyPasskeys,
@@ -28,4 +29,9 @@ export const handler = httpFunction('passkeys', {
   },
   'POST /session/passkey/options': async (request) => json(200, await passkeySignInOptions(request.deps)),
   'POST /session/passkey': async (request) => json(200, await signInWithPasskey(request.deps, request.body, requestInfo(request.event))),
+  'POST /session/mfa/webauthn/options': async (request) => json(200, await passkeyMfaOptions(request.deps, request.body)),
+  'POST /session/mfa/webauthn': async (request) => json(200, await completeMfaWithPasskey(request.deps, request.body, requestInfo(request.event))),
+  'POST /session/reauthenticate/webauthn/options': async (request) => json(200, await passkeyReauthOptions(request.deps, principalOf(request))),
+  'POST /session/reauthenticate/webauthn': async (request) =>
+    json(200, await reauthenticateWithPasskey(request.deps, principalOf(request), request.body, requestInfo(request.event))),
 });

@@ -401,8 +401,8 @@ export async function signInWithPasskey(
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;
-  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
   const amr = passkeySignInAmr(outcome.backedUp);
+  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request, amr, method: 'passkey' }, { rejectAs: 'forbidden' });
   const becameDiscoverable = !passkey.discoverable;
   let current = user;
   for (let round = 0; round < SIGN_IN_ATTEMPTS; round++) {
@@ -423,7 +423,7 @@ export async function signInWithPasskey(
     try {
       await deps.store.commit([passkeyUpdate, ...ops]);
       deps.log.info('signed in', { flow: FLOW, userId: user.id });
-      await runAfterHook(deps, 'afterSignIn', { user: prepared.tokens.user, sessionId: prepared.sessionId, request });
+      await runAfterHook(deps, 'afterSignIn', { user: prepared.tokens.user, sessionId: prepared.sessionId, request, amr, method: 'passkey' });
       return prepared.tokens;
     } catch (error) {
       // Two assertions racing with one credential: one moved the counter (or it was disabled).

@@ -221,6 +221,46 @@ export const routeDocs = {
     success: { status: 204, body: 'none', description: 'The password is removed; every other session is revoked.' },
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'last_sign_in_method'],
   },
+  // --- pk2: a passkey as the second factor and for step-up ---
+  'POST /session/mfa/webauthn/options': {
+    operationId: 'passkeyMfaOptions',
+    request: schemas.mfaToken,
+    required: ['mfaToken'],
+    description:
+      'For the `mfaToken` of a `403 mfa_required` answer: assertion options bound to it (`allowCredentials` = the user’s passkeys, `userVerification: "preferred"`). Spends no attempt.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options with a fresh single-use challenge.' },
+    errors: ['invalid_token'],
+  },
+  'POST /session/mfa/webauthn': {
+    operationId: 'completeMfaWithPasskey',
+    request: schemas.passkeyMfa,
+    required: ['mfaToken', 'credential'],
+    description:
+      'The second step with a passkey: the `mfaToken` and the browser’s assertion for the options of `POST /session/mfa/webauthn/options`. As `POST /session/mfa`: a failed assertion is `401 invalid_code` and spends one attempt of the token; an unknown, spent or foreign challenge is `404 invalid_token`.',
+    success: {
+      status: 200,
+      body: r.TokenPair,
+      description: 'Signed in: `amr` the first factor, `hwk` (or `swk` for a synced passkey) and `mfa`, e.g. `["pwd","hwk","mfa"]`.',
+    },
+    errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked', 'forbidden'],
+  },
+  'POST /session/reauthenticate/webauthn/options': {
+    operationId: 'passkeyReauthOptions',
+    request: schemas.empty,
+    description: 'Assertion options bound to this session (`allowCredentials` = the caller’s passkeys, `userVerification: "required"`).',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options with a fresh single-use challenge.' },
+    errors: ['reauthentication_required'],
+  },
+  'POST /session/reauthenticate/webauthn': {
+    operationId: 'reauthenticateWithPasskey',
+    request: schemas.passkeyAssertion,
+    required: ['credential'],
+    description:
+      'As `POST /session/reauthenticate` with a passkey: a verified assertion with user verification replaces the session’s `amr` (`["hwk","mfa"]` or `["swk","mfa"]`) and `authTime`, giving aal2.',
+    success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated at aal2.' },
+    errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code'],
+  },
+  // --- end pk2 ---
   'GET /me': {
     operationId: 'getMe',
     success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },

@@ -99,6 +99,33 @@ export const routes = [
   { method: 'POST', path: '/session/passkey/options', function: 'passkeys', auth: 'none', body: false, summary: 'Options to sign in with a passkey' },
   { method: 'POST', path: '/session/passkey', function: 'passkeys', auth: 'none', body: true, summary: 'Sign in with a passkey (no password)' },
   { method: 'DELETE', path: '/me/password', function: 'account', auth: 'user', body: true, summary: 'Remove the password (step-up; a passkey remains)' },
+  // --- pk2: a passkey as the second factor and for step-up (`docs/specs/mfa-and-passkeys.md` §5.2, §4) ---
+  {
+    method: 'POST',
+    path: '/session/mfa/webauthn/options',
+    function: 'passkeys',
+    auth: 'none',
+    body: true,
+    summary: 'Options for a passkey as the second step',
+  },
+  { method: 'POST', path: '/session/mfa/webauthn', function: 'passkeys', auth: 'none', body: true, summary: 'Second step of a sign-in: a passkey' },
+  {
+    method: 'POST',
+    path: '/session/reauthenticate/webauthn/options',
+    function: 'passkeys',
+    auth: 'user',
+    body: true,
+    summary: 'Options to confirm it is you with a passkey (step-up)',
+  },
+  {
+    method: 'POST',
+    path: '/session/reauthenticate/webauthn',
+    function: 'passkeys',
+    auth: 'user',
+    body: true,
+    summary: 'Confirm it is you with a passkey (step-up)',
+  },
+  // --- end pk2 ---
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },
