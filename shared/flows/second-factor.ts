@@ -49,6 +49,14 @@ export function needsSecondFactor(user: User, amr: readonly string[]): boolean {
   return user.mfaEnabled === true && !amr.includes('mfa');
 }
 
+/**
+ * The password or provider part of a session's `amr` (`pwd`, `fed`): what stays when a second
+ * factor joins or goes. Empty for a passwordless (passkey) session; callers choose the fallback.
+ */
+export function passwordOrProviderAmr(amr: readonly string[]): string[] {
+  return amr.filter((value) => value === 'pwd' || value === 'fed');
+}
+
 /** The second factors a user can answer a challenge with (`mfaMethods`). */
 export function mfaMethodsOf(user: User): string[] {
   // Passkeys (part B) add `webauthn` when the user has one: `passkeyCount` on the user item.
