@@ -117,7 +117,7 @@ export const routeDocs = {
   'POST /admin/users/{id}/mfa/reset': {
     operationId: 'adminResetMfa',
     description:
-      'Removes TOTP, a pending enrolment and the recovery codes (and passkeys once they exist), revokes every session and mails the owner (`mfaReset`).',
+      'Removes TOTP, the recovery codes, and every passkey with its credential claim (`signInMethods` kept exact), revokes every session and mails the owner (`mfaReset`). A pending TOTP enrolment dies with the sessions.',
     success: { status: 200, body: r.UserBody, description: 'Every second factor removed; every session revoked.' },
     errors: ['not_found'],
   },
@@ -246,8 +246,8 @@ export const routeDocs = {
   },
   'POST /session/reauthenticate/webauthn/options': {
     operationId: 'passkeyReauthOptions',
-    request: schemas.empty,
-    description: 'Assertion options bound to this session (`allowCredentials` = the caller’s passkeys, `userVerification: "required"`).',
+    description:
+      'Takes no body (one sent is ignored). Assertion options bound to this session (`allowCredentials` = the caller’s passkeys, `userVerification: "required"`).',
     success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options with a fresh single-use challenge.' },
     errors: ['reauthentication_required'],
   },

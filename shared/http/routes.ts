@@ -114,7 +114,7 @@ export const routes = [
     path: '/session/reauthenticate/webauthn/options',
     function: 'passkeys',
     auth: 'user',
-    body: true,
+    body: false,
     summary: 'Options to confirm it is you with a passkey (step-up)',
   },
   {
@@ -229,7 +229,7 @@ export function matchPath(path: string): Array<{ route: RouteDefinition; params:
 /**
  * The bearer routes a session without a second factor may use while `AUTH_MFA=required`
  * (`docs/specs/mfa-and-passkeys.md` §8.1); every other bearer route answers `403
- * mfa_enrollment_required`. Passkey routes are named ahead of their arrival (part B).
+ * mfa_enrollment_required`.
  */
 export const MFA_ENROLLMENT_ROUTES: ReadonlySet<string> = new Set([
   'GET /me',

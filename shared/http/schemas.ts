@@ -42,7 +42,6 @@ export const schemas = {
   mfaToken: z.object({ mfaToken: z.optional(z.string()) }),
   passkeyMfa: z.object({ mfaToken: z.optional(z.string()), credential: z.optional(z.record(z.string(), z.unknown())) }),
   passkeyAssertion: z.object({ credential: z.optional(z.record(z.string(), z.unknown())) }),
-  empty: z.object({}),
   // --- end pk2 ---
   newPassword: z.object({
     password: z.optional(z.string()),
