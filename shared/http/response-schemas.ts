@@ -197,6 +197,7 @@ export const responseSchemas = {
         z.describe('PublicKeyCredentialRequestOptionsJSON with `allowCredentials` = the user’s passkeys: pass it to `startAuthentication({ optionsJSON })`.'),
       ),
   }),
+  UiRedirect: z.object({ redirect: z.string().check(z.describe('The hosted page to show next.')) }),
   // --- end pk2 ---
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),

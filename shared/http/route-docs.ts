@@ -260,6 +260,71 @@ export const routeDocs = {
     success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated at aal2.' },
     errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code'],
   },
+  // Hosted pages' passkey endpoints.
+  'POST /ui/passkeys/sign-in/options': {
+    operationId: 'uiPasskeySignInOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/passkey/options`.',
+    success: { status: 200, body: r.PasskeySignInOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden'],
+  },
+  'POST /ui/passkeys/sign-in': {
+    operationId: 'uiPasskeySignIn',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/passkey`; sets `__Host-latch_ui`.',
+    success: { status: 200, body: r.UiRedirect, description: 'Signed in: the UI session cookie is set.' },
+    errors: ['not_found', 'forbidden', 'invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts'],
+  },
+  'POST /ui/passkeys/mfa/options': {
+    operationId: 'uiPasskeyMfaOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). The `mfaToken` comes from `__Host-latch_mfa`. As `POST /session/mfa/webauthn/options`.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden', 'invalid_token'],
+  },
+  'POST /ui/passkeys/mfa': {
+    operationId: 'uiPasskeyMfa',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/mfa/webauthn` with the `mfaToken` of `__Host-latch_mfa`; sets `__Host-latch_ui`.',
+    success: { status: 200, body: r.UiRedirect, description: 'Signed in: the UI session cookie is set.' },
+    errors: ['not_found', 'forbidden', 'invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked'],
+  },
+  'POST /ui/passkeys/reauthenticate/options': {
+    operationId: 'uiPasskeyReauthOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /session/reauthenticate/webauthn/options`.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'reauthentication_required'],
+  },
+  'POST /ui/passkeys/reauthenticate': {
+    operationId: 'uiPasskeyReauthenticate',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /session/reauthenticate/webauthn`.',
+    success: { status: 200, body: r.UiRedirect, description: 'The UI session counts as freshly authenticated at aal2.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code'],
+  },
+  'POST /ui/passkeys/add/options': {
+    operationId: 'uiPasskeyAddOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui` with fresh authentication. As `POST /me/passkeys/options`.',
+    success: { status: 200, body: r.PasskeyRegistrationOptions, description: 'Registration options.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'reauthentication_required'],
+  },
+  'POST /ui/passkeys/add': {
+    operationId: 'uiPasskeyAdd',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /me/passkeys`.',
+    success: { status: 200, body: r.UiRedirect, description: 'The passkey is registered.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'invalid_token', 'validation_failed', 'already_enabled'],
+  },
   // --- end pk2 ---
   'GET /me': {
     operationId: 'getMe',

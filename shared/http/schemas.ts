@@ -42,6 +42,7 @@ export const schemas = {
   mfaToken: z.object({ mfaToken: z.optional(z.string()) }),
   passkeyMfa: z.object({ mfaToken: z.optional(z.string()), credential: z.optional(z.record(z.string(), z.unknown())) }),
   passkeyAssertion: z.object({ credential: z.optional(z.record(z.string(), z.unknown())) }),
+  uiPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()), rememberMe: z.optional(z.boolean()) }),
   // --- end pk2 ---
   newPassword: z.object({
     password: z.optional(z.string()),
