@@ -787,8 +787,29 @@ export class LatchClient<A extends object = Record<never, never>> {
       remove: async (id: string, input: StepUpInput = {}, options?: RequestOptions): Promise<void> => {
         await this.#call('DELETE', `/me/passkeys/${encodeURIComponent(id)}`, { body: input, options, auth: true });
       },
+      // --- pk2: a passkey as the second factor and for step-up ---
+      /** `POST /session/mfa/webauthn/options`: assertion options for the `mfaToken` of a {@link LatchMfaRequiredError}. */
+      mfaOptions: (mfaToken: string, options?: RequestOptions): Promise<{ options: Record<string, unknown> }> =>
+        this.#call('POST', '/session/mfa/webauthn/options', { body: { mfaToken }, options }),
+      /** `POST /session/mfa/webauthn`: the second step with the browser's assertion; stores the pair. A failed assertion is `invalid_code`. */
+      completeMfa: async (mfaToken: string, credential: PasskeyCredentialJSON, options?: RequestOptions): Promise<TokenPair<A>> => {
+        const tokens = await this.#call<TokenPair<A>>('POST', '/session/mfa/webauthn', { body: { mfaToken, credential }, options });
+        await this.#store(tokens);
+        return tokens;
+      },
+      /** `POST /session/reauthenticate/webauthn/options`: assertion options for a step-up (user verification required). */
+      reauthenticationOptions: (options?: RequestOptions): Promise<{ options: Record<string, unknown> }> =>
+        this.#call('POST', '/session/reauthenticate/webauthn/options', { body: {}, options, auth: true }),
+      // --- end pk2 ---
     };
   }
+
+  // --- pk2 ---
+  /** `POST /session/reauthenticate/webauthn`: step-up with the browser's assertion (gives aal2). */
+  async reauthenticateWithPasskey(credential: PasskeyCredentialJSON, options?: RequestOptions): Promise<Reauthenticated> {
+    return await this.#call<Reauthenticated>('POST', '/session/reauthenticate/webauthn', { body: { credential }, options, auth: true });
+  }
+  // --- end pk2 ---
 
   /** `DELETE /me/password` (step-up): go passwordless; needs a discoverable passkey. */
   async removePassword(input: StepUpInput = {}, options?: RequestOptions): Promise<void> {

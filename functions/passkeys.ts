@@ -1,3 +1,4 @@
+import { completeMfaWithPasskey, passkeyMfaOptions, passkeyReauthOptions, reauthenticateWithPasskey } from '../shared/flows/passkey-steps.js';
 import {
   addPasskey,
   listMyPasskeys,
@@ -9,6 +10,7 @@ import {
 } from '../shared/flows/passkeys.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { uiPasskeyEndpoints as ui } from '../shared/ui/passkey-endpoints.js';
 
 /**
  * Passkeys (`docs/specs/mfa-and-passkeys.md` §7): the only function that bundles
@@ -28,4 +30,18 @@ export const handler = httpFunction('passkeys', {
   },
   'POST /session/passkey/options': async (request) => json(200, await passkeySignInOptions(request.deps)),
   'POST /session/passkey': async (request) => json(200, await signInWithPasskey(request.deps, request.body, requestInfo(request.event))),
+  'POST /session/mfa/webauthn/options': async (request) => json(200, await passkeyMfaOptions(request.deps, request.body)),
+  'POST /session/mfa/webauthn': async (request) => json(200, await completeMfaWithPasskey(request.deps, request.body, requestInfo(request.event))),
+  'POST /session/reauthenticate/webauthn/options': async (request) => json(200, await passkeyReauthOptions(request.deps, principalOf(request))),
+  'POST /session/reauthenticate/webauthn': async (request) =>
+    json(200, await reauthenticateWithPasskey(request.deps, principalOf(request), request.body, requestInfo(request.event))),
+  // The hosted pages' passkey endpoints (`docs/specs/hosted-ui.md` §5.3).
+  'POST /ui/passkeys/sign-in/options': async (request) => ui.signInOptions(request.deps, request.event),
+  'POST /ui/passkeys/sign-in': async (request) => ui.signIn(request.deps, request.event, request.body),
+  'POST /ui/passkeys/mfa/options': async (request) => ui.mfaOptions(request.deps, request.event),
+  'POST /ui/passkeys/mfa': async (request) => ui.mfa(request.deps, request.event, request.body),
+  'POST /ui/passkeys/reauthenticate/options': async (request) => ui.reauthenticateOptions(request.deps, request.event),
+  'POST /ui/passkeys/reauthenticate': async (request) => ui.reauthenticate(request.deps, request.event, request.body),
+  'POST /ui/passkeys/add/options': async (request) => ui.addOptions(request.deps, request.event),
+  'POST /ui/passkeys/add': async (request) => ui.add(request.deps, request.event, request.body),
 });

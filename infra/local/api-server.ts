@@ -228,7 +228,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         return send(res, await guarded.handler(authorized, lambdaContext(guarded.name)));
       }
       // --- hosted UI ---
-      if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && (url.pathname === '/ui' || url.pathname.startsWith('/ui/'))) {
+      // (pk2: the route table's `/ui/passkeys/*` rows, served by `passkeys`, are more specific than `/ui/{proxy+}`, as on API Gateway.)
+      const tableRoute = matchPath(url.pathname).some((m) => m.route.method === req.method);
+      if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) && !tableRoute) {
         return send(res, await ui(toEvent(req, url, body, ip, UI_ROUTE_KEY, { proxy: url.pathname.slice(4) }), lambdaContext('ui')));
       }
       // --- end hosted UI ---

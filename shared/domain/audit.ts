@@ -105,7 +105,7 @@ export const AUDIT_EVENTS = {
   reauthenticate: {
     details: ['method', 'aal', 'reason'],
     me: true,
-    when: '`POST /session/reauthenticate`: success (`aal`), or failure with `reason` (`bad_password`, `bad_code`)',
+    when: '`POST /session/reauthenticate` and `/webauthn`: success (`method`, `aal`), or failure with `reason` (`bad_password`, `bad_code`, `bad_passkey`)',
   },
   // Two-step sign-in and the admin MFA reset (mfa2).
   'mfa.challenge': {
@@ -116,7 +116,7 @@ export const AUDIT_EVENTS = {
   'mfa.verify': {
     details: ['method', 'reason'],
     me: true,
-    when: "`POST /session/mfa`: success (with the session's `sign_in`), or failure with `reason` (`bad_code`)",
+    when: "`POST /session/mfa` and `/session/mfa/webauthn`: success (`method`, with the session's `sign_in`), or failure with `reason` (`bad_code`)",
   },
   'mfa.lockout': { details: ['failures'], me: true, when: 'failed second factors started the MFA lockout of the account' },
   'admin.mfa_reset': { details: [], me: 'actor-kind', when: 'an admin or operator removed every second factor of the user; every session revoked' },

@@ -120,6 +120,8 @@ export interface MfaChallenge {
   firstFactorAmr: string[];
   /** How the first factor signed in, for the session's `sign_in` event (`password`, `provider`). */
   method: string;
+  /** The provider of a provider sign-in's first factor (the hooks' `method` `oauth:<provider>`). */
+  provider?: string;
   /** The user's `sessionEpoch` at the first step: a lock, reset or revoke-all since makes the token useless. */
   sessionEpoch: number;
   /** Wrong answers so far (at most `AUTH_MFA_MAX_ATTEMPTS`, under a conditional write). */

@@ -1,6 +1,7 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { derivedSignInMethods } from '../domain/passkeys.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
@@ -12,6 +13,7 @@ import { type Deps, nowIso, type Principal, type RequestInfo } from './deps.js';
 import { recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { prepareMailToken } from './mail-tokens.js';
 import { passwordPolicy } from './password-policy.js';
+import { isFresh, reauthenticationRequired } from './reauthenticate.js';
 import { revokeAllSessions } from './revoke.js';
 import { type PreparedMail, prepareTemplateMail, writeWithMail } from './send-mail.js';
 
@@ -50,9 +52,18 @@ async function verifyCurrentPassword(
   principal: Principal,
   check: FieldChecker,
   currentPassword: string | undefined,
-): Promise<{ user: User; verifiedHash: string }> {
+): Promise<{ user: User; verifiedHash: string | null }> {
   const user = await deps.store.getUser(principal.userId);
   if (!user) throw new AuthError('unauthorized');
+  if (user.passwordHash === null) {
+    // A user without a password (passkeys, providers) sends none: fresh authentication instead
+    // (`docs/specs/mfa-and-passkeys.md` §4); the commit is conditioned on still having none.
+    const session = await deps.store.getSession(principal.userId, principal.sessionId);
+    if (!session) throw new AuthError('unauthorized');
+    if (!isFresh(deps, user, session)) throw reauthenticationRequired(deps, user);
+    check.throwIfAny();
+    return { user, verifiedHash: null };
+  }
   if (currentPassword === undefined || currentPassword === '') {
     check.add('currentPassword', messages.field.blank);
     check.throwIfAny();
@@ -165,7 +176,7 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     const [fromEmailHash, toEmailHash] = await Promise.all([emailHashOf(deps, user.emailCanonical), emailHashOf(deps, change.canonical)]);
     events.push(await auditOp(deps, { ...subject, type: 'email.changed', details: { fromEmailHash, toEmailHash, by: 'self' } }));
   }
-  if (password !== undefined) events.push(await auditOp(deps, { ...subject, type: 'password.changed', details: { first: false } }));
+  if (password !== undefined) events.push(await auditOp(deps, { ...subject, type: 'password.changed', details: { first: verifiedHash === null } }));
 
   // Past the new address's cap the change still happens, without its confirmation mail.
   const write = async (mailOps: WriteOp[]): Promise<void> => {
@@ -175,6 +186,8 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
         keepSessionId: principal.sessionId,
         set,
         guard: { passwordHash: verifiedHash },
+        // A first password (the user had none) adds the password sign-in method (§7.4).
+        ...(verifiedHash === null ? { adjust: { signInMethods: { delta: 1, derived: derivedSignInMethods(user) } } } : {}),
         extraOps: extra,
         ...(change.kind === 'immediate' ? { moveEmail: { email: change.email } } : {}),
         audit: async ({ count }) => [
@@ -210,6 +223,8 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
       // The password changed since we checked it: the one we verified is not current any more.
       // Anything else (a concurrent email change) is worth a retry by the client.
       const fresh = await deps.store.getUser(user.id);
+      // A first password set meanwhile (by a concurrent request or a reset): now the current one is needed.
+      if (verifiedHash === null && fresh && fresh.passwordHash !== null) throw new ValidationError({ currentPassword: [messages.field.blank] });
       if (fresh?.passwordHash !== verifiedHash) throw wrongCurrentPassword();
       throw new ServiceUnavailableError('The account changed while this request ran. Please try again.', { cause: error });
     }
@@ -239,7 +254,7 @@ export async function deleteMe(deps: Deps, principal: Principal, input: { curren
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, new FieldChecker(), input.currentPassword);
   try {
     await deleteAccount(deps, user.id, {
-      passwordHash: verifiedHash,
+      ...(verifiedHash !== null ? { passwordHash: verifiedHash } : {}),
       // `account.deleted` carries the emailHash: the address's history stays findable, never the address.
       audit: async ({ user: read, sessions }) => [
         await auditOp(deps, { type: 'account.deleted', userId: read.id, sessionId: principal.sessionId, emailCanonical: read.emailCanonical, request }),

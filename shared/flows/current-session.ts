@@ -95,7 +95,7 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     await clearFailedSignIns(deps, emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
   }
   deps.log.info('signed in', { flow: 'session', userId: user.id });
-  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
+  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request, amr: ['pwd'], method: 'password' });
   return started.tokens;
 }
 

@@ -11,7 +11,7 @@ import { auditOp } from './audit.js';
 import { type Deps, nowSeconds, type RequestInfo } from './deps.js';
 import { clearFailedSignIns } from './lockout.js';
 import { recordMfaFailure, recoveryCodeUsedOps, refuseDuringMfaLockout, verifyCode } from './reauthenticate.js';
-import { mfaMethodsOf, type StartedSession, withEnrollmentFlag } from './second-factor.js';
+import { hookMethodOf, mfaMethodsOf, type StartedSession, withEnrollmentFlag } from './second-factor.js';
 import { prepareSession, type SignInMethod, type SignInWarning, type TokenPair } from './token-pair.js';
 
 /**
@@ -59,9 +59,6 @@ const COMMIT_ATTEMPTS = 5;
  */
 export async function completeMfa(deps: Deps, input: MfaSignInInput, request: RequestInfo): Promise<TokenPair> {
   const { user, challenge } = await loadMfaChallenge(deps, input.mfaToken);
-  const max = deps.config.mfaMaxAttempts;
-  const hash = challenge.hash;
-
   const code = input.code ?? '';
   const errors: Record<string, string[]> = {};
   if (code.trim() === '') errors.code = [messages.field.blank];
@@ -70,13 +67,7 @@ export async function completeMfa(deps: Deps, input: MfaSignInInput, request: Re
     errors.method = [messages.field.invalid];
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
-  if (user.locked) {
-    // Locked meanwhile without a revoke-all: the challenge is spent all the same.
-    await deps.store.commit([{ type: 'consumeMfaChallenge', userId: user.id, hash, max, now: nowSeconds(deps) }]).catch((error: unknown) => {
-      if (!isConflict(error)) throw error;
-    });
-    throw accountLocked();
-  }
+  await refuseLockedChallengeUser(deps, user, challenge);
   await refuseDuringMfaLockout(deps, user, 'session');
 
   const shape = codeShapeOf(code);
@@ -90,18 +81,43 @@ export async function completeMfa(deps: Deps, input: MfaSignInInput, request: Re
     extraOps: await recoveryCodeUsedOps(deps, user, verified, request),
   };
 
-  await runBeforeHook(
-    deps,
-    'beforeSignIn',
-    { user: toPublicUser(user), rememberMe: challenge.rememberMe, request, amr: amrAfter(challenge, proof), method: challenge.method },
-    { rejectAs: 'forbidden' },
-  );
+  const hook = signInHookContext(user, challenge, proof, request);
+  await runBeforeHook(deps, 'beforeSignIn', hook, { rejectAs: 'forbidden' });
   const started = await commitSecondStep(deps, user, challenge, proof, request);
   // After the commit, best effort: the email's failed sign-in counter is cleared only now (§5.1).
   await clearFailedSignIns(deps, user.emailCanonical).catch(() => deps.log.warn('could not clear failed sign-ins', { flow: 'session', userId: user.id }));
-  deps.log.info('signed in', { flow: 'session', userId: user.id, amr: amrAfter(challenge, proof).join(' ') });
-  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request });
+  deps.log.info('signed in', { flow: 'session', userId: user.id, amr: hook.amr.join(' ') });
+  await runAfterHook(deps, 'afterSignIn', { user: started.tokens.user, sessionId: started.sessionId, request, amr: hook.amr, method: hook.method });
   return started.tokens;
+}
+
+/**
+ * The `beforeSignIn` hook's context of a second step (§5.2): the session's `amr` (first factor,
+ * the proof's factor, `mfa`) and the first factor's `method` (`password`, `oauth:<provider>`).
+ */
+export function signInHookContext(
+  user: User,
+  challenge: MfaChallenge,
+  proof: Pick<SecondFactorProof, 'amrValue'>,
+  request: RequestInfo,
+): { user: ReturnType<typeof toPublicUser>; rememberMe: boolean; request: RequestInfo; amr: string[]; method: string } {
+  return {
+    user: toPublicUser(user),
+    rememberMe: challenge.rememberMe,
+    request,
+    amr: amrWithSecondFactor(challenge.firstFactorAmr, proof.amrValue),
+    method: hookMethodOf(challenge.method, challenge.provider),
+  };
+}
+
+/** A user locked since the first step: the challenge is spent all the same, `403 account_locked`. */
+export async function refuseLockedChallengeUser(deps: Deps, user: User, challenge: MfaChallenge): Promise<void> {
+  if (!user.locked) return;
+  const consume: WriteOp = { type: 'consumeMfaChallenge', userId: user.id, hash: challenge.hash, max: deps.config.mfaMaxAttempts, now: nowSeconds(deps) };
+  await deps.store.commit([consume]).catch((error: unknown) => {
+    if (!isConflict(error)) throw error;
+  });
+  throw accountLocked();
 }
 
 /**
@@ -120,7 +136,7 @@ export async function loadMfaChallenge(deps: Deps, mfaToken: string | undefined)
 }
 
 /** The session's `amr`: the challenge's first factor, the proof's factor, and `mfa`. */
-function amrAfter(challenge: MfaChallenge, proof: SecondFactorProof): string[] {
+export function amrAfter(challenge: MfaChallenge, proof: SecondFactorProof): string[] {
   return amrWithSecondFactor(challenge.firstFactorAmr, proof.amrValue);
 }
 

@@ -10,6 +10,7 @@ import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from 
 import { codeSpentMeanwhile, newRecoveryCodes, recoveryCodesStatus } from './mfa-recovery-codes.js';
 import { commitSpendingCode, loadCaller, recoveryCodeUsedOps, requireStepUp, type StepUpInput, totpStepOf } from './reauthenticate.js';
 import { revokeAllSessions } from './revoke.js';
+import { passwordOrProviderAmr } from './second-factor.js';
 import { enqueueOp, prepareTemplateMail } from './send-mail.js';
 
 /**
@@ -180,7 +181,7 @@ export async function disableTotp(deps: Deps, principal: Principal, input: StepU
     { appUrl: deps.config.appUrl, email: user.email, method: 'totp' },
     { userId: user.id, cap: null },
   );
-  const firstFactor = amrOf(session).filter((value) => value === 'pwd' || value === 'fed');
+  const firstFactor = passwordOrProviderAmr(amrOf(session));
   const passkeysLeft = user.passkeyCount ?? 0;
   try {
     await revokeAllSessions(deps, user.id, {

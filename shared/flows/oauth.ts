@@ -22,7 +22,7 @@ import { adminActor, auditOp, recordAudit } from './audit.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { loadCaller, recordMfaFailure, refuseDuringMfaLockout, requireStepUp, type StepUpInput, verifyCode } from './reauthenticate.js';
 import { newUser } from './registration.js';
-import { completeFirstFactor, needsSecondFactor } from './second-factor.js';
+import { completeFirstFactor, hookMethodOf, needsSecondFactor } from './second-factor.js';
 import { commitWithMail, prepareConfirmationMail, prepareTemplateMail, resendConfirmationMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
@@ -359,12 +359,13 @@ export async function signInWithIdentity(
   }
   // A provider's own `amr` never satisfies Latch's MFA: an MFA user gets the two-step sign-in's
   // `403 mfa_required` (first factor `fed`), no session; `completeFirstFactor` throws it here.
-  const first = { method: 'provider' as const, amr: ['fed'], rememberMe: ctx.rememberMe, request: ctx.request };
+  const first = { method: 'provider' as const, provider: provider.id, amr: ['fed'], rememberMe: ctx.rememberMe, request: ctx.request };
   if (needsSecondFactor(user, first.amr)) {
     await completeFirstFactor(deps, user, first);
     throw new ServiceUnavailableError();
   }
-  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe: ctx.rememberMe, request: ctx.request }, { rejectAs: 'forbidden' });
+  const hook = { amr: ['fed'], method: hookMethodOf('provider', provider.id) };
+  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe: ctx.rememberMe, request: ctx.request, ...hook }, { rejectAs: 'forbidden' });
   const update: WriteOp = {
     type: 'updateIdentity',
     userId: user.id,
@@ -376,7 +377,7 @@ export async function signInWithIdentity(
     try {
       await deps.store.commit([...ops, update, ...extraOps]);
       deps.log.info('signed in', { flow: 'oauth', userId: user.id, provider: provider.id });
-      await runAfterHook(deps, 'afterSignIn', { user: tokens.user, sessionId, request: ctx.request });
+      await runAfterHook(deps, 'afterSignIn', { user: tokens.user, sessionId, request: ctx.request, ...hook });
       return { kind: 'signedIn', status: 200, tokens };
     } catch (error) {
       if (!isConflict(error, 'user_changed')) throw error;

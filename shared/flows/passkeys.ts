@@ -12,7 +12,7 @@ import {
   toPublicPasskey,
   type WebauthnBinding,
 } from '../domain/passkeys.js';
-import { amrOf, firstFactorOf } from '../domain/totp.js';
+import { amrOf } from '../domain/totp.js';
 import { toPublicUser, type User } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import type { UserAdjust, WriteOp } from '../ports/store.js';
@@ -31,6 +31,7 @@ import {
 } from './passkey-ceremony.js';
 import { commitSpendingCode, loadCaller, recoveryCodeUsedOps, requireStepUp, type StepUpInput } from './reauthenticate.js';
 import { revokeAllSessions } from './revoke.js';
+import { passwordOrProviderAmr } from './second-factor.js';
 import { enqueueOp, prepareTemplateMail, resendConfirmationMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
@@ -90,7 +91,7 @@ function passkeyName(name: string | undefined, required: boolean): string {
 
 /** The session's `amr` once a passkey joined as its second factor: first factor, `hwk`/`swk`, `mfa`. */
 export function amrWithPasskey(amr: readonly string[], backedUp: boolean): string[] {
-  const first = firstFactorOf(amr).filter((value) => value === 'pwd' || value === 'fed');
+  const first = passwordOrProviderAmr(amr);
   return [...(first.length > 0 ? first : amr.filter((v) => v !== 'mfa')), passkeyAmrValue(backedUp), 'mfa'].filter((v, i, all) => all.indexOf(v) === i);
 }
 
@@ -290,7 +291,7 @@ export async function removePasskey(deps: Deps, principal: Principal, id: string
           { appUrl: deps.config.appUrl, email: user.email, method: 'webauthn' },
           { userId: user.id, cap: null },
         );
-        const firstFactor = amrOf(session).filter((value) => value === 'pwd' || value === 'fed');
+        const firstFactor = passwordOrProviderAmr(amrOf(session));
         await revokeAllSessions(deps, user.id, {
           keepSessionId: session.id,
           guard: { ...guard, totp: true },
@@ -401,8 +402,8 @@ export async function signInWithPasskey(
     throw new AuthError('email_not_confirmed', messages.emailNotConfirmed);
   }
   const rememberMe = input.rememberMe === true;
-  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request }, { rejectAs: 'forbidden' });
   const amr = passkeySignInAmr(outcome.backedUp);
+  await runBeforeHook(deps, 'beforeSignIn', { user: toPublicUser(user), rememberMe, request, amr, method: 'passkey' }, { rejectAs: 'forbidden' });
   const becameDiscoverable = !passkey.discoverable;
   let current = user;
   for (let round = 0; round < SIGN_IN_ATTEMPTS; round++) {
@@ -423,7 +424,7 @@ export async function signInWithPasskey(
     try {
       await deps.store.commit([passkeyUpdate, ...ops]);
       deps.log.info('signed in', { flow: FLOW, userId: user.id });
-      await runAfterHook(deps, 'afterSignIn', { user: prepared.tokens.user, sessionId: prepared.sessionId, request });
+      await runAfterHook(deps, 'afterSignIn', { user: prepared.tokens.user, sessionId: prepared.sessionId, request, amr, method: 'passkey' });
       return prepared.tokens;
     } catch (error) {
       // Two assertions racing with one credential: one moved the counter (or it was disabled).

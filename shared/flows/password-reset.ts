@@ -1,5 +1,6 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { AuthError, isConflict } from '../domain/errors.js';
+import { derivedSignInMethods } from '../domain/passkeys.js';
 import type { User } from '../domain/types.js';
 import { FieldChecker } from '../domain/validation.js';
 import type { WriteOp } from '../ports/store.js';
@@ -124,22 +125,38 @@ export async function resetPassword(
   check.throwIfAny();
   if (password === undefined) throw new Error('unreachable: validated above');
   const passwordHash = await deps.hasher.hash(password);
-  try {
-    await revokeAllSessions(deps, user.id, {
-      set: { passwordHash, updatedAt: nowIso(deps) },
-      // A lock that landed after we read the token wins: the reset does not go through.
-      guard: { unlocked: true },
-      extraOps: [consumeOp(deps, token)],
-      // The reset and the sessions it ends: events in the commit that sets the password.
-      audit: async ({ count }) => [
-        await auditOp(deps, { type: 'password.reset', userId: user.id, emailCanonical: user.emailCanonical, request }),
-        ...(await sessionsRevokedOps(deps, { userId: user.id, count, reason: 'password_reset', request })),
-      ],
-    });
-  } catch (error) {
-    // Spent or replaced meanwhile (token_mismatch), user deleted (not_found) or locked (user_changed).
-    if (isConflict(error)) throw new AuthError('invalid_token');
-    throw error;
+  // The password as read decides whether the reset adds a sign-in method (a passwordless user
+  // gets the password back: `signInMethods` + 1, `docs/specs/mfa-and-passkeys.md` §7.4); the
+  // commit is conditioned on it, so two resets, or a reset and a first `PATCH /me` password,
+  // racing on a passwordless user add it once. A password set or removed meanwhile: read again.
+  let current = user;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await revokeAllSessions(deps, user.id, {
+        set: { passwordHash, updatedAt: nowIso(deps) },
+        // A lock that landed after we read the token wins: the reset does not go through.
+        guard: { unlocked: true, passwordHash: current.passwordHash },
+        ...(current.passwordHash === null ? { adjust: { signInMethods: { delta: 1, derived: derivedSignInMethods(current) } } } : {}),
+        extraOps: [consumeOp(deps, token)],
+        // The reset and the sessions it ends: events in the commit that sets the password.
+        audit: async ({ count }) => [
+          await auditOp(deps, { type: 'password.reset', userId: user.id, emailCanonical: user.emailCanonical, request }),
+          ...(await sessionsRevokedOps(deps, { userId: user.id, count, reason: 'password_reset', request })),
+        ],
+      });
+      break;
+    } catch (error) {
+      if (isConflict(error, 'user_changed') && attempt < 2) {
+        const fresh = await deps.store.getUser(user.id);
+        if (fresh && !fresh.locked && fresh.passwordHash !== current.passwordHash) {
+          current = fresh;
+          continue;
+        }
+      }
+      // Spent or replaced meanwhile (token_mismatch), user deleted (not_found) or locked (user_changed).
+      if (isConflict(error)) throw new AuthError('invalid_token');
+      throw error;
+    }
   }
   // The reset lifts a temporary lockout of the email. A separate write after the commit: if it
   // fails the password is still set, and the lockout simply runs out on its own.

@@ -29,6 +29,8 @@ export interface FirstFactor {
   amr: string[];
   rememberMe: boolean;
   request: RequestInfo;
+  /** The provider of a provider sign-in (`method` `provider`): the hooks see `oauth:<provider>`. */
+  provider?: string;
   /**
    * Checks of the sign-in that may refuse it or add warnings (the breached-password check): run
    * before the challenge is issued, or after the `beforeSignIn` hook when no second step is needed.
@@ -45,6 +47,14 @@ export interface StartedSession {
 /** Whether a first factor with this `amr` must be followed by a second step for this user. */
 export function needsSecondFactor(user: User, amr: readonly string[]): boolean {
   return user.mfaEnabled === true && !amr.includes('mfa');
+}
+
+/**
+ * The password or provider part of a session's `amr` (`pwd`, `fed`): what stays when a second
+ * factor joins or goes. Empty for a passwordless (passkey) session; callers choose the fallback.
+ */
+export function passwordOrProviderAmr(amr: readonly string[]): string[] {
+  return amr.filter((value) => value === 'pwd' || value === 'fed');
 }
 
 /** The second factors a user can answer a challenge with (`mfaMethods`). */
@@ -74,12 +84,20 @@ export async function completeFirstFactor(deps: Deps, user: User, first: FirstFa
   await runBeforeHook(
     deps,
     'beforeSignIn',
-    { user: toPublicUser(user), rememberMe: first.rememberMe, request: first.request, amr: first.amr, method: first.method },
+    { user: toPublicUser(user), rememberMe: first.rememberMe, request: first.request, amr: first.amr, method: hookMethodOf(first.method, first.provider) },
     { rejectAs: 'forbidden' },
   );
   const warnings = (await first.checks?.()) ?? [];
   const started = await startSession(deps, user, { rememberMe: first.rememberMe, request: first.request, method: first.method, warnings, amr: first.amr });
   return { ...started, tokens: withEnrollmentFlag(deps, user, started.tokens) };
+}
+
+/**
+ * The sign-in hooks' `method` (§5.2): `password`, `passkey`, `oauth:<provider>` (the `sign_in`
+ * event's own `method` stays `provider`); other methods (`registration`, `invitation`) as they are.
+ */
+export function hookMethodOf(method: string, provider?: string): string {
+  return method === 'provider' ? `oauth:${provider ?? 'unknown'}` : method;
 }
 
 /** `AUTH_MFA=required` and no second factor yet: the pair says so (only enrolment routes answer). */
@@ -102,6 +120,7 @@ async function issueMfaChallenge(deps: Deps, user: User, first: FirstFactor, war
     rememberMe: first.rememberMe,
     firstFactorAmr: [...first.amr],
     method: first.method,
+    ...(first.provider !== undefined ? { provider: first.provider } : {}),
     sessionEpoch: user.sessionEpoch,
     attempts: 0,
     warnings,

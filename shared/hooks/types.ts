@@ -40,11 +40,14 @@ export interface LatchHooks {
   /**
    * At `POST /session`, after the password, lock and confirmation checks, before the session is
    * created (e.g. an IP allow-list). Any rejection answers `403 forbidden` and does not count
-   * as a failed sign-in.
+   * as a failed sign-in. Runs once per sign-in, right before the session is created: for a
+   * user with a second factor after the second step. `amr` is the session's (RFC 8176 values,
+   * e.g. `["pwd","otp","mfa"]`, `["hwk","mfa"]`), `method` how the first factor signed in:
+   * `"password"`, `"passkey"` or `"oauth:<provider>"`.
    */
-  beforeSignIn?(ctx: { user: PublicUser; rememberMe: boolean; request: HookRequest; amr?: string[]; method?: string }): Promise<void>;
-  /** After `POST /session` created a session. */
-  afterSignIn?(ctx: { user: PublicUser; sessionId: string; request: HookRequest }): Promise<void>;
+  beforeSignIn?(ctx: { user: PublicUser; rememberMe: boolean; request: HookRequest; amr: string[]; method: string }): Promise<void>;
+  /** After a sign-in created a session (once per sign-in, after the second step); `amr` and `method` as for `beforeSignIn`. */
+  afterSignIn?(ctx: { user: PublicUser; sessionId: string; request: HookRequest; amr: string[]; method: string }): Promise<void>;
   /**
    * Extra claims for every access token issued (sign-in, registration without confirmation,
    * invitation acceptance, renewal). A JSON object of at most 1 KB; the registered claims

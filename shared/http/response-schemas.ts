@@ -189,6 +189,16 @@ export const responseSchemas = {
       .check(z.describe('PublicKeyCredentialRequestOptionsJSON without `allowCredentials`: pass it to `startAuthentication({ optionsJSON })`.')),
     expiresIn: z.int().check(z.describe('Seconds the challenge lives.')),
   }),
+  // --- pk2 ---
+  PasskeyAssertionOptions: z.object({
+    options: z
+      .looseObject({ challenge: z.string(), rpId: z.optional(z.string()), allowCredentials: z.optional(z.array(z.looseObject({ id: z.string() }))) })
+      .check(
+        z.describe('PublicKeyCredentialRequestOptionsJSON with `allowCredentials` = the user’s passkeys: pass it to `startAuthentication({ optionsJSON })`.'),
+      ),
+  }),
+  UiRedirect: z.object({ redirect: z.string().check(z.describe('The hosted page to show next.')) }),
+  // --- end pk2 ---
   Message: z.object({ message: z.string().check(z.describe('A human text; the same whatever the input.')) }),
   Jwks: z.object({ keys: z.array(jwk) }).check(z.describe('Public signing keys only: each with a unique `kid`.')),
   OpenIdConfiguration: z.looseObject({ issuer: z.string(), jwks_uri: z.string() }),

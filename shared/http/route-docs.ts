@@ -117,7 +117,7 @@ export const routeDocs = {
   'POST /admin/users/{id}/mfa/reset': {
     operationId: 'adminResetMfa',
     description:
-      'Removes TOTP, a pending enrolment and the recovery codes (and passkeys once they exist), revokes every session and mails the owner (`mfaReset`).',
+      'Removes TOTP, the recovery codes, and every passkey with its credential claim (`signInMethods` kept exact), revokes every session and mails the owner (`mfaReset`). A pending TOTP enrolment dies with the sessions.',
     success: { status: 200, body: r.UserBody, description: 'Every second factor removed; every session revoked.' },
     errors: ['not_found'],
   },
@@ -221,6 +221,111 @@ export const routeDocs = {
     success: { status: 204, body: 'none', description: 'The password is removed; every other session is revoked.' },
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'last_sign_in_method'],
   },
+  // --- pk2: a passkey as the second factor and for step-up ---
+  'POST /session/mfa/webauthn/options': {
+    operationId: 'passkeyMfaOptions',
+    request: schemas.mfaToken,
+    required: ['mfaToken'],
+    description:
+      'For the `mfaToken` of a `403 mfa_required` answer: assertion options bound to it (`allowCredentials` = the user’s passkeys, `userVerification: "preferred"`). Spends no attempt.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options with a fresh single-use challenge.' },
+    errors: ['invalid_token'],
+  },
+  'POST /session/mfa/webauthn': {
+    operationId: 'completeMfaWithPasskey',
+    request: schemas.passkeyMfa,
+    required: ['mfaToken', 'credential'],
+    description:
+      'The second step with a passkey: the `mfaToken` and the browser’s assertion for the options of `POST /session/mfa/webauthn/options`. As `POST /session/mfa`: a failed assertion is `401 invalid_code` and spends one attempt of the token; an unknown, spent or foreign challenge is `404 invalid_token`.',
+    success: {
+      status: 200,
+      body: r.TokenPair,
+      description: 'Signed in: `amr` the first factor, `hwk` (or `swk` for a synced passkey) and `mfa`, e.g. `["pwd","hwk","mfa"]`.',
+    },
+    errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked', 'forbidden'],
+  },
+  'POST /session/reauthenticate/webauthn/options': {
+    operationId: 'passkeyReauthOptions',
+    description:
+      'Takes no body (one sent is ignored). Assertion options bound to this session (`allowCredentials` = the caller’s passkeys, `userVerification: "required"`).',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options with a fresh single-use challenge.' },
+    errors: ['reauthentication_required'],
+  },
+  'POST /session/reauthenticate/webauthn': {
+    operationId: 'reauthenticateWithPasskey',
+    request: schemas.passkeyAssertion,
+    required: ['credential'],
+    description:
+      'As `POST /session/reauthenticate` with a passkey: a verified assertion with user verification replaces the session’s `amr` (`["hwk","mfa"]` or `["swk","mfa"]`) and `authTime`, giving aal2.',
+    success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated at aal2.' },
+    errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code'],
+  },
+  // Hosted pages' passkey endpoints.
+  'POST /ui/passkeys/sign-in/options': {
+    operationId: 'uiPasskeySignInOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/passkey/options`.',
+    success: { status: 200, body: r.PasskeySignInOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden'],
+  },
+  'POST /ui/passkeys/sign-in': {
+    operationId: 'uiPasskeySignIn',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/passkey`; sets `__Host-latch_ui`.',
+    success: { status: 200, body: r.UiRedirect, description: 'Signed in: the UI session cookie is set.' },
+    errors: ['not_found', 'forbidden', 'invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts'],
+  },
+  'POST /ui/passkeys/mfa/options': {
+    operationId: 'uiPasskeyMfaOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). The `mfaToken` comes from `__Host-latch_mfa`. As `POST /session/mfa/webauthn/options`.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden', 'invalid_token'],
+  },
+  'POST /ui/passkeys/mfa': {
+    operationId: 'uiPasskeyMfa',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). As `POST /session/mfa/webauthn` with the `mfaToken` of `__Host-latch_mfa`; sets `__Host-latch_ui`.',
+    success: { status: 200, body: r.UiRedirect, description: 'Signed in: the UI session cookie is set.' },
+    errors: ['not_found', 'forbidden', 'invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked'],
+  },
+  'POST /ui/passkeys/reauthenticate/options': {
+    operationId: 'uiPasskeyReauthOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /session/reauthenticate/webauthn/options`.',
+    success: { status: 200, body: r.PasskeyAssertionOptions, description: 'Assertion options.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'reauthentication_required'],
+  },
+  'POST /ui/passkeys/reauthenticate': {
+    operationId: 'uiPasskeyReauthenticate',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /session/reauthenticate/webauthn`.',
+    success: { status: 200, body: r.UiRedirect, description: 'The UI session counts as freshly authenticated at aal2.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code'],
+  },
+  'POST /ui/passkeys/add/options': {
+    operationId: 'uiPasskeyAddOptions',
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui` with fresh authentication. As `POST /me/passkeys/options`.',
+    success: { status: 200, body: r.PasskeyRegistrationOptions, description: 'Registration options.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'reauthentication_required'],
+  },
+  'POST /ui/passkeys/add': {
+    operationId: 'uiPasskeyAdd',
+    request: schemas.uiPasskey,
+    required: ['credential'],
+    description:
+      'Hosted pages only (`AUTH_UI`; `404` otherwise): authenticated by the UI cookies and the `X-Latch-CSRF` header (`csrfToken(binding, "passkeys")`, from the button’s `data-csrf`); without it, or from a foreign Origin, `403 forbidden` (audited `csrf.rejected`). Needs `__Host-latch_ui`. As `POST /me/passkeys`.',
+    success: { status: 200, body: r.UiRedirect, description: 'The passkey is registered.' },
+    errors: ['not_found', 'forbidden', 'unauthorized', 'invalid_token', 'validation_failed', 'already_enabled'],
+  },
+  // --- end pk2 ---
   'GET /me': {
     operationId: 'getMe',
     success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },

@@ -99,6 +99,70 @@ export const routes = [
   { method: 'POST', path: '/session/passkey/options', function: 'passkeys', auth: 'none', body: false, summary: 'Options to sign in with a passkey' },
   { method: 'POST', path: '/session/passkey', function: 'passkeys', auth: 'none', body: true, summary: 'Sign in with a passkey (no password)' },
   { method: 'DELETE', path: '/me/password', function: 'account', auth: 'user', body: true, summary: 'Remove the password (step-up; a passkey remains)' },
+  // --- pk2: a passkey as the second factor and for step-up (`docs/specs/mfa-and-passkeys.md` §5.2, §4) ---
+  {
+    method: 'POST',
+    path: '/session/mfa/webauthn/options',
+    function: 'passkeys',
+    auth: 'none',
+    body: true,
+    summary: 'Options for a passkey as the second step',
+  },
+  { method: 'POST', path: '/session/mfa/webauthn', function: 'passkeys', auth: 'none', body: true, summary: 'Second step of a sign-in: a passkey' },
+  {
+    method: 'POST',
+    path: '/session/reauthenticate/webauthn/options',
+    function: 'passkeys',
+    auth: 'user',
+    body: false,
+    summary: 'Options to confirm it is you with a passkey (step-up)',
+  },
+  {
+    method: 'POST',
+    path: '/session/reauthenticate/webauthn',
+    function: 'passkeys',
+    auth: 'user',
+    body: true,
+    summary: 'Confirm it is you with a passkey (step-up)',
+  },
+  // Hosted pages' passkey endpoints (`docs/specs/hosted-ui.md` §5.3): UI cookies + X-Latch-CSRF.
+  {
+    method: 'POST',
+    path: '/ui/passkeys/sign-in/options',
+    function: 'passkeys',
+    auth: 'none',
+    body: false,
+    summary: 'Hosted pages: options to sign in with a passkey',
+  },
+  { method: 'POST', path: '/ui/passkeys/sign-in', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: sign in with a passkey' },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/mfa/options',
+    function: 'passkeys',
+    auth: 'none',
+    body: false,
+    summary: 'Hosted pages: options for a passkey as the second step',
+  },
+  { method: 'POST', path: '/ui/passkeys/mfa', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: the second step with a passkey' },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/reauthenticate/options',
+    function: 'passkeys',
+    auth: 'none',
+    body: false,
+    summary: 'Hosted pages: options to confirm it is you with a passkey',
+  },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/reauthenticate',
+    function: 'passkeys',
+    auth: 'none',
+    body: true,
+    summary: 'Hosted pages: confirm it is you with a passkey',
+  },
+  { method: 'POST', path: '/ui/passkeys/add/options', function: 'passkeys', auth: 'none', body: false, summary: 'Hosted pages: options to add a passkey' },
+  { method: 'POST', path: '/ui/passkeys/add', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: add a passkey' },
+  // --- end pk2 ---
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
   { method: 'GET', path: '/openapi.json', function: 'well-known', auth: 'none', body: false, summary: 'This API as an OpenAPI 3.1 document' },
@@ -202,7 +266,7 @@ export function matchPath(path: string): Array<{ route: RouteDefinition; params:
 /**
  * The bearer routes a session without a second factor may use while `AUTH_MFA=required`
  * (`docs/specs/mfa-and-passkeys.md` §8.1); every other bearer route answers `403
- * mfa_enrollment_required`. Passkey routes are named ahead of their arrival (part B).
+ * mfa_enrollment_required`.
  */
 export const MFA_ENROLLMENT_ROUTES: ReadonlySet<string> = new Set([
   'GET /me',

@@ -38,6 +38,12 @@ export const schemas = {
   addPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()) }),
   renamePasskey: z.object({ name: z.optional(z.string()) }),
   passkeySignIn: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), rememberMe: z.optional(z.boolean()) }),
+  // --- pk2: a passkey as the second factor and for step-up ---
+  mfaToken: z.object({ mfaToken: z.optional(z.string()) }),
+  passkeyMfa: z.object({ mfaToken: z.optional(z.string()), credential: z.optional(z.record(z.string(), z.unknown())) }),
+  passkeyAssertion: z.object({ credential: z.optional(z.record(z.string(), z.unknown())) }),
+  uiPasskey: z.object({ credential: z.optional(z.record(z.string(), z.unknown())), name: z.optional(z.string()), rememberMe: z.optional(z.boolean()) }),
+  // --- end pk2 ---
   newPassword: z.object({
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),

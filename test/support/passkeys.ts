@@ -59,3 +59,36 @@ export function amrOf(accessToken: string): unknown {
   const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { amr?: unknown };
   return payload.amr;
 }
+
+/** `POST /session/mfa/webauthn/options` for an `mfaToken` (asserts 200) and its options. */
+export async function mfaOptions(
+  api: TestStack,
+  mfaToken: string,
+): Promise<{ challenge: string; allowCredentials?: Array<{ id: string }>; userVerification?: string }> {
+  const answer = await api.request('POST', '/session/mfa/webauthn/options', { body: { mfaToken } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return answer.body.options;
+}
+
+/** The second step with a passkey: options for the `mfaToken`, the assertion, `POST /session/mfa/webauthn`. */
+export async function secondStepWithPasskey(
+  api: TestStack,
+  authenticator: SoftAuthenticator,
+  mfaToken: string,
+  overrides: CeremonyOverrides = {},
+): Promise<ApiResponse> {
+  const options = await mfaOptions(api, mfaToken);
+  return api.request('POST', '/session/mfa/webauthn', { body: { mfaToken, credential: authenticator.assert(options, overrides) } });
+}
+
+/** A step-up with a passkey: `POST /session/reauthenticate/webauthn/options`, the assertion, `POST /session/reauthenticate/webauthn`. */
+export async function reauthenticateWithPasskey(
+  api: TestStack,
+  token: string,
+  authenticator: SoftAuthenticator,
+  overrides: CeremonyOverrides = {},
+): Promise<ApiResponse> {
+  const options = await api.request('POST', '/session/reauthenticate/webauthn/options', { token, body: {} });
+  assert.equal(options.status, 200, JSON.stringify(options.body));
+  return api.request('POST', '/session/reauthenticate/webauthn', { token, body: { credential: authenticator.assert(options.body.options, overrides) } });
+}

@@ -385,7 +385,7 @@ describe('hook loading', () => {
           log: deps.log,
         },
         'beforeSignIn',
-        { user: {} as never, rememberMe: false, request },
+        { user: {} as never, rememberMe: false, request, amr: ['pwd'], method: 'password' },
       ),
       (e: unknown) => e instanceof ValidationError && e.errors.email?.[0] === 'is not allowed',
     );
