@@ -31,7 +31,8 @@ function answer(outcome: OAuthOutcome): Result {
 /** Social sign-in: the redirect flow, native ID tokens and the caller's identities. */
 export const handler = httpFunction('oauth', {
   'GET /oauth/providers': async ({ deps }) => json(200, listProviders(deps)),
-  'POST /oauth/{provider}/authorize': async ({ deps, params, body, principal }) => json(200, await startAuthorization(deps, params.provider, body, principal)),
+  'POST /oauth/{provider}/authorize': async ({ deps, params, body, principal, event }) =>
+    json(200, await startAuthorization(deps, params.provider, body, principal, requestInfo(event))),
   'POST /oauth/{provider}/callback': async ({ deps, params, body, principal, event }) =>
     answer(await finishAuthorization(deps, params.provider, body, principal, requestInfo(event))),
   'POST /oauth/{provider}/create': async ({ deps, params, body, event }) => answer(await createFromPending(deps, params.provider, body, requestInfo(event))),

@@ -5,6 +5,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { LatchAuth, type LatchAuthProps, type LatchSettings } from './constructs/latch-auth.js';
+import { PROJECT_ROOT } from './constructs/latch-function.js';
+import { oauthProvidersFromFile } from './constructs/oauth-providers.js';
+
+/** Context `oauthProvidersFile` (relative to the repository root), read at synth. */
+function oauthProvidersFileOf(file: string | undefined) {
+  return file === undefined ? undefined : oauthProvidersFromFile(file, PROJECT_ROOT);
+}
 
 /**
  * CDK context keys this stack reads (`cdk.json`'s `context`, or `-c key=value`), with defaults.
@@ -209,6 +216,8 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
     ...optional('logRetention', logRetentionFrom(ctx.number('logRetentionDays'))),
     ...optional('dashboard', ctx.boolean('dashboard')),
     ...optional('alarmTopic', alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(scope, 'LatchAlarmTopic', alarmTopicArn)),
+    // --- social sign-in: `-c oauthProvidersFile=providers.json` (docs/social-sign-in.md) ---
+    ...optional('oauthProviders', oauthProvidersFileOf(ctx.string('oauthProvidersFile'))),
     // --- hosted UI: `-c hostedUi='{"appName":"Example"}'` (docs/hosted-ui.md) ---
     ...optional('hostedUi', ctx.json('hostedUi') as LatchAuthProps['hostedUi']),
   };

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
+import type { LatchOAuthProvider } from './oauth-providers.js';
 
 /**
  * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a
@@ -204,6 +205,15 @@ export interface LatchAuthProps {
    * @default the built-in templates
    */
   readonly mailTemplatesFile?: string;
+  // --- social sign-in (docs/specs/social-sign-in.md §3.1, §7) ---
+  /**
+   * Sign-in providers (Google, Apple, Microsoft, GitHub, any OIDC; `docs/social-sign-in.md`),
+   * checked at synth. Client secrets and Apple's key are Secrets Manager secrets (`ISecret` or
+   * ARN), never values: only the `oauth` function (and `ui` with the hosted pages) may read them.
+   * @default no providers (the `/oauth/*` routes answer 404)
+   */
+  readonly oauthProviders?: LatchOAuthProvider[];
+  // --- end social sign-in ---
 }
 
 /** Options of {@link LatchAuth.restAuthorizer}. */

@@ -22,9 +22,11 @@ import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, se
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender, addSesFeedback, type SesFeedback } from './mail-sender.js';
 import { LatchMonitoring } from './monitoring.js';
+import { grantOAuthSecrets, planOAuthProviders } from './oauth-providers.js';
 import { SigningKeys } from './signing-keys.js';
 
 export type { LatchAuthProps, LatchSettings, LatchThrottle, RestAuthorizerOptions } from './latch-auth-props.js';
+export type { LatchOAuthProvider, LatchSecretRef } from './oauth-providers.js';
 
 /** File name of the mail template overrides inside a function's asset. */
 const MAIL_TEMPLATES_FILE = 'latch-mail-templates.json';
@@ -159,6 +161,10 @@ export class LatchAuth extends Construct {
       // The functions' own loader, at synth: a bad override fails here, not at a cold start.
       loadMailTemplates({ LATCH_MAIL_TEMPLATES: path.resolve(PROJECT_ROOT, props.mailTemplatesFile) });
     }
+    // --- social sign-in: providers checked at synth; their secrets readable by the functions that sign in with them ---
+    const oauthPlan = props.oauthProviders?.length ? planOAuthProviders(this, props.oauthProviders) : undefined;
+    const oauthFunctions: readonly string[] = ['oauth', 'ui'];
+    // --- end social sign-in ---
     const sesIdentities = [props.sesIdentity ?? domainOf(props.mailFrom), ...(props.additionalSesIdentities ?? [])];
     const functions = new Map<string, LatchFunction>();
     const functionsScope = new Construct(this, 'Functions');
@@ -189,6 +195,12 @@ export class LatchAuth extends Construct {
         removalPolicy,
       });
       this.grant(fn, access);
+      // --- social sign-in ---
+      if (oauthPlan && oauthFunctions.includes(name)) {
+        fn.function.addEnvironment('AUTH_OAUTH_PROVIDERS', oauthPlan.value);
+        grantOAuthSecrets(fn.role, oauthPlan.secrets);
+      }
+      // --- end social sign-in ---
       // No function may run before the secrets hold the key ring and the audit key.
       fn.function.node.addDependency(this.signingKeys.keyRing);
       functions.set(name, fn);

@@ -46,13 +46,30 @@ interface PresetDefaults {
   idTokens: boolean;
 }
 
+/** Microsoft's multi-tenant `tenant` values: their issuer is a template over the token's `tid`. */
+export const MICROSOFT_MULTI_TENANT: readonly string[] = ['common', 'organizations', 'consumers'];
+export const MICROSOFT_TENANT_PLACEHOLDER = '{tenantid}';
+
+/**
+ * The issuer a token must carry: the configured one, or (Microsoft's multi-tenant template) the
+ * template with the token's own `tid`, which must look like a tenant id (a GUID). Undefined when
+ * the token has no usable `tid`.
+ */
+export function expectedIssuer(issuer: string, claims: { tid?: unknown }): string | undefined {
+  if (!issuer.includes(MICROSOFT_TENANT_PLACEHOLDER)) return issuer;
+  const tid = claims.tid;
+  if (typeof tid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tid)) return undefined;
+  return issuer.replace(MICROSOFT_TENANT_PLACEHOLDER, tid);
+}
+
 export const PRESETS: Record<OAuthPreset, PresetDefaults> = {
   google: { name: 'Google', scopes: ['openid', 'email', 'profile'], issuer: () => 'https://accounts.google.com', idTokens: true },
   apple: { name: 'Apple', scopes: ['openid', 'email', 'name'], issuer: () => 'https://appleid.apple.com', idTokens: true },
   microsoft: {
     name: 'Microsoft',
     scopes: ['openid', 'email', 'profile'],
-    issuer: (tenant = 'common') => `https://login.microsoftonline.com/${tenant}/v2.0`,
+    // The multi-tenant values publish a template: `iss` must carry the token's own `tid` (§3.2).
+    issuer: (tenant = 'common') => `https://login.microsoftonline.com/${MICROSOFT_MULTI_TENANT.includes(tenant) ? MICROSOFT_TENANT_PLACEHOLDER : tenant}/v2.0`,
     idTokens: true,
   },
   github: {
@@ -183,7 +200,7 @@ export function parseOAuthProviders(raw: unknown, allowHttpLoopback: boolean): O
       }
     }
     let insecure = false;
-    // Microsoft's multi-tenant issuer carries `{tenantid}` placeholders only in metadata, not in config.
+    // Microsoft's multi-tenant issuer is the template `https://login.microsoftonline.com/{tenantid}/v2.0` (a valid https URL).
     if (issuer !== undefined) insecure = checkProviderUrl(`${label}: issuer`, issuer, allowHttpLoopback) || insecure;
     for (const [name, value] of Object.entries(endpoints)) {
       if (value !== undefined) insecure = checkProviderUrl(`${label}: endpoints.${name}`, value, allowHttpLoopback) || insecure;

@@ -16,14 +16,23 @@ import { amrWithSecondFactor } from '../domain/totp.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { WriteOp } from '../ports/store.js';
+import type { CodeSpend, WriteOp } from '../ports/store.js';
 import { checkHookAttributes } from './attributes.js';
 import { adminActor, auditOp, recordAudit } from './audit.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
-import { loadCaller, recordMfaFailure, refuseDuringMfaLockout, requireStepUp, type StepUpInput, verifyCode } from './reauthenticate.js';
+import {
+  loadCaller,
+  recordMfaFailure,
+  recoveryCodeUsedOps,
+  refuseDuringMfaLockout,
+  requireStepUp,
+  type StepUp,
+  type StepUpInput,
+  verifyCode,
+} from './reauthenticate.js';
 import { newUser } from './registration.js';
 import { completeFirstFactor, hookMethodOf, needsSecondFactor } from './second-factor.js';
-import { commitWithMail, prepareConfirmationMail, prepareTemplateMail, resendConfirmationMail } from './send-mail.js';
+import { commitWithMail, enqueueOp, prepareConfirmationMail, prepareTemplateMail, resendConfirmationMail } from './send-mail.js';
 import { prepareSession, type TokenPair } from './token-pair.js';
 
 /**
@@ -84,6 +93,40 @@ function present(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * The writes that spend a step-up's code (TOTP step or recovery code, with its notice and event):
+ * they go into the same commit as the route's change (mfa-and-passkeys §4), so a refused change
+ * spends nothing.
+ */
+interface StepUpWrites {
+  /** The code to spend, in the write that changes the user's profile item (one write per item and transaction). */
+  spend: CodeSpend | undefined;
+  /** A recovery code's notice and event. */
+  extra: WriteOp[];
+}
+
+async function stepUpWrites(deps: Deps, stepUp: StepUp, request: RequestInfo): Promise<StepUpWrites> {
+  if (!stepUp.proof) return { spend: undefined, extra: [] };
+  return { spend: stepUp.proof.spend, extra: await recoveryCodeUsedOps(deps, stepUp.user, stepUp.proof, request, stepUp.session.id) };
+}
+
+const NO_STEP_UP: StepUpWrites = { spend: undefined, extra: [] };
+
+/** A step-up's writes on their own (for a commit that does not touch the profile item otherwise). */
+function stepUpOps(userId: string, writes: StepUpWrites): WriteOp[] {
+  return [...(writes.spend ? [{ type: 'updateUser' as const, id: userId, spend: writes.spend }] : []), ...writes.extra];
+}
+
+/** A step-up code spent meanwhile by a concurrent request: the (R) routes' answer for a wrong code. */
+function codeSpent(): ValidationError {
+  return new ValidationError({ code: [messages.field.invalid] });
+}
+
+/** A provider's display name (its id when this function has no providers configured). */
+function providerName(deps: Deps, id: string): string {
+  return deps.oauth?.list().find((p) => p.id === id)?.name ?? id;
+}
+
 /** `GET /oauth/providers`. */
 export function listProviders(deps: Deps): { providers: Array<{ id: string; name: string }> } {
   return { providers: (deps.oauth?.list() ?? []).map((p) => ({ id: p.id, name: p.name })) };
@@ -139,6 +182,7 @@ export async function startAuthorization(
   providerId: string | undefined,
   input: AuthorizeInput,
   principal: Principal | undefined,
+  request: RequestInfo = { ip: '', userAgent: '' },
 ): Promise<{ authorizationUrl: string; flowSecret: string; expiresIn: number }> {
   const providers = providersOf(deps);
   const provider = providerOf(deps, providerId);
@@ -152,7 +196,9 @@ export async function startAuthorization(
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   const invitation = intent === 'sign_in' ? await checkInvitation(deps, input.invitationToken) : null;
   // Linking is an (R) route: step-up now, so the callback needs only the Bearer of this session.
-  if (intent === 'link' && principal) await requireStepUp(deps, principal, input, 'oauth');
+  // A code it spends is spent with the state's write.
+  const spend =
+    intent === 'link' && principal ? stepUpOps(principal.userId, await stepUpWrites(deps, await requireStepUp(deps, principal, input, 'oauth'), request)) : [];
   if (intent === 'reauthenticate' && principal) await loadCaller(deps, principal);
 
   const state = randomSecret();
@@ -183,7 +229,12 @@ export async function startAuthorization(
     nonce,
     reauthenticate: intent === 'reauthenticate',
   });
-  await deps.store.commit([{ type: 'putOAuthItem', item }]);
+  try {
+    await deps.store.commit([{ type: 'putOAuthItem', item }, ...spend]);
+  } catch (error) {
+    if (isConflict(error, 'code_spent')) throw codeSpent();
+    throw error;
+  }
   deps.log.info('oauth flow started', { flow: 'oauth', provider: provider.id, intent });
   return { authorizationUrl, flowSecret, expiresIn };
 }
@@ -291,12 +342,14 @@ interface ResolveContext {
   flowSecretHash: string;
   code?: string | undefined;
   request: RequestInfo;
+  /** `link`: the writes that spend the step-up's code, committed with the link. */
+  spend?: StepUpWrites;
 }
 
 async function resolveIdentity(deps: Deps, provider: OAuthProviderConfig, profile: ProviderProfile, ctx: ResolveContext): Promise<OAuthOutcome> {
   switch (ctx.intent) {
     case 'link':
-      return linkIdentity(deps, (ctx.principal as Principal).userId, provider, profile, ctx.request, []);
+      return linkIdentity(deps, (ctx.principal as Principal).userId, provider, profile, ctx.request, [], ctx.spend ?? NO_STEP_UP);
     case 'reauthenticate':
       return reauthenticateWithIdentity(deps, provider, profile, ctx);
     default:
@@ -576,13 +629,23 @@ async function linkIdentity(
   profile: ProviderProfile,
   request: RequestInfo,
   extraOps: WriteOp[],
+  stepUp: StepUpWrites = NO_STEP_UP,
 ): Promise<OAuthOutcome> {
   const user = await deps.store.getUser(userId);
   if (!user) throw new AuthError('unauthorized');
   const taken = () => new AuthError('identity_taken', `The ${provider.name} account is already bound to another user.`);
   const existing = await deps.store.findIdentity(provider.id, profile.sub);
   if (existing?.userId === userId) {
-    if (extraOps.length > 0) await deps.store.commit(extraOps);
+    const ops = [...extraOps, ...stepUpOps(userId, stepUp)];
+    if (ops.length > 0) {
+      try {
+        await deps.store.commit(ops);
+      } catch (error) {
+        if (isConflict(error, 'code_spent')) throw codeSpent();
+        if (isConflict(error, 'token_mismatch')) throw new AuthError('invalid_token');
+        throw error;
+      }
+    }
     return { kind: 'linked', status: 200, identity: publicIdentity(existing) };
   }
   if (existing) throw taken();
@@ -591,17 +654,29 @@ async function linkIdentity(
   try {
     await deps.store.commit([
       { type: 'putIdentity', identity },
+      // One write of the profile: the count, and the step-up's code spent with it.
       {
-        type: 'countSignInMethods',
-        userId,
-        add: 1,
-        ifAbsent: (user.passwordHash ? 1 : 0) + identities.length,
+        type: 'updateUser',
+        id: userId,
         guard: { unlocked: true, sessionEpoch: user.sessionEpoch },
+        adjust: { signInMethods: { delta: 1, derived: (user.passwordHash ? 1 : 0) + identities.length } },
+        ...(stepUp.spend ? { spend: stepUp.spend } : {}),
       },
+      ...stepUp.extra,
       await auditOp(deps, { type: 'identity.linked', userId, emailCanonical: user.emailCanonical, details: { provider: provider.id }, request }),
+      enqueueOp(
+        await prepareTemplateMail(
+          deps,
+          user.email,
+          'identityLinked',
+          { appUrl: deps.config.appUrl, email: user.email, provider: provider.name },
+          { userId, cap: null },
+        ),
+      ),
       ...extraOps,
     ]);
   } catch (error) {
+    if (isConflict(error, 'code_spent')) throw codeSpent();
     if (isConflict(error, 'identity_taken')) {
       const winner = await deps.store.findIdentity(provider.id, profile.sub);
       if (winner?.userId === userId) return { kind: 'linked', status: 200, identity: publicIdentity(winner) };
@@ -746,8 +821,16 @@ export async function linkPending(
   if (item?.kind !== 'pending') throw new AuthError('invalid_token');
   const provider = providerOf(deps, item.provider);
   const pending = await findPending(deps, provider, token, secret);
-  await requireStepUp(deps, principal, input, 'oauth');
-  return linkIdentity(deps, principal.userId, provider, profileOf(pending), request, [consumePendingOp(deps, pending)]);
+  const stepUp = await requireStepUp(deps, principal, input, 'oauth');
+  return linkIdentity(
+    deps,
+    principal.userId,
+    provider,
+    profileOf(pending),
+    request,
+    [consumePendingOp(deps, pending)],
+    await stepUpWrites(deps, stepUp, request),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,9 +881,10 @@ export async function signInWithIdToken(
   const idToken = present(input.idToken);
   if (!idToken) throw new AuthError('oauth_failed');
   const invitation = intent === 'sign_in' ? invitationRefOf(await checkInvitation(deps, input.invitationToken)) : null;
-  if (intent === 'link' && principal) await requireStepUp(deps, principal, input, 'oauth');
+  const spend = intent === 'link' && principal ? await stepUpWrites(deps, await requireStepUp(deps, principal, input, 'oauth'), request) : NO_STEP_UP;
   const profile = await providers.verifyIdToken(provider, idToken, nonce);
   return resolveIdentity(deps, provider, profile, {
+    spend,
     intent,
     rememberMe: input.rememberMe === true,
     invitation,
@@ -838,6 +922,7 @@ async function unlink(
   by: 'self' | 'admin' | 'operator',
   request: RequestInfo,
   principal?: Principal,
+  stepUp: StepUpWrites = NO_STEP_UP,
 ): Promise<void> {
   const identities = await deps.store.listIdentities(user.id);
   const identity = identities.find((i) => i.provider === providerId);
@@ -846,8 +931,16 @@ async function unlink(
   try {
     await deps.store.commit([
       { type: 'deleteIdentity', userId: user.id, provider: providerId, sub: identity.sub },
+      // The user's own removal keeps another method (two racing cannot both take the last one), and
+      // spends the step-up's code in the same write of the profile; an admin's may leave none.
       by === 'self'
-        ? { type: 'countSignInMethods', userId: user.id, add: -1, ifAbsent: derived, above: 1 }
+        ? {
+            type: 'updateUser',
+            id: user.id,
+            guard: { signInMethodsAbove: { min: 1, derived } },
+            adjust: { signInMethods: { delta: -1, derived } },
+            ...(stepUp.spend ? { spend: stepUp.spend } : {}),
+          }
         : { type: 'countSignInMethods', userId: user.id, add: -1, ifAbsent: derived },
       await auditOp(deps, {
         type: 'identity.unlinked',
@@ -857,9 +950,26 @@ async function unlink(
         ...(by === 'self' ? {} : { actor: adminActor(principal, request) }),
         request,
       }),
+      enqueueOp(
+        await prepareTemplateMail(
+          deps,
+          user.email,
+          'identityUnlinked',
+          { appUrl: deps.config.appUrl, email: user.email, provider: providerName(deps, providerId) },
+          { userId: user.id, cap: null },
+        ),
+      ),
+      ...stepUp.extra,
     ]);
   } catch (error) {
     if (isConflict(error, 'last_method')) throw new AuthError('last_sign_in_method');
+    if (isConflict(error, 'code_spent')) throw codeSpent();
+    if (isConflict(error, 'user_changed')) {
+      // The guard: another removal took the last-but-one method meanwhile.
+      const fresh = await deps.store.getUser(user.id);
+      if (fresh && (fresh.signInMethods ?? derived) <= 1) throw new AuthError('last_sign_in_method');
+      throw new ServiceUnavailableError('Your account changed meanwhile. Please try again.');
+    }
     if (isConflict(error, 'not_found')) throw new AuthError('not_found');
     throw error;
   }
@@ -875,16 +985,9 @@ export async function unlinkMine(deps: Deps, principal: Principal, providerId: s
   // Refused before a code is spent; the write's own condition holds it under concurrency.
   const count = current.signInMethods ?? (current.passwordHash ? 1 : 0) + identities.length;
   if (count <= 1) throw new AuthError('last_sign_in_method');
-  const { user, proof } = await requireStepUp(deps, principal, input, 'oauth');
-  if (proof) {
-    try {
-      await deps.store.commit([{ type: 'updateUser', id: user.id, spend: proof.spend }]);
-    } catch (error) {
-      if (isConflict(error, 'code_spent')) throw new ValidationError({ code: [messages.field.invalid] });
-      throw error;
-    }
-  }
-  await unlink(deps, user, providerId, 'self', request);
+  const stepUp = await requireStepUp(deps, principal, input, 'oauth');
+  // The code is spent in the transaction that unlinks (mfa-and-passkeys §4): a refused unlink spends nothing.
+  await unlink(deps, stepUp.user, providerId, 'self', request, undefined, await stepUpWrites(deps, stepUp, request));
 }
 
 /** `DELETE /admin/users/{id}/identities/{provider}` and `npx latch users unlink`: may leave no sign-in method. */

@@ -61,6 +61,12 @@ export interface MailTemplates {
   passkeyDisabled(ctx: MailContext & { name: string }): Rendered;
   /** The password was removed: the user signs in with a passkey. */
   passwordRemoved(ctx: MailContext): Rendered;
+  // --- social sign-in (`docs/specs/social-sign-in.md` §6). Security notices: never capped. ---
+  /** A provider account (`provider`: its display name) was linked: it now signs in to this account. */
+  identityLinked(ctx: MailContext & { provider: string }): Rendered;
+  /** A provider account (`provider`: its display name) was unlinked: it no longer signs in. */
+  identityUnlinked(ctx: MailContext & { provider: string }): Rendered;
+  // --- end social sign-in ---
 }
 
 /** The placeholders each template may use (the keys of its context). */
@@ -83,6 +89,10 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
   passkeyRemoved: ['appUrl', 'email', 'name'],
   passkeyDisabled: ['appUrl', 'email', 'name'],
   passwordRemoved: ['appUrl', 'email'],
+  // --- social sign-in ---
+  identityLinked: ['appUrl', 'email', 'provider'],
+  identityUnlinked: ['appUrl', 'email', 'provider'],
+  // --- end social sign-in ---
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
@@ -246,4 +256,18 @@ export const defaultTemplates: MailTemplates = {
       ],
       { href: `${appUrl}/reset-password`, label: 'Reset your password' },
     ),
+  // --- social sign-in ---
+  identityLinked: ({ appUrl, provider }) =>
+    layout(
+      `Your ${provider} account was linked`,
+      [`Your ${provider} account was linked to your account: it can now be used to sign in.`, "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  identityUnlinked: ({ appUrl, provider }) =>
+    layout(
+      `Your ${provider} account was unlinked`,
+      [`Your ${provider} account was unlinked from your account: it no longer signs you in.`, "If it wasn't you, reset your password at once and contact us."],
+      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
+    ),
+  // --- end social sign-in ---
 };

@@ -23,7 +23,7 @@ test('GET /oauth/providers lists the configured providers', async () => {
   assert.equal(response.status, 200, response.text);
   assert.deepEqual(
     response.body.providers.map((p: { id: string }) => p.id),
-    ['op', 'op2', 'github', 'google', 'microsoft', 'slow'],
+    ['op', 'op2', 'github', 'google', 'microsoft', 'mscommon', 'apple', 'slow'],
   );
   assert.equal(response.body.providers[2].name, 'GitHub');
 });

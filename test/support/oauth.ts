@@ -1,3 +1,4 @@
+import { exportPKCS8, generateKeyPair } from 'jose';
 import { authorizeAs, type GitHubFake, type IdTokenFake, startGitHubFake, startIdTokenFake, startTestOp, type TestOp } from './oidc-provider.js';
 import type { ApiResponse, TestStack } from './stack.js';
 import { startTestStack } from './stack.js';
@@ -13,12 +14,16 @@ export interface OAuthHarness {
   op2: TestOp;
   gh: GitHubFake;
   fake: IdTokenFake;
+  /** The public half of the Apple team key the `apple` provider signs its client secret with. */
+  appleKey: CryptoKey;
   redirectUri: string;
   close(): Promise<void>;
 }
 
 export const REDIRECT_URI = 'http://127.0.0.1:9/app/callback';
 export const NATIVE_CLIENT_ID = 'native-client.apps.example';
+export const APPLE_TEAM_ID = 'TEAM123456';
+export const APPLE_KEY_ID = 'APPLEKEY01';
 
 export async function startOAuthHarness(env: Record<string, string> = {}): Promise<OAuthHarness> {
   const op = await startTestOp({ redirectUris: [REDIRECT_URI] });
@@ -29,6 +34,9 @@ export async function startOAuthHarness(env: Record<string, string> = {}): Promi
   process.env.LATCH_TEST_OP2_SECRET = op2.clientSecret;
   process.env.LATCH_TEST_GH_SECRET = gh.clientSecret;
   process.env.LATCH_TEST_NATIVE_SECRET = 'unused';
+  const appleKeys = await generateKeyPair('ES256', { extractable: true });
+  process.env.LATCH_TEST_APPLE_KEY = await exportPKCS8(appleKeys.privateKey);
+  const fakeEndpoints = { authorization: `${fake.issuer}/authorize`, token: `${fake.issuer}/token`, jwks: fake.jwksUri };
   const providers = [
     {
       id: 'op',
@@ -76,6 +84,26 @@ export async function startOAuthHarness(env: Record<string, string> = {}): Promi
       issuer: fake.issuer,
       endpoints: { authorization: `${fake.issuer}/authorize`, token: `${fake.issuer}/token`, jwks: fake.jwksUri },
     },
+    // Microsoft multi-tenant: the issuer is the `{tenantid}` template, its endpoints the ID-token fake.
+    {
+      id: 'mscommon',
+      preset: 'microsoft',
+      tenant: 'common',
+      clientId: NATIVE_CLIENT_ID,
+      clientSecret: { env: 'LATCH_TEST_NATIVE_SECRET' },
+      redirectUris: [REDIRECT_URI],
+      endpoints: fakeEndpoints,
+    },
+    // Apple: no client secret (an ES256 JWT signed with the team key), form_post, the ID-token fake as Apple.
+    {
+      id: 'apple',
+      preset: 'apple',
+      clientId: NATIVE_CLIENT_ID,
+      redirectUris: [REDIRECT_URI],
+      issuer: fake.issuer,
+      endpoints: fakeEndpoints,
+      apple: { teamId: APPLE_TEAM_ID, keyId: APPLE_KEY_ID, privateKey: { env: 'LATCH_TEST_APPLE_KEY' } },
+    },
     // Only for the JWKS timeout test: its key set is never fetched before.
     {
       id: 'slow',
@@ -99,6 +127,7 @@ export async function startOAuthHarness(env: Record<string, string> = {}): Promi
     op2,
     gh,
     fake,
+    appleKey: appleKeys.publicKey,
     redirectUri: REDIRECT_URI,
     async close() {
       await api.close();

@@ -269,6 +269,8 @@ export interface IdTokenFake {
   jwksMode: 'ok' | 'hang' | 'fail';
   /** The token endpoint's answer: `hang` never answers, `fail` is a 500, a string is the ID token it returns. */
   tokenMode: 'hang' | 'fail' | string;
+  /** The form of the last token request (to check the client authentication it carried). */
+  lastTokenRequest: URLSearchParams | undefined;
   close(): Promise<void>;
 }
 
@@ -276,7 +278,11 @@ export interface IdTokenFake {
 export async function startIdTokenFake(audience: string): Promise<IdTokenFake> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'fake-1', alg: 'RS256', use: 'sig' };
-  const fake: Partial<IdTokenFake> & { jwksMode: IdTokenFake['jwksMode']; tokenMode: IdTokenFake['tokenMode'] } = { jwksMode: 'ok', tokenMode: 'fail' };
+  const fake: Partial<IdTokenFake> & { jwksMode: IdTokenFake['jwksMode']; tokenMode: IdTokenFake['tokenMode'] } = {
+    jwksMode: 'ok',
+    tokenMode: 'fail',
+    lastTokenRequest: undefined,
+  };
   const server = createServer((req, res) => {
     if (req.url === '/jwks') {
       if (fake.jwksMode === 'hang') return; // never answers
@@ -284,9 +290,17 @@ export async function startIdTokenFake(audience: string): Promise<IdTokenFake> {
       return sendJson(res, 200, { keys: [publicJwk] });
     }
     if (req.url === '/token') {
-      if (fake.tokenMode === 'hang') return;
-      if (fake.tokenMode === 'fail') return sendJson(res, 500, { error: 'server_error' });
-      return sendJson(res, 200, { access_token: 'fake-access-token', token_type: 'bearer', expires_in: 60, id_token: fake.tokenMode });
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        fake.lastTokenRequest = new URLSearchParams(body);
+        if (fake.tokenMode === 'hang') return;
+        if (fake.tokenMode === 'fail') return sendJson(res, 500, { error: 'server_error' });
+        return sendJson(res, 200, { access_token: 'fake-access-token', token_type: 'bearer', expires_in: 60, id_token: fake.tokenMode });
+      });
+      return;
     }
     return sendJson(res, 404, {});
   });

@@ -29,6 +29,8 @@ test('every built-in template has a subject, a text and an HTML part, and escape
     defaultTemplates.passkeyRemoved({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
     defaultTemplates.passkeyDisabled({ appUrl: ctx.appUrl, email: hostile, name: hostile }),
     defaultTemplates.passwordRemoved({ appUrl: ctx.appUrl, email: hostile }),
+    defaultTemplates.identityLinked({ appUrl: ctx.appUrl, email: hostile, provider: hostile }),
+    defaultTemplates.identityUnlinked({ appUrl: ctx.appUrl, email: hostile, provider: hostile }),
   ];
   assert.equal(all.length, Object.keys(TEMPLATE_PLACEHOLDERS).length);
   for (const mail of all) {

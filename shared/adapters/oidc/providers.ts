@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, importPKCS8, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, decodeJwt, importPKCS8, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { canonicalEmailOf } from '../../domain/email.js';
 import { AuthError, ServiceUnavailableError } from '../../domain/errors.js';
-import { hasIdTokens, type OAuthProviderConfig, type ProviderProfile, type SecretSource } from '../../domain/oauth.js';
+import {
+  expectedIssuer,
+  hasIdTokens,
+  MICROSOFT_TENANT_PLACEHOLDER,
+  type OAuthProviderConfig,
+  type ProviderProfile,
+  type SecretSource,
+} from '../../domain/oauth.js';
 import type { AuthorizationRequest, CallbackRequest, OAuthProviders } from '../../ports/oauth-providers.js';
 import type { Log } from '../../ports/services.js';
 import { readSecret } from '../secrets/key-secret.js';
@@ -59,6 +66,49 @@ function presetMetadata(provider: OAuthProviderConfig): client.ServerMetadata | 
         };
       }
       return undefined;
+  }
+}
+
+/**
+ * Microsoft with `common`, `organizations` or `consumers`: the metadata's issuer is the template
+ * `https://login.microsoftonline.com/{tenantid}/v2.0`, and an ID token's `iss` must equal it with
+ * the token's own `tid` (§3.2). openid-client does exactly that for metadata discovered at
+ * `login.microsoftonline.com`; the preset's metadata is served to its discovery locally (no
+ * request leaves for it), so the same check applies with the preset's (or overridden) endpoints.
+ */
+async function entraConfiguration(
+  provider: OAuthProviderConfig,
+  metadata: client.ServerMetadata,
+  clientMetadata: Partial<client.ClientMetadata>,
+  timeoutMs: number,
+): Promise<client.Configuration> {
+  const server = new URL(`https://login.microsoftonline.com/${provider.tenant}/v2.0`);
+  const discoveryUrl = `${server.href}/.well-known/openid-configuration`;
+  const fetchLocally: client.CustomFetch = (url, options) => {
+    if (url === discoveryUrl) return Promise.resolve(Response.json({ ...metadata, issuer: metadata.issuer }));
+    return fetch(url, options as RequestInit);
+  };
+  return client.discovery(server, provider.clientId, clientMetadata, undefined, {
+    timeout: timeoutMs / 1000,
+    [client.customFetch]: fetchLocally,
+    ...(provider.insecureLoopback ? { execute: [client.allowInsecureRequests] } : {}),
+  });
+}
+
+/**
+ * The name in Apple's first `form_post` answer: the `user` field, JSON
+ * `{ "name": { "firstName", "lastName" }, "email" }`. Only the name is taken (the email comes from
+ * the verified ID token); anything malformed is no name.
+ */
+export function appleUserName(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const user = JSON.parse(raw) as { name?: { firstName?: unknown; lastName?: unknown } };
+    const parts = [user.name?.firstName, user.name?.lastName].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+    const name = parts.join(' ').trim();
+    return name === '' ? null : name.slice(0, 256);
+  } catch {
+    return null;
   }
 }
 
@@ -144,7 +194,7 @@ export class OpenIdProviders implements OAuthProviders {
       .setProtectedHeader({ alg: 'ES256', kid: apple.keyId })
       .setIssuer(apple.teamId)
       .setSubject(provider.clientId)
-      .setAudience('https://appleid.apple.com')
+      .setAudience(provider.issuer ?? 'https://appleid.apple.com')
       .setIssuedAt(now)
       .setExpirationTime(now + 3600)
       .sign(key);
@@ -172,7 +222,9 @@ export class OpenIdProviders implements OAuthProviders {
     const metadata = presetMetadata(provider);
     const clientMetadata: Partial<client.ClientMetadata> = { client_secret: secret, timeout: this.options.timeoutMs / 1000 };
     let config: client.Configuration;
-    if (metadata) {
+    if (metadata && provider.preset === 'microsoft' && metadata.issuer.includes(MICROSOFT_TENANT_PLACEHOLDER)) {
+      config = await entraConfiguration(provider, metadata, clientMetadata, this.options.timeoutMs);
+    } else if (metadata) {
       config = new client.Configuration(metadata, provider.clientId, clientMetadata);
     } else {
       // Discovery; openid-client requires the metadata's issuer to equal this one exactly (ASVS 10.5.3).
@@ -238,12 +290,19 @@ export class OpenIdProviders implements OAuthProviders {
       if (!oidc) return await this.githubProfile(provider, config, tokens.access_token);
       const claims = tokens.claims();
       if (!claims) throw new AuthError('oauth_failed');
+      // openid-client checked `iss` against the template with the token's `tid`; the `tid` must also be a tenant id.
+      const template = config.serverMetadata().issuer;
+      if (template.includes(MICROSOFT_TENANT_PLACEHOLDER) && claims.iss !== expectedIssuer(template, claims as { tid?: unknown })) {
+        throw new AuthError('oauth_failed');
+      }
       let profile = this.mapClaims(provider, claims as unknown as JWTPayload);
       if (provider.preset !== 'apple' && profile.email === null && config.serverMetadata().userinfo_endpoint) {
         // With an OP's defaults the email comes from userinfo (whose `sub` must match: openid-client checks).
         const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
         profile = this.mapClaims(provider, { ...info, ...claims, email: info.email, email_verified: info.email_verified } as unknown as JWTPayload);
       }
+      // Apple sends the user's name once, on the first authorization, in the posted `user` field (never in the ID token).
+      if (provider.preset === 'apple' && profile.name === null) profile = { ...profile, name: appleUserName(request.callbackParams?.user) };
       return profile;
     } catch (error) {
       return providerFailure(error);
@@ -302,7 +361,10 @@ export class OpenIdProviders implements OAuthProviders {
       }
       const audiences = [provider.clientId, ...provider.idTokenAudiences];
       const allowed = (metadata.id_token_signing_alg_values_supported ?? ['RS256', 'ES256']).filter((alg) => alg !== 'none' && !alg.startsWith('HS'));
-      const issuers = provider.preset === 'google' ? [metadata.issuer, 'accounts.google.com'] : [metadata.issuer];
+      // Microsoft's multi-tenant template: the issuer of the token's own `tid` (checked with the signature below).
+      const issuer = expectedIssuer(metadata.issuer, decodeJwt(idToken));
+      if (issuer === undefined) throw new AuthError('oauth_failed');
+      const issuers = provider.preset === 'google' ? [issuer, 'accounts.google.com'] : [issuer];
       const { payload } = await jwtVerify(idToken, keySet, {
         issuer: issuers,
         audience: audiences,
