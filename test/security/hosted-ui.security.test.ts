@@ -85,7 +85,7 @@ test('UI cookies carry __Host-, Secure, HttpOnly, Path=/ and SameSite=Lax; no to
   const sessionCookie = ui.cookies.get('__Host-latch_ui') ?? '';
   const secret = sessionCookie.split('.').at(-1) ?? '';
   assert.ok(secret.length > 40);
-  const pages = [await ui.get('/ui/account'), await ui.get('/ui/account/sessions')];
+  const pages = [await ui.get('/ui/account'), await ui.get('/ui/account/security')];
   const script = await ui.get(/src="(\/ui\/assets\/[^"]+\.js)"/.exec(pages[0]?.text ?? '')?.[1] ?? '/none');
   assert.equal(script.status, 200);
   for (const body of [...pages.map((p) => p.text), script.text]) {
@@ -109,7 +109,7 @@ test("Every page sends the CSP with frame-ancestors 'none', object-src 'none', b
     await anonymous.get('/ui/sign-out'),
     await anonymous.post('/ui/sign-in', {}),
     await ui.get('/ui/account'),
-    await ui.get('/ui/account/sessions'),
+    await ui.get('/ui/account/security'),
   ];
   for (const answer of answers) {
     const csp = answer.headers.get('content-security-policy') ?? '';
@@ -156,7 +156,7 @@ test('User-controlled text is escaped', async () => {
   const user = await seedUser(api);
   const ui = new UiClient(api.url, `Mozilla ${markup}`);
   await ui.signIn(user.email, PASSWORD);
-  const sessions = await ui.get('/ui/account/sessions');
+  const sessions = await ui.get('/ui/account/security');
   assert.equal(sessions.status, 200);
   assert.ok(sessions.text.includes('&lt;script>alert(1)&lt;/script>') || sessions.text.includes('&lt;script&gt;'), 'the user agent is shown escaped');
   assert.ok(!sessions.text.includes('<script>alert(1)'));
