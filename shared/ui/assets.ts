@@ -4,6 +4,7 @@
  * answers without `no-store`). No inline script or style anywhere (the CSP forbids them).
  */
 import { createHash } from 'node:crypto';
+import { PAGE_SCRIPT } from './script.generated.js';
 
 const CSS = `:root{
 --latch-color-background:#ffffff;--latch-color-text:#1a1a1a;--latch-color-muted:#555555;--latch-color-primary:#1d4ed8;
@@ -43,7 +44,7 @@ input[aria-invalid=true]{border-color:var(--latch-color-error)}
 .password input{flex:1 1 auto;min-width:0}
 button{font:inherit;min-height:44px;min-width:44px;padding:.5rem 1rem;border-radius:var(--latch-radius);cursor:pointer;
 border:2px solid var(--latch-color-primary);background:var(--latch-color-primary);color:var(--latch-color-on-primary);font-weight:600}
-.password button{white-space:nowrap}
+.password button{white-space:nowrap;flex:0 0 auto}
 button.secondary,.password button{background:var(--latch-color-background);color:var(--latch-color-primary)}
 button.link{background:none;border:none;color:var(--latch-color-primary);text-decoration:underline;padding:.25rem 0;min-height:24px;font-weight:400}
 button.danger{background:var(--latch-color-background);color:var(--latch-color-error);border-color:var(--latch-color-error)}
@@ -62,14 +63,21 @@ button.danger{background:var(--latch-color-background);color:var(--latch-color-e
 .stack>*+*{margin-top:1rem}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 @media print{header,.skip{display:none}}
+.inline{display:inline-block;margin:0 .5rem .5rem 0}
+h3{font-size:1.0625rem;margin:1.5rem 0 .5rem}
+.item-name{font-weight:700;margin:0 0 .5rem}
+.hint{margin:0 0 .25rem}
+.qr{display:block;width:220px;height:220px;margin:0 0 1rem;background:#ffffff;border:1px solid var(--latch-color-border)}
+.secret code,.codes code{font-family:"DejaVu Sans Mono",ui-monospace,monospace;font-size:1.0625rem;letter-spacing:.05em;overflow-wrap:anywhere}
+.codes{columns:2 12rem;padding-inline-start:1.75rem;margin:0 0 1.5rem}
+.codes li{margin:0 0 .375rem;break-inside:avoid}
+.status{margin-inline-start:.5rem;font-weight:600}
+.steps{padding-inline-start:1.5rem}
+@media print{nav,button,.notice,.links,.muted,main>p>a{display:none!important}main{max-width:none;padding:0}.codes{columns:2}.codes code{font-size:12pt;color:#000}}
 `;
 
-const SCRIPT = `(function(){
-document.querySelectorAll('button[data-toggle-password]').forEach(function(button){
-var input=document.getElementById(button.getAttribute('aria-controls'));if(!input)return;button.hidden=false;
-button.addEventListener('click',function(){var show=input.type==='password';input.type=show?'text':'password';button.setAttribute('aria-pressed',String(show));});});
-})();
-`;
+/** The page script, bundled with `@simplewebauthn/browser` (source `script/page.ts`, `npm run build:ui-script`). */
+const SCRIPT = PAGE_SCRIPT;
 
 export interface Asset {
   path: string;

@@ -64,7 +64,8 @@ export function renderPage(view: View, title: MessageId, body: ComponentChildren
                 'ul',
                 null,
                 h('li', null, h('a', { href: '/ui/account' }, t(view, 'layout.account'))),
-                h('li', null, h('a', { href: '/ui/account/sessions' }, t(view, 'layout.sessions'))),
+                h('li', null, h('a', { href: '/ui/account/security' }, t(view, 'layout.security'))),
+                h('li', null, h('a', { href: '/ui/account/activity' }, t(view, 'layout.activity'))),
               ),
             )
           : null,
@@ -147,7 +148,9 @@ interface FieldProps {
 /** A labelled input with its errors beside it (`aria-describedby`, `aria-invalid`). */
 export function field(view: View, props: FieldProps): El {
   const errorId = `${props.name}-error`;
+  const hintId = `${props.name}-hint`;
   const invalid = (props.errors?.length ?? 0) > 0;
+  const describedBy = [props.hint ? hintId : '', invalid ? errorId : ''].filter(Boolean).join(' ');
   const input = h('input', {
     id: props.name,
     name: props.name,
@@ -158,12 +161,13 @@ export function field(view: View, props: FieldProps): El {
     autoCapitalize: props.type === 'email' ? 'none' : undefined,
     inputMode: props.inputMode,
     'aria-invalid': invalid ? 'true' : undefined,
-    'aria-describedby': invalid ? errorId : undefined,
+    'aria-describedby': describedBy || undefined,
   });
   return h(
     'div',
     { class: 'field' },
     h('label', { for: props.name }, props.label),
+    props.hint ? h('p', { class: 'muted hint', id: hintId }, props.hint) : null,
     invalid
       ? h('p', { class: 'field-error', id: errorId }, h('span', { class: 'visually-hidden' }, `${t(view, 'field.error')} `), (props.errors ?? []).join(' '))
       : null,
@@ -202,6 +206,41 @@ export function links(items: Array<{ href: string; text: string }>): El {
     { class: 'links' },
     items.map((item) => h('li', { key: item.href }, h('a', { href: item.href }, item.text))),
   );
+}
+
+/**
+ * A passkey ceremony's button (§5.3): hidden until the page script runs (the ceremonies need it),
+ * then it calls `/ui/passkeys/<kind>/options` and `/ui/passkeys/<kind>` with the token of the
+ * `passkeys` form in `X-Latch-CSRF`, shows a failure in the page's error summary and follows
+ * `{ redirect }`.
+ */
+export function passkeyButton(view: View, kind: 'sign-in' | 'mfa' | 'reauthenticate' | 'add', label: string, options: { nameField?: string } = {}): El {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary passkey',
+      hidden: true,
+      'data-passkey': kind,
+      'data-csrf': view.csrf('passkeys'),
+      'data-error-title': t(view, 'summary.title'),
+      'data-error-text': t(view, 'passkey.failed'),
+      ...(options.nameField ? { 'data-name-field': options.nameField } : {}),
+    },
+    label,
+  );
+}
+
+/** A button that copies the text of the element `target` (shown only when the script runs). */
+export function copyButton(view: View, target: string): El {
+  return h('button', { type: 'button', class: 'secondary', hidden: true, 'data-copy': target, 'data-copied': t(view, 'copy.done') }, t(view, 'copy.label'));
+}
+
+/** A date and time in the page's language (UTC, said on the page). */
+export function when(view: View, iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${new Intl.DateTimeFormat(view.locale.startsWith('de') ? 'de' : 'en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
 }
 
 export { h };

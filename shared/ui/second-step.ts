@@ -7,7 +7,7 @@
  */
 import { AuthError } from '../domain/errors.js';
 import type { Deps, RequestInfo } from '../flows/deps.js';
-import { completeMfa } from '../flows/mfa-second-step.js';
+import { completeMfa, loadMfaChallenge } from '../flows/mfa-second-step.js';
 import type { TokenPair } from '../flows/token-pair.js';
 
 export interface SecondStepInput {
@@ -38,4 +38,14 @@ export function useSecondStep(step: SecondStep): void {
 
 export function secondStep(): SecondStep {
   return current;
+}
+
+/** Whether the challenge's user has a passkey (the second step then shows its button); false for any unusable challenge. */
+export async function challengeHasPasskey(deps: Deps, mfaToken: string | undefined): Promise<boolean> {
+  try {
+    const { user } = await loadMfaChallenge(deps, mfaToken);
+    return (user.passkeyCount ?? 0) > 0;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { getDeps } from '../../shared/runtime/lambda-deps.js';
 import { anAdmin, PASSWORD, seedUser, signIn } from '../support/accounts.js';
 import { scanAuditTable } from '../support/audit.js';
 import { launchBrowser } from '../support/browser.js';
@@ -85,7 +86,7 @@ test('UI cookies carry __Host-, Secure, HttpOnly, Path=/ and SameSite=Lax; no to
   const sessionCookie = ui.cookies.get('__Host-latch_ui') ?? '';
   const secret = sessionCookie.split('.').at(-1) ?? '';
   assert.ok(secret.length > 40);
-  const pages = [await ui.get('/ui/account'), await ui.get('/ui/account/sessions')];
+  const pages = [await ui.get('/ui/account'), await ui.get('/ui/account/security')];
   const script = await ui.get(/src="(\/ui\/assets\/[^"]+\.js)"/.exec(pages[0]?.text ?? '')?.[1] ?? '/none');
   assert.equal(script.status, 200);
   for (const body of [...pages.map((p) => p.text), script.text]) {
@@ -109,7 +110,10 @@ test("Every page sends the CSP with frame-ancestors 'none', object-src 'none', b
     await anonymous.get('/ui/sign-out'),
     await anonymous.post('/ui/sign-in', {}),
     await ui.get('/ui/account'),
-    await ui.get('/ui/account/sessions'),
+    await ui.get('/ui/account/security'),
+    await ui.get('/ui/account/security/totp'),
+    await ui.get('/ui/account/activity'),
+    await ui.get('/ui/reauthenticate'),
   ];
   for (const answer of answers) {
     const csp = answer.headers.get('content-security-policy') ?? '';
@@ -156,7 +160,7 @@ test('User-controlled text is escaped', async () => {
   const user = await seedUser(api);
   const ui = new UiClient(api.url, `Mozilla ${markup}`);
   await ui.signIn(user.email, PASSWORD);
-  const sessions = await ui.get('/ui/account/sessions');
+  const sessions = await ui.get('/ui/account/security');
   assert.equal(sessions.status, 200);
   assert.ok(sessions.text.includes('&lt;script>alert(1)&lt;/script>') || sessions.text.includes('&lt;script&gt;'), 'the user agent is shown escaped');
   assert.ok(!sessions.text.includes('<script>alert(1)'));
@@ -168,6 +172,49 @@ test('User-controlled text is escaped', async () => {
   assert.ok(!signUp.text.includes('<script>alert(1)'));
   assert.ok(!signUp.text.includes('<img src=x'));
   assert.ok(signUp.text.includes('&quot;>') || signUp.text.includes('&quot;&gt;'));
+
+  // The security and activity pages: passkey names, provider names and addresses, user agents.
+  const at = new Date().toISOString();
+  await getDeps().store.commit([
+    {
+      type: 'putPasskey',
+      passkey: {
+        userId: user.id,
+        id: 'cred-escaped',
+        publicKey: 'AA',
+        counter: 0,
+        transports: [],
+        deviceType: 'singleDevice',
+        backedUp: false,
+        discoverable: false,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        name: `Key ${markup}`,
+        createdAt: at,
+        lastUsedAt: null,
+      },
+    },
+    {
+      type: 'putIdentity',
+      identity: {
+        userId: user.id,
+        provider: `p${markup}`,
+        sub: 'sub-1',
+        email: `x${markup}@example.com`,
+        emailVerified: true,
+        name: markup,
+        createdAt: at,
+        lastUsedAt: at,
+      },
+    },
+  ]);
+  for (const path of ['/ui/account/security', '/ui/account/activity', '/ui/reauthenticate']) {
+    const answer = await ui.get(path);
+    assert.equal(answer.status, 200, path);
+    assert.ok(!answer.text.includes('<script>alert(1)'), path);
+    assert.ok(!answer.text.includes('<img src=x'), path);
+  }
+  const security = await ui.get('/ui/account/security');
+  assert.ok(security.text.includes('Key &quot;>&lt;script>') || security.text.includes('Key &quot;&gt;&lt;script&gt;'), 'the passkey name is shown escaped');
 });
 
 test('GET on a mail link changes nothing (confirmation, invitation, reset)', async () => {

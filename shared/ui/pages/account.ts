@@ -1,11 +1,12 @@
-import { AuthError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import { deleteMe, getMe, updateMe } from '../../flows/account.js';
+import { myActivity } from '../../flows/audit-queries.js';
 import { signOut } from '../../flows/current-session.js';
-import { listMySessions, revokeMySession, revokeMySessions } from '../../flows/my-sessions.js';
 import { requestInfo } from '../../http/request.js';
 import { type Ctx, messagePage, type PageRoute, page, type Result, redirect, route, signedIn, summary, viewOf, withFormErrors } from '../kit.js';
-import { field, form, h, notice, type PageErrors, renderPage, t } from '../render.js';
+import { field, form, h, notice, type PageErrors, renderPage, t, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
+import { enrolmentRedirect } from './security.js';
 
 async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options: { saved?: boolean; values?: { email?: string } }): Promise<Result> {
   const me = await getMe(ctx.deps, signedIn(ctx).principal);
@@ -161,69 +162,62 @@ async function postAccountDelete(ctx: Ctx): Promise<Result> {
   );
 }
 
-async function sessionsPage(ctx: Ctx, options: { revoked?: boolean } = {}): Promise<Result> {
-  const { principal } = signedIn(ctx);
-  const { sessions } = await listMySessions(ctx.deps, principal, { limit: 100 });
+/** Events per page of the activity list. */
+const ACTIVITY_PAGE = 25;
+
+/**
+ * The user's own activity (`GET /me/activity`'s flow), newest first, paged by its opaque cursor
+ * ("older" follows `nextCursor`; "newest" starts again). An unreadable cursor shows the first page.
+ */
+async function activityPage(ctx: Ctx): Promise<Result> {
+  const { user } = signedIn(ctx);
   const view = viewOf(ctx);
-  const when = (iso: string) =>
-    new Intl.DateTimeFormat(ctx.locale.startsWith('de') ? 'de' : 'en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso));
+  const cursor = ctx.query.cursor && ctx.query.cursor.length <= 2048 ? ctx.query.cursor : undefined;
+  let list: Awaited<ReturnType<typeof myActivity>>;
+  try {
+    list = await myActivity(ctx.deps, user.id, { limit: ACTIVITY_PAGE, cursor });
+  } catch (error) {
+    if (!(error instanceof ValidationError) || cursor === undefined) throw error;
+    list = await myActivity(ctx.deps, user.id, { limit: ACTIVITY_PAGE });
+  }
   const body = [
-    options.revoked ? notice(t(view, 'sessions.revoked')) : null,
-    h('p', null, t(view, 'sessions.intro')),
-    h(
-      'ul',
-      { class: 'sessions' },
-      sessions.map((s) =>
-        h(
-          'li',
-          { key: s.id },
-          s.current ? h('p', { class: 'badge' }, t(view, 'sessions.current')) : null,
-          h(
-            'dl',
-            null,
-            h('dt', null, t(view, 'sessions.device')),
-            h('dd', null, s.userAgent ?? t(view, 'sessions.unknownDevice')),
-            h('dt', null, t(view, 'sessions.signedIn')),
-            h('dd', null, `${when(s.createdAt)} UTC`),
-            h('dt', null, t(view, 'sessions.lastUsed')),
-            h('dd', null, `${when(s.lastUsedAt)} UTC`),
-          ),
-          s.current
-            ? null
-            : h(
-                'form',
-                { method: 'post', action: '/ui/account/sessions/revoke' },
-                h('input', { type: 'hidden', name: '_csrf', value: view.csrf('sessions-revoke') }),
-                h('input', { type: 'hidden', name: 'id', value: s.id }),
-                h('button', { type: 'submit', class: 'secondary' }, t(view, 'sessions.revoke')),
+    h('p', null, t(view, 'activity.intro')),
+    list.events.length === 0
+      ? h('p', null, t(view, 'activity.none'))
+      : h(
+          'ul',
+          { class: 'sessions activity' },
+          list.events.map((event) =>
+            h(
+              'li',
+              { key: event.id },
+              h('p', { class: 'item-name' }, h('code', null, event.type), event.outcome === 'failure' ? ` · ${t(view, 'activity.failed')}` : ''),
+              h(
+                'dl',
+                null,
+                h('dt', null, t(view, 'activity.when')),
+                h('dd', null, when(view, event.at)),
+                event.ip ? [h('dt', { key: 'ip-t' }, t(view, 'activity.ip')), h('dd', { key: 'ip-d' }, event.ip)] : null,
+                event.userAgent ? [h('dt', { key: 'ua-t' }, t(view, 'sessions.device')), h('dd', { key: 'ua-d' }, event.userAgent)] : null,
+                event.actor.kind !== 'user' ? [h('dt', { key: 'by-t' }, t(view, 'activity.by')), h('dd', { key: 'by-d' }, event.actor.kind)] : null,
               ),
+            ),
+          ),
         ),
+    h(
+      'nav',
+      { 'aria-label': t(view, 'activity.pages') },
+      h(
+        'ul',
+        { class: 'links' },
+        cursor ? h('li', null, h('a', { href: '/ui/account/activity' }, t(view, 'activity.newest'))) : null,
+        list.nextCursor
+          ? h('li', null, h('a', { href: `/ui/account/activity?cursor=${encodeURIComponent(list.nextCursor)}` }, t(view, 'activity.older')))
+          : null,
       ),
     ),
-    form(view, 'sessions-revoke-all', '/ui/account/sessions/revoke-all', null, t(view, 'sessions.revokeAll'), { danger: true }),
   ];
-  return page(ctx, 200, renderPage(view, 'sessions.title', body));
-}
-
-async function postRevokeSession(ctx: Ctx): Promise<Result> {
-  const { principal } = signedIn(ctx);
-  const id = ctx.form.id ?? '';
-  if (id === principal.sessionId) return postSignOut(ctx);
-  try {
-    await revokeMySession(ctx.deps, principal, id, requestInfo(ctx.event));
-  } catch (error) {
-    // Another device's session that is already gone: the list shows what is left.
-    if (!(error instanceof AuthError && (error.code === 'not_found' || error.code === 'validation_failed'))) throw error;
-  }
-  return sessionsPage(ctx, { revoked: true });
-}
-
-async function postRevokeAll(ctx: Ctx): Promise<Result> {
-  const { principal } = signedIn(ctx);
-  await revokeMySessions(ctx.deps, principal, requestInfo(ctx.event));
-  ctx.signedIn = undefined;
-  ctx.setCookies.push(clearCookie(COOKIES.session));
-  return redirect(ctx, '/ui/signed-out');
+  return page(ctx, 200, renderPage(view, 'activity.title', body));
 }
 
 async function postSignOut(ctx: Ctx): Promise<Result> {
@@ -235,12 +229,10 @@ async function postSignOut(ctx: Ctx): Promise<Result> {
 
 /** Signed-in pages: GET shows, POST submits. */
 export const accountPages: PageRoute[] = [
-  route('GET', '/ui/account', 'user', async (ctx) => accountPage(ctx, {}, {})),
+  route('GET', '/ui/account', 'user', async (ctx) => enrolmentRedirect(ctx) ?? accountPage(ctx, {}, {})),
+  route('GET', '/ui/account/activity', 'user', async (ctx) => enrolmentRedirect(ctx) ?? activityPage(ctx)),
   route('POST', '/ui/account/email', 'user', postAccountEmail, 'account-email'),
   route('POST', '/ui/account/password', 'user', postAccountPassword, 'account-password'),
   route('POST', '/ui/account/delete', 'user', postAccountDelete, 'account-delete'),
-  route('GET', '/ui/account/sessions', 'user', async (ctx) => sessionsPage(ctx)),
-  route('POST', '/ui/account/sessions/revoke', 'user', postRevokeSession, 'sessions-revoke'),
-  route('POST', '/ui/account/sessions/revoke-all', 'user', postRevokeAll, 'sessions-revoke-all'),
   route('POST', '/ui/sign-out', 'any', postSignOut, 'sign-out'),
 ];

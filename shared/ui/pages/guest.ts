@@ -23,8 +23,8 @@ import {
   viewOf,
   withFormErrors,
 } from '../kit.js';
-import { field, form, h, links, notice, type PageErrors, renderPage, t } from '../render.js';
-import { challengeOf, secondStep } from '../second-step.js';
+import { field, form, h, links, notice, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
+import { challengeHasPasskey, challengeOf, secondStep } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
 
 function signInPage(ctx: Ctx, errors: PageErrors, values: { email?: string }): Result {
@@ -50,6 +50,7 @@ function signInPage(ctx: Ctx, errors: PageErrors, values: { email?: string }): R
       ],
       t(view, 'signIn.submit'),
     ),
+    h('p', null, passkeyButton(view, 'sign-in', t(view, 'signIn.passkey'))),
     links([
       { href: '/ui/sign-up', text: t(view, 'signIn.signUp') },
       { href: '/ui/forgot-password', text: t(view, 'signIn.forgot') },
@@ -85,8 +86,9 @@ async function postSignIn(ctx: Ctx): Promise<Result> {
 }
 
 /** The second step (§5.1): a code from the authenticator app or a recovery code; the time limit said on the page. */
-function secondStepPage(ctx: Ctx, errors: PageErrors): Result {
+async function secondStepPage(ctx: Ctx, errors: PageErrors): Promise<Result> {
   if (!ctx.cookies[COOKIES.mfa]) return redirect(ctx, '/ui/sign-in');
+  const withPasskey = await challengeHasPasskey(ctx.deps, ctx.cookies[COOKIES.mfa]);
   const view = viewOf(ctx);
   const labels = { code: t(view, 'field.code') };
   const minutes = Math.min(15, Math.max(1, Number.parseInt(ctx.query.minutes ?? '5', 10) || 5));
@@ -106,6 +108,7 @@ function secondStepPage(ctx: Ctx, errors: PageErrors): Result {
       [field(view, { name: 'code', label: labels.code, type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', errors: errors.code })],
       t(view, 'mfa.submit'),
     ),
+    withPasskey ? h('p', null, passkeyButton(view, 'mfa', t(view, 'mfa.passkey'))) : null,
     links([{ href: '/ui/sign-in', text: t(view, 'mfa.startAgain') }]),
   ];
   return page(ctx, Object.keys(errors).length ? 401 : 200, renderPage(view, 'mfa.title', body));
