@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
+import type { CssVariables } from '../../shared/ui/theme.js';
 
 /**
  * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a
@@ -272,4 +273,14 @@ export interface HostedUiProps {
   readonly appName?: string;
   /** `AUTH_UI_DEFAULT_LOCALE`. @default 'en' */
   readonly defaultLocale?: 'en' | 'de';
+  // --- branding (hosted-ui.md §9) ---
+  /** `AUTH_UI_LOGO_URL`: an https URL; its origin joins the pages' CSP `img-src`. Shown with the app's name as its alt text. */
+  readonly logoUrl?: string;
+  /**
+   * `AUTH_UI_CSS_VARIABLES`: colours (`#rrggbb`, each with a `-dark` twin), `--latch-radius`
+   * (`<n>px`/`<n>rem`) and `--latch-font-family`, written into the theme stylesheet. Synth fails on
+   * a value outside its pattern or a pair below WCAG contrast (docs/hosted-ui.md, "Branding").
+   */
+  readonly cssVariables?: CssVariables;
+  // --- end branding ---
 }

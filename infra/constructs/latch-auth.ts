@@ -18,6 +18,7 @@ import { type FunctionName, functionNames, type RouteDefinition, routeKey, route
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
+import { brandingEnvironment } from './hosted-ui-branding.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender, addSesFeedback, type SesFeedback } from './mail-sender.js';
@@ -149,6 +150,7 @@ export class LatchAuth extends Construct {
             AUTH_UI: 'true',
             ...(props.hostedUi.appName ? { AUTH_UI_APP_NAME: props.hostedUi.appName } : {}),
             ...(props.hostedUi.defaultLocale ? { AUTH_UI_DEFAULT_LOCALE: props.hostedUi.defaultLocale } : {}),
+            ...brandingEnvironment(props.hostedUi),
           }
         : {}),
       // --- end hosted UI ---
