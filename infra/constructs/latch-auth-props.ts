@@ -8,6 +8,7 @@ import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
 import type { CssVariables } from '../../shared/ui/theme.js';
+import type { LatchCustomDomainProps } from './custom-domain.js';
 
 /**
  * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a
@@ -101,6 +102,13 @@ export interface LatchAuthProps {
    * @default no hosted pages
    */
   readonly hostedUi?: HostedUiProps;
+  /**
+   * A custom domain (docs/hosted-ui.md, "Custom domain"): a regional API Gateway domain name with
+   * TLS 1.2, mapped to the API; an alias record with `hostedZone`; output `UiUrl`. `issuer`
+   * defaults to `https://<domainName>`; set `appUrl` to `https://<domainName>/ui`.
+   * @default the API's execute-api URL
+   */
+  readonly customDomain?: LatchCustomDomainProps;
   /** `AUTH_MAIL_FROM`: sender of every mail, an address of a verified SES identity. */
   readonly mailFrom: string;
   /**

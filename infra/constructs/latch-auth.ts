@@ -17,6 +17,7 @@ import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
+import { LatchCustomDomain } from './custom-domain.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
 import { brandingEnvironment } from './hosted-ui-branding.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
@@ -97,6 +98,9 @@ export class LatchAuth extends Construct {
    */
   readonly httpAuthorizer: HttpLambdaAuthorizer;
 
+  /** The custom domain (`customDomain` prop), if any. */
+  readonly customDomain: LatchCustomDomain | undefined;
+
   private readonly mailFrom: string;
   private readonly encryptionKey: kms.IKey | undefined;
 
@@ -131,7 +135,7 @@ export class LatchAuth extends Construct {
       createDefaultStage: false,
     });
     this.apiUrl = this.api.apiEndpoint;
-    this.issuer = props.issuer ?? this.apiUrl;
+    this.issuer = props.issuer ?? (props.customDomain ? `https://${props.customDomain.domainName}` : this.apiUrl);
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
 
     const environment: Record<string, string> = {
@@ -243,6 +247,11 @@ export class LatchAuth extends Construct {
       }
     }
     // --- end hosted UI ---
+    // --- custom domain (hosted-ui.md §9) ---
+    this.customDomain = props.customDomain
+      ? new LatchCustomDomain(this, 'CustomDomain', { ...props.customDomain, api: this.api, stage: this.stage, hostedUi: props.hostedUi !== undefined })
+      : undefined;
+    // --- end custom domain ---
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');
