@@ -1,6 +1,8 @@
 import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -182,6 +184,22 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** The `customDomain` prop from context: a certificate ARN and, optionally, a hosted zone id and name. */
+function customDomainFrom(scope: Construct, value: unknown): LatchAuthProps['customDomain'] {
+  if (value === undefined) return undefined;
+  const v = value as { domainName?: unknown; certificateArn?: unknown; hostedZoneId?: unknown; zoneName?: unknown };
+  if (typeof v.domainName !== 'string' || typeof v.certificateArn !== 'string') {
+    throw new Error('context "customDomain" needs "domainName" and "certificateArn" (and optionally "hostedZoneId" with "zoneName")');
+  }
+  return {
+    domainName: v.domainName,
+    certificate: acm.Certificate.fromCertificateArn(scope, 'LatchCustomDomainCertificate', v.certificateArn),
+    ...(typeof v.hostedZoneId === 'string' && typeof v.zoneName === 'string'
+      ? { hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'LatchCustomDomainZone', { hostedZoneId: v.hostedZoneId, zoneName: v.zoneName }) }
+      : {}),
+  };
+}
+
 /** The {@link LatchAuth} properties a scope's CDK context describes. */
 export function latchPropsFromContext(scope: Construct): LatchAuthProps {
   const ctx = new ContextReader(scope);
@@ -220,6 +238,8 @@ export function latchPropsFromContext(scope: Construct): LatchAuthProps {
     ...optional('oauthProviders', oauthProvidersFileOf(ctx.string('oauthProvidersFile'))),
     // --- hosted UI: `-c hostedUi='{"appName":"Example"}'` (docs/hosted-ui.md) ---
     ...optional('hostedUi', ctx.json('hostedUi') as LatchAuthProps['hostedUi']),
+    // --- custom domain: `-c customDomain='{"domainName":"auth.example.com","certificateArn":"arn:…","hostedZoneId":"Z…","zoneName":"example.com"}'` ---
+    ...optional('customDomain', customDomainFrom(scope, ctx.json('customDomain'))),
   };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
 import { type OAuthProviderConfig, parseOAuthProviders } from './domain/oauth.js';
 import { SETTINGS, type SettingDefinition, type SettingName, settingOf } from './settings.js';
+import { type CssVariables, checkLogoUrl, checkTheme } from './ui/theme.js';
 
 /**
  * The one typed configuration loader, used by the deployed functions, the local runner, the CLI
@@ -72,7 +73,15 @@ export interface Config {
   /** The lowest level the authorizer lets through (`AUTH_AUTHORIZER_MIN_AAL`). */
   authorizerMinAal: 'aal1' | 'aal2';
   /** The hosted pages (`AUTH_UI*`, docs/hosted-ui.md). */
-  ui: { enabled: boolean; appName: string; defaultLocale: 'en' | 'de'; pseudoLocales: boolean };
+  ui: {
+    enabled: boolean;
+    appName: string;
+    defaultLocale: 'en' | 'de';
+    pseudoLocales: boolean;
+    /** Branding (§9): the logo (https) and the checked CSS variables. */
+    logoUrl?: string;
+    cssVariables: CssVariables;
+  };
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §11, part B).
   /** WebAuthn relying party id (`AUTH_WEBAUTHN_RP_ID`, default `APP_URL`'s host); never an IP address. */
   webauthnRpId: string;
@@ -175,6 +184,19 @@ function url(env: Env, name: SettingName, fallback = declared(name).default): st
 }
 
 /** A typo in a setting's name must not silently keep its default: unknown `AUTH_*` names fail. */
+/** `AUTH_UI_CSS_VARIABLES`: JSON, patterns and contrast checked (hosted-ui.md §9). */
+function cssVariablesOf(env: Env): CssVariables {
+  const raw = env.AUTH_UI_CSS_VARIABLES || '{}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('AUTH_UI_CSS_VARIABLES must be a JSON object');
+  }
+  checkTheme(parsed);
+  return parsed as CssVariables;
+}
+
 function refuseUnknownSettings(env: Env): void {
   const unknown = Object.keys(env).filter((name) => name.startsWith('AUTH_') && !settingOf(name));
   if (unknown.length > 0) {
@@ -248,6 +270,8 @@ export function loadConfig(env: Env = process.env): Config {
       appName: text(env, 'AUTH_UI_APP_NAME') ?? new URL(appUrl).host,
       defaultLocale: choice<'en' | 'de'>(env, 'AUTH_UI_DEFAULT_LOCALE'),
       pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
+      ...(env.AUTH_UI_LOGO_URL ? { logoUrl: checkLogoUrl(env.AUTH_UI_LOGO_URL).url } : {}),
+      cssVariables: cssVariablesOf(env),
     },
     oauthProviders: oauthProvidersOf(env, bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK')),
     oauthStateTtlSeconds: int(env, 'AUTH_OAUTH_STATE_TTL_SECONDS'),

@@ -519,6 +519,22 @@ export const SETTINGS = [
     description: 'the language of the hosted pages when nothing else chooses one',
     scope: 'setting',
   },
+  // --- branding (hosted-ui.md §9) ---
+  {
+    name: 'AUTH_UI_LOGO_URL',
+    type: 'url',
+    description: "https URL of the logo on the hosted pages (its origin joins the CSP's `img-src`)",
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_UI_CSS_VARIABLES',
+    type: 'json',
+    default: '{}',
+    description:
+      "the hosted pages' colours, radius and font (`hostedUi.cssVariables`; patterns and WCAG contrast checked, see [`docs/hosted-ui.md`](docs/hosted-ui.md))",
+    scope: 'setting',
+  },
+  // --- end branding ---
   {
     name: 'AUTH_UI_PSEUDO_LOCALES',
     type: 'boolean',

@@ -8,6 +8,8 @@ import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
 import type { LatchOAuthProvider } from './oauth-providers.js';
+import type { CssVariables } from '../../shared/ui/theme.js';
+import type { LatchCustomDomainProps } from './custom-domain.js';
 
 /**
  * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a
@@ -101,6 +103,13 @@ export interface LatchAuthProps {
    * @default no hosted pages
    */
   readonly hostedUi?: HostedUiProps;
+  /**
+   * A custom domain (docs/hosted-ui.md, "Custom domain"): a regional API Gateway domain name with
+   * TLS 1.2, mapped to the API; an alias record with `hostedZone`; output `UiUrl`. `issuer`
+   * defaults to `https://<domainName>`; set `appUrl` to `https://<domainName>/ui`.
+   * @default the API's execute-api URL
+   */
+  readonly customDomain?: LatchCustomDomainProps;
   /** `AUTH_MAIL_FROM`: sender of every mail, an address of a verified SES identity. */
   readonly mailFrom: string;
   /**
@@ -282,4 +291,14 @@ export interface HostedUiProps {
   readonly appName?: string;
   /** `AUTH_UI_DEFAULT_LOCALE`. @default 'en' */
   readonly defaultLocale?: 'en' | 'de';
+  // --- branding (hosted-ui.md §9) ---
+  /** `AUTH_UI_LOGO_URL`: an https URL; its origin joins the pages' CSP `img-src`. Shown with the app's name as its alt text. */
+  readonly logoUrl?: string;
+  /**
+   * `AUTH_UI_CSS_VARIABLES`: colours (`#rrggbb`, each with a `-dark` twin), `--latch-radius`
+   * (`<n>px`/`<n>rem`) and `--latch-font-family`, written into the theme stylesheet. Synth fails on
+   * a value outside its pattern or a pair below WCAG contrast (docs/hosted-ui.md, "Branding").
+   */
+  readonly cssVariables?: CssVariables;
+  // --- end branding ---
 }

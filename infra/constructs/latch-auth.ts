@@ -17,7 +17,9 @@ import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
 import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
+import { LatchCustomDomain } from './custom-domain.js';
 import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
+import { brandingEnvironment } from './hosted-ui-branding.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
 import { addMailSender, addSesFeedback, type SesFeedback } from './mail-sender.js';
@@ -98,6 +100,9 @@ export class LatchAuth extends Construct {
    */
   readonly httpAuthorizer: HttpLambdaAuthorizer;
 
+  /** The custom domain (`customDomain` prop), if any. */
+  readonly customDomain: LatchCustomDomain | undefined;
+
   private readonly mailFrom: string;
   private readonly encryptionKey: kms.IKey | undefined;
 
@@ -132,7 +137,7 @@ export class LatchAuth extends Construct {
       createDefaultStage: false,
     });
     this.apiUrl = this.api.apiEndpoint;
-    this.issuer = props.issuer ?? this.apiUrl;
+    this.issuer = props.issuer ?? (props.customDomain ? `https://${props.customDomain.domainName}` : this.apiUrl);
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
 
     const environment: Record<string, string> = {
@@ -151,6 +156,7 @@ export class LatchAuth extends Construct {
             AUTH_UI: 'true',
             ...(props.hostedUi.appName ? { AUTH_UI_APP_NAME: props.hostedUi.appName } : {}),
             ...(props.hostedUi.defaultLocale ? { AUTH_UI_DEFAULT_LOCALE: props.hostedUi.defaultLocale } : {}),
+            ...brandingEnvironment(props.hostedUi),
           }
         : {}),
       // --- end hosted UI ---
@@ -253,6 +259,11 @@ export class LatchAuth extends Construct {
       }
     }
     // --- end hosted UI ---
+    // --- custom domain (hosted-ui.md §9) ---
+    this.customDomain = props.customDomain
+      ? new LatchCustomDomain(this, 'CustomDomain', { ...props.customDomain, api: this.api, stage: this.stage, hostedUi: props.hostedUi !== undefined })
+      : undefined;
+    // --- end custom domain ---
 
     this.authorizerFunction = fnOf('authorizer');
     this.httpAuthorizer = this.createHttpAuthorizer('LatchAuthorizer');

@@ -14,6 +14,7 @@ import { guestPages } from './pages/guest.js';
 import { reauthenticatePages } from './pages/reauthenticate.js';
 import { securityPages } from './pages/security.js';
 import { safeReturn } from './security.js';
+import { themeAsset } from './theme.js';
 
 export { MAX_FORM_BYTES, type Result, tooLargePage } from './kit.js';
 
@@ -27,12 +28,18 @@ const PAGES: PageRoute[] = [
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 
+/** The branding theme's stylesheet (§9), when the path is its content-hashed one. */
+function themeAssetAt(deps: Deps, path: string) {
+  const theme = themeAsset(deps.config.ui.cssVariables);
+  return theme.path === path ? theme : undefined;
+}
+
 /** Answers one request to `/ui/…` (the `ui` function's core, below its middlewares). */
 export async function handleUi(deps: Deps, event: APIGatewayProxyEventV2, form: Record<string, string>): Promise<Result> {
   const path = event.rawPath ?? '/';
   const method = event.requestContext?.http?.method ?? 'GET';
   if (method === 'GET' && path.startsWith('/ui/assets/')) {
-    const asset = assetAt(path);
+    const asset = assetAt(path) ?? themeAssetAt(deps, path);
     if (asset) {
       return {
         statusCode: 200,

@@ -22,7 +22,8 @@ a{color:var(--latch-color-primary);text-underline-offset:.15em}
 .skip{position:absolute;inset-inline-start:.5rem;top:-4rem;background:var(--latch-color-background);padding:.5rem 1rem;z-index:10}
 .skip:focus{top:.5rem}
 header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;padding:.75rem 1rem;border-bottom:1px solid var(--latch-color-border)}
-.app-name{font-weight:700;font-size:1.125rem}
+.app-name{font-weight:700;font-size:1.125rem;display:inline-flex;align-items:center;gap:.5rem}
+.logo{height:32px;width:auto;max-width:10rem}
 header nav ul,.links{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}
 header nav a,.links a{display:inline-block;min-height:24px;padding:.125rem 0}
 header form{margin:0}

@@ -12,6 +12,7 @@ import { header, requestInfo } from '../http/request.js';
 import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
 import { errorSummary, h, type PageErrors, renderPage, t, type View } from './render.js';
 import { COOKIES, type CsrfBinding, clearCookie, cookiesOf, csrfToken, csrfValid, originAllowed, pageHeaders, randomToken, setCookie } from './security.js';
+import { themeAsset } from './theme.js';
 
 export type Result = APIGatewayProxyStructuredResultV2;
 
@@ -135,6 +136,8 @@ export function viewOf(ctx: Ctx): View {
     path: ctx.path,
     csrf: (formId) => csrfToken(csrfBinding(ctx), formId),
     signedIn: ctx.signedIn ? { email: ctx.signedIn.user.email } : undefined,
+    themePath: themeAsset(ctx.deps.config.ui.cssVariables).path,
+    logoUrl: ctx.deps.config.ui.logoUrl,
   };
 }
 
@@ -170,11 +173,17 @@ export async function checkPost(ctx: Ctx, formId: string): Promise<Result | unde
 }
 
 export function page(ctx: Ctx, status: number, html: string, extraHeaders: Record<string, string> = {}): Result {
-  return { statusCode: status, headers: { ...pageHeaders(), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
+  return { statusCode: status, headers: { ...pageHeaders(brandingCsp(ctx)), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
+}
+
+/** The logo's origin joins `img-src` (§4, §9). */
+function brandingCsp(ctx: Ctx): { imgSources: string[] } {
+  const logo = ctx.deps.config.ui.logoUrl;
+  return { imgSources: logo ? [new URL(logo).origin] : [] };
 }
 
 export function redirect(ctx: Ctx, location: string): Result {
-  return { statusCode: 303, headers: { ...pageHeaders(), location }, body: '', cookies: [...ctx.setCookies] };
+  return { statusCode: 303, headers: { ...pageHeaders(brandingCsp(ctx)), location }, body: '', cookies: [...ctx.setCookies] };
 }
 
 export function messagePage(

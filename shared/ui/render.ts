@@ -23,6 +23,9 @@ export interface View {
   csrf(formId: string): string;
   /** Set on signed-in pages. */
   signedIn?: { email: string } | undefined;
+  /** Branding (§9): the theme stylesheet's path and the logo (alt = the app's name). */
+  themePath?: string;
+  logoUrl?: string | undefined;
 }
 
 export function t(view: View, id: MessageId, values?: Record<string, string | number>): string {
@@ -46,6 +49,7 @@ export function renderPage(view: View, title: MessageId, body: ComponentChildren
       h('meta', { name: 'robots', content: 'noindex' }),
       h('title', null, t(view, 'layout.title', { page: pageTitle, app: view.appName })),
       h('link', { rel: 'stylesheet', href: ASSETS.css.path }),
+      view.themePath ? h('link', { rel: 'stylesheet', href: view.themePath }) : null,
       h('script', { src: ASSETS.js.path, defer: true }),
     ),
     h(
@@ -55,7 +59,14 @@ export function renderPage(view: View, title: MessageId, body: ComponentChildren
       h(
         'header',
         null,
-        h('span', { class: 'app-name' }, view.appName),
+        view.logoUrl
+          ? h(
+              'span',
+              { class: 'app-name' },
+              h('img', { class: 'logo', src: view.logoUrl, alt: view.appName }),
+              h('span', { 'aria-hidden': 'true' }, view.appName),
+            )
+          : h('span', { class: 'app-name' }, view.appName),
         view.signedIn
           ? h(
               'nav',

@@ -70,12 +70,12 @@ export function originAllowed(headers: Record<string, string | undefined>, uiOri
 }
 
 /** The Content-Security-Policy of every page (§4). */
-export function contentSecurityPolicy(formActions: string[] = []): string {
+export function contentSecurityPolicy(formActions: string[] = [], imgSources: string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${imgSources.map((s) => ` ${s}`).join('')}`,
     "connect-src 'self'",
     `form-action 'self'${formActions.map((a) => ` ${a}`).join('')}`,
     "frame-ancestors 'none'",
@@ -85,10 +85,10 @@ export function contentSecurityPolicy(formActions: string[] = []): string {
 }
 
 /** Headers of every page answer (assets excepted): not cached, not framed, no inline code. */
-export function pageHeaders(): Record<string, string> {
+export function pageHeaders(options: { imgSources?: string[] } = {}): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': contentSecurityPolicy(),
+    'content-security-policy': contentSecurityPolicy([], options.imgSources ?? []),
     'cache-control': 'no-store',
     'cross-origin-opener-policy': 'same-origin',
     'x-content-type-options': 'nosniff',
