@@ -151,6 +151,8 @@ export interface Session {
   ip: string | null;
   /** True for the session the call was made with. */
   current: boolean;
+  /** `null` for a direct API sign-in, `"ui"` for the hosted pages, or a hand-off client id. */
+  client: string | null;
 }
 
 /** Query of {@link LatchClient.sessionsPage}: a page size (1 to 100, default 20) and the previous page's cursor. */

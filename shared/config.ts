@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
 import { type OAuthProviderConfig, parseOAuthProviders } from './domain/oauth.js';
+import { parseUiClients, type UiClient } from './domain/oauth2.js';
 import { SETTINGS, type SettingDefinition, type SettingName, settingOf } from './settings.js';
 import { type CssVariables, checkLogoUrl, checkTheme } from './ui/theme.js';
 
@@ -81,7 +82,11 @@ export interface Config {
     /** Branding (§9): the logo (https) and the checked CSS variables. */
     logoUrl?: string;
     cssVariables: CssVariables;
+    /** The hand-off's first-party clients (`AUTH_UI_CLIENTS`, §6). */
+    clients: UiClient[];
   };
+  /** `AUTH_OAUTH2_CODE_TTL_SECONDS`: life of the hand-off's authorization code (docs/specs/hosted-ui.md §6). */
+  oauth2CodeTtlSeconds: number;
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §11, part B).
   /** WebAuthn relying party id (`AUTH_WEBAUTHN_RP_ID`, default `APP_URL`'s host); never an IP address. */
   webauthnRpId: string;
@@ -126,6 +131,26 @@ function oauthProvidersOf(env: Env, allowHttpLoopback: boolean): OAuthProviderCo
 }
 
 type Env = Record<string, string | undefined>;
+
+/** `AUTH_UI_CLIENTS`: JSON, or the path of a JSON file (docs/specs/hosted-ui.md §6). */
+function uiClientsOf(env: Env): UiClient[] {
+  const raw = (env.AUTH_UI_CLIENTS ?? '').trim() || '[]';
+  let text = raw;
+  if (!raw.startsWith('[')) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch {
+      throw new Error(`AUTH_UI_CLIENTS must be a JSON array or the path of a JSON file; cannot read "${raw}"`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('AUTH_UI_CLIENTS is not valid JSON');
+  }
+  return parseUiClients(parsed);
+}
 
 /** The declaration of a setting `loadConfig` reads (a name missing from the table is a bug here). */
 function declared(name: SettingName): SettingDefinition {
@@ -272,7 +297,9 @@ export function loadConfig(env: Env = process.env): Config {
       pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
       ...(env.AUTH_UI_LOGO_URL ? { logoUrl: checkLogoUrl(env.AUTH_UI_LOGO_URL).url } : {}),
       cssVariables: cssVariablesOf(env),
+      clients: uiClientsOf(env),
     },
+    oauth2CodeTtlSeconds: int(env, 'AUTH_OAUTH2_CODE_TTL_SECONDS'),
     oauthProviders: oauthProvidersOf(env, bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK')),
     oauthStateTtlSeconds: int(env, 'AUTH_OAUTH_STATE_TTL_SECONDS'),
     oauthPendingTtlSeconds: int(env, 'AUTH_OAUTH_PENDING_TTL_SECONDS'),

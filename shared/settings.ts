@@ -543,6 +543,25 @@ export const SETTINGS = [
     scope: 'setting',
   },
   // --- end hosted UI ---
+  // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6, §10) ---
+  {
+    name: 'AUTH_UI_CLIENTS',
+    type: 'json',
+    default: '[]',
+    description:
+      "the hand-off's first-party clients (`/oauth2/authorize`, `/oauth2/token`), a JSON array or the path of a JSON file (see [`docs/hosted-ui.md`](docs/hosted-ui.md))",
+    scope: 'setting',
+  },
+  {
+    name: 'AUTH_OAUTH2_CODE_TTL_SECONDS',
+    type: 'integer',
+    default: '60',
+    min: 10,
+    max: 60,
+    description: "life of the hand-off's authorization code",
+    scope: 'setting',
+  },
+  // --- end hand-off ---
   { name: 'LATCH_TABLE_NAME', type: 'text', description: 'the DynamoDB table (CDK, the local runner)', scope: 'runtime' },
   { name: 'LATCH_AUDIT_TABLE_NAME', type: 'text', description: 'the audit table (CDK; locally the table name with `-audit`)', scope: 'runtime' },
   {

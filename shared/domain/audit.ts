@@ -152,6 +152,18 @@ export const AUDIT_EVENTS = {
     when: 'a valid assertion whose signature counter did not grow: the passkey is disabled',
   },
   'password.removed': { details: [], me: true, when: '`DELETE /me/password` removed the password (the user signs in with a passkey)' },
+  // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6) ---
+  'oauth2.code_issued': {
+    details: ['clientId'],
+    me: true,
+    when: '`GET /oauth2/authorize` issued an authorization code for a client (the UI session is the event\'s session)',
+  },
+  'oauth2.code_reused': {
+    details: ['clientId', 'revokedSessionId'],
+    me: true,
+    when: 'a redeemed authorization code was presented again: the session its first redemption created is revoked',
+  },
+  // --- end hand-off ---
 } as const satisfies Record<string, EventSpec>;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

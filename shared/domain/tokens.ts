@@ -76,3 +76,24 @@ export function isIssuedRenewalSecret(renewalKey: string, sessionId: string, gen
   if (!RENEWAL_SECRET.test(secret)) return false;
   return safeEqual(renewalMac(renewalKey, sessionId, generation, secret.slice(0, 43)), secret.slice(43));
 }
+
+/** The parts of a hosted-UI session cookie `<userId>.<sessionId>.<secret>` (`docs/specs/hosted-ui.md` §3). */
+export interface UiSessionCookieParts {
+  userId: string;
+  sessionId: string;
+  secret: string;
+}
+
+/** Builds the `__Host-latch_ui` cookie's value. */
+export function formatUiSessionCookie(parts: UiSessionCookieParts): string {
+  return `${parts.userId}.${parts.sessionId}.${parts.secret}`;
+}
+
+/** Splits a `__Host-latch_ui` cookie's value; undefined when it is not of our form. */
+export function parseUiSessionCookie(value: unknown): UiSessionCookieParts | undefined {
+  if (typeof value !== 'string' || value.length > 200) return undefined;
+  const [userId, sessionId, secret, extra] = value.split('.');
+  if (extra !== undefined || !userId || !sessionId || !secret) return undefined;
+  if (!UUID.test(userId) || !UUID.test(sessionId) || !SECRET.test(secret)) return undefined;
+  return { userId, sessionId, secret };
+}

@@ -211,6 +211,16 @@ export interface Session {
   amr?: string[];
   /** Epoch seconds of the session's last authentication event. Absent: its `createdAt`. */
   authTime?: number;
+  /**
+   * Who the session is for (`docs/specs/hosted-ui.md` §3): absent/`null` for a direct API
+   * sign-in, `"ui"` for a hosted-UI session, or a hand-off client id (sessions made by
+   * `POST /oauth2/token`). Only that client may renew it.
+   */
+  client?: string | null;
+  /** A UI session: SHA-256 (base64url) of the `__Host-latch_ui` cookie's secret. Such a session has no access or renewal token. */
+  uiHash?: string;
+  /** A UI session: 256 random bits (base64url); its forms' CSRF tokens are HMAC-SHA256(csrfSecret, form id). */
+  csrfSecret?: string;
 }
 
 /** Kinds of single-use tokens that travel by mail. One live token per user and kind. */

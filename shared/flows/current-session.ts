@@ -196,14 +196,20 @@ function assertMaySignIn(user: User): void {
  * future generation, or the current generation with the wrong secret) is a plain 401 and
  * revokes nothing: revoking takes a token that was once valid.
  */
-export async function renewSession(deps: Deps, input: { renewalToken?: string | undefined }, request?: RequestInfo): Promise<TokenPair> {
+export async function renewSession(
+  deps: Deps,
+  input: { renewalToken?: string | undefined },
+  request?: RequestInfo,
+  /** Whose sessions may be renewed: `null` (`POST /session/renew`) or a hand-off client id (`POST /oauth2/token`). */
+  client: string | null = null,
+): Promise<TokenPair> {
   const parsed = parseRenewalToken(input.renewalToken);
   if (!parsed) throw new AuthError('unauthorized', messages.unauthorized);
   // A second attempt only when the user changed between our read and our write (e.g. a
   // password change that kept this very session, or a role change): the fresh read decides
   // again, so a session that the change revoked is gone by then and answers 401.
   for (let attempt = 0; ; attempt++) {
-    const outcome = await tryRenew(deps, parsed, request);
+    const outcome = await tryRenew(deps, parsed, request, client);
     if (outcome !== 'user_changed' || attempt >= 1) {
       if (typeof outcome === 'string') return renewalRefused(deps, parsed.userId);
       return outcome;
@@ -237,10 +243,19 @@ async function revokeOnReuse(
   return 'dead';
 }
 
-async function tryRenew(deps: Deps, parsed: RenewalTokenParts, request: RequestInfo | undefined): Promise<TokenPair | 'dead' | 'user_changed'> {
+async function tryRenew(
+  deps: Deps,
+  parsed: RenewalTokenParts,
+  request: RequestInfo | undefined,
+  client: string | null,
+): Promise<TokenPair | 'dead' | 'user_changed'> {
   const [session, user] = await Promise.all([deps.store.getSession(parsed.userId, parsed.sessionId), deps.store.getUser(parsed.userId)]);
   const now = nowSeconds(deps);
   if (!user || !session || session.expiresAt <= now || user.locked) return 'dead';
+  // A session renews only for its own client (`docs/specs/hosted-ui.md` §3, §6): a UI session
+  // (no renewal token at all) never, a hand-off client's only through `/oauth2/token` with its id.
+  // Refused without spending or revoking anything.
+  if ((session.client ?? null) !== client || session.uiHash !== undefined) return 'dead';
 
   // Only a secret this server issued for this session and generation counts as a (spent) token.
   if (parsed.generation > session.renewalGeneration) return 'dead';

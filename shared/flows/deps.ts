@@ -45,6 +45,8 @@ export interface RequestInfo {
   requestId?: string | null;
   /** Set by the CLI: the operator's AWS principal ARN (or `local`); admin events then name an `operator` actor. */
   operator?: string | undefined;
+  /** Set by the hosted pages: `"ui"` makes a session a flow starts a UI session (`docs/specs/hosted-ui.md` §3). */
+  client?: 'ui' | undefined;
 }
 
 /** The caller behind a valid access token. */

@@ -14,6 +14,8 @@ export interface SessionView {
   userAgent: string | null;
   ip: string | null;
   current: boolean;
+  /** `null` for a direct API sign-in, `"ui"` for the hosted pages, or a hand-off client id (`docs/specs/hosted-ui.md` §3). */
+  client: string | null;
 }
 
 /** Page sizes of `GET /sessions`. */
@@ -77,6 +79,7 @@ export async function listMySessions(deps: Deps, principal: Principal, input: Li
       userAgent: s.userAgent,
       ip: s.ip,
       current: s.id === principal.sessionId,
+      client: s.client ?? null,
     })),
     nextCursor: sessions.length > limit && last ? Buffer.from(positionOf(last), 'utf8').toString('base64url') : null,
   };

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { ConflictError, isConflict, ServiceUnavailableError } from '../domain/errors.js';
 import { hashSecret, randomId, randomSecret } from '../domain/secrets.js';
-import { formatRenewalToken, renewalSecret } from '../domain/tokens.js';
+import { formatRenewalToken, formatUiSessionCookie, renewalSecret } from '../domain/tokens.js';
 import { aalOf } from '../domain/totp.js';
 import { type PublicUser, type Session, toPublicUser, type User } from '../domain/types.js';
 import { logHookFailure, runBeforeHook } from '../hooks/run.js';
@@ -22,6 +22,11 @@ export interface TokenPair {
   recoveryCodesRemaining?: number;
   /** `AUTH_MFA=required` and the user has no second factor yet (`docs/specs/mfa-and-passkeys.md` §8.1). */
   mfaEnrollmentRequired?: true;
+  /**
+   * A UI session (`docs/specs/hosted-ui.md` §3): the `__Host-latch_ui` cookie's value
+   * `<userId>.<sessionId>.<secret>`; `accessToken` and `renewalToken` are then empty (none exists).
+   */
+  uiSession?: string;
 }
 
 /** A warning a token pair may carry. */
@@ -102,7 +107,7 @@ const CAP_DELETIONS_PER_COMMIT = 90;
  * without confirmation, or an invitation's acceptance (each creates a session, so each is the end
  * of a sign-in, with the password as its factor).
  */
-export type SignInMethod = 'password' | 'registration' | 'invitation' | 'provider' | 'passkey';
+export type SignInMethod = 'password' | 'registration' | 'invitation' | 'provider' | 'passkey' | `oauth2:${string}`;
 
 /** Options of {@link prepareSession} and {@link startSession}. */
 export interface SessionOptions {
@@ -117,6 +122,14 @@ export interface SessionOptions {
    * the session and put in its `sign_in` event. Default `["pwd"]`.
    */
   amr?: string[];
+  /**
+   * The session's `client` (`docs/specs/hosted-ui.md` §3): default `request.client` (`"ui"` from
+   * the hosted pages), else `null` (a direct API sign-in). `"ui"` makes a UI session: no access or
+   * renewal token, a cookie secret (`uiHash`) and a `csrfSecret` instead.
+   */
+  client?: string | null;
+  /** Copied from the session where the authentication happened (the hand-off): default now. */
+  authTime?: number;
 }
 /** Attempts of {@link startSession} when another sign-in or a role change lands between read and write. */
 const START_ATTEMPTS = 25;
@@ -181,15 +194,19 @@ export async function prepareSession(
     ended = ended.slice(surplus.length);
   }
   const id = randomId();
+  const client = options.client !== undefined ? options.client : (options.request.client ?? null);
+  const ui = client === 'ui';
   const renewalKey = randomSecret();
-  const secret = renewalSecret(renewalKey, id, 0);
+  // A UI session has no renewal token: no hash of a secret anyone holds, so nothing renews it.
+  const secret = ui ? '' : renewalSecret(renewalKey, id, 0);
+  const uiSecret = ui ? randomSecret() : '';
   const session: Session = {
     id,
     userId: user.id,
     role: user.role,
     email: user.email,
     currentJti: randomId(),
-    renewalHash: hashSecret(secret),
+    renewalHash: ui ? '' : hashSecret(secret),
     renewalGeneration: 0,
     renewalKey,
     rememberMe: options.rememberMe,
@@ -199,9 +216,14 @@ export async function prepareSession(
     userAgent: options.request.userAgent?.slice(0, 512) ?? null,
     ip: options.request.ip,
     amr: options.amr ?? ['pwd'],
-    authTime: now,
+    authTime: options.authTime ?? now,
+    ...(client !== null ? { client } : {}),
+    ...(ui ? { uiHash: hashSecret(uiSecret), csrfSecret: randomSecret() } : {}),
   };
-  const accessToken = await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti, amr: session.amr, authTime: session.authTime });
+  // A UI session gets no access token (the pages call the flows directly).
+  const accessToken = ui
+    ? ''
+    : await signAccessToken(deps, user, { sessionId: session.id, jti: session.currentJti, amr: session.amr, authTime: session.authTime });
   const events: WriteOp[] = [
     await auditOp(deps, {
       type: 'sign_in',
@@ -233,11 +255,12 @@ export async function prepareSession(
     ],
     tokens: {
       accessToken,
-      renewalToken: formatRenewalToken({ userId: user.id, sessionId: session.id, generation: 0, secret }),
+      renewalToken: ui ? '' : formatRenewalToken({ userId: user.id, sessionId: session.id, generation: 0, secret }),
       tokenType: 'Bearer',
       expiresIn: deps.config.accessTokenTtlSeconds,
       user: toPublicUser(user),
       ...(options.warnings?.length ? { warnings: options.warnings } : {}),
+      ...(ui ? { uiSession: formatUiSessionCookie({ userId: user.id, sessionId: session.id, secret: uiSecret }) } : {}),
     },
   };
 }

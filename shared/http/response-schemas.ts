@@ -70,6 +70,9 @@ const session = z.object({
   userAgent: z.nullable(z.string()),
   ip: z.nullable(z.string()),
   current: z.boolean().check(z.describe('True for the session the call was made with.')),
+  client: z
+    .nullable(z.string())
+    .check(z.describe('`null` for a direct API sign-in, `"ui"` for the hosted pages, or the hand-off client id (`docs/specs/hosted-ui.md` §3).')),
 });
 
 const auditEvent = z

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../domain/audit.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../domain/oauth.js';
+import type { OAuth2Code } from '../domain/oauth2.js';
 import type { Passkey, WebauthnBinding, WebauthnChallenge } from '../domain/passkeys.js';
 import type { MailToken, MailTokenKind, MfaChallenge, Session, TotpPending, User } from '../domain/types.js';
 import type { MailMessage } from './services.js';
@@ -185,7 +186,24 @@ export type WriteOp =
       ifEnabled?: boolean;
     }
   /** Deletes a passkey and its claim. `not_found` when the passkey is missing (removed meanwhile). */
-  | { type: 'deletePasskey'; userId: string; id: string };
+  | { type: 'deletePasskey'; userId: string; id: string }
+  // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+  /** Stores an authorization code; `token_mismatch` if its key exists (a hash collision). */
+  | { type: 'putOAuth2Code'; code: OAuth2Code }
+  /**
+   * Redeems a code: sets `redeemedAt` and `issuedSessionId` on the condition that it was not
+   * redeemed, has not expired at `now`, and is bound to this client, redirect URI and challenge
+   * (`token_mismatch` otherwise: two redemptions racing, or a code used elsewhere).
+   */
+  | {
+      type: 'redeemOAuth2Code';
+      hash: string;
+      now: number;
+      clientId: string;
+      redirectUri: string;
+      codeChallenge: string;
+      issuedSessionId: string;
+    };
 
 /**
  * Counter changes of an `updateUser` (`docs/specs/mfa-and-passkeys.md` §12): `passkeyCount` by a
@@ -334,6 +352,8 @@ export interface AuthStore {
   // --- social sign-in (docs/specs/social-sign-in.md §8) ---
   /** A stored state, pending identity or nonce by the SHA-256 of its secret; expired ones included (callers check, the consume condition decides). */
   getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined>;
+  /** The hand-off: an authorization code by its hash, strongly consistent; redeemed and expired ones included (until the TTL deletes them). */
+  getOAuth2Code(hash: string): Promise<OAuth2Code | undefined>;
   /** The identity bound to `(provider, sub)`, if any. */
   findIdentity(provider: string, sub: string): Promise<Identity | undefined>;
   /** The user's identities. */
@@ -401,6 +421,10 @@ export function itemsOf(op: WriteOp): string[] {
     case 'failMfaChallenge':
     case 'consumeMfaChallenge':
       return [`mfa_challenge:${op.userId}/${op.hash}`];
+    case 'putOAuth2Code':
+      return [`oauth2_code:${op.code.hash}`];
+    case 'redeemOAuth2Code':
+      return [`oauth2_code:${op.hash}`];
     case 'putOAuthItem':
       return [`oauth:${op.item.kind}/${op.item.hash}`];
     case 'consumeOAuthItem':

@@ -3,10 +3,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { AuthError, RetryableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { hashSecret, safeEqual } from '../domain/secrets.js';
-import { parseRenewalToken } from '../domain/tokens.js';
+import { parseUiSessionCookie } from '../domain/tokens.js';
 import type { Session, User } from '../domain/types.js';
 import { recordAudit } from '../flows/audit.js';
-import { type Deps, nowSeconds, type Principal } from '../flows/deps.js';
+import { type Deps, nowSeconds, type Principal, type RequestInfo } from '../flows/deps.js';
 import type { TokenPair } from '../flows/token-pair.js';
 import { header, requestInfo } from '../http/request.js';
 import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
@@ -111,16 +111,17 @@ export async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form:
  * a lock, reset, sign-out or sign-out-everywhere removed is gone here at once.
  */
 export async function uiSession(deps: Deps, cookie: string | undefined): Promise<SignedIn | undefined> {
-  const parts = parseRenewalToken(cookie);
+  const parts = parseUiSessionCookie(cookie);
   if (!parts) return undefined;
   const [session, user] = await Promise.all([deps.store.getSession(parts.userId, parts.sessionId), deps.store.getUser(parts.userId)]);
   if (!session || !user || user.locked || session.expiresAt <= nowSeconds(deps)) return undefined;
-  if (parts.generation !== session.renewalGeneration || !safeEqual(hashSecret(parts.secret), session.renewalHash)) return undefined;
+  // Only a UI session (client "ui") has a cookie secret; an API or hand-off session never opens the pages.
+  if (session.client !== 'ui' || !session.uiHash || !session.csrfSecret || !safeEqual(hashSecret(parts.secret), session.uiHash)) return undefined;
   return { user, session, principal: { userId: user.id, sessionId: session.id, role: session.role, email: session.email, jti: session.currentJti } };
 }
 
 export function csrfBinding(ctx: Ctx): CsrfBinding {
-  if (ctx.signedIn) return { kind: 'session', sessionSecret: Buffer.from(ctx.signedIn.session.renewalKey, 'base64url') };
+  if (ctx.signedIn) return { kind: 'session', sessionSecret: Buffer.from(ctx.signedIn.session.csrfSecret ?? '', 'base64url') };
   if (!ctx.csrfCookie) {
     ctx.csrfCookie = randomToken();
     ctx.setCookies.push(setCookie(COOKIES.csrf, ctx.csrfCookie));
@@ -292,9 +293,18 @@ export function summary(view: View, errors: PageErrors, labels: Record<string, s
 // ---------------------------------------------------------------------------------------------
 // Before sign-in
 
+/**
+ * The request as the flows see it, marked as the hosted pages' (`client: "ui"`): a session a flow
+ * starts with it is a UI session (no access or renewal token; `docs/specs/hosted-ui.md` §3).
+ */
+export function uiRequest(ctx: Ctx): RequestInfo {
+  return { ...requestInfo(ctx.event), client: 'ui' };
+}
+
 export function startUiSession(ctx: Ctx, tokens: TokenPair, rememberMe: boolean, to: string): Result {
-  // Only the renewal token's form goes into the HttpOnly cookie; the access token is dropped.
-  ctx.setCookies.push(setCookie(COOKIES.session, tokens.renewalToken, rememberMe ? ctx.deps.config.rememberMeTtlSeconds : undefined));
+  // Only a UI session's handle goes into the HttpOnly cookie: the flow was called with uiRequest(ctx).
+  if (!tokens.uiSession) throw new Error('startUiSession: the flow was not called with uiRequest(ctx)');
+  ctx.setCookies.push(setCookie(COOKIES.session, tokens.uiSession, rememberMe ? ctx.deps.config.rememberMeTtlSeconds : undefined));
   ctx.setCookies.push(clearCookie(COOKIES.csrf));
   return redirect(ctx, to);
 }

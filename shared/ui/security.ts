@@ -44,10 +44,10 @@ function derive(secret: Uint8Array, info: string): Buffer {
 /**
  * The synchronizer token of a form. Before sign-in: HMAC-SHA256(UI key, csrf cookie + form id),
  * the UI key derived with HKDF (`info` `latch-ui-csrf`) from a deployment secret; after sign-in:
- * HMAC-SHA256(a key derived from the session's own secret, form id), so it dies with the session.
+ * HMAC-SHA256(the session's `csrfSecret`, form id), so it dies with the session.
  */
 export function csrfToken(binding: CsrfBinding, formId: string): string {
-  if (binding.kind === 'session') return createHmac('sha256', derive(binding.sessionSecret, 'latch-ui-csrf-session')).update(formId).digest('base64url');
+  if (binding.kind === 'session') return createHmac('sha256', binding.sessionSecret).update(formId).digest('base64url');
   return createHmac('sha256', derive(binding.uiSecret, 'latch-ui-csrf')).update(`${binding.cookie}|${formId}`).digest('base64url');
 }
 

@@ -122,7 +122,7 @@ const USER_MEMBERS: Record<keyof User, true> = {
   mfaEnabled: true,
   hasPassword: true,
 };
-const SESSION_MEMBERS: Record<keyof Session, true> = { id: true, createdAt: true, lastUsedAt: true, userAgent: true, ip: true, current: true };
+const SESSION_MEMBERS: Record<keyof Session, true> = { id: true, createdAt: true, lastUsedAt: true, userAgent: true, ip: true, current: true, client: true };
 /**
  * `warnings` is present only when not empty (a sign-in with a breached password), `recoveryCodesRemaining`
  * only after a second step with a recovery code, `mfaEnrollmentRequired` only with `AUTH_MFA=required`: never on these pairs.

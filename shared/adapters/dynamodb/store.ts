@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
+import type { OAuth2Code } from '../../domain/oauth2.js';
 import type { Passkey } from '../../domain/passkeys.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
@@ -202,6 +203,11 @@ export class DynamoDbStore implements AuthStore {
     }
     out.user = this.live(profile, seq);
     return out;
+  }
+
+  async getOAuth2Code(hash: string): Promise<OAuth2Code | undefined> {
+    const item = await this.get(keys.oauth2Code(hash));
+    return item && (strip(item) as unknown as OAuth2Code);
   }
 
   async getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined> {

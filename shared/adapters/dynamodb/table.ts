@@ -82,6 +82,8 @@ export const keys = {
     const name = { state: 'OAUTH_STATE', pending: 'OAUTH_PENDING', nonce: 'OAUTH_NONCE' }[kind];
     return { pk: `${name}#${hash}`, sk: name };
   },
+  /** The hand-off's authorization code (`docs/specs/hosted-ui.md` §6). */
+  oauth2Code: (hash: string) => ({ pk: `OAUTH2_CODE#${hash}`, sk: 'OAUTH2_CODE' }),
   identityClaim: (provider: string, sub: string) => ({ pk: `IDENTITY#${provider}#${sub}`, sk: 'CLAIM' }),
   identity: (userId: string, provider: string) => ({ pk: `USER#${userId}`, sk: `IDENTITY#${provider}` }),
   passkey: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: `PASSKEY#${credentialId}` }),

@@ -560,6 +560,35 @@ export function planWrite(tables: TableNames, op: WriteOp, now: number): Planned
           onMissing: 'token_mismatch',
         },
       ];
+    // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+    case 'putOAuth2Code':
+      return [
+        {
+          item: {
+            Put: { TableName, Item: { ...keys.oauth2Code(op.code.hash), ...op.code }, ConditionExpression: 'attribute_not_exists(pk)' },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
+    case 'redeemOAuth2Code':
+      // Single use, bound to its client, redirect URI and challenge: of two redemptions racing, one wins.
+      return [
+        {
+          item: {
+            Update: {
+              TableName,
+              Key: keys.oauth2Code(op.hash),
+              UpdateExpression: 'SET redeemedAt = :now, issuedSessionId = :sid',
+              ConditionExpression:
+                'attribute_exists(pk) AND attribute_not_exists(redeemedAt) AND expiresAt > :now AND clientId = :c AND redirectUri = :r AND codeChallenge = :s256',
+              ExpressionAttributeValues: { ':now': op.now, ':sid': op.issuedSessionId, ':c': op.clientId, ':r': op.redirectUri, ':s256': op.codeChallenge },
+            },
+          },
+          onExisting: 'token_mismatch',
+          onMissing: 'token_mismatch',
+        },
+      ];
     case 'consumeOAuthItem': {
       // Single use: two callbacks with one state, or a code injected into another flow, cannot both pass.
       const values: Record<string, unknown> = { ':now': op.now, ':p': op.provider };

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../domain/audit.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
+import type { OAuth2Code } from '../../domain/oauth2.js';
 import type { Passkey, WebauthnChallenge } from '../../domain/passkeys.js';
 import { safeEqual } from '../../domain/secrets.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
@@ -43,6 +44,8 @@ export class MemoryStore implements AuthStore {
   readonly mfaChallenges = new Map<string, MfaChallenge>();
   /** Social sign-in: states, pending identities and nonces by `<kind>/<hash>`. */
   readonly oauthItems = new Map<string, OAuthItem>();
+  /** The hand-off's authorization codes by hash. */
+  readonly oauth2Codes = new Map<string, OAuth2Code>();
   /** Social sign-in: identity claims, `<provider>/<sub>` → user id. */
   readonly identityClaims = new Map<string, string>();
   /** Social sign-in: identities by `<userId>/<provider>`. */
@@ -134,6 +137,11 @@ export class MemoryStore implements AuthStore {
       tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
       passkeys: await this.listPasskeys(userId),
     };
+  }
+
+  async getOAuth2Code(hash: string): Promise<OAuth2Code | undefined> {
+    const code = this.oauth2Codes.get(hash);
+    return code && clone(code);
   }
 
   async getOAuthItem(kind: OAuthItemKind, hash: string): Promise<OAuthItem | undefined> {
@@ -268,6 +276,22 @@ export class MemoryStore implements AuthStore {
       case 'deleteToken':
       case 'deleteMail':
         return;
+      case 'putOAuth2Code':
+        if (this.oauth2Codes.has(op.code.hash)) throw new ConflictError('token_mismatch');
+        return;
+      case 'redeemOAuth2Code': {
+        const code = this.oauth2Codes.get(op.hash);
+        if (
+          !code ||
+          code.redeemedAt !== undefined ||
+          code.expiresAt <= op.now ||
+          code.clientId !== op.clientId ||
+          code.redirectUri !== op.redirectUri ||
+          code.codeChallenge !== op.codeChallenge
+        )
+          throw new ConflictError('token_mismatch');
+        return;
+      }
       case 'putOAuthItem':
         if (this.oauthItems.has(`${op.item.kind}/${op.item.hash}`)) throw new ConflictError('token_mismatch');
         return;
@@ -446,6 +470,14 @@ export class MemoryStore implements AuthStore {
         const cap = this.mailCaps.get(op.scope);
         if (op.restart || !cap) this.mailCaps.set(op.scope, { count: 1, windowEnds: op.now + op.windowSeconds });
         else cap.count += 1;
+        return;
+      }
+      case 'putOAuth2Code':
+        this.oauth2Codes.set(op.code.hash, clone(op.code));
+        return;
+      case 'redeemOAuth2Code': {
+        const code = this.oauth2Codes.get(op.hash);
+        if (code) this.oauth2Codes.set(op.hash, { ...code, redeemedAt: op.now, issuedSessionId: op.issuedSessionId });
         return;
       }
       case 'putOAuthItem':

@@ -20,6 +20,7 @@ import {
   statusOf,
   summary,
   TOKEN,
+  uiRequest,
   viewOf,
   withFormErrors,
 } from '../kit.js';
@@ -67,7 +68,7 @@ async function postSignIn(ctx: Ctx): Promise<Result> {
     async () => {
       let tokens: TokenPair;
       try {
-        tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password, rememberMe }, requestInfo(ctx.event));
+        tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password, rememberMe }, uiRequest(ctx));
       } catch (error) {
         // The first factor was right and the user has a second one: the challenge waits in its cookie.
         const challenge = challengeOf(error);
@@ -119,7 +120,7 @@ async function postSecondStep(ctx: Ctx): Promise<Result> {
   if (!mfaToken) return redirect(ctx, '/ui/sign-in');
   const rememberMe = ctx.query.rememberMe === 'on';
   try {
-    const tokens = await secondStep().complete(ctx.deps, { mfaToken, code: ctx.form.code ?? '' }, requestInfo(ctx.event));
+    const tokens = await secondStep().complete(ctx.deps, { mfaToken, code: ctx.form.code ?? '' }, uiRequest(ctx));
     ctx.setCookies.push(clearCookie(COOKIES.mfa));
     return startUiSession(ctx, tokens, rememberMe, safeReturn(ctx.query.return, ctx.uiOrigin) ?? '/ui/account');
   } catch (error) {
@@ -169,7 +170,7 @@ async function postSignUp(ctx: Ctx): Promise<Result> {
       const result = await register(
         ctx.deps,
         { email: ctx.form.email, password: ctx.form.password, passwordConfirmation: ctx.form.passwordConfirmation, body: {} },
-        requestInfo(ctx.event),
+        uiRequest(ctx),
       );
       if (result.kind === 'signedIn') return startUiSession(ctx, result.tokens, false, '/ui/account');
       return messagePage(ctx, 'checkMail.title', 'checkMail.registered', 202, true);
@@ -349,7 +350,7 @@ async function postInvitation(ctx: Ctx, params: Record<string, string>): Promise
       ctx.deps,
       token,
       { password: ctx.form.password, passwordConfirmation: ctx.form.passwordConfirmation, body: {} },
-      requestInfo(ctx.event),
+      uiRequest(ctx),
     );
     return startUiSession(ctx, tokens, false, '/ui/account');
   } catch (error) {
