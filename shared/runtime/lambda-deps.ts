@@ -10,18 +10,19 @@ import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { metricsOf } from '../adapters/metrics/powertools.js';
-import { lazyOAuthProviders } from '../adapters/oidc/lazy.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import type { OAuthProviderConfig } from '../domain/oauth.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
-import type { AuditKey, KeyRing } from '../ports/services.js';
+import type { LegacyPasswords } from '../ports/legacy-passwords.js';
+import type { OAuthProviders } from '../ports/oauth-providers.js';
+import type { AuditKey, KeyRing, Log } from '../ports/services.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -37,11 +38,37 @@ export function createDocumentClient(env: Env = process.env): DynamoDBDocumentCl
 }
 
 /**
+ * Adapters that only some functions use. A function's entry passes the ones its routes reach
+ * (`shared/runtime/optional-adapters.ts`); the composition root never imports them itself, so
+ * the other bundles leave them out (esbuild bundles every module the entry can reach, dynamic
+ * imports included): openid-client and oauth4webapi only in `oauth`, bcryptjs only where a
+ * password is verified or users are imported.
+ */
+export interface Composition {
+  /** Social sign-in's relying party (`docs/social-sign-in.md`); composed only when providers are configured. */
+  oauth?: (providers: readonly OAuthProviderConfig[], options: { timeoutMs: number; env?: Env; log?: Log }) => OAuthProviders;
+  /** bcrypt and the import pepper secret (`docs/specs/import-export.md` §4–§5). */
+  legacy?: (env: Env) => LegacyPasswords;
+}
+
+/** `deps` with the optional adapters of `compose` that it does not have yet. */
+function withOptional(deps: Deps, env: Env, compose: Composition): Deps {
+  const legacy = !deps.legacy && compose.legacy ? compose.legacy(env) : undefined;
+  const providers = deps.config.oauthProviders;
+  const oauth =
+    !deps.oauth && compose.oauth && providers.length > 0
+      ? compose.oauth(providers, { timeoutMs: deps.config.oauthHttpTimeoutMs, env, log: deps.log })
+      : undefined;
+  if (!legacy && !oauth) return deps;
+  return { ...deps, ...(legacy ? { legacy } : {}), ...(oauth ? { oauth } : {}) };
+}
+
+/**
  * The composition root: builds every adapter from environment variables. Configuration errors
  * throw here, at cold start. Adapters load heavy modules (argon2, SES, Secrets Manager) on
  * first use, so a function pays only for what it calls.
  */
-export function buildDeps(env: Env = process.env): Deps {
+export function buildDeps(env: Env = process.env, compose: Composition = {}): Deps {
   const config = loadConfig(env);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
@@ -53,7 +80,7 @@ export function buildDeps(env: Env = process.env): Deps {
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
-  return {
+  const deps: Deps = {
     config,
     breached,
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
@@ -71,10 +98,8 @@ export function buildDeps(env: Env = process.env): Deps {
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
-    legacy: legacyPasswordsOf(env),
-    // Social sign-in: only when providers are configured (secrets are read on first use).
-    oauth: config.oauthProviders.length > 0 ? lazyOAuthProviders(config.oauthProviders, { timeoutMs: config.oauthHttpTimeoutMs, env, log }) : undefined,
   };
+  return withOptional(deps, env, compose);
 }
 
 /** An audit key that was not configured: events that name an address fail (503), naming the settings. */
@@ -114,14 +139,25 @@ export function keyRingOf(env: Env, reload: ReloadOptions = {}): KeyRing {
 }
 
 let current: Deps | undefined;
+/** Whether `current` was built here (not injected by `useDeps`, whose deps are taken as they are). */
+let built = false;
 
-/** The container's deps, built once. */
-export function getDeps(): Deps {
-  current ??= buildDeps();
-  return current;
+/**
+ * The container's deps, built once, with the optional adapters the calling function composes.
+ * Where several functions share a process (the local runner), each gets the shared adapters plus
+ * its own optional ones.
+ */
+export function getDeps(compose: Composition = {}): Deps {
+  if (!current) {
+    current = buildDeps(process.env, compose);
+    built = true;
+    return current;
+  }
+  return built ? withOptional(current, process.env, compose) : current;
 }
 
 /** Replaces the container's deps (benchmarks and in-process tests with in-memory adapters). */
 export function useDeps(deps: Deps): void {
   current = deps;
+  built = false;
 }
