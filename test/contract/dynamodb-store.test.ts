@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { ensureTable } from '../../infra/local/services.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
-import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { AUDIT_DAY_SHARDS, auditItem, auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { shardUsersIndex } from '../../shared/adapters/dynamodb/migrations.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
@@ -43,6 +44,57 @@ auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('audit');
   await ensureTable(dynamoDbEndpoint, table);
   return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
+});
+
+// The audit day index is sharded (`audit-table.ts`, docs/migrations.md): events spread over the
+// shards, and events written before the sharding (`DAY#<day>`) are still read with a day.
+describe('DynamoDB layout: the audit day index', () => {
+  test('events spread over the day shards, and a day read merges them with the unsharded partition of older events', async () => {
+    const table = uniqueTableName('audit-days');
+    await ensureTable(dynamoDbEndpoint, table);
+    const auditTable = auditTableNameOf(table);
+    const day = '2026-05-06';
+    const now = { now: () => Date.parse(`${day}T12:00:00Z`) };
+    const store = new DynamoDbStore(client, table, now);
+    const log = new DynamoDbAuditLog(client, auditTable, now);
+    const event = (i: number) => ({
+      id: ulid(Date.parse(`${day}T10:00:00Z`) + i),
+      type: 'sign_in' as const,
+      outcome: 'success' as const,
+      at: new Date(Date.parse(`${day}T10:00:00Z`) + i).toISOString(),
+      actor: { kind: 'anonymous' as const },
+      userId: null,
+      sessionId: null,
+      ip: '203.0.113.9',
+      userAgent: 'test',
+      requestId: null,
+      details: {},
+      emailHash: null,
+      expiresAt: Math.floor(Date.parse(`${day}T10:00:00Z`) / 1000) + 86400,
+    });
+    const events = Array.from({ length: 64 }, (_, i) => event(i));
+    await store.commit(events.map((e) => ({ type: 'appendAuditEvent' as const, event: e })));
+    const shards = new Set(events.map((e) => auditItem(e).gsi1pk));
+    assert.ok(shards.size > AUDIT_DAY_SHARDS / 2, `64 events over ${shards.size} shards`);
+    for (const shard of shards) assert.match(String(shard), new RegExp(`^DAY#${day}#[0-${AUDIT_DAY_SHARDS - 1}]$`));
+    // An event of before the sharding: its item as the old layout wrote it.
+    const old = event(100);
+    await client.send(new PutCommand({ TableName: auditTable, Item: { ...auditItem(old), gsi1pk: `DAY#${day}` } }));
+    const read: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await log.query({ partition: { kind: 'day', day }, limit: 6, cursor });
+      read.push(...page.events.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(
+      read,
+      [old, ...events]
+        .map((e) => e.id)
+        .sort()
+        .reverse(),
+    );
+  });
 });
 
 // No hot partition (issue 17, `table.ts`): what the DynamoDB layout promises beyond the contract.
