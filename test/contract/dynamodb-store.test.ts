@@ -46,6 +46,48 @@ auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
   return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
 });
 
+// Reads asked for together share one request (read-batch.ts): the sign-in's email claim and source-address counter.
+describe('DynamoDB reads: coalesced into one BatchGetItem when asked for together', () => {
+  test('a claim and a counter read together are one request and read what each read alone reads; a lone read is a GetItem', async () => {
+    const table = uniqueTableName('batch');
+    await ensureTable(dynamoDbEndpoint, table);
+    const metered = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
+    const sent: string[] = [];
+    metered.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'contractCommandLog' },
+    );
+    const store = new DynamoDbStore(metered, table);
+    const counters = new DynamoDbCounters(metered, table);
+    const user = aUser();
+    await store.commit([{ type: 'createUser', user }]);
+    const policy = { now: Math.floor(Date.now() / 1000), windowSeconds: 900, max: 5, lockoutSeconds: 900 };
+    await counters.recordFailure('ip:203.0.113.7', policy);
+    sent.length = 0;
+    const [found, byIp, missing, none] = await Promise.all([
+      store.findUserByEmail(user.emailCanonical),
+      counters.getCounters(['ip:203.0.113.7'], policy.now),
+      store.findUserByEmail('nobody@example.com'),
+      counters.getCounters(['ip:203.0.113.8', 'ip:203.0.113.7'], policy.now),
+    ]);
+    assert.equal(found?.id, user.id);
+    assert.equal(byIp[0]?.count, 1);
+    assert.equal(missing, undefined);
+    assert.deepEqual(
+      none.map((c) => c.count),
+      [1],
+    );
+    // One BatchGetItem for the claims and counters (the same key twice is read once), then the user's Query.
+    assert.deepEqual(sent, ['BatchGetItemCommand', 'QueryCommand']);
+    sent.length = 0;
+    assert.equal((await store.findUserByEmail(user.emailCanonical))?.id, user.id);
+    assert.deepEqual(sent, ['GetItemCommand', 'QueryCommand']);
+  });
+});
+
 // The audit day index is sharded (`audit-table.ts`, docs/migrations.md): events spread over the
 // shards, and events written before the sharding (`DAY#<day>`) are still read with a day.
 describe('DynamoDB layout: the audit day index', () => {

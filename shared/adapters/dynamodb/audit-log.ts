@@ -96,7 +96,7 @@ function queryInput(
   const bounds = [query.to === undefined ? undefined : `${query.to}${AFTER_ANY_ID}`, before === undefined ? undefined : justBelow(before)].filter(
     (b): b is string => b !== undefined,
   );
-  const to = bounds.length > 0 ? bounds.reduce((a, b) => (a < b ? a : b)) : undefined;
+  const to = bounds.sort()[0];
   let range = '';
   if (query.from !== undefined && to !== undefined) {
     range = ' AND #sk BETWEEN :from AND :to';
