@@ -51,16 +51,18 @@ export interface Composition {
   legacy?: (env: Env) => LegacyPasswords;
 }
 
-/** `deps` with the optional adapters of `compose` that it does not have yet. */
-function withOptional(deps: Deps, env: Env, compose: Composition): Deps {
-  const legacy = !deps.legacy && compose.legacy ? compose.legacy(env) : undefined;
+/**
+ * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
+ * several functions share a process (the local runner, in-process tests) they share one deps
+ * object, as before, which then holds every optional adapter any of them composed.
+ */
+function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
+  if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
   const providers = deps.config.oauthProviders;
-  const oauth =
-    !deps.oauth && compose.oauth && providers.length > 0
-      ? compose.oauth(providers, { timeoutMs: deps.config.oauthHttpTimeoutMs, env, log: deps.log })
-      : undefined;
-  if (!legacy && !oauth) return deps;
-  return { ...deps, ...(legacy ? { legacy } : {}), ...(oauth ? { oauth } : {}) };
+  if (!deps.oauth && compose.oauth && providers.length > 0) {
+    deps.oauth = compose.oauth(providers, { timeoutMs: deps.config.oauthHttpTimeoutMs, env, log: deps.log });
+  }
+  return deps;
 }
 
 /**
@@ -99,7 +101,7 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
-  return withOptional(deps, env, compose);
+  return addOptional(deps, env, compose);
 }
 
 /** An audit key that was not configured: events that name an address fail (503), naming the settings. */
@@ -142,18 +144,14 @@ let current: Deps | undefined;
 /** Whether `current` was built here (not injected by `useDeps`, whose deps are taken as they are). */
 let built = false;
 
-/**
- * The container's deps, built once, with the optional adapters the calling function composes.
- * Where several functions share a process (the local runner), each gets the shared adapters plus
- * its own optional ones.
- */
+/** The container's deps, built once, with the optional adapters the calling function composes. */
 export function getDeps(compose: Composition = {}): Deps {
   if (!current) {
     current = buildDeps(process.env, compose);
     built = true;
     return current;
   }
-  return built ? withOptional(current, process.env, compose) : current;
+  return built ? addOptional(current, process.env, compose) : current;
 }
 
 /** Replaces the container's deps (benchmarks and in-process tests with in-memory adapters). */
