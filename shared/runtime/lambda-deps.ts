@@ -154,6 +154,11 @@ export function getDeps(compose: Composition = {}): Deps {
   return built ? addOptional(current, process.env, compose) : current;
 }
 
+/** The container's deps if something built or injected them already (the authorizer's composition root uses them then). */
+export function existingDeps(): Deps | undefined {
+  return current;
+}
+
 /** Replaces the container's deps (benchmarks and in-process tests with in-memory adapters). */
 export function useDeps(deps: Deps): void {
   current = deps;
