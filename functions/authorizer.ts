@@ -2,9 +2,9 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEventV2, AP
 import { AuthError, causeName } from '../shared/domain/errors.js';
 import type { Principal } from '../shared/flows/deps.js';
 import { checkAccessToken } from '../shared/flows/token-check.js';
-import { getDeps } from '../shared/runtime/lambda-deps.js';
+import { getAuthorizerDeps } from '../shared/runtime/authorizer-deps.js';
 
-const deps = getDeps();
+const deps = getAuthorizerDeps();
 
 /** What backends find in `requestContext.authorizer` (HTTP API: `.lambda`). */
 export interface AuthorizerContext {

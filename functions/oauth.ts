@@ -13,6 +13,7 @@ import {
 } from '../shared/flows/oauth.js';
 import { httpFunction, json, noContent, principalOf, type Result } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
 
 /** The HTTP answer of a social sign-in outcome (`docs/specs/social-sign-in.md` §4.3). */
 function answer(outcome: OAuthOutcome): Result {
@@ -29,20 +30,24 @@ function answer(outcome: OAuthOutcome): Result {
 }
 
 /** Social sign-in: the redirect flow, native ID tokens and the caller's identities. */
-export const handler = httpFunction('oauth', {
-  'GET /oauth/providers': async ({ deps }) => json(200, listProviders(deps)),
-  'POST /oauth/{provider}/authorize': async ({ deps, params, body, principal, event }) =>
-    json(200, await startAuthorization(deps, params.provider, body, principal, requestInfo(event))),
-  'POST /oauth/{provider}/callback': async ({ deps, params, body, principal, event }) =>
-    answer(await finishAuthorization(deps, params.provider, body, principal, requestInfo(event))),
-  'POST /oauth/{provider}/create': async ({ deps, params, body, event }) => answer(await createFromPending(deps, params.provider, body, requestInfo(event))),
-  'POST /oauth/{provider}/nonce': async ({ deps, params }) => json(200, await issueNonce(deps, params.provider)),
-  'POST /oauth/{provider}/id-token': async ({ deps, params, body, principal, event }) =>
-    answer(await signInWithIdToken(deps, params.provider, body, principal, requestInfo(event))),
-  'GET /me/identities': async (request) => json(200, await myIdentities(request.deps, principalOf(request))),
-  'POST /me/identities': async (request) => answer(await linkPending(request.deps, principalOf(request), request.body, requestInfo(request.event))),
-  'DELETE /me/identities/{provider}': async (request) => {
-    await unlinkMine(request.deps, principalOf(request), request.params.provider, request.body, requestInfo(request.event));
-    return noContent();
+export const handler = httpFunction(
+  'oauth',
+  {
+    'GET /oauth/providers': async ({ deps }) => json(200, listProviders(deps)),
+    'POST /oauth/{provider}/authorize': async ({ deps, params, body, principal, event }) =>
+      json(200, await startAuthorization(deps, params.provider, body, principal, requestInfo(event))),
+    'POST /oauth/{provider}/callback': async ({ deps, params, body, principal, event }) =>
+      answer(await finishAuthorization(deps, params.provider, body, principal, requestInfo(event))),
+    'POST /oauth/{provider}/create': async ({ deps, params, body, event }) => answer(await createFromPending(deps, params.provider, body, requestInfo(event))),
+    'POST /oauth/{provider}/nonce': async ({ deps, params }) => json(200, await issueNonce(deps, params.provider)),
+    'POST /oauth/{provider}/id-token': async ({ deps, params, body, principal, event }) =>
+      answer(await signInWithIdToken(deps, params.provider, body, principal, requestInfo(event))),
+    'GET /me/identities': async (request) => json(200, await myIdentities(request.deps, principalOf(request))),
+    'POST /me/identities': async (request) => answer(await linkPending(request.deps, principalOf(request), request.body, requestInfo(request.event))),
+    'DELETE /me/identities/{provider}': async (request) => {
+      await unlinkMine(request.deps, principalOf(request), request.params.provider, request.body, requestInfo(request.event));
+      return noContent();
+    },
   },
-});
+  WITH_OAUTH,
+);

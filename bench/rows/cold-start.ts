@@ -1,8 +1,12 @@
 /**
- * Row 6: cold start. Each function bundled exactly as CDK's NodejsFunction does (esbuild, ESM,
- * minified, node22, AWS SDK and argon2 external), its size, what dominates the largest, and its
- * init time: a fresh `node` process importing the bundle (which builds its deps: the composition
- * root runs at import) minus a bare `node -e ''`, median of several runs.
+ * Row 6: cold start. Each function bundled twice: exactly as CDK's NodejsFunction builds it
+ * (`infra/constructs/latch-function.ts`: esbuild, ESM, minified, node22, the AWS SDK clients
+ * bundled, argon2 external), which is what init is measured on, and with the SDK external, which
+ * is the size the goal counts ("not counting the SDK"). Init: a fresh `node` process importing
+ * the bundle (which builds its deps: the composition root runs at import), median of several
+ * runs, divided by the same measure of a bundle of the SDK clients every function builds at
+ * init (the DynamoDB client and its DocumentClient, built the same way) alone. Peak RSS: the
+ * process's maximum resident set after the import.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,27 +23,39 @@ import { median } from '../lib/stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIZE_GOAL_KB = 150;
-const INIT_GOAL_MS = 50;
+/** Issue 17: each function's init ≤ 1.15× the import of the SDK clients it uses alone. */
+const INIT_GOAL_RATIO = 1.15;
 /**
  * Recorded exceptions to the goals, listed but not judged: `passkeys` bundles
  * `@simplewebauthn/server`, whose attestation stack is not tree-shaken (`docs/specs/mfa-and-passkeys.md` §13).
  */
 const ACCEPTED_EXCEPTIONS: Record<string, string> = { passkeys: '@simplewebauthn/server (docs/specs/mfa-and-passkeys.md §13)' };
 
-/** CDK's bundling options for the functions (infra's NodejsFunction defaults). */
+/**
+ * CDK's bundling options for the functions (`infra/constructs/latch-function.ts`): the SDK
+ * clients are bundled (measured here: a minified bundle loads them in well under the time the
+ * runtime's `node_modules` copy takes to resolve and load), argon2 is native and external.
+ */
 const CDK_LIKE: BuildOptions = {
   bundle: true,
   minify: true,
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  external: ['@aws-sdk/*', '@node-rs/argon2'],
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire as __latchCreateRequire } from 'node:module'; const require = __latchCreateRequire(import.meta.url);" },
+  external: ['@node-rs/argon2'],
   sourcemap: false,
 };
+/** The size the goal counts: the same bundle without the SDK. */
+const WITHOUT_SDK: BuildOptions = { ...CDK_LIKE, external: ['@aws-sdk/*', '@node-rs/argon2'] };
 
 interface Bundle {
   name: string;
+  /** Bytes without the SDK (the goal's measure). */
   bytes: number;
+  /** Bytes as deployed (SDK included). */
+  deployedBytes: number;
   file: string;
   /** Largest inputs in the output, bytes. */
   top: Array<{ input: string; bytes: number }>;
@@ -47,14 +63,17 @@ interface Bundle {
 
 async function bundle(name: string, outdir: string): Promise<Bundle> {
   const file = path.join(outdir, `${name}.mjs`);
-  const result = await build({ ...CDK_LIKE, entryPoints: [path.join(root, 'functions', `${name}.ts`)], outfile: file, metafile: true, logLevel: 'silent' });
+  const entry = path.join(root, 'functions', `${name}.ts`);
+  const deployed = await build({ ...CDK_LIKE, entryPoints: [entry], outfile: file, metafile: true, logLevel: 'silent' });
+  const result = await build({ ...WITHOUT_SDK, entryPoints: [entry], outfile: path.join(outdir, `${name}.no-sdk.mjs`), metafile: true, logLevel: 'silent' });
   const output = Object.values(result.metafile?.outputs ?? {})[0];
-  if (!output) throw new Error(`no output for ${name}`);
+  const deployedOutput = Object.values(deployed.metafile?.outputs ?? {})[0];
+  if (!output || !deployedOutput) throw new Error(`no output for ${name}`);
   const top = Object.entries(output.inputs)
     .map(([input, v]) => ({ input: input.replace(/^.*node_modules\//, ''), bytes: v.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 4);
-  return { name, bytes: output.bytes, file, top };
+  return { name, bytes: output.bytes, deployedBytes: deployedOutput.bytes, file, top };
 }
 
 /** Wall milliseconds of a fresh `node` running `args`, and what it printed. */
@@ -66,19 +85,25 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout:
   return { ms, stdout: result.stdout };
 }
 
-/** A fresh process that imports the modules and prints how long the imports took inside it. */
+/** A fresh process that imports the modules and prints how long the imports took inside it, and its peak RSS (KB). */
 function probe(...specifiers: string[]): string[] {
   const imports = specifiers.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
-  return ['--input-type=module', '-e', `const t = performance.now(); ${imports} console.log(performance.now() - t);`];
+  return ['--input-type=module', '-e', `const t = performance.now(); ${imports} console.log(performance.now() - t, process.resourceUsage().maxRSS);`];
 }
 
-/** What every function loads from node_modules at init: the DynamoDB client (external, as on Lambda). */
-const SDK_BASELINE = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
+/**
+ * What every function builds at init from the SDK: the DynamoDB client and its DocumentClient
+ * (`createDocumentClient`). Other clients (SES, Secrets Manager) load on first use.
+ */
+const SDK_BASELINE_SOURCE = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+export const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), { marshallOptions: { removeUndefinedValues: true } });
+`;
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-bench-bundles-'));
   try {
-    // The externals resolve from the project's node_modules, as Lambda's runtime provides the SDK.
+    // argon2 (external) and the node_modules SDK probe resolve from the project's node_modules.
     symlinkSync(path.join(root, 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
     writeFileSync(path.join(outdir, 'package.json'), '{"type":"module"}\n');
     const names = [...functionNames(), 'not-found', 'authorizer'];
@@ -95,46 +120,64 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       APP_URL: 'https://app.bench.example',
       AUTH_MAIL_FROM: 'no-reply@bench.example',
     };
-    // Imports the SDK from the bundles' folder, so it resolves exactly as their external imports do.
+    // The SDK clients alone, bundled the same way as the functions.
+    const sdkEntry = path.join(outdir, 'sdk-baseline-entry.mjs');
+    writeFileSync(sdkEntry, SDK_BASELINE_SOURCE);
     const sdkProbe = path.join(outdir, 'sdk-baseline.mjs');
-    writeFileSync(sdkProbe, SDK_BASELINE.map((m) => `import ${JSON.stringify(m)};`).join('\n'));
+    await build({ ...CDK_LIKE, entryPoints: [sdkEntry], outfile: sdkProbe, logLevel: 'silent', absWorkingDir: root });
+    // The same clients loaded from node_modules, as the runtime's copy would be (shown, not judged).
+    const sdkExternalProbe = path.join(outdir, 'sdk-external.mjs');
+    writeFileSync(sdkExternalProbe, SDK_BASELINE_SOURCE);
     const runs = count(ctx.options, 5, 3);
     const bare: number[] = [];
     const sdk: number[] = [];
+    const sdkExternal: number[] = [];
     const wall = new Map<string, number[]>(names.map((n) => [n, []]));
     const inside = new Map<string, number[]>(names.map((n) => [n, []]));
-    // Interleaved: bare node, then each bundle, per run.
+    const rss = new Map<string, number[]>(names.map((n) => [n, []]));
+    const field = (stdout: string, i: number) => Number(stdout.trim().split(/\s+/)[i]);
+    // Interleaved: bare node, the SDK baselines, then each bundle, per run.
     for (let i = 0; i < runs; i++) {
       bare.push(timeNode(['-e', ''], env).ms);
-      sdk.push(Number(timeNode(probe(pathToFileURL(sdkProbe).href), env).stdout.trim()));
+      sdk.push(field(timeNode(probe(pathToFileURL(sdkProbe).href), env).stdout, 0));
+      sdkExternal.push(field(timeNode(probe(pathToFileURL(sdkExternalProbe).href), env).stdout, 0));
       for (const b of bundles) {
         const run = timeNode(probe(pathToFileURL(b.file).href), env);
         wall.get(b.name)?.push(run.ms);
-        inside.get(b.name)?.push(Number(run.stdout.trim()));
+        inside.get(b.name)?.push(field(run.stdout, 0));
+        rss.get(b.name)?.push(field(run.stdout, 1));
       }
     }
     const med = (xs: number[] | undefined) => median([...(xs ?? [])].sort((a, b) => a - b));
     const bareMs = med(bare);
     const figures: Figure[] = [
       { label: 'bare node start-up (median)', value: bareMs, unit: 'ms' },
-      { label: 'import of the AWS SDK DynamoDB client alone (median)', value: med(sdk), unit: 'ms' },
+      { label: 'SDK clients alone (DynamoDB + DocumentClient), bundled as the functions are: init (median)', value: med(sdk), unit: 'ms' },
+      { label: 'the same clients loaded from node_modules (as the runtime provides them): init (median)', value: med(sdkExternal), unit: 'ms' },
     ];
-    const rows = bundles.map((b) => ({ ...b, initMs: med(inside.get(b.name)), aboveBareMs: med(wall.get(b.name)) - bareMs }));
+    const sdkMs = med(sdk);
+    const rows = bundles.map((b) => ({
+      ...b,
+      initMs: med(inside.get(b.name)),
+      aboveBareMs: med(wall.get(b.name)) - bareMs,
+      rssMb: med(rss.get(b.name)) / 1024,
+      initRatio: med(inside.get(b.name)) / sdkMs,
+    }));
     for (const r of rows) {
       ctx.initMs[r.name] = r.initMs;
       figures.push({
-        label: `${r.name}: bundle / init (import in process) / process above bare node`,
+        label: `${r.name}: bundle without SDK / as deployed · init / ÷ SDK alone · peak RSS`,
         value: r.bytes / 1024,
-        unit: `KB / ${r.initMs.toFixed(0)} ms / ${r.aboveBareMs.toFixed(0)} ms`,
+        unit: `KB / ${(r.deployedBytes / 1024).toFixed(0)} KB · ${r.initMs.toFixed(0)} ms / ${r.initRatio.toFixed(2)}× · ${r.rssMb.toFixed(0)} MB`,
       });
     }
     const judged = rows.filter((r) => !(r.name in ACCEPTED_EXCEPTIONS));
     const largest = [...judged].sort((a, b) => b.bytes - a.bytes)[0];
     const maxKb = Math.max(...judged.map((r) => r.bytes / 1024));
-    const maxInit = Math.max(...judged.map((r) => r.initMs));
+    const maxInitRatio = Math.max(...judged.map((r) => r.initRatio));
     const over = judged.filter((r) => r.bytes / 1024 > SIZE_GOAL_KB).map((r) => r.name);
     const notes = [
-      `esbuild ${JSON.stringify(CDK_LIKE)}; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps(); the AWS SDK is external and loads from node_modules, as on Lambda); the process wall time minus bare node's is shown beside it.`,
+      `esbuild ${JSON.stringify({ ...CDK_LIKE, banner: '(createRequire)' })} (as CDK builds them); size = the same bundle with @aws-sdk/* external; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps()), divided by the same for a bundle of the DynamoDB client and DocumentClient alone; peak RSS = process.resourceUsage().maxRSS after the import (at init, not under load).`,
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
     for (const r of rows.filter((r) => r.name in ACCEPTED_EXCEPTIONS)) {
@@ -143,14 +186,16 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       );
     }
     if (over.length) notes.push(`over ${SIZE_GOAL_KB} KB: ${over.join(', ')}`);
-    notes.push(`${SDK_BASELINE.join(' + ')} alone take ${med(sdk).toFixed(0)} ms to import here: every function pays that at init, whatever its own code.`);
+    notes.push(
+      `the DynamoDB client + DocumentClient take ${sdkMs.toFixed(0)} ms bundled and ${med(sdkExternal).toFixed(0)} ms from node_modules here: the reason CDK bundles the SDK clients (infra/constructs/latch-function.ts).`,
+    );
     return {
       row: 6,
       title: 'Cold start: bundle size (minified, as CDK builds it) and init time per function',
       figures,
       verdicts: [
         { ratioLabel: 'largest bundle (KB)', ratio: maxKb, goal: `≤ ${SIZE_GOAL_KB} KB`, pass: maxKb <= SIZE_GOAL_KB },
-        { ratioLabel: 'slowest init, import in a fresh process (ms)', ratio: maxInit, goal: `≤ ${INIT_GOAL_MS} ms`, pass: maxInit <= INIT_GOAL_MS },
+        { ratioLabel: 'slowest init ÷ SDK clients alone', ratio: maxInitRatio, goal: `≤ ${INIT_GOAL_RATIO}×`, pass: maxInitRatio <= INIT_GOAL_RATIO },
       ],
       notes,
     };

@@ -74,6 +74,7 @@ function pattern(key: string): string {
     .replace(/email:[0-9a-f]{64}/g, 'email:<hash>')
     .replace(/ip:[0-9.]+/g, 'ip:<address>')
     .replace(/OUTBOX#[^ ]+/g, 'OUTBOX#<id>')
+    .replace(/DAY#\d{4}-\d{2}-\d{2}#\d+/g, 'DAY#<day>#<shard>')
     .replace(/DAY#\d{4}-\d{2}-\d{2}/g, 'DAY#<day>')
     .replace(/NOUSER#\d{4}-\d{2}-\d{2}/g, 'NOUSER#<day>');
 }

@@ -1,7 +1,15 @@
 import { canonicalEmailOf } from './email.js';
 import { type FieldErrors, ValidationError } from './errors.js';
 import { messages } from './messages.js';
-import { type PasswordPolicy, passwordProblems } from './password.js';
+
+/**
+ * The rules a new password is checked against: `passwordPolicy` (shared/flows/password-policy.ts)
+ * builds them over `passwordProblems` (password.ts). Passed in rather than imported, so the
+ * embedded common-password list is bundled only into the functions that set passwords.
+ */
+export interface PasswordRules {
+  problems(password: string): string[];
+}
 
 /** Collects field errors and throws one `ValidationError` with all of them. */
 export class FieldChecker {
@@ -38,12 +46,12 @@ export class FieldChecker {
   }
 
   /** A required password that follows the policy, and its optional confirmation. */
-  password(value: string | undefined, confirmation: string | undefined, policy: PasswordPolicy, field = 'password'): string | undefined {
+  password(value: string | undefined, confirmation: string | undefined, policy: PasswordRules, field = 'password'): string | undefined {
     if (value === undefined || value === '') {
       this.add(field, messages.field.blank);
       return undefined;
     }
-    const problems = passwordProblems(value, policy);
+    const problems = policy.problems(value);
     for (const problem of problems) this.add(field, problem);
     if (confirmation !== undefined && confirmation !== value) {
       this.add(`${field}Confirmation`, messages.field.mismatch);

@@ -46,6 +46,14 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
   // A malformed or oversized email cannot have an account: it goes down the unknown-email path
   // (same dummy hashing) without ever becoming a key, so a 2 KB "email" is a 401, not a 500.
   const emailCanonical = canonicalEmailOf(input.email ?? '') ?? null;
+  // The account is read while the attempt is admitted: its email claim is asked for together
+  // with the source address's counter, which the DynamoDB adapters send as one BatchGetItem
+  // (`shared/adapters/dynamodb/read-batch.ts`). A read changes nothing and decides nothing here:
+  // the password is still checked only after the slot is reserved, and the session's commit
+  // still condition-checks the user item as it is then (epoch, lock, password, role), so a
+  // change between this read and the commit fails the commit as before.
+  const found = emailCanonical === null ? Promise.resolve(undefined) : deps.store.findUserByEmail(emailCanonical);
+  found.catch(() => undefined); // awaited below; a refusal by the counters must not leave it unhandled
   let lockout: LockoutCheck;
   try {
     lockout = await reserveAttempt(deps, { emailCanonical, ip: request.ip });
@@ -53,19 +61,14 @@ export async function signIn(deps: Deps, input: SignInInput, request: RequestInf
     if (error instanceof RetryableError) {
       // Refused before any password check: the event still names the account the attempt was for.
       // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts).
-      const user =
-        emailCanonical === null
-          ? undefined
-          : ((await deps.store.findUserByEmail(emailCanonical)) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
+      const user = emailCanonical === null ? undefined : ((await found) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
       await signInRefused(deps, 'rate_limited', user, emailCanonical, request);
     }
     throw error;
   }
-  // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts).
-  const user =
-    emailCanonical === null
-      ? undefined
-      : ((await deps.store.findUserByEmail(emailCanonical)) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
+  // An unknown email may be vouched for by the migrateUser hook (lazy migration, migrate-user.ts),
+  // after the slot is reserved: the hook checks the password.
+  const user = emailCanonical === null ? undefined : ((await found) ?? (await migrateUserOnSignIn(deps, emailCanonical, password, request)));
   if (!user?.passwordHash || user.invitationPending || password === '') {
     await verifyDummyPassword(deps, password);
     await recordFailedSignIn(deps, lockout, user, 'session', request);

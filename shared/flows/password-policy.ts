@@ -1,5 +1,6 @@
 import { contextWords } from '../domain/context-words.js';
-import type { PasswordPolicy } from '../domain/password.js';
+import { type PasswordPolicy, passwordProblems } from '../domain/password.js';
+import type { PasswordRules } from '../domain/validation.js';
 import type { Deps } from './deps.js';
 
 /**
@@ -8,10 +9,11 @@ import type { Deps } from './deps.js';
  * sets a password (registration, `PATCH /me`, reset, invitation acceptance, admin create and
  * set-password, and the CLI through them).
  */
-export function passwordPolicy(deps: Pick<Deps, 'config' | 'breached'>, email: string | undefined): PasswordPolicy {
-  return {
+export function passwordPolicy(deps: Pick<Deps, 'config' | 'breached'>, email: string | undefined): PasswordPolicy & PasswordRules {
+  const policy: PasswordPolicy = {
     minLength: deps.config.passwordMinLength,
     context: contextWords({ appUrl: deps.config.appUrl, extra: deps.config.passwordContextWords, email }),
     breached: deps.breached,
   };
+  return { ...policy, problems: (password) => passwordProblems(password, policy) };
 }

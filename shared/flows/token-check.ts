@@ -3,6 +3,7 @@ import { AuthError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { safeEqual } from '../domain/secrets.js';
 import { aalOf, amrOf, authTimeOf } from '../domain/totp.js';
+import type { AuthStore } from '../ports/store.js';
 import type { Deps, Principal } from './deps.js';
 import { nowSeconds } from './deps.js';
 
@@ -41,7 +42,10 @@ const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
  * deletions remove or rotate the session item, so they take effect on the next check.
  * Throws `unauthorized` for every failure, never anything else for a bad token.
  */
-export async function checkAccessToken(deps: Pick<Deps, 'config' | 'keys' | 'store' | 'clock'>, token: string | undefined): Promise<Principal> {
+export async function checkAccessToken(
+  deps: Pick<Deps, 'config' | 'keys' | 'clock'> & { store: Pick<AuthStore, 'getSession'> },
+  token: string | undefined,
+): Promise<Principal> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
   const verifier = await verifierFor(deps);
   const now = nowSeconds(deps);

@@ -6,7 +6,7 @@ import { AuthError, causeName } from '../domain/errors.js';
 import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
-import { getDeps } from '../runtime/lambda-deps.js';
+import { type Composition, getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse, problemResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { routeDocOf, type routeDocs } from './route-docs.js';
@@ -85,9 +85,10 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
  * bodies not sent as `application/json` (415) and bad JSON (400), checks the body's JSON types against the route's documented request
  * schema (400), checks the access token on authenticated routes (401, with the same flow the
  * authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
+ * `compose` names the optional adapters the function's routes use (`shared/runtime/optional-adapters.ts`).
  */
-export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHandlers<F>) {
-  const deps = getDeps(); // at cold start: a misconfiguration throws here, not at request time
+export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHandlers<F>, compose: Composition = {}) {
+  const deps = getDeps(compose); // at cold start: a misconfiguration throws here, not at request time
   // Each handler was typed with its own body; at run time the body comes from its own schema.
   const table = handlers as unknown as Record<string, RouteHandler>;
 

@@ -10,18 +10,19 @@ import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { metricsOf } from '../adapters/metrics/powertools.js';
-import { lazyOAuthProviders } from '../adapters/oidc/lazy.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import type { OAuthProviderConfig } from '../domain/oauth.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
-import type { AuditKey, KeyRing } from '../ports/services.js';
+import type { LegacyPasswords } from '../ports/legacy-passwords.js';
+import type { OAuthProviders } from '../ports/oauth-providers.js';
+import type { AuditKey, KeyRing, Log } from '../ports/services.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
@@ -37,11 +38,39 @@ export function createDocumentClient(env: Env = process.env): DynamoDBDocumentCl
 }
 
 /**
+ * Adapters that only some functions use. A function's entry passes the ones its routes reach
+ * (`shared/runtime/optional-adapters.ts`); the composition root never imports them itself, so
+ * the other bundles leave them out (esbuild bundles every module the entry can reach, dynamic
+ * imports included): openid-client and oauth4webapi only in `oauth`, bcryptjs only where a
+ * password is verified or users are imported.
+ */
+export interface Composition {
+  /** Social sign-in's relying party (`docs/social-sign-in.md`); composed only when providers are configured. */
+  oauth?: (providers: readonly OAuthProviderConfig[], options: { timeoutMs: number; env?: Env; log?: Log }) => OAuthProviders;
+  /** bcrypt and the import pepper secret (`docs/specs/import-export.md` §4–§5). */
+  legacy?: (env: Env) => LegacyPasswords;
+}
+
+/**
+ * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
+ * several functions share a process (the local runner, in-process tests) they share one deps
+ * object, as before, which then holds every optional adapter any of them composed.
+ */
+function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
+  if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
+  const providers = deps.config.oauthProviders;
+  if (!deps.oauth && compose.oauth && providers.length > 0) {
+    deps.oauth = compose.oauth(providers, { timeoutMs: deps.config.oauthHttpTimeoutMs, env, log: deps.log });
+  }
+  return deps;
+}
+
+/**
  * The composition root: builds every adapter from environment variables. Configuration errors
  * throw here, at cold start. Adapters load heavy modules (argon2, SES, Secrets Manager) on
  * first use, so a function pays only for what it calls.
  */
-export function buildDeps(env: Env = process.env): Deps {
+export function buildDeps(env: Env = process.env, compose: Composition = {}): Deps {
   const config = loadConfig(env);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
@@ -53,7 +82,7 @@ export function buildDeps(env: Env = process.env): Deps {
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
-  return {
+  const deps: Deps = {
     config,
     breached,
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
@@ -71,10 +100,8 @@ export function buildDeps(env: Env = process.env): Deps {
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
-    legacy: legacyPasswordsOf(env),
-    // Social sign-in: only when providers are configured (secrets are read on first use).
-    oauth: config.oauthProviders.length > 0 ? lazyOAuthProviders(config.oauthProviders, { timeoutMs: config.oauthHttpTimeoutMs, env, log }) : undefined,
   };
+  return addOptional(deps, env, compose);
 }
 
 /** An audit key that was not configured: events that name an address fail (503), naming the settings. */
@@ -114,14 +141,26 @@ export function keyRingOf(env: Env, reload: ReloadOptions = {}): KeyRing {
 }
 
 let current: Deps | undefined;
+/** Whether `current` was built here (not injected by `useDeps`, whose deps are taken as they are). */
+let built = false;
 
-/** The container's deps, built once. */
-export function getDeps(): Deps {
-  current ??= buildDeps();
+/** The container's deps, built once, with the optional adapters the calling function composes. */
+export function getDeps(compose: Composition = {}): Deps {
+  if (!current) {
+    current = buildDeps(process.env, compose);
+    built = true;
+    return current;
+  }
+  return built ? addOptional(current, process.env, compose) : current;
+}
+
+/** The container's deps if something built or injected them already (the authorizer's composition root uses them then). */
+export function existingDeps(): Deps | undefined {
   return current;
 }
 
 /** Replaces the container's deps (benchmarks and in-process tests with in-memory adapters). */
 export function useDeps(deps: Deps): void {
   current = deps;
+  built = false;
 }

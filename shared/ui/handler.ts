@@ -3,7 +3,7 @@ import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { problemResponse } from '../http/problem.js';
 import { rawBody } from '../http/request.js';
-import { getDeps } from '../runtime/lambda-deps.js';
+import { type Composition, getDeps } from '../runtime/lambda-deps.js';
 import { handleUi, type Result, tooLargePage } from './app.js';
 import { pageHeaders } from './security.js';
 
@@ -25,9 +25,10 @@ function formOf(body: unknown): Record<string, string> {
  * The `ui` function: the size limit (a 413 page) before anything is parsed, then
  * `@middy/http-urlencode-body-parser` for form posts, then the pages. With `AUTH_UI` off every
  * path answers the API's problem+json 404.
+ * `compose`: the optional adapters of the pages (`shared/runtime/optional-adapters.ts`).
  */
-export function uiHandler() {
-  const deps = getDeps();
+export function uiHandler(compose: Composition = {}) {
+  const deps = getDeps(compose);
   const core = async (event: FormEvent, context: Context): Promise<Result> => {
     if (!deps.config.ui.enabled) return { ...problemResponse('not_found'), headers: { ...problemResponse('not_found').headers, 'cache-control': 'no-store' } };
     const form = typeof event.body === 'object' ? formOf(event.body) : {};

@@ -123,5 +123,46 @@ export function auditLogContract(name: string, makePair: MakeAuditPair): void {
       assert.deepEqual(await readAll(log, { partition: { kind: 'user', userId }, limit: 10 }), []);
       await assert.rejects(log.query({ partition: { kind: 'user', userId }, limit: 10, cursor: 'not a cursor' }), AuditCursorError);
     });
+
+    test("a day's events come back newest first, each exactly once, across pages, bounds and events of the same millisecond", async () => {
+      const day = '2026-04-02';
+      const ms = Date.parse(`${day}T23:00:00Z`);
+      const { store, log } = await makePair({ now: () => ms });
+      // 40 events (the day index spreads them over its shards on DynamoDB), three to a millisecond at times.
+      const events = Array.from({ length: 40 }, (_, i) =>
+        anEvent({ at: `${day}T10:00:${String(Math.floor(i / 3)).padStart(2, '0')}.000Z`, userId: randomUUID() }),
+      );
+      await store.commit(events.map((event) => ({ type: 'appendAuditEvent' as const, event })));
+      const newestFirst = [...events].sort((a, b) => (`${a.at}#${a.id}` < `${b.at}#${b.id}` ? 1 : -1)).map((e) => e.id);
+      const mine = (list: AuditEvent[]) => list.map((e) => e.id).filter((id) => newestFirst.includes(id));
+      for (const limit of [1, 4, 7, 100]) {
+        assert.deepEqual(mine(await readAll(log, { partition: { kind: 'day', day }, limit })), newestFirst, `limit ${limit}`);
+      }
+      // Inclusive bounds, with pages.
+      const from = `${day}T10:00:03.000Z`;
+      const to = `${day}T10:00:08.000Z`;
+      const bounded = events.filter((e) => e.at >= from && e.at <= to);
+      assert.equal(bounded.length, 18);
+      for (const [bounds, expected] of [
+        [{ from, to }, bounded],
+        [{ from }, events.filter((e) => e.at >= from)],
+        [{ to }, events.filter((e) => e.at <= to)],
+      ] as const) {
+        const ids = expected.map((e) => e.id);
+        const read = mine(await readAll(log, { partition: { kind: 'day', day }, limit: 5, ...bounds }));
+        assert.deepEqual(
+          read,
+          newestFirst.filter((id) => ids.includes(id)),
+          JSON.stringify(bounds),
+        );
+      }
+      // Another day reads none of them; a cursor that is not the adapter's is refused.
+      assert.deepEqual(mine(await readAll(log, { partition: { kind: 'day', day: '2026-04-03' }, limit: 10 })), []);
+      await assert.rejects(log.query({ partition: { kind: 'day', day }, limit: 10, cursor: 'not a cursor' }), AuditCursorError);
+      await assert.rejects(
+        log.query({ partition: { kind: 'day', day }, limit: 10, cursor: Buffer.from(JSON.stringify({ before: 'x', pk: 'USER#1' })).toString('base64url') }),
+        AuditCursorError,
+      );
+    });
   });
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { ensureTable } from '../../infra/local/services.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
-import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { AUDIT_DAY_SHARDS, auditItem, auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { shardUsersIndex } from '../../shared/adapters/dynamodb/migrations.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
@@ -43,6 +44,99 @@ auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('audit');
   await ensureTable(dynamoDbEndpoint, table);
   return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
+});
+
+// Reads asked for together share one request (read-batch.ts): the sign-in's email claim and source-address counter.
+describe('DynamoDB reads: coalesced into one BatchGetItem when asked for together', () => {
+  test('a claim and a counter read together are one request and read what each read alone reads; a lone read is a GetItem', async () => {
+    const table = uniqueTableName('batch');
+    await ensureTable(dynamoDbEndpoint, table);
+    const metered = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
+    const sent: string[] = [];
+    metered.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'contractCommandLog' },
+    );
+    const store = new DynamoDbStore(metered, table);
+    const counters = new DynamoDbCounters(metered, table);
+    const user = aUser();
+    await store.commit([{ type: 'createUser', user }]);
+    const policy = { now: Math.floor(Date.now() / 1000), windowSeconds: 900, max: 5, lockoutSeconds: 900 };
+    await counters.recordFailure('ip:203.0.113.7', policy);
+    sent.length = 0;
+    const [found, byIp, missing, none] = await Promise.all([
+      store.findUserByEmail(user.emailCanonical),
+      counters.getCounters(['ip:203.0.113.7'], policy.now),
+      store.findUserByEmail('nobody@example.com'),
+      counters.getCounters(['ip:203.0.113.8', 'ip:203.0.113.7'], policy.now),
+    ]);
+    assert.equal(found?.id, user.id);
+    assert.equal(byIp[0]?.count, 1);
+    assert.equal(missing, undefined);
+    assert.deepEqual(
+      none.map((c) => c.count),
+      [1],
+    );
+    // One BatchGetItem for the claims and counters (the same key twice is read once), then the user's Query.
+    assert.deepEqual(sent, ['BatchGetItemCommand', 'QueryCommand']);
+    sent.length = 0;
+    assert.equal((await store.findUserByEmail(user.emailCanonical))?.id, user.id);
+    assert.deepEqual(sent, ['GetItemCommand', 'QueryCommand']);
+  });
+});
+
+// The audit day index is sharded (`audit-table.ts`, docs/migrations.md): events spread over the
+// shards, and events written before the sharding (`DAY#<day>`) are still read with a day.
+describe('DynamoDB layout: the audit day index', () => {
+  test('events spread over the day shards, and a day read merges them with the unsharded partition of older events', async () => {
+    const table = uniqueTableName('audit-days');
+    await ensureTable(dynamoDbEndpoint, table);
+    const auditTable = auditTableNameOf(table);
+    const day = '2026-05-06';
+    const now = { now: () => Date.parse(`${day}T12:00:00Z`) };
+    const store = new DynamoDbStore(client, table, now);
+    const log = new DynamoDbAuditLog(client, auditTable, now);
+    const event = (i: number) => ({
+      id: ulid(Date.parse(`${day}T10:00:00Z`) + i),
+      type: 'sign_in' as const,
+      outcome: 'success' as const,
+      at: new Date(Date.parse(`${day}T10:00:00Z`) + i).toISOString(),
+      actor: { kind: 'anonymous' as const },
+      userId: null,
+      sessionId: null,
+      ip: '203.0.113.9',
+      userAgent: 'test',
+      requestId: null,
+      details: {},
+      emailHash: null,
+      expiresAt: Math.floor(Date.parse(`${day}T10:00:00Z`) / 1000) + 86400,
+    });
+    const events = Array.from({ length: 64 }, (_, i) => event(i));
+    await store.commit(events.map((e) => ({ type: 'appendAuditEvent' as const, event: e })));
+    const shards = new Set(events.map((e) => auditItem(e).gsi1pk));
+    assert.ok(shards.size > AUDIT_DAY_SHARDS / 2, `64 events over ${shards.size} shards`);
+    for (const shard of shards) assert.match(String(shard), new RegExp(`^DAY#${day}#[0-${AUDIT_DAY_SHARDS - 1}]$`));
+    // An event of before the sharding: its item as the old layout wrote it.
+    const old = event(100);
+    await client.send(new PutCommand({ TableName: auditTable, Item: { ...auditItem(old), gsi1pk: `DAY#${day}` } }));
+    const read: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await log.query({ partition: { kind: 'day', day }, limit: 6, cursor });
+      read.push(...page.events.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(
+      read,
+      [old, ...events]
+        .map((e) => e.id)
+        .sort()
+        .reverse(),
+    );
+  });
 });
 
 // No hot partition (issue 17, `table.ts`): what the DynamoDB layout promises beyond the contract.

@@ -1,16 +1,23 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { AuditCursorError, type AuditLog, type AuditPage, type AuditQuery } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/services.js';
-import { auditKeys, auditTableDefinition, eventOfAuditItem } from './audit-table.js';
+import { AUDIT_DAY_SHARDS, auditKeys, auditTableDefinition, eventOfAuditItem } from './audit-table.js';
 import { translateAwsError } from './errors.js';
 
 /** Beyond every ulid character: `<to>#~` bounds the sort keys of events at `to`. */
 const AFTER_ANY_ID = '#~';
 
+/** The sort key shape (`<ISO time>#<event id>`) a day cursor may hold. */
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}T[0-9:.]{1,20}Z#[0-9A-Za-z_-]{1,64}$/;
+
 /**
- * {@link AuditLog} on the audit table (`audit-table.ts`): one Query of a user's partition, of the
- * address index (`gsi2`) or of a day (`gsi1`), newest first. The cursor is the last key read,
- * base64url JSON; reads through an index are eventually consistent, which a log can afford.
+ * {@link AuditLog} on the audit table (`audit-table.ts`): one Query of a user's partition or of
+ * the address index (`gsi2`), newest first, whose cursor is the last key read (base64url JSON).
+ * A day (`gsi1`) is {@link AUDIT_DAY_SHARDS} shards plus the unsharded partition of events written
+ * before the sharding (`docs/migrations.md`): every one is queried (in parallel) and the pages
+ * merged newest first; the cursor is the sort key of the last event returned, and the next page
+ * reads every shard below it, so pages neither skip nor repeat an event. Reads through an index
+ * are eventually consistent, which a log can afford.
  */
 export class DynamoDbAuditLog implements AuditLog {
   constructor(
@@ -22,43 +29,120 @@ export class DynamoDbAuditLog implements AuditLog {
   async query(query: AuditQuery): Promise<AuditPage> {
     const d = auditTableDefinition;
     const { partition } = query;
+    if (partition.kind === 'day') return this.day(partition.day, query);
     const [index, pkName, skName, pk] =
       partition.kind === 'user'
         ? [undefined, d.partitionKey, d.sortKey, auditKeys.user(partition.userId)]
-        : partition.kind === 'email'
-          ? [d.emailIndex.name, d.emailIndex.partitionKey, d.emailIndex.sortKey, auditKeys.email(partition.emailHash)]
-          : [d.dayIndex.name, d.dayIndex.partitionKey, d.dayIndex.sortKey, auditKeys.day(partition.day)];
-    const values: Record<string, string> = { ':pk': pk };
-    let range = '';
-    if (query.from !== undefined && query.to !== undefined) {
-      range = ' AND #sk BETWEEN :from AND :to';
-      Object.assign(values, { ':from': query.from, ':to': `${query.to}${AFTER_ANY_ID}` });
-    } else if (query.from !== undefined) {
-      range = ' AND #sk >= :from';
-      values[':from'] = query.from;
-    } else if (query.to !== undefined) {
-      range = ' AND #sk <= :to';
-      values[':to'] = `${query.to}${AFTER_ANY_ID}`;
-    }
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      ...(index ? { IndexName: index } : { ConsistentRead: true }),
-      KeyConditionExpression: `#pk = :pk${range}`,
-      ExpressionAttributeNames: { '#pk': pkName, ...(range ? { '#sk': skName } : {}) },
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-      Limit: query.limit,
-    };
+        : [d.emailIndex.name, d.emailIndex.partitionKey, d.emailIndex.sortKey, auditKeys.email(partition.emailHash)];
+    const input = queryInput(this.tableName, index, pkName, skName, pk, query, undefined);
     if (query.cursor) input.ExclusiveStartKey = decodeCursor(query.cursor, pkName, pk);
     try {
       const result = await this.client.send(new QueryCommand(input));
-      const now = Math.floor(this.clock.now() / 1000);
-      const events = (result.Items ?? []).map(eventOfAuditItem).filter((event) => event.expiresAt > now);
-      return { events, nextCursor: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null };
+      return { events: this.live(result.Items ?? []), nextCursor: result.LastEvaluatedKey ? encode(result.LastEvaluatedKey) : null };
     } catch (error) {
       return translateAwsError(error);
     }
   }
+
+  /** A day: every shard (and the pre-sharding partition) below the cursor, merged newest first. */
+  private async day(day: string, query: AuditQuery): Promise<AuditPage> {
+    const d = auditTableDefinition.dayIndex;
+    const before = query.cursor ? decodeDayCursor(query.cursor) : undefined;
+    const partitions = [...Array.from({ length: AUDIT_DAY_SHARDS }, (_, n) => auditKeys.dayShard(day, n)), auditKeys.legacyDay(day)];
+    try {
+      const pages = await Promise.all(
+        partitions.map((pk) => this.client.send(new QueryCommand(queryInput(this.tableName, d.name, d.partitionKey, d.sortKey, pk, query, before)))),
+      );
+      // A shard that has more than it returned bounds the merge: below its last key, its unread
+      // events could be newer than another shard's, so nothing older is taken on this page.
+      const sortKeyOf = (item: Record<string, unknown>) => String(item[d.sortKey]);
+      let floor = '';
+      for (const page of pages) {
+        const last = page.LastEvaluatedKey;
+        if (last && sortKeyOf(last) > floor) floor = sortKeyOf(last);
+      }
+      const merged = pages
+        .flatMap((page) => page.Items ?? [])
+        .filter((item) => sortKeyOf(item) >= floor)
+        .sort((a, b) => (sortKeyOf(a) < sortKeyOf(b) ? 1 : -1));
+      const taken = merged.slice(0, query.limit);
+      const more = merged.length > taken.length || floor !== '';
+      const last = taken.at(-1);
+      return { events: this.live(taken), nextCursor: more && last ? encode({ before: sortKeyOf(last) }) : null };
+    } catch (error) {
+      return translateAwsError(error);
+    }
+  }
+
+  /** The events of the items read, leaving out those past their `expiresAt` (TTL deletes late). */
+  private live(items: Record<string, unknown>[]) {
+    const now = Math.floor(this.clock.now() / 1000);
+    return items.map(eventOfAuditItem).filter((event) => event.expiresAt > now);
+  }
+}
+
+/** One Query of a partition, newest first, within `query`'s bounds and below `before` (a sort key), if given. */
+function queryInput(
+  tableName: string,
+  index: string | undefined,
+  pkName: string,
+  skName: string,
+  pk: string,
+  query: AuditQuery,
+  before: string | undefined,
+): QueryCommandInput {
+  const values: Record<string, string> = { ':pk': pk };
+  // The upper bound: `to` (every event at that millisecond), lowered to just below the cursor's key.
+  const bounds = [query.to === undefined ? undefined : `${query.to}${AFTER_ANY_ID}`, before === undefined ? undefined : justBelow(before)].filter(
+    (b): b is string => b !== undefined,
+  );
+  const to = bounds.sort()[0];
+  let range = '';
+  if (query.from !== undefined && to !== undefined) {
+    range = ' AND #sk BETWEEN :from AND :to';
+    Object.assign(values, { ':from': query.from, ':to': to });
+  } else if (query.from !== undefined) {
+    range = ' AND #sk >= :from';
+    values[':from'] = query.from;
+  } else if (to !== undefined) {
+    range = ' AND #sk <= :to';
+    values[':to'] = to;
+  }
+  return {
+    TableName: tableName,
+    ...(index ? { IndexName: index } : { ConsistentRead: true }),
+    KeyConditionExpression: `#pk = :pk${range}`,
+    ExpressionAttributeNames: { '#pk': pkName, ...(range ? { '#sk': skName } : {}) },
+    ExpressionAttributeValues: values,
+    ScanIndexForward: false,
+    Limit: query.limit,
+  };
+}
+
+/**
+ * The greatest bound below `key` for an inclusive key condition: its last character one lower,
+ * then U+FFFF. Every sort key (`<ISO time>#<ulid>`, ASCII) below `key` is at most this bound and
+ * `key` itself is above it, so `<=` this bound reads exactly the keys `< key`.
+ */
+function justBelow(key: string): string {
+  return `${key.slice(0, -1)}${String.fromCharCode(key.charCodeAt(key.length - 1) - 1)}\uffff`;
+}
+
+function encode(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A day cursor back to the sort key it holds. */
+function decodeDayCursor(cursor: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new AuditCursorError();
+  }
+  const before = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { before?: unknown }).before : undefined;
+  if (typeof before !== 'string' || !SORT_KEY.test(before) || Object.keys(parsed as object).length !== 1) throw new AuditCursorError();
+  return before;
 }
 
 /** A cursor back to its key: string members only, the table's key names only, of the partition being read. */

@@ -11,7 +11,7 @@ import { type AuditEvent, auditDay } from '../../domain/audit.js';
  * |---------------------|---------------------------------------------------------------|
  * | `pk`                | `USER#<subject user id>`; `NOUSER#<yyyy-mm-dd>` without a user |
  * | `sk`                | `<ISO time with ms>#<ulid>`                                    |
- * | `gsi1pk` / `gsi1sk` | `DAY#<yyyy-mm-dd>` / `sk`: time ranges over all users           |
+ * | `gsi1pk` / `gsi1sk` | `DAY#<yyyy-mm-dd>#<n>` / `sk`: time ranges over all users (n < {@link AUDIT_DAY_SHARDS}) |
  * | `gsi2pk` / `gsi2sk` | `EMAIL#<emailHash>` / `sk`, when the event has an `emailHash`   |
  * | `ttl`               | the event's `expiresAt`                                        |
  */
@@ -23,6 +23,28 @@ export const auditTableDefinition = {
   emailIndex: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
+/**
+ * Shards of a day in the day index. The spec's layout (§2) is one partition `DAY#<day>`: every
+ * event of the day lands there, about 2,600 writes/s at issue 17's peak (2,000 sign-ins/s with
+ * their sign-outs, registrations and confirmations), over DynamoDB's 1,000 writes/s per
+ * partition, and its sort key grows with time, so split-for-heat cannot spread it. Each event goes
+ * to shard `n` = a hash of its id mod 8 (about 325 writes/s each at that peak; 8 shards carry
+ * about 6,000 events/s before one reaches 750). A day read queries every shard and merges them
+ * (`audit-log.ts`). Recorded as a deviation in `docs/audit.md`; events written before this
+ * change keep `DAY#<day>` and are read beside the shards (`docs/migrations.md`).
+ */
+export const AUDIT_DAY_SHARDS = 8;
+
+/** The day shard of an event id: FNV-1a of the id, mod {@link AUDIT_DAY_SHARDS} (stable, uniform over ulids). */
+export function auditDayShardOf(eventId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < eventId.length; i++) {
+    hash ^= eventId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % AUDIT_DAY_SHARDS;
+}
+
 /** The audit table's name beside a main table, where nothing names it (local runner, tests, bench). */
 export function auditTableNameOf(tableName: string): string {
   return `${tableName}-audit`;
@@ -32,7 +54,10 @@ export function auditTableNameOf(tableName: string): string {
 export const auditKeys = {
   user: (userId: string) => `USER#${userId}`,
   noUser: (day: string) => `NOUSER#${day}`,
-  day: (day: string) => `DAY#${day}`,
+  /** A shard of a day in the day index (`gsi1pk`). */
+  dayShard: (day: string, shard: number) => `DAY#${day}#${shard}`,
+  /** The unsharded day partition of events written before the day index was sharded (read only). */
+  legacyDay: (day: string) => `DAY#${day}`,
   email: (emailHash: string) => `EMAIL#${emailHash}`,
   sortKey: (event: Pick<AuditEvent, 'at' | 'id'>) => `${event.at}#${event.id}`,
 };
@@ -44,7 +69,7 @@ export function auditItem(event: AuditEvent): Record<string, unknown> {
   return {
     pk: event.userId === null ? auditKeys.noUser(day) : auditKeys.user(event.userId),
     sk,
-    gsi1pk: auditKeys.day(day),
+    gsi1pk: auditKeys.dayShard(day, auditDayShardOf(event.id)),
     gsi1sk: sk,
     ...(event.emailHash === null ? {} : { gsi2pk: auditKeys.email(event.emailHash), gsi2sk: sk }),
     ttl: event.expiresAt,

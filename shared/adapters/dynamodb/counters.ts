@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ServiceUnavailableError } from '../../domain/errors.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../../ports/attempt-counters.js';
 import { translateAwsError } from './errors.js';
 import type { Item } from './expression.js';
+import { readBatcherOf } from './read-batch.js';
 import { keys } from './table.js';
 
 /**
@@ -27,15 +28,16 @@ export class DynamoDbCounters implements AttemptCounters {
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
     try {
-      return (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      // Through the client's read batcher: a counter read asked for with another read (the
+      // sign-in's email claim) shares its request.
+      return await readBatcherOf(this.client).get(this.tableName, key);
     } catch (error) {
       return translateAwsError(error);
     }
   }
 
   async getCounters(scopes: string[], now: number): Promise<FailureCounter[]> {
-    // Two small GetItems in parallel (one per scope) cost what a BatchGetItem costs, without its
-    // UnprocessedKeys retry loop.
+    // Read together: one request (read-batch.ts).
     const items = await Promise.all(scopes.map((scope) => this.get(keys.counter(scope))));
     return items.flatMap((item) => {
       if (!item) return [];

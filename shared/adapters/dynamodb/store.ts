@@ -19,6 +19,7 @@ import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } fro
 import { auditTableNameOf } from './audit-table.js';
 import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
+import { readBatcherOf } from './read-batch.js';
 import { keys, tableDefinition } from './table.js';
 import { type Planned, planWrite, type TableNames } from './write-plan.js';
 
@@ -55,7 +56,9 @@ export class DynamoDbStore implements AuthStore {
             ConsistentRead: true,
             ProjectionExpression: projection.map((p) => expression.name(p)).join(', '),
           })
-        : { TableName: this.tableName, Key: key, ConsistentRead: true };
+        : undefined;
+      // Whole items go through the client's read batcher: reads asked for together share a request.
+      if (!input) return await readBatcherOf(this.client).get(this.tableName, key);
       const result = await this.client.send(new GetCommand(input));
       return result.Item;
     } catch (error) {
