@@ -266,6 +266,23 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
       'DELETE /me/passkeys/{id}',
       'POST /session/passkey/options',
       'POST /session/passkey',
+      // --- pk2: a passkey as the second factor and for step-up (same grants: the second step and
+      // the step-up sign or update sessions, spend challenges, count MFA failures, mail the lockout) ---
+      'POST /session/mfa/webauthn/options',
+      'POST /session/mfa/webauthn',
+      'POST /session/reauthenticate/webauthn/options',
+      'POST /session/reauthenticate/webauthn',
+      // The hosted pages' passkey endpoints (hosted-ui §5.3): the same flows behind the UI cookies;
+      // the CSRF key derives from the audit key the function already reads.
+      'POST /ui/passkeys/sign-in/options',
+      'POST /ui/passkeys/sign-in',
+      'POST /ui/passkeys/mfa/options',
+      'POST /ui/passkeys/mfa',
+      'POST /ui/passkeys/reauthenticate/options',
+      'POST /ui/passkeys/reauthenticate',
+      'POST /ui/passkeys/add/options',
+      'POST /ui/passkeys/add',
+      // --- end pk2 ---
     ],
     table: 'readWrite',
     mail: true,

@@ -247,7 +247,7 @@ export class LatchAuth extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     this.stage = this.createStage(props.throttle);
-    this.addRoutes(fnOf);
+    this.addRoutes(fnOf, Boolean(props.hostedUi));
     // --- hosted UI: every page and asset under /ui goes to the ui function ---
     if (props.hostedUi) {
       const integration = new HttpLambdaIntegration('UiIntegration', fnOf('ui'));
@@ -493,7 +493,7 @@ export class LatchAuth extends Construct {
   }
 
   /** One route per row of the route table, to its function; `$default` to not-found. */
-  private addRoutes(fnOf: (name: string) => lambda.IFunction): void {
+  private addRoutes(fnOf: (name: string) => lambda.IFunction, withUi: boolean): void {
     const integrations = new Map<string, HttpLambdaIntegration>();
     const integrationOf = (name: string): HttpLambdaIntegration => {
       let integration = integrations.get(name);
@@ -504,6 +504,8 @@ export class LatchAuth extends Construct {
       return integration;
     };
     for (const route of routes as readonly RouteDefinition[]) {
+      // pk2: the hosted pages' passkey endpoints (`/ui/passkeys/*`) exist only with the hosted UI.
+      if (!withUi && route.path.startsWith('/ui/')) continue;
       // Construct ids cannot hold '/': `POST /session/renew` → `Route-POST-session-renew`.
       new apigwv2.HttpRoute(this.api, `Route-${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
         httpApi: this.api,
