@@ -7,6 +7,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protectedRoutePaths } from './api-server.js';
+// --- social sign-in: a local OpenID provider (docs/social-sign-in.md "Trying it locally") ---
+import { startLocalProvider } from './oidc-provider.js';
 import { type Service, startDynamoDbLocal, startSesLocal } from './services.js';
 import { startLocalStack } from './stack.js';
 
@@ -51,6 +53,13 @@ async function main(): Promise<void> {
     const tableName = process.env.LATCH_TABLE_NAME ?? 'latch-local';
     // The hosted pages are on locally unless AUTH_UI says otherwise (docs/hosted-ui.md).
     const uiEnv: Record<string, string> = { AUTH_UI: process.env.AUTH_UI ?? 'true', AUTH_UI_PSEUDO_LOCALES: process.env.AUTH_UI_PSEUDO_LOCALES ?? 'true' };
+    // --- social sign-in: unless AUTH_OAUTH_PROVIDERS is set or LATCH_LOCAL_OP=false, provider `local` is an OP on loopback ---
+    const localOp = await startLocalProvider({ env: process.env, apiPort: port, opPort: portFrom('OIDC_PORT', 8006) as number });
+    if (localOp) {
+      started.push(localOp);
+      Object.assign(uiEnv, localOp.env);
+    }
+    // --- end social sign-in ---
     mkdirSync(path.dirname(stateFile), { recursive: true });
     const api = await startLocalStack({ pollOutboxMs: 250, port, dynamoDbEndpoint: dynamo.url, sesEndpoint: ses.url, tableName, signingKeysFile, env: uiEnv });
     closeApi = api.close;
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
         `  passkey test page http://localhost:${port}/_local/passkeys`,
         ...protectedRoutePaths.map((p) => `  example service ${api.url}${p}   (behind the authorizer; see docs/protected-service.md)`),
         ...(api.env.AUTH_UI === 'true' ? [`  hosted pages    ${api.url}/ui/sign-in   (sign-up, reset, account; APP_URL ${api.env.APP_URL ?? ''})`] : []),
+        ...(localOp ? localOp.banner : []),
         `  mail viewer     ${ses.url}`,
         `  mail store      ${ses.url}/store   (JSON)`,
         `  DynamoDB Local  ${dynamo.url}   table "${tableName}", audit table "${api.env.LATCH_AUDIT_TABLE_NAME}" (in memory)`,

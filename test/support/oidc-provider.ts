@@ -1,113 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import Provider from 'oidc-provider';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { closeServer, listen } from '../../infra/local/oidc-provider.js';
 
 /**
  * Test providers on loopback for social sign-in (`docs/specs/social-sign-in.md` §10.1): a real
- * OpenID provider (`oidc-provider`), a GitHub-like OAuth 2.0 fake, an ID-token signer with a JWKS
+ * OpenID provider (`oidc-provider`, in `infra/local/oidc-provider.ts`, which `npm start` runs too), a GitHub-like OAuth 2.0 fake, an ID-token signer with a JWKS
  * (native route, fault injection), and the "browser" that plays the user through a flow with
  * `fetch` and a cookie jar. Nothing leaves the machine.
  */
 
-/** An account the OP knows: `sub` and the claims it releases. */
-export interface TestAccount {
-  sub: string;
-  email?: string;
-  email_verified?: boolean;
-  name?: string;
-  [claim: string]: unknown;
-}
-
-export interface TestOp {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  /** Accounts by `sub`: add or change them at any time (the login picks by `login_hint`). */
-  accounts: Map<string, TestAccount>;
-  close(): Promise<void>;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections?.();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/**
- * Starts `oidc-provider` on `127.0.0.1` (random port) with one confidential client. Login and
- * consent finish without a browser: the interaction route signs in the account named by the
- * authorization request's `login_hint` and grants every requested scope.
- */
-export async function startTestOp(options: { redirectUris: string[]; clientId?: string; clientSecret?: string }): Promise<TestOp> {
-  const accounts = new Map<string, TestAccount>();
-  const clientId = options.clientId ?? 'latch-test';
-  const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: 'op-key-1', alg: 'RS256', use: 'sig' };
-  const server = createServer();
-  const port = await listen(server);
-  const issuer = `http://127.0.0.1:${port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: options.redirectUris,
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    ],
-    jwks: { keys: [jwk as JWK] },
-    cookies: { keys: [randomBytes(16).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    pkce: { required: () => true },
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    findAccount: async (_ctx: unknown, sub: string) => {
-      const account = accounts.get(sub);
-      if (!account) return undefined;
-      return { accountId: sub, claims: async () => ({ ...account }) };
-    },
-  } as never);
-  provider.proxy = false;
-  const callback = provider.callback();
-  server.on('request', async (req: IncomingMessage, res: ServerResponse) => {
-    const match = /^\/interaction\/([^/?]+)/.exec(req.url ?? '');
-    if (!match) return callback(req, res);
-    try {
-      const details = await provider.interactionDetails(req, res);
-      const hint = String(details.params.login_hint ?? '');
-      if (details.prompt.name === 'login') {
-        if (!accounts.has(hint)) {
-          await provider.interactionFinished(
-            req,
-            res,
-            { error: 'access_denied', error_description: 'unknown test account' },
-            { mergeWithLastSubmission: false },
-          );
-          return;
-        }
-        await provider.interactionFinished(req, res, { login: { accountId: hint } }, { mergeWithLastSubmission: false });
-        return;
-      }
-      const grant = new provider.Grant({ accountId: details.session?.accountId as string, clientId: String(details.params.client_id) });
-      grant.addOIDCScope(String(details.params.scope));
-      const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-    } catch (error) {
-      res.statusCode = 500;
-      res.end(String(error));
-    }
-  });
-  return { issuer, clientId, clientSecret, accounts, close: () => closeServer(server) };
-}
+export { startTestOp, type TestAccount, type TestOp } from '../../infra/local/oidc-provider.js';
 
 /** A minimal cookie jar: name → value (paths ignored; the OP's cookie names are distinct). */
 class CookieJar {

@@ -22,3 +22,19 @@ export function lazyOAuthProviders(
     verifyIdToken: async (provider, idToken, nonce) => (await get()).verifyIdToken(provider, idToken, nonce),
   };
 }
+
+/**
+ * The relying party for a function's configuration, or undefined without providers: what the
+ * `oauth` function (and `ui` with the hosted pages) needs in `deps.oauth`. A composition root
+ * that leaves it out of the other functions calls this for those two only, e.g.
+ * `oauthProvidersFor(config, process.env, log)`.
+ */
+export function oauthProvidersFor(
+  config: { oauthProviders: readonly OAuthProviderConfig[]; oauthHttpTimeoutMs: number },
+  env: Record<string, string | undefined>,
+  log?: Log,
+): OAuthProviders | undefined {
+  return config.oauthProviders.length > 0
+    ? lazyOAuthProviders(config.oauthProviders, { timeoutMs: config.oauthHttpTimeoutMs, env, ...(log ? { log } : {}) })
+    : undefined;
+}
