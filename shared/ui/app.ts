@@ -11,6 +11,7 @@ import { assetAt } from './assets.js';
 import { checkPost, contextOf, failurePage, messagePage, type PageRoute, type Result, redirect, route } from './kit.js';
 import { accountPages } from './pages/account.js';
 import { guestPages } from './pages/guest.js';
+import { oauth2Pages } from './pages/oauth2.js';
 import { safeReturn } from './security.js';
 
 export { MAX_FORM_BYTES, type Result, tooLargePage } from './kit.js';
@@ -20,6 +21,7 @@ const PAGES: PageRoute[] = [
   route('GET', '/ui/?', 'any', async (ctx) => redirect(ctx, ctx.signedIn ? '/ui/account' : '/ui/sign-in')),
   ...guestPages,
   ...accountPages,
+  ...oauth2Pages,
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 

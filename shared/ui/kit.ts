@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthError, RetryableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { redirectSources } from '../domain/oauth2.js';
 import { hashSecret, safeEqual } from '../domain/secrets.js';
 import { parseUiSessionCookie } from '../domain/tokens.js';
 import type { Session, User } from '../domain/types.js';
@@ -170,12 +171,17 @@ export async function checkPost(ctx: Ctx, formId: string): Promise<Result | unde
   return messagePage(ctx, 'csrf.title', 'csrf.body', 403, false);
 }
 
+/** The page headers of this deployment: the CSP's `form-action` lists the hand-off clients' redirect origins (§4). */
+export function headersOf(ctx: Ctx): Record<string, string> {
+  return pageHeaders(redirectSources(ctx.deps.config.ui.clients));
+}
+
 export function page(ctx: Ctx, status: number, html: string, extraHeaders: Record<string, string> = {}): Result {
-  return { statusCode: status, headers: { ...pageHeaders(), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
+  return { statusCode: status, headers: { ...headersOf(ctx), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
 }
 
 export function redirect(ctx: Ctx, location: string): Result {
-  return { statusCode: 303, headers: { ...pageHeaders(), location }, body: '', cookies: [...ctx.setCookies] };
+  return { statusCode: 303, headers: { ...headersOf(ctx), location }, body: '', cookies: [...ctx.setCookies] };
 }
 
 export function messagePage(

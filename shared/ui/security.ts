@@ -84,11 +84,15 @@ export function contentSecurityPolicy(formActions: string[] = []): string {
   ].join('; ');
 }
 
-/** Headers of every page answer (assets excepted): not cached, not framed, no inline code. */
-export function pageHeaders(): Record<string, string> {
+/**
+ * Headers of every page answer (assets excepted): not cached, not framed, no inline code.
+ * `formActions`: the hand-off clients' redirect origins (§4), so that a form sign-in can end in
+ * the redirect to a registered client.
+ */
+export function pageHeaders(formActions: string[] = []): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': contentSecurityPolicy(),
+    'content-security-policy': contentSecurityPolicy(formActions),
     'cache-control': 'no-store',
     'cross-origin-opener-policy': 'same-origin',
     'x-content-type-options': 'nosniff',
