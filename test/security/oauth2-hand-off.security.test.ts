@@ -130,7 +130,7 @@ test('a code works once, within 60 s, for its client, redirect URI and verifier 
     (await tokenRequest(api, { grant_type: 'refresh_token', refresh_token: String(first.body.refresh_token), client_id: 'web' })).body.error,
     'invalid_grant',
   );
-  const { events } = await scanAuditTable(`${api.tableName}-audit`);
+  const { events } = await scanAuditTable(api.tableName);
   assert.ok(events.some((e) => e.type === 'oauth2.code_reused' && e.userId === userId));
   assert.equal((await ui.get('/ui/account')).status, 200, 'the UI session stays');
 });
