@@ -78,7 +78,7 @@ export interface FunctionAccess {
 }
 
 /** Latch's functions outside the route table. */
-export type InternalFunctionName = 'not-found' | 'authorizer' | 'ui';
+export type InternalFunctionName = 'not-found' | 'authorizer';
 
 /**
  * The grants of every function, from what its flows do today. Only the functions whose flows
@@ -226,7 +226,14 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
    * keys, since a sign-in starts a Latch session; `csrf.rejected` and the audit key, from which
    * the pre-sign-in CSRF key is derived).
    */
-  ui: { routes: [], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  ui: { routes: ['GET /oauth2/authorize', 'GET /oauth2/logout'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  /**
+   * oauth2-token: the hand-off's token endpoint (only with `hostedUi`): redeems codes (a new
+   * session: signs tokens) and renews client sessions; writes sessions, codes and events. No
+   * mail, no passwords. Reads the secrets of confidential clients given as `{ secretArn }`
+   * (granted by the construct on exactly those ARNs).
+   */
+  'oauth2-token': { routes: ['POST /oauth2/token'], table: 'readWrite', mail: false, keys: 'sign', audit: 'append', argon2: false },
   // --- end hosted UI ---
   // Social sign-in (docs/specs/social-sign-in.md §9): signs in (private keys), writes identities and
   // mail, checks step-up passwords (argon2) and TOTP codes (data keys). The only function that

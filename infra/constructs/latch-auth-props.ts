@@ -301,4 +301,22 @@ export interface HostedUiProps {
    */
   readonly cssVariables?: CssVariables;
   // --- end branding ---
+  /**
+   * `AUTH_UI_CLIENTS`: the hand-off's first-party clients (docs/specs/hosted-ui.md §6). A
+   * confidential client's `clientSecret` is `{ secretArn }` (the `oauth2-token` function may read
+   * exactly that secret) or `{ env }`. @default none
+   */
+  readonly clients?: readonly HostedUiClient[];
+}
+
+/** One hand-off client (`docs/hosted-ui.md`, "The hand-off"). */
+export interface HostedUiClient {
+  readonly clientId: string;
+  readonly name: string;
+  readonly type: 'public' | 'confidential';
+  /** Exact redirect URIs: https, a private-use scheme (`com.example.app:/cb`) or http on loopback. */
+  readonly redirectUris: readonly string[];
+  /** Where `GET /oauth2/logout` may send the browser afterwards. */
+  readonly logoutUris?: readonly string[];
+  readonly clientSecret?: { readonly secretArn: string } | { readonly env: string };
 }

@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { type FunctionName, functionNames, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
+import { type FunctionName, functionNames, isHostedUiRoute, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
 import { LatchCustomDomain } from './custom-domain.js';
@@ -34,6 +34,9 @@ export type { LatchOAuthProvider, LatchSecretRef } from './oauth-providers.js';
 const MAIL_TEMPLATES_FILE = 'latch-mail-templates.json';
 
 const ALL_FUNCTIONS = (): Array<FunctionName | InternalFunctionName> => [...functionNames(), 'not-found', 'authorizer'];
+
+/** The functions deployed only with the `hostedUi` prop (docs/specs/hosted-ui.md §2). */
+const HOSTED_UI_FUNCTIONS: ReadonlySet<string> = new Set<FunctionName>(['ui', 'oauth2-token']);
 
 /** `email-confirmation` → `EmailConfirmation` (construct ids). */
 function pascal(name: string): string {
@@ -157,6 +160,7 @@ export class LatchAuth extends Construct {
             ...(props.hostedUi.appName ? { AUTH_UI_APP_NAME: props.hostedUi.appName } : {}),
             ...(props.hostedUi.defaultLocale ? { AUTH_UI_DEFAULT_LOCALE: props.hostedUi.defaultLocale } : {}),
             ...brandingEnvironment(props.hostedUi),
+            ...(props.hostedUi.clients?.length ? { AUTH_UI_CLIENTS: JSON.stringify(props.hostedUi.clients) } : {}),
           }
         : {}),
       // --- end hosted UI ---
@@ -174,7 +178,7 @@ export class LatchAuth extends Construct {
     const sesIdentities = [props.sesIdentity ?? domainOf(props.mailFrom), ...(props.additionalSesIdentities ?? [])];
     const functions = new Map<string, LatchFunction>();
     const functionsScope = new Construct(this, 'Functions');
-    for (const name of [...ALL_FUNCTIONS(), ...(props.hostedUi ? (['ui'] as const) : [])]) {
+    for (const name of ALL_FUNCTIONS().filter((n) => props.hostedUi || !HOSTED_UI_FUNCTIONS.has(n))) {
       const access = accessOf(name);
       const served = (routes as readonly RouteDefinition[]).filter((r) => r.function === name).map(routeKey);
       const fn = new LatchFunction(functionsScope, pascal(name), {
@@ -207,6 +211,12 @@ export class LatchAuth extends Construct {
         grantOAuthSecrets(fn.role, oauthPlan.secrets);
       }
       // --- end social sign-in ---
+      // --- hosted UI: the token endpoint reads exactly the secrets of confidential clients ---
+      if (name === 'oauth2-token') {
+        const arns = (props.hostedUi?.clients ?? []).flatMap((c) => (c.clientSecret && 'secretArn' in c.clientSecret ? [c.clientSecret.secretArn] : []));
+        if (arns.length > 0) fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: arns }));
+      }
+      // --- end hosted UI ---
       // No function may run before the secrets hold the key ring and the audit key.
       fn.function.node.addDependency(this.signingKeys.keyRing);
       functions.set(name, fn);
@@ -247,7 +257,7 @@ export class LatchAuth extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     this.stage = this.createStage(props.throttle);
-    this.addRoutes(fnOf, Boolean(props.hostedUi));
+    this.addRoutes(fnOf, props.hostedUi !== undefined);
     // --- hosted UI: every page and asset under /ui goes to the ui function ---
     if (props.hostedUi) {
       const integration = new HttpLambdaIntegration('UiIntegration', fnOf('ui'));
@@ -273,7 +283,7 @@ export class LatchAuth extends Construct {
     if (props.tracing) this.enableTracing();
     this.monitoring = new LatchMonitoring(this, 'Monitoring', {
       functions,
-      auditWriters: ALL_FUNCTIONS().filter((name) => accessOf(name).audit !== 'none'),
+      auditWriters: ALL_FUNCTIONS().filter((name) => accessOf(name).audit !== 'none' && (props.hostedUi !== undefined || !HOSTED_UI_FUNCTIONS.has(name))),
       api: this.api,
       accessLogs: this.accessLogs,
       tables: [this.table, this.auditTable],
@@ -493,7 +503,7 @@ export class LatchAuth extends Construct {
   }
 
   /** One route per row of the route table, to its function; `$default` to not-found. */
-  private addRoutes(fnOf: (name: string) => lambda.IFunction, withUi: boolean): void {
+  private addRoutes(fnOf: (name: string) => lambda.IFunction, hostedUi: boolean): void {
     const integrations = new Map<string, HttpLambdaIntegration>();
     const integrationOf = (name: string): HttpLambdaIntegration => {
       let integration = integrations.get(name);
@@ -504,8 +514,8 @@ export class LatchAuth extends Construct {
       return integration;
     };
     for (const route of routes as readonly RouteDefinition[]) {
-      // pk2: the hosted pages' passkey endpoints (`/ui/passkeys/*`) exist only with the hosted UI.
-      if (!withUi && route.path.startsWith('/ui/')) continue;
+      // The hosted UI's rows (`kind` set: the hand-off; `/ui/passkeys/*` of pk2) exist only with the `hostedUi` prop.
+      if ((isHostedUiRoute(route) || route.path.startsWith('/ui/')) && !hostedUi) continue;
       // Construct ids cannot hold '/': `POST /session/renew` → `Route-POST-session-renew`.
       new apigwv2.HttpRoute(this.api, `Route-${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {
         httpApi: this.api,

@@ -156,7 +156,7 @@ export const AUDIT_EVENTS = {
   'oauth2.code_issued': {
     details: ['clientId'],
     me: true,
-    when: '`GET /oauth2/authorize` issued an authorization code for a client (the UI session is the event\'s session)',
+    when: "`GET /oauth2/authorize` issued an authorization code for a client (the UI session is the event's session)",
   },
   'oauth2.code_reused': {
     details: ['clientId', 'revokedSessionId'],

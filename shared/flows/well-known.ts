@@ -17,5 +17,20 @@ export function getOpenIdConfiguration(deps: Pick<Deps, 'config'>) {
   return {
     issuer: deps.config.issuer,
     jwks_uri: `${deps.config.issuer}/.well-known/jwks.json`,
+    ...(deps.config.ui.enabled ? handOffMetadata(new URL(deps.config.appUrl).origin) : {}),
+  };
+}
+
+/** The hand-off's members (`docs/specs/hosted-ui.md` §6), on the pages' origin. */
+function handOffMetadata(origin: string) {
+  return {
+    authorization_endpoint: `${origin}/oauth2/authorize`,
+    token_endpoint: `${origin}/oauth2/token`,
+    end_session_endpoint: `${origin}/oauth2/logout`,
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+    authorization_response_iss_parameter_supported: true,
   };
 }

@@ -35,7 +35,11 @@ export type Result = APIGatewayProxyStructuredResultV2;
 export type RouteHandler<B = Record<string, unknown>> = (request: HttpRequest<B>) => Promise<Result>;
 
 /** The body type a route's handler gets: what its documented request schema parses to. */
-export type RequestBody<K extends RouteKey> = (typeof routeDocs)[K] extends { request: infer S extends z.ZodMiniObject } ? z.infer<S> : Record<string, unknown>;
+export type RequestBody<K extends RouteKey> = K extends keyof typeof routeDocs
+  ? (typeof routeDocs)[K] extends { request: infer S extends z.ZodMiniObject }
+    ? z.infer<S>
+    : Record<string, unknown>
+  : Record<string, unknown>;
 
 /** Handlers of a function's routes, each typed with its route's body. */
 export type RouteHandlers<F extends FunctionName> = { [K in RouteKeyOf<F>]: RouteHandler<RequestBody<K>> };

@@ -99,6 +99,7 @@ function jsonSchemas(docs: Array<{ route: RouteDefinition; doc: RouteDoc }>) {
     const name = capitalize(doc.operationId);
     if (doc.request && !idOf.has(doc.request)) inline.add(add(doc.request, `${name}Request`));
     if (doc.query && !idOf.has(doc.query)) inline.add(add(doc.query, `${name}Query`));
+    if (doc.form && !idOf.has(doc.form)) inline.add(add(doc.form, `${name}Form`));
     for (const success of successList(doc)) {
       if (success.body !== 'none') add(success.body, `${name}Response${success.status}`);
     }
@@ -190,7 +191,35 @@ function successResponses(doc: RouteDoc, schemaFor: (s: z.ZodMiniType) => JsonSc
   return responses;
 }
 
+/** A `kind: "oauth2"` route (`POST /oauth2/token`): a form body, RFC 6749 answers. */
+function oauth2Operation(route: RouteDefinition, doc: RouteDoc, schemaFor: (s: z.ZodMiniType) => JsonSchema): OpenApiOperation {
+  const error = (description: string): OpenApiResponse => ({ description, content: { 'application/json': { schema: ref('schemas', 'OAuth2Error') } } });
+  return {
+    operationId: doc.operationId,
+    summary: route.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [route.function],
+    // A form body: typed apart from the JSON bodies every other operation has.
+    ...(doc.form
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/x-www-form-urlencoded': { schema: schemaFor(doc.form) } },
+          } as unknown as OpenApiOperation['requestBody'],
+        }
+      : {}),
+    responses: {
+      ...successResponses(doc, schemaFor),
+      '400': error('`invalid_request`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type` (RFC 6749 §5.2).'),
+      '401': error('`invalid_client`; with `WWW-Authenticate: Basic` where HTTP Basic was used.'),
+      '503': error('`temporarily_unavailable`: try again.'),
+    },
+    'x-latch-auth': route.auth,
+  };
+}
+
 function operation(route: RouteDefinition, doc: RouteDoc, schemaFor: (s: z.ZodMiniType) => JsonSchema): OpenApiOperation {
+  if (route.kind === 'oauth2') return oauth2Operation(route, doc, schemaFor);
   const parameters = [...pathParameters(route, doc), ...queryParameters(doc, doc.query && schemaFor(doc.query))];
   let requestBody: OpenApiOperation['requestBody'];
   if (doc.request) {
@@ -234,11 +263,14 @@ confirmation, invitations, admin), served by API Gateway and Lambda.
  * `httpFunction` enforces, so the document cannot drift from what the handlers accept.
  */
 export function buildOpenApi(config: Pick<Config, 'issuer' | 'requireEmailConfirmation'>): OpenApiDocument {
-  const docs = (routes as readonly RouteDefinition[]).map((route) => {
-    const doc = routeDocOf(routeKey(route));
-    if (!doc) throw new Error(`no documentation for ${routeKey(route)}`); // the compiler forbids it
-    return { route, doc };
-  });
+  // Hosted-UI pages answer HTML, not this API's JSON: they stay out of the document (§2).
+  const docs = (routes as readonly RouteDefinition[])
+    .filter((route) => route.kind !== 'page')
+    .map((route) => {
+      const doc = routeDocOf(routeKey(route));
+      if (!doc) throw new Error(`no documentation for ${routeKey(route)}`); // the compiler forbids it
+      return { route, doc };
+    });
   return documentOf(docs, config);
 }
 

@@ -210,4 +210,20 @@ export const responseSchemas = {
     info: z.looseObject({ title: z.string(), version: z.string() }),
     paths: z.record(z.string(), z.unknown()),
   }),
+  // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+  OAuth2Token: z
+    .object({
+      access_token: z.string().check(z.describe('The access JWT of a new Latch session for the client.')),
+      token_type: z.literal('Bearer'),
+      expires_in: z.int().check(z.describe('Seconds the access token lives.')),
+      refresh_token: z.string().check(z.describe('The Latch renewal token of that session; usable only by this client.')),
+    })
+    .check(z.describe('RFC 6749 §5.1 token response.')),
+  OAuth2Error: z
+    .object({
+      error: z.enum(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'temporarily_unavailable']),
+      error_description: z.optional(z.string()),
+    })
+    .check(z.describe('RFC 6749 §5.2 error response (not problem+json: standard OAuth clients expect it).')),
+  // --- end hand-off ---
 };

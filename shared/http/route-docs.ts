@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../domain/errors.js';
 import { responseSchemas as r } from './response-schemas.js';
-import type { Route, RouteKey } from './routes.js';
+import type { PageRouteKey, Route, RouteKey } from './routes.js';
 import { schemas } from './schemas.js';
 
 /** A request body schema: a zod/mini object of optional, typed fields (a wrong type is 400). */
@@ -35,6 +35,8 @@ interface RouteDocBase {
    * user/admin), `forbidden` (admin). `not_found`/`method_not_allowed` for unknown routes are global.
    */
   errors: readonly ErrorCode[];
+  /** A `kind: "oauth2"` route: its `application/x-www-form-urlencoded` fields (RFC 6749 answers, not problem+json). */
+  form?: RequestSchema;
 }
 
 /**
@@ -53,7 +55,7 @@ type RouteOf<K> = Route extends infer R
   : never;
 
 /** The shape `routeDocs` must have: one entry per route of the table, no more, no less. */
-export type RouteDocs = { [K in RouteKey]: RouteDocFor<RouteOf<K>> };
+export type RouteDocs = { [K in Exclude<RouteKey, PageRouteKey>]: RouteDocFor<RouteOf<K>> };
 
 const message = (status: number, description: string): SuccessDoc => ({ status, body: r.Message, description });
 
@@ -641,6 +643,16 @@ export const routeDocs = {
     success: { status: 204, body: 'none', description: 'Removed (an admin may leave a user without a sign-in method).' },
     errors: ['not_found'],
   },
+  // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+  'POST /oauth2/token': {
+    operationId: 'oauth2Token',
+    description:
+      "The hosted UI's token endpoint for configured first-party clients (RFC 6749): `grant_type=authorization_code` with PKCE (`code`, `redirect_uri`, `client_id`, `code_verifier`), or `grant_type=refresh_token` (`refresh_token`, `client_id`). Confidential clients authenticate with `client_secret_basic` or `client_secret_post`. Errors are RFC 6749 §5.2 JSON (`invalid_request`, `invalid_client` with 401 and `WWW-Authenticate: Basic` where Basic was used, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`), not problem+json. `Cache-Control: no-store`. Only with the hosted UI on (else 404).",
+    form: schemas.oauth2Token,
+    success: { status: 200, body: r.OAuth2Token, description: 'A new Latch session of the client: its access token and renewal token in RFC 6749 names.' },
+    errors: [],
+  },
+  // --- end hand-off ---
 } satisfies RouteDocs;
 
 /** The documentation of a route by its key, for code that walks the table at run time. */

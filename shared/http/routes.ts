@@ -18,7 +18,10 @@ export type FunctionName =
   | 'well-known'
   | 'mfa'
   | 'oauth'
-  | 'passkeys';
+  | 'passkeys'
+  // --- hosted UI (docs/specs/hosted-ui.md §2): deployed only with the hosted UI ---
+  | 'ui'
+  | 'oauth2-token';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
@@ -35,6 +38,12 @@ export interface RouteDefinition {
   /** True when the route takes a JSON object body (none at all is a 400). */
   body: boolean;
   summary: string;
+  /**
+   * Routes of the hosted UI (`docs/specs/hosted-ui.md` §2), deployed and served only with it:
+   * `page`: an HTML page or browser redirect of `ui`, kept out of the OpenAPI document (answers
+   * are pages, not problem+json); `oauth2`: a form body in, RFC 6749 JSON out (documented).
+   */
+  kind?: 'page' | 'oauth2';
 }
 
 export const routes = [
@@ -213,6 +222,27 @@ export const routes = [
     body: false,
     summary: "Remove a user's provider identity (admin)",
   },
+  // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6) ---
+  {
+    method: 'GET',
+    path: '/oauth2/authorize',
+    function: 'ui',
+    auth: 'none',
+    body: false,
+    kind: 'page',
+    summary: 'Hand-off: an authorization code for the signed-in UI session (sign-in first)',
+  },
+  { method: 'GET', path: '/oauth2/logout', function: 'ui', auth: 'none', body: false, kind: 'page', summary: 'Hand-off: end the UI session' },
+  {
+    method: 'POST',
+    path: '/oauth2/token',
+    function: 'oauth2-token',
+    auth: 'none',
+    body: false,
+    kind: 'oauth2',
+    summary: 'Hand-off: redeem an authorization code (PKCE) or a refresh token (RFC 6749)',
+  },
+  // --- end hand-off ---
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];
@@ -232,6 +262,14 @@ const byKey = new Map<string, RouteDefinition>(routes.map((r) => [routeKey(r), r
 export function findRoute(key: string): RouteDefinition | undefined {
   return byKey.get(key);
 }
+
+/** True for a route of the hosted UI (`kind` set): deployed and served only with `AUTH_UI` / the `hostedUi` prop. */
+export function isHostedUiRoute(route: RouteDefinition): boolean {
+  return route.kind !== undefined;
+}
+
+/** The route keys that are hosted-UI pages (not in the OpenAPI document, not problem+json). */
+export type PageRouteKey = KeyOf<Extract<Route, { kind: 'page' }>>;
 
 /** Distinct function names, in table order. */
 export function functionNames(): FunctionName[] {

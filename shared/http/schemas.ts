@@ -5,6 +5,17 @@ import * as z from 'zod/mini';
  * checked by the flows (422), so they hold for the CLI as well. Unknown members are dropped.
  */
 export const schemas = {
+  // --- the hand-off (docs/specs/hosted-ui.md §6): the form fields of `POST /oauth2/token` ---
+  oauth2Token: z.object({
+    grant_type: z.optional(z.enum(['authorization_code', 'refresh_token'])),
+    code: z.optional(z.string()),
+    redirect_uri: z.optional(z.string()),
+    client_id: z.optional(z.string().check(z.describe('Required unless the client authenticates with HTTP Basic.'))),
+    code_verifier: z.optional(z.string().check(z.describe('PKCE (RFC 7636): the verifier of the S256 challenge sent to `/oauth2/authorize`.'))),
+    client_secret: z.optional(z.string().check(z.describe('Confidential clients using `client_secret_post`.'))),
+    refresh_token: z.optional(z.string()),
+  }),
+  // --- end hand-off ---
   registration: z.object({
     email: z.optional(z.string()),
     password: z.optional(z.string()),

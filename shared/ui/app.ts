@@ -13,6 +13,7 @@ import { accountPages } from './pages/account.js';
 import { guestPages } from './pages/guest.js';
 import { reauthenticatePages } from './pages/reauthenticate.js';
 import { securityPages } from './pages/security.js';
+import { oauth2Pages } from './pages/oauth2.js';
 import { safeReturn } from './security.js';
 import { themeAsset } from './theme.js';
 
@@ -25,6 +26,7 @@ const PAGES: PageRoute[] = [
   ...accountPages,
   ...securityPages,
   ...reauthenticatePages,
+  ...oauth2Pages,
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 

@@ -118,6 +118,13 @@ const en = {
   'unsupported.body': 'Go back, reload the page and try again.',
   'methodNotAllowed.title': 'This page cannot be used this way',
   'methodNotAllowed.body': 'Use the buttons on the page.',
+  // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+  'oauth2.error.title': 'This app cannot sign you in here',
+  'oauth2.error.unknownClient': 'The app that sent you here is not known to this service. Go back to the app and try again, or contact its support.',
+  'oauth2.error.redirectUri':
+    'The app that sent you here gave an address this service does not send people back to. Go back to the app and contact its support.',
+  'oauth2.error.logoutUri': 'You were not signed out: the app that sent you here gave an address this service does not send people back to.',
+  // --- end hand-off ---
   // --- uisec: security, step-up and activity pages, the page script ---
   'layout.security': 'Security',
   'layout.activity': 'Activity',
@@ -329,6 +336,15 @@ const de: Catalogue = {
   'unsupported.body': 'Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.',
   'methodNotAllowed.title': 'Diese Seite kann so nicht benutzt werden',
   'methodNotAllowed.body': 'Benutzen Sie die Schaltflächen auf der Seite.',
+  // --- the hand-off (docs/specs/hosted-ui.md §6) ---
+  'oauth2.error.title': 'Diese App kann Sie hier nicht anmelden',
+  'oauth2.error.unknownClient':
+    'Die App, die Sie hierher geschickt hat, ist diesem Dienst nicht bekannt. Gehen Sie zurück zur App und versuchen Sie es erneut, oder wenden Sie sich an deren Support.',
+  'oauth2.error.redirectUri':
+    'Die App, die Sie hierher geschickt hat, nannte eine Adresse, an die dieser Dienst niemanden zurückschickt. Gehen Sie zurück zur App und wenden Sie sich an deren Support.',
+  'oauth2.error.logoutUri':
+    'Sie wurden nicht abgemeldet: Die App, die Sie hierher geschickt hat, nannte eine Adresse, an die dieser Dienst niemanden zurückschickt.',
+  // --- end hand-off ---
   // --- uisec: security, step-up and activity pages, the page script ---
   'layout.security': 'Sicherheit',
   'layout.activity': 'Aktivität',

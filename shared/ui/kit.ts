@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthError, RetryableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
+import { redirectSources } from '../domain/oauth2.js';
 import { hashSecret, safeEqual } from '../domain/secrets.js';
 import { parseUiSessionCookie } from '../domain/tokens.js';
 import type { Session, User } from '../domain/types.js';
@@ -173,18 +174,19 @@ export async function checkPost(ctx: Ctx, formId: string): Promise<Result | unde
   return messagePage(ctx, 'csrf.title', 'csrf.body', 403, false);
 }
 
-export function page(ctx: Ctx, status: number, html: string, extraHeaders: Record<string, string> = {}): Result {
-  return { statusCode: status, headers: { ...pageHeaders(brandingCsp(ctx)), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
+/** The page headers of this deployment: the CSP's `form-action` lists the hand-off clients' redirect origins (§4), `img-src` the logo's. */
+export function headersOf(ctx: Ctx): Record<string, string> {
+  const logo = ctx.deps.config.ui.logoUrl;
+  // The logo's origin joins `img-src` (§4, §9).
+  return pageHeaders({ formActions: redirectSources(ctx.deps.config.ui.clients), imgSources: logo ? [new URL(logo).origin] : [] });
 }
 
-/** The logo's origin joins `img-src` (§4, §9). */
-function brandingCsp(ctx: Ctx): { imgSources: string[] } {
-  const logo = ctx.deps.config.ui.logoUrl;
-  return { imgSources: logo ? [new URL(logo).origin] : [] };
+export function page(ctx: Ctx, status: number, html: string, extraHeaders: Record<string, string> = {}): Result {
+  return { statusCode: status, headers: { ...headersOf(ctx), ...extraHeaders }, body: html, cookies: [...ctx.setCookies] };
 }
 
 export function redirect(ctx: Ctx, location: string): Result {
-  return { statusCode: 303, headers: { ...pageHeaders(brandingCsp(ctx)), location }, body: '', cookies: [...ctx.setCookies] };
+  return { statusCode: 303, headers: { ...headersOf(ctx), location }, body: '', cookies: [...ctx.setCookies] };
 }
 
 export function messagePage(

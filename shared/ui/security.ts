@@ -84,11 +84,15 @@ export function contentSecurityPolicy(formActions: string[] = [], imgSources: st
   ].join('; ');
 }
 
-/** Headers of every page answer (assets excepted): not cached, not framed, no inline code. */
-export function pageHeaders(options: { imgSources?: string[] } = {}): Record<string, string> {
+/**
+ * Headers of every page answer (assets excepted): not cached, not framed, no inline code.
+ * `formActions`: the hand-off clients' redirect origins (§4), so that a form sign-in can end in
+ * the redirect to a registered client; `imgSources`: the logo's origin (§9).
+ */
+export function pageHeaders(options: { formActions?: string[]; imgSources?: string[] } = {}): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': contentSecurityPolicy([], options.imgSources ?? []),
+    'content-security-policy': contentSecurityPolicy(options.formActions ?? [], options.imgSources ?? []),
     'cache-control': 'no-store',
     'cross-origin-opener-policy': 'same-origin',
     'x-content-type-options': 'nosniff',

@@ -9,7 +9,9 @@ import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes
 
 const config = loadConfig({ AUTH_ISSUER: 'https://auth.example.test', APP_URL: 'https://app.example.test' });
 const doc = buildOpenApi(config);
-const table = routes as readonly RouteDefinition[];
+// Hosted-UI pages answer HTML and stay out of the document; `kind: "oauth2"` routes answer RFC 6749 JSON (their own test below).
+const table = (routes as readonly RouteDefinition[]).filter((r) => r.kind !== 'page');
+const problemRoutes = table.filter((r) => r.kind === undefined);
 
 function operationOf(document: OpenApiDocument, route: RouteDefinition): OpenApiOperation {
   const operation = document.paths[route.path]?.[route.method.toLowerCase()];
@@ -68,7 +70,7 @@ test('every authenticated route requires the bearer scheme; public routes do not
 });
 
 test('every body route documents the request schema httpFunction enforces, and only body routes have one', () => {
-  for (const route of table) {
+  for (const route of problemRoutes) {
     const operation = operationOf(doc, route);
     const enforced = routeDocOf(routeKey(route))?.request;
     if (!route.body) {
@@ -110,7 +112,7 @@ test('path parameters are declared for every {name} segment', () => {
 });
 
 test("every route's error responses cover its codes and the generic ones of its kind, each referencing Problem", () => {
-  for (const route of table) {
+  for (const route of problemRoutes) {
     const key = routeKey(route);
     const operation = operationOf(doc, route);
     const expected = new Set<string>([...(routeDocOf(key)?.errors ?? []), 'payload_too_large', 'service_unavailable']);
@@ -234,4 +236,16 @@ test('routes the other branches add document the same way: admin role, query par
   ]);
   assert.equal(operation.requestBody, undefined);
   assert.deepEqual(Object.keys(things.paths), ['/admin/users/{id}/things']);
+});
+
+test('POST /oauth2/token is documented with its form fields and RFC 6749 answers; the hand-off pages are not in the document', () => {
+  const operation = operationOf(doc, { method: 'POST', path: '/oauth2/token' } as RouteDefinition);
+  const content = (operation.requestBody?.content ?? {}) as unknown as Record<string, { schema: JsonSchema } | undefined>;
+  const form = content['application/x-www-form-urlencoded']?.schema;
+  assert.ok(form, 'a form body');
+  for (const field of ['grant_type', 'code', 'redirect_uri', 'client_id', 'code_verifier', 'refresh_token'])
+    assert.ok(field in (form.properties as object), field);
+  for (const status of ['200', '400', '401']) assert.ok(operation.responses[status], status);
+  assert.equal(doc.paths['/oauth2/authorize'], undefined);
+  assert.equal(doc.paths['/oauth2/logout'], undefined);
 });
