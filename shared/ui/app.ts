@@ -11,6 +11,7 @@ import { assetAt } from './assets.js';
 import { checkPost, contextOf, failurePage, messagePage, type PageRoute, type Result, redirect, route } from './kit.js';
 import { accountPages } from './pages/account.js';
 import { guestPages } from './pages/guest.js';
+import { localePages } from './pages/locale.js';
 import { safeReturn } from './security.js';
 import { themeAsset } from './theme.js';
 
@@ -21,6 +22,7 @@ const PAGES: PageRoute[] = [
   route('GET', '/ui/?', 'any', async (ctx) => redirect(ctx, ctx.signedIn ? '/ui/account' : '/ui/sign-in')),
   ...guestPages,
   ...accountPages,
+  ...localePages,
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 

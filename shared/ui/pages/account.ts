@@ -6,6 +6,7 @@ import { requestInfo } from '../../http/request.js';
 import { type Ctx, messagePage, type PageRoute, page, type Result, redirect, route, signedIn, summary, viewOf, withFormErrors } from '../kit.js';
 import { field, form, h, notice, type PageErrors, renderPage, t } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
+import { languageSection } from './locale.js';
 
 async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options: { saved?: boolean; values?: { email?: string } }): Promise<Result> {
   const me = await getMe(ctx.deps, signedIn(ctx).principal);
@@ -86,6 +87,7 @@ async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options
       ],
       t(view, 'account.passwordSubmit'),
     ),
+    ...languageSection(view, me.locale),
     h('h2', null, t(view, 'account.deleteTitle')),
     h('p', null, t(view, 'account.deleteWarning')),
     form(
