@@ -45,7 +45,7 @@ input[aria-invalid=true]{border-color:var(--latch-color-error)}
 .password input{flex:1 1 auto;min-width:0}
 button{font:inherit;min-height:44px;min-width:44px;padding:.5rem 1rem;border-radius:var(--latch-radius);cursor:pointer;
 border:2px solid var(--latch-color-primary);background:var(--latch-color-primary);color:var(--latch-color-on-primary);font-weight:600}
-.password button{white-space:nowrap}
+.password button{white-space:nowrap;flex:0 0 auto}
 button.secondary,.password button{background:var(--latch-color-background);color:var(--latch-color-primary)}
 button.link{background:none;border:none;color:var(--latch-color-primary);text-decoration:underline;padding:.25rem 0;min-height:24px;font-weight:400}
 button.danger{background:var(--latch-color-background);color:var(--latch-color-error);border-color:var(--latch-color-error)}
