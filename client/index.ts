@@ -75,6 +75,8 @@ export type User<A extends object = Record<never, never>> = {
   mfaEnabled: boolean;
   /** True when the user can sign in with a password. */
   hasPassword: boolean;
+  /** The language of the hosted pages and mails for this user (`en`, `de`), or null. */
+  locale: string | null;
 } & A;
 
 /** The answer to sign-in, renewal, accepted invitations and registration without confirmation. */
@@ -244,6 +246,8 @@ export interface RegisterInput {
   email: string;
   password: string;
   passwordConfirmation?: string;
+  /** The user's language for the hosted pages and mails: `en` or `de` (else `422 errors.locale`). */
+  locale?: string;
 }
 
 /**
@@ -294,10 +298,13 @@ export interface NewPasswordInput {
 
 /** `PATCH /me`: the current password and any of the changes. */
 export interface UpdateMeInput {
-  currentPassword: string;
+  /** Needed for every change except `locale` alone. */
+  currentPassword?: string;
   email?: string;
   password?: string;
   passwordConfirmation?: string;
+  /** `en` or `de` (else `422 errors.locale`); alone, it needs no `currentPassword`. */
+  locale?: string;
 }
 
 export interface DeleteMeInput {

@@ -70,6 +70,8 @@ export interface User {
   recoveryCodes?: Record<string, RecoveryCodeEntry>;
   /** When the current set of recovery codes was made. */
   recoveryCodesCreatedAt?: string;
+  /** The user's language for pages and mails (`docs/specs/hosted-ui.md` §8): one of `USER_LOCALES`; absent or null: none chosen. */
+  locale?: string | null;
   /** Registered passkeys (`docs/specs/mfa-and-passkeys.md` §12). Absent: 0. */
   passkeyCount?: number;
   /**
@@ -149,6 +151,8 @@ export interface PublicUser {
   mfaEnabled: boolean;
   /** True when the user can sign in with a password. */
   hasPassword: boolean;
+  /** The language of the user's pages and mails (`en`, `de`), or null. */
+  locale: string | null;
   [attribute: string]: unknown;
 }
 
@@ -172,6 +176,7 @@ export function toPublicUser(user: User): PublicUser {
     updatedAt: user.updatedAt,
     mfaEnabled: user.mfaEnabled === true,
     hasPassword: user.passwordHash !== null,
+    locale: user.locale ?? null,
   };
 }
 

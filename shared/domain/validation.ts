@@ -1,5 +1,6 @@
 import { canonicalEmailOf } from './email.js';
 import { type FieldErrors, ValidationError } from './errors.js';
+import { isUserLocale } from './locales.js';
 import { messages } from './messages.js';
 
 /**
@@ -43,6 +44,18 @@ export class FieldChecker {
       return undefined;
     }
     return canonical;
+  }
+
+  /**
+   * An optional locale (`docs/specs/hosted-ui.md` §8): undefined when absent, one of
+   * `USER_LOCALES`, or null (`allowNull`: clears it); anything else is `is invalid`.
+   */
+  locale(field: string, value: unknown, allowNull: boolean): string | null | undefined {
+    if (value === undefined) return undefined;
+    if (value === null && allowNull) return null;
+    if (isUserLocale(value)) return value;
+    this.add(field, messages.field.invalid);
+    return undefined;
   }
 
   /** A required password that follows the policy, and its optional confirmation. */

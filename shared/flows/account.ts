@@ -16,6 +16,7 @@ import { passwordPolicy } from './password-policy.js';
 import { isFresh, reauthenticationRequired } from './reauthenticate.js';
 import { revokeAllSessions } from './revoke.js';
 import { type PreparedMail, prepareTemplateMail, writeWithMail } from './send-mail.js';
+import { localeOnly, setMyLocale } from './user-locale.js';
 
 /** The caller's own user object. */
 export async function getMe(deps: Deps, principal: Principal): Promise<PublicUser> {
@@ -30,6 +31,8 @@ export interface UpdateMeInput {
   email?: string | undefined;
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /** The user's language (hosted-ui.md §8): `en` or `de` (null: clears it; over HTTP a null member is absent). Alone, it needs no `currentPassword`. */
+  locale?: string | null | undefined;
   /** The whole request body: declared custom attributes are read from its top-level members. */
   body?: Record<string, unknown> | undefined;
 }
@@ -123,6 +126,12 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
       ? undefined
       : check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, principal.email));
   const attributes = input.body ? readUserAttributes(deps, input.body, { mode: 'update', actor: 'user' }, check) : {};
+  const locale = check.locale('locale', input.locale, true);
+  // A language alone is a preference, not a credential: no current password (hosted-ui.md §8).
+  if (localeOnly(input, attributes)) {
+    check.throwIfAny();
+    return setMyLocale(deps, principal, locale ?? null);
+  }
   const { user, verifiedHash } = await verifyCurrentPassword(deps, principal, check, input.currentPassword);
 
   const change = emailChangeOf(deps, user, email);
@@ -149,7 +158,9 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
   if (password !== undefined || change.kind === 'immediate') extraOps.push({ type: 'deleteToken', userId: user.id, kind: 'reset' });
   const attributesChanged = Object.keys(attributes).length > 0;
   if (attributesChanged) set.attributes = mergeAttributes(user, attributes);
-  if (change.kind === 'none' && password === undefined && !attributesChanged) return toPublicUser(user);
+  const localeChanged = locale !== undefined && locale !== (user.locale ?? null);
+  if (localeChanged) set.locale = locale;
+  if (change.kind === 'none' && password === undefined && !attributesChanged && !localeChanged) return toPublicUser(user);
   // The mails of an email change are outbox items in the change's own commit: they exist
   // exactly when the change does, and leave out of the request.
   const appUrl = deps.config.appUrl;
@@ -158,12 +169,12 @@ export async function updateMe(deps: Deps, principal: Principal, input: UpdateMe
     const data = { appUrl, email: change.email, link };
     // Capped like every confirmation mail: changing the email over and over cannot flood an address.
     const cap = { kind: 'confirmation' as const, emailCanonical: canonicalizeEmail(change.email) };
-    mails.push(await prepareTemplateMail(deps, change.email, 'confirmEmail', data, { userId: user.id, cap }));
+    mails.push(await prepareTemplateMail(deps, change.email, 'confirmEmail', data, { userId: user.id, locale: user.locale, cap }));
     const notice = { appUrl, email: user.email, newEmail: change.email };
-    mails.push(await prepareTemplateMail(deps, user.email, 'emailChangeRequested', notice, { userId: user.id, cap: null }));
+    mails.push(await prepareTemplateMail(deps, user.email, 'emailChangeRequested', notice, { userId: user.id, locale: user.locale, cap: null }));
   } else if (change.kind === 'immediate') {
     const notice = { appUrl, email: user.email, newEmail: change.email };
-    mails.push(await prepareTemplateMail(deps, user.email, 'emailChanged', notice, { userId: user.id, cap: null }));
+    mails.push(await prepareTemplateMail(deps, user.email, 'emailChanged', notice, { userId: user.id, locale: user.locale, cap: null }));
   }
 
   // The change's audit events, in its commit (with the sessions a password change revokes).

@@ -52,7 +52,7 @@ async function notify(deps: Deps, user: User, passwordHash: string, request: Req
     'breachedPasswordSignIn',
     { appUrl: deps.config.appUrl, email: user.email },
     // A security notice: never capped.
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   const event = await auditOp(deps, { type: 'password.breached_on_sign_in', userId: user.id, details: { action: 'notify' }, request });
   const ops: WriteOp[] = [

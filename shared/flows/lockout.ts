@@ -144,7 +144,7 @@ export async function recordFailedSignIn(deps: Deps, check: LockoutCheck, user: 
         minutes: Math.ceil(deps.config.lockoutSeconds / 60),
         resetLink: `${deps.config.appUrl}/reset-password`,
       },
-      { userId: user.id, cap: null },
+      { userId: user.id, locale: user.locale, cap: null },
     );
     await enqueueQuietly(deps, flow, notice);
   } catch (error) {

@@ -50,7 +50,7 @@ export async function regenerateRecoveryCodes(
     user.email,
     'recoveryCodesRegenerated',
     { appUrl: deps.config.appUrl, email: user.email },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   const ops: WriteOp[] = [
     {

@@ -119,7 +119,7 @@ export async function confirmTotp(deps: Deps, principal: Principal, input: { cod
         user.email,
         'mfaEnabled',
         { appUrl: deps.config.appUrl, email: user.email, method: 'totp' },
-        { userId: user.id, cap: null },
+        { userId: user.id, locale: user.locale, cap: null },
       )
     : undefined;
   const amr = amrWithSecondFactor(amrOf(session), 'otp');
@@ -179,7 +179,7 @@ export async function disableTotp(deps: Deps, principal: Principal, input: StepU
     user.email,
     'mfaDisabled',
     { appUrl: deps.config.appUrl, email: user.email, method: 'totp' },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   const firstFactor = passwordOrProviderAmr(amrOf(session));
   const passkeysLeft = user.passkeyCount ?? 0;

@@ -562,7 +562,7 @@ async function notifyOwner(deps: Deps, owner: User, provider: OAuthProviderConfi
     owner.email,
     'alreadyRegistered',
     { appUrl: deps.config.appUrl, email: owner.email, resetLink: `${deps.config.appUrl}/reset-password` },
-    { userId: owner.id, cap: { kind: 'registrationNotice', emailCanonical: owner.emailCanonical } },
+    { userId: owner.id, locale: owner.locale, cap: { kind: 'registrationNotice', emailCanonical: owner.emailCanonical } },
   );
   const alone = async () => {
     if (extraOps.length > 0) await deps.store.commit([...extraOps, event]);

@@ -32,7 +32,7 @@ export async function removePassword(deps: Deps, principal: Principal, input: St
     user.email,
     'passwordRemoved',
     { appUrl: deps.config.appUrl, email: user.email },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   try {
     await revokeAllSessions(deps, user.id, {

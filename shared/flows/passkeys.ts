@@ -131,7 +131,7 @@ export async function addPasskey(
     user.email,
     'passkeyAdded',
     { appUrl: deps.config.appUrl, email: user.email, name },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   const event = (first: boolean) =>
     auditOp(deps, {
@@ -151,7 +151,7 @@ export async function addPasskey(
         user.email,
         'mfaEnabled',
         { appUrl: deps.config.appUrl, email: user.email, method: 'webauthn' },
-        { userId: user.id, cap: null },
+        { userId: user.id, locale: user.locale, cap: null },
       );
       await revokeAllSessions(deps, user.id, {
         keepSessionId: session.id,
@@ -278,7 +278,7 @@ export async function removePasskey(deps: Deps, principal: Principal, id: string
       user.email,
       'passkeyRemoved',
       { appUrl: deps.config.appUrl, email: user.email, name: passkey.name },
-      { userId: user.id, cap: null },
+      { userId: user.id, locale: user.locale, cap: null },
     );
     const event = await auditOp(deps, { type: 'passkey.removed', userId: user.id, sessionId: session.id, details: { credentialId, lastFactor }, request });
     const codeOps = await recoveryCodeUsedOps(deps, user, lastFactor ? null : proof, request, session.id);
@@ -289,7 +289,7 @@ export async function removePasskey(deps: Deps, principal: Principal, id: string
           user.email,
           'mfaDisabled',
           { appUrl: deps.config.appUrl, email: user.email, method: 'webauthn' },
-          { userId: user.id, cap: null },
+          { userId: user.id, locale: user.locale, cap: null },
         );
         const firstFactor = passwordOrProviderAmr(amrOf(session));
         await revokeAllSessions(deps, user.id, {
@@ -452,7 +452,7 @@ async function disableRegressed(deps: Deps, user: User, passkey: Passkey, newCou
     user.email,
     'passkeyDisabled',
     { appUrl: deps.config.appUrl, email: user.email, name: passkey.name },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   try {
     await deps.store.commit([

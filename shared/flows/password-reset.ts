@@ -88,7 +88,12 @@ export async function prepareResetMail(
     user.email,
     'resetPassword',
     { appUrl: deps.config.appUrl, email: user.email, link, validForMinutes: String(Math.round(deps.config.resetTokenTtlSeconds / 60)) },
-    { userId: user.id, cap: { kind: 'reset', emailCanonical: options.emailCanonical ?? user.emailCanonical }, decoy: options.decoy ?? false },
+    {
+      userId: user.id,
+      locale: user.locale,
+      cap: { kind: 'reset', emailCanonical: options.emailCanonical ?? user.emailCanonical },
+      decoy: options.decoy ?? false,
+    },
   );
   return { op, mail };
 }

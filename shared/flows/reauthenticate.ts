@@ -174,7 +174,7 @@ export async function recordMfaFailure(deps: Deps, user: User, flow: string, req
     user.email,
     'mfaLockedOut',
     { appUrl: deps.config.appUrl, email: user.email, failures: record.count, minutes },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   await deps.store.commit([
     await auditOp(deps, { type: 'mfa.lockout', userId: user.id, actor: { kind: 'system' }, details: { failures: record.count }, request }),
@@ -256,7 +256,7 @@ export async function recoveryCodeUsedOps(deps: Deps, user: User, proof: CodePro
     user.email,
     'recoveryCodeUsed',
     { appUrl: deps.config.appUrl, email: user.email, remaining },
-    { userId: user.id, cap: null },
+    { userId: user.id, locale: user.locale, cap: null },
   );
   return [await auditOp(deps, { type: 'recovery_code.used', userId: user.id, sessionId: sessionId ?? null, details: { remaining }, request }), enqueueOp(mail)];
 }

@@ -17,6 +17,8 @@ export interface RegistrationInput {
   email?: string | undefined;
   password?: string | undefined;
   passwordConfirmation?: string | undefined;
+  /** The user's language (hosted-ui.md §8): `en` or `de`. */
+  locale?: string | undefined;
   /**
    * The whole parsed body: the deployment's custom attributes are read from its top-level
    * members (see `readUserAttributes`). Omitted: no attributes sent.
@@ -37,6 +39,7 @@ export function newUser(
     emailConfirmed?: boolean;
     invitedBy?: string | null;
     attributes?: Record<string, unknown>;
+    locale?: string | null;
   },
 ): User {
   const now = nowIso(deps);
@@ -55,6 +58,7 @@ export function newUser(
     sessionEpoch: 0,
     sessionSeq: 0,
     attributes: fields.attributes ?? {},
+    ...(fields.locale ? { locale: fields.locale } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -73,6 +77,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const email = check.email('email', input.email);
   const password = check.password(input.password, input.passwordConfirmation, passwordPolicy(deps, input.email));
   const sent = readUserAttributes(deps, input.body ?? {}, { mode: 'create', actor: 'user' }, check);
+  const locale = check.locale('locale', input.locale, false);
   check.throwIfAny();
   if (email === undefined || password === undefined) throw new Error('unreachable: validated above');
 
@@ -81,7 +86,7 @@ export async function register(deps: Deps, input: RegistrationInput, request: Re
   const attributes = { ...sent, ...checkHookAttributes(deps, 'beforeRegistration', decided?.attributes) };
 
   const passwordHash = await deps.hasher.hash(password);
-  const user = newUser(deps, { email, passwordHash, attributes });
+  const user = newUser(deps, { email, passwordHash, attributes, ...(locale ? { locale } : {}) });
 
   // The account's event goes in the commit that creates it (with the session's `sign_in`, when
   // the registration signs in).
@@ -222,7 +227,7 @@ async function notifyExistingOwner(deps: Deps, existing: User, request: RequestI
     existing.email,
     'alreadyRegistered',
     { appUrl: deps.config.appUrl, email: existing.email, resetLink: `${deps.config.appUrl}/reset-password` },
-    { userId: existing.id, cap: { kind: 'registrationNotice', emailCanonical: existing.emailCanonical } },
+    { userId: existing.id, locale: existing.locale, cap: { kind: 'registrationNotice', emailCanonical: existing.emailCanonical } },
   );
   try {
     const outcome = await commitWithMail(

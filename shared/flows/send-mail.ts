@@ -1,5 +1,6 @@
 import { canonicalizeEmail } from '../domain/email.js';
 import { isConflict, ServiceUnavailableError } from '../domain/errors.js';
+import { isUserLocale, type UserLocale } from '../domain/locales.js';
 import { hashSecret, randomId } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import { logHookFailure } from '../hooks/run.js';
@@ -33,6 +34,8 @@ export const OUTBOX_TTL_SECONDS = 900;
  */
 export interface MailOptions {
   userId: string | null;
+  /** The recipient's stored `locale` (hosted-ui.md §8); absent or not shipped: the deployment's default. */
+  locale?: string | null | undefined;
   cap: PreparedMail['cap'];
   decoy?: boolean;
 }
@@ -57,9 +60,16 @@ export async function prepareTemplateMail<K extends MailTemplateName>(
   options: MailOptions,
 ): Promise<PreparedMail> {
   const render = deps.templates[template] as (ctx: typeof data) => Omit<MailMessage, 'to'>;
-  const rendered = { to, ...render(data) };
-  const message = options.decoy ? rendered : await renderWithHook(deps, template, data as unknown as Record<string, unknown>, rendered);
+  const localized = { ...data, locale: mailLocaleOf(deps, options.locale) };
+  const rendered = { to, ...render(localized) };
+  const message = options.decoy ? rendered : await renderWithHook(deps, template, localized as unknown as Record<string, unknown>, rendered);
   return { mail: outboxMail(deps, template, options.userId, message), cap: options.cap };
+}
+
+/** The language of a mail (hosted-ui.md §8): the user's `locale`, else `AUTH_UI_DEFAULT_LOCALE` with the pages on, else `en`. */
+export function mailLocaleOf(deps: Pick<Deps, 'config'>, locale: string | null | undefined): UserLocale {
+  if (isUserLocale(locale)) return locale;
+  return deps.config.ui.enabled ? deps.config.ui.defaultLocale : 'en';
 }
 
 /**
@@ -98,7 +108,7 @@ export async function prepareConfirmationMail(
     email,
     'confirmEmail',
     { appUrl: deps.config.appUrl, email, link },
-    { userId: user.id, cap: { kind: 'confirmation', emailCanonical: canonicalizeEmail(email) }, decoy: options.decoy ?? false },
+    { userId: user.id, locale: user.locale, cap: { kind: 'confirmation', emailCanonical: canonicalizeEmail(email) }, decoy: options.decoy ?? false },
   );
   return { tokenOp: op, mail, expiresAt: token.expiresAt };
 }
@@ -115,7 +125,7 @@ export async function prepareInvitationMail(deps: Deps, user: User, decoy = fals
     user.email,
     'invitation',
     { appUrl: deps.config.appUrl, email: user.email, link, expiresAt },
-    { userId: user.id, cap: { kind: 'invitation', emailCanonical: canonicalizeEmail(user.email) }, decoy },
+    { userId: user.id, locale: user.locale, cap: { kind: 'invitation', emailCanonical: canonicalizeEmail(user.email) }, decoy },
   );
   return { tokenOp: op, mail, expiresAt: token.expiresAt };
 }

@@ -23,6 +23,7 @@ const user = z
     updatedAt: isoTime('ISO 8601.'),
     mfaEnabled: z.boolean().check(z.describe('True while the user has a second factor (TOTP or a passkey).')),
     hasPassword: z.boolean().check(z.describe('True when the user can sign in with a password.')),
+    locale: z.nullable(z.string()).check(z.describe('The language of the hosted pages and mails for this user (`en`, `de`), or null.')),
   })
   .check(z.describe('A user. Configured custom attributes appear as further members. Never a password hash.'));
 

@@ -20,6 +20,8 @@ export const schemas = {
     email: z.optional(z.string()),
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
+    /** hosted-ui.md §8: `en` or `de` (else 422 `errors.locale`). */
+    locale: z.optional(z.string()),
   }),
   signIn: z.object({
     email: z.optional(z.string()),
@@ -38,6 +40,8 @@ export const schemas = {
     email: z.optional(z.string()),
     password: z.optional(z.string()),
     passwordConfirmation: z.optional(z.string()),
+    /** hosted-ui.md §8: `en` or `de` (a change of `locale` alone needs no `currentPassword`). */
+    locale: z.optional(z.string()),
   }),
   deleteMe: z.object({ currentPassword: z.optional(z.string()) }),
   /** The credential members of a step-up route (`docs/specs/mfa-and-passkeys.md` §4). */

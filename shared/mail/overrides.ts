@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isUserLocale, USER_LOCALES, type UserLocale } from '../domain/locales.js';
 import type { MailMessage } from '../ports/services.js';
 import { defaultTemplates, escapeHtml, type MailTemplates, TEMPLATE_PLACEHOLDERS } from './templates.js';
 
@@ -11,8 +12,14 @@ export interface MailTemplateOverride {
   html?: string;
 }
 
-/** What `LATCH_MAIL_TEMPLATES` holds: overrides by template name, all optional. */
-export type MailTemplateOverrides = { [K in keyof MailTemplates]?: MailTemplateOverride };
+/** Overrides by template name, all optional. */
+export type TemplateOverrideSet = { [K in keyof MailTemplates]?: MailTemplateOverride };
+
+/**
+ * What `LATCH_MAIL_TEMPLATES` holds: overrides by template name for every language, and per
+ * shipped locale (`{ "de": { "resetPassword": … } }`, hosted-ui.md §8), which win for that locale.
+ */
+export type MailTemplateOverrides = TemplateOverrideSet & { [L in UserLocale]?: TemplateOverrideSet };
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
@@ -36,25 +43,30 @@ function htmlFromText(subject: string, text: string): string {
  * Checks overrides (unknown templates, parts or placeholders, an `html` without a `text`) and
  * throws a plain `Error` naming the problem, so a bad configuration fails at cold start.
  */
-export function checkTemplateOverrides(value: unknown): MailTemplateOverrides {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('LATCH_MAIL_TEMPLATES must be a JSON object');
+export function checkTemplateOverrides(value: unknown, where = 'LATCH_MAIL_TEMPLATES'): MailTemplateOverrides {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where} must be a JSON object`);
   for (const [name, override] of Object.entries(value)) {
-    if (!(name in TEMPLATE_PLACEHOLDERS)) {
-      throw new Error(`LATCH_MAIL_TEMPLATES: unknown template "${name}" (known: ${Object.keys(TEMPLATE_PLACEHOLDERS).join(', ')})`);
+    if (where === 'LATCH_MAIL_TEMPLATES' && isUserLocale(name)) {
+      checkTemplateOverrides(override, `LATCH_MAIL_TEMPLATES.${name}`);
+      continue;
     }
-    if (typeof override !== 'object' || override === null || Array.isArray(override)) throw new Error(`LATCH_MAIL_TEMPLATES.${name} must be an object`);
+    if (!(name in TEMPLATE_PLACEHOLDERS)) {
+      throw new Error(
+        `${where}: unknown template "${name}" (known: ${Object.keys(TEMPLATE_PLACEHOLDERS).join(', ')}${where === 'LATCH_MAIL_TEMPLATES' ? `; or a locale: ${USER_LOCALES.join(', ')}` : ''})`,
+      );
+    }
+    if (typeof override !== 'object' || override === null || Array.isArray(override)) throw new Error(`${where}.${name} must be an object`);
     const allowed = TEMPLATE_PLACEHOLDERS[name as keyof MailTemplates] as readonly string[];
     for (const [part, text] of Object.entries(override)) {
-      if (part !== 'subject' && part !== 'text' && part !== 'html')
-        throw new Error(`LATCH_MAIL_TEMPLATES.${name}: unknown part "${part}" (subject, text, html)`);
-      if (typeof text !== 'string' || text.trim() === '') throw new Error(`LATCH_MAIL_TEMPLATES.${name}.${part} must be a non-empty string`);
+      if (part !== 'subject' && part !== 'text' && part !== 'html') throw new Error(`${where}.${name}: unknown part "${part}" (subject, text, html)`);
+      if (typeof text !== 'string' || text.trim() === '') throw new Error(`${where}.${name}.${part} must be a non-empty string`);
       for (const match of text.matchAll(PLACEHOLDER)) {
         if (!allowed.includes(match[1] as string)) {
-          throw new Error(`LATCH_MAIL_TEMPLATES.${name}.${part}: unknown placeholder {{${match[1]}}} (allowed: ${allowed.join(', ')})`);
+          throw new Error(`${where}.${name}.${part}: unknown placeholder {{${match[1]}}} (allowed: ${allowed.join(', ')})`);
         }
       }
     }
-    if ('html' in override && !('text' in override)) throw new Error(`LATCH_MAIL_TEMPLATES.${name}: an html override needs a text override too`);
+    if ('html' in override && !('text' in override)) throw new Error(`${where}.${name}: an html override needs a text override too`);
   }
   return value as MailTemplateOverrides;
 }
@@ -67,11 +79,16 @@ export function checkTemplateOverrides(value: unknown): MailTemplateOverrides {
 export function applyTemplateOverrides(overrides: MailTemplateOverrides, base: MailTemplates = defaultTemplates): MailTemplates {
   type AnyTemplate = (ctx: Record<string, unknown>) => Rendered;
   const out = { ...base } as unknown as Record<keyof MailTemplates, AnyTemplate>;
-  for (const name of Object.keys(overrides) as Array<keyof MailTemplates>) {
-    const override = overrides[name];
-    if (!override) continue;
+  const names = new Set([...Object.keys(overrides).filter((k) => !isUserLocale(k)), ...USER_LOCALES.flatMap((l) => Object.keys(overrides[l] ?? {}))]) as Set<
+    keyof MailTemplates
+  >;
+  for (const name of names) {
     const builtIn = base[name] as unknown as AnyTemplate;
     out[name] = (ctx) => {
+      // The locale's own override first, then the one for every language.
+      const locale = isUserLocale(ctx.locale) ? ctx.locale : 'en';
+      const override = overrides[locale]?.[name] ?? overrides[name];
+      if (!override) return builtIn(ctx);
       const rendered = builtIn(ctx);
       const subject = override.subject ? fill(override.subject, ctx, false) : rendered.subject;
       const text = override.text ? fill(override.text, ctx, false) : rendered.text;

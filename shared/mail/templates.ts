@@ -1,4 +1,6 @@
+import type { UserLocale } from '../domain/locales.js';
 import type { MailMessage } from '../ports/services.js';
+import { type MessageId, translate } from '../ui/i18n.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: string): string {
@@ -10,6 +12,11 @@ export interface MailContext {
   appUrl: string;
   /** The stored address the mail goes to. */
   email: string;
+  /**
+   * The language (docs/specs/hosted-ui.md §8): the user's stored `locale`, else
+   * `AUTH_UI_DEFAULT_LOCALE` with the hosted pages on, else `en`. Absent: `en`.
+   */
+  locale?: UserLocale;
 }
 
 type Rendered = Omit<MailMessage, 'to'>;
@@ -96,10 +103,10 @@ export const TEMPLATE_PLACEHOLDERS: { [K in keyof MailTemplates]: ReadonlyArray<
 };
 
 /** The built-in look: a title, escaped paragraphs and an optional link. */
-export function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): Rendered {
+export function layout(title: string, paragraphs: string[], link?: { href: string; label: string }, lang: UserLocale = 'en'): Rendered {
   const text = [...paragraphs, ...(link ? [`${link.label}: ${link.href}`] : [])].join('\n\n');
   const html = [
-    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<!doctype html><html lang="${lang}"><body style="font-family:sans-serif">`,
     `<h1>${escapeHtml(title)}</h1>`,
     ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
     link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : '',
@@ -108,166 +115,83 @@ export function layout(title: string, paragraphs: string[], link?: { href: strin
   return { subject: title, text: `${text}\n`, html };
 }
 
-/** The built-in templates. */
+/**
+ * One built-in mail from the pages' catalogues (`shared/ui/i18n.ts`, keys `mail.<template>.*`):
+ * the subject, the paragraphs and the link label in the context's locale.
+ */
+function mail(
+  ctx: MailContext,
+  subject: MessageId | [MessageId, Record<string, string | number>],
+  paragraphs: Array<MessageId | [MessageId, Record<string, string | number>] | false>,
+  link?: { href: string; label: MessageId },
+): Rendered {
+  const locale = ctx.locale ?? 'en';
+  const text = (id: MessageId, values?: Record<string, string | number>) => translate(locale, id, values);
+  return layout(
+    Array.isArray(subject) ? text(subject[0], subject[1]) : text(subject),
+    paragraphs.filter((p) => p !== false).map((p) => (Array.isArray(p) ? text(p[0], p[1]) : text(p))),
+    link ? { href: link.href, label: text(link.label) } : undefined,
+    locale,
+  );
+}
+
+const resetLinkOf = (ctx: MailContext) => ({ href: `${ctx.appUrl}/reset-password`, label: 'mail.link.resetPassword' as const });
+
+/** The built-in templates, in every shipped locale. */
 export const defaultTemplates: MailTemplates = {
-  confirmEmail: ({ link }) =>
-    layout(
-      'Confirm your e-mail address',
-      ['Please confirm your e-mail address by following the link below.', "If you didn't ask for this, ignore this mail."],
-      { href: link, label: 'Confirm e-mail address' },
+  confirmEmail: (ctx) =>
+    mail(ctx, 'mail.confirmEmail.subject', ['mail.confirmEmail.body', 'mail.confirmEmail.ignore'], { href: ctx.link, label: 'mail.confirmEmail.link' }),
+  alreadyRegistered: (ctx) =>
+    mail(ctx, 'mail.alreadyRegistered.subject', ['mail.alreadyRegistered.body', 'mail.alreadyRegistered.advice'], {
+      href: ctx.resetLink,
+      label: 'mail.link.resetPassword',
+    }),
+  lockedOut: (ctx) =>
+    mail(ctx, 'mail.lockedOut.subject', [['mail.lockedOut.body', { failures: ctx.failures, minutes: ctx.minutes }], 'mail.lockedOut.advice'], {
+      href: ctx.resetLink,
+      label: 'mail.link.resetPassword',
+    }),
+  invitation: (ctx) =>
+    mail(ctx, 'mail.invitation.subject', ['mail.invitation.body', ['mail.invitation.validUntil', { expiresAt: ctx.expiresAt }]], {
+      href: ctx.link,
+      label: 'mail.invitation.link',
+    }),
+  emailChangeRequested: (ctx) =>
+    mail(ctx, 'mail.emailChangeRequested.subject', [['mail.emailChangeRequested.body', { newEmail: ctx.newEmail }], 'mail.emailChangeRequested.advice']),
+  emailChanged: (ctx) => mail(ctx, 'mail.emailChanged.subject', [['mail.emailChanged.body', { newEmail: ctx.newEmail }], 'mail.notYou.reset']),
+  resetPassword: (ctx) =>
+    mail(ctx, 'mail.resetPassword.subject', [['mail.resetPassword.body', { validForMinutes: ctx.validForMinutes }], 'mail.resetPassword.ignore'], {
+      href: ctx.link,
+      label: 'mail.link.resetPassword',
+    }),
+  breachedPasswordSignIn: (ctx) =>
+    mail(ctx, 'mail.breached.subject', ['mail.breached.body', 'mail.breached.advice'], { href: `${ctx.appUrl}/reset-password`, label: 'mail.breached.link' }),
+  mfaEnabled: (ctx) => mail(ctx, 'mail.mfaEnabled.subject', ['mail.mfaEnabled.body', 'mail.mfaEnabled.advice'], resetLinkOf(ctx)),
+  mfaDisabled: (ctx) => mail(ctx, 'mail.mfaDisabled.subject', ['mail.mfaDisabled.body', 'mail.mfaDisabled.advice'], resetLinkOf(ctx)),
+  recoveryCodeUsed: (ctx) =>
+    mail(
+      ctx,
+      'mail.recoveryCodeUsed.subject',
+      [['mail.recoveryCodeUsed.body', { remaining: ctx.remaining }], ctx.remaining <= 2 && 'mail.recoveryCodeUsed.runningOut', 'mail.notYou.reset'],
+      resetLinkOf(ctx),
     ),
-  alreadyRegistered: ({ resetLink }) =>
-    layout(
-      'You already have an account',
-      [
-        'Someone tried to register with this e-mail address, which already has an account.',
-        "If it was you, sign in instead, or reset your password if you forgot it. If it wasn't you, ignore this mail.",
-      ],
-      { href: resetLink, label: 'Reset your password' },
+  recoveryCodesRegenerated: (ctx) =>
+    mail(ctx, 'mail.recoveryCodesRegenerated.subject', ['mail.recoveryCodesRegenerated.body', 'mail.notYou.reset'], resetLinkOf(ctx)),
+  mfaLockedOut: (ctx) =>
+    mail(
+      ctx,
+      'mail.mfaLockedOut.subject',
+      [['mail.mfaLockedOut.body', { failures: ctx.failures, minutes: ctx.minutes }], 'mail.mfaLockedOut.advice'],
+      resetLinkOf(ctx),
     ),
-  lockedOut: ({ failures, minutes, resetLink }) =>
-    layout(
-      'Sign-in to your account is paused',
-      [
-        `There were ${failures} failed sign-in attempts for your account, so signing in is paused for the next ${minutes} minute(s).`,
-        'If it was you, wait and try again, or reset your password if you forgot it. ' +
-          "If it wasn't you, someone may be guessing your password: your account is safe as long as it is a strong one.",
-      ],
-      { href: resetLink, label: 'Reset your password' },
-    ),
-  invitation: ({ link, expiresAt }) =>
-    layout(
-      "You've been invited",
-      [
-        'You have been invited to create an account. Follow the link below to choose your password.',
-        `The invitation is valid until ${expiresAt}. If you don't want an account, ignore this mail.`,
-      ],
-      { href: link, label: 'Accept invitation' },
-    ),
-  emailChangeRequested: ({ newEmail }) =>
-    layout('Your e-mail address is about to change', [
-      `Someone asked to change the e-mail address of your account to ${newEmail}. The change happens only when the link sent to that address is used.`,
-      "If it wasn't you, sign in and change your password, and send your current address back as your e-mail to cancel the change.",
-    ]),
-  emailChanged: ({ newEmail }) =>
-    layout('Your e-mail address was changed', [
-      `The e-mail address of your account was changed to ${newEmail}.`,
-      "If it wasn't you, reset your password at once and contact us.",
-    ]),
-  resetPassword: ({ link, validForMinutes }) =>
-    layout(
-      'Reset your password',
-      [
-        `Someone asked to reset the password of your account. The link below works once, for ${validForMinutes} minutes.`,
-        "If you didn't ask for this, ignore this mail: your password stays as it is.",
-      ],
-      { href: link, label: 'Reset your password' },
-    ),
-  breachedPasswordSignIn: ({ appUrl }) =>
-    layout(
-      'Your password has appeared in a data breach',
-      [
-        'Your account was just signed in to with a password that appears in a list of passwords published after data breaches. ' +
-          'Nothing else is known: not which breach, nor whether your account itself was affected. But attackers try the passwords on these lists first.',
-        'Please choose a new password that you use nowhere else: sign in and change it in your account settings, ' +
-          "or use the link below to get a reset link by mail. If it wasn't you who signed in, reset your password at once.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Choose a new password' },
-    ),
-  mfaEnabled: ({ appUrl }) =>
-    layout(
-      'Two-factor authentication is on',
-      [
-        'Two-factor authentication was turned on for your account: signing in now asks for a code from your authenticator app, or a recovery code.',
-        "If it wasn't you, someone has your password and access to your account: reset your password at once and contact us.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  mfaDisabled: ({ appUrl }) =>
-    layout(
-      'Two-factor authentication is off',
-      [
-        'Two-factor authentication was turned off for your account: signing in now needs only your password. Your recovery codes no longer work.',
-        "If it wasn't you, reset your password at once, turn two-factor authentication back on and contact us.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  recoveryCodeUsed: ({ appUrl, remaining }) =>
-    layout(
-      'A recovery code was used',
-      [
-        `One of your recovery codes was just used to sign in or confirm it's you. ${remaining} unused code(s) remain.`,
-        ...(remaining <= 2 ? ['You are running out of recovery codes: sign in and generate new ones in your account settings.'] : []),
-        "If it wasn't you, reset your password at once and contact us.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  recoveryCodesRegenerated: ({ appUrl }) =>
-    layout(
-      'New recovery codes',
-      ['New recovery codes were generated for your account. The old ones no longer work.', "If it wasn't you, reset your password at once and contact us."],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  mfaLockedOut: ({ appUrl, failures, minutes }) =>
-    layout(
-      'Two-factor sign-in paused',
-      [
-        `Your password was entered, but the second step failed ${failures} times. Two-factor codes for your account are refused for the next ${minutes} minutes.`,
-        "If it wasn't you, someone knows your password: reset it at once.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  mfaReset: ({ appUrl }) =>
-    layout(
-      'Two-factor authentication was reset',
-      [
-        'An administrator removed every second factor of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere.',
-        'Sign in and set up two-factor authentication again. If you did not ask for this, contact us.',
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  passkeyAdded: ({ appUrl, name }) =>
-    layout(
-      'A passkey was added',
-      [`A passkey ("${name}") was added to your account: it can now be used to sign in.`, "If it wasn't you, reset your password at once and contact us."],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  passkeyRemoved: ({ appUrl, name }) =>
-    layout(
-      'A passkey was removed',
-      [`A passkey ("${name}") was removed from your account: it no longer signs you in.`, "If it wasn't you, reset your password at once and contact us."],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  passkeyDisabled: ({ appUrl, name }) =>
-    layout(
-      'A passkey was disabled',
-      [
-        `Your passkey "${name}" was just used with a signature counter lower than before, which can mean the authenticator was copied. It has been disabled and no longer signs you in.`,
-        'Remove it in your account settings and add your authenticator again. If you did not try to sign in, reset your password and contact us.',
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  passwordRemoved: ({ appUrl }) =>
-    layout(
-      'Your password was removed',
-      [
-        'The password of your account was removed: you now sign in with a passkey. Other sessions were signed out.',
-        "If it wasn't you, reset your password at once (this sets a new one) and contact us.",
-      ],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  // --- social sign-in ---
-  identityLinked: ({ appUrl, provider }) =>
-    layout(
-      `Your ${provider} account was linked`,
-      [`Your ${provider} account was linked to your account: it can now be used to sign in.`, "If it wasn't you, reset your password at once and contact us."],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  identityUnlinked: ({ appUrl, provider }) =>
-    layout(
-      `Your ${provider} account was unlinked`,
-      [`Your ${provider} account was unlinked from your account: it no longer signs you in.`, "If it wasn't you, reset your password at once and contact us."],
-      { href: `${appUrl}/reset-password`, label: 'Reset your password' },
-    ),
-  // --- end social sign-in ---
+  mfaReset: (ctx) => mail(ctx, 'mail.mfaReset.subject', ['mail.mfaReset.body', 'mail.mfaReset.advice'], resetLinkOf(ctx)),
+  passkeyAdded: (ctx) => mail(ctx, 'mail.passkeyAdded.subject', [['mail.passkeyAdded.body', { name: ctx.name }], 'mail.notYou.reset'], resetLinkOf(ctx)),
+  passkeyRemoved: (ctx) => mail(ctx, 'mail.passkeyRemoved.subject', [['mail.passkeyRemoved.body', { name: ctx.name }], 'mail.notYou.reset'], resetLinkOf(ctx)),
+  passkeyDisabled: (ctx) =>
+    mail(ctx, 'mail.passkeyDisabled.subject', [['mail.passkeyDisabled.body', { name: ctx.name }], 'mail.passkeyDisabled.advice'], resetLinkOf(ctx)),
+  passwordRemoved: (ctx) => mail(ctx, 'mail.passwordRemoved.subject', ['mail.passwordRemoved.body', 'mail.passwordRemoved.advice'], resetLinkOf(ctx)),
+  identityLinked: (ctx) =>
+    mail(ctx, ['mail.identityLinked.subject', { provider: ctx.provider }], [['mail.identityLinked.body', { provider: ctx.provider }], 'mail.notYou.reset'], resetLinkOf(ctx)),
+  identityUnlinked: (ctx) =>
+    mail(ctx, ['mail.identityUnlinked.subject', { provider: ctx.provider }], [['mail.identityUnlinked.body', { provider: ctx.provider }], 'mail.notYou.reset'], resetLinkOf(ctx)),
 };

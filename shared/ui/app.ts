@@ -14,6 +14,7 @@ import { guestPages } from './pages/guest.js';
 import { reauthenticatePages } from './pages/reauthenticate.js';
 import { securityPages } from './pages/security.js';
 import { oauth2Pages } from './pages/oauth2.js';
+import { localePages } from './pages/locale.js';
 import { safeReturn } from './security.js';
 import { themeAsset } from './theme.js';
 
@@ -27,6 +28,7 @@ const PAGES: PageRoute[] = [
   ...securityPages,
   ...reauthenticatePages,
   ...oauth2Pages,
+  ...localePages,
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 

@@ -40,6 +40,7 @@ label{display:block;font-weight:600;margin-bottom:.25rem}
 .check input{width:24px;height:24px;margin:0}
 input[type=email],input[type=password],input[type=text]{display:block;width:100%;font:inherit;padding:.5rem .625rem;min-height:44px;
 border:2px solid var(--latch-color-border);border-radius:var(--latch-radius);background:var(--latch-color-background);color:var(--latch-color-text)}
+select{display:block;font:inherit;padding:.5rem .625rem;min-height:44px;border:2px solid var(--latch-color-border);border-radius:var(--latch-radius);background:var(--latch-color-background);color:var(--latch-color-text)}
 input[aria-invalid=true]{border-color:var(--latch-color-error)}
 .password{display:flex;gap:.5rem;align-items:stretch}
 .password input{flex:1 1 auto;min-width:0}

@@ -4,6 +4,9 @@
  * API's `messages`). `en-XA` (accented, longer, bracketed) and `ar-XB` (right-to-left) are
  * generated from English and served only with `AUTH_UI_PSEUDO_LOCALES=true`.
  */
+import { match } from '@formatjs/intl-localematcher';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { USER_LOCALES } from '../domain/locales.js';
 import { messages } from '../domain/messages.js';
 
 const en = {
@@ -218,6 +221,83 @@ const en = {
   'activity.pages': 'Pages',
   'activity.newest': 'Newest',
   'activity.older': 'Older',
+  // --- brand: mails (hosted-ui.md §8, the same catalogue as the pages) and the account page's language form ---
+  'mail.link.resetPassword': 'Reset your password',
+  'mail.notYou.reset': "If it wasn't you, reset your password at once and contact us.",
+  'mail.confirmEmail.subject': 'Confirm your e-mail address',
+  'mail.confirmEmail.body': 'Please confirm your e-mail address by following the link below.',
+  'mail.confirmEmail.ignore': "If you didn't ask for this, ignore this mail.",
+  'mail.confirmEmail.link': 'Confirm e-mail address',
+  'mail.alreadyRegistered.subject': 'You already have an account',
+  'mail.alreadyRegistered.body': 'Someone tried to register with this e-mail address, which already has an account.',
+  'mail.alreadyRegistered.advice': "If it was you, sign in instead, or reset your password if you forgot it. If it wasn't you, ignore this mail.",
+  'mail.lockedOut.subject': 'Sign-in to your account is paused',
+  'mail.lockedOut.body': 'There were {failures} failed sign-in attempts for your account, so signing in is paused for the next {minutes} minute(s).',
+  'mail.lockedOut.advice':
+    "If it was you, wait and try again, or reset your password if you forgot it. If it wasn't you, someone may be guessing your password: your account is safe as long as it is a strong one.",
+  'mail.invitation.subject': "You've been invited",
+  'mail.invitation.body': 'You have been invited to create an account. Follow the link below to choose your password.',
+  'mail.invitation.validUntil': "The invitation is valid until {expiresAt}. If you don't want an account, ignore this mail.",
+  'mail.invitation.link': 'Accept invitation',
+  'mail.emailChangeRequested.subject': 'Your e-mail address is about to change',
+  'mail.emailChangeRequested.body':
+    'Someone asked to change the e-mail address of your account to {newEmail}. The change happens only when the link sent to that address is used.',
+  'mail.emailChangeRequested.advice':
+    "If it wasn't you, sign in and change your password, and send your current address back as your e-mail to cancel the change.",
+  'mail.emailChanged.subject': 'Your e-mail address was changed',
+  'mail.emailChanged.body': 'The e-mail address of your account was changed to {newEmail}.',
+  'mail.resetPassword.subject': 'Reset your password',
+  'mail.resetPassword.body': 'Someone asked to reset the password of your account. The link below works once, for {validForMinutes} minutes.',
+  'mail.resetPassword.ignore': "If you didn't ask for this, ignore this mail: your password stays as it is.",
+  'mail.breached.subject': 'Your password has appeared in a data breach',
+  'mail.breached.body':
+    'Your account was just signed in to with a password that appears in a list of passwords published after data breaches. Nothing else is known: not which breach, nor whether your account itself was affected. But attackers try the passwords on these lists first.',
+  'mail.breached.advice':
+    "Please choose a new password that you use nowhere else: sign in and change it in your account settings, or use the link below to get a reset link by mail. If it wasn't you who signed in, reset your password at once.",
+  'mail.breached.link': 'Choose a new password',
+  'mail.mfaEnabled.subject': 'Two-factor authentication is on',
+  'mail.mfaEnabled.body':
+    'Two-factor authentication was turned on for your account: signing in now asks for a code from your authenticator app, or a recovery code.',
+  'mail.mfaEnabled.advice': "If it wasn't you, someone has your password and access to your account: reset your password at once and contact us.",
+  'mail.mfaDisabled.subject': 'Two-factor authentication is off',
+  'mail.mfaDisabled.body':
+    'Two-factor authentication was turned off for your account: signing in now needs only your password. Your recovery codes no longer work.',
+  'mail.mfaDisabled.advice': "If it wasn't you, reset your password at once, turn two-factor authentication back on and contact us.",
+  'mail.recoveryCodeUsed.subject': 'A recovery code was used',
+  'mail.recoveryCodeUsed.body':
+    'One of your recovery codes was just used to sign in or confirm it is you. {remaining, plural, =0 {No unused codes remain.} one {# unused code remains.} other {# unused codes remain.}}',
+  'mail.recoveryCodeUsed.runningOut': 'You are running out of recovery codes: sign in and generate new ones in your account settings.',
+  'mail.recoveryCodesRegenerated.subject': 'New recovery codes',
+  'mail.recoveryCodesRegenerated.body': 'New recovery codes were generated for your account. The old ones no longer work.',
+  'mail.mfaLockedOut.subject': 'Two-factor sign-in paused',
+  'mail.mfaLockedOut.body':
+    'Your password was entered, but the second step failed {failures} times. Two-factor codes for your account are refused for the next {minutes} minutes.',
+  'mail.mfaLockedOut.advice': "If it wasn't you, someone knows your password: reset it at once.",
+  'mail.mfaReset.subject': 'Two-factor authentication was reset',
+  'mail.mfaReset.body':
+    'An administrator removed every second factor of your account (authenticator app, passkeys and recovery codes) and signed you out everywhere.',
+  'mail.mfaReset.advice': 'Sign in and set up two-factor authentication again. If you did not ask for this, contact us.',
+  'mail.passkeyAdded.subject': 'A passkey was added',
+  'mail.passkeyAdded.body': 'A passkey ("{name}") was added to your account: it can now be used to sign in.',
+  'mail.passkeyRemoved.subject': 'A passkey was removed',
+  'mail.passkeyRemoved.body': 'A passkey ("{name}") was removed from your account: it no longer signs you in.',
+  'mail.passkeyDisabled.subject': 'A passkey was disabled',
+  'mail.passkeyDisabled.body':
+    'Your passkey "{name}" was just used with a signature counter lower than before, which can mean the authenticator was copied. It has been disabled and no longer signs you in.',
+  'mail.passkeyDisabled.advice':
+    'Remove it in your account settings and add your authenticator again. If you did not try to sign in, reset your password and contact us.',
+  'mail.passwordRemoved.subject': 'Your password was removed',
+  'mail.passwordRemoved.body': 'The password of your account was removed: you now sign in with a passkey. Other sessions were signed out.',
+  'mail.passwordRemoved.advice': "If it wasn't you, reset your password at once (this sets a new one) and contact us.",
+  'mail.identityLinked.subject': 'Your {provider} account was linked',
+  'mail.identityLinked.body': 'Your {provider} account was linked to your account: it can now be used to sign in.',
+  'mail.identityUnlinked.subject': 'Your {provider} account was unlinked',
+  'mail.identityUnlinked.body': 'Your {provider} account was unlinked from your account: it no longer signs you in.',
+  'account.languageTitle': 'Language',
+  'account.languageIntro': 'The language of these pages and of the emails we send you.',
+  'account.languageSubmit': 'Save language',
+  'field.locale': 'Language',
+  // --- end brand ---
 } as const;
 
 export type MessageId = keyof typeof en;
@@ -439,10 +519,93 @@ const de: Catalogue = {
   'activity.pages': 'Seiten',
   'activity.newest': 'Neueste',
   'activity.older': 'Ältere',
+  // --- brand: mails and the account page's language form ---
+  'mail.link.resetPassword': 'Passwort zurücksetzen',
+  'mail.notYou.reset': 'Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück und kontaktieren Sie uns.',
+  'mail.confirmEmail.subject': 'Bestätigen Sie Ihre E-Mail-Adresse',
+  'mail.confirmEmail.body': 'Bitte bestätigen Sie Ihre E-Mail-Adresse über den Link unten.',
+  'mail.confirmEmail.ignore': 'Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail.',
+  'mail.confirmEmail.link': 'E-Mail-Adresse bestätigen',
+  'mail.alreadyRegistered.subject': 'Sie haben bereits ein Konto',
+  'mail.alreadyRegistered.body': 'Jemand hat versucht, sich mit dieser E-Mail-Adresse zu registrieren, zu der es bereits ein Konto gibt.',
+  'mail.alreadyRegistered.advice':
+    'Wenn Sie das waren, melden Sie sich stattdessen an oder setzen Sie Ihr Passwort zurück, falls Sie es vergessen haben. Wenn nicht, ignorieren Sie diese E-Mail.',
+  'mail.lockedOut.subject': 'Die Anmeldung bei Ihrem Konto ist pausiert',
+  'mail.lockedOut.body':
+    'Es gab {failures} fehlgeschlagene Anmeldeversuche für Ihr Konto, daher ist die Anmeldung für die nächsten {minutes} Minute(n) pausiert.',
+  'mail.lockedOut.advice':
+    'Wenn Sie das waren, warten Sie und versuchen Sie es erneut, oder setzen Sie Ihr Passwort zurück, falls Sie es vergessen haben. Wenn nicht, versucht vielleicht jemand, Ihr Passwort zu erraten: Ihr Konto ist sicher, solange es ein starkes ist.',
+  'mail.invitation.subject': 'Sie wurden eingeladen',
+  'mail.invitation.body': 'Sie wurden eingeladen, ein Konto anzulegen. Folgen Sie dem Link unten, um Ihr Passwort zu wählen.',
+  'mail.invitation.validUntil': 'Die Einladung gilt bis {expiresAt}. Wenn Sie kein Konto möchten, ignorieren Sie diese E-Mail.',
+  'mail.invitation.link': 'Einladung annehmen',
+  'mail.emailChangeRequested.subject': 'Ihre E-Mail-Adresse soll geändert werden',
+  'mail.emailChangeRequested.body':
+    'Jemand hat angefordert, die E-Mail-Adresse Ihres Kontos in {newEmail} zu ändern. Die Änderung erfolgt erst, wenn der an diese Adresse gesendete Link benutzt wird.',
+  'mail.emailChangeRequested.advice':
+    'Wenn Sie das nicht waren, melden Sie sich an, ändern Sie Ihr Passwort und senden Sie Ihre aktuelle Adresse als E-Mail-Adresse, um die Änderung abzubrechen.',
+  'mail.emailChanged.subject': 'Ihre E-Mail-Adresse wurde geändert',
+  'mail.emailChanged.body': 'Die E-Mail-Adresse Ihres Kontos wurde in {newEmail} geändert.',
+  'mail.resetPassword.subject': 'Passwort zurücksetzen',
+  'mail.resetPassword.body':
+    'Jemand hat angefordert, das Passwort Ihres Kontos zurückzusetzen. Der Link unten funktioniert einmal, {validForMinutes} Minuten lang.',
+  'mail.resetPassword.ignore': 'Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.',
+  'mail.breached.subject': 'Ihr Passwort ist in einem Datenleck aufgetaucht',
+  'mail.breached.body':
+    'Bei Ihrem Konto wurde sich gerade mit einem Passwort angemeldet, das in einer nach Datenlecks veröffentlichten Passwortliste steht. Mehr ist nicht bekannt: weder welches Datenleck, noch ob Ihr Konto selbst betroffen war. Angreifer probieren die Passwörter dieser Listen aber zuerst aus.',
+  'mail.breached.advice':
+    'Bitte wählen Sie ein neues Passwort, das Sie nirgends sonst verwenden: Melden Sie sich an und ändern Sie es in Ihren Kontoeinstellungen, oder fordern Sie über den Link unten einen Link zum Zurücksetzen an. Wenn nicht Sie sich angemeldet haben, setzen Sie Ihr Passwort sofort zurück.',
+  'mail.breached.link': 'Neues Passwort wählen',
+  'mail.mfaEnabled.subject': 'Die Zwei-Faktor-Authentifizierung ist eingeschaltet',
+  'mail.mfaEnabled.body':
+    'Für Ihr Konto wurde die Zwei-Faktor-Authentifizierung eingeschaltet: Bei der Anmeldung wird jetzt ein Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode verlangt.',
+  'mail.mfaEnabled.advice':
+    'Wenn Sie das nicht waren, kennt jemand Ihr Passwort und hat Zugriff auf Ihr Konto: Setzen Sie Ihr Passwort sofort zurück und kontaktieren Sie uns.',
+  'mail.mfaDisabled.subject': 'Die Zwei-Faktor-Authentifizierung ist ausgeschaltet',
+  'mail.mfaDisabled.body':
+    'Für Ihr Konto wurde die Zwei-Faktor-Authentifizierung ausgeschaltet: Zur Anmeldung genügt jetzt Ihr Passwort. Ihre Wiederherstellungscodes funktionieren nicht mehr.',
+  'mail.mfaDisabled.advice':
+    'Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück, schalten Sie die Zwei-Faktor-Authentifizierung wieder ein und kontaktieren Sie uns.',
+  'mail.recoveryCodeUsed.subject': 'Ein Wiederherstellungscode wurde benutzt',
+  'mail.recoveryCodeUsed.body':
+    'Einer Ihrer Wiederherstellungscodes wurde gerade zur Anmeldung oder zur Bestätigung Ihrer Identität benutzt. {remaining, plural, =0 {Es sind keine unbenutzten Codes mehr übrig.} one {Es ist noch # unbenutzter Code übrig.} other {Es sind noch # unbenutzte Codes übrig.}}',
+  'mail.recoveryCodeUsed.runningOut': 'Ihre Wiederherstellungscodes gehen zur Neige: Melden Sie sich an und erzeugen Sie in Ihren Kontoeinstellungen neue.',
+  'mail.recoveryCodesRegenerated.subject': 'Neue Wiederherstellungscodes',
+  'mail.recoveryCodesRegenerated.body': 'Für Ihr Konto wurden neue Wiederherstellungscodes erzeugt. Die alten funktionieren nicht mehr.',
+  'mail.mfaLockedOut.subject': 'Zwei-Faktor-Anmeldung pausiert',
+  'mail.mfaLockedOut.body':
+    'Ihr Passwort wurde eingegeben, aber der zweite Schritt ist {failures}-mal fehlgeschlagen. Zwei-Faktor-Codes für Ihr Konto werden für die nächsten {minutes} Minuten abgelehnt.',
+  'mail.mfaLockedOut.advice': 'Wenn Sie das nicht waren, kennt jemand Ihr Passwort: Setzen Sie es sofort zurück.',
+  'mail.mfaReset.subject': 'Die Zwei-Faktor-Authentifizierung wurde zurückgesetzt',
+  'mail.mfaReset.body':
+    'Ein Administrator hat alle zweiten Faktoren Ihres Kontos entfernt (Authenticator-App, Passkeys und Wiederherstellungscodes) und Sie überall abgemeldet.',
+  'mail.mfaReset.advice':
+    'Melden Sie sich an und richten Sie die Zwei-Faktor-Authentifizierung erneut ein. Wenn Sie das nicht angefordert haben, kontaktieren Sie uns.',
+  'mail.passkeyAdded.subject': 'Ein Passkey wurde hinzugefügt',
+  'mail.passkeyAdded.body': 'Ihrem Konto wurde ein Passkey („{name}“) hinzugefügt: Er kann jetzt zur Anmeldung benutzt werden.',
+  'mail.passkeyRemoved.subject': 'Ein Passkey wurde entfernt',
+  'mail.passkeyRemoved.body': 'Ein Passkey („{name}“) wurde von Ihrem Konto entfernt: Er meldet Sie nicht mehr an.',
+  'mail.passkeyDisabled.subject': 'Ein Passkey wurde deaktiviert',
+  'mail.passkeyDisabled.body':
+    'Ihr Passkey „{name}“ wurde gerade mit einem niedrigeren Signaturzähler als zuvor benutzt, was auf einen kopierten Authenticator hindeuten kann. Er wurde deaktiviert und meldet Sie nicht mehr an.',
+  'mail.passkeyDisabled.advice':
+    'Entfernen Sie ihn in Ihren Kontoeinstellungen und fügen Sie Ihren Authenticator erneut hinzu. Wenn Sie sich nicht anmelden wollten, setzen Sie Ihr Passwort zurück und kontaktieren Sie uns.',
+  'mail.passwordRemoved.subject': 'Ihr Passwort wurde entfernt',
+  'mail.passwordRemoved.body': 'Das Passwort Ihres Kontos wurde entfernt: Sie melden sich jetzt mit einem Passkey an. Andere Sitzungen wurden abgemeldet.',
+  'mail.passwordRemoved.advice': 'Wenn Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück (damit setzen Sie ein neues) und kontaktieren Sie uns.',
+  'mail.identityLinked.subject': 'Ihr {provider}-Konto wurde verknüpft',
+  'mail.identityLinked.body': 'Ihr {provider}-Konto wurde mit Ihrem Konto verknüpft: Sie können sich jetzt damit anmelden.',
+  'mail.identityUnlinked.subject': 'Die Verknüpfung mit Ihrem {provider}-Konto wurde aufgehoben',
+  'mail.identityUnlinked.body': 'Ihr {provider}-Konto ist nicht mehr mit Ihrem Konto verknüpft: Sie können sich damit nicht mehr anmelden.',
+  'account.languageTitle': 'Sprache',
+  'account.languageIntro': 'Die Sprache dieser Seiten und der E-Mails, die wir Ihnen senden.',
+  'account.languageSubmit': 'Sprache speichern',
+  'field.locale': 'Sprache',
+  // --- end brand ---
 };
 
 /** The shipped locales and the pseudo-locales (served only with `AUTH_UI_PSEUDO_LOCALES=true`). */
-export const SHIPPED_LOCALES = ['en', 'de'] as const;
+export const SHIPPED_LOCALES = USER_LOCALES;
 export const PSEUDO_LOCALES = ['en-XA', 'ar-XB'] as const;
 export type Locale = (typeof SHIPPED_LOCALES)[number] | (typeof PSEUDO_LOCALES)[number];
 
@@ -524,8 +687,14 @@ export function pseudoRtl(message: string): string {
   return mapText(message, (text) => (text.trim() === '' ? text : `\u202e${text}\u202c`));
 }
 
+/** An ICU message (plural or select): formatted by `intl-messageformat`, not by placeholder replacement. */
+function isIcu(message: string): boolean {
+  return /\{[a-zA-Z]+, *(plural|select|selectordinal),/.test(message);
+}
+
 function generated(map: (message: string) => string): Catalogue {
-  return Object.fromEntries(Object.entries(en).map(([id, message]) => [id, map(message)])) as Catalogue;
+  // ICU messages stay as they are (their syntax must survive; the pseudo-locales serve pages, not mails).
+  return Object.fromEntries(Object.entries(en).map(([id, message]) => [id, isIcu(message) ? message : map(message)])) as Catalogue;
 }
 
 export const CATALOGUES: Record<Locale, Catalogue> = { en, de, 'en-XA': generated(pseudoAccented), 'ar-XB': generated(pseudoRtl) };
@@ -538,6 +707,7 @@ export function placeholdersOf(message: string): string[] {
 /** The message in a locale with its placeholders filled (values are text; the renderer escapes them). */
 export function translate(locale: Locale, id: MessageId, values: Record<string, string | number> = {}): string {
   const message = CATALOGUES[locale][id];
+  if (isIcu(message)) return String(new IntlMessageFormat(message, locale === 'en-XA' || locale === 'ar-XB' ? 'en' : locale).format(values));
   return message.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
@@ -575,18 +745,35 @@ export function matchAcceptLanguage(header: string | undefined, pseudo: boolean)
   for (const range of ranges) {
     const exact = servedLocale(range.tag, pseudo);
     if (exact) return exact;
-    const language = range.tag.split('-')[0];
-    const shipped = SHIPPED_LOCALES.find((l) => l === language?.toLowerCase());
-    if (shipped) return shipped;
+    // RFC 4647 lookup over the shipped locales (`de-AT` → `de`); pseudo-locales only match exactly.
+    try {
+      const matched = match([range.tag], [...SHIPPED_LOCALES], NO_MATCH, { algorithm: 'lookup' });
+      if (matched !== NO_MATCH) return matched as Locale;
+    } catch {
+      // not a well-formed language tag: skip it
+    }
   }
   return undefined;
 }
 
-/** Negotiation (§8): a `lang` parameter → the `__Host-latch_lang` cookie → `Accept-Language` → the default. */
-export function negotiateLocale(input: { param?: string; cookie?: string; acceptLanguage?: string; fallback: Locale; pseudo: boolean }): Locale {
+const NO_MATCH = 'x-none';
+
+/**
+ * Negotiation (§8): `ui_locales` or a `lang` parameter → the `__Host-latch_lang` cookie → the
+ * signed-in user's stored `locale` → `Accept-Language` → the default.
+ */
+export function negotiateLocale(input: {
+  param?: string;
+  cookie?: string;
+  stored?: string | null | undefined;
+  acceptLanguage?: string;
+  fallback: Locale;
+  pseudo: boolean;
+}): Locale {
   return (
     servedLocale(input.param, input.pseudo) ??
     servedLocale(input.cookie, input.pseudo) ??
+    servedLocale(input.stored ?? undefined, false) ??
     matchAcceptLanguage(input.acceptLanguage, input.pseudo) ??
     input.fallback
   );

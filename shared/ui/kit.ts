@@ -82,9 +82,16 @@ export async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form:
   if (cookies[COOKIES.session] && !signedIn) setCookies.push(clearCookie(COOKIES.session));
   const chosen = servedLocale(query.lang, pseudo);
   if (chosen) setCookies.push(setCookie(COOKIES.lang, chosen, 365 * 86400));
+  // The hand-off's `ui_locales` (space-separated, first served wins) counts as a `lang` parameter.
+  const uiLocale = (query.ui_locales ?? '')
+    .split(' ')
+    .slice(0, 10)
+    .find((tag) => servedLocale(tag, pseudo));
+  const param = query.lang ?? uiLocale;
   const locale = negotiateLocale({
-    ...(query.lang ? { param: query.lang } : {}),
+    ...(param ? { param } : {}),
     ...(cookies[COOKIES.lang] ? { cookie: cookies[COOKIES.lang] } : {}),
+    stored: signedIn?.user.locale,
     ...(header(event, 'accept-language') ? { acceptLanguage: header(event, 'accept-language') } : {}),
     fallback: deps.config.ui.defaultLocale,
     pseudo,

@@ -13,7 +13,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 /**
  * The hosted pages in a real browser (docs/specs/hosted-ui.md §12.1): every page and state in
  * `en`, `de` and `en-XA` (and the spec's subset in `ar-XB`), axe with zero violations, full-page screenshots at 1280×800
- * and 320×640 (in `.latch/screenshots/`), a keyboard-only walk and a walk without JavaScript.
+ * and 320×640 (in `test-results/ui/`), a keyboard-only walk and a walk without JavaScript.
  */
 
 const PASSWORD = 'Correct-horse-battery-2719';

@@ -118,6 +118,23 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual((await store.findUserByEmail(user.emailCanonical))?.attributes, {});
     });
 
+    // --- brand: the user's locale (hosted-ui.md §8) ---
+    test('a user locale persists through createUser and updateUser, and null replaces it', async () => {
+      const store = await makeStore();
+      const user = aUser({ locale: 'de' });
+      await store.commit([{ type: 'createUser', user }]);
+      assert.equal((await store.getUser(user.id))?.locale, 'de');
+      await store.commit([{ type: 'updateUser', id: user.id, set: { locale: 'en' }, guard: { emailCanonical: user.emailCanonical } }]);
+      assert.equal((await store.findUserByEmail(user.emailCanonical))?.locale, 'en');
+      await store.commit([{ type: 'updateUser', id: user.id, set: { locale: null } }]);
+      assert.equal((await store.getUser(user.id))?.locale ?? null, null);
+      await conflict(
+        store.commit([{ type: 'updateUser', id: user.id, set: { locale: 'de' }, guard: { emailCanonical: 'other@example.com' } }]),
+        'user_changed',
+      );
+    });
+    // --- end brand ---
+
     test('one account per canonical email: a second createUser with the same email is email_taken', async () => {
       const store = await makeStore();
       const first = aUser();

@@ -32,7 +32,7 @@ test('customDomain: a regional domain name with TLS 1.2, mapped to the API stage
   assert.equal(record.HostedZoneId, 'Z0123456789ABC');
   assert.equal(record.Name, 'auth.example.com.');
   assert.match(JSON.stringify(record.AliasTarget), new RegExp(`${domainId}.*RegionalDomainName`));
-  const env = (json.Resources[functionLogicalId('session')]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  const env = (json.Resources[functionLogicalId('session')]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
   assert.equal(env.AUTH_ISSUER, 'https://auth.example.com');
   assert.equal(stack.latch.issuer, 'https://auth.example.com');
   assert.deepEqual(json.Outputs?.UiUrl?.Value, 'https://auth.example.com/ui/sign-in');
@@ -70,7 +70,7 @@ test('API Gateway access logs record $context.routeKey, never $context.path (tok
 test('with hostedUi branding: the ui function gets AUTH_UI_LOGO_URL and AUTH_UI_CSS_VARIABLES', () => {
   const cssVariables = { '--latch-color-primary': '#0b5cad', '--latch-radius': '4px' };
   const { json, functionLogicalId } = synthLatch({ context: { hostedUi: { appName: 'Example', logoUrl: 'https://cdn.example.com/l.svg', cssVariables } } });
-  const env = (json.Resources[functionLogicalId('ui')]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  const env = (json.Resources[functionLogicalId('ui')]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
   assert.equal(env.AUTH_UI_LOGO_URL, 'https://cdn.example.com/l.svg');
   assert.deepEqual(JSON.parse(String(env.AUTH_UI_CSS_VARIABLES)), cssVariables);
 });

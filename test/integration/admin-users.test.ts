@@ -143,6 +143,7 @@ describe('admin routes: users', () => {
       'hasPassword',
       'id',
       'invitedBy',
+      'locale',
       'locked',
       'mfaEnabled',
       'role',

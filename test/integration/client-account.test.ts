@@ -121,6 +121,7 @@ const USER_MEMBERS: Record<keyof User, true> = {
   updatedAt: true,
   mfaEnabled: true,
   hasPassword: true,
+  locale: true,
 };
 const SESSION_MEMBERS: Record<keyof Session, true> = { id: true, createdAt: true, lastUsedAt: true, userAgent: true, ip: true, current: true, client: true };
 /**

@@ -12,8 +12,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Where the suite writes its screenshots (git-ignored). */
-export const SCREENSHOT_DIR = path.join(root, '.latch', 'screenshots');
+/** Where the suite writes its screenshots (git-ignored; spec hosted-ui §12.1). */
+export const SCREENSHOT_DIR = path.join(root, 'test-results', 'ui');
 
 export function chromiumPath(): string {
   const named = process.env.LATCH_CHROMIUM;

@@ -7,6 +7,7 @@ import { type Ctx, messagePage, type PageRoute, page, type Result, redirect, rou
 import { field, form, h, notice, type PageErrors, renderPage, t, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
 import { enrolmentRedirect } from './security.js';
+import { languageSection } from './locale.js';
 
 async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options: { saved?: boolean; values?: { email?: string } }): Promise<Result> {
   const me = await getMe(ctx.deps, signedIn(ctx).principal);
@@ -87,6 +88,7 @@ async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options
       ],
       t(view, 'account.passwordSubmit'),
     ),
+    ...languageSection(view, me.locale),
     h('h2', null, t(view, 'account.deleteTitle')),
     h('p', null, t(view, 'account.deleteWarning')),
     form(

@@ -1,4 +1,5 @@
 import { AuthError } from '../../domain/errors.js';
+import { isUserLocale } from '../../domain/locales.js';
 import { signIn } from '../../flows/current-session.js';
 import { confirmEmail, resendConfirmation } from '../../flows/email-confirmation.js';
 import { acceptInvitation, showInvitation } from '../../flows/invitations.js';
@@ -169,7 +170,14 @@ async function postSignUp(ctx: Ctx): Promise<Result> {
     async () => {
       const result = await register(
         ctx.deps,
-        { email: ctx.form.email, password: ctx.form.password, passwordConfirmation: ctx.form.passwordConfirmation, body: {} },
+        {
+          email: ctx.form.email,
+          password: ctx.form.password,
+          passwordConfirmation: ctx.form.passwordConfirmation,
+          body: {},
+          // The page's language becomes the user's (a shipped one; pseudo-locales are not stored).
+          ...(isUserLocale(ctx.locale) ? { locale: ctx.locale } : {}),
+        },
         uiRequest(ctx),
       );
       if (result.kind === 'signedIn') return startUiSession(ctx, result.tokens, false, '/ui/account');
