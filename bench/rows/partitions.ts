@@ -12,7 +12,7 @@
  * is that user's own (its partition, its email claim, its counters): its load is what one user
  * can do at most, one call of each flow per second and ten authorizer decisions per second.
  */
-import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { AUDIT_DAY_SHARDS, auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { USERS_INDEX_SHARDS } from '../../shared/adapters/dynamodb/table.js';
@@ -155,6 +155,14 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       .slice(0, 8)
       .map((p) => ({ label: `hottest ${describe(p)}`, value: Math.round(p.writes), unit: `WCU/s, ${Math.round(p.reads)} RCU/s` })),
   ];
+  // The audit day index over all its shards: what one unsharded `DAY#<day>` would take, and the mean per shard.
+  const dayShards = peak.filter((p) => /^audit\/gsi1:DAY#\d{4}-\d{2}-\d{2}#\d+$/.test(p.key));
+  const dayWrites = dayShards.reduce((sum, p) => sum + p.writes, 0);
+  figures.push({
+    label: `audit day index, all ${AUDIT_DAY_SHARDS} shards together (one unsharded DAY#<day> would take this) / mean per shard`,
+    value: Math.round(dayWrites),
+    unit: `WCU/s / ${Math.round(dayWrites / AUDIT_DAY_SHARDS)} WCU/s`,
+  });
   return {
     row: 9,
     title: `No hot partition: capacity per partition key at ${MAU.toLocaleString('en-US')} MAU, ${PEAK_SIGN_INS_PER_SECOND.toLocaleString('en-US')} sign-ins/s peak`,

@@ -25,15 +25,16 @@ export const auditTableDefinition = {
 
 /**
  * Shards of a day in the day index. The spec's layout (§2) is one partition `DAY#<day>`: every
- * event of the day lands there, about 2,600 writes/s at issue 17's peak (2,000 sign-ins/s with
- * their sign-outs, registrations and confirmations), over DynamoDB's 1,000 writes/s per
- * partition, and its sort key grows with time, so split-for-heat cannot spread it. Each event goes
- * to shard `n` = a hash of its id mod 8 (about 325 writes/s each at that peak; 8 shards carry
- * about 6,000 events/s before one reaches 750). A day read queries every shard and merges them
- * (`audit-log.ts`). Recorded as a deviation in `docs/audit.md`; events written before this
- * change keep `DAY#<day>` and are read beside the shards (`docs/migrations.md`).
+ * event of the day lands there. At issue 17's peak (2,000 sign-ins/s, each a two-step one in the
+ * worst case, with the sign-outs, registrations and confirmations that go with them: `npm run
+ * bench` row 9) that is several thousand writes/s, over DynamoDB's 1,000 writes/s per partition,
+ * and its sort key grows with time, so split-for-heat cannot spread it. Each event goes to shard
+ * `n` = FNV-1a of its id mod 16: row 9 models about 8,600 writes/s for the whole index at that
+ * peak, about 540 per shard. A day read queries every shard and merges them (`audit-log.ts`). Recorded as a
+ * deviation in `docs/audit.md`; events written before this change keep `DAY#<day>` and are read
+ * beside the shards (`docs/migrations.md`).
  */
-export const AUDIT_DAY_SHARDS = 8;
+export const AUDIT_DAY_SHARDS = 16;
 
 /** The day shard of an event id: FNV-1a of the id, mod {@link AUDIT_DAY_SHARDS} (stable, uniform over ulids). */
 export function auditDayShardOf(eventId: string): number {
