@@ -7,9 +7,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
 import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
-import type { LatchOAuthProvider } from './oauth-providers.js';
 import type { CssVariables } from '../../shared/ui/theme.js';
 import type { LatchCustomDomainProps } from './custom-domain.js';
+import type { LatchOAuthProvider } from './oauth-providers.js';
 
 /**
  * Overrides of the `AUTH_*` settings, declared with their defaults in `shared/settings.ts` (a

@@ -30,7 +30,13 @@ export async function resetMfa(deps: Deps, actor: Actor, id: string, request?: R
   await assertAdmin(deps, actor, ADMIN_ROUTES.mfaReset, request);
   await assertNotSelf(deps, actor, id, ADMIN_ROUTES.mfaReset, request);
   const user = await loadUser(deps, id);
-  const mail = await prepareTemplateMail(deps, user.email, 'mfaReset', { appUrl: deps.config.appUrl, email: user.email }, { userId: user.id, locale: user.locale, cap: null });
+  const mail = await prepareTemplateMail(
+    deps,
+    user.email,
+    'mfaReset',
+    { appUrl: deps.config.appUrl, email: user.email },
+    { userId: user.id, locale: user.locale, cap: null },
+  );
   let done = false;
   for (let attempt = 0; attempt < RESET_ATTEMPTS && !done; attempt++) {
     const current = await deps.store.getUser(id);

@@ -273,7 +273,13 @@ export async function redeemCode(deps: Deps, client: UiClient, form: Record<stri
       }
       throw error;
     }
-    await runAfterHook(deps, 'afterSignIn', { user: prepared.tokens.user, sessionId: prepared.sessionId, request, amr: stored.amr, method: `oauth2:${client.clientId}` });
+    await runAfterHook(deps, 'afterSignIn', {
+      user: prepared.tokens.user,
+      sessionId: prepared.sessionId,
+      request,
+      amr: stored.amr,
+      method: `oauth2:${client.clientId}`,
+    });
     return rfcTokens(prepared.tokens);
   }
 }

@@ -191,7 +191,17 @@ export const defaultTemplates: MailTemplates = {
     mail(ctx, 'mail.passkeyDisabled.subject', [['mail.passkeyDisabled.body', { name: ctx.name }], 'mail.passkeyDisabled.advice'], resetLinkOf(ctx)),
   passwordRemoved: (ctx) => mail(ctx, 'mail.passwordRemoved.subject', ['mail.passwordRemoved.body', 'mail.passwordRemoved.advice'], resetLinkOf(ctx)),
   identityLinked: (ctx) =>
-    mail(ctx, ['mail.identityLinked.subject', { provider: ctx.provider }], [['mail.identityLinked.body', { provider: ctx.provider }], 'mail.notYou.reset'], resetLinkOf(ctx)),
+    mail(
+      ctx,
+      ['mail.identityLinked.subject', { provider: ctx.provider }],
+      [['mail.identityLinked.body', { provider: ctx.provider }], 'mail.notYou.reset'],
+      resetLinkOf(ctx),
+    ),
   identityUnlinked: (ctx) =>
-    mail(ctx, ['mail.identityUnlinked.subject', { provider: ctx.provider }], [['mail.identityUnlinked.body', { provider: ctx.provider }], 'mail.notYou.reset'], resetLinkOf(ctx)),
+    mail(
+      ctx,
+      ['mail.identityUnlinked.subject', { provider: ctx.provider }],
+      [['mail.identityUnlinked.body', { provider: ctx.provider }], 'mail.notYou.reset'],
+      resetLinkOf(ctx),
+    ),
 };

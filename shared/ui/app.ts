@@ -11,10 +11,10 @@ import { assetAt } from './assets.js';
 import { checkPost, contextOf, failurePage, messagePage, type PageRoute, type Result, redirect, route } from './kit.js';
 import { accountPages } from './pages/account.js';
 import { guestPages } from './pages/guest.js';
+import { localePages } from './pages/locale.js';
+import { oauth2Pages } from './pages/oauth2.js';
 import { reauthenticatePages } from './pages/reauthenticate.js';
 import { securityPages } from './pages/security.js';
-import { oauth2Pages } from './pages/oauth2.js';
-import { localePages } from './pages/locale.js';
 import { safeReturn } from './security.js';
 import { themeAsset } from './theme.js';
 

@@ -6,8 +6,8 @@ import { requestInfo } from '../../http/request.js';
 import { type Ctx, messagePage, type PageRoute, page, type Result, redirect, route, signedIn, summary, viewOf, withFormErrors } from '../kit.js';
 import { field, form, h, notice, type PageErrors, renderPage, t, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
-import { enrolmentRedirect } from './security.js';
 import { languageSection } from './locale.js';
+import { enrolmentRedirect } from './security.js';
 
 async function accountPage(ctx: Ctx, errors: Record<string, PageErrors>, options: { saved?: boolean; values?: { email?: string } }): Promise<Result> {
   const me = await getMe(ctx.deps, signedIn(ctx).principal);
