@@ -615,6 +615,17 @@ export const SETTINGS = [
   { name: 'DYNAMODB_PORT', type: 'integer', description: "the local runner's DynamoDB Local port", scope: 'runtime' },
   { name: 'SES_PORT', type: 'integer', description: "the local runner's local SES port", scope: 'runtime' },
   { name: 'LATCH_CLI_DEBUG', type: 'boolean', description: 'the CLI prints the stack of an unexpected error', scope: 'runtime' },
+  // --- social sign-in: `npm start`'s local provider (docs/social-sign-in.md "Trying it locally") ---
+  { name: 'OIDC_PORT', type: 'integer', default: '8006', description: "the local runner's sign-in provider port", scope: 'runtime' },
+  { name: 'LATCH_LOCAL_OP', type: 'boolean', default: 'true', description: '`false`: `npm start` runs no local sign-in provider', scope: 'runtime' },
+  {
+    name: 'LATCH_LOCAL_OP_REDIRECT_URIS',
+    type: 'list',
+    description: "redirect URIs of `npm start`'s local sign-in provider (default: the hosted pages' and `http://localhost:5173/oauth/local/callback`)",
+    scope: 'runtime',
+  },
+  { name: 'LATCH_LOCAL_OP_SECRET', type: 'text', description: "set by `npm start`: the local sign-in provider's client secret", scope: 'runtime' },
+  // --- end social sign-in ---
 ] as const satisfies readonly SettingDefinition[];
 
 /** The name of a declared variable. */
