@@ -3,8 +3,8 @@ import type { OAuthProviders } from '../../ports/oauth-providers.js';
 import type { Log } from '../../ports/services.js';
 
 /**
- * The relying party, loaded on first use: `openid-client` is bundled into every function that
- * imports the composition root, but only the `oauth` function ever loads it.
+ * The relying party, loaded on first use. Only the `oauth` function composes it
+ * (`WITH_OAUTH` in `shared/runtime/optional-adapters.ts`), so only its bundle holds openid-client.
  */
 export function lazyOAuthProviders(
   providers: readonly OAuthProviderConfig[],
@@ -21,20 +21,4 @@ export function lazyOAuthProviders(
     finish: async (provider, request) => (await get()).finish(provider, request),
     verifyIdToken: async (provider, idToken, nonce) => (await get()).verifyIdToken(provider, idToken, nonce),
   };
-}
-
-/**
- * The relying party for a function's configuration, or undefined without providers: what the
- * `oauth` function (and `ui` with the hosted pages) needs in `deps.oauth`. A composition root
- * that leaves it out of the other functions calls this for those two only, e.g.
- * `oauthProvidersFor(config, process.env, log)`.
- */
-export function oauthProvidersFor(
-  config: { oauthProviders: readonly OAuthProviderConfig[]; oauthHttpTimeoutMs: number },
-  env: Record<string, string | undefined>,
-  log?: Log,
-): OAuthProviders | undefined {
-  return config.oauthProviders.length > 0
-    ? lazyOAuthProviders(config.oauthProviders, { timeoutMs: config.oauthHttpTimeoutMs, env, ...(log ? { log } : {}) })
-    : undefined;
 }
