@@ -224,9 +224,18 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
    * call the flows of registration, session, account, sessions, email-confirmation,
    * password-reset and invitations directly: the union of their needs (argon2, mail, signing
    * keys, since a sign-in starts a Latch session; `csrf.rejected` and the audit key, from which
-   * the pre-sign-in CSRF key is derived).
+   * the pre-sign-in CSRF key is derived), the data keys (TOTP enrolment, second step and step-up
+   * codes) and audit queries (the activity page reads the user's own events, as `GET /me/activity`).
    */
-  ui: { routes: ['GET /oauth2/authorize', 'GET /oauth2/logout'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  ui: {
+    routes: ['GET /oauth2/authorize', 'GET /oauth2/logout'],
+    table: 'readWrite',
+    mail: true,
+    keys: 'sign',
+    audit: 'query',
+    argon2: true,
+    dataKeys: true,
+  },
   /**
    * oauth2-token: the hand-off's token endpoint (only with `hostedUi`): redeems codes (a new
    * session: signs tokens) and renews client sessions; writes sessions, codes and events. No
