@@ -55,7 +55,7 @@ export const MATRIX_PAGES: MatrixPage[] = [
   { name: 'sign-up', open: (page, { base }) => page.goto(`${base}/ui/sign-up`).then(() => undefined) },
   { name: 'reset-password', open: (page, { base, resetToken }) => page.goto(`${base}/ui/reset-password/${resetToken}`).then(() => undefined) },
   // The account page until the security page (`/ui/account/security`, built on another branch) lands: then point this entry there.
-  { name: 'account-security', signedIn: true, open: (page, { base }) => page.goto(`${base}/ui/account`).then(() => undefined) },
+  { name: 'account-security', signedIn: true, open: (page, { base }) => page.goto(`${base}/ui/account/security`).then(() => undefined) },
   { name: 'error', open: (page, { base }) => page.goto(`${base}/ui/no-such-page`).then(() => undefined) },
 ];
 
