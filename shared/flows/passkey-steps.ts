@@ -1,6 +1,7 @@
 import { AuthError, isConflict, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import type { WebauthnBinding } from '../domain/passkeys.js';
+import { safeEqual } from '../domain/secrets.js';
 import { runAfterHook, runBeforeHook } from '../hooks/run.js';
 import type { WriteOp } from '../ports/store.js';
 import { auditOp, recordAudit } from './audit.js';
@@ -140,7 +141,7 @@ export async function reauthenticateWithPasskey(
     if (isConflict(error, 'token_mismatch') || isConflict(error, 'not_found')) {
       // The session renewed or revoked meanwhile (401), or the passkey used or removed meanwhile (a failed assertion).
       const fresh = await deps.store.getSession(user.id, session.id);
-      if (!fresh || fresh.currentJti !== principal.jti) throw new AuthError('unauthorized');
+      if (!fresh || !safeEqual(fresh.currentJti, principal.jti)) throw new AuthError('unauthorized');
       throw new AuthError('invalid_code');
     }
     throw error;
