@@ -14,7 +14,7 @@ import { guestPages } from './pages/guest.js';
 import { oauth2Pages } from './pages/oauth2.js';
 import { safeReturn } from './security.js';
 
-export { MAX_FORM_BYTES, type Result, tooLargePage } from './kit.js';
+export { MAX_FORM_BYTES, type Result, tooLargePage, unreadablePage } from './kit.js';
 
 /** The page map (§5): GET shows, POST submits. */
 const PAGES: PageRoute[] = [
