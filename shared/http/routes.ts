@@ -204,6 +204,17 @@ export function isHostedUiRoute(route: RouteDefinition): boolean {
   return route.kind !== undefined;
 }
 
+/** The functions that serve only hosted-UI routes (`ui`, `oauth2-token`): deployed only with the `hostedUi` prop. */
+export function hostedUiFunctions(): ReadonlySet<FunctionName> {
+  const all = routes as readonly RouteDefinition[];
+  return new Set(
+    all
+      .filter(isHostedUiRoute)
+      .map((r) => r.function)
+      .filter((name) => all.every((r) => r.function !== name || isHostedUiRoute(r))),
+  );
+}
+
 /** The route keys that are hosted-UI pages (not in the OpenAPI document, not problem+json). */
 export type PageRouteKey = KeyOf<Extract<Route, { kind: 'page' }>>;
 

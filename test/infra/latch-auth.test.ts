@@ -13,12 +13,12 @@ import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { ARGON2_MEMORY_MB, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { auditTableDefinition, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { functionNames, isHostedUiRoute, routeKey, routes } from '../../shared/http/routes.js';
+import { functionNames, hostedUiFunctions, isHostedUiRoute, routeKey, routes } from '../../shared/http/routes.js';
 import { synthLatch, type TemplateJson } from './synth.js';
 import { actionsOf, findCycle, referencesIn, resourcesOf, resourcesOfType, roleOf, routeTargets, statementsOfRole } from './template.js';
 
 // The hosted UI's functions (`ui`, `oauth2-token`) exist only with the `hostedUi` prop (test/infra/hosted-ui.test.ts, oauth2-hand-off.test.ts).
-const HOSTED_UI_FUNCTIONS = new Set(routes.filter(isHostedUiRoute).map((r) => r.function));
+const HOSTED_UI_FUNCTIONS = hostedUiFunctions();
 const LATCH_FUNCTIONS = [...functionNames().filter((name) => !HOSTED_UI_FUNCTIONS.has(name)), 'not-found', 'authorizer'];
 /** The routes of a synth without `hostedUi`. */
 const API_ROUTES = routes.filter((r) => !isHostedUiRoute(r));

@@ -109,4 +109,3 @@ for (const [name, make] of ADAPTERS) {
     });
   });
 }
-
