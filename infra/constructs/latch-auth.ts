@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { type FunctionName, functionNames, isHostedUiRoute, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
+import { type FunctionName, functionNames, hostedUiFunctions, isHostedUiRoute, type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
 import { LatchCustomDomain } from './custom-domain.js';
@@ -36,7 +36,7 @@ const MAIL_TEMPLATES_FILE = 'latch-mail-templates.json';
 const ALL_FUNCTIONS = (): Array<FunctionName | InternalFunctionName> => [...functionNames(), 'not-found', 'authorizer'];
 
 /** The functions deployed only with the `hostedUi` prop (docs/specs/hosted-ui.md §2). */
-const HOSTED_UI_FUNCTIONS: ReadonlySet<string> = new Set<FunctionName>(['ui', 'oauth2-token']);
+const HOSTED_UI_FUNCTIONS: ReadonlySet<string> = hostedUiFunctions();
 
 /** `email-confirmation` → `EmailConfirmation` (construct ids). */
 function pascal(name: string): string {

@@ -139,24 +139,43 @@ export const routes = [
     method: 'POST',
     path: '/ui/passkeys/sign-in/options',
     function: 'passkeys',
+    kind: 'page',
     auth: 'none',
     body: false,
     summary: 'Hosted pages: options to sign in with a passkey',
   },
-  { method: 'POST', path: '/ui/passkeys/sign-in', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: sign in with a passkey' },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/sign-in',
+    function: 'passkeys',
+    kind: 'page',
+    auth: 'none',
+    body: true,
+    summary: 'Hosted pages: sign in with a passkey',
+  },
   {
     method: 'POST',
     path: '/ui/passkeys/mfa/options',
     function: 'passkeys',
+    kind: 'page',
     auth: 'none',
     body: false,
     summary: 'Hosted pages: options for a passkey as the second step',
   },
-  { method: 'POST', path: '/ui/passkeys/mfa', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: the second step with a passkey' },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/mfa',
+    function: 'passkeys',
+    kind: 'page',
+    auth: 'none',
+    body: true,
+    summary: 'Hosted pages: the second step with a passkey',
+  },
   {
     method: 'POST',
     path: '/ui/passkeys/reauthenticate/options',
     function: 'passkeys',
+    kind: 'page',
     auth: 'none',
     body: false,
     summary: 'Hosted pages: options to confirm it is you with a passkey',
@@ -165,12 +184,21 @@ export const routes = [
     method: 'POST',
     path: '/ui/passkeys/reauthenticate',
     function: 'passkeys',
+    kind: 'page',
     auth: 'none',
     body: true,
     summary: 'Hosted pages: confirm it is you with a passkey',
   },
-  { method: 'POST', path: '/ui/passkeys/add/options', function: 'passkeys', auth: 'none', body: false, summary: 'Hosted pages: options to add a passkey' },
-  { method: 'POST', path: '/ui/passkeys/add', function: 'passkeys', auth: 'none', body: true, summary: 'Hosted pages: add a passkey' },
+  {
+    method: 'POST',
+    path: '/ui/passkeys/add/options',
+    function: 'passkeys',
+    kind: 'page',
+    auth: 'none',
+    body: false,
+    summary: 'Hosted pages: options to add a passkey',
+  },
+  { method: 'POST', path: '/ui/passkeys/add', function: 'passkeys', kind: 'page', auth: 'none', body: true, summary: 'Hosted pages: add a passkey' },
   // --- end pk2 ---
   { method: 'GET', path: '/.well-known/jwks.json', function: 'well-known', auth: 'none', body: false, summary: 'Public signing keys' },
   { method: 'GET', path: '/.well-known/openid-configuration', function: 'well-known', auth: 'none', body: false, summary: 'OpenID configuration' },
@@ -266,6 +294,17 @@ export function findRoute(key: string): RouteDefinition | undefined {
 /** True for a route of the hosted UI (`kind` set): deployed and served only with `AUTH_UI` / the `hostedUi` prop. */
 export function isHostedUiRoute(route: RouteDefinition): boolean {
   return route.kind !== undefined;
+}
+
+/** The functions that serve only hosted-UI routes (`ui`, `oauth2-token`): deployed only with the `hostedUi` prop. */
+export function hostedUiFunctions(): ReadonlySet<FunctionName> {
+  const all = routes as readonly RouteDefinition[];
+  return new Set(
+    all
+      .filter(isHostedUiRoute)
+      .map((r) => r.function)
+      .filter((name) => all.every((r) => r.function !== name || isHostedUiRoute(r))),
+  );
 }
 
 /** The route keys that are hosted-UI pages (not in the OpenAPI document, not problem+json). */

@@ -18,7 +18,7 @@ import { securityPages } from './pages/security.js';
 import { safeReturn } from './security.js';
 import { themeAsset } from './theme.js';
 
-export { MAX_FORM_BYTES, type Result, tooLargePage } from './kit.js';
+export { MAX_FORM_BYTES, type Result, tooLargePage, unreadablePage } from './kit.js';
 
 /** The page map (§5): GET shows, POST submits. */
 const PAGES: PageRoute[] = [

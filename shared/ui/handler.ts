@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { problemResponse } from '../http/problem.js';
 import { rawBody } from '../http/request.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
-import { handleUi, type Result, tooLargePage } from './app.js';
+import { handleUi, type Result, tooLargePage, unreadablePage } from './app.js';
 import { pageHeaders } from './security.js';
 
 /** The event once the urlencoded body parser has run: `body` is the parsed form (or untouched). */
@@ -29,8 +29,9 @@ function formOf(body: unknown): Record<string, string> {
  */
 export function uiHandler(compose: Composition = {}) {
   const deps = getDeps(compose);
+  const notFound = (): Result => ({ ...problemResponse('not_found'), headers: { ...problemResponse('not_found').headers, 'cache-control': 'no-store' } });
   const core = async (event: FormEvent, context: Context): Promise<Result> => {
-    if (!deps.config.ui.enabled) return { ...problemResponse('not_found'), headers: { ...problemResponse('not_found').headers, 'cache-control': 'no-store' } };
+    if (!deps.config.ui.enabled) return notFound();
     const form = typeof event.body === 'object' ? formOf(event.body) : {};
     try {
       return await handleUi(deps, { ...event, body: undefined } as APIGatewayProxyEventV2, form);
@@ -43,7 +44,8 @@ export function uiHandler(compose: Composition = {}) {
     .use({
       before: async (request) => {
         const event = request.event as APIGatewayProxyEventV2;
-        if (!deps.config.ui.enabled) return undefined;
+        // Without the UI nothing is parsed: every path answers the API's 404.
+        if (!deps.config.ui.enabled) return notFound();
         try {
           rawBody(event); // throws payload_too_large over 65,536 bytes
         } catch {
@@ -53,5 +55,19 @@ export function uiHandler(compose: Composition = {}) {
       },
     })
     .use(httpUrlencodeBodyParser({ disableContentTypeError: true }) as unknown as middy.MiddlewareObj<FormEvent, Result>)
+    .use({
+      // A malformed form body (the parser's 415): the 415 page, never a 500.
+      onError: async (request) => {
+        const event = { ...(request.event as APIGatewayProxyEventV2), body: undefined } as APIGatewayProxyEventV2;
+        const status = (request.error as { statusCode?: number } | null)?.statusCode;
+        if (status === 415 || status === 422 || status === 400) {
+          request.response = await unreadablePage(deps, event);
+          return request.response;
+        }
+        deps.log.error('ui: unhandled', { flow: 'ui', errorName: request.error instanceof Error ? request.error.name : typeof request.error });
+        request.response = { statusCode: 500, headers: pageHeaders(), body: '<!doctype html><title>Error</title><p>Something went wrong.</p>' };
+        return request.response;
+      },
+    })
     .handler(core);
 }

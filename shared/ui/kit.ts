@@ -66,6 +66,12 @@ export const route = (method: PageRoute['method'], path: string, access: PageRou
   ...(formId ? { formId } : {}),
 });
 
+/** The 415 page: a form body the parser cannot read (malformed), refused before any page runs. */
+export async function unreadablePage(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
+  const ctx = await contextOf(deps, event, {}, 'POST', event.rawPath ?? '/');
+  return messagePage(ctx, 'unsupported.title', 'unsupported.body', 415, false);
+}
+
 /** The 413 page: a form body over {@link MAX_FORM_BYTES}, refused before it is parsed. */
 export async function tooLargePage(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
   const ctx = await contextOf(deps, event, {}, 'POST', event.rawPath ?? '/');

@@ -15,7 +15,7 @@ import type { Deps } from '../flows/deps.js';
 import { completeMfaWithPasskey, passkeyMfaOptions, passkeyReauthOptions, reauthenticateWithPasskey } from '../flows/passkey-steps.js';
 import { addPasskey, passkeySignInOptions, signInWithPasskey, startPasskeyRegistration } from '../flows/passkeys.js';
 import { header, requestInfo } from '../http/request.js';
-import { type Ctx, contextOf, csrfBinding, type SignedIn, startUiSession } from './kit.js';
+import { type Ctx, contextOf, csrfBinding, type SignedIn, startUiSession, uiRequest } from './kit.js';
 import { COOKIES, type CsrfBinding, clearCookie, csrfValid, originAllowed } from './security.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -90,7 +90,7 @@ export const uiPasskeyEndpoints = {
   async signIn(deps: Deps, event: APIGatewayProxyEventV2, body: UiPasskeyBody): Promise<Result> {
     const ctx = await uiContext(deps, event, 'guest');
     const rememberMe = body.rememberMe === true;
-    const tokens = await signInWithPasskey(deps, { credential: body.credential, rememberMe }, requestInfo(event));
+    const tokens = await signInWithPasskey(deps, { credential: body.credential, rememberMe }, uiRequest(ctx));
     startUiSession(ctx, tokens, rememberMe, ACCOUNT);
     return answer(ctx, 200, { redirect: ACCOUNT });
   },
@@ -100,7 +100,7 @@ export const uiPasskeyEndpoints = {
   },
   async mfa(deps: Deps, event: APIGatewayProxyEventV2, body: UiPasskeyBody): Promise<Result> {
     const ctx = await uiContext(deps, event, 'mfa');
-    const tokens = await completeMfaWithPasskey(deps, { mfaToken: ctx.cookies[COOKIES.mfa], credential: body.credential }, requestInfo(event));
+    const tokens = await completeMfaWithPasskey(deps, { mfaToken: ctx.cookies[COOKIES.mfa], credential: body.credential }, uiRequest(ctx));
     ctx.setCookies.push(clearCookie(COOKIES.mfa));
     const rememberMe = body.rememberMe === true;
     startUiSession(ctx, tokens, rememberMe, ACCOUNT);

@@ -17,10 +17,10 @@ import { accessOf } from '../../infra/constructs/function-access.js';
 import { BREACHED_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
-import { functionNames } from '../../shared/http/routes.js';
+import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
 
-const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+const LATCH_FUNCTIONS = [...functionNames().filter((name) => !hostedUiFunctions().has(name)), 'not-found', 'authorizer'];
 const extraDirs: string[] = [];
 after(() => {
   for (const dir of extraDirs) rmSync(dir, { recursive: true, force: true });

@@ -13,11 +13,15 @@ import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { ARGON2_MEMORY_MB, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { auditTableDefinition, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { createTableInput, tableDefinition } from '../../shared/adapters/dynamodb/table.js';
-import { functionNames, routeKey, routes } from '../../shared/http/routes.js';
+import { functionNames, hostedUiFunctions, isHostedUiRoute, routeKey, routes } from '../../shared/http/routes.js';
 import { synthLatch, type TemplateJson } from './synth.js';
 import { actionsOf, findCycle, referencesIn, resourcesOf, resourcesOfType, roleOf, routeTargets, statementsOfRole } from './template.js';
 
-const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+// The hosted UI's functions (`ui`, `oauth2-token`) exist only with the `hostedUi` prop (test/infra/hosted-ui.test.ts, oauth2-hand-off.test.ts).
+const HOSTED_UI_FUNCTIONS = hostedUiFunctions();
+const LATCH_FUNCTIONS = [...functionNames().filter((name) => !HOSTED_UI_FUNCTIONS.has(name)), 'not-found', 'authorizer'];
+/** The routes of a synth without `hostedUi`. */
+const API_ROUTES = routes.filter((r) => !isHostedUiRoute(r));
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /** The environment variables of a Lambda function resource. */
@@ -153,10 +157,8 @@ test('settings from CDK context reach the environment, and a bad one fails synth
 test('the HTTP API has exactly the routes of the route table, each to its function, and $default to not-found', () => {
   const { json, functionLogicalId } = synthLatch();
   const targets = routeTargets(json);
-  // Without hostedUi the hosted pages' passkey endpoints (`/ui/passkeys/*`, pk2) are not routed.
-  const apiRoutes = routes.filter((route) => !route.path.startsWith('/ui/'));
-  assert.deepEqual([...targets.keys()].sort(), [...apiRoutes.map(routeKey), '$default'].sort());
-  for (const route of apiRoutes) assert.equal(targets.get(routeKey(route)), functionLogicalId(route.function), routeKey(route));
+  assert.deepEqual([...targets.keys()].sort(), [...API_ROUTES.map(routeKey), '$default'].sort());
+  for (const route of API_ROUTES) assert.equal(targets.get(routeKey(route)), functionLogicalId(route.function), routeKey(route));
   assert.equal(targets.get('$default'), functionLogicalId('not-found'));
   // Latch's own routes check tokens in the function (problem+json 401), not with an API Gateway authorizer.
   for (const [, route] of resourcesOfType(json, 'AWS::ApiGatewayV2::Route')) assert.equal(route.Properties?.AuthorizationType ?? 'NONE', 'NONE');

@@ -9,11 +9,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { build } from 'esbuild';
 import { accessOf } from '../../infra/constructs/function-access.js';
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
-import { functionNames } from '../../shared/http/routes.js';
+import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { synthLatch } from './synth.js';
 import { actionsOf, referencesIn, roleOf, statementsOfRole } from './template.js';
 
-const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+const LATCH_FUNCTIONS = [...functionNames().filter((name) => !hostedUiFunctions().has(name)), 'not-found', 'authorizer'];
 
 /** The secrets (by logical id) a function's role may read. */
 function readableSecrets(name: string): Set<string> {

@@ -181,7 +181,7 @@ describe('sessions', () => {
     assert.equal(current?.id, phone.sessionId);
     assert.equal(current?.userAgent, 'phone/2.0');
     assert.equal(current?.ip, '127.0.0.1');
-    assert.deepEqual(Object.keys(current ?? {}).sort(), ['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
+    assert.deepEqual(Object.keys(current ?? {}).sort(), ['client', 'createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
     assert.equal(sessions.find((s) => s.id === me.sessionId)?.current, false);
   });
 

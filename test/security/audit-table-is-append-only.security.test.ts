@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import type { CfnElement } from 'aws-cdk-lib';
 import { accessOf } from '../../infra/constructs/function-access.js';
 import { auditTableDefinition } from '../../shared/adapters/dynamodb/audit-table.js';
-import { functionNames } from '../../shared/http/routes.js';
+import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch, type TemplateJson } from '../infra/synth.js';
 import { actionsOf, referencesIn, resourcesOfType, type Statement } from '../infra/template.js';
 
-const LATCH_FUNCTIONS = [...functionNames(), 'not-found', 'authorizer'];
+const LATCH_FUNCTIONS = [...functionNames().filter((name) => !hostedUiFunctions().has(name)), 'not-found', 'authorizer'];
 
 /** Actions that would let a role change or remove an audit item once written. */
 const FORBIDDEN = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];

@@ -80,9 +80,11 @@ async function signedInBrowser(env: Record<string, string> = {}, overrides: Para
   const deps = await memoryDeps({ AUTH_UI: 'true', APP_URL: `${ORIGIN}/ui`, AUTH_MFA: 'optional', ...env });
   const user = aUser({ passwordHash: await deps.hasher.hash(PASSWORD), ...overrides });
   await deps.store.commit([{ type: 'createUser', user }]);
-  const tokens = await signIn(deps, { email: user.email, password: PASSWORD }, { ip: '192.0.2.1', userAgent: 'unit-browser/1.0' });
+  // A UI sign-in (`client: 'ui'`, as `uiRequest(ctx)` makes it): the session's handle is the cookie.
+  const tokens = await signIn(deps, { email: user.email, password: PASSWORD }, { ip: '192.0.2.1', userAgent: 'unit-browser/1.0', client: 'ui' });
+  assert.ok(tokens.uiSession, 'a UI sign-in answers the UI session handle');
   const browser = new MemoryBrowser(deps);
-  browser.cookies.set('__Host-latch_ui', tokens.renewalToken);
+  browser.cookies.set('__Host-latch_ui', tokens.uiSession);
   return { deps, user, browser };
 }
 
