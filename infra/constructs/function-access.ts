@@ -25,12 +25,24 @@ export type AuditAccess = 'none' | 'append' | 'query';
 /** Which half of the signing key ring a function may read. */
 export type KeyAccess = 'none' | 'verify' | 'sign';
 
-/** IAM actions of each {@link TableAccess} level on the table itself. */
+/**
+ * IAM actions of each {@link TableAccess} level on the table itself. `BatchGetItem` reads what
+ * `GetItem` may (the adapter's read batcher, `shared/adapters/dynamodb/read-batch.ts`, sends reads
+ * asked for together as one batch).
+ */
 export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   none: [],
-  get: ['dynamodb:GetItem'],
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+  get: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
 };
 
 /** IAM actions of each {@link AuditAccess} level on the audit table (`Query` also on its indexes). */
