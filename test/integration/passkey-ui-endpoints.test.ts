@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { parseRenewalToken } from '../../shared/domain/tokens.js';
+import { parseUiSessionCookie } from '../../shared/domain/tokens.js';
 import { getDeps } from '../../shared/runtime/lambda-deps.js';
 import { COOKIES, csrfToken } from '../../shared/ui/security.js';
 import { assertProblem } from '../support/accounts.js';
@@ -45,11 +45,11 @@ class Jar {
 
 /** The `passkeys` token of the jar's binding: the UI session's when signed in, else the pre-sign-in cookie's. */
 async function csrfOf(jar: Jar): Promise<string> {
-  const ui = parseRenewalToken(jar.cookies.get(COOKIES.session));
+  const ui = parseUiSessionCookie(jar.cookies.get(COOKIES.session));
   if (ui) {
     const session = await api.store.getSession(ui.userId, ui.sessionId);
-    assert.ok(session);
-    return csrfToken({ kind: 'session', sessionSecret: Buffer.from(session.renewalKey, 'base64url') }, 'passkeys');
+    assert.ok(session?.csrfSecret, 'a UI session has its own CSRF secret');
+    return csrfToken({ kind: 'session', sessionSecret: Buffer.from(session.csrfSecret, 'base64url') }, 'passkeys');
   }
   if (!jar.cookies.has(COOKIES.csrf)) jar.cookies.set(COOKIES.csrf, randomBytes(32).toString('base64url'));
   return csrfToken({ kind: 'anonymous', uiSecret, cookie: jar.cookies.get(COOKIES.csrf) as string }, 'passkeys');
@@ -136,6 +136,6 @@ test('the second step: the mfaToken from __Host-latch_mfa; success sets __Host-l
   assert.deepEqual(done.body, { redirect: '/ui/account' });
   assert.ok(jar.cookies.has(COOKIES.session));
   assert.ok(!jar.cookies.has(COOKIES.mfa));
-  const ui = parseRenewalToken(jar.cookies.get(COOKIES.session));
+  const ui = parseUiSessionCookie(jar.cookies.get(COOKIES.session));
   assert.deepEqual((await api.store.getSession(user.id, ui?.sessionId ?? ''))?.amr, ['pwd', 'hwk', 'mfa']);
 });
