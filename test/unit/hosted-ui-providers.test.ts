@@ -9,10 +9,12 @@ import { test } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfig } from '../../shared/config.js';
 import { type ProviderProfile, parseOAuthProviders } from '../../shared/domain/oauth.js';
+import { signIn } from '../../shared/flows/current-session.js';
+import { inviteUser } from '../../shared/flows/invitations.js';
 import type { OAuthProviders } from '../../shared/ports/oauth-providers.js';
 import { handleUi } from '../../shared/ui/app.js';
 import { aUser } from '../support/fixtures.js';
-import { type MemoryDeps, memoryDeps } from '../support/memory.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 const PASSWORD = 'Correct-horse-battery-2719';
 const ORIGIN = 'https://app.test';
@@ -260,11 +262,39 @@ test('POST /ui/oauth/<provider>/callback (form_post) needs no token or origin: 3
   assert.equal(other.status, 403);
 });
 
-test('link and step-up intents: a guest is sent to sign in; a signed-in link goes to the provider', async () => {
+test('a guest who starts a link is sent to sign in first', async () => {
   const { browser } = await setup(() => verified('x@example.com'));
   const guest = await browser.get('/ui/oauth/corp/start?intent=link');
   assert.equal(guest.status, 303);
   assert.match(guest.location ?? '', /^\/ui\/sign-in\?return=/);
+});
+
+test('a signed-in user links a provider from the security page: start, the provider, back on the security page', async () => {
+  const { deps, browser, seen } = await setup(() => verified('linker-at-corp@example.com'));
+  const user = aUser({ email: 'linker@example.com', passwordHash: await deps.hasher.hash(PASSWORD) });
+  await deps.store.commit([{ type: 'createUser', user }]);
+  const tokens = await signIn(deps, { email: user.email, password: PASSWORD }, { ip: '192.0.2.1', userAgent: 'unit-browser/1.0', client: 'ui' });
+  browser.cookies.set('__Host-latch_ui', tokens.uiSession as string);
+  const start = await browser.get('/ui/oauth/corp/start?intent=link');
+  assert.equal(start.status, 303);
+  assert.match(start.location ?? '', /^https:\/\/sso\.corp\.example\//);
+  const flowSecret = (browser.cookies.get('__Host-latch_flow') ?? '').split('.')[0] ?? '';
+  assert.ok(flowSecret.length > 40 && !(start.location ?? '').includes(flowSecret), 'the flowSecret never goes to the provider');
+  const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+  assert.equal(back.location, '/ui/account/security');
+  const identity = await deps.store.findIdentity('corp', 'sub-linker-at-corp@example.com');
+  assert.equal(identity?.userId, user.id);
+});
+
+test('an invitation is accepted through a provider: the invitation page links with the token, the identity completes the invited user', async () => {
+  const { deps, browser, seen } = await setup(() => ({ sub: 's-inv', email: 'other-address@example.com', emailVerified: true, name: null }));
+  await inviteUser(deps, null, 'invited@example.com');
+  const token = lastMailedToken(deps, 'invited@example.com', 'invitation');
+  const back = await roundTrip(browser, seen, 'good', `/ui/invitation/${token}`);
+  assert.equal(back.location, '/ui/account');
+  const identity = await deps.store.findIdentity('corp', 's-inv');
+  assert.ok(identity);
+  assert.equal((await deps.store.getUser(identity.userId))?.email, 'invited@example.com');
 });
 
 test('loadConfig refuses the UI with a provider whose redirectUris lack <APP_URL>/oauth/<provider>/callback', () => {
