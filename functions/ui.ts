@@ -1,5 +1,5 @@
 import type { RouteKeyOf } from '../shared/http/routes.js';
-import { WITH_LEGACY_PASSWORDS } from '../shared/runtime/optional-adapters.js';
+import { WITH_LEGACY_PASSWORDS, WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
 /**
@@ -8,4 +8,4 @@ import { uiHandler } from '../shared/ui/handler.js';
  */
 export const served = ['GET /oauth2/authorize', 'GET /oauth2/logout'] as const satisfies ReadonlyArray<RouteKeyOf<'ui'>>;
 
-export const handler = uiHandler(WITH_LEGACY_PASSWORDS);
+export const handler = uiHandler({ ...WITH_LEGACY_PASSWORDS, ...WITH_OAUTH });

@@ -242,6 +242,17 @@ function checkRelatedBounds(config: Config): void {
       `AUTH_REMEMBER_ME_TTL_SECONDS (${config.rememberMeTtlSeconds}) must be at least AUTH_SESSION_TTL_SECONDS (${config.sessionTtlSeconds}): "remember me" would shorten the session`,
     );
   }
+  // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
+  if (config.ui.enabled) {
+    for (const provider of config.oauthProviders) {
+      const callback = `${config.appUrl}/oauth/${provider.id}/callback`;
+      if (!provider.redirectUris.includes(callback)) {
+        throw new Error(
+          `AUTH_OAUTH_PROVIDERS: provider "${provider.id}" must list ${callback} in redirectUris while AUTH_UI is on (the hosted pages' callback)`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -176,7 +176,9 @@ export async function startLocalProvider(options: {
   const { env } = options;
   if ((env.AUTH_OAUTH_PROVIDERS ?? '').trim() !== '' || /^(false|0)$/i.test(env.LATCH_LOCAL_OP ?? '')) return undefined;
   const redirectUris = (
-    env.LATCH_LOCAL_OP_REDIRECT_URIS ?? `http://127.0.0.1:${options.apiPort}/ui/oauth/local/callback,http://localhost:5173/oauth/local/callback`
+    env.LATCH_LOCAL_OP_REDIRECT_URIS ??
+    // The hosted pages' callback follows APP_URL (loadConfig requires it with AUTH_UI on).
+    `${(env.APP_URL ?? `http://127.0.0.1:${options.apiPort}/ui`).replace(/\/+$/, '')}/oauth/local/callback,http://localhost:5173/oauth/local/callback`
   )
     .split(',')
     .map((u) => u.trim())

@@ -12,6 +12,7 @@ import { checkPost, contextOf, failurePage, messagePage, type PageRoute, type Re
 import { accountPages } from './pages/account.js';
 import { guestPages } from './pages/guest.js';
 import { localePages } from './pages/locale.js';
+import { oauthPages } from './pages/oauth.js';
 import { oauth2Pages } from './pages/oauth2.js';
 import { reauthenticatePages } from './pages/reauthenticate.js';
 import { securityPages } from './pages/security.js';
@@ -29,6 +30,7 @@ const PAGES: PageRoute[] = [
   ...reauthenticatePages,
   ...oauth2Pages,
   ...localePages,
+  ...oauthPages,
   route('GET', '/ui/signed-out', 'any', async (ctx) => messagePage(ctx, 'signedOut.title', 'signedOut.body', 200, true)),
 ];
 
@@ -61,7 +63,7 @@ export async function handleUi(deps: Deps, event: APIGatewayProxyEventV2, form: 
     return messagePage(ctx, 'notFound.title', 'notFound.body', 404, true);
   }
   const { page, match } = found;
-  if (page.method === 'POST') {
+  if (page.method === 'POST' && !page.csrfExempt) {
     const refused = await checkPost(ctx, page.formId ?? '');
     if (refused) return refused;
   }

@@ -298,6 +298,23 @@ const en = {
   'account.languageSubmit': 'Save language',
   'field.locale': 'Language',
   // --- end brand ---
+  // --- uioauth: provider pages (hosted-ui §5.1) ---
+  'oauth.signInWith': 'Sign in with {provider}',
+  'oauth.or': 'Or sign in with',
+  'oauth.error.title': 'Sign-in with the provider failed',
+  'oauth.error.failed': "Something went wrong, and you couldn't be signed in. Please try again.",
+  'oauth.error.expired': 'This sign-in has expired or was already used. Please start again.',
+  'oauth.error.registrationClosed': 'There is no account for this {provider} account, and new accounts cannot be created this way.',
+  'oauth.error.identityTaken': 'The {provider} account is already bound to another user.',
+  'oauth.error.alreadyLinked': 'Your account already has another {provider} account linked.',
+  'oauth.error.again': 'Try again',
+  'oauth.addEmail.title': 'Add your email address',
+  'oauth.addEmail.intro': 'Your {provider} account did not share an email address. Enter the address for your account.',
+  'oauth.addEmail.submit': 'Continue',
+  'oauth.link.title': 'Link your {provider} account',
+  'oauth.link.intro': 'An account with this address exists. Sign in to link your {provider} account.',
+  'oauth.link.submit': 'Sign in and link',
+  // --- end uioauth ---
 } as const;
 
 export type MessageId = keyof typeof en;
@@ -602,6 +619,23 @@ const de: Catalogue = {
   'account.languageSubmit': 'Sprache speichern',
   'field.locale': 'Sprache',
   // --- end brand ---
+  // --- uioauth: provider pages (hosted-ui §5.1) ---
+  'oauth.signInWith': 'Mit {provider} anmelden',
+  'oauth.or': 'Oder anmelden mit',
+  'oauth.error.title': 'Anmeldung beim Anbieter fehlgeschlagen',
+  'oauth.error.failed': 'Etwas ist schiefgegangen, und Sie konnten nicht angemeldet werden. Bitte versuchen Sie es erneut.',
+  'oauth.error.expired': 'Diese Anmeldung ist abgelaufen oder wurde schon benutzt. Bitte beginnen Sie erneut.',
+  'oauth.error.registrationClosed': 'Zu diesem {provider}-Konto gibt es kein Konto, und auf diesem Weg können keine neuen Konten erstellt werden.',
+  'oauth.error.identityTaken': 'Das {provider}-Konto ist bereits mit einem anderen Benutzer verknüpft.',
+  'oauth.error.alreadyLinked': 'Mit Ihrem Konto ist bereits ein anderes {provider}-Konto verknüpft.',
+  'oauth.error.again': 'Erneut versuchen',
+  'oauth.addEmail.title': 'E-Mail-Adresse hinzufügen',
+  'oauth.addEmail.intro': 'Ihr {provider}-Konto hat keine E-Mail-Adresse übermittelt. Geben Sie die Adresse für Ihr Konto ein.',
+  'oauth.addEmail.submit': 'Weiter',
+  'oauth.link.title': 'Ihr {provider}-Konto verknüpfen',
+  'oauth.link.intro': 'Ein Konto mit dieser Adresse existiert bereits. Melden Sie sich an, um Ihr {provider}-Konto zu verknüpfen.',
+  'oauth.link.submit': 'Anmelden und verknüpfen',
+  // --- end uioauth ---
 };
 
 /** The shipped locales and the pseudo-locales (served only with `AUTH_UI_PSEUDO_LOCALES=true`). */

@@ -55,6 +55,8 @@ export interface PageRoute {
   /** `user`: a UI session is required; `guest`: a signed-in user is sent to the account page. */
   access: 'any' | 'user' | 'guest';
   handler: Handler;
+  /** A POST that changes nothing and takes no CSRF token or Origin check: only Apple's `form_post` callback (hosted-ui §4). */
+  csrfExempt?: true;
 }
 
 export const TOKEN = '(?<token>[A-Za-z0-9._-]{1,200})';

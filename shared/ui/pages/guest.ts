@@ -28,6 +28,7 @@ import {
 import { field, form, h, links, notice, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
 import { challengeHasPasskey, challengeOf, secondStep } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
+import { providerLinks } from './oauth.js';
 
 function signInPage(ctx: Ctx, errors: PageErrors, values: { email?: string }): Result {
   const view = viewOf(ctx);
@@ -53,6 +54,7 @@ function signInPage(ctx: Ctx, errors: PageErrors, values: { email?: string }): R
       t(view, 'signIn.submit'),
     ),
     h('p', null, passkeyButton(view, 'sign-in', t(view, 'signIn.passkey'))),
+    providerLinks(ctx, view),
     links([
       { href: '/ui/sign-up', text: t(view, 'signIn.signUp') },
       { href: '/ui/forgot-password', text: t(view, 'signIn.forgot') },
@@ -312,6 +314,8 @@ function newPasswordPage(ctx: Ctx, kind: keyof typeof NEW_PASSWORD_PAGES, token:
         ],
         t(view, p.submit),
       ),
+      // An invitation can be accepted through a provider too (social-sign-in §4.3 case 2).
+      kind === 'invitation' ? providerLinks(ctx, view, { invitation: token }) : null,
     ]),
   );
 }

@@ -1,0 +1,313 @@
+/**
+ * The provider pages (docs/specs/hosted-ui.md §5.1) render every state, driven through `handleUi`
+ * over in-memory deps with a provider whose answer the test chooses; the flow secret and the
+ * pending token stay in `__Host-` HttpOnly cookies and never reach the HTML; `loadConfig` refuses
+ * the UI with a provider that lacks the pages' callback.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { loadConfig } from '../../shared/config.js';
+import { type ProviderProfile, parseOAuthProviders } from '../../shared/domain/oauth.js';
+import { signIn } from '../../shared/flows/current-session.js';
+import { inviteUser } from '../../shared/flows/invitations.js';
+import type { OAuthProviders } from '../../shared/ports/oauth-providers.js';
+import { handleUi } from '../../shared/ui/app.js';
+import { aUser } from '../support/fixtures.js';
+import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
+
+const PASSWORD = 'Correct-horse-battery-2719';
+const ORIGIN = 'https://app.test';
+const CALLBACK = `${ORIGIN}/ui/oauth/corp/callback`;
+
+interface Answer {
+  status: number;
+  location: string | undefined;
+  html: string;
+  cookies: string[];
+}
+
+/** A browser over `handleUi` (as in hosted-ui-security.test.ts): keeps the cookies, posts forms with their page's token. */
+class MemoryBrowser {
+  readonly cookies = new Map<string, string>();
+  constructor(readonly deps: MemoryDeps) {}
+
+  async request(method: 'GET' | 'POST', target: string, form: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Answer> {
+    const url = new URL(target, ORIGIN);
+    const event = {
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      queryStringParameters: Object.fromEntries(url.searchParams),
+      headers: {
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        'user-agent': 'unit-browser/1.0',
+        ...(method === 'POST' ? { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      requestContext: { http: { method, sourceIp: '192.0.2.1', userAgent: 'unit-browser/1.0' }, requestId: 'req-1' },
+    } as unknown as APIGatewayProxyEventV2;
+    const result = await handleUi(this.deps, event, form);
+    for (const line of result.cookies ?? []) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1);
+      if (/Max-Age=0/.test(line) || value === '') this.cookies.delete(pair.slice(0, at));
+      else this.cookies.set(pair.slice(0, at), value);
+    }
+    const h = (result.headers ?? {}) as Record<string, string>;
+    return { status: result.statusCode ?? 200, location: h.location, html: String(result.body ?? ''), cookies: result.cookies ?? [] };
+  }
+
+  get(target: string): Promise<Answer> {
+    return this.request('GET', target);
+  }
+
+  submit(html: string, action: string, fields: Record<string, string> = {}): Promise<Answer> {
+    return this.request('POST', action, { _csrf: csrfOf(html, action), ...fields });
+  }
+}
+
+function csrfOf(html: string, action: string): string {
+  const at = html.indexOf(`action="${action.replaceAll('&', '&amp;')}"`);
+  assert.ok(at >= 0, `a form posts to ${action}`);
+  const match = /name="_csrf" value="([^"]+)"/.exec(html.slice(at));
+  assert.ok(match?.[1], `a token in the form posting to ${action}`);
+  return match[1];
+}
+
+const PROVIDERS = parseOAuthProviders(
+  [{ id: 'corp', preset: 'oidc', name: 'Corp SSO', issuer: 'https://sso.corp.example', clientId: 'c', clientSecret: { env: 'X' }, redirectUris: [CALLBACK] }],
+  false,
+);
+
+/** A provider whose next answer is `profile`; records the state of the last authorization URL. */
+function withProvider(deps: MemoryDeps, profile: () => ProviderProfile) {
+  const seen = { state: '', callbackUrl: '' };
+  deps.oauth = {
+    list: () => PROVIDERS,
+    authorizationUrl: async (_p, request) => {
+      seen.state = request.state;
+      return `https://sso.corp.example/authorize?${new URLSearchParams({ state: request.state, redirect_uri: request.redirectUri })}`;
+    },
+    finish: async (_p, request) => {
+      seen.callbackUrl = request.callbackUrl;
+      if (new URL(request.callbackUrl).searchParams.get('code') !== 'good') throw new (await import('../../shared/domain/errors.js')).AuthError('oauth_failed');
+      return profile();
+    },
+    verifyIdToken: () => Promise.reject(new Error('not called')),
+  } satisfies OAuthProviders;
+  return seen;
+}
+
+async function setup(profile: () => ProviderProfile, env: Record<string, string> = {}) {
+  const deps = await memoryDeps({ AUTH_UI: 'true', APP_URL: `${ORIGIN}/ui`, AUTH_MFA: 'optional', ...env });
+  const seen = withProvider(deps, profile);
+  return { deps, seen, browser: new MemoryBrowser(deps) };
+}
+
+/** From the sign-in page's link to the provider and back with `code`. */
+async function roundTrip(browser: MemoryBrowser, seen: { state: string }, code = 'good', from = '/ui/sign-in'): Promise<Answer> {
+  const signInPage = await browser.get(from);
+  const href = /href="(\/ui\/oauth\/corp\/start[^"]*)"/.exec(signInPage.html)?.[1]?.replaceAll('&amp;', '&');
+  assert.ok(href, 'a provider link on the page');
+  const start = await browser.get(href);
+  assert.equal(start.status, 303);
+  assert.match(start.location ?? '', /^https:\/\/sso\.corp\.example\/authorize\?/);
+  return browser.get(`/ui/oauth/corp/callback?${new URLSearchParams({ code, state: seen.state })}`);
+}
+
+function noSecretsIn(html: string, browser: MemoryBrowser): void {
+  for (const [name, value] of browser.cookies) {
+    if (name === '__Host-latch_lang') continue;
+    for (const part of value.split('.')) if (part.length >= 20) assert.ok(!html.includes(part), `${name} does not appear in the HTML`);
+  }
+}
+
+const verified = (email: string): ProviderProfile => ({ sub: `sub-${email}`, email, emailVerified: true, name: 'Ada' });
+
+test('the sign-in page links (never posts) to each provider; start sets the __Host- HttpOnly flow cookie and redirects; an unknown provider is the 404 page', async () => {
+  const { browser } = await setup(() => verified('ada@example.com'));
+  const signInPage = await browser.get('/ui/sign-in');
+  assert.ok(signInPage.html.includes('href="/ui/oauth/corp/start?intent=sign_in"'));
+  assert.ok(signInPage.html.includes('Sign in with Corp SSO'));
+  assert.ok(!signInPage.html.includes('action="/ui/oauth/'), 'no form posts to a provider route');
+  const start = await browser.get('/ui/oauth/corp/start?intent=sign_in');
+  assert.equal(start.status, 303);
+  const flow = start.cookies.find((c) => c.startsWith('__Host-latch_flow='));
+  assert.ok(flow);
+  assert.match(flow, /; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+  const unknown = await browser.get('/ui/oauth/nope/start');
+  assert.equal(unknown.status, 404);
+  assert.ok(unknown.html.includes('<h1>'));
+});
+
+test('a verified new address signs in: the UI session starts, the flow cookie is cleared, the account page follows', async () => {
+  const { browser, seen } = await setup(() => verified('new@example.com'));
+  const back = await roundTrip(browser, seen);
+  assert.equal(back.status, 303);
+  assert.equal(back.location, '/ui/account');
+  assert.ok(back.cookies.some((c) => c.startsWith('__Host-latch_flow=;') && c.includes('Max-Age=0')));
+  assert.ok(browser.cookies.has('__Host-latch_ui'));
+  assert.ok(seen.callbackUrl.startsWith(`${CALLBACK}?`), 'the callback URL is the pages’ redirect URI');
+  const account = await browser.get('/ui/account');
+  assert.equal(account.status, 200);
+  assert.ok(account.html.includes('new@example.com'));
+});
+
+test('a return target survives the provider round trip', async () => {
+  const { browser, seen } = await setup(() => verified('ret@example.com'));
+  const back = await roundTrip(browser, seen, 'good', '/ui/sign-in?return=%2Fui%2Faccount%2Fsecurity');
+  assert.equal(back.location, '/ui/account/security');
+});
+
+test('a user with a second factor goes to the second step', async () => {
+  const { deps, browser, seen } = await setup(() => verified('mfa@example.com'));
+  const user = aUser({ email: 'mfa@example.com', passwordHash: await deps.hasher.hash(PASSWORD), mfaEnabled: true });
+  await deps.store.commit([
+    { type: 'createUser', user },
+    {
+      type: 'putIdentity',
+      identity: {
+        userId: user.id,
+        provider: 'corp',
+        sub: 'sub-mfa@example.com',
+        email: null,
+        emailVerified: false,
+        name: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        lastUsedAt: '2026-01-01T00:00:00.000Z',
+      },
+    },
+  ]);
+  const back = await roundTrip(browser, seen);
+  assert.equal(back.status, 303);
+  assert.match(back.location ?? '', /^\/ui\/sign-in\/mfa\?/);
+  assert.ok(browser.cookies.has('__Host-latch_mfa'));
+  const mfa = await browser.get(back.location as string);
+  assert.equal(mfa.status, 200);
+  noSecretsIn(mfa.html, browser);
+});
+
+test('an unverified new address: "check your mail"', async () => {
+  const { browser, seen } = await setup(() => ({ sub: 's-u', email: 'unverified@example.com', emailVerified: false, name: null }));
+  const back = await roundTrip(browser, seen);
+  assert.equal(back.status, 202);
+  assert.ok(back.html.includes('Check your email'));
+});
+
+test('no email from the provider: the add-email page (pending token only in a cookie), then the account is created', async () => {
+  const { browser, seen } = await setup(() => ({ sub: 's-none', email: null, emailVerified: false, name: null }), { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' });
+  const back = await roundTrip(browser, seen);
+  assert.equal(back.location, '/ui/oauth/add-email');
+  const pending = back.cookies.find((c) => c.startsWith('__Host-latch_pending='));
+  assert.ok(pending);
+  assert.match(pending, /; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+  const form = await browser.get('/ui/oauth/add-email');
+  assert.equal(form.status, 200);
+  assert.ok(form.html.includes('Add your email address'));
+  assert.ok(form.html.includes('Corp SSO'));
+  noSecretsIn(form.html, browser);
+  const blank = await browser.submit(form.html, '/ui/oauth/add-email', { email: '' });
+  assert.equal(blank.status, 422);
+  assert.ok(blank.html.includes('error-summary') || blank.html.includes('role="alert"'));
+  const done = await browser.submit(blank.html, '/ui/oauth/add-email', { email: 'typed@example.com' });
+  assert.equal(done.status, 303);
+  assert.equal(done.location, '/ui/account');
+  assert.ok(!browser.cookies.has('__Host-latch_pending'));
+});
+
+test('a verified address that is taken: the link page; signing in there links the identity', async () => {
+  const { deps, browser, seen } = await setup(() => verified('owner@example.com'));
+  const user = aUser({ email: 'owner@example.com', passwordHash: await deps.hasher.hash(PASSWORD) });
+  await deps.store.commit([{ type: 'createUser', user }]);
+  const back = await roundTrip(browser, seen);
+  assert.equal(back.location, '/ui/oauth/link');
+  const link = await browser.get('/ui/oauth/link');
+  assert.equal(link.status, 200);
+  assert.ok(link.html.includes('An account with this address exists. Sign in to link your Corp SSO account.'));
+  noSecretsIn(link.html, browser);
+  const wrong = await browser.submit(link.html, '/ui/oauth/link', { email: 'owner@example.com', password: 'wrong-password-123' });
+  assert.equal(wrong.status, 400);
+  const signedIn = await browser.submit(wrong.html, '/ui/oauth/link', { email: 'owner@example.com', password: PASSWORD });
+  assert.equal(signedIn.location, '/ui/oauth/link');
+  const linked = await browser.get('/ui/oauth/link');
+  assert.equal(linked.status, 303);
+  assert.equal(linked.location, '/ui/account/security');
+  assert.ok(await deps.store.findIdentity('corp', 'sub-owner@example.com'));
+  assert.ok(!browser.cookies.has('__Host-latch_pending'));
+});
+
+test('a provider error, a replayed callback and a missing flow cookie: error pages with PowAssent’s text, nothing signed in', async () => {
+  const { browser, seen } = await setup(() => verified('err@example.com'));
+  const failed = await roundTrip(browser, seen, 'bad');
+  assert.equal(failed.status, 400);
+  assert.ok(failed.html.includes('Something went wrong, and you couldn'));
+  assert.ok(!browser.cookies.has('__Host-latch_ui'));
+  const again = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+  assert.equal(again.status, 404);
+  assert.ok(again.html.includes('expired or was already used'));
+  const deu = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}&lang=de`);
+  assert.ok(deu.html.includes('abgelaufen'));
+  const noPending = await browser.get('/ui/oauth/add-email');
+  assert.equal(noPending.status, 404);
+});
+
+test('POST /ui/oauth/<provider>/callback (form_post) needs no token or origin: 303 to the GET with the fields as query, nothing else', async () => {
+  const { browser } = await setup(() => verified('apple@example.com'));
+  const answer = await browser.request('POST', '/ui/oauth/corp/callback', { code: 'c1', state: 's1' }, { origin: 'https://appleid.apple.com' });
+  assert.equal(answer.status, 303);
+  assert.equal(answer.location, '/ui/oauth/corp/callback?code=c1&state=s1');
+  // Every other POST keeps the checks.
+  const other = await browser.request('POST', '/ui/oauth/add-email', { email: 'x@example.com' }, { origin: 'https://evil.example' });
+  assert.equal(other.status, 403);
+});
+
+test('a guest who starts a link is sent to sign in first', async () => {
+  const { browser } = await setup(() => verified('x@example.com'));
+  const guest = await browser.get('/ui/oauth/corp/start?intent=link');
+  assert.equal(guest.status, 303);
+  assert.match(guest.location ?? '', /^\/ui\/sign-in\?return=/);
+});
+
+test('a signed-in user links a provider from the security page: start, the provider, back on the security page', async () => {
+  const { deps, browser, seen } = await setup(() => verified('linker-at-corp@example.com'));
+  const user = aUser({ email: 'linker@example.com', passwordHash: await deps.hasher.hash(PASSWORD) });
+  await deps.store.commit([{ type: 'createUser', user }]);
+  const tokens = await signIn(deps, { email: user.email, password: PASSWORD }, { ip: '192.0.2.1', userAgent: 'unit-browser/1.0', client: 'ui' });
+  browser.cookies.set('__Host-latch_ui', tokens.uiSession as string);
+  const start = await browser.get('/ui/oauth/corp/start?intent=link');
+  assert.equal(start.status, 303);
+  assert.match(start.location ?? '', /^https:\/\/sso\.corp\.example\//);
+  const flowSecret = (browser.cookies.get('__Host-latch_flow') ?? '').split('.')[0] ?? '';
+  assert.ok(flowSecret.length > 40 && !(start.location ?? '').includes(flowSecret), 'the flowSecret never goes to the provider');
+  const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+  assert.equal(back.location, '/ui/account/security');
+  const identity = await deps.store.findIdentity('corp', 'sub-linker-at-corp@example.com');
+  assert.equal(identity?.userId, user.id);
+});
+
+test('an invitation is accepted through a provider: the invitation page links with the token, the identity completes the invited user', async () => {
+  const { deps, browser, seen } = await setup(() => ({ sub: 's-inv', email: 'other-address@example.com', emailVerified: true, name: null }));
+  await inviteUser(deps, null, 'invited@example.com');
+  const token = lastMailedToken(deps, 'invited@example.com', 'invitation');
+  const back = await roundTrip(browser, seen, 'good', `/ui/invitation/${token}`);
+  assert.equal(back.location, '/ui/account');
+  const identity = await deps.store.findIdentity('corp', 's-inv');
+  assert.ok(identity);
+  assert.equal((await deps.store.getUser(identity.userId))?.email, 'invited@example.com');
+});
+
+test('loadConfig refuses the UI with a provider whose redirectUris lack <APP_URL>/oauth/<provider>/callback', () => {
+  const provider = (uris: string[]) =>
+    JSON.stringify([
+      { id: 'corp', preset: 'oidc', name: 'Corp', issuer: 'https://sso.corp.example', clientId: 'c', clientSecret: { env: 'X' }, redirectUris: uris },
+    ]);
+  const env = { AUTH_UI: 'true', APP_URL: 'https://auth.example/ui' };
+  assert.throws(
+    () => loadConfig({ ...env, AUTH_OAUTH_PROVIDERS: provider(['https://app.example/cb']) }),
+    /provider "corp" must list https:\/\/auth\.example\/ui\/oauth\/corp\/callback in redirectUris/,
+  );
+  assert.doesNotThrow(() => loadConfig({ ...env, AUTH_OAUTH_PROVIDERS: provider(['https://app.example/cb', 'https://auth.example/ui/oauth/corp/callback']) }));
+  // Without the UI, an app's own redirect URIs are enough.
+  assert.doesNotThrow(() => loadConfig({ APP_URL: 'https://auth.example/ui', AUTH_OAUTH_PROVIDERS: provider(['https://app.example/cb']) }));
+});
