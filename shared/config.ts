@@ -243,16 +243,7 @@ function checkRelatedBounds(config: Config): void {
     );
   }
   // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
-  if (config.ui.enabled) {
-    for (const provider of config.oauthProviders) {
-      const callback = `${config.appUrl}/oauth/${provider.id}/callback`;
-      if (!provider.redirectUris.includes(callback)) {
-        throw new Error(
-          `AUTH_OAUTH_PROVIDERS: provider "${provider.id}" must list ${callback} in redirectUris while AUTH_UI is on (the hosted pages' callback)`,
-        );
-      }
-    }
-  }
+  if (config.ui.enabled) checkUiCallbacks(config.oauthProviders, config.appUrl);
 }
 
 /**
@@ -345,4 +336,18 @@ function webauthnSettings(
     webauthnChallengeTtlSeconds: int(env, 'AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS'),
     webauthnMaxPasskeys: int(env, 'AUTH_WEBAUTHN_MAX_PASSKEYS'),
   };
+}
+
+/**
+ * With the hosted pages on, every provider must list `<APP_URL>/oauth/<provider>/callback` in
+ * `redirectUris` (hosted-ui §2). Checked by `loadConfig` and, so that a deployment cannot start
+ * with a configuration every function would refuse, by the construct at synth.
+ */
+export function checkUiCallbacks(providers: ReadonlyArray<{ id: string; redirectUris: readonly string[] }>, appUrl: string): void {
+  for (const provider of providers) {
+    const callback = `${appUrl}/oauth/${provider.id}/callback`;
+    if (!provider.redirectUris.includes(callback)) {
+      throw new Error(`AUTH_OAUTH_PROVIDERS: provider "${provider.id}" must list ${callback} in redirectUris while AUTH_UI is on (the hosted pages' callback)`);
+    }
+  }
 }

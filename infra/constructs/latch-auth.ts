@@ -172,7 +172,7 @@ export class LatchAuth extends Construct {
       loadMailTemplates({ LATCH_MAIL_TEMPLATES: path.resolve(PROJECT_ROOT, props.mailTemplatesFile) });
     }
     // --- social sign-in: providers checked at synth; their secrets readable by the functions that sign in with them ---
-    const oauthPlan = props.oauthProviders?.length ? planOAuthProviders(this, props.oauthProviders) : undefined;
+    const oauthPlan = props.oauthProviders?.length ? planOAuthProviders(this, props.oauthProviders, props.hostedUi ? props.appUrl : undefined) : undefined;
     const oauthFunctions: readonly string[] = ['oauth', 'ui'];
     // --- end social sign-in ---
     const sesIdentities = [props.sesIdentity ?? domainOf(props.mailFrom), ...(props.additionalSesIdentities ?? [])];

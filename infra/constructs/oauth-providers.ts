@@ -4,6 +4,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { checkUiCallbacks } from '../../shared/config.js';
 import { type OAuthEndpoints, type OAuthPreset, parseOAuthProviders } from '../../shared/domain/oauth.js';
 
 /**
@@ -62,10 +63,11 @@ function isSecretRef(value: unknown): value is LatchSecretRef {
 
 /**
  * Checks the providers at synth with the functions' own parser (`loadConfig`'s) and returns the
- * environment value and the secrets. A secret given as anything but a reference (a plain string
+ * environment value and the secrets (with the hosted pages on, also that each lists the pages'
+ * callback, `<appUrl>/oauth/<id>/callback`). A secret given as anything but a reference (a plain string
  * that is not an ARN, `{ env }`, a value) fails synth: secrets never enter the template.
  */
-export function planOAuthProviders(scope: Construct, providers: readonly LatchOAuthProvider[]): OAuthProvidersPlan {
+export function planOAuthProviders(scope: Construct, providers: readonly LatchOAuthProvider[], hostedUiAppUrl?: string): OAuthProvidersPlan {
   const secrets = new Map<string, LatchSecretRef>();
   const reference = (label: string, ref: unknown) => {
     if (!isSecretRef(ref)) throw new Error(`oauthProviders ${label}: give a Secrets Manager secret (ISecret or its ARN), never the secret itself`);
@@ -90,7 +92,9 @@ export function planOAuthProviders(scope: Construct, providers: readonly LatchOA
       typeof value === 'string' && Token.isUnresolved(value) ? 'arn:aws:secretsmanager:us-east-1:000000000000:secret:deploy-time' : value,
     ),
   );
-  parseOAuthProviders(standIn, false);
+  const parsed = parseOAuthProviders(standIn, false);
+  // With the hosted pages on, a provider without the pages' callback would stop every function at cold start.
+  if (hostedUiAppUrl !== undefined && !Token.isUnresolved(hostedUiAppUrl)) checkUiCallbacks(parsed, hostedUiAppUrl);
   return { value: Stack.of(scope).toJsonString(config), secrets: [...secrets.values()] };
 }
 

@@ -89,9 +89,15 @@ test('the oauth function gets the providers and may read exactly their secrets; 
 });
 
 test('with the hosted pages on, the ui function also gets the providers and their secrets', () => {
-  const { env, secretReads } = synth(threeProviders, { hostedUi: {} });
+  // Each provider also lists the pages' callback, <appUrl>/oauth/<id>/callback (hosted-ui §2).
+  const withUiCallbacks = () => threeProviders().map((p) => ({ ...p, redirectUris: [...p.redirectUris, `https://app.example.com/oauth/${p.id}/callback`] }));
+  const { env, secretReads } = synth(withUiCallbacks, { hostedUi: {} });
   assert.ok(typeof env('ui').AUTH_OAUTH_PROVIDERS === 'string');
   assert.deepEqual(new Set(secretReads('ui')), new Set([GOOGLE_ARN, GITHUB_ARN, APPLE_KEY_ARN]));
+});
+
+test('with the hosted pages on, a provider without the pages’ callback fails synth (every function would refuse the configuration at cold start)', () => {
+  assert.throws(() => synth(threeProviders, { hostedUi: {} }), /must list https:\/\/app\.example\.com\/oauth\/google\/callback in redirectUris/);
 });
 
 test('a secret made in the stack is referenced by its ARN (a token), granted with its key, never by value', () => {
