@@ -247,7 +247,7 @@ describe('sessions flows', () => {
       list.map((s) => s.current),
       [false, true],
     );
-    assert.deepEqual(Object.keys(list[0] ?? {}).sort(), ['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
+    assert.deepEqual(Object.keys(list[0] ?? {}).sort(), ['client', 'createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
     const before = list[0]?.lastUsedAt;
     deps.clock.advance(60);
     await checkAccessToken(deps, second.accessToken); // the hot path writes nothing
