@@ -6,74 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { loadConfig } from '../../shared/config.js';
 import { type ProviderProfile, parseOAuthProviders } from '../../shared/domain/oauth.js';
 import { signIn } from '../../shared/flows/current-session.js';
 import { inviteUser } from '../../shared/flows/invitations.js';
 import type { OAuthProviders } from '../../shared/ports/oauth-providers.js';
-import { handleUi } from '../../shared/ui/app.js';
 import { aUser } from '../support/fixtures.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
+import { type Answer, MemoryBrowser, ORIGIN } from '../support/memory-browser.js';
 
 const PASSWORD = 'Correct-horse-battery-2719';
-const ORIGIN = 'https://app.test';
 const CALLBACK = `${ORIGIN}/ui/oauth/corp/callback`;
-
-interface Answer {
-  status: number;
-  location: string | undefined;
-  html: string;
-  cookies: string[];
-}
-
-/** A browser over `handleUi` (as in hosted-ui-security.test.ts): keeps the cookies, posts forms with their page's token. */
-class MemoryBrowser {
-  readonly cookies = new Map<string, string>();
-  constructor(readonly deps: MemoryDeps) {}
-
-  async request(method: 'GET' | 'POST', target: string, form: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Answer> {
-    const url = new URL(target, ORIGIN);
-    const event = {
-      rawPath: url.pathname,
-      rawQueryString: url.search.slice(1),
-      queryStringParameters: Object.fromEntries(url.searchParams),
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'user-agent': 'unit-browser/1.0',
-        ...(method === 'POST' ? { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...headers,
-      },
-      requestContext: { http: { method, sourceIp: '192.0.2.1', userAgent: 'unit-browser/1.0' }, requestId: 'req-1' },
-    } as unknown as APIGatewayProxyEventV2;
-    const result = await handleUi(this.deps, event, form);
-    for (const line of result.cookies ?? []) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      const value = pair.slice(at + 1);
-      if (/Max-Age=0/.test(line) || value === '') this.cookies.delete(pair.slice(0, at));
-      else this.cookies.set(pair.slice(0, at), value);
-    }
-    const h = (result.headers ?? {}) as Record<string, string>;
-    return { status: result.statusCode ?? 200, location: h.location, html: String(result.body ?? ''), cookies: result.cookies ?? [] };
-  }
-
-  get(target: string): Promise<Answer> {
-    return this.request('GET', target);
-  }
-
-  submit(html: string, action: string, fields: Record<string, string> = {}): Promise<Answer> {
-    return this.request('POST', action, { _csrf: csrfOf(html, action), ...fields });
-  }
-}
-
-function csrfOf(html: string, action: string): string {
-  const at = html.indexOf(`action="${action.replaceAll('&', '&amp;')}"`);
-  assert.ok(at >= 0, `a form posts to ${action}`);
-  const match = /name="_csrf" value="([^"]+)"/.exec(html.slice(at));
-  assert.ok(match?.[1], `a token in the form posting to ${action}`);
-  return match[1];
-}
 
 const PROVIDERS = parseOAuthProviders(
   [{ id: 'corp', preset: 'oidc', name: 'Corp SSO', issuer: 'https://sso.corp.example', clientId: 'c', clientSecret: { env: 'X' }, redirectUris: [CALLBACK] }],
