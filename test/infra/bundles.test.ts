@@ -227,3 +227,22 @@ test('a hooks module is bundled next to each handler (named by LATCH_HOOKS_MODUL
     /hooksModule nowhere\.ts does not exist/,
   );
 });
+
+test('the hosted-UI functions (ui, oauth2-token) do not bundle @simplewebauthn/server: the pages manage passkeys without the ceremonies', async () => {
+  const { build } = await import('esbuild');
+  for (const name of hostedUiFunctions()) {
+    const result = await build({
+      entryPoints: [path.join(PROJECT_ROOT, 'functions', `${name}.ts`)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      external: ['@node-rs/argon2', '@aws-sdk/*'],
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile?.inputs ?? {});
+    assert.ok(inputs.length > 0, name);
+    assert.ok(!inputs.some((input) => input.includes('@simplewebauthn/server')), `${name} must not bundle @simplewebauthn/server`);
+  }
+});
