@@ -112,44 +112,32 @@ export interface Config {
 
 /** `AUTH_OAUTH_PROVIDERS`: JSON, or the path of a JSON file (§3.1). */
 function oauthProvidersOf(env: Env, allowHttpLoopback: boolean): OAuthProviderConfig[] {
-  const raw = (env.AUTH_OAUTH_PROVIDERS ?? '').trim() || '[]';
+  return parseOAuthProviders(jsonArraySetting(env, 'AUTH_OAUTH_PROVIDERS'), allowHttpLoopback);
+}
+
+/** A setting that is a JSON array or the path of a JSON file holding one (`[]` when unset); parsed, not yet checked. */
+function jsonArraySetting(env: Env, name: string): unknown {
+  const raw = (env[name] ?? '').trim() || '[]';
   let text = raw;
   if (!raw.startsWith('[')) {
     try {
       text = readFileSync(raw, 'utf8');
     } catch {
-      throw new Error(`AUTH_OAUTH_PROVIDERS must be a JSON array or the path of a JSON file; cannot read "${raw}"`);
+      throw new Error(`${name} must be a JSON array or the path of a JSON file; cannot read "${raw}"`);
     }
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw new Error('AUTH_OAUTH_PROVIDERS is not valid JSON');
+    throw new Error(`${name} is not valid JSON`);
   }
-  return parseOAuthProviders(parsed, allowHttpLoopback);
 }
 
 type Env = Record<string, string | undefined>;
 
 /** `AUTH_UI_CLIENTS`: JSON, or the path of a JSON file (docs/specs/hosted-ui.md §6). */
 function uiClientsOf(env: Env): UiClient[] {
-  const raw = (env.AUTH_UI_CLIENTS ?? '').trim() || '[]';
-  let text = raw;
-  if (!raw.startsWith('[')) {
-    try {
-      text = readFileSync(raw, 'utf8');
-    } catch {
-      throw new Error(`AUTH_UI_CLIENTS must be a JSON array or the path of a JSON file; cannot read "${raw}"`);
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error('AUTH_UI_CLIENTS is not valid JSON');
-  }
-  return parseUiClients(parsed);
+  return parseUiClients(jsonArraySetting(env, 'AUTH_UI_CLIENTS'));
 }
 
 /** The declaration of a setting `loadConfig` reads (a name missing from the table is a bug here). */

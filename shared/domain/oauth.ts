@@ -139,7 +139,8 @@ function checkRedirectUri(label: string, raw: unknown): string {
   throw new Error(`${label} must be https, a private-use scheme (com.example.app:/path) or http on loopback, got "${raw}"`);
 }
 
-function secretSource(label: string, raw: unknown): SecretSource {
+/** A secret's source in configuration: a Secrets Manager ARN or an environment variable's name, never the secret itself. */
+export function secretSource(label: string, raw: unknown): SecretSource {
   if (raw && typeof raw === 'object') {
     const value = raw as Record<string, unknown>;
     if (typeof value.secretArn === 'string' && value.secretArn !== '') return { secretArn: value.secretArn };

@@ -4,7 +4,7 @@
  * client list, its checks, and the stored authorization code.
  */
 import { createHash } from 'node:crypto';
-import { isLoopbackHost, type SecretSource } from './oauth.js';
+import { isLoopbackHost, type SecretSource, secretSource } from './oauth.js';
 
 /** One configured client of `AUTH_UI_CLIENTS` (construct prop `hostedUi.clients`). */
 export interface UiClient {
@@ -94,15 +94,6 @@ function checkClientUri(label: string, raw: unknown): string {
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return raw;
   if (/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)) return raw;
   throw new Error(`${label} must be https, a private-use scheme (com.example.app:/path) or http on loopback, got "${raw}"`);
-}
-
-function secretSource(label: string, raw: unknown): SecretSource {
-  if (raw && typeof raw === 'object') {
-    const value = raw as Record<string, unknown>;
-    if (typeof value.secretArn === 'string' && value.secretArn !== '') return { secretArn: value.secretArn };
-    if (typeof value.env === 'string' && /^[A-Z_][A-Z0-9_]*$/.test(value.env)) return { env: value.env };
-  }
-  throw new Error(`${label} must be { "secretArn": "…" } or { "env": "NAME" } (never the secret itself)`);
 }
 
 /** The CSP `form-action` sources of the clients' redirect URIs: origins, or `scheme:` for private-use schemes (§4). */
