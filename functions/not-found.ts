@@ -2,19 +2,21 @@ import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { notFoundResponse, type Result } from '../shared/http/function.js';
-import { matchPath } from '../shared/http/routes.js';
+import { isGreedyRoute, isHostedUiRoute, matchPath } from '../shared/http/routes.js';
 import { getDeps } from '../shared/runtime/lambda-deps.js';
 
 const deps = getDeps();
 
 /**
  * API Gateway's `$default` route: unknown paths get problem+json 404, known paths with another
- * method 405 (with `Allow`), and CORS preflights of known paths 204 with the CORS headers.
+ * method 405 (with `Allow`), and CORS preflights of known paths 204 with the CORS headers. A POST
+ * to an unknown `/ui/…` path is a 404 here too (only a GET gets the pages' HTML 404).
  */
 export const handler = middy<APIGatewayProxyEventV2, Result>()
   .use(httpCors({ origins: deps.config.corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS', maxAge: 600 }))
   .handler(async (event) => {
-    const matches = matchPath(event.rawPath ?? '/');
+    // A greedy route (`GET /ui/{proxy+}`, the pages' HTML 404) names no resource; without the UI its rows are not deployed.
+    const matches = matchPath(event.rawPath ?? '/').filter((m) => !isGreedyRoute(m.route) && (deps.config.ui.enabled || !isHostedUiRoute(m.route)));
     const method = event.requestContext?.http?.method ?? 'GET';
     const allow = [...new Set(matches.map((m) => m.route.method))];
     let response: Result;

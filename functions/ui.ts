@@ -1,11 +1,10 @@
-import type { RouteKeyOf } from '../shared/http/routes.js';
 import { WITH_LEGACY_PASSWORDS, WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
 /**
- * The hosted pages (docs/hosted-ui.md): server-rendered forms over the flows, on `ANY /ui/{proxy+}`
- * and `ANY /ui`, plus the hand-off's browser endpoints of the route table.
+ * The hosted pages (docs/hosted-ui.md): server-rendered forms over the flows. Its routes are the
+ * `function: 'ui'` rows of `shared/http/routes.ts` (every page, the hand-off's browser endpoints,
+ * the assets and the catch-all `GET /ui/{proxy+}`); `shared/ui/app.ts` maps each page row to its
+ * handler, checked by the compiler.
  */
-export const served = ['GET /oauth2/authorize', 'GET /oauth2/logout'] as const satisfies ReadonlyArray<RouteKeyOf<'ui'>>;
-
 export const handler = uiHandler({ ...WITH_LEGACY_PASSWORDS, ...WITH_OAUTH });

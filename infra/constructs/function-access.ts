@@ -1,4 +1,4 @@
-import type { FunctionName } from '../../shared/http/routes.js';
+import { type FunctionName, type RouteDefinition, routeKey, routes as routeTable } from '../../shared/http/routes.js';
 
 /**
  * How much of the table a function may touch. The actions are exactly the ones the DynamoDB
@@ -232,7 +232,10 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
   },
   // --- hosted UI (docs/hosted-ui.md) ---
   /**
-   * ui: the hosted pages (only with the `hostedUi` prop), one `ANY /ui/{proxy+}` route. Its pages
+   * ui: the hosted pages (only with the `hostedUi` prop): every `function: 'ui'` row of the route
+   * table (each page, the assets, the catch-all `GET /ui/{proxy+}`), taken from the table rather
+   * than listed twice. Its grants are the union of what any page's flows need, so a new page row
+   * needs a new decision here only when its handler calls a flow outside that union. Its pages
    * call the flows of registration, session, account, sessions, email-confirmation,
    * password-reset and invitations directly: the union of their needs (argon2, mail, signing
    * keys, since a sign-in starts a Latch session; `csrf.rejected` and the audit key, from which
@@ -240,7 +243,7 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
    * codes) and audit queries (the activity page reads the user's own events, as `GET /me/activity`).
    */
   ui: {
-    routes: ['GET /oauth2/authorize', 'GET /oauth2/logout'],
+    routes: (routeTable as readonly RouteDefinition[]).filter((r) => r.function === 'ui').map(routeKey),
     table: 'readWrite',
     mail: true,
     keys: 'sign',

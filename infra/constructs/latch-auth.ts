@@ -258,17 +258,6 @@ export class LatchAuth extends Construct {
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy });
     this.stage = this.createStage(props.throttle);
     this.addRoutes(fnOf, props.hostedUi !== undefined);
-    // --- hosted UI: every page and asset under /ui goes to the ui function ---
-    if (props.hostedUi) {
-      const integration = new HttpLambdaIntegration('UiIntegration', fnOf('ui'));
-      for (const [id, path] of [
-        ['Route-ANY-ui-proxy', '/ui/{proxy+}'],
-        ['Route-ANY-ui', '/ui'],
-      ] as const) {
-        new apigwv2.HttpRoute(this.api, id, { httpApi: this.api, routeKey: apigwv2.HttpRouteKey.with(path, apigwv2.HttpMethod.ANY), integration });
-      }
-    }
-    // --- end hosted UI ---
     // --- custom domain (hosted-ui.md §9) ---
     this.customDomain = props.customDomain
       ? new LatchCustomDomain(this, 'CustomDomain', { ...props.customDomain, api: this.api, stage: this.stage, hostedUi: props.hostedUi !== undefined })
@@ -508,13 +497,16 @@ export class LatchAuth extends Construct {
     const integrationOf = (name: string): HttpLambdaIntegration => {
       let integration = integrations.get(name);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(name)}Integration`, fnOf(name));
+        // `ui` serves one row per page (about 50): one API-scoped invoke permission instead of one
+        // per route keeps the template far from CloudFormation's 500-resource limit.
+        integration = new HttpLambdaIntegration(`${pascal(name)}Integration`, fnOf(name), name === 'ui' ? { scopePermissionToRoute: false } : {});
         integrations.set(name, integration);
       }
       return integration;
     };
     for (const route of routes as readonly RouteDefinition[]) {
-      // The hosted UI's rows (`kind` set: the hand-off; `/ui/passkeys/*` of pk2) exist only with the `hostedUi` prop.
+      // The hosted UI's rows (`kind` set: every page of `ui`, its assets and catch-all `GET /ui/{proxy+}`, the hand-off,
+      // `/ui/passkeys/*` of pk2) exist only with the `hostedUi` prop.
       if ((isHostedUiRoute(route) || route.path.startsWith('/ui/')) && !hostedUi) continue;
       // Construct ids cannot hold '/': `POST /session/renew` → `Route-POST-session-renew`.
       new apigwv2.HttpRoute(this.api, `Route-${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, '-')}`, {

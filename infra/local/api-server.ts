@@ -7,9 +7,6 @@ import { passkeysPage } from './passkeys-page.js';
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type AuthorizerHandler = (event: unknown) => Promise<unknown>;
 
-/** The hosted pages' one API Gateway route (docs/hosted-ui.md). */
-export const UI_ROUTE_KEY = 'ANY /ui/{proxy+}';
-
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any Lambda runs. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
@@ -48,7 +45,6 @@ async function loadHandlers(): Promise<{
   notFound: Handler;
   authorizer: AuthorizerHandler;
   protectedRoutes: Map<string, LoadedProtectedRoute>;
-  ui: Handler;
 }> {
   const byFunction = new Map<FunctionName, Handler>();
   for (const name of functionNames()) {
@@ -56,16 +52,13 @@ async function loadHandlers(): Promise<{
     byFunction.set(name, mod.handler);
   }
   const notFound = ((await import('../../functions/not-found.js')) as { handler: Handler }).handler;
-  // --- hosted UI: `ANY /ui/{proxy+}` (and `/ui`) go to the `ui` function ---
-  const ui = ((await import('../../functions/ui.js')) as { handler: Handler }).handler;
-  // --- end hosted UI ---
   const authorizer = ((await import('../../functions/authorizer.js')) as { handler: AuthorizerHandler }).handler;
   const protectedRoutes = new Map<string, LoadedProtectedRoute>();
   for (const route of PROTECTED_ROUTES) {
     const routeKey = `${route.method} ${route.path}`;
     protectedRoutes.set(routeKey, { routeKey, name: route.name, handler: ((await import(route.module)) as { handler: Handler }).handler });
   }
-  return { byFunction, notFound, authorizer, protectedRoutes, ui };
+  return { byFunction, notFound, authorizer, protectedRoutes };
 }
 
 /** API Gateway's own answers when its Lambda authorizer stops a request. */
@@ -183,8 +176,8 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
 }
 
 /**
- * Serves the route table like API Gateway's HTTP API: matches the route (static paths before
- * parameters), builds a payload 2.0 event, invokes the function's `handler`, and falls back to
+ * Serves the route table like API Gateway's HTTP API: matches the route (segment by segment, a
+ * static segment before a `{param}` before a greedy `{proxy+}`), builds a payload 2.0 event, invokes the function's `handler`, and falls back to
  * the `$default` function for anything else. `GET /_local/protected` shows the authorizer at
  * work the way another service would use it: it runs `functions/authorizer.ts` on the request
  * and answers with the context a backend would receive (or 403, as API Gateway would). The
@@ -192,7 +185,7 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): v
  * same way and reach their own handler.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const { byFunction, notFound, authorizer, protectedRoutes, ui } = await loadHandlers();
+  const { byFunction, notFound, authorizer, protectedRoutes } = await loadHandlers();
   // The passkey test page (`/_local/passkeys`, `passkeys-page.ts`): its browser bundle is built now.
   const passkeysHtml = await passkeysPage();
   const trusted = options.trustedProxies ?? [];
@@ -227,13 +220,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         const authorized = { ...event, requestContext: { ...event.requestContext, authorizer: { lambda: decision.context ?? {} } } };
         return send(res, await guarded.handler(authorized, lambdaContext(guarded.name)));
       }
-      // --- hosted UI ---
-      // (pk2: the route table's `/ui/passkeys/*` rows, served by `passkeys`, are more specific than `/ui/{proxy+}`, as on API Gateway.)
-      const tableRoute = matchPath(url.pathname).some((m) => m.route.method === req.method);
-      if (/^(true|1)$/.test(process.env.AUTH_UI ?? '') && (url.pathname === '/ui' || url.pathname.startsWith('/ui/')) && !tableRoute) {
-        return send(res, await ui(toEvent(req, url, body, ip, UI_ROUTE_KEY, { proxy: url.pathname.slice(4) }), lambdaContext('ui')));
-      }
-      // --- end hosted UI ---
+      // The hosted pages are rows of the table too (`function: 'ui'`), down to the catch-all `GET /ui/{proxy+}`.
       const matches = matchPath(url.pathname);
       const match = matches.find((m) => m.route.method === req.method);
       if (!match) {

@@ -44,6 +44,35 @@ export interface RouteDefinition {
    * are pages, not problem+json); `oauth2`: a form body in, RFC 6749 JSON out (documented).
    */
   kind?: 'page' | 'oauth2';
+  /** A hosted page of `ui` (`kind: "page"`): what `shared/ui/app.ts` checks before the page's handler runs. */
+  page?: PageRules;
+}
+
+/**
+ * The rules of one hosted page (`docs/specs/hosted-ui.md` §3–§5), in its row so that a review of
+ * the table sees who may open which page, as `auth` says it for the API's routes.
+ */
+export interface PageRules {
+  /** `user`: a UI session (else to sign-in, and back); `guest`: a signed-in user goes to the account page; `any`. */
+  access: 'any' | 'user' | 'guest';
+  /** A POST: the form id its CSRF token is bound to (§4). */
+  form?: string;
+  /** A POST that changes nothing and takes no CSRF token or Origin check: only a provider's `form_post` callback (§4). */
+  csrfExempt?: true;
+}
+
+/** A page that `ui` shows: no bearer token, no JSON body, kept out of the OpenAPI document. */
+function uiGet<const P extends string, const A extends PageRules['access']>(path: P, access: A, summary: string) {
+  return { method: 'GET', path, function: 'ui', auth: 'none', body: false, kind: 'page', summary, page: { access } } as const;
+}
+
+/** A form that `ui` takes: its CSRF form id (or the one exemption of §4). */
+function uiPost<const P extends string, const R extends { access: PageRules['access']; form: string } | { access: PageRules['access']; csrfExempt: true }>(
+  path: P,
+  page: R,
+  summary: string,
+) {
+  return { method: 'POST', path, function: 'ui', auth: 'none', body: false, kind: 'page', summary, page } as const;
 }
 
 export const routes = [
@@ -251,16 +280,8 @@ export const routes = [
     summary: "Remove a user's provider identity (admin)",
   },
   // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6) ---
-  {
-    method: 'GET',
-    path: '/oauth2/authorize',
-    function: 'ui',
-    auth: 'none',
-    body: false,
-    kind: 'page',
-    summary: 'Hand-off: an authorization code for the signed-in UI session (sign-in first)',
-  },
-  { method: 'GET', path: '/oauth2/logout', function: 'ui', auth: 'none', body: false, kind: 'page', summary: 'Hand-off: end the UI session' },
+  uiGet('/oauth2/authorize', 'any', 'Hand-off: an authorization code for the signed-in UI session (sign-in first)'),
+  uiGet('/oauth2/logout', 'any', 'Hand-off: end the UI session'),
   {
     method: 'POST',
     path: '/oauth2/token',
@@ -271,6 +292,62 @@ export const routes = [
     summary: 'Hand-off: redeem an authorization code (PKCE) or a refresh token (RFC 6749)',
   },
   // --- end hand-off ---
+  // --- hosted pages (docs/specs/hosted-ui.md §2, §5): every page of `ui` is a row; GET shows, POST submits ---
+  uiGet('/ui', 'any', 'To the account page or sign-in'),
+  uiGet('/ui/signed-out', 'any', 'Signed out'),
+  // Before sign-in (§5.1).
+  uiGet('/ui/sign-in', 'guest', 'Sign-in page'),
+  uiPost('/ui/sign-in', { access: 'guest', form: 'sign-in' }, 'Sign in'),
+  uiGet('/ui/sign-in/mfa', 'guest', 'The second step of a sign-in'),
+  uiPost('/ui/sign-in/mfa', { access: 'guest', form: 'sign-in-mfa' }, 'Sign in: the second step'),
+  uiGet('/ui/sign-up', 'guest', 'Sign-up page'),
+  uiPost('/ui/sign-up', { access: 'guest', form: 'sign-up' }, 'Sign up'),
+  uiGet('/ui/forgot-password', 'any', 'Forgot password page'),
+  uiPost('/ui/forgot-password', { access: 'any', form: 'forgot' }, 'Mail a reset link'),
+  uiGet('/ui/confirm-email/resend', 'any', 'Resend confirmation page'),
+  uiPost('/ui/confirm-email/resend', { access: 'any', form: 'resend' }, 'Send the confirmation mail again'),
+  uiGet('/ui/confirm-email/{token}', 'any', 'A confirmation link: the address and a button'),
+  uiPost('/ui/confirm-email/{token}', { access: 'any', form: 'confirm' }, 'Confirm the address'),
+  uiGet('/ui/reset-password/{token}', 'any', 'A reset link: the new password form'),
+  uiPost('/ui/reset-password/{token}', { access: 'any', form: 'reset' }, 'Set the new password'),
+  uiGet('/ui/invitation/{token}', 'any', 'An invitation: the password form and providers'),
+  uiPost('/ui/invitation/{token}', { access: 'any', form: 'invitation' }, 'Accept the invitation'),
+  // Providers (§5.1; social-sign-in.md §4).
+  uiGet('/ui/oauth/{provider}/start', 'any', "Start a provider flow: to the provider's page"),
+  uiGet('/ui/oauth/{provider}/callback', 'any', "The provider's answer"),
+  uiPost('/ui/oauth/{provider}/callback', { access: 'any', csrfExempt: true }, "A provider's form_post answer: to the GET"),
+  uiGet('/ui/oauth/add-email', 'guest', 'An email for a pending provider identity'),
+  uiPost('/ui/oauth/add-email', { access: 'guest', form: 'oauth-add-email' }, 'Register a pending provider identity'),
+  uiGet('/ui/oauth/link', 'any', 'Sign in to link a provider'),
+  uiPost('/ui/oauth/link', { access: 'any', form: 'oauth-link' }, 'Sign in and link a provider'),
+  // Signed in (§5.2).
+  uiGet('/ui/reauthenticate', 'user', 'Confirm it is you (step-up)'),
+  uiPost('/ui/reauthenticate', { access: 'user', form: 'reauthenticate' }, 'Step up'),
+  uiGet('/ui/account', 'user', 'Account page'),
+  uiGet('/ui/account/activity', 'user', 'Account activity'),
+  uiPost('/ui/account/email', { access: 'user', form: 'account-email' }, 'Change the email'),
+  uiPost('/ui/account/password', { access: 'user', form: 'account-password' }, 'Change the password'),
+  uiPost('/ui/account/delete', { access: 'user', form: 'account-delete' }, 'Delete the account'),
+  uiPost('/ui/account/locale', { access: 'user', form: 'account-locale' }, 'Store the language'),
+  uiPost('/ui/sign-out', { access: 'any', form: 'sign-out' }, 'Sign out'),
+  uiGet('/ui/account/security', 'user', 'Security page'),
+  uiGet('/ui/account/sessions', 'user', 'To the sessions on the security page'),
+  uiPost('/ui/account/security/sessions/revoke', { access: 'user', form: 'security-session-revoke' }, 'Revoke a session'),
+  uiPost('/ui/account/security/sessions/revoke-all', { access: 'user', form: 'security-sessions-revoke-all' }, 'Sign out everywhere'),
+  uiGet('/ui/account/security/totp', 'user', 'TOTP enrolment'),
+  uiPost('/ui/account/security/totp', { access: 'user', form: 'security-totp-start' }, 'Start a TOTP enrolment'),
+  uiPost('/ui/account/security/totp/confirm', { access: 'user', form: 'security-totp-confirm' }, 'Turn TOTP on'),
+  uiPost('/ui/account/security/totp/disable', { access: 'user', form: 'security-totp-disable' }, 'Turn TOTP off'),
+  uiPost('/ui/account/security/recovery-codes', { access: 'user', form: 'security-recovery-codes' }, 'New recovery codes'),
+  uiPost('/ui/account/security/passkeys/rename', { access: 'user', form: 'security-passkey-rename' }, 'Rename a passkey'),
+  uiPost('/ui/account/security/passkeys/remove', { access: 'user', form: 'security-passkey-remove' }, 'Remove a passkey'),
+  uiPost('/ui/account/security/providers/unlink', { access: 'user', form: 'security-provider-unlink' }, 'Unlink a provider'),
+  uiPost('/ui/account/security/password/remove', { access: 'user', form: 'security-password-remove' }, 'Remove the password'),
+  uiPost('/ui/account/security/password', { access: 'user', form: 'security-password-set' }, 'Set a first password'),
+  // Served by `ui` itself, not by a page: the hashed assets (§2), and the HTML 404 (405 with `Allow`) of every other GET under /ui/.
+  { method: 'GET', path: '/ui/assets/{asset}', function: 'ui', auth: 'none', body: false, kind: 'page', summary: 'Hosted pages: a content-hashed asset' },
+  { method: 'GET', path: '/ui/{proxy+}', function: 'ui', auth: 'none', body: false, kind: 'page', summary: 'Hosted pages: the 404 page (405 for a form path)' },
+  // --- end hosted pages ---
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];
@@ -309,35 +386,58 @@ export function hostedUiFunctions(): ReadonlySet<FunctionName> {
 
 /** The route keys that are hosted-UI pages (not in the OpenAPI document, not problem+json). */
 export type PageRouteKey = KeyOf<Extract<Route, { kind: 'page' }>>;
+/** The route keys of the pages `ui` renders: each has exactly one handler in `shared/ui/app.ts` (the compiler checks both ways). */
+export type UiPageRouteKey = KeyOf<Extract<Route, { function: 'ui'; page: PageRules }>>;
+/** `ui`'s own rows without a page handler: the hashed assets and the catch-all (the HTML 404, or 405 on a form path). */
+export const UI_ASSET_ROUTE = 'GET /ui/assets/{asset}' satisfies RouteKeyOf<'ui'>;
+export const UI_CATCH_ALL_ROUTE = 'GET /ui/{proxy+}' satisfies RouteKeyOf<'ui'>;
 
 /** Distinct function names, in table order. */
 export function functionNames(): FunctionName[] {
   return [...new Set(routes.map((r) => r.function))];
 }
 
-/** The path pattern as a regular expression with named groups for the parameters. */
+/** True for a greedy route (`{proxy+}`): it matches any depth below its prefix, and loses to every other match. */
+export function isGreedyRoute(route: RouteDefinition): boolean {
+  return route.path.endsWith('+}');
+}
+
+/** The path pattern as a regular expression with named groups for the parameters (`{name}` one segment, `{name+}` the rest). */
 export function pathPattern(path: string): RegExp {
   const source = path
     .split('/')
     .map((segment) => {
-      const param = /^\{([A-Za-z]+)\}$/.exec(segment);
-      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const param = /^\{([A-Za-z]+)(\+?)\}$/.exec(segment);
+      if (param) return param[2] ? `(?<${param[1]}>.+)` : `(?<${param[1]}>[^/]+)`;
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
   return new RegExp(`^${source}$`);
 }
 
+/** Per segment: 0 static, 1 `{param}`, 2 `{proxy+}`; compared left to right, lower is more specific. */
+function specificity(path: string): number[] {
+  return path.split('/').map((segment) => (segment.endsWith('+}') ? 2 : segment.startsWith('{') ? 1 : 0));
+}
+
+function moreSpecific(a: string, b: string): number {
+  const [x, y] = [specificity(a), specificity(b)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+
 /**
- * Matches a request path as API Gateway does: a route without parameters wins over one with,
- * then the first in table order. Returns the routes at this path (any method) and the match.
+ * Matches a request path as API Gateway does: segment by segment, a static segment wins over a
+ * `{param}`, which wins over a greedy `{proxy+}`; then the first in table order. Returns the
+ * routes at this path (any method), most specific first, and the match.
  */
 export function matchPath(path: string): Array<{ route: RouteDefinition; params: Record<string, string> }> {
-  const matches: Array<{ route: RouteDefinition; params: Record<string, string>; static: boolean }> = [];
+  const matches: Array<{ route: RouteDefinition; params: Record<string, string> }> = [];
   for (const route of routes as readonly RouteDefinition[]) {
     const m = pathPattern(route.path).exec(path);
-    if (m) matches.push({ route, params: { ...(m.groups ?? {}) }, static: !route.path.includes('{') });
+    if (m) matches.push({ route, params: { ...(m.groups ?? {}) } });
   }
-  return matches.sort((a, b) => Number(b.static) - Number(a.static));
+  return matches.sort((a, b) => moreSpecific(a.route.path, b.route.path));
 }
 
 /**

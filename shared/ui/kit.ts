@@ -10,6 +10,7 @@ import { recordAudit } from '../flows/audit.js';
 import { type Deps, nowSeconds, type Principal, type RequestInfo } from '../flows/deps.js';
 import type { TokenPair } from '../flows/token-pair.js';
 import { header, requestInfo } from '../http/request.js';
+import type { UiPageRouteKey } from '../http/routes.js';
 import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
 import { errorSummary, h, type PageErrors, renderPage, t, type View } from './render.js';
 import { COOKIES, type CsrfBinding, clearCookie, cookiesOf, csrfToken, csrfValid, originAllowed, pageHeaders, randomToken, setCookie } from './security.js';
@@ -47,26 +48,15 @@ export interface Ctx {
 
 export type Handler = (ctx: Ctx, params: Record<string, string>) => Promise<Result>;
 
-export interface PageRoute {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  /** POST: the form id its CSRF token is bound to. */
-  formId?: string;
-  /** `user`: a UI session is required; `guest`: a signed-in user is sent to the account page. */
-  access: 'any' | 'user' | 'guest';
-  handler: Handler;
-  /** A POST that changes nothing and takes no CSRF token or Origin check: only Apple's `form_post` callback (hosted-ui §4). */
-  csrfExempt?: true;
-}
+/**
+ * The handlers of a group of pages, keyed by their route keys in `shared/http/routes.ts`, where
+ * each page's row holds its rules (access, CSRF form id). A key without a row does not compile;
+ * `shared/ui/app.ts` joins the groups and the compiler asks for a handler for every row.
+ */
+export type PageHandlers = Partial<Record<UiPageRouteKey, Handler>>;
 
-export const TOKEN = '(?<token>[A-Za-z0-9._-]{1,200})';
-export const route = (method: PageRoute['method'], path: string, access: PageRoute['access'], handler: Handler, formId?: string): PageRoute => ({
-  method,
-  pattern: new RegExp(`^${path}$`),
-  access,
-  handler,
-  ...(formId ? { formId } : {}),
-});
+/** What a page's path parameter may be; any other value gets the 404 page (mail-link tokens, provider names). */
+export const PATH_PARAMS: Readonly<Record<string, RegExp>> = { token: /^[A-Za-z0-9._-]{1,200}$/, provider: /^[a-z][a-z0-9-]{1,31}$/ };
 
 /** The 415 page: a form body the parser cannot read (malformed), refused before any page runs. */
 export async function unreadablePage(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {

@@ -7,6 +7,8 @@ test('route keys are unique and every route belongs to a function file that serv
   const keys = routes.map(routeKey);
   assert.equal(new Set(keys).size, keys.length);
   for (const name of functionNames()) {
+    // `ui`'s rows are served through the page map of `shared/ui/app.ts` (test/unit/ui-routes.test.ts).
+    if (name === 'ui') continue;
     const source = readFileSync(new URL(`../../functions/${name}.ts`, import.meta.url), 'utf8');
     for (const route of routes.filter((r) => r.function === name)) {
       assert.ok(source.includes(`'${routeKey(route)}'`), `functions/${name}.ts does not serve ${routeKey(route)}`);
@@ -29,4 +31,21 @@ test('every authenticated route is marked as such (no accidental public account 
     const own = route.path === '/me' || route.path.startsWith('/sessions') || (route.path === '/session' && route.method === 'DELETE');
     if (own) assert.notEqual(route.auth, 'none', routeKey(route));
   }
+});
+
+test('path matching: a static segment beats {param}, which beats a greedy {proxy+} (the hosted pages)', () => {
+  const keys = (path: string) => matchPath(path).map((m) => routeKey(m.route));
+  assert.deepEqual(keys('/ui/confirm-email/resend'), [
+    'GET /ui/confirm-email/resend',
+    'POST /ui/confirm-email/resend',
+    'GET /ui/confirm-email/{token}',
+    'POST /ui/confirm-email/{token}',
+    'GET /ui/{proxy+}',
+  ]);
+  assert.deepEqual(keys('/ui/reset-password/abc.def'), ['GET /ui/reset-password/{token}', 'POST /ui/reset-password/{token}', 'GET /ui/{proxy+}']);
+  assert.deepEqual(keys('/ui/oauth/add-email'), ['GET /ui/oauth/add-email', 'POST /ui/oauth/add-email', 'GET /ui/{proxy+}']);
+  assert.deepEqual(keys('/ui/no/such/page'), ['GET /ui/{proxy+}']);
+  assert.equal(matchPath('/ui/no/such/page')[0]?.params.proxy, 'no/such/page');
+  assert.deepEqual(keys('/ui'), ['GET /ui']);
+  assert.deepEqual(keys('/uix/a'), []);
 });

@@ -3,7 +3,7 @@ import { deleteMe, getMe, updateMe } from '../../flows/account.js';
 import { myActivity } from '../../flows/audit-queries.js';
 import { signOut } from '../../flows/current-session.js';
 import { requestInfo } from '../../http/request.js';
-import { type Ctx, messagePage, type PageRoute, page, type Result, redirect, route, signedIn, summary, viewOf, withFormErrors } from '../kit.js';
+import { type Ctx, messagePage, type PageHandlers, page, type Result, redirect, signedIn, summary, viewOf, withFormErrors } from '../kit.js';
 import { field, form, h, notice, type PageErrors, renderPage, t, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
 import { languageSection } from './locale.js';
@@ -230,11 +230,11 @@ async function postSignOut(ctx: Ctx): Promise<Result> {
 }
 
 /** Signed-in pages: GET shows, POST submits. */
-export const accountPages: PageRoute[] = [
-  route('GET', '/ui/account', 'user', async (ctx) => enrolmentRedirect(ctx) ?? accountPage(ctx, {}, {})),
-  route('GET', '/ui/account/activity', 'user', async (ctx) => enrolmentRedirect(ctx) ?? activityPage(ctx)),
-  route('POST', '/ui/account/email', 'user', postAccountEmail, 'account-email'),
-  route('POST', '/ui/account/password', 'user', postAccountPassword, 'account-password'),
-  route('POST', '/ui/account/delete', 'user', postAccountDelete, 'account-delete'),
-  route('POST', '/ui/sign-out', 'any', postSignOut, 'sign-out'),
-];
+export const accountPages = {
+  'GET /ui/account': async (ctx) => enrolmentRedirect(ctx) ?? accountPage(ctx, {}, {}),
+  'GET /ui/account/activity': async (ctx) => enrolmentRedirect(ctx) ?? activityPage(ctx),
+  'POST /ui/account/email': postAccountEmail,
+  'POST /ui/account/password': postAccountPassword,
+  'POST /ui/account/delete': postAccountDelete,
+  'POST /ui/sign-out': postSignOut,
+} satisfies PageHandlers;

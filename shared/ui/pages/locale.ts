@@ -6,7 +6,7 @@
 import { isUserLocale } from '../../domain/locales.js';
 import { setMyLocale } from '../../flows/user-locale.js';
 import { LOCALE_NAMES, SHIPPED_LOCALES } from '../i18n.js';
-import { type Ctx, type PageRoute, type Result, redirect, route, signedIn } from '../kit.js';
+import { type Ctx, type PageHandlers, type Result, redirect, signedIn } from '../kit.js';
 import { type El, form, h, t, type View } from '../render.js';
 import { COOKIES, setCookie } from '../security.js';
 
@@ -44,4 +44,4 @@ async function postLocale(ctx: Ctx): Promise<Result> {
   return redirect(ctx, '/ui/account');
 }
 
-export const localePages: PageRoute[] = [route('POST', '/ui/account/locale', 'user', postLocale, 'account-locale')];
+export const localePages = { 'POST /ui/account/locale': postLocale } satisfies PageHandlers;

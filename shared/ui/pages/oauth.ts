@@ -14,12 +14,11 @@ import type { MessageId } from '../i18n.js';
 import {
   type Ctx,
   messagePage,
-  type PageRoute,
+  type PageHandlers,
   page,
   pageErrorsOf,
   type Result,
   redirect,
-  route,
   startUiSession,
   statusOf,
   summary,
@@ -34,7 +33,6 @@ import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
 export const FLOW_COOKIE = '__Host-latch_flow';
 export const PENDING_COOKIE = '__Host-latch_pending';
 
-const PROVIDER = '(?<provider>[a-z][a-z0-9-]{1,31})';
 const SECRET = /^[A-Za-z0-9_-]{1,200}$/;
 
 /** The configured providers (the adapter's list when the function composes it). */
@@ -343,13 +341,13 @@ async function postLink(ctx: Ctx): Promise<Result> {
 }
 
 /** The provider pages (§5.1). */
-export const oauthPages: PageRoute[] = [
-  route('GET', `/ui/oauth/${PROVIDER}/start`, 'any', getStart),
-  route('GET', `/ui/oauth/${PROVIDER}/callback`, 'any', getCallback),
-  // Apple's cross-site form_post: no CSRF token and no Origin check (it changes nothing; §4).
-  { ...route('POST', `/ui/oauth/${PROVIDER}/callback`, 'any', postCallback), csrfExempt: true },
-  route('GET', '/ui/oauth/add-email', 'guest', getAddEmail),
-  route('POST', '/ui/oauth/add-email', 'guest', postAddEmail, 'oauth-add-email'),
-  route('GET', '/ui/oauth/link', 'any', getLink),
-  route('POST', '/ui/oauth/link', 'any', postLink, 'oauth-link'),
-];
+export const oauthPages = {
+  'GET /ui/oauth/{provider}/start': getStart,
+  'GET /ui/oauth/{provider}/callback': getCallback,
+  // Apple's cross-site form_post: no CSRF token and no Origin check (its row is `csrfExempt`; it changes nothing; §4).
+  'POST /ui/oauth/{provider}/callback': postCallback,
+  'GET /ui/oauth/add-email': getAddEmail,
+  'POST /ui/oauth/add-email': postAddEmail,
+  'GET /ui/oauth/link': getLink,
+  'POST /ui/oauth/link': postLink,
+} satisfies PageHandlers;

@@ -7,7 +7,7 @@ import { signOut } from '../../flows/current-session.js';
 import { authorize, clientOf } from '../../flows/oauth2.js';
 import { requestInfo } from '../../http/request.js';
 import { servedLocale } from '../i18n.js';
-import { type Ctx, headersOf, messagePage, type PageRoute, type Result, route } from '../kit.js';
+import { type Ctx, headersOf, messagePage, type PageHandlers, type Result } from '../kit.js';
 import { COOKIES, clearCookie } from '../security.js';
 
 /** A 302 to the client (RFC 6749 §4.1.2), with the page headers (no-store, CSP). */
@@ -70,4 +70,4 @@ async function logoutPage(ctx: Ctx): Promise<Result> {
   return toClient(ctx, url.toString());
 }
 
-export const oauth2Pages: PageRoute[] = [route('GET', '/oauth2/authorize', 'any', authorizePage), route('GET', '/oauth2/logout', 'any', logoutPage)];
+export const oauth2Pages = { 'GET /oauth2/authorize': authorizePage, 'GET /oauth2/logout': logoutPage } satisfies PageHandlers;

@@ -9,7 +9,7 @@ import { myIdentities } from '../../flows/oauth.js';
 import { reauthenticate, reauthMethodsOf } from '../../flows/reauthenticate.js';
 import { requestInfo } from '../../http/request.js';
 import { translate } from '../i18n.js';
-import { type Ctx, type PageRoute, page, pageErrorsOf, type Result, redirect, route, signedIn, summary, viewOf } from '../kit.js';
+import { type Ctx, type PageHandlers, page, pageErrorsOf, type Result, redirect, signedIn, summary, viewOf } from '../kit.js';
 import { field, form, h, links, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
 import { safeReturn } from '../security.js';
 
@@ -102,7 +102,7 @@ async function postReauthenticate(ctx: Ctx): Promise<Result> {
 }
 
 /** The step-up page: GET shows the user's methods, POST steps up with the password (and code). */
-export const reauthenticatePages: PageRoute[] = [
-  route('GET', '/ui/reauthenticate', 'user', async (ctx) => reauthenticatePage(ctx, {})),
-  route('POST', '/ui/reauthenticate', 'user', postReauthenticate, 'reauthenticate'),
-];
+export const reauthenticatePages = {
+  'GET /ui/reauthenticate': async (ctx) => reauthenticatePage(ctx, {}),
+  'POST /ui/reauthenticate': postReauthenticate,
+} satisfies PageHandlers;

@@ -18,7 +18,7 @@ import { removePassword } from '../../flows/passkey-password.js';
 import { requestPasswordReset } from '../../flows/password-reset.js';
 import { requestInfo } from '../../http/request.js';
 import { type MessageId, translate } from '../i18n.js';
-import { type Ctx, type PageRoute, page, pageErrorsOf, type Result, redirect, route, signedIn, summary, viewOf } from '../kit.js';
+import { type Ctx, type PageHandlers, page, pageErrorsOf, type Result, redirect, signedIn, summary, viewOf } from '../kit.js';
 import { copyButton, type El, field, form, h, notice, type PageErrors, passkeyButton, renderPage, t, type View, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
 import { needsStepUp, providerName, reauthenticateUrl } from './reauthenticate.js';
@@ -508,19 +508,19 @@ function redirectDone(ctx: Ctx, done: keyof typeof DONE): Result {
 }
 
 /** Signed-in security pages: GET shows, POST submits (one path per action). */
-export const securityPages: PageRoute[] = [
-  route('GET', SECURITY, 'user', async (ctx) => securityPage(ctx, { ...(DONE[ctx.query.done ?? ''] ? { done: DONE[ctx.query.done ?? ''] } : {}) })),
-  route('GET', '/ui/account/sessions', 'user', async (ctx) => redirect(ctx, `${SECURITY}#sessions`)),
-  route('POST', `${SECURITY}/sessions/revoke`, 'user', postRevokeSession, 'security-session-revoke'),
-  route('POST', `${SECURITY}/sessions/revoke-all`, 'user', postRevokeAll, 'security-sessions-revoke-all'),
-  route('GET', `${SECURITY}/totp`, 'user', async (ctx) => totpStartPage(ctx)),
-  route('POST', `${SECURITY}/totp`, 'user', postTotpStart, 'security-totp-start'),
-  route('POST', `${SECURITY}/totp/confirm`, 'user', postTotpConfirm, 'security-totp-confirm'),
-  route('POST', `${SECURITY}/totp/disable`, 'user', postTotpDisable, 'security-totp-disable'),
-  route('POST', `${SECURITY}/recovery-codes`, 'user', postRecoveryCodes, 'security-recovery-codes'),
-  route('POST', `${SECURITY}/passkeys/rename`, 'user', postPasskeyRename, 'security-passkey-rename'),
-  route('POST', `${SECURITY}/passkeys/remove`, 'user', postPasskeyRemove, 'security-passkey-remove'),
-  route('POST', `${SECURITY}/providers/unlink`, 'user', postProviderUnlink, 'security-provider-unlink'),
-  route('POST', `${SECURITY}/password/remove`, 'user', postPasswordRemove, 'security-password-remove'),
-  route('POST', `${SECURITY}/password`, 'user', postPasswordSet, 'security-password-set'),
-];
+export const securityPages = {
+  'GET /ui/account/security': async (ctx) => securityPage(ctx, { ...(DONE[ctx.query.done ?? ''] ? { done: DONE[ctx.query.done ?? ''] } : {}) }),
+  'GET /ui/account/sessions': async (ctx) => redirect(ctx, `${SECURITY}#sessions`),
+  'POST /ui/account/security/sessions/revoke': postRevokeSession,
+  'POST /ui/account/security/sessions/revoke-all': postRevokeAll,
+  'GET /ui/account/security/totp': async (ctx) => totpStartPage(ctx),
+  'POST /ui/account/security/totp': postTotpStart,
+  'POST /ui/account/security/totp/confirm': postTotpConfirm,
+  'POST /ui/account/security/totp/disable': postTotpDisable,
+  'POST /ui/account/security/recovery-codes': postRecoveryCodes,
+  'POST /ui/account/security/passkeys/rename': postPasskeyRename,
+  'POST /ui/account/security/passkeys/remove': postPasskeyRemove,
+  'POST /ui/account/security/providers/unlink': postProviderUnlink,
+  'POST /ui/account/security/password/remove': postPasswordRemove,
+  'POST /ui/account/security/password': postPasswordSet,
+} satisfies PageHandlers;
