@@ -98,8 +98,8 @@ export interface LatchAuthProps {
   /** `APP_URL`: origin (and path prefix) of the client app; every mailed link starts with it. */
   readonly appUrl: string;
   /**
-   * The hosted pages (docs/hosted-ui.md): a `ui` function on `ANY /ui/{proxy+}` of the same API
-   * (`AUTH_UI=true`). Set `appUrl` to `<API or custom domain origin>/ui` so mailed links land on them.
+   * The hosted pages (docs/hosted-ui.md): a `ui` function on one route of the same API per page
+   * row of the route table, down to the catch-all `GET /ui/{proxy+}` (`AUTH_UI=true`). Set `appUrl` to `<API or custom domain origin>/ui` so mailed links land on them.
    * @default no hosted pages
    */
   readonly hostedUi?: HostedUiProps;
