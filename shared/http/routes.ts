@@ -426,6 +426,9 @@ function moreSpecific(a: string, b: string): number {
   return 0;
 }
 
+/** Each path's pattern, compiled once (every request of `ui` and `$default` matches against the table). */
+const patterns = new Map<string, RegExp>();
+
 /**
  * Matches a request path as API Gateway does: segment by segment, a static segment wins over a
  * `{param}`, which wins over a greedy `{proxy+}`; then the first in table order. Returns the
@@ -434,7 +437,9 @@ function moreSpecific(a: string, b: string): number {
 export function matchPath(path: string): Array<{ route: RouteDefinition; params: Record<string, string> }> {
   const matches: Array<{ route: RouteDefinition; params: Record<string, string> }> = [];
   for (const route of routes as readonly RouteDefinition[]) {
-    const m = pathPattern(route.path).exec(path);
+    const pattern = patterns.get(route.path) ?? pathPattern(route.path);
+    patterns.set(route.path, pattern);
+    const m = pattern.exec(path);
     if (m) matches.push({ route, params: { ...(m.groups ?? {}) } });
   }
   return matches.sort((a, b) => moreSpecific(a.route.path, b.route.path));
