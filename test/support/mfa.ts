@@ -94,7 +94,7 @@ export async function signInWithTotp(
 }
 
 /** Turns TOTP on for an existing user with a password (through the API); returns the secret. The next code comes from the next step. */
-export async function enrolTotp(api: TestStack, email: string, password: string, clock: ReturnType<typeof movableClock>): Promise<string> {
+export async function enrolTotp(api: Pick<TestStack, 'request'>, email: string, password: string, clock: ReturnType<typeof movableClock>): Promise<string> {
   const session = await api.request('POST', '/session', { body: { email, password } });
   assert.equal(session.status, 200, session.text);
   const token = session.body.accessToken as string;
