@@ -317,7 +317,7 @@ const en = {
   // --- end uioauth ---
   // --- uiprov: a provider step-up's code page (hosted-ui §5.2) ---
   'oauth.code.title': 'Enter your code',
-  'oauth.code.intro': 'You confirmed it is you with {provider}. To finish, enter a code from your authenticator app or one of your recovery codes.',
+  'oauth.code.intro': 'You confirmed it is you with {provider}. Enter a code to finish.',
   'oauth.code.invalid': 'The code you entered is invalid or has already been used. Please confirm it is you again.',
   // --- end uiprov ---
 } as const;
@@ -643,8 +643,7 @@ const de: Catalogue = {
   // --- end uioauth ---
   // --- uiprov: a provider step-up's code page (hosted-ui §5.2) ---
   'oauth.code.title': 'Code eingeben',
-  'oauth.code.intro':
-    'Sie haben mit {provider} bestätigt, dass Sie es sind. Geben Sie zum Abschluss einen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.',
+  'oauth.code.intro': 'Sie haben mit {provider} bestätigt, dass Sie es sind. Geben Sie zum Abschluss einen Code ein.',
   'oauth.code.invalid': 'Der eingegebene Code ist ungültig oder wurde schon benutzt. Bitte bestätigen Sie erneut, dass Sie es sind.',
   // --- end uiprov ---
 };

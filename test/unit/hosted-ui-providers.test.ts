@@ -399,3 +399,13 @@ test('the flow cookie’s tags do not mix: a pending identity is no flow for the
   assert.equal((await browser.get('/ui/oauth/add-email')).status, 404);
   assert.equal((await browser.get('/ui/oauth/link')).status, 404);
 });
+
+test('a step-up callback too long to hold in the cookie: the error page, nothing held, nothing signed', async () => {
+  const { deps, browser, seen } = await setup(() => verified('long@example.com'));
+  await linkedUser(deps, browser, 'long@example.com', true);
+  await browser.get('/ui/oauth/corp/start?intent=reauthenticate');
+  const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}&extra=${'a'.repeat(500)}`);
+  assert.equal(back.status, 400);
+  assert.ok(!browser.cookies.has('__Host-latch_flow'));
+  assert.equal(seen.callbackUrl, '');
+});

@@ -35,7 +35,7 @@ import { reauthenticatePage, reauthenticateUrl } from './reauthenticate.js';
  * The provider flow's one cookie (§3), a tagged value:
  * - `f.<flowSecret>.<flags>.<return, base64url>`: a started flow (flags: the intent `s`/`l`/`a`,
  *   then `r` for remember me); Max-Age = the state's life.
- * - `c.<flowSecret>.<flags>.<return, base64url>.<callback query, base64url>`: a step-up callback of
+ * - `c.<flowSecret>.<flags>.<return, base64url>.<callback query, as received>`: a step-up callback of
  *   a user with a second factor, held (state unspent) until the code page sends it with the code, as
  *   a JSON client holds the callback URL while it asks for the code (social-sign-in §4.3).
  * - `p.<provider>.<pendingToken>.<flowSecret>.<flags>`: a pending identity between the callback and
@@ -44,8 +44,8 @@ import { reauthenticatePage, reauthenticateUrl } from './reauthenticate.js';
  */
 export const FLOW_COOKIE = '__Host-latch_flow';
 
-/** The longest callback query the code page holds (the cookie reader takes values up to 512 characters). */
-const MAX_HELD_QUERY = 300;
+/** The longest flow cookie value the pages write (the cookie reader takes values up to 512 characters). */
+const MAX_FLOW_COOKIE = 500;
 
 const PROVIDER = '(?<provider>[a-z][a-z0-9-]{1,31})';
 const SECRET = /^[A-Za-z0-9_-]{1,200}$/;
@@ -108,9 +108,12 @@ function encoded(text: string | undefined): string {
 
 /** A started flow (`f.`) or a held step-up callback (`c.`, with its query). */
 function flowCookieOf(ctx: Ctx, tag: 'f' | 'c' = 'f'): (FlowCookie & { query: string }) | undefined {
-  const [kind, flowSecret = '', flags = '', ret = '', query = ''] = (ctx.cookies[FLOW_COOKIE] ?? '').split('.');
+  // The held query comes last, as received (URL-encoded, so cookie-safe; it may hold dots).
+  const [kind, flowSecret = '', flags = '', ret = '', ...rest] = (ctx.cookies[FLOW_COOKIE] ?? '').split('.');
   if (kind !== tag || !SECRET.test(flowSecret) || !/^[sla]r?$/.test(flags)) return undefined;
-  return { flowSecret, ...parseFlags(flags), ret: safeReturn(decoded(ret) || undefined, ctx.uiOrigin), query: decoded(query) };
+  const query = rest.join('.');
+  if (!/^[A-Za-z0-9%&=_.~+-]*$/.test(query)) return undefined;
+  return { flowSecret, ...parseFlags(flags), ret: safeReturn(decoded(ret) || undefined, ctx.uiOrigin), query };
 }
 
 interface Pending {
@@ -247,8 +250,10 @@ async function getCallback(ctx: Ctx, params: Record<string, string>): Promise<Re
   // A step-up of a user with a second factor needs the code with the callback (social-sign-in
   // §4.3): the callback waits, state unspent, in the cookie while the code page asks for it.
   if (flow.intent === 'reauthenticate' && ctx.signedIn?.user.mfaEnabled) {
-    if (query.length > MAX_HELD_QUERY) return oauthErrorPage(ctx, 400, 'oauth.error.failed', provider);
-    setFlowCookie(ctx, `c.${flow.flowSecret}.${flagsOf(flow.intent, false)}.${encoded(flow.ret)}.${encoded(query)}`, ctx.deps.config.oauthStateTtlSeconds);
+    const held = `c.${flow.flowSecret}.${flagsOf(flow.intent, false)}.${encoded(flow.ret)}.${query}`;
+    // Too long for a cookie, or not a plain query: the flow cannot be held (the error page; start again).
+    if (held.length > MAX_FLOW_COOKIE || !/^[A-Za-z0-9%&=_.~+-]*$/.test(query)) return oauthErrorPage(ctx, 400, 'oauth.error.failed', provider);
+    setFlowCookie(ctx, held, ctx.deps.config.oauthStateTtlSeconds);
     return redirect(ctx, `/ui/oauth/${provider}/code`);
   }
   return finishCallback(ctx, provider, flow, query, undefined);
