@@ -409,3 +409,15 @@ test('a step-up callback too long to hold in the cookie: the error page, nothing
   assert.ok(!browser.cookies.has('__Host-latch_flow'));
   assert.equal(seen.callbackUrl, '');
 });
+
+test('a provider step-up during the MFA lockout: the step-up page with the wait (429), the code not tried', async () => {
+  const { deps, browser, seen } = await setup(() => verified('locked-out@example.com'), { AUTH_MAX_FAILED_MFA: '1' });
+  await linkedUser(deps, browser, 'locked-out@example.com', true);
+  for (const expected of [401, 429]) {
+    await roundTrip(browser, seen, 'good', '/ui/reauthenticate');
+    const codePage = await browser.get('/ui/oauth/corp/code');
+    const answer = await browser.submit(codePage.html, '/ui/oauth/corp/code', { code: '000000' });
+    assert.equal(answer.status, expected);
+    assert.ok(answer.html.includes('class="error-summary"'));
+  }
+});

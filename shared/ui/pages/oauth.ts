@@ -282,9 +282,11 @@ async function finishCallback(ctx: Ctx, provider: string, flow: FlowCookie, quer
       return redirect(ctx, taken ? '/ui/oauth/link' : '/ui/oauth/add-email');
     }
     // A wrong code for a step-up: the flow is spent, so the step-up page again, with the error.
-    if (code !== undefined && (isCode(error, 'invalid_code') || error instanceof RetryableError)) {
-      const message = isCode(error, 'invalid_code') ? translate(ctx.locale, 'oauth.code.invalid') : (pageErrorsOf(ctx, error)?._form?.[0] ?? '');
-      return reauthenticatePage(ctx, { _form: [message] }, flow.ret ?? '/ui/account/security', error instanceof RetryableError ? 429 : 401);
+    // During the MFA lockout, the same page with the wait.
+    const lockout = error instanceof RetryableError && error.code === 'too_many_attempts';
+    if (code !== undefined && (isCode(error, 'invalid_code') || lockout)) {
+      const message = lockout ? (pageErrorsOf(ctx, error)?._form?.[0] ?? '') : translate(ctx.locale, 'oauth.code.invalid');
+      return reauthenticatePage(ctx, { _form: [message] }, flow.ret ?? '/ui/account/security', lockout ? 429 : 401);
     }
     const refused = refusalPage(ctx, error, provider);
     if (refused) return refused;
