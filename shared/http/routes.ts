@@ -320,6 +320,8 @@ export const routes = [
   uiPost('/ui/oauth/add-email', { access: 'guest', form: 'oauth-add-email' }, 'Register a pending provider identity'),
   uiGet('/ui/oauth/link', 'any', 'Sign in to link a provider'),
   uiPost('/ui/oauth/link', { access: 'any', form: 'oauth-link' }, 'Sign in and link a provider'),
+  uiGet('/ui/oauth/{provider}/code', 'user', 'A provider step-up of a user with a second factor: the code'),
+  uiPost('/ui/oauth/{provider}/code', { access: 'user', form: 'oauth-code' }, 'Finish the provider step-up with the code'),
   // Signed in (§5.2).
   uiGet('/ui/reauthenticate', 'user', 'Confirm it is you (step-up)'),
   uiPost('/ui/reauthenticate', { access: 'user', form: 'reauthenticate' }, 'Step up'),

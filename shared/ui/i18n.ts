@@ -315,6 +315,11 @@ const en = {
   'oauth.link.intro': 'An account with this address exists. Sign in to link your {provider} account.',
   'oauth.link.submit': 'Sign in and link',
   // --- end uioauth ---
+  // --- uiprov: a provider step-up's code page (hosted-ui §5.2) ---
+  'oauth.code.title': 'Enter your code',
+  'oauth.code.intro': 'You confirmed it is you with {provider}. Enter a code to finish.',
+  'oauth.code.invalid': 'The code you entered is invalid or has already been used. Please confirm it is you again.',
+  // --- end uiprov ---
 } as const;
 
 export type MessageId = keyof typeof en;
@@ -636,6 +641,11 @@ const de: Catalogue = {
   'oauth.link.intro': 'Ein Konto mit dieser Adresse existiert bereits. Melden Sie sich an, um Ihr {provider}-Konto zu verknüpfen.',
   'oauth.link.submit': 'Anmelden und verknüpfen',
   // --- end uioauth ---
+  // --- uiprov: a provider step-up's code page (hosted-ui §5.2) ---
+  'oauth.code.title': 'Code eingeben',
+  'oauth.code.intro': 'Sie haben mit {provider} bestätigt, dass Sie es sind. Geben Sie zum Abschluss einen Code ein.',
+  'oauth.code.invalid': 'Der eingegebene Code ist ungültig oder wurde schon benutzt. Bitte bestätigen Sie erneut, dass Sie es sind.',
+  // --- end uiprov ---
 };
 
 /** The shipped locales and the pseudo-locales (served only with `AUTH_UI_PSEUDO_LOCALES=true`). */

@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AuthError } from '../../shared/domain/errors.js';
-import { signIn } from '../../shared/flows/current-session.js';
-import { useSecondStep } from '../../shared/ui/second-step.js';
 import { axeViolations, launchBrowser, SCREENSHOT_DIR, screenshot } from '../support/browser.js';
 import { lastLinkToken } from '../support/mail.js';
+import { enrolTotp, movableClock, totpAt, wrongTotpAt } from '../support/mfa.js';
 import { uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -21,19 +19,18 @@ const LOCALES = ['en', 'de', 'en-XA', 'ar-XB'] as const;
 
 let stack: TestStack;
 let browser: Browser;
+let clock: ReturnType<typeof movableClock>;
 
 before(async () => {
-  stack = await startTestStack({ AUTH_UI: 'true', AUTH_UI_PSEUDO_LOCALES: 'true', AUTH_UI_APP_NAME: 'Example App', AUTH_INVITATIONS: 'any' });
-  browser = await launchBrowser();
-  // A stand-in for the two-step sign-in's flow (built on another branch, shared/ui/second-step.ts):
-  // the challenge names the address; code 000000 is wrong, any other completes the sign-in.
-  useSecondStep({
-    async complete(deps, input, request) {
-      if (input.code === '000000') throw new AuthError('invalid_code');
-      const email = Buffer.from(input.mfaToken.split('.')[1] ?? '', 'base64url').toString('utf8');
-      return signIn(deps, { email, password: `${PASSWORD}!` }, request);
-    },
+  stack = await startTestStack({
+    AUTH_UI: 'true',
+    AUTH_UI_PSEUDO_LOCALES: 'true',
+    AUTH_UI_APP_NAME: 'Example App',
+    AUTH_INVITATIONS: 'any',
+    AUTH_MFA: 'optional',
   });
+  clock = movableClock();
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -160,28 +157,22 @@ for (const locale of LOCALES) {
     await page.waitForLoadState();
     await capture(page, locale, 'reset-password-done');
 
-    // The second step (its challenge as the first step leaves it in __Host-latch_mfa), then signed in
-    // Host-only, as the server sets it (Playwright's addCookies would add a Domain, which __Host- forbids).
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.setCookie', {
-      name: '__Host-latch_mfa',
-      value: `test.${Buffer.from(email).toString('base64url')}`,
-      url: `${base}/`,
-      path: '/',
-      secure: true,
-      httpOnly: true,
-      sameSite: 'Lax',
-    });
-    await cdp.detach();
-    await page.goto(`${base}/ui/sign-in/mfa?minutes=5`);
+    // The real second step: TOTP turned on (through the API), the password on the sign-in page, then the code page.
+    const secret = await enrolTotp(stack, email, `${PASSWORD}!`, clock);
+    await page.goto(`${base}/ui/sign-in`);
+    await page.fill('#email', email);
+    await page.fill('#password', `${PASSWORD}!`);
+    await page.click('form.stack button[type=submit]');
+    await page.waitForURL(/\/ui\/sign-in\/mfa\?/);
     assert.equal(await page.locator('#code').getAttribute('autocomplete'), 'one-time-code');
     assert.equal(await page.locator('#code').getAttribute('inputmode'), 'numeric');
     await capture(page, locale, 'sign-in-mfa');
-    await page.fill('#code', '000000');
+    await page.fill('#code', await wrongTotpAt(secret, clock.nowSeconds()));
     await page.click('form.stack button[type=submit]');
     await page.waitForSelector('.error-summary');
     await capture(page, locale, 'sign-in-mfa-invalid-code');
-    await page.fill('#code', '123456');
+    clock.toStepStart(1); // a fresh step: the captures above take a while
+    await page.fill('#code', await totpAt(secret, clock.nowSeconds()));
     await page.click('form.stack button[type=submit]');
     await page.waitForURL(/\/ui\/account$/);
     await capture(page, locale, 'account');

@@ -3,11 +3,9 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { AuthError } from '../../shared/domain/errors.js';
-import { signIn } from '../../shared/flows/current-session.js';
-import { useSecondStep } from '../../shared/ui/second-step.js';
 import { axeViolations, launchBrowser, SCREENSHOT_DIR, screenshot } from '../support/browser.js';
 import { lastLinkToken } from '../support/mail.js';
+import { enrolTotp, movableClock, totpAt } from '../support/mfa.js';
 import { uniqueEmail } from '../support/services.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -31,26 +29,21 @@ interface MatrixPage {
   open(page: Page, ctx: { base: string; email: string; resetToken: string }): Promise<void>;
 }
 
+/** The first step on the sign-in page, for a user with TOTP on: the real second step's page follows. */
+async function firstStepByForm(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/ui/sign-in`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('form.stack button[type=submit]');
+  await page.waitForURL(/\/ui\/sign-in\/mfa\?/);
+}
+
 /** The key pages of §12.1. Append new ones here (e.g. the account security page once it exists). */
 export const MATRIX_PAGES: MatrixPage[] = [
   { name: 'sign-in', open: (page, { base }) => page.goto(`${base}/ui/sign-in`).then(() => undefined) },
   {
     name: 'sign-in-mfa',
-    async open(page, { base, email }) {
-      // The challenge as the first step leaves it (host-only, as the server sets it).
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Network.setCookie', {
-        name: '__Host-latch_mfa',
-        value: `test.${Buffer.from(email).toString('base64url')}`,
-        url: `${base}/`,
-        path: '/',
-        secure: true,
-        httpOnly: true,
-        sameSite: 'Lax',
-      });
-      await cdp.detach();
-      await page.goto(`${base}/ui/sign-in/mfa?minutes=5`);
-    },
+    open: (page, { base, email }) => firstStepByForm(page, base, email),
   },
   { name: 'sign-up', open: (page, { base }) => page.goto(`${base}/ui/sign-up`).then(() => undefined) },
   { name: 'reset-password', open: (page, { base, resetToken }) => page.goto(`${base}/ui/reset-password/${resetToken}`).then(() => undefined) },
@@ -78,19 +71,13 @@ export function expectedScreenshots(): string[] {
 
 let stack: TestStack;
 let browser: Browser;
+let clock: ReturnType<typeof movableClock>;
 const written = new Set<string>();
 
 before(async () => {
-  stack = await startTestStack({ AUTH_UI: 'true', AUTH_UI_PSEUDO_LOCALES: 'true', AUTH_UI_APP_NAME: 'Example App' });
+  stack = await startTestStack({ AUTH_UI: 'true', AUTH_UI_PSEUDO_LOCALES: 'true', AUTH_UI_APP_NAME: 'Example App', AUTH_MFA: 'optional' });
+  clock = movableClock();
   browser = await launchBrowser();
-  // The same stand-in for the two-step sign-in's flow as hosted-ui.test.ts.
-  useSecondStep({
-    async complete(deps, input, request) {
-      if (input.code === '000000') throw new AuthError('invalid_code');
-      const email = Buffer.from(input.mfaToken.split('.')[1] ?? '', 'base64url').toString('utf8');
-      return signIn(deps, { email, password: PASSWORD }, request);
-    },
-  });
   for (const file of expectedScreenshots()) rmSync(path.join(SCREENSHOT_DIR, file), { force: true });
 });
 
@@ -113,6 +100,7 @@ for (const variant of VARIANTS) {
     const base = stack.url;
     const email = uniqueEmail(`shot-${variant.name.toLowerCase().replace(/[^a-z0-9]/g, '')}`);
     await confirmedUser(email);
+    const secret = await enrolTotp(stack, email, PASSWORD, clock);
     await stack.request('POST', '/password-reset', { body: { email } });
     const resetToken = await lastLinkToken(email, 'reset-password');
     const ctx = { base, email, resetToken };
@@ -120,10 +108,10 @@ for (const variant of VARIANTS) {
       await entry.open(page, ctx);
       await shoot(page, entry.name, variant);
     }
-    // Signed in through the form, then the signed-in pages.
-    await page.goto(`${base}/ui/sign-in`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
+    // Signed in through the form and the real second step, then the signed-in pages.
+    await firstStepByForm(page, base, email);
+    clock.toStepStart(1);
+    await page.fill('#code', await totpAt(secret, clock.nowSeconds()));
     await page.click('form.stack button[type=submit]');
     await page.waitForURL(/\/ui\/account$/);
     for (const entry of MATRIX_PAGES.filter((p) => p.signedIn)) {

@@ -92,3 +92,23 @@ export async function signInWithTotp(
   assert.equal(answer.status, 200, answer.text);
   return answer.body;
 }
+
+/** Turns TOTP on for an existing user with a password (through the API); returns the secret. The next code comes from the next step. */
+export async function enrolTotp(api: Pick<TestStack, 'request'>, email: string, password: string, clock: ReturnType<typeof movableClock>): Promise<string> {
+  const session = await api.request('POST', '/session', { body: { email, password } });
+  assert.equal(session.status, 200, session.text);
+  const token = session.body.accessToken as string;
+  const started = await api.request('POST', '/me/mfa/totp', { token, body: { currentPassword: password } });
+  assert.equal(started.status, 201, started.text);
+  const secret = started.body.totp.secret as string;
+  const confirmed = await api.request('POST', '/me/mfa/totp/confirm', { token, body: { code: await totpAt(secret, clock.nowSeconds()) } });
+  assert.equal(confirmed.status, 200, confirmed.text);
+  clock.toStepStart(1);
+  return secret;
+}
+
+/** A code that is not the right one at this instant (a wrong code that is certainly wrong). */
+export async function wrongTotpAt(secret: string, epochSeconds: number): Promise<string> {
+  const right = Number(await totpAt(secret, epochSeconds));
+  return String((right + 1) % 1_000_000).padStart(6, '0');
+}

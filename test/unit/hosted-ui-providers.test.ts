@@ -6,11 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { generate } from 'otplib';
 import { loadConfig } from '../../shared/config.js';
 import { type ProviderProfile, parseOAuthProviders } from '../../shared/domain/oauth.js';
 import { signIn } from '../../shared/flows/current-session.js';
 import { inviteUser } from '../../shared/flows/invitations.js';
+import { confirmTotp, startTotpEnrollment } from '../../shared/flows/mfa-totp.js';
 import type { OAuthProviders } from '../../shared/ports/oauth-providers.js';
+import { uiSession } from '../../shared/ui/kit.js';
 import { aUser } from '../support/fixtures.js';
 import { lastMailedToken, type MemoryDeps, memoryDeps } from '../support/memory.js';
 import { type Answer, MemoryBrowser, ORIGIN } from '../support/memory-browser.js';
@@ -142,9 +145,11 @@ test('no email from the provider: the add-email page (pending token only in a co
   const { browser, seen } = await setup(() => ({ sub: 's-none', email: null, emailVerified: false, name: null }), { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' });
   const back = await roundTrip(browser, seen);
   assert.equal(back.location, '/ui/oauth/add-email');
-  const pending = back.cookies.find((c) => c.startsWith('__Host-latch_pending='));
-  assert.ok(pending);
-  assert.match(pending, /; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+  // The pending identity rides in the spec's flow cookie (a tagged value), for the pending identity's life.
+  const pending = back.cookies.filter((c) => c.startsWith('__Host-latch_flow='));
+  assert.equal(pending.length, 1, 'one Set-Cookie of the flow cookie');
+  assert.match(pending[0] ?? '', /^__Host-latch_flow=p\.corp\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=900$/);
+  assert.ok(!back.cookies.some((c) => c.startsWith('__Host-latch_pending=')), 'no cookie outside the spec’s table');
   const form = await browser.get('/ui/oauth/add-email');
   assert.equal(form.status, 200);
   assert.ok(form.html.includes('Add your email address'));
@@ -156,7 +161,9 @@ test('no email from the provider: the add-email page (pending token only in a co
   const done = await browser.submit(blank.html, '/ui/oauth/add-email', { email: 'typed@example.com' });
   assert.equal(done.status, 303);
   assert.equal(done.location, '/ui/account');
-  assert.ok(!browser.cookies.has('__Host-latch_pending'));
+  assert.ok(!browser.cookies.has('__Host-latch_flow'), 'cleared after use');
+  // Spent: the page is gone.
+  assert.equal((await browser.get('/ui/oauth/add-email')).status, 303, 'signed in now: a guest page sends to the account');
 });
 
 test('a verified address that is taken: the link page; signing in there links the identity', async () => {
@@ -165,6 +172,7 @@ test('a verified address that is taken: the link page; signing in there links th
   await deps.store.commit([{ type: 'createUser', user }]);
   const back = await roundTrip(browser, seen);
   assert.equal(back.location, '/ui/oauth/link');
+  assert.match(browser.cookies.get('__Host-latch_flow') ?? '', /^p\.corp\./);
   const link = await browser.get('/ui/oauth/link');
   assert.equal(link.status, 200);
   assert.ok(link.html.includes('An account with this address exists. Sign in to link your Corp SSO account.'));
@@ -177,7 +185,9 @@ test('a verified address that is taken: the link page; signing in there links th
   assert.equal(linked.status, 303);
   assert.equal(linked.location, '/ui/account/security');
   assert.ok(await deps.store.findIdentity('corp', 'sub-owner@example.com'));
-  assert.ok(!browser.cookies.has('__Host-latch_pending'));
+  assert.ok(!browser.cookies.has('__Host-latch_flow'), 'cleared after use');
+  const spent = await browser.get('/ui/oauth/link');
+  assert.equal(spent.status, 404, 'the pending identity is spent');
 });
 
 test('a provider error, a replayed callback and a missing flow cookie: error pages with PowAssent’s text, nothing signed in', async () => {
@@ -221,7 +231,7 @@ test('a signed-in user links a provider from the security page: start, the provi
   const start = await browser.get('/ui/oauth/corp/start?intent=link');
   assert.equal(start.status, 303);
   assert.match(start.location ?? '', /^https:\/\/sso\.corp\.example\//);
-  const flowSecret = (browser.cookies.get('__Host-latch_flow') ?? '').split('.')[0] ?? '';
+  const flowSecret = (browser.cookies.get('__Host-latch_flow') ?? '').split('.')[1] ?? '';
   assert.ok(flowSecret.length > 40 && !(start.location ?? '').includes(flowSecret), 'the flowSecret never goes to the provider');
   const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
   assert.equal(back.location, '/ui/account/security');
@@ -253,4 +263,161 @@ test('loadConfig refuses the UI with a provider whose redirectUris lack <APP_URL
   assert.doesNotThrow(() => loadConfig({ ...env, AUTH_OAUTH_PROVIDERS: provider(['https://app.example/cb', 'https://auth.example/ui/oauth/corp/callback']) }));
   // Without the UI, an app's own redirect URIs are enough.
   assert.doesNotThrow(() => loadConfig({ APP_URL: 'https://auth.example/ui', AUTH_OAUTH_PROVIDERS: provider(['https://app.example/cb']) }));
+});
+
+test('remember me: the start link with remember=1 gives a remembered session (Max-Age up to its deadline); without it a browser-session cookie', async () => {
+  for (const remember of [true, false]) {
+    const { deps, browser, seen } = await setup(() => verified(`remember-${remember}@example.com`));
+    await browser.get('/ui/sign-in');
+    const start = await browser.get(`/ui/oauth/corp/start?intent=sign_in${remember ? '&remember=1' : ''}`);
+    assert.equal(start.status, 303);
+    assert.match(browser.cookies.get('__Host-latch_flow') ?? '', remember ? /^f\.[^.]+\.sr\.$/ : /^f\.[^.]+\.s\.$/);
+    const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+    assert.equal(back.location, '/ui/account');
+    const cookie = back.cookies.find((c) => c.startsWith('__Host-latch_ui=')) ?? '';
+    if (remember) assert.match(cookie, new RegExp(`; Max-Age=${deps.config.rememberMeTtlSeconds}$`));
+    else assert.ok(!cookie.includes('Max-Age'), 'a browser-session cookie');
+    const session = await uiSession(deps, browser.cookies.get('__Host-latch_ui'));
+    assert.ok(session);
+    const life = session.session.expiresAt - Math.floor(deps.clock.now() / 1000);
+    if (remember) assert.ok(life > deps.config.sessionTtlSeconds, 'the remembered deadline');
+    else assert.ok(life <= deps.config.sessionTtlSeconds);
+  }
+});
+
+test('remember me travels through a provider sign-in’s second step', async () => {
+  const { deps, browser, seen } = await setup(() => verified('mfa-remember@example.com'));
+  const user = aUser({ email: 'mfa-remember@example.com', passwordHash: await deps.hasher.hash(PASSWORD), mfaEnabled: true });
+  await deps.store.commit([
+    { type: 'createUser', user },
+    { type: 'putIdentity', identity: identityOf(user.id, 'sub-mfa-remember@example.com') },
+  ]);
+  await browser.get('/ui/oauth/corp/start?intent=sign_in&remember=1');
+  const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+  assert.match(back.location ?? '', /^\/ui\/sign-in\/mfa\?.*rememberMe=on/);
+});
+
+function identityOf(userId: string, sub: string) {
+  return {
+    userId,
+    provider: 'corp',
+    sub,
+    email: null,
+    emailVerified: false,
+    name: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    lastUsedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/** A user with a password and the provider linked, signed in on the pages (a UI session); with `totp`, TOTP turned on. */
+async function linkedUser(deps: MemoryDeps, browser: MemoryBrowser, email: string, totp: boolean): Promise<{ userId: string; secret: string }> {
+  const user = aUser({ email, passwordHash: await deps.hasher.hash(PASSWORD) });
+  await deps.store.commit([
+    { type: 'createUser', user },
+    { type: 'putIdentity', identity: identityOf(user.id, `sub-${email}`) },
+  ]);
+  const tokens = await signIn(deps, { email, password: PASSWORD }, { ip: '192.0.2.1', userAgent: 'unit-browser/1.0', client: 'ui' });
+  browser.cookies.set('__Host-latch_ui', tokens.uiSession as string);
+  if (!totp) return { userId: user.id, secret: '' };
+  const signed = await uiSession(deps, tokens.uiSession);
+  assert.ok(signed);
+  const started = await startTotpEnrollment(deps, signed.principal, { currentPassword: PASSWORD });
+  const secret = started.totp.secret;
+  await confirmTotp(deps, signed.principal, { code: await generate({ secret, epoch: Math.floor(deps.clock.now() / 1000) }) });
+  return { userId: user.id, secret };
+}
+
+test('step-up through a provider for a user with a second factor: the callback waits (state unspent) for the code page; a wrong code spends the flow; the right one refreshes amr and authTime', async () => {
+  const { deps, browser, seen } = await setup(() => verified('stepper@example.com'));
+  const { userId, secret } = await linkedUser(deps, browser, 'stepper@example.com', true);
+  deps.clock.advance(deps.config.reauthWindowSeconds + 31);
+  const from = '/ui/reauthenticate?return=%2Fui%2Faccount%2Fsecurity';
+  const reauth = await browser.get(from);
+  assert.ok(
+    reauth.html.includes('href="/ui/oauth/corp/start?intent=reauthenticate&amp;return=%2Fui%2Faccount%2Fsecurity"'),
+    'the provider link keeps the return',
+  );
+
+  const back = await roundTrip(browser, seen, 'good', from);
+  assert.equal(back.status, 303);
+  assert.equal(back.location, '/ui/oauth/corp/code');
+  assert.equal(seen.callbackUrl, '', 'the provider is not called before the code is there');
+  assert.match(browser.cookies.get('__Host-latch_flow') ?? '', /^c\./);
+  const codePage = await browser.get('/ui/oauth/corp/code');
+  assert.equal(codePage.status, 200);
+  assert.ok(codePage.html.includes('You confirmed it is you with Corp SSO.'));
+  assert.ok(codePage.html.includes('autocomplete="one-time-code"'));
+  noSecretsIn(codePage.html, browser);
+  assert.ok(!codePage.html.includes(seen.state), 'the held callback stays out of the HTML');
+
+  const blank = await browser.submit(codePage.html, '/ui/oauth/corp/code', { code: '' });
+  assert.equal(blank.status, 422);
+  assert.match(browser.cookies.get('__Host-latch_flow') ?? '', /^c\./, 'a blank code spends nothing');
+  const now = () => Math.floor(deps.clock.now() / 1000);
+  const right = await generate({ secret, epoch: now() });
+  const wrongCode = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+  const wrong = await browser.submit(blank.html, '/ui/oauth/corp/code', { code: wrongCode });
+  assert.equal(wrong.status, 401);
+  assert.ok(wrong.html.includes('The code you entered is invalid or has already been used. Please confirm it is you again.'));
+  assert.ok(!browser.cookies.has('__Host-latch_flow'), 'the flow is spent');
+  const before = (await deps.store.getSession(userId, (await uiSession(deps, browser.cookies.get('__Host-latch_ui')))?.session.id ?? ''))?.authTime;
+
+  seen.callbackUrl = '';
+  const again = await roundTrip(browser, seen, 'good', from);
+  assert.equal(again.location, '/ui/oauth/corp/code');
+  const page2 = await browser.get('/ui/oauth/corp/code');
+  const done = await browser.submit(page2.html, '/ui/oauth/corp/code', { code: await generate({ secret, epoch: now() }) });
+  assert.equal(done.status, 303);
+  assert.equal(done.location, '/ui/account/security');
+  assert.ok(!browser.cookies.has('__Host-latch_flow'));
+  const session = (await uiSession(deps, browser.cookies.get('__Host-latch_ui')))?.session;
+  assert.deepEqual(session?.amr, ['fed', 'otp', 'mfa']);
+  assert.ok((session?.authTime ?? 0) > (before ?? 0));
+  // Fresh now: an (R) page opens without the step-up.
+  const codes = await browser.get('/ui/account/security');
+  assert.equal(codes.status, 200);
+});
+
+test('step-up through a provider without a second factor: straight back to the return target', async () => {
+  const { deps, browser, seen } = await setup(() => verified('plain@example.com'));
+  await linkedUser(deps, browser, 'plain@example.com', false);
+  const back = await roundTrip(browser, seen, 'good', '/ui/reauthenticate?return=%2Fui%2Faccount');
+  assert.equal(back.status, 303);
+  assert.equal(back.location, '/ui/account');
+  assert.deepEqual((await uiSession(deps, browser.cookies.get('__Host-latch_ui')))?.session.amr, ['fed']);
+});
+
+test('the flow cookie’s tags do not mix: a pending identity is no flow for the callback, a started flow no pending identity', async () => {
+  const { browser, seen } = await setup(() => ({ sub: 's-mix', email: null, emailVerified: false, name: null }));
+  await roundTrip(browser, seen);
+  assert.match(browser.cookies.get('__Host-latch_flow') ?? '', /^p\./);
+  const callback = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}`);
+  assert.equal(callback.status, 404);
+  await browser.get('/ui/oauth/corp/start?intent=sign_in');
+  assert.match(browser.cookies.get('__Host-latch_flow') ?? '', /^f\./);
+  assert.equal((await browser.get('/ui/oauth/add-email')).status, 404);
+  assert.equal((await browser.get('/ui/oauth/link')).status, 404);
+});
+
+test('a step-up callback too long to hold in the cookie: the error page, nothing held, nothing signed', async () => {
+  const { deps, browser, seen } = await setup(() => verified('long@example.com'));
+  await linkedUser(deps, browser, 'long@example.com', true);
+  await browser.get('/ui/oauth/corp/start?intent=reauthenticate');
+  const back = await browser.get(`/ui/oauth/corp/callback?code=good&state=${seen.state}&extra=${'a'.repeat(500)}`);
+  assert.equal(back.status, 400);
+  assert.ok(!browser.cookies.has('__Host-latch_flow'));
+  assert.equal(seen.callbackUrl, '');
+});
+
+test('a provider step-up during the MFA lockout: the step-up page with the wait (429), the code not tried', async () => {
+  const { deps, browser, seen } = await setup(() => verified('locked-out@example.com'), { AUTH_MAX_FAILED_MFA: '1' });
+  await linkedUser(deps, browser, 'locked-out@example.com', true);
+  for (const expected of [401, 429]) {
+    await roundTrip(browser, seen, 'good', '/ui/reauthenticate');
+    const codePage = await browser.get('/ui/oauth/corp/code');
+    const answer = await browser.submit(codePage.html, '/ui/oauth/corp/code', { code: '000000' });
+    assert.equal(answer.status, expected);
+    assert.ok(answer.html.includes('class="error-summary"'));
+  }
 });

@@ -3,6 +3,7 @@ import { isUserLocale } from '../../domain/locales.js';
 import { signIn } from '../../flows/current-session.js';
 import { confirmEmail, resendConfirmation } from '../../flows/email-confirmation.js';
 import { acceptInvitation, showInvitation } from '../../flows/invitations.js';
+import { completeMfa } from '../../flows/mfa-second-step.js';
 import { checkResetToken, requestPasswordReset, resetPassword } from '../../flows/password-reset.js';
 import { register } from '../../flows/registration.js';
 import type { TokenPair } from '../../flows/token-pair.js';
@@ -24,7 +25,7 @@ import {
   withFormErrors,
 } from '../kit.js';
 import { field, form, h, links, notice, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
-import { challengeHasPasskey, challengeOf, secondStep } from '../second-step.js';
+import { challengeHasPasskey, challengeOf } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
 import { providerLinks } from './oauth.js';
 
@@ -121,7 +122,7 @@ async function postSecondStep(ctx: Ctx): Promise<Result> {
   if (!mfaToken) return redirect(ctx, '/ui/sign-in');
   const rememberMe = ctx.query.rememberMe === 'on';
   try {
-    const tokens = await secondStep().complete(ctx.deps, { mfaToken, code: ctx.form.code ?? '' }, uiRequest(ctx));
+    const tokens = await completeMfa(ctx.deps, { mfaToken, code: ctx.form.code ?? '' }, uiRequest(ctx));
     ctx.setCookies.push(clearCookie(COOKIES.mfa));
     return startUiSession(ctx, tokens, rememberMe, safeReturn(ctx.query.return, ctx.uiOrigin) ?? '/ui/account');
   } catch (error) {

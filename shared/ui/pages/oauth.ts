@@ -1,16 +1,16 @@
 /**
  * The provider pages (docs/specs/hosted-ui.md §5.1): sign-in, linking and step-up through a
- * provider, over the flows of `docs/specs/social-sign-in.md` §4. The `flowSecret` lives only in
- * the `__Host-latch_flow` cookie, a pending identity's `pendingToken` only in
- * `__Host-latch_pending`: neither ever appears in HTML.
+ * provider, over the flows of `docs/specs/social-sign-in.md` §4. The `flowSecret` and a pending
+ * identity's `pendingToken` live only in the `__Host-latch_flow` cookie (a tagged value, below):
+ * neither ever appears in HTML.
  */
-import { AuthError, ValidationError } from '../../domain/errors.js';
+import { AuthError, RetryableError, ValidationError } from '../../domain/errors.js';
 import { messages } from '../../domain/messages.js';
 import type { OAuthProviderConfig } from '../../domain/oauth.js';
 import { signIn } from '../../flows/current-session.js';
 import { createFromPending, finishAuthorization, linkPending, type OAuthOutcome, startAuthorization } from '../../flows/oauth.js';
 import type { TokenPair } from '../../flows/token-pair.js';
-import type { MessageId } from '../i18n.js';
+import { type MessageId, translate } from '../i18n.js';
 import {
   type Ctx,
   messagePage,
@@ -28,10 +28,23 @@ import {
 import { field, form, h, links, type PageErrors, renderPage, t, type View } from '../render.js';
 import { challengeOf } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
+import { reauthenticatePage, reauthenticateUrl } from './reauthenticate.js';
 
-/** The provider flow's cookies (§3): `<flowSecret>.<return, base64url>` and `<provider>.<pendingToken>.<flowSecret>`. */
+/**
+ * The provider flow's one cookie (§3), a tagged value:
+ * - `f.<flowSecret>.<flags>.<return, base64url>`: a started flow (flags: the intent `s`/`l`/`a`,
+ *   then `r` for remember me); Max-Age = the state's life.
+ * - `c.<flowSecret>.<flags>.<return, base64url>.<callback query, as received>`: a step-up callback of
+ *   a user with a second factor, held (state unspent) until the code page sends it with the code, as
+ *   a JSON client holds the callback URL while it asks for the code (social-sign-in §4.3).
+ * - `p.<provider>.<pendingToken>.<flowSecret>.<flags>`: a pending identity between the callback and
+ *   `/ui/oauth/link` or `/ui/oauth/add-email` (the flow's state is spent by then); Max-Age = the
+ *   pending identity's life.
+ */
 export const FLOW_COOKIE = '__Host-latch_flow';
-export const PENDING_COOKIE = '__Host-latch_pending';
+
+/** The longest flow cookie value the pages write (the cookie reader takes values up to 512 characters). */
+const MAX_FLOW_COOKIE = 500;
 
 const SECRET = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -64,18 +77,62 @@ export function providerLinks(ctx: Ctx, view: View, query: Record<string, string
   ]);
 }
 
-function flowCookieOf(ctx: Ctx): { flowSecret: string; ret: string | undefined } | undefined {
-  const [flowSecret = '', encoded = ''] = (ctx.cookies[FLOW_COOKIE] ?? '').split('.');
-  if (!SECRET.test(flowSecret)) return undefined;
-  const decoded = encoded ? Buffer.from(encoded, 'base64url').toString('utf8') : undefined;
-  return { flowSecret, ret: safeReturn(decoded, ctx.uiOrigin) };
+type Intent = 'sign_in' | 'link' | 'reauthenticate';
+const INTENT_FLAGS: Record<Intent, string> = { sign_in: 's', link: 'l', reauthenticate: 'a' };
+
+interface FlowCookie {
+  flowSecret: string;
+  intent: Intent;
+  remember: boolean;
+  ret: string | undefined;
 }
 
-function pendingCookieOf(ctx: Ctx): { provider: string; pendingToken: string; flowSecret: string } | undefined {
-  const [provider = '', pendingToken = '', flowSecret = ''] = (ctx.cookies[PENDING_COOKIE] ?? '').split('.');
-  if (!/^[a-z][a-z0-9-]{1,31}$/.test(provider) || !SECRET.test(pendingToken) || !SECRET.test(flowSecret)) return undefined;
+function flagsOf(intent: Intent, remember: boolean): string {
+  return `${INTENT_FLAGS[intent]}${remember ? 'r' : ''}`;
+}
+
+function parseFlags(flags: string): { intent: Intent; remember: boolean } {
+  const intent = (Object.keys(INTENT_FLAGS) as Intent[]).find((i) => INTENT_FLAGS[i] === flags.charAt(0)) ?? 'sign_in';
+  return { intent, remember: flags.slice(1) === 'r' };
+}
+
+function decoded(part: string): string {
+  return part ? Buffer.from(part, 'base64url').toString('utf8') : '';
+}
+
+function encoded(text: string | undefined): string {
+  return text ? Buffer.from(text, 'utf8').toString('base64url') : '';
+}
+
+/** A started flow (`f.`) or a held step-up callback (`c.`, with its query). */
+function flowCookieOf(ctx: Ctx, tag: 'f' | 'c' = 'f'): (FlowCookie & { query: string }) | undefined {
+  // The held query comes last, as received (URL-encoded, so cookie-safe; it may hold dots).
+  const [kind, flowSecret = '', flags = '', ret = '', ...rest] = (ctx.cookies[FLOW_COOKIE] ?? '').split('.');
+  if (kind !== tag || !SECRET.test(flowSecret) || !/^[sla]r?$/.test(flags)) return undefined;
+  const query = rest.join('.');
+  if (!/^[A-Za-z0-9%&=_.~+-]*$/.test(query)) return undefined;
+  return { flowSecret, ...parseFlags(flags), ret: safeReturn(decoded(ret) || undefined, ctx.uiOrigin), query };
+}
+
+interface Pending {
+  provider: string;
+  pendingToken: string;
+  flowSecret: string;
+  remember: boolean;
+}
+
+function pendingCookieOf(ctx: Ctx): Pending | undefined {
+  const [kind, provider = '', pendingToken = '', flowSecret = '', flags = ''] = (ctx.cookies[FLOW_COOKIE] ?? '').split('.');
+  if (kind !== 'p' || !/^[a-z][a-z0-9-]{1,31}$/.test(provider) || !SECRET.test(pendingToken) || !SECRET.test(flowSecret)) return undefined;
   if (!providersOf(ctx).some((p) => p.id === provider)) return undefined;
-  return { provider, pendingToken, flowSecret };
+  return { provider, pendingToken, flowSecret, remember: flags === 'r' };
+}
+
+/** Sets (or, without a value, clears) the flow cookie: one Set-Cookie of it per answer. */
+function setFlowCookie(ctx: Ctx, value?: string, maxAgeSeconds?: number): void {
+  const prefix = `${FLOW_COOKIE}=`;
+  for (let i = ctx.setCookies.length - 1; i >= 0; i--) if (ctx.setCookies[i]?.startsWith(prefix)) ctx.setCookies.splice(i, 1);
+  ctx.setCookies.push(value ? setCookie(FLOW_COOKIE, value, maxAgeSeconds) : clearCookie(FLOW_COOKIE));
 }
 
 function isCode(error: unknown, ...codes: string[]): error is AuthError {
@@ -118,18 +175,21 @@ function refusalPage(ctx: Ctx, error: unknown, provider: string): Result | undef
 }
 
 /** The second step after a first factor a provider (or the link page's password) proved (as the sign-in page does). */
-function toSecondStep(ctx: Ctx, error: unknown, ret: string | undefined): Result | undefined {
+function toSecondStep(ctx: Ctx, error: unknown, ret: string | undefined, remember = false): Result | undefined {
   const challenge = challengeOf(error);
   if (!challenge) return undefined;
   ctx.setCookies.push(setCookie(COOKIES.mfa, challenge.mfaToken, challenge.expiresIn));
-  return redirect(ctx, `/ui/sign-in/mfa?${new URLSearchParams({ minutes: String(Math.ceil(challenge.expiresIn / 60)), ...(ret ? { return: ret } : {}) })}`);
+  return redirect(
+    ctx,
+    `/ui/sign-in/mfa?${new URLSearchParams({ minutes: String(Math.ceil(challenge.expiresIn / 60)), ...(remember ? { rememberMe: 'on' } : {}), ...(ret ? { return: ret } : {}) })}`,
+  );
 }
 
-/** A sign-in outcome as the page answers it. */
-function outcomePage(ctx: Ctx, outcome: OAuthOutcome, ret: string | undefined): Result {
+/** A sign-in outcome as the page answers it; with remember me the UI cookie lives as long as the session may (§3). */
+function outcomePage(ctx: Ctx, outcome: OAuthOutcome, ret: string | undefined, remember = false): Result {
   switch (outcome.kind) {
     case 'signedIn':
-      return startUiSession(ctx, outcome.tokens, false, ret ?? '/ui/account');
+      return startUiSession(ctx, outcome.tokens, remember, ret ?? '/ui/account');
     case 'pending':
       return messagePage(ctx, 'checkMail.title', 'checkMail.registered', 202, true);
     case 'linked':
@@ -138,13 +198,18 @@ function outcomePage(ctx: Ctx, outcome: OAuthOutcome, ret: string | undefined): 
   }
 }
 
-/** `GET /ui/oauth/<provider>/start`: stores the flow, keeps its secret in `__Host-latch_flow`, sends the browser to the provider. */
+/**
+ * `GET /ui/oauth/<provider>/start`: stores the flow, keeps its secret in `__Host-latch_flow`, sends
+ * the browser to the provider. `remember=1` (the sign-in page's script adds it to the link while
+ * "remember me" is ticked) asks for a remembered session: a link cannot carry the form's box.
+ */
 async function getStart(ctx: Ctx, params: Record<string, string>): Promise<Result> {
   const provider = params.provider as string;
   if (!providersOf(ctx).some((p) => p.id === provider)) return messagePage(ctx, 'notFound.title', 'notFound.body', 404, true);
   const intent = ctx.query.intent ?? 'sign_in';
   if (intent !== 'sign_in' && !ctx.signedIn) return redirect(ctx, `/ui/sign-in?return=${encodeURIComponent('/ui/account/security')}`);
   const ret = safeReturn(ctx.query.return, ctx.uiOrigin);
+  const remember = intent === 'sign_in' && ctx.query.remember === '1';
   try {
     const started = await startAuthorization(
       ctx.deps,
@@ -152,13 +217,13 @@ async function getStart(ctx: Ctx, params: Record<string, string>): Promise<Resul
       {
         redirectUri: callbackUri(ctx, provider),
         intent,
+        ...(remember ? { rememberMe: true } : {}),
         ...(ctx.query.invitation ? { invitationToken: ctx.query.invitation } : {}),
       },
       intent === 'sign_in' ? undefined : ctx.signedIn?.principal,
       uiRequest(ctx),
     );
-    const value = ret ? `${started.flowSecret}.${Buffer.from(ret, 'utf8').toString('base64url')}` : started.flowSecret;
-    ctx.setCookies.push(setCookie(FLOW_COOKIE, value, started.expiresIn));
+    setFlowCookie(ctx, `f.${started.flowSecret}.${flagsOf(intent as Intent, remember)}.${encoded(ret)}`, started.expiresIn);
     return redirect(ctx, started.authorizationUrl);
   } catch (error) {
     // Linking is an (R) action: without fresh authentication, the step-up page first (§5.2).
@@ -177,27 +242,105 @@ async function getCallback(ctx: Ctx, params: Record<string, string>): Promise<Re
   const provider = params.provider as string;
   if (!providersOf(ctx).some((p) => p.id === provider)) return messagePage(ctx, 'notFound.title', 'notFound.body', 404, true);
   const flow = flowCookieOf(ctx);
-  if (ctx.cookies[FLOW_COOKIE] !== undefined) ctx.setCookies.push(clearCookie(FLOW_COOKIE));
+  if (ctx.cookies[FLOW_COOKIE] !== undefined) setFlowCookie(ctx);
   if (!flow) return oauthErrorPage(ctx, 404, 'oauth.error.expired', provider);
   const query = ctx.event.rawQueryString ?? '';
+  // A step-up of a user with a second factor needs the code with the callback (social-sign-in
+  // §4.3): the callback waits, state unspent, in the cookie while the code page asks for it.
+  if (flow.intent === 'reauthenticate' && ctx.signedIn?.user.mfaEnabled) {
+    const held = `c.${flow.flowSecret}.${flagsOf(flow.intent, false)}.${encoded(flow.ret)}.${query}`;
+    // Too long for a cookie, or not a plain query: the flow cannot be held (the error page; start again).
+    if (held.length > MAX_FLOW_COOKIE || !/^[A-Za-z0-9%&=_.~+-]*$/.test(query)) return oauthErrorPage(ctx, 400, 'oauth.error.failed', provider);
+    setFlowCookie(ctx, held, ctx.deps.config.oauthStateTtlSeconds);
+    return redirect(ctx, `/ui/oauth/${provider}/code`);
+  }
+  return finishCallback(ctx, provider, flow, query, undefined);
+}
+
+/** Finishes a flow (the callback, or the step-up code page with its code) and answers its outcome. */
+async function finishCallback(ctx: Ctx, provider: string, flow: FlowCookie, query: string, code: string | undefined): Promise<Result> {
   const callbackUrl = `${callbackUri(ctx, provider)}${query ? `?${query}` : ''}`;
   try {
-    const outcome = await finishAuthorization(ctx.deps, provider, { callbackUrl, flowSecret: flow.flowSecret }, ctx.signedIn?.principal, uiRequest(ctx));
-    return outcomePage(ctx, outcome, flow.ret);
+    const outcome = await finishAuthorization(
+      ctx.deps,
+      provider,
+      { callbackUrl, flowSecret: flow.flowSecret, ...(code !== undefined ? { code } : {}) },
+      ctx.signedIn?.principal,
+      uiRequest(ctx),
+    );
+    return outcomePage(ctx, outcome, flow.ret, flow.remember);
   } catch (error) {
-    const second = toSecondStep(ctx, error, flow.ret);
+    const second = toSecondStep(ctx, error, flow.ret, flow.remember);
     if (second) return second;
-    // Cases 6 and 7: a pending identity, bound to this flow; its token stays in a cookie.
+    // Cases 6 and 7: a pending identity, bound to this flow; its token stays in the flow cookie.
     if (error instanceof ValidationError && typeof error.members?.pendingToken === 'string') {
       const pendingToken = error.members.pendingToken;
-      ctx.setCookies.push(setCookie(PENDING_COOKIE, `${provider}.${pendingToken}.${flow.flowSecret}`, ctx.deps.config.oauthPendingTtlSeconds));
+      setFlowCookie(ctx, `p.${provider}.${pendingToken}.${flow.flowSecret}.${flow.remember ? 'r' : ''}`, ctx.deps.config.oauthPendingTtlSeconds);
       const taken = (error.errors.email ?? []).includes(messages.field.taken);
       return redirect(ctx, taken ? '/ui/oauth/link' : '/ui/oauth/add-email');
+    }
+    // A wrong code for a step-up: the flow is spent, so the step-up page again, with the error.
+    // During the MFA lockout, the same page with the wait.
+    const lockout = error instanceof RetryableError && error.code === 'too_many_attempts';
+    if (code !== undefined && (isCode(error, 'invalid_code') || lockout)) {
+      const message = lockout ? (pageErrorsOf(ctx, error)?._form?.[0] ?? '') : translate(ctx.locale, 'oauth.code.invalid');
+      return reauthenticatePage(ctx, { _form: [message] }, flow.ret ?? '/ui/account/security', lockout ? 429 : 401);
     }
     const refused = refusalPage(ctx, error, provider);
     if (refused) return refused;
     throw error;
   }
+}
+
+/** The step-up code page: the provider proved the first factor; a code from the app (or a recovery code) finishes. */
+function codePage(ctx: Ctx, provider: string, errors: PageErrors): Result {
+  const view = viewOf(ctx);
+  const labels = { code: t(view, 'field.code') };
+  return page(
+    ctx,
+    Object.keys(errors).length ? 422 : 200,
+    renderPage(view, 'oauth.code.title', [
+      summary(view, errors, labels),
+      h('p', null, t(view, 'oauth.code.intro', { provider: providerName(ctx, provider) })),
+      form(
+        view,
+        'oauth-code',
+        `/ui/oauth/${provider}/code`,
+        [
+          field(view, {
+            name: 'code',
+            label: labels.code,
+            type: 'text',
+            autocomplete: 'one-time-code',
+            inputMode: 'numeric',
+            hint: t(view, 'reauth.codeHint'),
+            errors: errors.code,
+          }),
+        ],
+        t(view, 'reauth.submit'),
+      ),
+      links([{ href: reauthenticateUrl(flowCookieOf(ctx, 'c')?.ret ?? '/ui/account/security'), text: t(view, 'oauth.error.again') }]),
+    ]),
+  );
+}
+
+/** `GET /ui/oauth/<provider>/code`: the code page of a held step-up callback. */
+async function getCode(ctx: Ctx, params: Record<string, string>): Promise<Result> {
+  const provider = params.provider as string;
+  if (!providersOf(ctx).some((p) => p.id === provider) || !flowCookieOf(ctx, 'c')) return oauthErrorPage(ctx, 404, 'oauth.error.expired', provider);
+  return codePage(ctx, provider, {});
+}
+
+/** `POST /ui/oauth/<provider>/code`: the held callback and the code, as `POST /oauth/{provider}/callback` takes them. */
+async function postCode(ctx: Ctx, params: Record<string, string>): Promise<Result> {
+  const provider = params.provider as string;
+  const held = flowCookieOf(ctx, 'c');
+  if (!providersOf(ctx).some((p) => p.id === provider) || !held) return oauthErrorPage(ctx, 404, 'oauth.error.expired', provider);
+  const code = (ctx.form.code ?? '').trim();
+  // A blank code spends nothing: the page asks again (the held state stays unspent).
+  if (code === '') return codePage(ctx, provider, { code: [translate(ctx.locale, 'error.field.blank')] });
+  setFlowCookie(ctx);
+  return finishCallback(ctx, provider, held, held.query, code);
 }
 
 /** `POST /ui/oauth/<provider>/callback` (Apple's `form_post`): changes nothing, 303 to the GET with the fields as query (§4). */
@@ -209,7 +352,7 @@ async function postCallback(ctx: Ctx, params: Record<string, string>): Promise<R
 }
 
 function pendingGone(ctx: Ctx): Result {
-  ctx.setCookies.push(clearCookie(PENDING_COOKIE));
+  if (ctx.cookies[FLOW_COOKIE] !== undefined) setFlowCookie(ctx);
   return oauthErrorPage(ctx, 404, 'oauth.error.expired', '');
 }
 
@@ -249,14 +392,14 @@ async function postAddEmail(ctx: Ctx): Promise<Result> {
       { pendingToken: pending.pendingToken, flowSecret: pending.flowSecret, email: ctx.form.email ?? '' },
       uiRequest(ctx),
     );
-    ctx.setCookies.push(clearCookie(PENDING_COOKIE));
-    return outcomePage(ctx, outcome, undefined);
+    setFlowCookie(ctx);
+    return outcomePage(ctx, outcome, undefined, pending.remember);
   } catch (error) {
     if (isCode(error, 'invalid_token')) return pendingGone(ctx);
     if (error instanceof ValidationError) return addEmailPage(ctx, pending.provider, pageErrorsOf(ctx, error) ?? {}, { email: ctx.form.email ?? '' });
     const refused = refusalPage(ctx, error, pending.provider);
     if (refused) {
-      ctx.setCookies.push(clearCookie(PENDING_COOKIE));
+      setFlowCookie(ctx);
       return refused;
     }
     throw error;
@@ -307,14 +450,14 @@ async function finishLink(ctx: Ctx, pending: { provider: string; pendingToken: s
   if (!principal) return linkPage(ctx, pending.provider, {}, {});
   try {
     const outcome = await linkPending(ctx.deps, principal, { pendingToken: pending.pendingToken, flowSecret: pending.flowSecret }, uiRequest(ctx));
-    ctx.setCookies.push(clearCookie(PENDING_COOKIE));
+    setFlowCookie(ctx);
     return outcomePage(ctx, outcome, undefined);
   } catch (error) {
     if (isCode(error, 'reauthentication_required')) return redirect(ctx, `/ui/reauthenticate?return=${encodeURIComponent('/ui/oauth/link')}`);
     if (isCode(error, 'invalid_token')) return pendingGone(ctx);
     const refused = refusalPage(ctx, error, pending.provider);
     if (refused) {
-      ctx.setCookies.push(clearCookie(PENDING_COOKIE));
+      setFlowCookie(ctx);
       return refused;
     }
     throw error;
@@ -328,16 +471,16 @@ async function postLink(ctx: Ctx): Promise<Result> {
   if (ctx.signedIn) return finishLink(ctx, pending);
   let tokens: TokenPair;
   try {
-    tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password }, uiRequest(ctx));
+    tokens = await signIn(ctx.deps, { email: ctx.form.email, password: ctx.form.password, rememberMe: pending.remember }, uiRequest(ctx));
   } catch (error) {
-    const second = toSecondStep(ctx, error, '/ui/oauth/link');
+    const second = toSecondStep(ctx, error, '/ui/oauth/link', pending.remember);
     if (second) return second;
     const errors = pageErrorsOf(ctx, error);
     if (!errors) throw error;
     return linkPage(ctx, pending.provider, errors, { email: ctx.form.email ?? '' });
   }
   // The session starts, then the link page (a GET with the new cookie) links.
-  return startUiSession(ctx, tokens, false, '/ui/oauth/link');
+  return startUiSession(ctx, tokens, pending.remember, '/ui/oauth/link');
 }
 
 /** The provider pages (§5.1). */
@@ -350,4 +493,7 @@ export const oauthPages = {
   'POST /ui/oauth/add-email': postAddEmail,
   'GET /ui/oauth/link': getLink,
   'POST /ui/oauth/link': postLink,
+  // The step-up code page of a provider step-up for a user with a second factor.
+  'GET /ui/oauth/{provider}/code': getCode,
+  'POST /ui/oauth/{provider}/code': postCode,
 } satisfies PageHandlers;

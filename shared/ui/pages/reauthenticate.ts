@@ -33,11 +33,11 @@ export function providerName(ctx: Ctx, id: string): string {
   return ctx.deps.config.oauthProviders.find((p) => p.id === id)?.name ?? id;
 }
 
-async function reauthenticatePage(ctx: Ctx, errors: PageErrors): Promise<Result> {
+/** The step-up page; `back` and `status` when another page answers with it (a provider step-up's wrong code). */
+export async function reauthenticatePage(ctx: Ctx, errors: PageErrors, back = returnOf(ctx), status?: number): Promise<Result> {
   const { user, principal } = signedIn(ctx);
   const view = viewOf(ctx);
   const methods = reauthMethodsOf(user);
-  const back = returnOf(ctx);
   const { identities } = await myIdentities(ctx.deps, principal);
   const labels = { currentPassword: t(view, 'field.currentPassword'), code: t(view, 'field.code') };
   const body = [
@@ -76,14 +76,14 @@ async function reauthenticatePage(ctx: Ctx, errors: PageErrors): Promise<Result>
     identities.length > 0
       ? links(
           identities.map((identity) => ({
-            href: `/ui/oauth/${encodeURIComponent(identity.provider)}/start?intent=reauthenticate`,
+            href: `/ui/oauth/${encodeURIComponent(identity.provider)}/start?${new URLSearchParams({ intent: 'reauthenticate', return: back })}`,
             text: t(view, 'reauth.provider', { provider: providerName(ctx, identity.provider) }),
           })),
         )
       : null,
     !methods.includes('password') && identities.length === 0 ? h('p', { class: 'muted' }, t(view, 'reauth.signInAgain')) : null,
   ];
-  return page(ctx, Object.keys(errors).length ? (errors._form ? 401 : 422) : 200, renderPage(view, 'reauth.title', body));
+  return page(ctx, status ?? (Object.keys(errors).length ? (errors._form ? 401 : 422) : 200), renderPage(view, 'reauth.title', body));
 }
 
 async function postReauthenticate(ctx: Ctx): Promise<Result> {

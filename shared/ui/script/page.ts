@@ -156,7 +156,28 @@ function passkeyButtons(): void {
   }
 }
 
+/**
+ * Provider sign-in starts from a link (hosted-ui §4), which cannot send the form's "remember me"
+ * box: while the box is ticked, the provider links carry `remember=1`. Without the script a
+ * provider sign-in gets a browser-session cookie.
+ */
+function rememberOnProviderLinks(): void {
+  const box = document.getElementById('rememberMe') as HTMLInputElement | null;
+  if (!box) return;
+  const update = () => {
+    for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('nav.providers a[href^="/ui/oauth/"]'))) {
+      const url = new URL(link.getAttribute('href') ?? '', window.location.origin);
+      if (box.checked) url.searchParams.set('remember', '1');
+      else url.searchParams.delete('remember');
+      link.setAttribute('href', `${url.pathname}${url.search}`);
+    }
+  };
+  box.addEventListener('change', update);
+  update();
+}
+
 reveal();
 passwordToggles();
+rememberOnProviderLinks();
 copyButtons();
 passkeyButtons();
