@@ -61,7 +61,7 @@ export const PRICED_FLOWS = {
   register: 'registration',
   confirm: 'email-confirmation',
   'sign-in': 'session',
-  renew: 'session',
+  renew: 'renewal',
   authorize: 'authorizer',
   'sign-out': 'session',
 } as const;

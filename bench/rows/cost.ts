@@ -109,10 +109,12 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     'mfa-verify': 2,
   };
   const figures: Figure[] = [];
+  ctx.flowCosts = {};
   for (const flow of FLOWS) {
     const fromRows = ctx.lambdaMs[flow];
     const cpuMs = fromRows?.ms ?? measured[flow];
     const u = units[flow];
+    ctx.flowCosts[flow] = { cpuMs, roundTrips: u.roundTrips, source: `row 7: ${fromRows?.source ?? 'CPU in memory'}, round trips on DynamoDB Local` };
     flows[flow] = {
       cpuMs,
       readUnits: u.billed.reads,

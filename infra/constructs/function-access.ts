@@ -8,8 +8,13 @@ import type { FunctionName } from '../../shared/http/routes.js';
  * - `get`: `GetItem` only (the token check and reading one user: consistent reads by key).
  * - `read`: `GetItem` and `Query` (table and the users index).
  * - `readWrite`: `read` plus the item writes of a transaction.
+ * - `renew`: what a renewal sends (`renewSession`, `shared/flows/current-session.ts`): reads by
+ *   key and a Query of the user's own partition (the user with its sequence item; not the users
+ *   index), the session's conditional `UpdateItem`, and its `DeleteItem` when a spent renewal
+ *   token comes back (a transaction with the audit event's put). No `PutItem`, no
+ *   `ConditionCheckItem`: a renewal creates nothing.
  */
-export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
+export type TableAccess = 'none' | 'get' | 'read' | 'readWrite' | 'renew';
 
 /**
  * What a function may do on the audit table (`shared/adapters/dynamodb/audit-table.ts`), which
@@ -43,7 +48,14 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
     'dynamodb:DeleteItem',
     'dynamodb:ConditionCheckItem',
   ],
+  renew: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
+
+/** The levels that query the users index (the index ARN is in their grant); `renew` queries only the table. */
+export const USERS_INDEX_ACCESS: ReadonlySet<TableAccess> = new Set(['read', 'readWrite']);
+
+/** The levels that write items (customer managed key: encrypt and decrypt; the others decrypt only). */
+export const TABLE_WRITE_ACCESS: ReadonlySet<TableAccess> = new Set(['readWrite', 'renew']);
 
 /** IAM actions of each {@link AuditAccess} level on the audit table (`Query` also on its indexes). */
 export const AUDIT_ACTIONS: Record<AuditAccess, readonly string[]> = {
@@ -87,6 +99,12 @@ export interface FunctionAccess {
    * TOTP secrets (`docs/specs/mfa-and-passkeys.md` §9). Absent: no access.
    */
   dataKeys?: true;
+  /**
+   * Lambda memory (MB) when not the default of `LatchFunction` (1,769 with argon2, else 512):
+   * set where `npm run bench` row 8 (Lambda Power Tuning's method, modelled from measured CPU)
+   * picks another size, the cheapest within 10 % of the fastest.
+   */
+  memoryMb?: number;
 }
 
 /** Latch's functions outside the route table. */
@@ -100,7 +118,10 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
  *   hashes the password.
  * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
- *   lockout notice and re-sends confirmations; renewal and sign-out write sessions; signs tokens.
+ *   lockout notice and re-sends confirmations; sign-out deletes the session; signs tokens.
+ * - renewal: reads the session and the user, spends the renewal token with one conditional
+ *   `UpdateItem` of the session and signs the new access token; a spent token presented again
+ *   deletes the session with a `renewal.reuse_detected` event (`renew` level). No argon2, no mail.
  * - account: behind the token check, `/me` reads the user, changes email or password (argon2
  *   verify of the current password, hash of the new one, notice and confirmation mails, revoking
  *   the other sessions) and deletes the account with all its items (a `Query` of its partition).
@@ -126,7 +147,10 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  */
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
-  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  session: { routes: ['POST /session', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  // --- cost (issue 17): renewals in a function of their own, sized by row 8 ---
+  renewal: { routes: ['POST /session/renew'], table: 'renew', mail: false, keys: 'sign', audit: 'append', argon2: false, memoryMb: 1024 },
+  // --- end cost ---
   account: {
     routes: ['GET /me', 'PATCH /me', 'DELETE /me', 'DELETE /me/password'],
     table: 'readWrite',

@@ -102,7 +102,8 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     assert.equal(p.Runtime, 'nodejs22.x', name);
     assert.deepEqual(p.Architectures, ['arm64'], name);
     assert.equal(p.Handler, 'index.handler', name);
-    assert.equal(p.MemorySize, accessOf(name).argon2 ? ARGON2_MEMORY_MB : 512, name);
+    // A size row 8 picked (function-access.ts `memoryMb`), else 1,769 MB with argon2 and 512 MB without.
+    assert.equal(p.MemorySize, accessOf(name).memoryMb ?? (accessOf(name).argon2 ? ARGON2_MEMORY_MB : 512), name);
     const env = environmentOf(json, functionLogicalId(name));
     assert.equal(env.NODE_OPTIONS, '--enable-source-maps', name);
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));
@@ -430,3 +431,26 @@ test('with a customer managed key, the table and secret use it and each role may
   assert.ok(kmsActions('audit').includes('kms:Decrypt'));
   assert.ok(kmsActions('audit').some((a) => a.startsWith('kms:GenerateDataKey')));
 });
+
+// --- cost (issue 17): renewals in a function of their own ---
+test('renewals run in their own function: no argon2, the size row 8 picked, and only the table actions of the renewal flow (no Put, no ConditionCheck, no users index)', () => {
+  const { json, functionLogicalId } = synthLatch();
+  const renewal = json.Resources[functionLogicalId('renewal')]?.Properties as Record<string, unknown>;
+  assert.equal(renewal.MemorySize, accessOf('renewal').memoryMb);
+  assert.ok(!('LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId('renewal'))));
+  const routesOf = (name: string) => API_ROUTES.filter((r) => r.function === name).map(routeKey);
+  assert.deepEqual(routesOf('renewal'), ['POST /session/renew']);
+  assert.ok(!routesOf('session').includes('POST /session/renew'));
+  const statements = statementsOfRole(json, roleOf(json, functionLogicalId('renewal')));
+  // The user table's statement: reads, the session's update and its deletion on reuse; nothing that creates items, no index.
+  const table = statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
+  assert.equal(table.length, 1);
+  assert.deepEqual(
+    actionsOf(table[0] as (typeof table)[number]).sort(),
+    ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+  );
+  assert.ok(!JSON.stringify(table[0]?.Resource).includes('/index/'), 'no index ARN');
+  // PutItem only in the audit grant (the reuse revocation's event).
+  for (const s of statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'))) assert.deepEqual(actionsOf(s), ['dynamodb:PutItem']);
+});
+// --- end cost ---

@@ -44,7 +44,9 @@ test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU;
   const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0, auditEvents: 0 };
   const flows = { register: flow, confirm: flow, 'sign-in': flow, renew: flow, authorize: flow, 'sign-out': flow };
   const fn = { memoryMb: 1024, architecture: 'arm64' as const };
-  const functions = Object.fromEntries(['registration', 'email-confirmation', 'session', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]));
+  const functions = Object.fromEntries(
+    ['registration', 'email-confirmation', 'session', 'renewal', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]),
+  );
   const shape = { functions, authorizerCacheTtlSeconds: 0, accessTokenTtlSeconds: 900 };
   const [at10k, at100k, at1m] = monthlyCost(flows, shape);
   assert.ok(at10k && at100k && at1m);
