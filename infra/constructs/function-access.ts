@@ -23,7 +23,9 @@ export type TableAccess = 'none' | 'get' | 'read' | 'readWrite' | 'renew';
  * - `none`: no audit table, no audit key.
  * - `append`: `PutItem` on the table (what an event's `Put` inside `TransactWriteItems` needs,
  *   and `recordAudit`'s lone event), and the audit key (`emailHash`).
- * - `query`: `append` plus `Query` on the table and its two indexes (reading the audit log).
+ * - `query`: `append` plus `Query` on the table and its two indexes (reading the audit log), and
+ *   reading items by key on the table (`GetItem`, `BatchGetItem`): the indexes project keys only,
+ *   so a page read through one is fetched from the table (`shared/adapters/dynamodb/audit-log.ts`).
  */
 export type AuditAccess = 'none' | 'append' | 'query';
 
@@ -61,7 +63,7 @@ export const TABLE_WRITE_ACCESS: ReadonlySet<TableAccess> = new Set(['readWrite'
 export const AUDIT_ACTIONS: Record<AuditAccess, readonly string[]> = {
   none: [],
   append: ['dynamodb:PutItem'],
-  query: ['dynamodb:PutItem', 'dynamodb:Query'],
+  query: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
 };
 
 /** What one function needs, which decides its grants and whether its bundle carries argon2. */

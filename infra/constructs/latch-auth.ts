@@ -120,7 +120,7 @@ export class LatchAuth extends Construct {
     if (this.authorizerCacheTtl.toSeconds() > 3600) throw new Error('authorizerCacheTtl must be at most 1 hour');
 
     this.table = this.createTable(removalPolicy);
-    this.auditLog = new AuditLog(this, 'AuditLog', { removalPolicy, encryptionKey: props.encryptionKey });
+    this.auditLog = new AuditLog(this, 'AuditLog', { removalPolicy, encryptionKey: props.encryptionKey, indexProjection: props.auditIndexProjection });
     this.auditTable = this.auditLog.table;
     this.auditKeySecret = this.auditLog.keySecret;
     this.signingKeys = new SigningKeys(this, 'SigningKeys', {
