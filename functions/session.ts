@@ -1,14 +1,13 @@
-import { renewSession, signIn, signOut } from '../shared/flows/current-session.js';
+import { signIn, signOut } from '../shared/flows/current-session.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_LEGACY_PASSWORDS } from '../shared/runtime/optional-adapters.js';
 
-/** Sign in, renew, sign out. */
+/** Sign in, sign out (renewals: `functions/renewal.ts`). */
 export const handler = httpFunction(
   'session',
   {
     'POST /session': async ({ event, body, deps }) => json(200, await signIn(deps, body, requestInfo(event))),
-    'POST /session/renew': async ({ event, body, deps }) => json(200, await renewSession(deps, body, requestInfo(event))),
     'DELETE /session': async (request) => {
       await signOut(request.deps, principalOf(request), requestInfo(request.event));
       return noContent();

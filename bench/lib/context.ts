@@ -39,6 +39,8 @@ export interface BenchContext {
   initMs: Record<string, number>;
   /** DynamoDB round trips of one sign-in, metered by row 7 (row 8 models durations with them). */
   signInRoundTrips?: number;
+  /** CPU and round trips per priced flow as row 7 measured them (row 8 sizes the renewal and authorizer functions with them). */
+  flowCosts?: Partial<Record<Flow, { cpuMs: number; roundTrips: number; source: string }>>;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,12 @@ export const USAGE = {
   coldStartShare: 0.01,
   /** Audit events per flow call (one per sign-in, registration, confirmation, sign-out; two per reset; none per renewal or decision). */
   auditEventBytes: 1024,
+  /**
+   * Bytes of one audit index entry that projects keys only: the table's keys (`USER#<ulid>`,
+   * `<ISO time>#<ulid>`: about 85 B with their names), the index's (about 60-110 B) and DynamoDB's
+   * 100 B of overhead per index item. An `ALL` entry is a whole copy of the event.
+   */
+  auditIndexEntryBytes: 300,
   /** Months of audit events kept (`AUTH_AUDIT_RETENTION_DAYS` 365): storage at steady state. */
   auditRetentionMonths: 12,
   /** Bytes stored per user outside the audit log (user, claim, a few sessions). */
@@ -61,7 +67,7 @@ export const PRICED_FLOWS = {
   register: 'registration',
   confirm: 'email-confirmation',
   'sign-in': 'session',
-  renew: 'session',
+  renew: 'renewal',
   authorize: 'authorizer',
   'sign-out': 'session',
 } as const;
@@ -100,6 +106,13 @@ export function authorizerDecisions(shape: Pick<DeployedShape, 'authorizerCacheT
   if (shape.authorizerCacheTtlSeconds === 0) return USAGE.protectedCalls;
   const tokens = USAGE.signIns + USAGE.renewals + USAGE.registrations;
   return Math.min(USAGE.protectedCalls, tokens * Math.ceil(shape.accessTokenTtlSeconds / shape.authorizerCacheTtlSeconds));
+}
+
+/** Bytes stored per audit event: the table's item and one entry per index, by its deployed projection. */
+export function auditBytesPerEvent(shape: Pick<DeployedShape, 'auditIndexProjections'>): number {
+  let bytes: number = USAGE.auditEventBytes;
+  for (const projection of shape.auditIndexProjections) bytes += projection === 'KEYS_ONLY' ? USAGE.auditIndexEntryBytes : USAGE.auditEventBytes;
+  return bytes;
 }
 
 /** The model at each MAU level. `initMs` by function name (cold starts). */
@@ -148,8 +161,9 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
         PRICES.lambdaPerMillion / 1e6);
     line.dynamodb += (mails * PRICES.writeUnitPerMillion) / 1e6;
     line.ses = (mails * PRICES.sesPerThousand) / 1000;
-    // Storage at steady state: users, and the audit log over its retention (table + two full index copies).
-    const auditGb = (auditEvents * USAGE.auditEventBytes * USAGE.auditRetentionMonths * 3) / 1e9;
+    // Storage at steady state: users, and the audit log over its retention (the table's copy and
+    // one entry per index as deployed; every event counted in both indexes).
+    const auditGb = (auditEvents * auditBytesPerEvent(shape) * USAGE.auditRetentionMonths) / 1e9;
     line.storage = ((mau * USAGE.userBytes) / 1e9 + auditGb) * PRICES.storageGbMonth;
     line.total = line.api + line.lambda + line.dynamodb + line.storage + line.ses;
     const billable = Math.max(0, mau - PRICES.cognito.freeMau);

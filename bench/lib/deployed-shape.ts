@@ -21,6 +21,8 @@ export interface DeployedShape {
   /** API Gateway's authorizer result cache for other services' APIs, seconds (0: every call is a decision). */
   authorizerCacheTtlSeconds: number;
   accessTokenTtlSeconds: number;
+  /** The audit table's indexes and what each projects (`KEYS_ONLY` or `ALL`): the storage of every event's index entries. */
+  auditIndexProjections: Array<'KEYS_ONLY' | 'ALL' | 'INCLUDE'>;
 }
 
 /** Synthesizes the stack (no bundling, about a second) and reads its shape. */
@@ -29,7 +31,13 @@ export function readDeployedShape(): DeployedShape {
   try {
     const { app, stack } = createLatchApp({ outdir, context: { demo: true, 'aws:cdk:bundling-stacks': [] } });
     const template = app.synth().getStackArtifact(stack.artifactId).template as {
-      Resources: Record<string, { Type: string; Properties?: { MemorySize?: number; Architectures?: string[] } }>;
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          Properties?: { MemorySize?: number; Architectures?: string[]; GlobalSecondaryIndexes?: Array<{ Projection?: { ProjectionType?: string } }> };
+        }
+      >;
     };
     const functions: Record<string, FunctionShape> = {};
     for (const [name, fn] of stack.latch.functions) {
@@ -48,10 +56,15 @@ export function readDeployedShape(): DeployedShape {
       ([id]) => id === stack.getLogicalId(stack.latch.functions.get('session')?.function.node.defaultChild as CfnElement),
     )?.[1] as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } } | undefined;
     const variables = session?.Properties?.Environment?.Variables ?? {};
+    const auditTable = template.Resources[stack.getLogicalId(stack.latch.auditTable.node.defaultChild as CfnElement)];
+    const auditIndexProjections = (auditTable?.Properties?.GlobalSecondaryIndexes ?? []).map(
+      (index) => (index.Projection?.ProjectionType ?? 'ALL') as 'KEYS_ONLY' | 'ALL' | 'INCLUDE',
+    );
     const ttl = variables.AUTH_ACCESS_TOKEN_TTL_SECONDS;
     return {
       functions,
       authorizerCacheTtlSeconds: stack.latch.authorizerCacheTtl.toSeconds(),
+      auditIndexProjections,
       // As deployed: the session function's setting, or loadConfig's default when the app leaves it unset.
       accessTokenTtlSeconds: typeof ttl === 'string' ? Number(ttl) : loadConfig({ APP_URL: 'https://app.example' }).accessTokenTtlSeconds,
     };

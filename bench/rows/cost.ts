@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { type BenchContext, FLOWS, type Flow, MFA_FLOWS } from '../lib/context.js';
 import {
+  auditBytesPerEvent,
   authorizerDecisions,
   billedMs,
   DEFAULT_INIT_MS,
@@ -109,10 +110,12 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     'mfa-verify': 2,
   };
   const figures: Figure[] = [];
+  ctx.flowCosts = {};
   for (const flow of FLOWS) {
     const fromRows = ctx.lambdaMs[flow];
     const cpuMs = fromRows?.ms ?? measured[flow];
     const u = units[flow];
+    ctx.flowCosts[flow] = { cpuMs, roundTrips: u.roundTrips, source: `row 7: ${fromRows?.source ?? 'CPU in memory'}, round trips on DynamoDB Local` };
     flows[flow] = {
       cpuMs,
       readUnits: u.billed.reads,
@@ -163,9 +166,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const extraPerSignIn = priceCall('mfa-challenge', 'session') - priceCall('sign-in', 'session') + priceCall('mfa-verify', 'mfa');
   const auditExtra =
     ((auditEventsOf['mfa-challenge'] + auditEventsOf['mfa-verify'] - auditEventsOf['sign-in']) *
-      USAGE.auditEventBytes *
+      auditBytesPerEvent(shape) *
       USAGE.auditRetentionMonths *
-      3 *
       PRICES.storageGbMonth) /
     1e9;
   for (const m of model) {
@@ -212,7 +214,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         : 'reset: no password-reset flow on this branch yet, so no row for it.',
       `Usage per MAU per month: ${USAGE.protectedCalls} protected calls to the deployer's other services → ${authorizerDecisions(shape)} authorizer decisions (authorizer cache ${shape.authorizerCacheTtlSeconds} s as deployed, access tokens ${shape.accessTokenTtlSeconds} s; each decision one session read), ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.signOuts} sign-out, ${USAGE.registrations} registrations (+ as many confirmations), ${USAGE.resets} resets (priced as a registration), ${USAGE.notices} security notices; ${USAGE.coldStartShare * 100} % of invocations cold, each billed its function's init (row 6 when it ran, else ${DEFAULT_INIT_MS} ms).`,
       `Deployed shape read from the synthesized template: ${memory}; mail sender ${shape.functions['mail-sender']?.memoryMb} MB. Billed ms = CPU measured here × max(1, ${FULL_VCPU_MB} MB / memory) (Lambda's CPU share) + ${LATENCY.dynamoRoundTripMs} ms per DynamoDB round trip; each mail adds a mail-sender invocation (${LATENCY.sesCallMs} ms SES call + the outbox delete, 1 WRU; stream reads by Lambda are free).`,
-      `Storage at steady state: ${USAGE.userBytes} B per user, and ${USAGE.auditEventBytes} B per audit event over ${USAGE.auditRetentionMonths} months, times 3 (the table and its two full-projection indexes).`,
+      `Storage at steady state: ${USAGE.userBytes} B per user, and per audit event over ${USAGE.auditRetentionMonths} months ${auditBytesPerEvent(shape)} B: the table's ${USAGE.auditEventBytes} B and one entry in each index as deployed (${shape.auditIndexProjections.join(', ')}; a keys-only entry ${USAGE.auditIndexEntryBytes} B, an ALL one a whole copy). Reading an index page then costs a BatchGetItem of its events (admin reads; not in the profile).`,
       `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda $${PRICES.lambdaGbSecond.arm64}/GB-s arm64 ($${PRICES.lambdaGbSecond.x86_64} x86) + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU, $${PRICES.storageGbMonth}/GB-month; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials} (the tier with passkeys and MFA by email), Plus $${PRICES.cognito.plus}.`,
       "Request units billed: DynamoDB's rules applied to every request the store sent, index copies included (bench/lib/partitions.ts): a transactional write 2 WRU per KB, a plain one 1, each index copy 1 per KB, a consistent read 1 RRU per 4 KB, a ConditionCheck 2. DynamoDB Local's own report (shown beside) bills a transactional write 4 per KB and each index copy 4. Not priced: the deployer's own API Gateway requests to their services, CloudWatch logs and alarms, data transfer.",
     ],

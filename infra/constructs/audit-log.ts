@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { auditTableDefinition } from '../../shared/adapters/dynamodb/audit-table.js';
 import { AUDIT_ACTIONS, type AuditAccess } from './function-access.js';
 import { generatedSecret } from './generated-secret.js';
+import type { AuditIndexProjections } from './latch-auth-props.js';
 import type { KeyGrantee } from './signing-keys.js';
 
 /** Properties of {@link AuditLog}. */
@@ -15,7 +16,11 @@ export interface AuditLogProps {
   readonly removalPolicy: RemovalPolicy;
   /** Customer managed key for the table and the secret. @default AWS managed */
   readonly encryptionKey?: kms.IKey | undefined;
+  /** The indexes' projections (`LatchAuthProps.auditIndexProjection`). @default keys only, both */
+  readonly indexProjection?: AuditIndexProjections | undefined;
 }
+
+const PROJECTION = { 'keys-only': dynamodb.ProjectionType.KEYS_ONLY, all: dynamodb.ProjectionType.ALL } as const;
 
 /**
  * The audit log's AWS side (`docs/specs/audit-and-breached-passwords.md` §2): its own table,
@@ -26,7 +31,8 @@ export interface AuditLogProps {
  * rotated, since a new key would split an address's history.
  *
  * Append-only by IAM: {@link grant} gives `PutItem` (what an event's `Put` inside
- * `TransactWriteItems` needs) and, for the one function that reads the log, `Query`; nothing
+ * `TransactWriteItems` needs) and, for the functions that read the log, `Query` and reads by key
+ * (the indexes project keys only); nothing
  * grants `UpdateItem`, `DeleteItem` or `BatchWriteItem`, so TTL is the only deletion.
  */
 export class AuditLog extends Construct {
@@ -40,7 +46,7 @@ export class AuditLog extends Construct {
   constructor(scope: Construct, id: string, props: AuditLogProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
-    this.table = this.createTable(props.removalPolicy);
+    this.table = this.createTable(props.removalPolicy, props.indexProjection ?? {});
     this.keySecret = generatedSecret(this, 'KeySecret', {
       description:
         'Latch audit key: 32 random bytes (base64url) that audit events hash email addresses under. Written once by the key generator, never rotated.',
@@ -59,7 +65,8 @@ export class AuditLog extends Construct {
 
   /**
    * Grants one function its {@link AuditAccess}: the level's actions ({@link AUDIT_ACTIONS}) on
-   * the table, `Query` also on both indexes for `query`, and reading the audit key secret for
+   * the table (for `query` also `GetItem`/`BatchGetItem`: events are fetched by key), `Query`
+   * also on both indexes for `query`, and reading the audit key secret for
    * any level but `none`.
    */
   grant(grantee: KeyGrantee, access: AuditAccess): void {
@@ -77,7 +84,7 @@ export class AuditLog extends Construct {
     this.encryptionKey?.grantEncryptDecrypt(grantee.role);
   }
 
-  private createTable(removalPolicy: RemovalPolicy): dynamodb.Table {
+  private createTable(removalPolicy: RemovalPolicy, projection: AuditIndexProjections): dynamodb.Table {
     const d = auditTableDefinition;
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: d.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -92,12 +99,18 @@ export class AuditLog extends Construct {
       // As the user table: on whenever the table is retained (a throwaway stack may be destroyed).
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
-    for (const index of [d.dayIndex, d.emailIndex]) {
+    // Keys only by default (issue 17): the reader fetches events by key, so an index entry is
+    // about 250 bytes instead of a whole copy of the event for the retention period.
+    for (const [index, chosen] of [
+      [d.dayIndex, projection.day ?? 'keys-only'],
+      [d.emailIndex, projection.email ?? 'keys-only'],
+    ] as const) {
+      if (chosen === 'none') continue;
       table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: PROJECTION[chosen],
       });
     }
     return table;

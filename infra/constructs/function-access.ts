@@ -8,8 +8,13 @@ import { type FunctionName, type RouteDefinition, routeKey, routes as routeTable
  * - `get`: `GetItem` only (the token check and reading one user: consistent reads by key).
  * - `read`: `GetItem` and `Query` (table and the users index).
  * - `readWrite`: `read` plus the item writes of a transaction.
+ * - `renew`: what a renewal sends (`renewSession`, `shared/flows/current-session.ts`): reads by
+ *   key and a Query of the user's own partition (the user with its sequence item; not the users
+ *   index), the session's conditional `UpdateItem`, and its `DeleteItem` when a spent renewal
+ *   token comes back (a transaction with the audit event's put). No `PutItem`, no
+ *   `ConditionCheckItem`: a renewal creates nothing.
  */
-export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
+export type TableAccess = 'none' | 'get' | 'read' | 'readWrite' | 'renew';
 
 /**
  * What a function may do on the audit table (`shared/adapters/dynamodb/audit-table.ts`), which
@@ -18,7 +23,9 @@ export type TableAccess = 'none' | 'get' | 'read' | 'readWrite';
  * - `none`: no audit table, no audit key.
  * - `append`: `PutItem` on the table (what an event's `Put` inside `TransactWriteItems` needs,
  *   and `recordAudit`'s lone event), and the audit key (`emailHash`).
- * - `query`: `append` plus `Query` on the table and its two indexes (reading the audit log).
+ * - `query`: `append` plus `Query` on the table and its two indexes (reading the audit log), and
+ *   reading items by key on the table (`GetItem`, `BatchGetItem`): the indexes project keys only,
+ *   so a page read through one is fetched from the table (`shared/adapters/dynamodb/audit-log.ts`).
  */
 export type AuditAccess = 'none' | 'append' | 'query';
 
@@ -43,13 +50,20 @@ export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
     'dynamodb:DeleteItem',
     'dynamodb:ConditionCheckItem',
   ],
+  renew: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
+
+/** The levels that query the users index (the index ARN is in their grant); `renew` queries only the table. */
+export const USERS_INDEX_ACCESS: ReadonlySet<TableAccess> = new Set(['read', 'readWrite']);
+
+/** The levels that write items (customer managed key: encrypt and decrypt; the others decrypt only). */
+export const TABLE_WRITE_ACCESS: ReadonlySet<TableAccess> = new Set(['readWrite', 'renew']);
 
 /** IAM actions of each {@link AuditAccess} level on the audit table (`Query` also on its indexes). */
 export const AUDIT_ACTIONS: Record<AuditAccess, readonly string[]> = {
   none: [],
   append: ['dynamodb:PutItem'],
-  query: ['dynamodb:PutItem', 'dynamodb:Query'],
+  query: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
 };
 
 /** What one function needs, which decides its grants and whether its bundle carries argon2. */
@@ -87,6 +101,12 @@ export interface FunctionAccess {
    * TOTP secrets (`docs/specs/mfa-and-passkeys.md` §9). Absent: no access.
    */
   dataKeys?: true;
+  /**
+   * Lambda memory (MB) when not the default of `LatchFunction` (1,769 with argon2, else 512):
+   * set where `npm run bench` row 8 (Lambda Power Tuning's method, modelled from measured CPU)
+   * picks another size, the cheapest within 10 % of the fastest.
+   */
+  memoryMb?: number;
 }
 
 /** Latch's functions outside the route table. */
@@ -100,7 +120,10 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  *   confirmation or "already registered" notice, signs tokens when confirmation is off (201),
  *   hashes the password.
  * - session: sign-in verifies with argon2 (also against a dummy hash), counts failures, mails the
- *   lockout notice and re-sends confirmations; renewal and sign-out write sessions; signs tokens.
+ *   lockout notice and re-sends confirmations; sign-out deletes the session; signs tokens.
+ * - renewal: reads the session and the user, spends the renewal token with one conditional
+ *   `UpdateItem` of the session and signs the new access token; a spent token presented again
+ *   deletes the session with a `renewal.reuse_detected` event (`renew` level). No argon2, no mail.
  * - account: behind the token check, `/me` reads the user, changes email or password (argon2
  *   verify of the current password, hash of the new one, notice and confirmation mails, revoking
  *   the other sessions) and deletes the account with all its items (a `Query` of its partition).
@@ -126,7 +149,11 @@ export type InternalFunctionName = 'not-found' | 'authorizer';
  */
 export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionName]: FunctionAccess } = {
   registration: { routes: ['POST /registration'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
-  session: { routes: ['POST /session', 'POST /session/renew', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  session: { routes: ['POST /session', 'DELETE /session'], table: 'readWrite', mail: true, keys: 'sign', audit: 'append', argon2: true },
+  // --- cost (issue 17): renewals in a function of their own, sized by row 8 (about 0.5 ms of CPU
+  // and 3 round trips: 512 MB is within 10 % of the fastest; near the line, see docs/benchmarks.md) ---
+  renewal: { routes: ['POST /session/renew'], table: 'renew', mail: false, keys: 'sign', audit: 'append', argon2: false, memoryMb: 512 },
+  // --- end cost ---
   account: {
     routes: ['GET /me', 'PATCH /me', 'DELETE /me', 'DELETE /me/password'],
     table: 'readWrite',
@@ -323,7 +350,9 @@ export const FUNCTION_ACCESS: { readonly [K in FunctionName | InternalFunctionNa
     dataKeys: true,
   },
   'not-found': { routes: [], table: 'none', mail: false, keys: 'none', audit: 'none', argon2: false },
-  authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false },
+  // cost (issue 17): sized by row 8 (about 0.4 ms of CPU and one read: 512 MB is about 17 % slower than
+  // the fastest, 1,024 MB within 10 %), like Lambda Power Tuning's pick.
+  authorizer: { routes: [], table: 'get', mail: false, keys: 'verify', audit: 'none', argon2: false, memoryMb: 1024 },
 };
 
 /** The access of a function, or a clear error for a function nobody has decided about yet. */

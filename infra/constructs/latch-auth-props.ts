@@ -86,6 +86,12 @@ export interface LatchSettings {
 }
 
 /** Stage-wide request limits of the HTTP API. */
+/** The audit table's index projections (`auditIndexProjection`). */
+export interface AuditIndexProjections {
+  readonly day?: 'keys-only' | 'all' | 'none';
+  readonly email?: 'keys-only' | 'all' | 'none';
+}
+
 export interface LatchThrottle {
   /** Steady requests per second. @default 100 */
   readonly rateLimit?: number;
@@ -140,6 +146,18 @@ export interface LatchAuthProps {
    * @default Duration.seconds(0)
    */
   readonly authorizerCacheTtl?: Duration;
+  // --- cost (issue 17) ---
+  /**
+   * What the audit table's indexes (`day`: `gsi1`, every user's events by time; `email`: `gsi2`,
+   * an address's history) hold: `keys-only` (the keys; the reader fetches events from the table by
+   * key), `all` (a whole copy of every event: tables created before issue 17), or `none` (no
+   * index: only for the deploys of a rebuild, when reads through it answer 503). CloudFormation
+   * cannot change an index's projection in place: an existing deployment sets `all` for both,
+   * then rebuilds one index at a time as `docs/migrations.md` says.
+   * @default { day: 'keys-only', email: 'keys-only' }
+   */
+  readonly auditIndexProjection?: AuditIndexProjections;
+  // --- end cost ---
   /** @default Architecture.ARM_64 */
   readonly architecture?: lambda.Architecture;
   /** @default 100 requests/s, burst 200 */

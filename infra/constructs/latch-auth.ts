@@ -18,7 +18,7 @@ import { type FunctionName, functionNames, hostedUiFunctions, isHostedUiRoute, t
 import { loadMailTemplates } from '../../shared/mail/overrides.js';
 import { AuditLog } from './audit-log.js';
 import { LatchCustomDomain } from './custom-domain.js';
-import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS } from './function-access.js';
+import { accessOf, type FunctionAccess, type InternalFunctionName, TABLE_ACTIONS, TABLE_WRITE_ACCESS, USERS_INDEX_ACCESS } from './function-access.js';
 import { brandingEnvironment } from './hosted-ui-branding.js';
 import { type LatchAuthProps, type LatchThrottle, type RestAuthorizerOptions, settingsEnvironment, validateEnvironment } from './latch-auth-props.js';
 import { LatchFunction, PROJECT_ROOT } from './latch-function.js';
@@ -120,7 +120,7 @@ export class LatchAuth extends Construct {
     if (this.authorizerCacheTtl.toSeconds() > 3600) throw new Error('authorizerCacheTtl must be at most 1 hour');
 
     this.table = this.createTable(removalPolicy);
-    this.auditLog = new AuditLog(this, 'AuditLog', { removalPolicy, encryptionKey: props.encryptionKey });
+    this.auditLog = new AuditLog(this, 'AuditLog', { removalPolicy, encryptionKey: props.encryptionKey, indexProjection: props.auditIndexProjection });
     this.auditTable = this.auditLog.table;
     this.auditKeySecret = this.auditLog.keySecret;
     this.signingKeys = new SigningKeys(this, 'SigningKeys', {
@@ -186,6 +186,8 @@ export class LatchAuth extends Construct {
         description: `Latch ${name}${served.length ? `: ${served.join(', ')}` : ''}`.slice(0, 256),
         architecture,
         argon2: access.argon2,
+        // cost (issue 17): a size row 8 picked for this function, else LatchFunction's default.
+        ...(access.memoryMb === undefined ? {} : { memorySize: access.memoryMb }),
         hooksModule: props.hooksModule,
         // API Gateway waits at most 10 s for an authorizer; fail well before it.
         timeout: name === 'authorizer' ? Duration.seconds(5) : Duration.seconds(10),
@@ -435,9 +437,9 @@ export class LatchAuth extends Construct {
     if (actions.length > 0) {
       const resources = [this.table.tableArn];
       // Query on the users index needs the index ARN; GetItem and writes act on the table only.
-      if (actions.includes('dynamodb:Query')) resources.push(`${this.table.tableArn}/index/${tableDefinition.usersIndex.name}`);
+      if (USERS_INDEX_ACCESS.has(access.table)) resources.push(`${this.table.tableArn}/index/${tableDefinition.usersIndex.name}`);
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources }));
-      if (access.table === 'readWrite') this.encryptionKey?.grantEncryptDecrypt(fn.role);
+      if (TABLE_WRITE_ACCESS.has(access.table)) this.encryptionKey?.grantEncryptDecrypt(fn.role);
       else this.encryptionKey?.grantDecrypt(fn.role);
     }
     // Only signers may read the private key; verifiers get the public ring.

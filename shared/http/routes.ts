@@ -19,6 +19,8 @@ export type FunctionName =
   | 'mfa'
   | 'oauth'
   | 'passkeys'
+  // Renewals alone (issue 17): no argon2, sized for the renewal (`infra/constructs/function-access.ts`).
+  | 'renewal'
   // --- hosted UI (docs/specs/hosted-ui.md §2): deployed only with the hosted UI ---
   | 'ui'
   | 'oauth2-token';
@@ -78,7 +80,7 @@ function uiPost<const P extends string, const R extends { access: PageRules['acc
 export const routes = [
   { method: 'POST', path: '/registration', function: 'registration', auth: 'none', body: true, summary: 'Register a user' },
   { method: 'POST', path: '/session', function: 'session', auth: 'none', body: true, summary: 'Sign in' },
-  { method: 'POST', path: '/session/renew', function: 'session', auth: 'none', body: true, summary: 'Renew a session' },
+  { method: 'POST', path: '/session/renew', function: 'renewal', auth: 'none', body: true, summary: 'Renew a session' },
   { method: 'DELETE', path: '/session', function: 'session', auth: 'user', body: false, summary: 'Sign out' },
   { method: 'GET', path: '/me', function: 'account', auth: 'user', body: false, summary: 'The current user' },
   { method: 'PATCH', path: '/me', function: 'account', auth: 'user', body: true, summary: 'Change the email or password (with the current password)' },

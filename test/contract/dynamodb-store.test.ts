@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { ensureTable } from '../../infra/local/services.js';
+import { ensureTable, localDynamoClient } from '../../infra/local/services.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
-import { AUDIT_DAY_SHARDS, auditItem, auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { AUDIT_DAY_SHARDS, auditItem, auditTableNameOf, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { shardUsersIndex } from '../../shared/adapters/dynamodb/migrations.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
@@ -44,6 +45,81 @@ auditLogContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('audit');
   await ensureTable(dynamoDbEndpoint, table);
   return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
+});
+
+// An audit table made before issue 17 (indexes projecting every attribute): the same reader, the same answers.
+auditLogContract('DynamoDB (DynamoDB Local), audit indexes projecting ALL', async (clock) => {
+  const table = uniqueTableName('auditall');
+  const low = localDynamoClient(dynamoDbEndpoint);
+  try {
+    await low.send(new CreateTableCommand(createAuditTableInput(auditTableNameOf(table), 'ALL')));
+  } finally {
+    low.destroy();
+  }
+  await ensureTable(dynamoDbEndpoint, table);
+  return { store: new DynamoDbStore(client, table, clock), log: new DynamoDbAuditLog(client, auditTableNameOf(table), clock) };
+});
+
+describe('DynamoDB audit reads through keys-only indexes', () => {
+  test('an index page is fetched from the table by key in one BatchGetItem, and an index being rebuilt answers 503, not a 500', async () => {
+    const table = uniqueTableName('auditkeys');
+    await ensureTable(dynamoDbEndpoint, table);
+    const metered = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
+    const sent: string[] = [];
+    metered.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    const store = new DynamoDbStore(client, table);
+    const emailHash = 'h'.repeat(43);
+    const at = new Date().toISOString();
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      id: ulid(),
+      type: 'sign_in' as const,
+      outcome: 'failure' as const,
+      at: at.replace(/\d{3}Z$/, `${String(i).padStart(3, '0')}Z`),
+      actor: { kind: 'anonymous' as const },
+      userId: null,
+      sessionId: null,
+      ip: '203.0.113.9',
+      userAgent: 'test',
+      requestId: `r${i}`,
+      details: {},
+      emailHash,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    }));
+    for (const event of events) await store.commit([{ type: 'appendAuditEvent', event }]);
+    const log = new DynamoDbAuditLog(metered, auditTableNameOf(table));
+    const page = await log.query({ partition: { kind: 'email', emailHash }, limit: 10, cursor: null });
+    assert.deepEqual(
+      page.events.map((e) => e.requestId),
+      ['r4', 'r3', 'r2', 'r1', 'r0'],
+    );
+    // Whole events, not index entries: every field of what was written.
+    assert.deepEqual(page.events[0], events[4]);
+    assert.deepEqual(sent, ['QueryCommand', 'BatchGetItemCommand']);
+
+    // A table whose indexes are being rebuilt (docs/migrations.md): absent for a deploy.
+    const bare = uniqueTableName('auditnoindex');
+    const low = localDynamoClient(dynamoDbEndpoint);
+    try {
+      const { GlobalSecondaryIndexes: _none, ...input } = createAuditTableInput(bare);
+      await low.send(
+        new CreateTableCommand({
+          ...input,
+          AttributeDefinitions: input.AttributeDefinitions?.filter((a) => a.AttributeName === 'pk' || a.AttributeName === 'sk'),
+        }),
+      );
+    } finally {
+      low.destroy();
+    }
+    const rebuilding = new DynamoDbAuditLog(client, bare);
+    await assert.rejects(rebuilding.query({ partition: { kind: 'email', emailHash }, limit: 10, cursor: null }), { name: 'ServiceUnavailableError' });
+    await assert.rejects(rebuilding.query({ partition: { kind: 'day', day: at.slice(0, 10) }, limit: 10, cursor: null }), { name: 'ServiceUnavailableError' });
+  });
 });
 
 // Reads asked for together share one request (read-batch.ts): the sign-in's email claim and source-address counter.

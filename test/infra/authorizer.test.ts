@@ -12,7 +12,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AuthStack, latchPropsFromContext } from '../../infra/auth-stack.js';
+import { accessOf } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { CDK_JSON_CONTEXT } from './synth.js';
 
@@ -89,9 +91,18 @@ test('a REST API attaches it as a TOKEN authorizer on the Authorization header, 
 test('the cache TTL is a setting: context authorizerCacheTtlSeconds reaches both authorizer forms', () => {
   const { consumer, stack } = synthConsumer({ authorizerCacheTtlSeconds: 300 });
   assert.equal(stack.latch.authorizerCacheTtl.toSeconds(), 300);
-  consumer.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 300 });
-  consumer.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 300 });
+  // Cached per token: the identity source is the Authorization header in both forms.
+  consumer.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 300, IdentitySource: ['$request.header.Authorization'] });
+  consumer.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 300, IdentitySource: 'method.request.header.Authorization' });
 });
+
+// --- cost (issue 17) ---
+test('the authorizer function is deployed at the size row 8 picks (function-access.ts memoryMb), whatever the cache', () => {
+  const { stack } = synthConsumer({});
+  const fn = stack.latch.functions.get('authorizer')?.function.node.defaultChild as lambda.CfnFunction;
+  assert.equal(fn.memorySize, accessOf('authorizer').memoryMb);
+});
+// --- end cost ---
 
 test('the construct prop defaults to 0 and refuses more than an hour', () => {
   const app = new App({ context: { demo: true, 'aws:cdk:bundling-stacks': [] } });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AUDIT_ACTIONS, accessOf, FUNCTION_ACCESS, TABLE_ACTIONS } from '../../infra/constructs/function-access.js';
+import { AUDIT_ACTIONS, accessOf, FUNCTION_ACCESS, TABLE_ACTIONS, TABLE_WRITE_ACCESS } from '../../infra/constructs/function-access.js';
 import { LatchAuth } from '../../infra/constructs/latch-auth.js';
 import { ARGON2_MEMORY_MB, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { auditTableDefinition, createAuditTableInput } from '../../shared/adapters/dynamodb/audit-table.js';
@@ -61,7 +61,7 @@ test('the audit table is built from the shared audit definition: on demand, both
   assert.equal(properties.BillingMode, expected.BillingMode);
   assert.deepEqual(properties.KeySchema, expected.KeySchema);
   assert.deepEqual(byName(properties.AttributeDefinitions), byName(expected.AttributeDefinitions));
-  // gsi1 (days) and gsi2 (email hashes), ALL projection, exactly as the local runner and tests create them.
+  // gsi1 (days) and gsi2 (email hashes), keys only (issue 17), exactly as the local runner and tests create them.
   assert.deepEqual(properties.GlobalSecondaryIndexes, expected.GlobalSecondaryIndexes);
   assert.deepEqual(
     (properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName),
@@ -102,7 +102,8 @@ test('one Node.js 22 arm64 Lambda per function of the route table, plus not-foun
     assert.equal(p.Runtime, 'nodejs22.x', name);
     assert.deepEqual(p.Architectures, ['arm64'], name);
     assert.equal(p.Handler, 'index.handler', name);
-    assert.equal(p.MemorySize, accessOf(name).argon2 ? ARGON2_MEMORY_MB : 512, name);
+    // A size row 8 picked (function-access.ts `memoryMb`), else 1,769 MB with argon2 and 512 MB without.
+    assert.equal(p.MemorySize, accessOf(name).memoryMb ?? (accessOf(name).argon2 ? ARGON2_MEMORY_MB : 512), name);
     const env = environmentOf(json, functionLogicalId(name));
     assert.equal(env.NODE_OPTIONS, '--enable-source-maps', name);
     assert.deepEqual(referencesIn(env.LATCH_TABLE_NAME), new Set([stack.getLogicalId(stack.latch.table.node.defaultChild as CfnElement)]));
@@ -289,12 +290,18 @@ test('the audit grants cover exactly what the adapters send to the audit table: 
   assert.equal(uses, puts, 'audit items are only ever put: the audit table is append-only (no Update, Delete or ConditionCheck of its items)');
   const log = readFileSync(path.join(PROJECT_ROOT, 'shared/adapters/dynamodb/audit-log.ts'), 'utf8');
   assert.deepEqual([...new Set([...log.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]))], ['Query']);
-  assert.deepEqual(AUDIT_ACTIONS, { none: [], append: ['dynamodb:PutItem'], query: ['dynamodb:PutItem', 'dynamodb:Query'] });
+  // The events of an index page are fetched by key through the read batcher (GetItem alone, BatchGetItem together).
+  assert.ok(log.includes('readBatcherOf('));
+  assert.deepEqual(AUDIT_ACTIONS, {
+    none: [],
+    append: ['dynamodb:PutItem'],
+    query: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+  });
   // Every function that changes state writes its events in the same transaction (`append`, or
   // `query` for the hosted pages, whose activity page also reads them).
   for (const name of LATCH_FUNCTIONS) {
     const access = accessOf(name);
-    if (access.table === 'readWrite') assert.ok((AUDIT_ACTIONS[access.audit] as readonly string[]).includes('dynamodb:PutItem'), name);
+    if (TABLE_WRITE_ACCESS.has(access.table)) assert.ok((AUDIT_ACTIONS[access.audit] as readonly string[]).includes('dynamodb:PutItem'), name);
   }
   assert.equal(accessOf('audit').audit, 'query');
 });
@@ -430,3 +437,58 @@ test('with a customer managed key, the table and secret use it and each role may
   assert.ok(kmsActions('audit').includes('kms:Decrypt'));
   assert.ok(kmsActions('audit').some((a) => a.startsWith('kms:GenerateDataKey')));
 });
+
+// --- cost (issue 17): renewals in a function of their own ---
+test('renewals run in their own function: no argon2, the size row 8 picked, and only the table actions of the renewal flow (no Put, no ConditionCheck, no users index)', () => {
+  const { json, functionLogicalId } = synthLatch();
+  const renewal = json.Resources[functionLogicalId('renewal')]?.Properties as Record<string, unknown>;
+  assert.equal(renewal.MemorySize, accessOf('renewal').memoryMb);
+  assert.ok(!('LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId('renewal'))));
+  const routesOf = (name: string) => API_ROUTES.filter((r) => r.function === name).map(routeKey);
+  assert.deepEqual(routesOf('renewal'), ['POST /session/renew']);
+  assert.ok(!routesOf('session').includes('POST /session/renew'));
+  const statements = statementsOfRole(json, roleOf(json, functionLogicalId('renewal')));
+  // The user table's statement: reads, the session's update and its deletion on reuse; nothing that creates items, no index.
+  const table = statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
+  assert.equal(table.length, 1);
+  assert.deepEqual(
+    actionsOf(table[0] as (typeof table)[number]).sort(),
+    ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+  );
+  assert.ok(!JSON.stringify(table[0]?.Resource).includes('/index/'), 'no index ARN');
+  // PutItem only in the audit grant (the reuse revocation's event).
+  for (const s of statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'))) assert.deepEqual(actionsOf(s), ['dynamodb:PutItem']);
+});
+
+test('audit indexes project keys only by default; auditIndexProjection keeps an existing table at ALL or leaves an index out for a rebuild', () => {
+  const indexesOf = (json: TemplateJson, stack: { getLogicalId(e: CfnElement): string; latch: LatchAuth }) =>
+    (json.Resources[stack.getLogicalId(stack.latch.auditTable.node.defaultChild as CfnElement)]?.Properties?.GlobalSecondaryIndexes as Array<{
+      IndexName: string;
+      Projection: { ProjectionType: string };
+    }>) ?? [];
+  const byDefault = synthLatch();
+  assert.deepEqual(
+    indexesOf(byDefault.json, byDefault.stack).map((i) => [i.IndexName, i.Projection.ProjectionType]),
+    [
+      ['gsi1', 'KEYS_ONLY'],
+      ['gsi2', 'KEYS_ONLY'],
+    ],
+  );
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Projections');
+  const kept = new LatchAuth(stack, 'Latch', {
+    appUrl: 'https://app.example.com',
+    mailFrom: 'no-reply@example.com',
+    auditIndexProjection: { day: 'all', email: 'none' },
+  });
+  const json = Template.fromStack(stack).toJSON() as TemplateJson;
+  const table = json.Resources[stack.getLogicalId(kept.auditTable.node.defaultChild as CfnElement)]?.Properties?.GlobalSecondaryIndexes as Array<{
+    IndexName: string;
+    Projection: { ProjectionType: string };
+  }>;
+  assert.deepEqual(
+    table.map((i) => [i.IndexName, i.Projection.ProjectionType]),
+    [['gsi1', 'ALL']],
+  );
+});
+// --- end cost ---

@@ -42,10 +42,10 @@ test('private key reach: exactly the signers may read the private key secret, ev
     assert.deepEqual(signing, expected, `${name} (${keys})`);
     if (keys === 'sign') signers.push(name);
   }
-  // Traced in code (token-pair.ts callers): sign-in/renewal, registration without confirmation, accepting an invitation,
+  // Traced in code (token-pair.ts callers): sign-in (session), renewal (renewal), registration without confirmation, accepting an invitation,
   // the second step of a sign-in (mfa: POST /session/mfa), social sign-in (oauth: a provider sign-in or sign-up starts a
   // session) and passkey sign-in (passkeys).
-  assert.deepEqual(signers.sort(), ['invitations', 'mfa', 'oauth', 'passkeys', 'registration', 'session']);
+  assert.deepEqual(signers.sort(), ['invitations', 'mfa', 'oauth', 'passkeys', 'registration', 'renewal', 'session']);
   for (const verifier of ['authorizer', 'well-known', 'sessions', 'account', 'admin-users']) assert.equal(accessOf(verifier).keys, 'verify', verifier);
 });
 

@@ -2,13 +2,14 @@
  * The functions' roles cannot update or delete audit items (`docs/specs/audit-and-breached-passwords.md`
  * §2, §11.1 property 3; ASVS 16.4.2): every IAM policy of the synthesized stack is walked, the
  * functions' own, the mail sender's, the key generator's and CDK's. Only `PutItem` reaches the
- * audit table, `Query` only from the `audit` function, and the audit key only to the functions
+ * audit table, `Query` and reads by key (the indexes project keys only) only from the `audit`
+ * function, and the audit key only to the functions
  * that write events. TTL is the only deletion.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CfnElement } from 'aws-cdk-lib';
-import { accessOf } from '../../infra/constructs/function-access.js';
+import { AUDIT_ACTIONS, accessOf, TABLE_WRITE_ACCESS } from '../../infra/constructs/function-access.js';
 import { auditTableDefinition } from '../../shared/adapters/dynamodb/audit-table.js';
 import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch, type TemplateJson } from '../infra/synth.js';
@@ -123,11 +124,17 @@ test("The functions' roles cannot update or delete audit items", () => {
       }
     }
 
-    // Each function: PutItem exactly when it writes events, Query only for `audit`, nothing else.
+    // Each function: PutItem exactly when it writes events, Query and reads by key only for `audit`, nothing else.
     for (const name of LATCH_FUNCTIONS) {
       const access = accessOf(name).audit;
       const actions = auditActionsOf(grants, roleOf.get(name) as string, table);
-      const expected = access === 'none' ? [] : access === 'append' ? ['dynamodb:PutItem'] : ['dynamodb:PutItem', 'dynamodb:Query'];
+      const expected =
+        access === 'none'
+          ? []
+          : access === 'append'
+            ? ['dynamodb:PutItem']
+            : ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+      assert.deepEqual([...AUDIT_ACTIONS[access]].sort(), expected, `AUDIT_ACTIONS.${access}`);
       assert.deepEqual([...actions.keys()].sort(), expected, `${name} (${access})`);
       // PutItem on the table itself only (an index cannot be written).
       for (const resource of actions.get('dynamodb:PutItem') ?? []) assert.ok(!resource.includes('/index/'), `${name}: PutItem on ${resource}`);
@@ -136,7 +143,7 @@ test("The functions' roles cannot update or delete audit items", () => {
     const writers = LATCH_FUNCTIONS.filter((name) => auditActionsOf(grants, roleOf.get(name) as string, table).has('dynamodb:PutItem'));
     assert.deepEqual(
       writers.sort(),
-      [...LATCH_FUNCTIONS.filter((name) => accessOf(name).table === 'readWrite'), 'audit'].sort(),
+      [...LATCH_FUNCTIONS.filter((name) => TABLE_WRITE_ACCESS.has(accessOf(name).table)), 'audit'].sort(),
       'every function that changes state (and audit) appends events',
     );
     const queriers = LATCH_FUNCTIONS.filter((name) => auditActionsOf(grants, roleOf.get(name) as string, table).has('dynamodb:Query'));
@@ -181,7 +188,7 @@ test('The audit key secret is readable only by the functions that write events (
   }
   const expected = LATCH_FUNCTIONS.filter((name) => accessOf(name).audit !== 'none');
   assert.deepEqual([...readers].sort(), expected.map((name) => roleOf.get(name)).sort());
-  assert.deepEqual(expected.sort(), [...LATCH_FUNCTIONS.filter((name) => accessOf(name).table === 'readWrite'), 'audit'].sort());
+  assert.deepEqual(expected.sort(), [...LATCH_FUNCTIONS.filter((name) => TABLE_WRITE_ACCESS.has(accessOf(name).table)), 'audit'].sort());
   // The mail sender writes no events: no audit key, no audit table.
   const senderEnv = environmentOf(json, synthesized.functionLogicalId('mail-sender'));
   assert.equal(senderEnv.LATCH_AUDIT_KEY_SECRET, undefined);

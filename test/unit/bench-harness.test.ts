@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizerDecisions, billedMs, memoryTable, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
+import { auditBytesPerEvent, authorizerDecisions, billedMs, memoryTable, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
 import { readOptions } from '../../bench/lib/options.js';
 import { median, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 
@@ -44,8 +44,10 @@ test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU;
   const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0, auditEvents: 0 };
   const flows = { register: flow, confirm: flow, 'sign-in': flow, renew: flow, authorize: flow, 'sign-out': flow };
   const fn = { memoryMb: 1024, architecture: 'arm64' as const };
-  const functions = Object.fromEntries(['registration', 'email-confirmation', 'session', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]));
-  const shape = { functions, authorizerCacheTtlSeconds: 0, accessTokenTtlSeconds: 900 };
+  const functions = Object.fromEntries(
+    ['registration', 'email-confirmation', 'session', 'renewal', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]),
+  );
+  const shape = { functions, authorizerCacheTtlSeconds: 0, accessTokenTtlSeconds: 900, auditIndexProjections: ['KEYS_ONLY' as const, 'KEYS_ONLY' as const] };
   const [at10k, at100k, at1m] = monthlyCost(flows, shape);
   assert.ok(at10k && at100k && at1m);
   assert.equal(at10k.cognito.lite, 0);
@@ -60,6 +62,11 @@ test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU;
   // Below one vCPU the same CPU work takes longer: 1 ms at 512 MB bills 1769/512 ms plus waits.
   assert.ok(Math.abs(billedMs({ cpuMs: 1, roundTrips: 0 }, 512) - 1769 / 512) < 1e-9);
   assert.equal(billedMs({ cpuMs: 1, roundTrips: 2 }, 3008), 11);
+  // Audit storage follows the deployed projections: keys-only entries instead of whole copies.
+  assert.equal(auditBytesPerEvent({ auditIndexProjections: ['ALL', 'ALL'] }), 3 * USAGE.auditEventBytes);
+  assert.equal(auditBytesPerEvent(shape), USAGE.auditEventBytes + 2 * USAGE.auditIndexEntryBytes);
+  const allIndexes = monthlyCost(flows, { ...shape, auditIndexProjections: ['ALL', 'ALL'] })[1];
+  assert.ok(allIndexes && allIndexes.latch.storage > at100k.latch.storage);
 });
 
 test('memory sizing: CPU-bound work stops getting faster at one vCPU, and the pick is the cheapest size within 10 % of the fastest', () => {

@@ -1,8 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailableError } from '../../domain/errors.js';
 import { AuditCursorError, type AuditLog, type AuditPage, type AuditQuery } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/services.js';
 import { AUDIT_DAY_SHARDS, auditKeys, auditTableDefinition, eventOfAuditItem } from './audit-table.js';
 import { translateAwsError } from './errors.js';
+import { readBatcherOf } from './read-batch.js';
 
 /** Beyond every ulid character: `<to>#~` bounds the sort keys of events at `to`. */
 const AFTER_ANY_ID = '#~';
@@ -18,6 +20,12 @@ const SORT_KEY = /^\d{4}-\d{2}-\d{2}T[0-9:.]{1,20}Z#[0-9A-Za-z_-]{1,64}$/;
  * merged newest first; the cursor is the sort key of the last event returned, and the next page
  * reads every shard below it, so pages neither skip nor repeat an event. Reads through an index
  * are eventually consistent, which a log can afford.
+ *
+ * The indexes project keys only (`AUDIT_INDEX_PROJECTION`): a page read through an index gives the
+ * keys of its events, which are then read from the table by key, strongly consistent, together
+ * (one `BatchGetItem` per 100, through the client's read batcher). An index entry whose event is
+ * gone (TTL deletes the table item and its entries, not at the same instant) is left out. On an
+ * index that still projects every attribute the same reads give the same page.
  */
 export class DynamoDbAuditLog implements AuditLog {
   constructor(
@@ -38,9 +46,10 @@ export class DynamoDbAuditLog implements AuditLog {
     if (query.cursor) input.ExclusiveStartKey = decodeCursor(query.cursor, pkName, pk);
     try {
       const result = await this.client.send(new QueryCommand(input));
-      return { events: this.live(result.Items ?? []), nextCursor: result.LastEvaluatedKey ? encode(result.LastEvaluatedKey) : null };
+      const items = index ? await this.fetch(result.Items ?? []) : (result.Items ?? []);
+      return { events: this.live(items), nextCursor: result.LastEvaluatedKey ? encode(result.LastEvaluatedKey) : null };
     } catch (error) {
-      return translateAwsError(error);
+      return readFailed(error);
     }
   }
 
@@ -68,10 +77,19 @@ export class DynamoDbAuditLog implements AuditLog {
       const taken = merged.slice(0, query.limit);
       const more = merged.length > taken.length || floor !== '';
       const last = taken.at(-1);
-      return { events: this.live(taken), nextCursor: more && last ? encode({ before: sortKeyOf(last) }) : null };
+      return { events: this.live(await this.fetch(taken)), nextCursor: more && last ? encode({ before: sortKeyOf(last) }) : null };
     } catch (error) {
-      return translateAwsError(error);
+      return readFailed(error);
     }
+  }
+
+  /** The table items of index entries, in the entries' order; an entry whose item is gone is left out. */
+  private async fetch(entries: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const d = auditTableDefinition;
+    const batcher = readBatcherOf(this.client);
+    // Asked for in one turn: the batcher sends them together.
+    const items = await Promise.all(entries.map((entry) => batcher.get(this.tableName, { pk: String(entry[d.partitionKey]), sk: String(entry[d.sortKey]) })));
+    return items.filter((item): item is Record<string, unknown> => item !== undefined);
   }
 
   /** The events of the items read, leaving out those past their `expiresAt` (TTL deletes late). */
@@ -79,6 +97,17 @@ export class DynamoDbAuditLog implements AuditLog {
     const now = Math.floor(this.clock.now() / 1000);
     return items.map(eventOfAuditItem).filter((event) => event.expiresAt > now);
   }
+}
+
+/**
+ * A failed read: an index that is being rebuilt (`docs/migrations.md`: absent for a deploy, then
+ * backfilling) is a passing state, answered 503 like throttling; anything else as the store does.
+ */
+function readFailed(error: unknown): never {
+  if (error instanceof Error && error.name === 'ValidationException' && /specified index|backfilling/i.test(error.message)) {
+    throw new ServiceUnavailableError(undefined, { cause: error });
+  }
+  return translateAwsError(error);
 }
 
 /** One Query of a partition, newest first, within `query`'s bounds and below `before` (a sort key), if given. */

@@ -84,8 +84,19 @@ export function eventOfAuditItem(item: Record<string, unknown>): AuditEvent {
   return event as unknown as AuditEvent;
 }
 
+/**
+ * What the two indexes hold beside their keys. `KEYS_ONLY` (issue 17): an index entry is the
+ * table's and the index's keys (about 250 bytes with DynamoDB's 100 bytes of overhead) instead of
+ * a second and third copy of the whole event (about 1 KB each) kept for the whole retention; the
+ * reader (`audit-log.ts`) takes the page's keys from the index and fetches the events from the
+ * table by key (`BatchGetItem`). Tables made before keep `ALL` until their indexes are rebuilt
+ * (the construct's `auditIndexProjection`, `docs/migrations.md`); the reader works on both.
+ */
+export type AuditIndexProjection = 'KEYS_ONLY' | 'ALL';
+export const AUDIT_INDEX_PROJECTION: AuditIndexProjection = 'KEYS_ONLY';
+
 /** `CreateTable` input for DynamoDB Local and tests (CDK builds the same from the definition). */
-export function createAuditTableInput(tableName: string): CreateTableCommandInput {
+export function createAuditTableInput(tableName: string, projection: AuditIndexProjection = AUDIT_INDEX_PROJECTION): CreateTableCommandInput {
   const d = auditTableDefinition;
   const index = (i: { name: string; partitionKey: string; sortKey: string }) => ({
     IndexName: i.name,
@@ -93,7 +104,7 @@ export function createAuditTableInput(tableName: string): CreateTableCommandInpu
       { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: projection },
   });
   return {
     TableName: tableName,
