@@ -1,18 +1,23 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { notFoundResponse, type Result } from '../shared/http/function.js';
+import { loadConfig } from '../shared/config.js';
+import type { Result } from '../shared/http/function.js';
+import { notFoundResponse } from '../shared/http/problem.js';
 import { matchPath } from '../shared/http/routes.js';
-import { getDeps } from '../shared/runtime/lambda-deps.js';
+import { existingDeps } from '../shared/runtime/container.js';
 
-const deps = getDeps();
+// Only the configuration (CORS origins): no store, keys or mail. The deps the process already
+// has where functions share one (the local runner, in-process tests), else the environment's,
+// checked at cold start like every function's.
+const config = existingDeps()?.config ?? loadConfig(process.env);
 
 /**
  * API Gateway's `$default` route: unknown paths get problem+json 404, known paths with another
  * method 405 (with `Allow`), and CORS preflights of known paths 204 with the CORS headers.
  */
 export const handler = middy<APIGatewayProxyEventV2, Result>()
-  .use(httpCors({ origins: deps.config.corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS', maxAge: 600 }))
+  .use(httpCors({ origins: config.corsOrigins, headers: 'authorization,content-type', methods: 'GET,POST,PUT,PATCH,DELETE,OPTIONS', maxAge: 600 }))
   .handler(async (event) => {
     const matches = matchPath(event.rawPath ?? '/');
     const method = event.requestContext?.http?.method ?? 'GET';

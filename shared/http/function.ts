@@ -179,7 +179,4 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     .handler(core);
 }
 
-/** The catch-all (`$default`) answer for unknown routes: problem+json 404 or 405. */
-export function notFoundResponse(kind: 'not_found' | 'method_not_allowed', allow?: string[]): Result {
-  return problemResponse(kind, undefined, { headers: allow ? { allow: allow.join(', ') } : {} });
-}
+export { notFoundResponse } from './problem.js';

@@ -5,7 +5,7 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';
 import { lazyHooks } from '../hooks/load.js';
-import { createDocumentClient } from './lambda-deps.js';
+import { createDocumentClient } from './documents.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
