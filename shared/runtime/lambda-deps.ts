@@ -14,7 +14,6 @@ import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
-import { loadMailTemplates } from '../mail/overrides.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
 import type { AuditKey, Log } from '../ports/services.js';
@@ -87,7 +86,7 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
-    templates: loadMailTemplates(env),
+    // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
