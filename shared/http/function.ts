@@ -7,7 +7,7 @@ import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
-import { errorToResponse, problemResponse } from './problem.js';
+import { errorToResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { requestSchemaOf, type routeRequests } from './route-requests.js';
 import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type RouteKey, type RouteKeyOf } from './routes.js';

@@ -49,7 +49,7 @@ test('the outbox mail is committed with its change: both are in the table before
   // Queued as data (template, context, language): the mail sender renders it.
   assert.equal(mails[0]?.message, undefined);
   assert.equal(mails[0]?.template, 'resetPassword');
-  assert.equal((mails[0]?.data as Record<string, unknown>).locale, 'en');
+  assert.equal((mails[0]?.data as Record<string, unknown> | undefined)?.locale, 'en');
   assert.ok(await api.store.getToken(user.id, 'reset'), 'the token was committed with its mail');
   assert.ok(Number(mails[0]?.ttl) > 0, 'the outbox item has a TTL');
   assert.equal(await api.drainOutbox(), 1);
