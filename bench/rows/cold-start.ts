@@ -27,9 +27,13 @@ const SIZE_GOAL_KB = 150;
 const INIT_GOAL_RATIO = 1.15;
 /**
  * Recorded exceptions to the goals, listed but not judged: `passkeys` bundles
- * `@simplewebauthn/server`, whose attestation stack is not tree-shaken (`docs/specs/mfa-and-passkeys.md` §13).
+ * `@simplewebauthn/server`, whose attestation stack is not tree-shaken (`docs/specs/mfa-and-passkeys.md` §13);
+ * `ui` renders every hosted page (every flow, the catalogues, the QR code), as the README records.
  */
-const ACCEPTED_EXCEPTIONS: Record<string, string> = { passkeys: '@simplewebauthn/server (docs/specs/mfa-and-passkeys.md §13)' };
+const ACCEPTED_EXCEPTIONS: Record<string, string> = {
+  passkeys: '@simplewebauthn/server (docs/specs/mfa-and-passkeys.md §13)',
+  ui: 'the hosted pages: every flow, the message catalogues and the QR code (README, hosted UI)',
+};
 
 /**
  * CDK's bundling options for the functions (`infra/constructs/latch-function.ts`): the SDK
@@ -72,7 +76,7 @@ async function bundle(name: string, outdir: string): Promise<Bundle> {
   const top = Object.entries(output.inputs)
     .map(([input, v]) => ({ input: input.replace(/^.*node_modules\//, ''), bytes: v.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 4);
+    .slice(0, 6);
   return { name, bytes: output.bytes, deployedBytes: deployedOutput.bytes, file, top };
 }
 
@@ -180,6 +184,10 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       `esbuild ${JSON.stringify({ ...CDK_LIKE, banner: '(createRequire)' })} (as CDK builds them); size = the same bundle with @aws-sdk/* external; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps()), divided by the same for a bundle of the DynamoDB client and DocumentClient alone; peak RSS = process.resourceUsage().maxRSS after the import (at init, not under load).`,
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
+    // What the others over the goal carry most of (esbuild's metafile), so the next step is chosen by measure.
+    for (const r of judged.filter((r) => r !== largest && r.bytes / 1024 > SIZE_GOAL_KB)) {
+      notes.push(`${r.name} ${(r.bytes / 1024).toFixed(0)} KB: ${r.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)}`).join(', ')}`);
+    }
     for (const r of rows.filter((r) => r.name in ACCEPTED_EXCEPTIONS)) {
       notes.push(
         `accepted exception (not judged): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`,

@@ -3,10 +3,13 @@
  * Local, summed by the bench's SDK middleware), function time per flow, and a monthly cost model
  * at 10k, 100k and 1M monthly active users beside Cognito's list prices.
  */
+
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
+import { deliverOutboxMail } from '../../shared/flows/send-mail.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
 import { type BenchContext, FLOWS, type Flow, MFA_FLOWS } from '../lib/context.js';
 import {
   auditBytesPerEvent,
@@ -45,7 +48,7 @@ function deliverAtOnce(deps: Awaited<ReturnType<typeof benchDeps>>): void {
   deps.store = Object.assign(Object.create(store) as typeof store, {
     commit: async (ops: Parameters<typeof store.commit>[0]) => {
       await commit(ops);
-      for (const op of ops) if (op.type === 'enqueueMail') await deps.mailer.send(op.mail.message);
+      for (const op of ops) if (op.type === 'enqueueMail') await deliverOutboxMail({ ...deps, templates: deps.templates ?? defaultTemplates }, op.mail);
     },
   });
 }

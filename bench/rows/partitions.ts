@@ -12,10 +12,13 @@
  * is that user's own (its partition, its email claim, its counters): its load is what one user
  * can do at most, one call of each flow per second and ten authorizer decisions per second.
  */
+
 import { AUDIT_DAY_SHARDS, auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
 import { USERS_INDEX_SHARDS } from '../../shared/adapters/dynamodb/table.js';
+import { deliverOutboxMail } from '../../shared/flows/send-mail.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
 import { createDocumentClient } from '../../shared/runtime/lambda-deps.js';
 import type { BenchContext, Flow } from '../lib/context.js';
 import { FLOWS } from '../lib/context.js';
@@ -94,7 +97,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   deps.store = Object.assign(Object.create(deps.store) as typeof deps.store, {
     commit: async (ops: Parameters<typeof commit>[0]) => {
       await commit(ops);
-      for (const op of ops) if (op.type === 'enqueueMail') await deps.mailer.send(op.mail.message);
+      for (const op of ops) if (op.type === 'enqueueMail') await deliverOutboxMail({ ...deps, templates: deps.templates ?? defaultTemplates }, op.mail);
     },
   });
 

@@ -76,7 +76,7 @@ export interface FunctionAccess {
   routes: readonly string[];
   table: TableAccess;
   /**
-   * Renders mail into the outbox (ships the mail templates override). No request function may
+   * Queues mail into the outbox (as data: the mail sender renders it). No request function may
    * send mail: only the stream-triggered mail sender (`infra/constructs/mail-sender.ts`) gets
    * `ses:SendEmail`.
    */

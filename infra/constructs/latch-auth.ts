@@ -191,18 +191,8 @@ export class LatchAuth extends Construct {
         hooksModule: props.hooksModule,
         // API Gateway waits at most 10 s for an authorizer; fail well before it.
         timeout: name === 'authorizer' ? Duration.seconds(5) : Duration.seconds(10),
-        ...(props.mailTemplatesFile && access.mail
-          ? {
-              files: { [MAIL_TEMPLATES_FILE]: props.mailTemplatesFile },
-              // Lambda's task root: where the asset is unpacked.
-              environment: {
-                ...environment,
-                ...this.keyEnvironment(access),
-                ...this.auditLog.environment(access.audit),
-                LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}`,
-              },
-            }
-          : { environment: { ...environment, ...this.keyEnvironment(access), ...this.auditLog.environment(access.audit) } }),
+        // Mail is queued as data and rendered by the mail sender, which alone gets the template overrides.
+        environment: { ...environment, ...this.keyEnvironment(access), ...this.auditLog.environment(access.audit) },
         logRetention,
         removalPolicy,
       });
@@ -240,8 +230,14 @@ export class LatchAuth extends Construct {
         configurationSet: this.sesFeedback.configurationSet,
         table: this.table,
         encryptionKey: this.encryptionKey,
-        // The sender signs and verifies nothing: no key secret at all.
-        environment: { ...environment, LATCH_KEYS: 'none' },
+        // The sender signs and verifies nothing: no key secret at all. It renders the queued mail:
+        // the template overrides ship beside its bundle (Lambda's task root: where the asset is unpacked).
+        environment: {
+          ...environment,
+          LATCH_KEYS: 'none',
+          ...(props.mailTemplatesFile ? { LATCH_MAIL_TEMPLATES: `/var/task/${MAIL_TEMPLATES_FILE}` } : {}),
+        },
+        files: props.mailTemplatesFile ? { [MAIL_TEMPLATES_FILE]: props.mailTemplatesFile } : undefined,
         sesIdentities,
         mailFrom: this.mailFrom,
         architecture,

@@ -27,6 +27,8 @@ export interface MailSenderProps {
   removalPolicy: RemovalPolicy;
   /** Every mail is sent with it (bounce and complaint events: {@link addSesFeedback}). @default none */
   configurationSet?: ses.IConfigurationSet | undefined;
+  /** Files shipped beside the bundle (the mail template overrides). @default none */
+  files?: Record<string, string> | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ export function addMailSender(scope: Construct, props: MailSenderProps): LatchFu
     hooksModule: props.hooksModule,
     memorySize: 256,
     timeout: Duration.seconds(30),
+    ...(props.files ? { files: props.files } : {}),
     environment: {
       ...props.environment,
       ...(props.configurationSet ? { LATCH_SES_CONFIGURATION_SET: props.configurationSet.configurationSetName } : {}),

@@ -18,7 +18,12 @@ export interface Deps {
   hasher: PasswordHasher;
   keys: KeyRing;
   mailer: Mailer;
-  templates: MailTemplates;
+  /**
+   * The built-in mail templates, only where this process renders mail: the mail sender's deps
+   * (`MailSenderDeps`) and the in-memory twin of the stream (tests, benchmarks). Request
+   * functions queue mail as data (`OutboxTemplateMail`) and carry no templates.
+   */
+  templates?: MailTemplates | undefined;
   clock: Clock;
   log: Log;
   /** The HMAC key of the audit log's `emailHash` (`shared/flows/audit.ts`). */

@@ -1,20 +1,22 @@
 import { ServiceUnavailableError } from '../domain/errors.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { OutboxMail } from '../ports/store.js';
+import { type OutboxMail, recipientOf } from '../ports/store.js';
 import type { UndeliverableAddresses } from '../ports/undeliverable.js';
 import type { Deps } from './deps.js';
-import { deliverOutboxMail } from './send-mail.js';
+import { deliverOutboxMail, type MailDelivery } from './send-mail.js';
 import { undeliverableHashOf } from './ses-feedback.js';
 
 /**
- * What the mail sender uses: no signing keys, no hasher, no config. `undeliverable`: the marks
- * of the SES feedback function (without it every address is mailed); `metrics`: `MailsSent`
- * and `MailsSuppressed`.
+ * What the mail sender uses: no signing keys, no hasher, no config. `templates`: the built-in
+ * templates (with `LATCH_MAIL_TEMPLATES`) it renders queued mail with; `undeliverable`: the
+ * marks of the SES feedback function (without it every address is mailed); `metrics`:
+ * `MailsSent` and `MailsSuppressed`.
  */
-export type MailSenderDeps = Pick<Deps, 'store' | 'mailer' | 'hooks' | 'log'> & {
-  undeliverable?: UndeliverableAddresses | undefined;
-  metrics?: Metrics | undefined;
-};
+export type MailSenderDeps = Pick<Deps, 'store'> &
+  MailDelivery & {
+    undeliverable?: UndeliverableAddresses | undefined;
+    metrics?: Metrics | undefined;
+  };
 
 /** What became of one outbox mail: `suppressed` when SES reported its address undeliverable (`docs/mail.md`). */
 export type OutboxResult = 'sent' | 'dropped' | 'suppressed';
@@ -36,7 +38,7 @@ export async function sendOutboxMail(deps: MailSenderDeps, mail: OutboxMail): Pr
   try {
     // An address SES reported as bouncing for good, or whose owner complained, gets nothing more
     // (a read failure throws ServiceUnavailableError below, and the mail is retried).
-    const mark = await deps.undeliverable?.markOf(undeliverableHashOf(mail.message.to));
+    const mark = await deps.undeliverable?.markOf(undeliverableHashOf(recipientOf(mail)));
     if (mark) {
       deps.log.warn('mail not sent: address undeliverable', {
         flow: 'mail',

@@ -6,7 +6,7 @@ import type { User } from '../domain/types.js';
 import { logHookFailure } from '../hooks/run.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { MailMessage } from '../ports/services.js';
-import type { OutboxMail, UserGuard, WriteOp } from '../ports/store.js';
+import type { OutboxMail, OutboxTemplateMail, UserGuard, WriteOp } from '../ports/store.js';
 import { type Deps, nowIso, nowSeconds } from './deps.js';
 import { prepareMailToken } from './mail-tokens.js';
 
@@ -29,8 +29,8 @@ export const OUTBOX_TTL_SECONDS = 900;
 
 /**
  * Options of a prepared mail: the user it concerns (logs), its cap (null for notices), and
- * `decoy` for the stand-in mail of an enumeration-safe route's unknown address (rendered, never
- * committed): the `renderMail` hook does not see decoys.
+ * `decoy` for the stand-in mail of an enumeration-safe route's unknown address (prepared, never
+ * committed).
  */
 export interface MailOptions {
   userId: string | null;
@@ -40,17 +40,18 @@ export interface MailOptions {
   decoy?: boolean;
 }
 
-/** A rendered mail ready for the outbox, and the cap it counts against (none for notices). */
+/** A mail ready for the outbox, and the cap it counts against (none for notices). */
 export interface PreparedMail {
   mail: OutboxMail;
   cap: { kind: CappedMailKind; emailCanonical: string } | null;
 }
 
 /**
- * Renders a built-in template (`deps.templates`, then the `renderMail` hook) into an outbox
- * mail to a stored address. Every mail Latch sends is prepared here or by
- * {@link prepareRenderedMail}, so the hooks see all of them, with the template's name and data.
- * A failing `renderMail` hook is a failed dependency: 503 before anything is written.
+ * An outbox mail of a built-in template to a stored address, queued as data: the template's
+ * name and context with the recipient's language. The mail sender renders it
+ * ({@link renderOutboxMail}: `LATCH_MAIL_TEMPLATES`, then the `renderMail` hook), so the request
+ * functions carry no templates, catalogues or message formatter. Every mail Latch sends is
+ * prepared here.
  */
 export async function prepareTemplateMail<K extends MailTemplateName>(
   deps: Deps,
@@ -59,36 +60,23 @@ export async function prepareTemplateMail<K extends MailTemplateName>(
   data: Parameters<MailTemplates[K]>[0],
   options: MailOptions,
 ): Promise<PreparedMail> {
-  const render = deps.templates[template] as (ctx: typeof data) => Omit<MailMessage, 'to'>;
   const localized = { ...data, locale: mailLocaleOf(deps, options.locale) };
-  const rendered = { to, ...render(localized) };
-  const message = options.decoy ? rendered : await renderWithHook(deps, template, localized as unknown as Record<string, unknown>, rendered);
-  return { mail: outboxMail(deps, template, options.userId, message), cap: options.cap };
+  const mail: OutboxTemplateMail = {
+    id: randomId(),
+    template,
+    userId: options.userId,
+    to,
+    data: localized as unknown as Record<string, unknown>,
+    createdAt: nowIso(deps),
+    expiresAt: nowSeconds(deps) + OUTBOX_TTL_SECONDS,
+  };
+  return { mail, cap: options.cap };
 }
 
 /** The language of a mail (hosted-ui.md §8): the user's `locale`, else `AUTH_UI_DEFAULT_LOCALE` with the pages on, else `en`. */
 export function mailLocaleOf(deps: Pick<Deps, 'config'>, locale: string | null | undefined): UserLocale {
   if (isUserLocale(locale)) return locale;
   return deps.config.ui.enabled ? deps.config.ui.defaultLocale : 'en';
-}
-
-/**
- * An already rendered mail to a stored address. Prefer {@link prepareTemplateMail}: here the
- * `renderMail` hook sees the data as empty.
- */
-export async function prepareRenderedMail(
-  deps: Deps,
-  to: string,
-  rendered: Omit<MailMessage, 'to'>,
-  template: string,
-  options: MailOptions,
-): Promise<PreparedMail> {
-  const message = options.decoy ? { to, ...rendered } : await renderWithHook(deps, template, {}, { to, ...rendered });
-  return { mail: outboxMail(deps, template, options.userId, message), cap: options.cap };
-}
-
-function outboxMail(deps: Deps, template: string, userId: string | null, message: MailMessage): OutboxMail {
-  return { id: randomId(), template, userId, message, createdAt: nowIso(deps), expiresAt: nowSeconds(deps) + OUTBOX_TTL_SECONDS };
 }
 
 /**
@@ -225,15 +213,29 @@ export async function enqueueQuietly(deps: Deps, flow: string, prepared: Prepare
   }
 }
 
+/** What rendering and delivering an outbox mail uses (the mail sender's deps, or a test's). */
+export type MailDelivery = Pick<Deps, 'hooks' | 'log' | 'mailer'> & { templates: MailTemplates };
+
+/** Thrown for an outbox mail that names no built-in template: a permanent refusal (dropped, never retried). */
+export class UnknownMailTemplateError extends Error {
+  override name = 'UnknownMailTemplateError';
+}
+
 /**
- * Runs the `renderMail` hook. A hook that throws (a rejection too: there is nothing to refuse
- * here) is a failed dependency: 503, logged by hook name, before anything is written. The
- * recipient cannot be changed: mail only ever goes to a stored address.
+ * The message of an outbox mail: as queued when it was queued rendered (items of versions before
+ * mail-as-data, `docs/migrations.md`), else its template rendered with its data (the built-in
+ * templates with `LATCH_MAIL_TEMPLATES`), then the `renderMail` hook. A hook that throws or
+ * returns something else than three strings is a failed dependency (`ServiceUnavailableError`:
+ * the sender retries); the recipient cannot be changed: mail only ever goes to a stored address.
  */
-async function renderWithHook(deps: Deps, template: string, data: Record<string, unknown>, message: MailMessage): Promise<MailMessage> {
+export async function renderOutboxMail(deps: MailDelivery, mail: OutboxMail): Promise<MailMessage> {
+  if (mail.message) return mail.message;
+  const render = (deps.templates as unknown as Record<string, ((ctx: Record<string, unknown>) => Omit<MailMessage, 'to'>) | undefined>)[mail.template];
+  if (typeof render !== 'function' || !Object.hasOwn(deps.templates, mail.template)) throw new UnknownMailTemplateError(`no mail template ${mail.template}`);
+  const message: MailMessage = { to: mail.to, ...render(mail.data) };
   const { hooks } = deps;
   if (!hooks?.renderMail) return message;
-  const custom = await mailHook(deps, 'renderMail', () => hooks.renderMail?.({ template, data, message: { ...message } }));
+  const custom = await mailHook(deps, 'renderMail', () => hooks.renderMail?.({ template: mail.template, data: { ...mail.data }, message: { ...message } }));
   if (!custom) return message;
   const { subject, text, html } = custom as Partial<MailMessage>;
   if (typeof subject !== 'string' || typeof text !== 'string' || typeof html !== 'string') {
@@ -244,17 +246,19 @@ async function renderWithHook(deps: Deps, template: string, data: Record<string,
 }
 
 /**
- * Delivers one outbox mail (the mail sender, out of any request): the `sendMail` hook, then the
- * mailer. Throws `ServiceUnavailableError` when it is worth a retry (throttling, an outage, a
- * failing hook); the mailer's permanent refusals come through as they are.
+ * Delivers one outbox mail (the mail sender, out of any request): renders it
+ * ({@link renderOutboxMail}), then the `sendMail` hook, then the mailer. Throws
+ * `ServiceUnavailableError` when it is worth a retry (throttling, an outage, a failing hook); the
+ * mailer's permanent refusals and an unknown template come through as they are.
  */
-export async function deliverOutboxMail(deps: Pick<Deps, 'hooks' | 'log' | 'mailer'>, mail: OutboxMail): Promise<void> {
+export async function deliverOutboxMail(deps: MailDelivery, mail: OutboxMail): Promise<void> {
+  const message = await renderOutboxMail(deps, mail);
   const { hooks } = deps;
   if (hooks?.sendMail) {
-    const sent = await mailHook(deps, 'sendMail', () => hooks.sendMail?.({ template: mail.template, message: { ...mail.message } }));
+    const sent = await mailHook(deps, 'sendMail', () => hooks.sendMail?.({ template: mail.template, message: { ...message } }));
     if (sent === true) return;
   }
-  await deps.mailer.send(mail.message);
+  await deps.mailer.send(message);
 }
 
 async function mailHook<T>(deps: Pick<Deps, 'log'>, name: 'renderMail' | 'sendMail', call: () => Promise<T> | undefined): Promise<T | undefined> {

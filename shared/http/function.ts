@@ -7,14 +7,14 @@ import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import { checkAccessToken } from '../flows/token-check.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
-import { errorToResponse, problemResponse } from './problem.js';
+import { errorToResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
-import { routeDocOf, type routeDocs } from './route-docs.js';
+import { requestSchemaOf, type routeRequests } from './route-requests.js';
 import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type RouteKey, type RouteKeyOf } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented
- * request schema (`shared/http/route-docs.ts`), or `{}` for routes without a body.
+ * request schema (`shared/http/route-requests.ts`), or `{}` for routes without a body.
  */
 export interface HttpRequest<B = Record<string, unknown>> {
   event: APIGatewayProxyEventV2;
@@ -34,9 +34,9 @@ export interface HttpRequest<B = Record<string, unknown>> {
 export type Result = APIGatewayProxyStructuredResultV2;
 export type RouteHandler<B = Record<string, unknown>> = (request: HttpRequest<B>) => Promise<Result>;
 
-/** The body type a route's handler gets: what its documented request schema parses to. */
-export type RequestBody<K extends RouteKey> = K extends keyof typeof routeDocs
-  ? (typeof routeDocs)[K] extends { request: infer S extends z.ZodMiniObject }
+/** The body type a route's handler gets: what its request schema (`route-requests.ts`) parses to. */
+export type RequestBody<K extends RouteKey> = K extends keyof typeof routeRequests
+  ? (typeof routeRequests)[K] extends infer S extends z.ZodMiniObject
     ? z.infer<S>
     : Record<string, unknown>
   : Record<string, unknown>;
@@ -106,7 +106,7 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     const parsed = route.body ? parseJsonObject(text) : {};
     // The schema the OpenAPI document shows is the one enforced here (400 before 401, as the
     // contract orders its checks); unknown members are dropped.
-    const request = routeDocOf(event.routeKey)?.request;
+    const request = requestSchemaOf(event.routeKey);
     const body = request ? checkTypes(request, parsed) : parsed;
     let principal: Principal | undefined;
     // `optional` (social sign-in): a presented token must be valid, an absent one is fine.
@@ -179,7 +179,4 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     .handler(core);
 }
 
-/** The catch-all (`$default`) answer for unknown routes: problem+json 404 or 405. */
-export function notFoundResponse(kind: 'not_found' | 'method_not_allowed', allow?: string[]): Result {
-  return problemResponse(kind, undefined, { headers: allow ? { allow: allow.join(', ') } : {} });
-}
+export { notFoundResponse } from './problem.js';

@@ -48,3 +48,8 @@ export function errorToResponse(error: unknown): APIGatewayProxyStructuredResult
   if (error instanceof ValidationError && error.members) return problemResponse(error.code, detail, { errors, headers, members: error.members });
   return problemResponse(error.code, detail, { errors, headers });
 }
+
+/** The catch-all (`$default`) answer for unknown routes: problem+json 404 or 405. */
+export function notFoundResponse(kind: 'not_found' | 'method_not_allowed', allow?: string[]): APIGatewayProxyStructuredResultV2 {
+  return problemResponse(kind, undefined, { headers: allow ? { allow: allow.join(', ') } : {} });
+}

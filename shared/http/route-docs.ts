@@ -1,11 +1,11 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../domain/errors.js';
 import { responseSchemas as r } from './response-schemas.js';
-import type { PageRouteKey, Route, RouteKey } from './routes.js';
+import { type RequestSchema, requestSchemaOf } from './route-requests.js';
+import type { PageRouteKey, RouteKey } from './routes.js';
 import { schemas } from './schemas.js';
 
-/** A request body schema: a zod/mini object of optional, typed fields (a wrong type is 400). */
-export type RequestSchema = z.ZodMiniObject;
+export type { RequestSchema } from './route-requests.js';
 
 /** One success answer of a route. */
 export interface SuccessDoc {
@@ -40,22 +40,14 @@ interface RouteDocBase {
 }
 
 /**
- * A route's documentation. A route with a body MUST name its request schema: `httpFunction`
- * checks every body against it (400 on a wrong JSON type) before the handler runs, and hands the
- * handler the parsed, typed result. So the documented schema is the enforced one.
+ * A route's documentation, with its request schema when it takes a body: the one `httpFunction`
+ * enforces, named in `route-requests.ts` (added by {@link routeDocOf}). So the documented schema
+ * is the enforced one.
  */
 export type RouteDoc = RouteDocBase & { request?: RequestSchema };
-type RouteDocFor<R> = R extends { body: true } ? RouteDocBase & { request: RequestSchema } : RouteDocBase & { request?: undefined };
-type RouteOf<K> = Route extends infer R
-  ? R extends { method: infer M extends string; path: infer P extends string }
-    ? `${M} ${P}` extends K
-      ? R
-      : never
-    : never
-  : never;
 
-/** The shape `routeDocs` must have: one entry per route of the table, no more, no less. */
-export type RouteDocs = { [K in Exclude<RouteKey, PageRouteKey>]: RouteDocFor<RouteOf<K>> };
+/** The shape `routeDocs` must have: one entry per route of the table, no more, no less (request schemas: `route-requests.ts`). */
+export type RouteDocs = { [K in Exclude<RouteKey, PageRouteKey>]: RouteDocBase & { request?: undefined } };
 
 const message = (status: number, description: string): SuccessDoc => ({ status, body: r.Message, description });
 
@@ -66,7 +58,6 @@ const message = (status: number, description: string): SuccessDoc => ({ status, 
 export const routeDocs = {
   'POST /registration': {
     operationId: 'register',
-    request: schemas.registration,
     required: ['email', 'password'],
     success: [
       message(202, 'Email confirmation is required (the default): the same answer for a new and a taken email; a new user gets a confirmation mail.'),
@@ -78,7 +69,6 @@ export const routeDocs = {
     operationId: 'signIn',
     description:
       'An unknown email, a wrong password or a missing credential all answer `401 invalid_credentials`. Lock and confirmation state, and a breached password in `block` mode (`403`), are revealed only after a correct password; in `notify` mode a breached password signs in with `warnings: ["password_compromised"]`.',
-    request: schemas.signIn,
     required: ['email', 'password'],
     success: { status: 200, body: r.TokenPair, description: 'Signed in.' },
     errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'password_compromised', 'too_many_attempts'],
@@ -86,7 +76,6 @@ export const routeDocs = {
   'POST /session/renew': {
     operationId: 'renewSession',
     description: 'Spends the renewal token and returns a new pair for the same session. A spent renewal token presented again revokes the session.',
-    request: schemas.renew,
     required: ['renewalToken'],
     success: { status: 200, body: r.TokenPair, description: 'A new token pair.' },
     errors: ['unauthorized', 'account_locked'],
@@ -98,7 +87,6 @@ export const routeDocs = {
   },
   'POST /session/reauthenticate': {
     operationId: 'reauthenticate',
-    request: schemas.stepUp,
     description:
       "Renews the session's authentication: `currentPassword`, plus `code` (a TOTP or recovery code) for a user with a second factor. Afterwards routes that need fresh authentication pass without credentials for `AUTH_REAUTH_WINDOW_SECONDS`.",
     success: { status: 200, body: r.Reauthenticated, description: 'The session counts as freshly authenticated (`aal2` with a code).' },
@@ -106,7 +94,6 @@ export const routeDocs = {
   },
   'POST /session/mfa': {
     operationId: 'completeMfa',
-    request: schemas.mfaSignIn,
     description:
       'The second step of a sign-in that answered `403 mfa_required`: the `mfaToken` of that answer and a `code` (a TOTP code, or a recovery code; `method` `totp`/`recovery_code` when given, else from the shape of the code). A token allows `AUTH_MFA_MAX_ATTEMPTS` wrong answers and lives `AUTH_MFA_CHALLENGE_TTL_SECONDS`; a lock, password reset or sign-out everywhere since the first step makes it useless.',
     success: {
@@ -130,7 +117,6 @@ export const routeDocs = {
   },
   'POST /me/mfa/totp': {
     operationId: 'startTotp',
-    request: schemas.stepUp,
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. Without either: `403 reauthentication_required`.',
     success: { status: 201, body: r.TotpEnrollment, description: 'A pending enrolment, replacing an earlier one: confirm it with a code.' },
@@ -138,7 +124,6 @@ export const routeDocs = {
   },
   'POST /me/mfa/totp/confirm': {
     operationId: 'confirmTotp',
-    request: schemas.mfaCode,
     required: ['code'],
     success: {
       status: 200,
@@ -149,14 +134,12 @@ export const routeDocs = {
   },
   'DELETE /me/mfa/totp': {
     operationId: 'disableTotp',
-    request: schemas.stepUp,
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
     success: { status: 204, body: 'none', description: 'TOTP is off, and with it the recovery codes; every other session is revoked.' },
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
   },
   'POST /me/mfa/recovery-codes': {
     operationId: 'regenerateRecoveryCodes',
-    request: schemas.stepUp,
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
     success: { status: 201, body: r.RecoveryCodes, description: 'A new set replaces every code (shown once).' },
     errors: ['reauthentication_required', 'validation_failed', 'too_many_attempts', 'mfa_not_enabled'],
@@ -164,7 +147,6 @@ export const routeDocs = {
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §7).
   'POST /me/passkeys/options': {
     operationId: 'passkeyRegistrationOptions',
-    request: schemas.stepUp,
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. The challenge is bound to this session and lives `AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS`.',
     success: { status: 200, body: r.PasskeyRegistrationOptions, description: 'Registration options (`excludeCredentials`: the caller’s passkeys).' },
@@ -172,7 +154,6 @@ export const routeDocs = {
   },
   'POST /me/passkeys': {
     operationId: 'addPasskey',
-    request: schemas.addPasskey,
     required: ['credential'],
     description: 'The browser’s registration response (`startRegistration`’s result). The challenge is spent before verification.',
     success: { status: 201, body: r.PasskeyAdded, description: 'The passkey is registered; as the first second factor, every other session is revoked.' },
@@ -185,7 +166,6 @@ export const routeDocs = {
   },
   'PATCH /me/passkeys/{id}': {
     operationId: 'renamePasskey',
-    request: schemas.renamePasskey,
     required: ['name'],
     params: { id: 'The credential id (base64url).' },
     success: { status: 200, body: r.Passkey, description: 'The renamed passkey.' },
@@ -193,7 +173,6 @@ export const routeDocs = {
   },
   'DELETE /me/passkeys/{id}': {
     operationId: 'removePasskey',
-    request: schemas.stepUp,
     params: { id: 'The credential id (base64url).' },
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body. Never the last sign-in method.',
     success: { status: 204, body: 'none', description: 'The passkey is gone; as the last second factor, MFA is off and every other session revoked.' },
@@ -208,7 +187,6 @@ export const routeDocs = {
   },
   'POST /session/passkey': {
     operationId: 'signInWithPasskey',
-    request: schemas.passkeySignIn,
     required: ['credential'],
     description:
       'The browser’s assertion (`startAuthentication`’s result). Every failure is one `401 invalid_credentials`, counted against the source address only. `amr` is `["hwk","mfa"]`, or `["swk","mfa"]` for a synced passkey.',
@@ -217,7 +195,6 @@ export const routeDocs = {
   },
   'DELETE /me/password': {
     operationId: 'removePassword',
-    request: schemas.stepUp,
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` with MFA). The user then signs in with a passkey; a password reset adds a password back.',
     success: { status: 204, body: 'none', description: 'The password is removed; every other session is revoked.' },
@@ -226,7 +203,6 @@ export const routeDocs = {
   // --- pk2: a passkey as the second factor and for step-up ---
   'POST /session/mfa/webauthn/options': {
     operationId: 'passkeyMfaOptions',
-    request: schemas.mfaToken,
     required: ['mfaToken'],
     description:
       'For the `mfaToken` of a `403 mfa_required` answer: assertion options bound to it (`allowCredentials` = the user’s passkeys, `userVerification: "preferred"`). Spends no attempt.',
@@ -235,7 +211,6 @@ export const routeDocs = {
   },
   'POST /session/mfa/webauthn': {
     operationId: 'completeMfaWithPasskey',
-    request: schemas.passkeyMfa,
     required: ['mfaToken', 'credential'],
     description:
       'The second step with a passkey: the `mfaToken` and the browser’s assertion for the options of `POST /session/mfa/webauthn/options`. As `POST /session/mfa`: a failed assertion is `401 invalid_code` and spends one attempt of the token; an unknown, spent or foreign challenge is `404 invalid_token`.',
@@ -255,7 +230,6 @@ export const routeDocs = {
   },
   'POST /session/reauthenticate/webauthn': {
     operationId: 'reauthenticateWithPasskey',
-    request: schemas.passkeyAssertion,
     required: ['credential'],
     description:
       'As `POST /session/reauthenticate` with a passkey: a verified assertion with user verification replaces the session’s `amr` (`["hwk","mfa"]` or `["swk","mfa"]`) and `authTime`, giving aal2.',
@@ -270,7 +244,6 @@ export const routeDocs = {
   },
   'POST /email-confirmation/resend': {
     operationId: 'resendConfirmation',
-    request: schemas.email,
     required: ['email'],
     success: message(202, 'The same answer whatever the email; only an unconfirmed account gets a mail.'),
     errors: ['validation_failed'],
@@ -293,7 +266,6 @@ export const routeDocs = {
   },
   'POST /invitations': {
     operationId: 'invite',
-    request: schemas.invite,
     required: ['email'],
     success: { status: 201, body: r.Invitation, description: 'The same answer for an email that is already registered (which gets no mail).' },
     errors: ['forbidden', 'validation_failed'],
@@ -305,21 +277,18 @@ export const routeDocs = {
   },
   'POST /invitations/{token}': {
     operationId: 'acceptInvitation',
-    request: schemas.acceptInvitation,
     required: ['password'],
     success: { status: 201, body: r.TokenPair, description: 'Accepted and signed in (the email counts as confirmed).' },
     errors: ['invalid_token', 'validation_failed'],
   },
   'PATCH /me': {
     operationId: 'updateMe',
-    request: schemas.updateMe,
     required: ['currentPassword'],
     success: { status: 200, body: r.UserBody, description: 'Updated. A new email waits in unconfirmedEmail when confirmation is required.' },
     errors: ['validation_failed', 'too_many_attempts'],
   },
   'DELETE /me': {
     operationId: 'deleteMe',
-    request: schemas.deleteMe,
     required: ['currentPassword'],
     success: { status: 204, body: 'none', description: 'The user, its sessions and tokens are gone.' },
     errors: ['validation_failed', 'too_many_attempts'],
@@ -347,7 +316,6 @@ export const routeDocs = {
   },
   'POST /password-reset': {
     operationId: 'requestPasswordReset',
-    request: schemas.email,
     required: ['email'],
     success: { status: 202, body: r.Message, description: 'The same answer whatever the email.' },
     errors: ['validation_failed'],
@@ -359,7 +327,6 @@ export const routeDocs = {
   },
   'POST /password-reset/{token}': {
     operationId: 'resetPassword',
-    request: schemas.newPassword,
     required: ['password'],
     success: { status: 200, body: r.Message, description: 'Password set, token spent, every session revoked.' },
     errors: ['invalid_token', 'validation_failed'],
@@ -409,20 +376,17 @@ export const routeDocs = {
   },
   'POST /admin/users': {
     operationId: 'adminCreateUser',
-    request: schemas.adminCreateUser,
     required: ['email'],
     success: { status: 201, body: r.UserBody, description: 'Created. A user without a password signs in only after a reset.' },
     errors: ['validation_failed'],
   },
   'PATCH /admin/users/{id}': {
     operationId: 'adminUpdateUser',
-    request: schemas.adminUpdateUser,
     success: { status: 200, body: r.UserBody, description: 'Updated; an email set by an admin applies at once.' },
     errors: ['not_found', 'validation_failed'],
   },
   'PUT /admin/users/{id}/password': {
     operationId: 'adminSetPassword',
-    request: schemas.adminSetPassword,
     required: ['password'],
     success: { status: 204, body: 'none', description: "Set; the user's sessions are revoked." },
     errors: ['not_found', 'validation_failed'],
@@ -455,7 +419,6 @@ export const routeDocs = {
   },
   'POST /oauth/{provider}/authorize': {
     operationId: 'startOAuth',
-    request: schemas.oauthAuthorize,
     required: ['redirectUri'],
     params: { provider: 'A configured provider id.' },
     description:
@@ -465,7 +428,6 @@ export const routeDocs = {
   },
   'POST /oauth/{provider}/callback': {
     operationId: 'finishOAuth',
-    request: schemas.oauthCallback,
     required: ['callbackUrl', 'flowSecret'],
     params: { provider: 'A configured provider id.' },
     description:
@@ -498,7 +460,6 @@ export const routeDocs = {
   },
   'POST /oauth/{provider}/create': {
     operationId: 'createFromOAuth',
-    request: schemas.oauthCreate,
     required: ['pendingToken', 'flowSecret', 'email'],
     params: { provider: 'A configured provider id.' },
     success: [
@@ -515,7 +476,6 @@ export const routeDocs = {
   },
   'POST /oauth/{provider}/id-token': {
     operationId: 'signInWithIdToken',
-    request: schemas.oauthIdToken,
     required: ['idToken', 'nonce'],
     params: { provider: 'A configured provider id that issues ID tokens.' },
     description:
@@ -549,7 +509,6 @@ export const routeDocs = {
   },
   'POST /me/identities': {
     operationId: 'linkIdentity',
-    request: schemas.linkIdentity,
     required: ['pendingToken', 'flowSecret'],
     description:
       'Links a pending identity (from a `422` with `pendingToken`) after step-up: fresh authentication, or `currentPassword` (plus `code` with MFA).',
@@ -561,7 +520,6 @@ export const routeDocs = {
   },
   'DELETE /me/identities/{provider}': {
     operationId: 'unlinkIdentity',
-    request: schemas.stepUp,
     params: { provider: 'A provider id.' },
     success: { status: 204, body: 'none', description: 'Unlinked.' },
     errors: ['not_found', 'last_sign_in_method', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
@@ -592,5 +550,8 @@ export const routeDocs = {
 
 /** The documentation of a route by its key, for code that walks the table at run time. */
 export function routeDocOf(key: string): RouteDoc | undefined {
-  return (routeDocs as Record<string, RouteDoc>)[key];
+  const doc = (routeDocs as Record<string, RouteDocBase>)[key];
+  if (!doc) return undefined;
+  const request = requestSchemaOf(key);
+  return request ? { ...doc, request } : doc;
 }

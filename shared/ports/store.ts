@@ -249,16 +249,45 @@ export interface MailCapCount {
 }
 
 /** A mail waiting in the outbox: rendered, to a stored address. It holds a link secret, so it lives briefly. */
-export interface OutboxMail {
+interface OutboxMailBase {
   id: string;
-  /** The template it was rendered from (`custom` if none), for the `sendMail` hook and logs. */
+  /** The template it is rendered from (`custom` if none), for the hooks and logs. */
   template: string;
   /** The user it concerns, for logs; null when none. */
   userId: string | null;
-  message: MailMessage;
   createdAt: string;
   /** Epoch seconds: the item's TTL, if the sender never gets to it. */
   expiresAt: number;
+}
+
+/**
+ * A mail queued as data: the template's name and context (its `locale` included) and the
+ * recipient; the mail sender renders it (the built-in templates with `LATCH_MAIL_TEMPLATES`,
+ * then the `renderMail` hook), so only the sender carries the templates and catalogues.
+ */
+export interface OutboxTemplateMail extends OutboxMailBase {
+  /** The stored address it goes to. */
+  to: string;
+  /** The template's context: every value a string or a number. */
+  data: Record<string, unknown>;
+  message?: undefined;
+}
+
+/**
+ * A mail queued already rendered: what versions before mail-as-data queued. A deployed stream may
+ * still hold such items during an update; the sender delivers them as they are
+ * (`docs/migrations.md`).
+ */
+export interface OutboxRenderedMail extends OutboxMailBase {
+  message: MailMessage;
+}
+
+/** An outbox item: the mail sender delivers it, then deletes it (it holds a link secret). */
+export type OutboxMail = OutboxTemplateMail | OutboxRenderedMail;
+
+/** The address an outbox mail goes to. */
+export function recipientOf(mail: OutboxMail): string {
+  return mail.message ? mail.message.to : (mail as OutboxTemplateMail).to;
 }
 
 /** Conditions on a user item checked in the same transaction as the rest of the writes. */

@@ -2,7 +2,9 @@ import { DynamoDbSessionReader } from '../adapters/dynamodb/session-reader.js';
 import { loadConfig } from '../config.js';
 import type { Deps } from '../flows/deps.js';
 import type { AuthStore } from '../ports/store.js';
-import { createDocumentClient, existingDeps, keyRingOf } from './lambda-deps.js';
+import { existingDeps } from './container.js';
+import { createDocumentClient } from './documents.js';
+import { keyRingOf } from './key-ring-of.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;

@@ -1,17 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
-import { PublicKeyRing, parseKeySecret, type ReloadOptions, StaticKeyRing } from '../adapters/crypto/key-ring.js';
-import { readKeyRingFile } from '../adapters/crypto/key-ring-file.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { metricsOf } from '../adapters/metrics/powertools.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { OAuthProviderConfig } from '../domain/oauth.js';
@@ -19,23 +14,19 @@ import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
-import { loadMailTemplates } from '../mail/overrides.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, KeyRing, Log } from '../ports/services.js';
+import type { AuditKey, Log } from '../ports/services.js';
+import { container } from './container.js';
+import { createDocumentClient } from './documents.js';
+import { keyRingOf } from './key-ring-of.js';
 import { createLog } from './logger.js';
 
-type Env = Record<string, string | undefined>;
+export { existingDeps } from './container.js';
+export { createDocumentClient } from './documents.js';
+export { keyRingOf } from './key-ring-of.js';
 
-/** A DocumentClient for the table, pointed at DynamoDB Local when `LATCH_DYNAMODB_ENDPOINT` is set. */
-export function createDocumentClient(env: Env = process.env): DynamoDBDocumentClient {
-  const endpoint = env.LATCH_DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient({
-    ...(endpoint ? { endpoint } : {}),
-    maxAttempts: 3,
-  });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
+type Env = Record<string, string | undefined>;
 
 /**
  * Adapters that only some functions use. A function's entry passes the ones its routes reach
@@ -95,7 +86,7 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     hasher: new Argon2Hasher(),
     keys,
     mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
-    templates: loadMailTemplates(env),
+    // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
@@ -109,58 +100,18 @@ const NO_AUDIT_KEY: AuditKey = {
   key: () => Promise.reject(new Error('no audit key: set LATCH_AUDIT_KEY_SECRET (AWS) or LATCH_AUDIT_KEY (local)')),
 };
 
-/** A key ring that was not configured: every use fails, naming the settings. */
-const NO_KEYS: KeyRing = {
-  signingKey: () => Promise.reject(new Error('no signing keys: this function was deployed without key access (function-access.ts)')),
-  verificationKey: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
-  publicJwks: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
-  publicKeySet: () => Promise.reject(new Error('no public keys: this function was deployed without key access (function-access.ts)')),
-};
-
-/**
- * The function's key ring, by what its environment grants: `LATCH_SIGNING_KEY_SECRET` (AWS,
- * functions that sign: the private ring), `LATCH_PUBLIC_KEY_SECRET` (AWS, functions that only
- * verify or serve the JWKS: the public ring, which cannot sign), `LATCH_SIGNING_KEYS_FILE` (the
- * local runner: a file `latch keys` rotates), `LATCH_SIGNING_KEYS` (tests: the ring's JSON
- * itself). `LATCH_KEYS=none` marks a function that uses no keys; without any of them the cold
- * start fails. Secrets and the file are read again after `reload.ttlSeconds`
- * (`AUTH_KEY_RING_TTL_SECONDS`), so a rotation reaches warm containers (`docs/key-rotation.md`).
- */
-export function keyRingOf(env: Env, reload: ReloadOptions = {}): KeyRing {
-  const signingSecret = env.LATCH_SIGNING_KEY_SECRET;
-  if (signingSecret) return new StaticKeyRing(() => loadSigningKeys(signingSecret), reload);
-  const publicSecret = env.LATCH_PUBLIC_KEY_SECRET;
-  if (publicSecret) return new PublicKeyRing(() => loadPublicKeys(publicSecret), reload);
-  const file = env.LATCH_SIGNING_KEYS_FILE;
-  if (file) return new StaticKeyRing(() => readKeyRingFile(file), reload);
-  if (env.LATCH_SIGNING_KEYS) return new StaticKeyRing(parseKeySecret(env.LATCH_SIGNING_KEYS));
-  if (env.LATCH_KEYS === 'none') return NO_KEYS;
-  throw new Error(
-    'Set LATCH_SIGNING_KEY_SECRET or LATCH_PUBLIC_KEY_SECRET (AWS), LATCH_SIGNING_KEYS_FILE or LATCH_SIGNING_KEYS (local) or LATCH_KEYS=none for the signing keys',
-  );
-}
-
-let current: Deps | undefined;
-/** Whether `current` was built here (not injected by `useDeps`, whose deps are taken as they are). */
-let built = false;
-
 /** The container's deps, built once, with the optional adapters the calling function composes. */
 export function getDeps(compose: Composition = {}): Deps {
+  const current = container.current;
   if (!current) {
-    current = buildDeps(process.env, compose);
-    built = true;
-    return current;
+    const deps = buildDeps(process.env, compose);
+    container.set(deps, true);
+    return deps;
   }
-  return built ? addOptional(current, process.env, compose) : current;
-}
-
-/** The container's deps if something built or injected them already (the authorizer's composition root uses them then). */
-export function existingDeps(): Deps | undefined {
-  return current;
+  return container.built ? addOptional(current, process.env, compose) : current;
 }
 
 /** Replaces the container's deps (benchmarks and in-process tests with in-memory adapters). */
 export function useDeps(deps: Deps): void {
-  current = deps;
-  built = false;
+  container.set(deps, false);
 }

@@ -5,14 +5,15 @@ import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';
 import { lazyHooks } from '../hooks/load.js';
-import { createDocumentClient } from './lambda-deps.js';
+import { loadMailTemplates } from '../mail/overrides.js';
+import { createDocumentClient } from './documents.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;
 
 /**
- * The mail sender's composition root: the table (to delete sent items), SES and the deployer's
- * hooks (`sendMail`). No signing keys and no hasher: the sender needs neither.
+ * The mail sender's composition root: the table (to delete sent items), the mail templates it
+ * renders queued mail with, SES and the deployer's hooks (`renderMail`, `sendMail`). No signing keys and no hasher: the sender needs neither.
  */
 export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
   const tableName = env.LATCH_TABLE_NAME;
@@ -28,6 +29,9 @@ export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
     // SES feedback marks (functions/ses-feedback.ts): a marked address gets no mail.
     undeliverable: new DynamoDbUndeliverable(documents, tableName),
     metrics: metricsOf(env),
+    // The sender renders queued mail: the built-in templates with the deployment's overrides
+    // (`LATCH_MAIL_TEMPLATES`; a bad file fails the cold start).
+    templates: loadMailTemplates(env),
     log: createLog(),
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };

@@ -1,7 +1,7 @@
 import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
 import { metricsOf } from '../adapters/metrics/powertools.js';
 import type { SesFeedbackDeps } from '../flows/ses-feedback.js';
-import { createDocumentClient } from './lambda-deps.js';
+import { createDocumentClient } from './documents.js';
 import { createLog } from './logger.js';
 
 type Env = Record<string, string | undefined>;

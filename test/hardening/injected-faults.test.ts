@@ -124,7 +124,8 @@ async function outbox(): Promise<OutboxMail[]> {
 
 /** The mail sender's work, with faults off (fixtures): every waiting mail delivered, its item deleted. */
 async function drainOutbox(): Promise<void> {
-  for (const mail of await outbox()) await sendOutboxMail({ store: faultyStore().store, mailer: deps.mailer, log: deps.log }, mail);
+  for (const mail of await outbox())
+    await sendOutboxMail({ store: faultyStore().store, mailer: deps.mailer, log: deps.log, templates: defaultTemplates }, mail);
 }
 
 before(async () => {
@@ -590,7 +591,7 @@ test('injected SES and DynamoDB faults in the mail sender: a throttle or an outa
         const [mail] = await outbox();
         assert.ok(mail, `${label}: no outbox mail`);
         delivered.delete(`reset-password ${email}`);
-        const sender = { store: faultyStore().store, mailer: await faultyMailer(), log: new CapturingLog() };
+        const sender = { store: faultyStore().store, mailer: await faultyMailer(), log: new CapturingLog(), templates: defaultTemplates };
         arm(plan, k, fault, mode);
         let result: string;
         try {

@@ -246,3 +246,46 @@ test('the hosted-UI functions (ui, oauth2-token) do not bundle @simplewebauthn/s
     assert.ok(!inputs.some((input) => input.includes('@simplewebauthn/server')), `${name} must not bundle @simplewebauthn/server`);
   }
 });
+
+/** The repository files and packages each function's bundle takes in (esbuild's metafile, the SDK external as the size goal counts it). */
+async function bundleInputs(name: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [path.join(PROJECT_ROOT, 'functions', `${name}.ts`)],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    external: ['@node-rs/argon2', '@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  // Only inputs that put bytes into the output (a module tree-shaken away is not in the bundle).
+  const output = Object.values(result.metafile?.outputs ?? {})[0];
+  return Object.entries(output?.inputs ?? {})
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([input]) => input);
+}
+
+test('what each bundle carries (issue 17, row 6): mail rendering only in the mail sender, no store or request schemas in not-found and the authorizer', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  const carries = new Map<string, string[]>();
+  for (const name of names) carries.set(name, await bundleInputs(name));
+  const withInput = (part: string) => names.filter((name) => carries.get(name)?.some((input) => input.includes(part))).sort();
+  // Mail is queued as data and rendered by the sender (docs/mail.md): the templates only there.
+  assert.deepEqual(withInput('shared/mail/templates.ts'), ['mail-sender']);
+  // The message formatter: the sender's mails and the pages; the catalogues there too and in
+  // passkeys (the pages' passkey endpoints answer in the page's language), nowhere else.
+  assert.deepEqual(withInput('node_modules/intl-messageformat/'), ['mail-sender', 'ui']);
+  assert.deepEqual(withInput('shared/ui/i18n.ts'), ['mail-sender', 'passkeys', 'ui']);
+  // The catch-all answers 404/405 from the route table and the configuration alone; the
+  // authorizer reads one session item. Neither carries the store's write plans or zod.
+  for (const small of ['not-found', 'authorizer', 'ses-feedback']) {
+    const inputs = carries.get(small) ?? [];
+    for (const part of ['shared/adapters/dynamodb/write-plan.ts', 'node_modules/zod/', 'shared/http/route-docs.ts', 'shared/runtime/lambda-deps.ts']) {
+      assert.ok(!inputs.some((input) => input.includes(part)), `${small} must not bundle ${part}`);
+    }
+  }
+});

@@ -387,12 +387,11 @@ test('the stack outputs what other stacks and the CLI read', () => {
   assert.match(JSON.stringify(outputs.JwksUrl?.Value), /\/\.well-known\/jwks\.json/);
 });
 
-test('mail template overrides are checked at synth and shipped to the functions that mail', () => {
+test('mail template overrides are checked at synth and shipped to the mail sender, which renders every mail', () => {
   const { json, functionLogicalId } = synthLatch({ context: { mailTemplatesFile: 'test/infra/fixtures/mail-templates.json' } });
-  for (const name of LATCH_FUNCTIONS) {
-    const expected = accessOf(name).mail ? '/var/task/latch-mail-templates.json' : undefined;
-    assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_MAIL_TEMPLATES, expected, name);
-  }
+  // Request functions queue mail as data (docs/mail.md): they neither read nor ship the overrides.
+  for (const name of LATCH_FUNCTIONS) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_MAIL_TEMPLATES, undefined, name);
+  assert.equal(environmentOf(json, functionLogicalId('mail-sender')).LATCH_MAIL_TEMPLATES, '/var/task/latch-mail-templates.json');
   assert.throws(() => synthLatch({ context: { mailTemplatesFile: 'test/infra/fixtures/missing.json' } }), /LATCH_MAIL_TEMPLATES/);
 });
 

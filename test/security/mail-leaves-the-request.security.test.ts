@@ -10,7 +10,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { ServiceUnavailableError } from '../../shared/domain/errors.js';
 import { requestPasswordReset } from '../../shared/flows/password-reset.js';
 import type { MailMessage } from '../../shared/ports/services.js';
-import type { AuthStore } from '../../shared/ports/store.js';
+import type { AuthStore, OutboxMail } from '../../shared/ports/store.js';
 import { buildMailSenderDeps, useMailSenderDeps } from '../../shared/runtime/mail-sender-deps.js';
 import { signedInUser } from '../support/accounts.js';
 import { aUser } from '../support/fixtures.js';
@@ -44,13 +44,34 @@ test('the outbox mail is committed with its change: both are in the table before
   const user = aUser();
   await api.store.commit([{ type: 'createUser', user }]);
   await requestPasswordReset(deps, { email: user.email });
-  const mails = (await outboxItems()).filter((item) => (item.message as MailMessage).to === user.email);
+  const mails = (await outboxItems()).filter((item) => item.to === user.email);
   assert.equal(mails.length, 1);
+  // Queued as data (template, context, language): the mail sender renders it.
+  assert.equal(mails[0]?.message, undefined);
+  assert.equal(mails[0]?.template, 'resetPassword');
+  assert.equal((mails[0]?.data as Record<string, unknown> | undefined)?.locale, 'en');
   assert.ok(await api.store.getToken(user.id, 'reset'), 'the token was committed with its mail');
   assert.ok(Number(mails[0]?.ttl) > 0, 'the outbox item has a TTL');
   assert.equal(await api.drainOutbox(), 1);
   assert.equal(await resetMails(user.email), 1);
   assert.equal((await outboxItems()).length, 0, 'the item (it holds the link) is deleted once sent');
+});
+
+test('the sender still delivers an outbox item queued already rendered (by a version before mail-as-data, during an update)', async () => {
+  const user = aUser();
+  const rendered: OutboxMail = {
+    id: `legacy-${user.id}`,
+    template: 'resetPassword',
+    userId: user.id,
+    message: { to: user.email, subject: 'Reset your password', text: 'queued rendered', html: '<p>queued rendered</p>' },
+    createdAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + 900,
+  };
+  await api.store.commit([{ type: 'enqueueMail', mail: rendered }]);
+  assert.equal(await api.drainOutbox(), 1);
+  const [mail] = (await mailsTo(user.email)).filter((m) => m.subject === 'Reset your password');
+  assert.match(mail?.text ?? '', /queued rendered/);
+  assert.equal((await outboxItems()).length, 0);
 });
 
 test('a failing commit leaves no mail: a lock that lands between the read and the write leaves neither a token nor an outbox item', async () => {

@@ -103,7 +103,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
  */
 export function deliverOutboxAtOnce(deps: Deps & { store: MemoryStore }): void {
   deps.store.onEnqueued = async (mails) => {
-    for (const mail of mails) await sendOutboxMail(deps, mail).catch(() => undefined);
+    for (const mail of mails) await sendOutboxMail({ ...deps, templates: deps.templates ?? defaultTemplates }, mail).catch(() => undefined);
   };
 }
 

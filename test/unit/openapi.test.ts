@@ -5,6 +5,7 @@ import { loadConfig } from '../../shared/config.js';
 import { documentOf as buildDocument, buildOpenApi, type JsonSchema, type OpenApiDocument, type OpenApiOperation } from '../../shared/http/openapi.js';
 import { KNOWN_CODES, STATUS } from '../../shared/http/problem.js';
 import { type RouteDocs, routeDocOf, routeDocs } from '../../shared/http/route-docs.js';
+import { type BodyRouteKeys, type RequestSchema, routeRequests } from '../../shared/http/route-requests.js';
 import { type RouteDefinition, routeKey, routes } from '../../shared/http/routes.js';
 
 const config = loadConfig({ AUTH_ISSUER: 'https://auth.example.test', APP_URL: 'https://app.example.test' });
@@ -94,8 +95,8 @@ test('the documented JSON types are the enforced ones (a string field is a strin
   assert.deepEqual(signIn?.properties, { email: { type: 'string' }, password: { type: 'string' }, rememberMe: { type: 'boolean' } });
   assert.deepEqual(signIn?.required, ['email', 'password']);
   // The enforced schema itself accepts exactly these types.
-  assert.equal(routeDocs['POST /session'].request.safeParse({ email: 'a', password: 'b', rememberMe: true }).success, true);
-  assert.equal(routeDocs['POST /session'].request.safeParse({ rememberMe: 'yes' }).success, false);
+  assert.equal(routeRequests['POST /session'].safeParse({ email: 'a', password: 'b', rememberMe: true }).success, true);
+  assert.equal(routeRequests['POST /session'].safeParse({ rememberMe: 'yes' }).success, false);
 });
 
 test('path parameters are declared for every {name} segment', () => {
@@ -202,8 +203,8 @@ test('a route without documentation, or a body route without a request schema, d
   const { 'GET /me': _me, ...missing } = routeDocs;
   // @ts-expect-error 'GET /me' is missing
   const incomplete: RouteDocs = missing;
-  // @ts-expect-error a body route needs its request schema
-  const noRequest: RouteDocs['POST /session'] = { operationId: 'signIn', success: routeDocs['POST /session'].success, errors: [] };
+  // @ts-expect-error a body route needs its request schema (route-requests.ts)
+  const noRequest: { [K in BodyRouteKeys]: RequestSchema } = { ...routeRequests, 'POST /session': undefined };
   assert.ok(incomplete && noRequest);
 });
 

@@ -3,12 +3,14 @@
  * complaints (by address hash, idempotently) and nothing else; the mail sender then skips the
  * address with a log line and a metric, and deletes the outbox item.
  */
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryMetrics } from '../../shared/adapters/memory/metrics.js';
 import { MemoryUndeliverable } from '../../shared/adapters/memory/undeliverable.js';
 import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import { readSesNotification, recordSesFeedback, undeliverableHashOf } from '../../shared/flows/ses-feedback.js';
+import { defaultTemplates } from '../../shared/mail/templates.js';
 import type { OutboxMail } from '../../shared/ports/store.js';
 import { CapturingLog, memoryDeps } from '../support/memory.js';
 import { bounceEvent, complaintNotification, deliveryEvent } from '../support/ses-notifications.js';
@@ -70,7 +72,7 @@ test('SES feedback: the mail sender sends nothing to a marked address, logs why 
   const deps = await memoryDeps();
   const undeliverable = new MemoryUndeliverable();
   const metrics = new MemoryMetrics();
-  const sender = { store: deps.store, mailer: deps.mailer, log: deps.log, undeliverable, metrics };
+  const sender = { store: deps.store, mailer: deps.mailer, log: deps.log, templates: defaultTemplates, undeliverable, metrics };
   const mail = (to: string, id: string): OutboxMail => ({
     id,
     template: 'passwordReset',
