@@ -3,8 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { MemoryStore } from '../../shared/adapters/memory/store.js';
+import { sendOutboxMail } from '../../shared/flows/mail-sender.js';
 import { applyTemplateOverrides, checkTemplateOverrides, loadMailTemplates } from '../../shared/mail/overrides.js';
 import { defaultTemplates, TEMPLATE_PLACEHOLDERS } from '../../shared/mail/templates.js';
+import type { OutboxMail } from '../../shared/ports/store.js';
+import { CapturingLog } from '../support/memory.js';
 
 const ctx = { appUrl: 'https://app.test', email: 'ann@example.com', link: 'https://app.test/reset-password/abc', validForMinutes: '60' };
 
@@ -100,4 +105,33 @@ test('LATCH_MAIL_TEMPLATES takes inline JSON or a file path; unset means the bui
   const file = path.join(tmpdir(), `latch-templates-${process.pid}.json`);
   writeFileSync(file, JSON.stringify({ confirmEmail: { subject: 'From a file' } }));
   assert.equal(loadMailTemplates({ LATCH_MAIL_TEMPLATES: file }).confirmEmail(ctx).subject, 'From a file');
+});
+
+test('the mail sender renders a queued mail in its language with the overrides, and drops one that names no template', async () => {
+  const store = new MemoryStore();
+  const mailer = new MemoryMailer();
+  const log = new CapturingLog();
+  const templates = loadMailTemplates({ LATCH_MAIL_TEMPLATES: JSON.stringify({ de: { mfaReset: { subject: 'Zurückgesetzt für {{email}}' } } }) });
+  const queued = (id: string, template: string): OutboxMail => ({
+    id,
+    template,
+    userId: 'u1',
+    to: 'ann@example.com',
+    data: { appUrl: 'https://app.test', email: 'ann@example.com', locale: 'de' },
+    createdAt: '2026-12-03T10:00:00.000Z',
+    expiresAt: 2_000_000_000,
+  });
+  assert.equal(await sendOutboxMail({ store, mailer, log, templates }, queued('m1', 'mfaReset')), 'sent');
+  assert.equal(mailer.sent[0]?.to, 'ann@example.com');
+  assert.equal(mailer.sent[0]?.subject, 'Zurückgesetzt für ann@example.com');
+  assert.match(mailer.sent[0]?.html ?? '', /lang="de"/);
+  // A template this version does not know (or a prototype key) is refused for good, never retried.
+  for (const [id, template] of [
+    ['m2', 'noSuchTemplate'],
+    ['m3', 'toString'],
+  ] as const) {
+    assert.equal(await sendOutboxMail({ store, mailer, log, templates }, queued(id, template)), 'dropped');
+  }
+  assert.equal(mailer.sent.length, 1);
+  assert.equal(log.lines.filter((l) => l.message === 'mail refused, dropped' && l.fields.errorName === 'UnknownMailTemplateError').length, 2);
 });
