@@ -588,6 +588,12 @@ export const SETTINGS = [
     scope: 'runtime',
   },
   {
+    name: 'LATCH_COMMON_PASSWORDS_FILE',
+    type: 'text',
+    description: 'the common-password list beside the bundle of the functions that set passwords, read on first use (CDK; locally `shared/domain/`)',
+    scope: 'runtime',
+  },
+  {
     name: 'LATCH_IMPORT_PEPPERS_SECRET',
     type: 'text',
     description: 'the pepper secret of imported legacy hashes in Secrets Manager, `{ "<pepperId>": "<pepper>" }` (CDK, the CLI with --stack)',

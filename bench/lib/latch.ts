@@ -4,6 +4,7 @@
  * composition root picks them up (a function builds its deps once, at import).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { commonPasswordsFile, lazyCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
@@ -74,6 +75,7 @@ export async function benchDeps(
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),
+    commonPasswords: lazyCommonPasswords(commonPasswordsFile({})),
     clock: { now: () => Date.now() },
     log: silentLog,
   };

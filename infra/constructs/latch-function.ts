@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { COMMON_PASSWORDS_FILE_NAME, commonPasswordsFile } from '../../shared/adapters/breached-passwords/common.js';
 import { BREACHED_PASSWORDS_FILE, ensureBreachedPasswords } from '../build/breached-passwords.js';
 import { type Argon2Architecture, locateArgon2 } from './argon2-vendor.js';
 
@@ -146,6 +147,25 @@ const DEPS_LOCK_FILE = existsSync(path.join(BUNDLING_ROOT, 'package-lock.json'))
 /** File name of the breached-password list inside an asset (`LATCH_BREACHED_PASSWORDS_FILE`). */
 export const BREACHED_PASSWORDS_ASSET = 'breached-passwords.bin';
 
+/** File name of the common-password list inside an asset (`LATCH_COMMON_PASSWORDS_FILE`). */
+export const COMMON_PASSWORDS_ASSET = COMMON_PASSWORDS_FILE_NAME;
+
+/**
+ * The password data files of a function that sets or checks passwords, shipped beside its bundle
+ * (not inside it: the JS stays small), with the variables that name them on Lambda: asset file
+ * name → source file, and the environment. The breached list is read at cold start, the common
+ * list on the first password check. Also used by `npm run bench` (row 6) to build bundles as CDK does.
+ */
+export function passwordDataFiles(): { files: Record<string, string>; environment: Record<string, string> } {
+  return {
+    files: { [BREACHED_PASSWORDS_ASSET]: BREACHED_PASSWORDS_FILE, [COMMON_PASSWORDS_ASSET]: commonPasswordsFile({}) },
+    environment: {
+      LATCH_BREACHED_PASSWORDS_FILE: `/var/task/${BREACHED_PASSWORDS_ASSET}`,
+      LATCH_COMMON_PASSWORDS_FILE: `/var/task/${COMMON_PASSWORDS_ASSET}`,
+    },
+  };
+}
+
 /** File name of the bundled hooks module inside an asset (`LATCH_HOOKS_MODULE`). */
 export const HOOKS_BUNDLE = 'latch-hooks.mjs';
 
@@ -207,10 +227,11 @@ export class LatchFunction extends Construct {
     const arch = this.architecture;
     const argon2 = this.argon2;
     const hooksModule = props.hooksModule;
-    // Every function that sets or checks a password ships the breached-password list beside its
-    // bundle (not inside it: the bundle stays small) and reads it at cold start.
+    // Every function that sets or checks a password ships the breached and common password lists
+    // beside its bundle (not inside it: the bundle stays small).
     if (argon2) ensureBreachedPasswords();
-    const files = { ...(argon2 ? { [BREACHED_PASSWORDS_ASSET]: path.relative(PROJECT_ROOT, BREACHED_PASSWORDS_FILE) } : {}), ...props.files };
+    const passwordData = argon2 ? passwordDataFiles() : { files: {}, environment: {} };
+    const files = { ...passwordData.files, ...props.files };
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.resolve(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -226,7 +247,7 @@ export class LatchFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         ...(hooksModule ? { LATCH_HOOKS_MODULE: HOOKS_BUNDLE } : {}),
-        ...(argon2 ? { LATCH_BREACHED_PASSWORDS_FILE: `/var/task/${BREACHED_PASSWORDS_ASSET}` } : {}),
+        ...passwordData.environment,
         ...props.environment,
       },
       bundling: {

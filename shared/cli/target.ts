@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { commonPasswordsFile, lazyCommonPasswords } from '../adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
@@ -285,6 +286,7 @@ export function buildCliDeps(target: Target, env: Env): Deps {
     }),
     templates: loadMailTemplates(env),
     breached: lazyBreachedPasswords(breachedPasswordsFile(env)),
+    commonPasswords: lazyCommonPasswords(commonPasswordsFile(env)),
     clock: { now: () => Date.now() },
     log,
     // The same hooks as the functions, so a lock or password change from the CLI notifies them too.

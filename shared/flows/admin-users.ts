@@ -22,7 +22,7 @@ import { liveSessionsWithout, ROLE_ATTEMPTS, ROLE_BATCH, roleUpdate, updateRemai
  */
 
 /** What the admin flows use: no signing keys and no mail (the CLI has neither). */
-export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached' | 'auditKey'>;
+export type AdminDeps = Pick<Deps, 'config' | 'store' | 'hasher' | 'clock' | 'log' | 'hooks' | 'breached' | 'commonPasswords' | 'auditKey'>;
 
 /**
  * Who asks. `{ userId }` is an admin calling the HTTP API: the flow reads that user from the

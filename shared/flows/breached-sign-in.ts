@@ -1,6 +1,5 @@
 import { AuthError, isConflict } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
-import { isCommonPassword } from '../domain/password.js';
 import { hashSecret, safeEqual } from '../domain/secrets.js';
 import type { User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
@@ -34,7 +33,7 @@ import type { SignInWarning } from './token-pair.js';
 export async function checkBreachedPasswordAtSignIn(deps: Deps, user: User, password: string, request: RequestInfo): Promise<SignInWarning[]> {
   const mode = deps.config.breachedPasswordOnSignIn;
   if (mode === 'off' || !user.passwordHash) return [];
-  if (!isCommonPassword(password) && !deps.breached.has(password)) return [];
+  if (!deps.commonPasswords.has(password) && !deps.breached.has(password)) return [];
   if (mode === 'block') return block(deps, user, request);
   await notify(deps, user, user.passwordHash, request);
   return ['password_compromised'];

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { BreachedPasswords } from '../domain/breached-passwords.js';
+import type { CommonPasswords } from '../domain/common-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
@@ -34,6 +35,8 @@ export interface Deps {
   dataKeys: DataKeys;
   /** The offline breached-password list (checked on every route that sets a password). */
   breached: BreachedPasswords;
+  /** The common-password list (checked with the breached list), a data file read on first use. */
+  commonPasswords: CommonPasswords;
   /** The deployer's hooks (`LATCH_HOOKS_MODULE`), if any. See `shared/hooks/types.ts`. */
   hooks?: LatchHooks | undefined;
   /** bcrypt and the import pepper secret, for imported legacy hashes (`shared/flows/legacy-passwords.ts`); absent: bcrypt hashes do not verify. */

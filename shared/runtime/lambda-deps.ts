@@ -1,3 +1,4 @@
+import { commonPasswordsFile, lazyCommonPasswords } from '../adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
@@ -76,6 +77,8 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
   const deps: Deps = {
     config,
     breached,
+    // Read on the first password check, not at cold start (beside the bundle where CDK ships it).
+    commonPasswords: lazyCommonPasswords(commonPasswordsFile(env)),
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
     store: withMetrics(withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,

@@ -14,7 +14,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { argon2BinaryFile, argon2BinaryPackage, ELF_MACHINE } from '../../infra/constructs/argon2-vendor.js';
 import { accessOf } from '../../infra/constructs/function-access.js';
-import { BREACHED_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { BREACHED_PASSWORDS_ASSET, COMMON_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFunction, PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
+import { commonPasswordsFile, loadCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
@@ -92,6 +93,13 @@ test('each arm64 bundle ships the aarch64 argon2 binary exactly when its functio
     assert.equal(existsSync(list), argon2, `${name}: ${argon2 ? 'ships' : 'does not ship'} ${BREACHED_PASSWORDS_ASSET}`);
     if (argon2) assert.equal(loadBreachedPasswords(list).entries, statSync(list).size / 8 - 2, `${name}: a readable list`);
     if (existsSync(list)) shipsList.push(name);
+    // The common-password list beside it, byte for byte the repository's, and read from there.
+    const common = path.join(dir, COMMON_PASSWORDS_ASSET);
+    assert.equal(existsSync(common), argon2, `${name}: ${argon2 ? 'ships' : 'does not ship'} ${COMMON_PASSWORDS_ASSET}`);
+    if (argon2) {
+      assert.deepEqual(readFileSync(common), readFileSync(commonPasswordsFile({})), `${name}: the common list as built`);
+      assert.equal(loadCommonPasswords(common).has('password1'), true, `${name}: a readable common list`);
+    }
 
     const bundle = path.join(dir, 'index.mjs');
     const code = readFileSync(bundle, 'utf8');
@@ -287,5 +295,17 @@ test('what each bundle carries (issue 17, row 6): mail rendering only in the mai
     for (const part of ['shared/adapters/dynamodb/write-plan.ts', 'node_modules/zod/', 'shared/http/route-docs.ts', 'shared/runtime/lambda-deps.ts']) {
       assert.ok(!inputs.some((input) => input.includes(part)), `${small} must not bundle ${part}`);
     }
+  }
+});
+
+test('the common-password list is in no JS bundle (issue 17, row 6): a data file beside the bundles that set passwords, read on first use', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    // The decoder (shared/domain/common-passwords.ts, under 1 KB minified) is all of it a bundle may carry.
+    const inputs = (await bundleInputs(name)).filter((input) => input.includes('common-passwords'));
+    assert.ok(
+      inputs.every((input) => input === 'shared/domain/common-passwords.ts'),
+      `${name} must not bundle the common-password list: ${inputs.join(', ')}`,
+    );
   }
 });

@@ -228,6 +228,10 @@ test('the breached-password list is named in exactly the password functions (reg
   const named = [...LATCH_FUNCTIONS, 'mail-sender'].filter((name) => 'LATCH_BREACHED_PASSWORDS_FILE' in environmentOf(json, functionLogicalId(name)));
   assert.deepEqual(named.sort(), ['account', 'admin-users', 'invitations', 'mfa', 'oauth', 'passkeys', 'password-reset', 'registration', 'session']);
   for (const name of named) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_BREACHED_PASSWORDS_FILE, '/var/task/breached-passwords.bin', name);
+  // The common-password list beside it (issue 17, row 6: a data file, not JS), in the same functions.
+  const common = [...LATCH_FUNCTIONS, 'mail-sender'].filter((name) => 'LATCH_COMMON_PASSWORDS_FILE' in environmentOf(json, functionLogicalId(name)));
+  assert.deepEqual(common.sort(), named);
+  for (const name of common) assert.equal(environmentOf(json, functionLogicalId(name)).LATCH_COMMON_PASSWORDS_FILE, '/var/task/common-passwords.bin', name);
 });
 
 test('the authorizer reads one item and cannot write or mail; well-known and not-found touch no table', () => {

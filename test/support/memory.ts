@@ -1,3 +1,4 @@
+import { commonPasswordsFile, lazyCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
@@ -88,6 +89,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),
+    commonPasswords: lazyCommonPasswords(commonPasswordsFile({})),
     clock,
     log,
     legacy: legacyPasswordsOf(env),

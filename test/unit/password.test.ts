@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { commonPasswordsFile, loadCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { ARGON2_PARAMS, Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { contextWords } from '../../shared/domain/context-words.js';
-import { isCommonPassword, type PasswordPolicy, passwordProblems } from '../../shared/domain/password.js';
+import { type PasswordPolicy, passwordProblems } from '../../shared/domain/password.js';
 
 const breached = loadBreachedPasswords(breachedPasswordsFile({}));
+const common = loadCommonPasswords(commonPasswordsFile({}));
+const isCommonPassword = (password: string) => common.has(password);
 const policy = (minLength: number, email?: string): PasswordPolicy => ({
   minLength,
   context: contextWords({ appUrl: 'https://www.acme-shop.example.com', extra: ['Rocketship'], email }),
+  common,
   breached,
 });
 
