@@ -13,6 +13,7 @@ import {
 } from '../shared/flows/oauth.js';
 import { httpFunction, json, noContent, principalOf, type Result } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
 import { WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
 
 /** The HTTP answer of a social sign-in outcome (`docs/specs/social-sign-in.md` §4.3). */
@@ -49,5 +50,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  WITH_OAUTH,
+  { ...WITH_OAUTH, ...WITH_TOKEN_CHECK },
 );

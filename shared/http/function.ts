@@ -5,12 +5,12 @@ import type * as z from 'zod/mini';
 import { AuthError, causeName } from '../domain/errors.js';
 import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
-import { checkAccessToken } from '../flows/token-check.js';
+import type { checkAccessToken } from '../flows/token-check.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
 import { errorToResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { requestSchemaOf, type routeRequests } from './route-requests.js';
-import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type RouteKey, type RouteKeyOf } from './routes.js';
+import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type Route, type RouteKey, type RouteKeyOf, routes } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented
@@ -43,6 +43,29 @@ export type RequestBody<K extends RouteKey> = K extends keyof typeof routeReques
 
 /** Handlers of a function's routes, each typed with its route's body. */
 export type RouteHandlers<F extends FunctionName> = { [K in RouteKeyOf<F>]: RouteHandler<RequestBody<K>> };
+
+/**
+ * The access-token check (`shared/flows/token-check.ts`, with aws-jwt-verify), passed by the
+ * entries of the functions that have an authenticated route (`WITH_TOKEN_CHECK`,
+ * `shared/http/token-check.ts`) so that the others do not bundle it.
+ */
+export type TokenCheck = typeof checkAccessToken;
+
+/** Whether a function has a route with `auth` other than `none`, from the route table's types. */
+type HasAuthenticatedRoute<F extends FunctionName> = [Extract<Route, { function: F; auth: 'user' | 'admin' | 'optional' }>] extends [never] ? false : true;
+
+/**
+ * What a function's entry passes besides its handlers: the optional adapters its routes use and,
+ * exactly when the route table gives it an authenticated route, the token check (the compiler
+ * demands it there and refuses it elsewhere).
+ */
+export type FunctionOptions<F extends FunctionName> =
+  HasAuthenticatedRoute<F> extends true ? [options: Composition & { tokenCheck: TokenCheck }] : [options?: Composition & { tokenCheck?: never }];
+
+/** Whether a function has an authenticated route, from the route table at run time (the same rule as {@link FunctionOptions}). */
+export function needsTokenCheck(name: FunctionName): boolean {
+  return (routes as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
+}
 
 /** A JSON response. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Result {
@@ -89,9 +112,13 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
  * bodies not sent as `application/json` (415) and bad JSON (400), checks the body's JSON types against the route's documented request
  * schema (400), checks the access token on authenticated routes (401, with the same flow the
  * authorizer runs), then dispatches on API Gateway's `routeKey` to the route's handler.
- * `compose` names the optional adapters the function's routes use (`shared/runtime/optional-adapters.ts`).
+ * The options name the optional adapters the function's routes use (`shared/runtime/optional-adapters.ts`)
+ * and, where a route is authenticated, the token check ({@link FunctionOptions}).
  */
-export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHandlers<F>, compose: Composition = {}) {
+export function httpFunction<F extends FunctionName>(name: F, handlers: RouteHandlers<F>, ...[options]: FunctionOptions<F>) {
+  const { tokenCheck, ...compose }: Composition & { tokenCheck?: TokenCheck } = options ?? {};
+  // The compiler demands the check where the table has an authenticated route; a cast cannot skip it.
+  if (needsTokenCheck(name) && !tokenCheck) throw new Error(`functions/${name}.ts has an authenticated route: pass WITH_TOKEN_CHECK to httpFunction`);
   const deps = getDeps(compose); // at cold start: a misconfiguration throws here, not at request time
   // Each handler was typed with its own body; at run time the body comes from its own schema.
   const table = handlers as unknown as Record<string, RouteHandler>;
@@ -112,7 +139,8 @@ export function httpFunction<F extends FunctionName>(_name: F, handlers: RouteHa
     // `optional` (social sign-in): a presented token must be valid, an absent one is fine.
     const presented = route.auth === 'optional' ? Boolean(event.headers?.authorization ?? event.headers?.Authorization) : true;
     if (route.auth !== 'none' && presented) {
-      principal = await checkAccessToken(deps, bearerToken(event));
+      if (!tokenCheck) throw new Error(`${event.routeKey} is authenticated but its function has no token check`);
+      principal = await tokenCheck(deps, bearerToken(event));
       if (route.auth === 'admin' && principal.role !== 'admin') {
         // A refused admin route is audited (subject: the caller), or the answer is 503.
         await recordAudit(deps, {

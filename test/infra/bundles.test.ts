@@ -18,7 +18,8 @@ import { BREACHED_PASSWORDS_ASSET, COMMON_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFu
 import { commonPasswordsFile, loadCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
-import { functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
+import { needsTokenCheck } from '../../shared/http/function.js';
+import { type FunctionName, functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
 
 const LATCH_FUNCTIONS = [...functionNames().filter((name) => !hostedUiFunctions().has(name)), 'not-found', 'authorizer'];
@@ -307,5 +308,15 @@ test('the common-password list is in no JS bundle (issue 17, row 6): a data file
       inputs.every((input) => input === 'shared/domain/common-passwords.ts'),
       `${name} must not bundle the common-password list: ${inputs.join(', ')}`,
     );
+  }
+});
+
+test('aws-jwt-verify and the token check only in the functions with an authenticated route, from the route table (issue 17, row 6), and the authorizer', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    const inputs = await bundleInputs(name);
+    const carries = inputs.some((input) => input.includes('node_modules/aws-jwt-verify/')) || inputs.includes('shared/flows/token-check.ts');
+    const expected = name === 'authorizer' || ((functionNames() as string[]).includes(name) && needsTokenCheck(name as FunctionName));
+    assert.equal(carries, expected, `${name}: ${expected ? 'checks tokens' : 'has no authenticated route and must not bundle the token check'}`);
   }
 });
