@@ -320,3 +320,11 @@ test('aws-jwt-verify and the token check only in the functions with an authentic
     assert.equal(carries, expected, `${name}: ${expected ? 'checks tokens' : 'has no authenticated route and must not bundle the token check'}`);
   }
 });
+
+test('the settings documentation (shared/settings-docs.ts) is in no JS bundle (issue 17, row 6): the runtime table keeps name, parsing and default', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    const inputs = await bundleInputs(name);
+    assert.ok(!inputs.includes('shared/settings-docs.ts'), `${name} must not bundle the settings documentation`);
+  }
+});

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { type LatchSettings, settingsEnvironment } from '../../infra/constructs/latch-auth-props.js';
 import { loadConfig } from '../../shared/config.js';
-import { PLATFORM_VARIABLES, SETTINGS, type SettingDefinition, settingOf, settingsMarkdown } from '../../shared/settings.js';
+import { PLATFORM_VARIABLES, SETTINGS, type SettingDefinition, settingOf } from '../../shared/settings.js';
+import { SETTING_DOCS, settingsMarkdown } from '../../shared/settings-docs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const declared = SETTINGS as readonly SettingDefinition[];
@@ -188,4 +189,11 @@ test("one settings table: loadConfig's defaults are the table's", () => {
     AUTH_MAIL_FROM: 'mailFrom',
   };
   for (const [name, key] of Object.entries(field)) assert.equal(String(config[key]), settingOf(name)?.default, name);
+});
+
+test('every setting has its documentation line in shared/settings-docs.ts, apart from the runtime table (the compiler holds the keys; here: no empty line, no stray key)', () => {
+  assert.deepEqual(Object.keys(SETTING_DOCS).sort(), declared.map((s) => s.name).sort());
+  for (const [name, doc] of Object.entries(SETTING_DOCS)) assert.ok(doc.description.trim().length > 0, name);
+  // The runtime table carries no prose (the functions bundle it).
+  for (const setting of declared) assert.ok(!('description' in setting) && !('defaultText' in setting), setting.name);
 });
