@@ -196,7 +196,7 @@ function oauth2Operation(route: RouteDefinition, doc: RouteDoc, schemaFor: (s: z
   const error = (description: string): OpenApiResponse => ({ description, content: { 'application/json': { schema: ref('schemas', 'OAuth2Error') } } });
   return {
     operationId: doc.operationId,
-    summary: route.summary,
+    summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     tags: [route.function],
     // A form body: typed apart from the JSON bodies every other operation has.
@@ -232,7 +232,7 @@ function operation(route: RouteDefinition, doc: RouteDoc, schemaFor: (s: z.ZodMi
   const auth = route.auth === 'admin' ? ' Requires the role `admin`.' : '';
   return {
     operationId: doc.operationId,
-    summary: route.summary,
+    summary: doc.summary,
     ...(doc.description || auth ? { description: `${doc.description ?? ''}${auth}`.trim() } : {}),
     tags: [route.function],
     ...(parameters.length > 0 ? { parameters } : {}),

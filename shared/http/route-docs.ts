@@ -16,9 +16,11 @@ export interface SuccessDoc {
 }
 
 interface RouteDocBase {
+  /** One line: the operation's OpenAPI `summary` (kept here, not in the runtime route table, which every function bundles). */
+  summary: string;
   /** Stable name for generated clients (unique across the API). */
   operationId: string;
-  /** Longer text than the route table's `summary` (CommonMark). */
+  /** Longer text than `summary` (CommonMark). */
   description?: string;
   /** Fields the flow requires (documentation: a missing one is `422`, checked by the flow). */
   required?: readonly string[];
@@ -57,6 +59,7 @@ const message = (status: number, description: string): SuccessDoc => ({ status, 
  */
 export const routeDocs = {
   'POST /registration': {
+    summary: 'Register a user',
     operationId: 'register',
     required: ['email', 'password'],
     success: [
@@ -66,6 +69,7 @@ export const routeDocs = {
     errors: ['validation_failed'],
   },
   'POST /session': {
+    summary: 'Sign in',
     operationId: 'signIn',
     description:
       'An unknown email, a wrong password or a missing credential all answer `401 invalid_credentials`. Lock and confirmation state, and a breached password in `block` mode (`403`), are revealed only after a correct password; in `notify` mode a breached password signs in with `warnings: ["password_compromised"]`.',
@@ -74,6 +78,7 @@ export const routeDocs = {
     errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'password_compromised', 'too_many_attempts'],
   },
   'POST /session/renew': {
+    summary: 'Renew a session',
     operationId: 'renewSession',
     description: 'Spends the renewal token and returns a new pair for the same session. A spent renewal token presented again revokes the session.',
     required: ['renewalToken'],
@@ -81,11 +86,13 @@ export const routeDocs = {
     errors: ['unauthorized', 'account_locked'],
   },
   'DELETE /session': {
+    summary: 'Sign out',
     operationId: 'signOut',
     success: { status: 204, body: 'none', description: "Signed out: the session's tokens stop working at once." },
     errors: [],
   },
   'POST /session/reauthenticate': {
+    summary: 'Confirm it is you (step-up): password, plus a code with MFA',
     operationId: 'reauthenticate',
     description:
       "Renews the session's authentication: `currentPassword`, plus `code` (a TOTP or recovery code) for a user with a second factor. Afterwards routes that need fresh authentication pass without credentials for `AUTH_REAUTH_WINDOW_SECONDS`.",
@@ -93,6 +100,7 @@ export const routeDocs = {
     errors: ['validation_failed', 'invalid_credentials', 'invalid_code', 'reauthentication_required', 'too_many_attempts'],
   },
   'POST /session/mfa': {
+    summary: 'Second step of a sign-in: a TOTP or recovery code',
     operationId: 'completeMfa',
     description:
       'The second step of a sign-in that answered `403 mfa_required`: the `mfaToken` of that answer and a `code` (a TOTP code, or a recovery code; `method` `totp`/`recovery_code` when given, else from the shape of the code). A token allows `AUTH_MFA_MAX_ATTEMPTS` wrong answers and lives `AUTH_MFA_CHALLENGE_TTL_SECONDS`; a lock, password reset or sign-out everywhere since the first step makes it useless.',
@@ -104,6 +112,7 @@ export const routeDocs = {
     errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked'],
   },
   'POST /admin/users/{id}/mfa/reset': {
+    summary: 'Remove every second factor of a user (admin)',
     operationId: 'adminResetMfa',
     description:
       'Removes TOTP, the recovery codes, and every passkey with its credential claim (`signInMethods` kept exact), revokes every session and mails the owner (`mfaReset`). A pending TOTP enrolment dies with the sessions.',
@@ -111,11 +120,13 @@ export const routeDocs = {
     errors: ['not_found'],
   },
   'GET /me/mfa': {
+    summary: "The caller's second factors",
     operationId: 'getMfa',
     success: { status: 200, body: r.MfaStatus, description: "The caller's second factors and unused recovery codes." },
     errors: [],
   },
   'POST /me/mfa/totp': {
+    summary: 'Start a TOTP enrolment (step-up)',
     operationId: 'startTotp',
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. Without either: `403 reauthentication_required`.',
@@ -123,6 +134,7 @@ export const routeDocs = {
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'already_enabled'],
   },
   'POST /me/mfa/totp/confirm': {
+    summary: 'Turn TOTP on with a code of the enrolment',
     operationId: 'confirmTotp',
     required: ['code'],
     success: {
@@ -133,12 +145,14 @@ export const routeDocs = {
     errors: ['invalid_token', 'validation_failed', 'already_enabled'],
   },
   'DELETE /me/mfa/totp': {
+    summary: 'Turn TOTP off (step-up)',
     operationId: 'disableTotp',
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
     success: { status: 204, body: 'none', description: 'TOTP is off, and with it the recovery codes; every other session is revoked.' },
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
   },
   'POST /me/mfa/recovery-codes': {
+    summary: 'Replace the recovery codes (step-up)',
     operationId: 'regenerateRecoveryCodes',
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body.',
     success: { status: 201, body: r.RecoveryCodes, description: 'A new set replaces every code (shown once).' },
@@ -146,6 +160,7 @@ export const routeDocs = {
   },
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §7).
   'POST /me/passkeys/options': {
+    summary: 'Options to register a passkey (step-up)',
     operationId: 'passkeyRegistrationOptions',
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` once a second factor is on) in the body. The challenge is bound to this session and lives `AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS`.',
@@ -153,6 +168,7 @@ export const routeDocs = {
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
   },
   'POST /me/passkeys': {
+    summary: 'Register a passkey',
     operationId: 'addPasskey',
     required: ['credential'],
     description: 'The browser’s registration response (`startRegistration`’s result). The challenge is spent before verification.',
@@ -160,11 +176,13 @@ export const routeDocs = {
     errors: ['invalid_token', 'validation_failed', 'already_enabled'],
   },
   'GET /me/passkeys': {
+    summary: "The caller's passkeys",
     operationId: 'listPasskeys',
     success: { status: 200, body: r.PasskeyList, description: "The caller's passkeys, disabled ones included." },
     errors: [],
   },
   'PATCH /me/passkeys/{id}': {
+    summary: 'Rename a passkey',
     operationId: 'renamePasskey',
     required: ['name'],
     params: { id: 'The credential id (base64url).' },
@@ -172,6 +190,7 @@ export const routeDocs = {
     errors: ['not_found', 'validation_failed'],
   },
   'DELETE /me/passkeys/{id}': {
+    summary: 'Remove a passkey (step-up)',
     operationId: 'removePasskey',
     params: { id: 'The credential id (base64url).' },
     description: 'Needs fresh authentication at aal2, or `currentPassword` and `code` in the body. Never the last sign-in method.',
@@ -179,6 +198,7 @@ export const routeDocs = {
     errors: ['not_found', 'reauthentication_required', 'validation_failed', 'too_many_attempts', 'last_sign_in_method'],
   },
   'POST /session/passkey/options': {
+    summary: 'Options to sign in with a passkey',
     operationId: 'passkeySignInOptions',
     description:
       'Takes no body (one sent is ignored). The same answer shape for everyone: no `allowCredentials` (discoverable credentials), `userVerification: "required"`.',
@@ -186,6 +206,7 @@ export const routeDocs = {
     errors: [],
   },
   'POST /session/passkey': {
+    summary: 'Sign in with a passkey (no password)',
     operationId: 'signInWithPasskey',
     required: ['credential'],
     description:
@@ -194,6 +215,7 @@ export const routeDocs = {
     errors: ['invalid_credentials', 'email_not_confirmed', 'account_locked', 'too_many_attempts', 'forbidden'],
   },
   'DELETE /me/password': {
+    summary: 'Remove the password (step-up; a passkey remains)',
     operationId: 'removePassword',
     description:
       'Needs fresh authentication, or `currentPassword` (plus `code` with MFA). The user then signs in with a passkey; a password reset adds a password back.',
@@ -202,6 +224,7 @@ export const routeDocs = {
   },
   // --- pk2: a passkey as the second factor and for step-up ---
   'POST /session/mfa/webauthn/options': {
+    summary: 'Options for a passkey as the second step',
     operationId: 'passkeyMfaOptions',
     required: ['mfaToken'],
     description:
@@ -210,6 +233,7 @@ export const routeDocs = {
     errors: ['invalid_token'],
   },
   'POST /session/mfa/webauthn': {
+    summary: 'Second step of a sign-in: a passkey',
     operationId: 'completeMfaWithPasskey',
     required: ['mfaToken', 'credential'],
     description:
@@ -222,6 +246,7 @@ export const routeDocs = {
     errors: ['invalid_token', 'validation_failed', 'too_many_attempts', 'invalid_code', 'account_locked', 'forbidden'],
   },
   'POST /session/reauthenticate/webauthn/options': {
+    summary: 'Options to confirm it is you with a passkey (step-up)',
     operationId: 'passkeyReauthOptions',
     description:
       'Takes no body (one sent is ignored). Assertion options bound to this session (`allowCredentials` = the caller’s passkeys, `userVerification: "required"`).',
@@ -229,6 +254,7 @@ export const routeDocs = {
     errors: ['reauthentication_required'],
   },
   'POST /session/reauthenticate/webauthn': {
+    summary: 'Confirm it is you with a passkey (step-up)',
     operationId: 'reauthenticateWithPasskey',
     required: ['credential'],
     description:
@@ -238,62 +264,73 @@ export const routeDocs = {
   },
   // --- end pk2 ---
   'GET /me': {
+    summary: 'The current user',
     operationId: 'getMe',
     success: { status: 200, body: r.UserBody, description: 'The signed-in user.' },
     errors: [],
   },
   'POST /email-confirmation/resend': {
+    summary: 'Send the confirmation mail again',
     operationId: 'resendConfirmation',
     required: ['email'],
     success: message(202, 'The same answer whatever the email; only an unconfirmed account gets a mail.'),
     errors: ['validation_failed'],
   },
   'POST /email-confirmation/{token}': {
+    summary: 'Confirm an email address',
     operationId: 'confirmEmail',
     params: { token: 'The token of the mailed link (`<APP_URL>/confirm-email/<token>`).' },
     success: { status: 200, body: r.UserBody, description: 'The email is confirmed (or the pending `unconfirmedEmail` swapped in).' },
     errors: ['invalid_token', 'validation_failed'],
   },
   'GET /.well-known/jwks.json': {
+    summary: 'Public signing keys',
     operationId: 'getJwks',
     success: { status: 200, body: r.Jwks, description: 'The current and previous public signing keys (cacheable for 5 minutes).' },
     errors: [],
   },
   'GET /.well-known/openid-configuration': {
+    summary: 'OpenID configuration',
     operationId: 'getOpenIdConfiguration',
     success: { status: 200, body: r.OpenIdConfiguration, description: 'Discovery metadata for verifiers (cacheable for 5 minutes).' },
     errors: [],
   },
   'POST /invitations': {
+    summary: 'Invite someone by email',
     operationId: 'invite',
     required: ['email'],
     success: { status: 201, body: r.Invitation, description: 'The same answer for an email that is already registered (which gets no mail).' },
     errors: ['forbidden', 'validation_failed'],
   },
   'GET /invitations/{token}': {
+    summary: 'Show an invitation',
     operationId: 'getInvitation',
     success: { status: 200, body: r.EmailBody, description: 'The invited address.' },
     errors: ['invalid_token'],
   },
   'POST /invitations/{token}': {
+    summary: 'Accept an invitation',
     operationId: 'acceptInvitation',
     required: ['password'],
     success: { status: 201, body: r.TokenPair, description: 'Accepted and signed in (the email counts as confirmed).' },
     errors: ['invalid_token', 'validation_failed'],
   },
   'PATCH /me': {
+    summary: 'Change the email or password (with the current password)',
     operationId: 'updateMe',
     required: ['currentPassword'],
     success: { status: 200, body: r.UserBody, description: 'Updated. A new email waits in unconfirmedEmail when confirmation is required.' },
     errors: ['validation_failed', 'too_many_attempts'],
   },
   'DELETE /me': {
+    summary: 'Delete the account (with the current password)',
     operationId: 'deleteMe',
     required: ['currentPassword'],
     success: { status: 204, body: 'none', description: 'The user, its sessions and tokens are gone.' },
     errors: ['validation_failed', 'too_many_attempts'],
   },
   'GET /sessions': {
+    summary: "The caller's live sessions",
     operationId: 'listSessions',
     query: schemas.listSessions,
     success: {
@@ -305,39 +342,46 @@ export const routeDocs = {
     errors: ['validation_failed'],
   },
   'DELETE /sessions/{id}': {
+    summary: "Revoke one of the caller's sessions",
     operationId: 'revokeSession',
     success: { status: 204, body: 'none', description: 'Revoked (the current session too).' },
     errors: ['not_found'],
   },
   'DELETE /sessions': {
+    summary: 'Sign out everywhere',
     operationId: 'signOutEverywhere',
     success: { status: 204, body: 'none', description: 'Every session of the caller revoked.' },
     errors: [],
   },
   'POST /password-reset': {
+    summary: 'Mail a password reset link',
     operationId: 'requestPasswordReset',
     required: ['email'],
     success: { status: 202, body: r.Message, description: 'The same answer whatever the email.' },
     errors: ['validation_failed'],
   },
   'GET /password-reset/{token}': {
+    summary: 'Check a reset link',
     operationId: 'getPasswordReset',
     success: { status: 200, body: r.EmailBody, description: 'The address the link is for.' },
     errors: ['invalid_token'],
   },
   'POST /password-reset/{token}': {
+    summary: 'Set a new password with a reset link',
     operationId: 'resetPassword',
     required: ['password'],
     success: { status: 200, body: r.Message, description: 'Password set, token spent, every session revoked.' },
     errors: ['invalid_token', 'validation_failed'],
   },
   'GET /admin/users': {
+    summary: 'List users (admin)',
     operationId: 'adminListUsers',
     query: schemas.adminListUsers,
     success: { status: 200, body: r.UserList, description: 'A page of users, ordered by canonical email; `email` filters by exact canonical address.' },
     errors: ['validation_failed'],
   },
   'GET /me/activity': {
+    summary: "The caller's own audit events",
     operationId: 'myActivity',
     query: schemas.myActivity,
     success: {
@@ -348,6 +392,7 @@ export const routeDocs = {
     errors: ['validation_failed'],
   },
   'GET /admin/audit': {
+    summary: 'Audit events (admin)',
     operationId: 'adminAudit',
     query: schemas.adminAudit,
     success: {
@@ -359,6 +404,7 @@ export const routeDocs = {
     errors: ['validation_failed'],
   },
   'GET /admin/users/{id}/audit': {
+    summary: "A user's audit events (admin)",
     operationId: 'adminUserAudit',
     query: schemas.adminUserAudit,
     success: {
@@ -370,54 +416,64 @@ export const routeDocs = {
     errors: ['validation_failed'],
   },
   'GET /admin/users/{id}': {
+    summary: 'Show a user (admin)',
     operationId: 'adminGetUser',
     success: { status: 200, body: r.UserBody, description: 'The user.' },
     errors: ['not_found'],
   },
   'POST /admin/users': {
+    summary: 'Create a user (admin)',
     operationId: 'adminCreateUser',
     required: ['email'],
     success: { status: 201, body: r.UserBody, description: 'Created. A user without a password signs in only after a reset.' },
     errors: ['validation_failed'],
   },
   'PATCH /admin/users/{id}': {
+    summary: 'Update email, role or confirmation (admin)',
     operationId: 'adminUpdateUser',
     success: { status: 200, body: r.UserBody, description: 'Updated; an email set by an admin applies at once.' },
     errors: ['not_found', 'validation_failed'],
   },
   'PUT /admin/users/{id}/password': {
+    summary: "Set a user's password (admin)",
     operationId: 'adminSetPassword',
     required: ['password'],
     success: { status: 204, body: 'none', description: "Set; the user's sessions are revoked." },
     errors: ['not_found', 'validation_failed'],
   },
   'POST /admin/users/{id}/lock': {
+    summary: 'Lock a user (admin)',
     operationId: 'adminLockUser',
     success: { status: 200, body: r.UserBody, description: "Locked; every session revoked and the user's access tokens refused." },
     errors: ['not_found'],
   },
   'POST /admin/users/{id}/unlock': {
+    summary: 'Unlock a user (admin)',
     operationId: 'adminUnlockUser',
     success: { status: 200, body: r.UserBody, description: 'Unlocked; revoked sessions stay revoked.' },
     errors: ['not_found'],
   },
   'DELETE /admin/users/{id}': {
+    summary: 'Delete a user (admin)',
     operationId: 'adminDeleteUser',
     success: { status: 204, body: 'none', description: 'Deleted.' },
     errors: ['not_found'],
   },
   'GET /openapi.json': {
+    summary: 'This API as an OpenAPI 3.1 document',
     operationId: 'getOpenApi',
     success: { status: 200, body: r.OpenApiDocument, description: 'This document (OpenAPI 3.1; cacheable for 5 minutes).' },
     errors: [],
   },
   // --- social sign-in (docs/specs/social-sign-in.md) ---
   'GET /oauth/providers': {
+    summary: 'The configured sign-in providers',
     operationId: 'listOAuthProviders',
     success: { status: 200, body: r.OAuthProviders, description: 'The configured providers (`id` is the `{provider}` of the other routes).' },
     errors: [],
   },
   'POST /oauth/{provider}/authorize': {
+    summary: "Start a provider sign-in: the provider's authorization URL",
     operationId: 'startOAuth',
     required: ['redirectUri'],
     params: { provider: 'A configured provider id.' },
@@ -427,6 +483,7 @@ export const routeDocs = {
     errors: ['not_found', 'invalid_token', 'validation_failed', 'reauthentication_required', 'too_many_attempts'],
   },
   'POST /oauth/{provider}/callback': {
+    summary: "Finish a provider sign-in with the app's callback URL",
     operationId: 'finishOAuth',
     required: ['callbackUrl', 'flowSecret'],
     params: { provider: 'A configured provider id.' },
@@ -459,6 +516,7 @@ export const routeDocs = {
     ],
   },
   'POST /oauth/{provider}/create': {
+    summary: 'Register a pending provider identity with an email',
     operationId: 'createFromOAuth',
     required: ['pendingToken', 'flowSecret', 'email'],
     params: { provider: 'A configured provider id.' },
@@ -469,12 +527,14 @@ export const routeDocs = {
     errors: ['not_found', 'invalid_token', 'validation_failed', 'registration_closed', 'identity_taken'],
   },
   'POST /oauth/{provider}/nonce': {
+    summary: 'A nonce for a native ID-token sign-in',
     operationId: 'oauthNonce',
     params: { provider: 'A configured provider id that issues ID tokens (not `github`).' },
     success: { status: 200, body: r.OAuthNonce, description: "A single-use nonce: pass it (Apple: its SHA-256 in hex) to the provider's SDK." },
     errors: ['not_found'],
   },
   'POST /oauth/{provider}/id-token': {
+    summary: "Sign in with a provider's ID token (native apps)",
     operationId: 'signInWithIdToken',
     required: ['idToken', 'nonce'],
     params: { provider: 'A configured provider id that issues ID tokens.' },
@@ -503,11 +563,13 @@ export const routeDocs = {
     ],
   },
   'GET /me/identities': {
+    summary: "The caller's provider identities",
     operationId: 'listMyIdentities',
     success: { status: 200, body: r.IdentityList, description: "The caller's provider identities." },
     errors: [],
   },
   'POST /me/identities': {
+    summary: 'Link a pending provider identity (step-up)',
     operationId: 'linkIdentity',
     required: ['pendingToken', 'flowSecret'],
     description:
@@ -519,18 +581,21 @@ export const routeDocs = {
     errors: ['invalid_token', 'identity_taken', 'already_enabled', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
   },
   'DELETE /me/identities/{provider}': {
+    summary: 'Unlink a provider identity (step-up)',
     operationId: 'unlinkIdentity',
     params: { provider: 'A provider id.' },
     success: { status: 204, body: 'none', description: 'Unlinked.' },
     errors: ['not_found', 'last_sign_in_method', 'reauthentication_required', 'validation_failed', 'too_many_attempts'],
   },
   'GET /admin/users/{id}/identities': {
+    summary: "A user's provider identities (admin)",
     operationId: 'adminListIdentities',
     params: { id: 'The user id.' },
     success: { status: 200, body: r.AdminIdentityList, description: "The user's provider identities, with `sub`." },
     errors: ['not_found'],
   },
   'DELETE /admin/users/{id}/identities/{provider}': {
+    summary: "Remove a user's provider identity (admin)",
     operationId: 'adminUnlinkIdentity',
     params: { id: 'The user id.', provider: 'A provider id.' },
     success: { status: 204, body: 'none', description: 'Removed (an admin may leave a user without a sign-in method).' },
@@ -538,6 +603,7 @@ export const routeDocs = {
   },
   // --- the hand-off (docs/specs/hosted-ui.md §6) ---
   'POST /oauth2/token': {
+    summary: 'Hand-off: redeem an authorization code (PKCE) or a refresh token (RFC 6749)',
     operationId: 'oauth2Token',
     description:
       "The hosted UI's token endpoint for configured first-party clients (RFC 6749): `grant_type=authorization_code` with PKCE (`code`, `redirect_uri`, `client_id`, `code_verifier`), or `grant_type=refresh_token` (`refresh_token`, `client_id`). Confidential clients authenticate with `client_secret_basic` or `client_secret_post`. Errors are RFC 6749 §5.2 JSON (`invalid_request`, `invalid_client` with 401 and `WWW-Authenticate: Basic` where Basic was used, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`), not problem+json. `Cache-Control: no-store`. Only with the hosted UI on (else 404).",

@@ -328,3 +328,12 @@ test('the settings documentation (shared/settings-docs.ts) is in no JS bundle (i
     assert.ok(!inputs.includes('shared/settings-docs.ts'), `${name} must not bundle the settings documentation`);
   }
 });
+
+test('the route summaries are documentation, not runtime (issue 17, row 6): route-docs.ts only in well-known (it serves /openapi.json), page-docs.ts in no bundle', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    const inputs = await bundleInputs(name);
+    assert.equal(inputs.includes('shared/http/route-docs.ts'), name === 'well-known', `${name}: route-docs.ts`);
+    assert.ok(!inputs.includes('shared/http/page-docs.ts'), `${name} must not bundle the page summaries`);
+  }
+});

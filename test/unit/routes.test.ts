@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { pageSummaries } from '../../shared/http/page-docs.js';
+import { routeDocs } from '../../shared/http/route-docs.js';
 import { functionNames, matchPath, routeKey, routes } from '../../shared/http/routes.js';
 
 test('route keys are unique and every route belongs to a function file that serves it', () => {
@@ -48,4 +50,15 @@ test('path matching: a static segment beats {param}, which beats a greedy {proxy
   assert.equal(matchPath('/ui/no/such/page')[0]?.params.proxy, 'no/such/page');
   assert.deepEqual(keys('/ui'), ['GET /ui']);
   assert.deepEqual(keys('/uix/a'), []);
+});
+
+test('every row of the route table has its one-line summary in the documentation (route-docs.ts, or page-docs.ts for a hosted page), and only there', () => {
+  const pages = routes.filter((route) => 'kind' in route && route.kind === 'page').map(routeKey);
+  const api = routes.map(routeKey).filter((key) => !pages.includes(key));
+  assert.deepEqual(Object.keys(pageSummaries).sort(), [...pages].sort());
+  assert.deepEqual(Object.keys(routeDocs).sort(), [...api].sort());
+  for (const [key, summary] of [...Object.entries(pageSummaries), ...Object.entries(routeDocs).map(([k, d]) => [k, d.summary] as const)]) {
+    assert.ok(summary.trim().length > 0, key);
+  }
+  for (const route of routes) assert.ok(!('summary' in route), `${routeKey(route)}: the runtime table carries no summary`);
 });
