@@ -5,7 +5,7 @@ import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
-import { metricsOf } from '../adapters/metrics/powertools.js';
+import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';

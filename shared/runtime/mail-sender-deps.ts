@@ -1,6 +1,6 @@
 import { DynamoDbStore } from '../adapters/dynamodb/store.js';
 import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
-import { metricsOf } from '../adapters/metrics/powertools.js';
+import { metricsOf } from '../adapters/metrics/emf.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';

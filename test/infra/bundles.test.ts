@@ -289,3 +289,15 @@ test('what each bundle carries (issue 17, row 6): mail rendering only in the mai
     }
   }
 });
+
+// --- lean2 (issue 17, row 6): metrics without Powertools' metrics library ---
+test('metrics are written as EMF lines by shared/adapters/metrics/emf.ts: @aws-lambda-powertools/metrics is in no bundle', async () => {
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const inputs = await bundleInputs(name);
+    assert.ok(
+      !inputs.some((input) => input.includes('node_modules/@aws-lambda-powertools/metrics/')),
+      `${name} must not bundle @aws-lambda-powertools/metrics`,
+    );
+  }
+});
+// --- end lean2 ---
