@@ -1,4 +1,11 @@
-import { WITH_LEGACY_PASSWORDS, WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
+import {
+  WITH_LEGACY_PASSWORDS,
+  WITH_MFA_WRITES,
+  WITH_OAUTH,
+  WITH_OAUTH_WRITES,
+  WITH_OAUTH2_WRITES,
+  WITH_PASSKEY_WRITES,
+} from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
 /**
@@ -7,4 +14,11 @@ import { uiHandler } from '../shared/ui/handler.js';
  * the assets and the catch-all `GET /ui/{proxy+}`); `shared/ui/app.ts` maps each page row to its
  * handler, checked by the compiler.
  */
-export const handler = uiHandler({ ...WITH_LEGACY_PASSWORDS, ...WITH_OAUTH });
+export const handler = uiHandler({
+  ...WITH_LEGACY_PASSWORDS,
+  ...WITH_OAUTH,
+  ...WITH_MFA_WRITES,
+  ...WITH_OAUTH_WRITES,
+  ...WITH_OAUTH2_WRITES,
+  ...WITH_PASSKEY_WRITES,
+});

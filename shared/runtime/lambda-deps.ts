@@ -4,7 +4,8 @@ import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
-import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
+import type { WritePlans } from '../adapters/dynamodb/write-plan.js';
 import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -40,7 +41,19 @@ export interface Composition {
   oauth?: (providers: readonly OAuthProviderConfig[], options: { timeoutMs: number; env?: Env; log?: Log }) => OAuthProviders;
   /** bcrypt and the import pepper secret (`docs/specs/import-export.md` §4–§5). */
   legacy?: (env: Env) => LegacyPasswords;
+  /**
+   * Families of write plans beyond the core ones (`shared/adapters/dynamodb/write-plan.ts`): the
+   * ops of the function's flows. `test/infra/bundles.test.ts` checks each bundle carries the plan
+   * of every op its flows write; one key per family, so compositions spread together.
+   */
+  mfaWrites?: WritePlans;
+  passkeyWrites?: WritePlans;
+  oauthWrites?: WritePlans;
+  oauth2Writes?: WritePlans;
 }
+
+/** The store of deps built here, to add the write plans of a composition to (not of injected deps). */
+const plannedStores = new WeakMap<Deps, PlannedDynamoDbStore>();
 
 /**
  * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
@@ -48,6 +61,8 @@ export interface Composition {
  * object, as before, which then holds every optional adapter any of them composed.
  */
 function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
+  const families = [compose.mfaWrites, compose.passkeyWrites, compose.oauthWrites, compose.oauth2Writes].filter((f): f is WritePlans => f !== undefined);
+  plannedStores.get(deps)?.addWritePlans(...families);
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
   const providers = deps.config.oauthProviders;
   if (!deps.oauth && compose.oauth && providers.length > 0) {
@@ -73,11 +88,13 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
+  // The core write plans; `addOptional` adds the families the function composes.
+  const store = new PlannedDynamoDbStore(documents, tableName, undefined, auditTableName);
   const deps: Deps = {
     config,
     breached,
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
-    store: withMetrics(withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log), metricsOf(env)),
+    store: withMetrics(withAuditMirror(store, log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
     // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
     auditLog: new DynamoDbAuditLog(documents, auditTableName),
@@ -92,6 +109,7 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
+  plannedStores.set(deps, store);
   return addOptional(deps, env, compose);
 }
 

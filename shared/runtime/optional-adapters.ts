@@ -1,3 +1,7 @@
+import { MFA_WRITE_PLANS } from '../adapters/dynamodb/write-plan-mfa.js';
+import { OAUTH_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth.js';
+import { OAUTH2_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth2.js';
+import { PASSKEYS_WRITE_PLANS } from '../adapters/dynamodb/write-plan-passkeys.js';
 import { lazyOAuthProviders } from '../adapters/oidc/lazy.js';
 import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import type { Composition } from './lambda-deps.js';
@@ -16,3 +20,17 @@ export const WITH_OAUTH: Composition = { oauth: lazyOAuthProviders };
  * import composes its own (`shared/cli/target.ts`).
  */
 export const WITH_LEGACY_PASSWORDS: Composition = { legacy: legacyPasswordsOf };
+
+// --- lean2 (issue 17, row 6): write plans beyond the core ones, where a function's flows write those ops ---
+// `test/infra/bundles.test.ts` derives from each bundle's flows the ops they write and fails
+// when a family is missing (or composed where no flow writes its ops).
+
+/** TOTP enrolment and the second step of a sign-in (TOTP pending items, MFA challenges). */
+export const WITH_MFA_WRITES: Composition = { mfaWrites: MFA_WRITE_PLANS };
+/** WebAuthn challenges and passkeys. */
+export const WITH_PASSKEY_WRITES: Composition = { passkeyWrites: PASSKEYS_WRITE_PLANS };
+/** Social sign-in's flow items and linked identities (also deleted with an account). */
+export const WITH_OAUTH_WRITES: Composition = { oauthWrites: OAUTH_WRITE_PLANS };
+/** The hosted UI hand-off's authorization codes. */
+export const WITH_OAUTH2_WRITES: Composition = { oauth2Writes: OAUTH2_WRITE_PLANS };
+// --- end lean2 ---
