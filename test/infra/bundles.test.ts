@@ -352,4 +352,10 @@ test('each bundle carries the write plan of every op its code writes, and no fam
     assert.ok(!inputs.includes('shared/adapters/dynamodb/write-plans.ts'), `${name} must not bundle every plan (write-plans.ts)`);
   }
 });
+test('the documentation-only schemas (query strings, the hand-off form) are only in well-known, which serves /openapi.json (issue 17, row 6)', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  const carrying: string[] = [];
+  for (const name of names) if ((await bundleInputs(name)).some((input) => input.includes('shared/http/doc-schemas.ts'))) carrying.push(name);
+  assert.deepEqual(carrying, ['well-known']);
+});
 // --- end lean2 ---
