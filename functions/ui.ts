@@ -1,4 +1,6 @@
 import {
+  WITH_AUDIT_LOG,
+  WITH_DATA_KEYS,
   WITH_LEGACY_PASSWORDS,
   WITH_MFA_WRITES,
   WITH_OAUTH,
@@ -21,4 +23,6 @@ export const handler = uiHandler({
   ...WITH_OAUTH_WRITES,
   ...WITH_OAUTH2_WRITES,
   ...WITH_PASSKEY_WRITES,
+  ...WITH_AUDIT_LOG,
+  ...WITH_DATA_KEYS,
 });

@@ -1,7 +1,6 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
-import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
-import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
@@ -10,14 +9,16 @@ import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
 import type { OAuthProviderConfig } from '../domain/oauth.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, Log } from '../ports/services.js';
+import type { AuditKey, DataKeys, Log } from '../ports/services.js';
 import { container } from './container.js';
 import { createDocumentClient } from './documents.js';
 import { keyRingOf } from './key-ring-of.js';
@@ -46,14 +47,31 @@ export interface Composition {
    * ops of the function's flows. `test/infra/bundles.test.ts` checks each bundle carries the plan
    * of every op its flows write; one key per family, so compositions spread together.
    */
+  /**
+   * The audit table's reader (`GET /admin/audit`, `/me/activity`): only where a route reads it;
+   * elsewhere a read is a 503 (and IAM grants `Query` to the `audit` function only anyway).
+   */
+  auditLog?: (documents: DynamoDBDocumentClient, auditTableName: string) => AuditLog;
+  /** The data-key ring that encrypts TOTP secrets: only where a flow encrypts or decrypts one. */
+  dataKeys?: (env: Env) => DataKeys;
   mfaWrites?: WritePlans;
   passkeyWrites?: WritePlans;
   oauthWrites?: WritePlans;
   oauth2Writes?: WritePlans;
 }
 
-/** The store of deps built here, to add the write plans of a composition to (not of injected deps). */
-const plannedStores = new WeakMap<Deps, PlannedDynamoDbStore>();
+/** What `addOptional` needs of deps built here (not of injected deps): their store, DynamoDB client and audit table. */
+const builtParts = new WeakMap<Deps, { store: PlannedDynamoDbStore; documents: DynamoDBDocumentClient; auditTableName: string }>();
+
+/** A port the function's entry did not compose: a 503 naming it, never a silent answer. */
+function notComposed(what: string): () => Promise<never> {
+  return () =>
+    Promise.reject(
+      new ServiceUnavailableError(undefined, { cause: new Error(`${what} is not composed in this function (shared/runtime/optional-adapters.ts)`) }),
+    );
+}
+const AUDIT_LOG_NOT_COMPOSED: AuditLog = { query: notComposed('the audit log reader') };
+const DATA_KEYS_NOT_COMPOSED: DataKeys = { encrypt: notComposed('the data-key ring'), decrypt: notComposed('the data-key ring') };
 
 /**
  * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
@@ -62,7 +80,12 @@ const plannedStores = new WeakMap<Deps, PlannedDynamoDbStore>();
  */
 function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
   const families = [compose.mfaWrites, compose.passkeyWrites, compose.oauthWrites, compose.oauth2Writes].filter((f): f is WritePlans => f !== undefined);
-  plannedStores.get(deps)?.addWritePlans(...families);
+  const parts = builtParts.get(deps);
+  if (parts) {
+    parts.store.addWritePlans(...families);
+    if (deps.auditLog === AUDIT_LOG_NOT_COMPOSED && compose.auditLog) deps.auditLog = compose.auditLog(parts.documents, parts.auditTableName);
+    if (deps.dataKeys === DATA_KEYS_NOT_COMPOSED && compose.dataKeys) deps.dataKeys = compose.dataKeys(env);
+  }
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
   const providers = deps.config.oauthProviders;
   if (!deps.oauth && compose.oauth && providers.length > 0) {
@@ -96,9 +119,9 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
     store: withMetrics(withAuditMirror(store, log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
-    // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
-    auditLog: new DynamoDbAuditLog(documents, auditTableName),
-    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
+    // Composed by the functions that read the audit table or TOTP secrets (`addOptional`).
+    auditLog: AUDIT_LOG_NOT_COMPOSED,
+    dataKeys: DATA_KEYS_NOT_COMPOSED,
     counters: new DynamoDbCounters(documents, tableName),
     hasher: new Argon2Hasher(),
     keys,
@@ -109,7 +132,7 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
-  plannedStores.set(deps, store);
+  builtParts.set(deps, { store, documents, auditTableName });
   return addOptional(deps, env, compose);
 }
 

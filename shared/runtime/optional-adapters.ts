@@ -1,3 +1,5 @@
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
+import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { MFA_WRITE_PLANS } from '../adapters/dynamodb/write-plan-mfa.js';
 import { OAUTH_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth.js';
 import { OAUTH2_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth2.js';
@@ -33,4 +35,9 @@ export const WITH_PASSKEY_WRITES: Composition = { passkeyWrites: PASSKEYS_WRITE_
 export const WITH_OAUTH_WRITES: Composition = { oauthWrites: OAUTH_WRITE_PLANS };
 /** The hosted UI hand-off's authorization codes. */
 export const WITH_OAUTH2_WRITES: Composition = { oauth2Writes: OAUTH2_WRITE_PLANS };
+
+/** The audit table's reader: the functions whose routes read it (`shared/flows/audit-queries.ts`). Only `audit` is granted `Query` by IAM. */
+export const WITH_AUDIT_LOG: Composition = { auditLog: (documents, auditTableName) => new DynamoDbAuditLog(documents, auditTableName) };
+/** The data-key ring of TOTP secrets (`LATCH_DATA_KEY_SECRET` / `LATCH_DATA_KEYS`; unset: a 503 when used). */
+export const WITH_DATA_KEYS: Composition = { dataKeys: (env) => dataKeysOf(env) ?? NO_DATA_KEYS };
 // --- end lean2 ---
