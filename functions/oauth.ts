@@ -13,7 +13,7 @@ import {
 } from '../shared/flows/oauth.js';
 import { httpFunction, json, noContent, principalOf, type Result } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
-import { WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_OAUTH, WITH_OAUTH_WRITES } from '../shared/runtime/optional-adapters.js';
+import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_OAUTH, WITH_OAUTH_WRITES } from '../shared/runtime/optional-adapters.js';
 
 /** The HTTP answer of a social sign-in outcome (`docs/specs/social-sign-in.md` §4.3). */
 function answer(outcome: OAuthOutcome): Result {
@@ -49,5 +49,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_OAUTH, ...WITH_MFA_WRITES, ...WITH_OAUTH_WRITES, ...WITH_DATA_KEYS },
+  { ...WITH_OAUTH, ...WITH_MFA_WRITES, ...WITH_OAUTH_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS },
 );

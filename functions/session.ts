@@ -1,7 +1,7 @@
 import { signIn, signOut } from '../shared/flows/current-session.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
-import { WITH_LEGACY_PASSWORDS, WITH_MFA_WRITES } from '../shared/runtime/optional-adapters.js';
+import { WITH_COUNTERS, WITH_LEGACY_PASSWORDS, WITH_MFA_WRITES } from '../shared/runtime/optional-adapters.js';
 
 /** Sign in, sign out (renewals: `functions/renewal.ts`). */
 export const handler = httpFunction(
@@ -13,5 +13,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES },
+  { ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES, ...WITH_COUNTERS },
 );

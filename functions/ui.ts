@@ -1,5 +1,6 @@
 import {
   WITH_AUDIT_LOG,
+  WITH_COUNTERS,
   WITH_DATA_KEYS,
   WITH_LEGACY_PASSWORDS,
   WITH_MFA_WRITES,
@@ -25,4 +26,5 @@ export const handler = uiHandler({
   ...WITH_PASSKEY_WRITES,
   ...WITH_AUDIT_LOG,
   ...WITH_DATA_KEYS,
+  ...WITH_COUNTERS,
 });

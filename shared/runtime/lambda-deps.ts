@@ -2,12 +2,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
-import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
 import type { WritePlans } from '../adapters/dynamodb/write-plan.js';
 import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
 import type { OAuthProviderConfig } from '../domain/oauth.js';
@@ -15,10 +13,11 @@ import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
+import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, DataKeys, Log } from '../ports/services.js';
+import type { AuditKey, DataKeys, Log, Mailer } from '../ports/services.js';
 import { container } from './container.js';
 import { createDocumentClient } from './documents.js';
 import { keyRingOf } from './key-ring-of.js';
@@ -54,6 +53,8 @@ export interface Composition {
   auditLog?: (documents: DynamoDBDocumentClient, auditTableName: string) => AuditLog;
   /** The data-key ring that encrypts TOTP secrets: only where a flow encrypts or decrypts one. */
   dataKeys?: (env: Env) => DataKeys;
+  /** The failure and attempt counters (lockout, mail caps): only where a flow counts. */
+  counters?: (documents: DynamoDBDocumentClient, tableName: string) => AttemptCounters;
   mfaWrites?: WritePlans;
   passkeyWrites?: WritePlans;
   oauthWrites?: WritePlans;
@@ -61,7 +62,7 @@ export interface Composition {
 }
 
 /** What `addOptional` needs of deps built here (not of injected deps): their store, DynamoDB client and audit table. */
-const builtParts = new WeakMap<Deps, { store: PlannedDynamoDbStore; documents: DynamoDBDocumentClient; auditTableName: string }>();
+const builtParts = new WeakMap<Deps, { store: PlannedDynamoDbStore; documents: DynamoDBDocumentClient; tableName: string; auditTableName: string }>();
 
 /** A port the function's entry did not compose: a 503 naming it, never a silent answer. */
 function notComposed(what: string): () => Promise<never> {
@@ -72,6 +73,17 @@ function notComposed(what: string): () => Promise<never> {
 }
 const AUDIT_LOG_NOT_COMPOSED: AuditLog = { query: notComposed('the audit log reader') };
 const DATA_KEYS_NOT_COMPOSED: DataKeys = { encrypt: notComposed('the data-key ring'), decrypt: notComposed('the data-key ring') };
+const counterNotComposed = notComposed('the attempt counters');
+const COUNTERS_NOT_COMPOSED: AttemptCounters = {
+  getCounters: counterNotComposed,
+  recordFailure: counterNotComposed,
+  reserveAttempt: counterNotComposed,
+  settleFailure: counterNotComposed,
+  releaseAttempt: counterNotComposed,
+  clearCounter: counterNotComposed,
+};
+/** Flows queue mail as data; the mail sender (its own composition root, `mail-sender-deps.ts`) sends it. */
+const MAILER_NOT_COMPOSED: Mailer = { send: notComposed('the mailer (mail is queued and sent by the mail sender)') };
 
 /**
  * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
@@ -85,6 +97,7 @@ function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
     parts.store.addWritePlans(...families);
     if (deps.auditLog === AUDIT_LOG_NOT_COMPOSED && compose.auditLog) deps.auditLog = compose.auditLog(parts.documents, parts.auditTableName);
     if (deps.dataKeys === DATA_KEYS_NOT_COMPOSED && compose.dataKeys) deps.dataKeys = compose.dataKeys(env);
+    if (deps.counters === COUNTERS_NOT_COMPOSED && compose.counters) deps.counters = compose.counters(parts.documents, parts.tableName);
   }
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
   const providers = deps.config.oauthProviders;
@@ -122,17 +135,17 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     // Composed by the functions that read the audit table or TOTP secrets (`addOptional`).
     auditLog: AUDIT_LOG_NOT_COMPOSED,
     dataKeys: DATA_KEYS_NOT_COMPOSED,
-    counters: new DynamoDbCounters(documents, tableName),
+    counters: COUNTERS_NOT_COMPOSED,
     hasher: new Argon2Hasher(),
     keys,
-    mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
+    mailer: MAILER_NOT_COMPOSED,
     // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
-  builtParts.set(deps, { store, documents, auditTableName });
+  builtParts.set(deps, { store, documents, tableName, auditTableName });
   return addOptional(deps, env, compose);
 }
 

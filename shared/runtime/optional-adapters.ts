@@ -1,5 +1,6 @@
 import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
 import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
 import { MFA_WRITE_PLANS } from '../adapters/dynamodb/write-plan-mfa.js';
 import { OAUTH_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth.js';
 import { OAUTH2_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth2.js';
@@ -40,4 +41,6 @@ export const WITH_OAUTH2_WRITES: Composition = { oauth2Writes: OAUTH2_WRITE_PLAN
 export const WITH_AUDIT_LOG: Composition = { auditLog: (documents, auditTableName) => new DynamoDbAuditLog(documents, auditTableName) };
 /** The data-key ring of TOTP secrets (`LATCH_DATA_KEY_SECRET` / `LATCH_DATA_KEYS`; unset: a 503 when used). */
 export const WITH_DATA_KEYS: Composition = { dataKeys: (env) => dataKeysOf(env) ?? NO_DATA_KEYS };
+/** The failure and attempt counters (lockout, sign-in limits, mail caps): the functions whose flows count. */
+export const WITH_COUNTERS: Composition = { counters: (documents, tableName) => new DynamoDbCounters(documents, tableName) };
 // --- end lean2 ---

@@ -358,13 +358,23 @@ test('the documentation-only schemas (query strings, the hand-off form) are only
   for (const name of names) if ((await bundleInputs(name)).some((input) => input.includes('shared/http/doc-schemas.ts'))) carrying.push(name);
   assert.deepEqual(carrying, ['well-known']);
 });
-test('the audit log reader and the data-key ring are only in the bundles whose code uses them (issue 17, row 6)', async () => {
+test('the audit log reader, the data-key ring and the attempt counters are only in the bundles whose code uses them; the SES mailer only in the mail sender (issue 17, row 6)', async () => {
   for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
-    const { text } = await bundleText(name);
+    const { text, inputs } = await bundleText(name);
+    assert.equal(
+      inputs.includes('shared/adapters/ses/mailer.ts'),
+      name === 'mail-sender',
+      `${name}: the SES mailer only in the mail sender (flows queue mail)`,
+    );
     // Used: a `deps.auditLog.…` / `deps.dataKeys.…` call left after tree shaking. Carried: the adapter's own code
     // (its audit-table query range; AES-256-GCM), which only the composition in optional-adapters.ts brings in.
     assert.equal(text.includes('BETWEEN :from AND :to'), text.includes('.auditLog.'), `${name}: carries DynamoDbAuditLog iff it reads the audit log`);
     assert.equal(text.includes('aes-256-gcm'), text.includes('.dataKeys.'), `${name}: carries the data-key ring iff it encrypts or decrypts with it`);
+    assert.equal(
+      text.includes('attribute_not_exists(#lockedUntil) AND #windowEnds = :windowEnds'),
+      text.includes('.counters.'),
+      `${name}: carries DynamoDbCounters iff it counts`,
+    );
   }
 });
 // --- end lean2 ---
