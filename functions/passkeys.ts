@@ -11,6 +11,7 @@ import {
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_PASSKEY_WRITES } from '../shared/runtime/optional-adapters.js';
 import { uiPasskeyEndpoints as ui } from '../shared/ui/passkey-endpoints.js';
 
 /**
@@ -48,5 +49,5 @@ export const handler = httpFunction(
     'POST /ui/passkeys/add/options': async (request) => ui.addOptions(request.deps, request.event),
     'POST /ui/passkeys/add': async (request) => ui.add(request.deps, request.event, request.body),
   },
-  WITH_TOKEN_CHECK,
+  { ...WITH_MFA_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS, ...WITH_TOKEN_CHECK },
 );

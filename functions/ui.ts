@@ -1,4 +1,14 @@
-import { WITH_LEGACY_PASSWORDS, WITH_OAUTH } from '../shared/runtime/optional-adapters.js';
+import {
+  WITH_AUDIT_LOG,
+  WITH_COUNTERS,
+  WITH_DATA_KEYS,
+  WITH_LEGACY_PASSWORDS,
+  WITH_MFA_WRITES,
+  WITH_OAUTH,
+  WITH_OAUTH_WRITES,
+  WITH_OAUTH2_WRITES,
+  WITH_PASSKEY_WRITES,
+} from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
 /**
@@ -7,4 +17,14 @@ import { uiHandler } from '../shared/ui/handler.js';
  * the assets and the catch-all `GET /ui/{proxy+}`); `shared/ui/app.ts` maps each page row to its
  * handler, checked by the compiler.
  */
-export const handler = uiHandler({ ...WITH_LEGACY_PASSWORDS, ...WITH_OAUTH });
+export const handler = uiHandler({
+  ...WITH_LEGACY_PASSWORDS,
+  ...WITH_OAUTH,
+  ...WITH_MFA_WRITES,
+  ...WITH_OAUTH_WRITES,
+  ...WITH_OAUTH2_WRITES,
+  ...WITH_PASSKEY_WRITES,
+  ...WITH_AUDIT_LOG,
+  ...WITH_DATA_KEYS,
+  ...WITH_COUNTERS,
+});

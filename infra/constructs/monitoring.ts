@@ -6,13 +6,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_SERVICE } from '../../shared/adapters/metrics/powertools.js';
+import { METRICS_SERVICE } from '../../shared/adapters/metrics/emf.js';
 import { METRIC_NAMES, type MetricName } from '../../shared/ports/metrics.js';
 import type { LatchFunction } from './latch-function.js';
 
 /**
  * Counts the functions publish themselves as CloudWatch embedded metric format
- * (`shared/adapters/metrics/powertools.ts`, dimension `service=latch`): sign-ins, refused
+ * (`shared/adapters/metrics/emf.ts`, dimension `service=latch`): sign-ins, refused
  * sign-ins, lockouts and renewal-token reuse from the audit events each commit appends,
  * renewals from the write that spends a renewal token (`shared/flows/metrics.ts`), mails sent
  * and suppressed by the mail sender, and addresses marked undeliverable by the SES feedback

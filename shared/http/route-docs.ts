@@ -1,9 +1,9 @@
 import type * as z from 'zod/mini';
 import type { ErrorCode } from '../domain/errors.js';
+import { docSchemas as schemas } from './doc-schemas.js';
 import { responseSchemas as r } from './response-schemas.js';
 import { type RequestSchema, requestSchemaOf } from './route-requests.js';
 import type { PageRouteKey, RouteKey } from './routes.js';
-import { schemas } from './schemas.js';
 
 export type { RequestSchema } from './route-requests.js';
 

@@ -1,23 +1,24 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { commonPasswordsFile, lazyCommonPasswords } from '../adapters/breached-passwords/common.js';
 import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
-import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
-import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
-import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
-import { DynamoDbStore } from '../adapters/dynamodb/store.js';
-import { metricsOf } from '../adapters/metrics/powertools.js';
+import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
+import type { WritePlans } from '../adapters/dynamodb/write-plan.js';
+import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
 import type { OAuthProviderConfig } from '../domain/oauth.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
+import type { AttemptCounters } from '../ports/attempt-counters.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, Log } from '../ports/services.js';
+import type { AuditKey, DataKeys, Log, Mailer } from '../ports/services.js';
 import { container } from './container.js';
 import { createDocumentClient } from './documents.js';
 import { keyRingOf } from './key-ring-of.js';
@@ -41,7 +42,49 @@ export interface Composition {
   oauth?: (providers: readonly OAuthProviderConfig[], options: { timeoutMs: number; env?: Env; log?: Log }) => OAuthProviders;
   /** bcrypt and the import pepper secret (`docs/specs/import-export.md` §4–§5). */
   legacy?: (env: Env) => LegacyPasswords;
+  /**
+   * Families of write plans beyond the core ones (`shared/adapters/dynamodb/write-plan.ts`): the
+   * ops of the function's flows. `test/infra/bundles.test.ts` checks each bundle carries the plan
+   * of every op its flows write; one key per family, so compositions spread together.
+   */
+  /**
+   * The audit table's reader (`GET /admin/audit`, `/me/activity`): only where a route reads it;
+   * elsewhere a read is a 503 (and IAM grants `Query` to the `audit` function only anyway).
+   */
+  auditLog?: (documents: DynamoDBDocumentClient, auditTableName: string) => AuditLog;
+  /** The data-key ring that encrypts TOTP secrets: only where a flow encrypts or decrypts one. */
+  dataKeys?: (env: Env) => DataKeys;
+  /** The failure and attempt counters (lockout, mail caps): only where a flow counts. */
+  counters?: (documents: DynamoDBDocumentClient, tableName: string) => AttemptCounters;
+  mfaWrites?: WritePlans;
+  passkeyWrites?: WritePlans;
+  oauthWrites?: WritePlans;
+  oauth2Writes?: WritePlans;
 }
+
+/** What `addOptional` needs of deps built here (not of injected deps): their store, DynamoDB client and audit table. */
+const builtParts = new WeakMap<Deps, { store: PlannedDynamoDbStore; documents: DynamoDBDocumentClient; tableName: string; auditTableName: string }>();
+
+/** A port the function's entry did not compose: a 503 naming it, never a silent answer. */
+function notComposed(what: string): () => Promise<never> {
+  return () =>
+    Promise.reject(
+      new ServiceUnavailableError(undefined, { cause: new Error(`${what} is not composed in this function (shared/runtime/optional-adapters.ts)`) }),
+    );
+}
+const AUDIT_LOG_NOT_COMPOSED: AuditLog = { query: notComposed('the audit log reader') };
+const DATA_KEYS_NOT_COMPOSED: DataKeys = { encrypt: notComposed('the data-key ring'), decrypt: notComposed('the data-key ring') };
+const counterNotComposed = notComposed('the attempt counters');
+const COUNTERS_NOT_COMPOSED: AttemptCounters = {
+  getCounters: counterNotComposed,
+  recordFailure: counterNotComposed,
+  reserveAttempt: counterNotComposed,
+  settleFailure: counterNotComposed,
+  releaseAttempt: counterNotComposed,
+  clearCounter: counterNotComposed,
+};
+/** Flows queue mail as data; the mail sender (its own composition root, `mail-sender-deps.ts`) sends it. */
+const MAILER_NOT_COMPOSED: Mailer = { send: notComposed('the mailer (mail is queued and sent by the mail sender)') };
 
 /**
  * Adds to `deps` the optional adapters of `compose` that it does not have yet, in place: where
@@ -49,6 +92,14 @@ export interface Composition {
  * object, as before, which then holds every optional adapter any of them composed.
  */
 function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
+  const families = [compose.mfaWrites, compose.passkeyWrites, compose.oauthWrites, compose.oauth2Writes].filter((f): f is WritePlans => f !== undefined);
+  const parts = builtParts.get(deps);
+  if (parts) {
+    parts.store.addWritePlans(...families);
+    if (deps.auditLog === AUDIT_LOG_NOT_COMPOSED && compose.auditLog) deps.auditLog = compose.auditLog(parts.documents, parts.auditTableName);
+    if (deps.dataKeys === DATA_KEYS_NOT_COMPOSED && compose.dataKeys) deps.dataKeys = compose.dataKeys(env);
+    if (deps.counters === COUNTERS_NOT_COMPOSED && compose.counters) deps.counters = compose.counters(parts.documents, parts.tableName);
+  }
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
   const providers = deps.config.oauthProviders;
   if (!deps.oauth && compose.oauth && providers.length > 0) {
@@ -74,27 +125,30 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
+  // The core write plans; `addOptional` adds the families the function composes.
+  const store = new PlannedDynamoDbStore(documents, tableName, undefined, auditTableName);
   const deps: Deps = {
     config,
     breached,
     // Read on the first password check, not at cold start (beside the bundle where CDK ships it).
     commonPasswords: lazyCommonPasswords(commonPasswordsFile(env)),
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
-    store: withMetrics(withAuditMirror(new DynamoDbStore(documents, tableName, undefined, auditTableName), log), metricsOf(env)),
+    store: withMetrics(withAuditMirror(store, log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
-    // Only the `audit` function is granted `Query` on the audit table; elsewhere a read is refused by IAM.
-    auditLog: new DynamoDbAuditLog(documents, auditTableName),
-    dataKeys: dataKeysOf(env) ?? NO_DATA_KEYS,
-    counters: new DynamoDbCounters(documents, tableName),
+    // Composed by the functions that read the audit table or TOTP secrets (`addOptional`).
+    auditLog: AUDIT_LOG_NOT_COMPOSED,
+    dataKeys: DATA_KEYS_NOT_COMPOSED,
+    counters: COUNTERS_NOT_COMPOSED,
     hasher: new Argon2Hasher(),
     keys,
-    mailer: new SesMailer(config.mailFrom, env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
+    mailer: MAILER_NOT_COMPOSED,
     // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },
     log,
     // The deployer's module (CDK bundles it as latch-hooks.mjs beside the handler; locally any .ts/.js path).
     hooks: env.LATCH_HOOKS_MODULE ? lazyHooks(env.LATCH_HOOKS_MODULE) : undefined,
   };
+  builtParts.set(deps, { store, documents, tableName, auditTableName });
   return addOptional(deps, env, compose);
 }
 

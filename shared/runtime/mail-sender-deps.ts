@@ -1,6 +1,6 @@
-import { DynamoDbStore } from '../adapters/dynamodb/store.js';
+import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
 import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
-import { metricsOf } from '../adapters/metrics/powertools.js';
+import { metricsOf } from '../adapters/metrics/emf.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
 import { loadConfig } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';
@@ -21,7 +21,8 @@ export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
   const config = loadConfig(env);
   const documents = createDocumentClient(env);
   return {
-    store: new DynamoDbStore(documents, tableName),
+    // The core write plans: the sender deletes the mail it sent.
+    store: new PlannedDynamoDbStore(documents, tableName),
     mailer: new SesMailer(config.mailFrom, {
       ...(env.LATCH_SES_ENDPOINT ? { endpoint: env.LATCH_SES_ENDPOINT } : {}),
       ...(env.LATCH_SES_CONFIGURATION_SET ? { configurationSet: env.LATCH_SES_CONFIGURATION_SET } : {}),

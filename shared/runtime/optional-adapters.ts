@@ -1,3 +1,10 @@
+import { dataKeysOf, NO_DATA_KEYS } from '../adapters/crypto/data-keys.js';
+import { DynamoDbAuditLog } from '../adapters/dynamodb/audit-log.js';
+import { DynamoDbCounters } from '../adapters/dynamodb/counters.js';
+import { MFA_WRITE_PLANS } from '../adapters/dynamodb/write-plan-mfa.js';
+import { OAUTH_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth.js';
+import { OAUTH2_WRITE_PLANS } from '../adapters/dynamodb/write-plan-oauth2.js';
+import { PASSKEYS_WRITE_PLANS } from '../adapters/dynamodb/write-plan-passkeys.js';
 import { lazyOAuthProviders } from '../adapters/oidc/lazy.js';
 import { legacyPasswordsOf } from '../adapters/secrets/import-peppers.js';
 import type { Composition } from './lambda-deps.js';
@@ -16,3 +23,24 @@ export const WITH_OAUTH: Composition = { oauth: lazyOAuthProviders };
  * import composes its own (`shared/cli/target.ts`).
  */
 export const WITH_LEGACY_PASSWORDS: Composition = { legacy: legacyPasswordsOf };
+
+// --- lean2 (issue 17, row 6): write plans beyond the core ones, where a function's flows write those ops ---
+// `test/infra/bundles.test.ts` derives from each bundle's flows the ops they write and fails
+// when a family is missing (or composed where no flow writes its ops).
+
+/** TOTP enrolment and the second step of a sign-in (TOTP pending items, MFA challenges). */
+export const WITH_MFA_WRITES: Composition = { mfaWrites: MFA_WRITE_PLANS };
+/** WebAuthn challenges and passkeys. */
+export const WITH_PASSKEY_WRITES: Composition = { passkeyWrites: PASSKEYS_WRITE_PLANS };
+/** Social sign-in's flow items and linked identities (also deleted with an account). */
+export const WITH_OAUTH_WRITES: Composition = { oauthWrites: OAUTH_WRITE_PLANS };
+/** The hosted UI hand-off's authorization codes. */
+export const WITH_OAUTH2_WRITES: Composition = { oauth2Writes: OAUTH2_WRITE_PLANS };
+
+/** The audit table's reader: the functions whose routes read it (`shared/flows/audit-queries.ts`). Only `audit` is granted `Query` by IAM. */
+export const WITH_AUDIT_LOG: Composition = { auditLog: (documents, auditTableName) => new DynamoDbAuditLog(documents, auditTableName) };
+/** The data-key ring of TOTP secrets (`LATCH_DATA_KEY_SECRET` / `LATCH_DATA_KEYS`; unset: a 503 when used). */
+export const WITH_DATA_KEYS: Composition = { dataKeys: (env) => dataKeysOf(env) ?? NO_DATA_KEYS };
+/** The failure and attempt counters (lockout, sign-in limits, mail caps): the functions whose flows count. */
+export const WITH_COUNTERS: Composition = { counters: (documents, tableName) => new DynamoDbCounters(documents, tableName) };
+// --- end lean2 ---

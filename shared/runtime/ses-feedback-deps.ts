@@ -1,5 +1,5 @@
 import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
-import { metricsOf } from '../adapters/metrics/powertools.js';
+import { metricsOf } from '../adapters/metrics/emf.js';
 import type { SesFeedbackDeps } from '../flows/ses-feedback.js';
 import { createDocumentClient } from './documents.js';
 import { createLog } from './logger.js';

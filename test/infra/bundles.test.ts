@@ -299,6 +299,95 @@ test('what each bundle carries (issue 17, row 6): mail rendering only in the mai
   }
 });
 
+// --- lean2 (issue 17, row 6): metrics without Powertools' metrics library ---
+test('metrics are written as EMF lines by shared/adapters/metrics/emf.ts: @aws-lambda-powertools/metrics is in no bundle', async () => {
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const inputs = await bundleInputs(name);
+    assert.ok(
+      !inputs.some((input) => input.includes('node_modules/@aws-lambda-powertools/metrics/')),
+      `${name} must not bundle @aws-lambda-powertools/metrics`,
+    );
+  }
+});
+
+/** A function's bundle as CDK builds it without the SDK (minified), its text and the inputs that put bytes into it. */
+async function bundleText(name: string): Promise<{ text: string; inputs: string[] }> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [path.join(PROJECT_ROOT, 'functions', `${name}.ts`)],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    write: false,
+    outfile: 'out.mjs',
+    metafile: true,
+    external: ['@node-rs/argon2', '@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile?.outputs ?? {})[0];
+  const inputs = Object.entries(output?.inputs ?? {})
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([input]) => input.split(path.sep).join('/'));
+  return { text: result.outputFiles?.[0]?.text ?? '', inputs };
+}
+
+test('each bundle carries the write plan of every op its code writes, and no family it does not write (issue 17, row 6)', async () => {
+  const { CORE_WRITE_PLANS } = await import('../../shared/adapters/dynamodb/write-plan.js');
+  const { ALL_WRITE_PLANS } = await import('../../shared/adapters/dynamodb/write-plans.js');
+  const families: Record<string, readonly string[]> = {
+    'shared/adapters/dynamodb/write-plan-mfa.ts': Object.keys((await import('../../shared/adapters/dynamodb/write-plan-mfa.js')).MFA_WRITE_PLANS),
+    'shared/adapters/dynamodb/write-plan-passkeys.ts': Object.keys(
+      (await import('../../shared/adapters/dynamodb/write-plan-passkeys.js')).PASSKEYS_WRITE_PLANS,
+    ),
+    'shared/adapters/dynamodb/write-plan-oauth.ts': Object.keys((await import('../../shared/adapters/dynamodb/write-plan-oauth.js')).OAUTH_WRITE_PLANS),
+    'shared/adapters/dynamodb/write-plan-oauth2.ts': Object.keys((await import('../../shared/adapters/dynamodb/write-plan-oauth2.js')).OAUTH2_WRITE_PLANS),
+  };
+  const familyOf = new Map(Object.entries(families).flatMap(([file, ops]) => ops.map((op) => [op, file] as const)));
+  // Every op of the port is in the core or in exactly one family.
+  assert.deepEqual(
+    Object.keys(ALL_WRITE_PLANS).filter((op) => !(op in CORE_WRITE_PLANS) && !familyOf.has(op)),
+    [],
+  );
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text, inputs } = await bundleText(name);
+    // The ops the bundle's code writes: each op object its flows build, `type:"<op>"` in the output (tree shaking has run;
+    // the plan tables are keyed by op name, not built as op objects).
+    const written = Object.keys(ALL_WRITE_PLANS).filter((op) => text.includes(`type:"${op}"`));
+    const needed = new Set(written.filter((op) => !(op in CORE_WRITE_PLANS)).map((op) => familyOf.get(op)));
+    const carried = Object.keys(families).filter((file) => inputs.includes(file));
+    assert.deepEqual(carried.sort(), [...needed].sort(), `${name}: the write-plan families it carries are those of the ops it writes (${written.join(', ')})`);
+    assert.ok(!inputs.includes('shared/adapters/dynamodb/write-plans.ts'), `${name} must not bundle every plan (write-plans.ts)`);
+  }
+});
+test('the documentation-only schemas (query strings, the hand-off form) are only in well-known, which serves /openapi.json (issue 17, row 6)', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  const carrying: string[] = [];
+  for (const name of names) if ((await bundleInputs(name)).some((input) => input.includes('shared/http/doc-schemas.ts'))) carrying.push(name);
+  assert.deepEqual(carrying, ['well-known']);
+});
+test('the audit log reader, the data-key ring and the attempt counters are only in the bundles whose code uses them; the SES mailer only in the mail sender (issue 17, row 6)', async () => {
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text, inputs } = await bundleText(name);
+    assert.equal(
+      inputs.includes('shared/adapters/ses/mailer.ts'),
+      name === 'mail-sender',
+      `${name}: the SES mailer only in the mail sender (flows queue mail)`,
+    );
+    // Used: a `deps.auditLog.…` / `deps.dataKeys.…` call left after tree shaking. Carried: the adapter's own code
+    // (its audit-table query range; AES-256-GCM), which only the composition in optional-adapters.ts brings in.
+    assert.equal(text.includes('BETWEEN :from AND :to'), text.includes('.auditLog.'), `${name}: carries DynamoDbAuditLog iff it reads the audit log`);
+    assert.equal(text.includes('aes-256-gcm'), text.includes('.dataKeys.'), `${name}: carries the data-key ring iff it encrypts or decrypts with it`);
+    assert.equal(
+      text.includes('attribute_not_exists(#lockedUntil) AND #windowEnds = :windowEnds'),
+      text.includes('.counters.'),
+      `${name}: carries DynamoDbCounters iff it counts`,
+    );
+  }
+});
+// --- end lean2 ---
+
 test('the common-password list is in no JS bundle (issue 17, row 6): a data file beside the bundles that set passwords, read on first use', async () => {
   const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
   for (const name of names) {

@@ -19,7 +19,7 @@ import { LatchAuth, type LatchAuthProps } from '../../infra/constructs/latch-aut
 import { PROJECT_ROOT } from '../../infra/constructs/latch-function.js';
 import { EMF_METRICS, LOG_METRICS } from '../../infra/constructs/monitoring.js';
 import { MemoryMetrics } from '../../shared/adapters/memory/metrics.js';
-import { METRICS_SERVICE } from '../../shared/adapters/metrics/powertools.js';
+import { METRICS_SERVICE } from '../../shared/adapters/metrics/emf.js';
 import { AUDIT_EVENTS } from '../../shared/domain/audit.js';
 import { countCommitted } from '../../shared/flows/metrics.js';
 import type { WriteOp } from '../../shared/ports/store.js';

@@ -1,12 +1,12 @@
 /**
  * Metrics (README "Operating Latch"): the store view counts what the flows commit (sign-ins,
- * refused sign-ins, renewals, reuse detections), and the Powertools adapter writes each count as
- * one embedded-metric-format line in the namespace, with the `service` dimension the alarms read.
+ * refused sign-ins, renewals, reuse detections), and the EMF adapter writes each count as one
+ * embedded-metric-format line in the namespace, with the `service` dimension the alarms read.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryMetrics } from '../../shared/adapters/memory/metrics.js';
-import { METRICS_SERVICE, PowertoolsMetrics } from '../../shared/adapters/metrics/powertools.js';
+import { EmfMetrics, emfLine, METRICS_SERVICE } from '../../shared/adapters/metrics/emf.js';
 import { renewSession, signIn } from '../../shared/flows/current-session.js';
 import { confirmEmail } from '../../shared/flows/email-confirmation.js';
 import { withMetrics } from '../../shared/flows/metrics.js';
@@ -35,7 +35,7 @@ test('metrics: the store view counts sign-ins, refused sign-ins, renewals and re
   assert.equal(metrics.get('RenewalReuseDetections'), 1);
 });
 
-test('metrics: the Powertools adapter writes one EMF line per count, in the namespace, with service=latch', async () => {
+test('metrics: the EMF adapter writes one EMF line per count, in the namespace, with service=latch', async () => {
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -47,10 +47,9 @@ test('metrics: the Powertools adapter writes one EMF line per count, in the name
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stdout.write;
   try {
-    const metrics = new PowertoolsMetrics('Latch/Test');
+    const metrics = new EmfMetrics('Latch/Test');
     metrics.count('SignIns');
     metrics.count('MailsSent', 3);
-    await metrics.flushed();
     metrics.count('Lockouts');
   } finally {
     process.stdout.write = write;
@@ -76,4 +75,16 @@ test('metrics: the Powertools adapter writes one EMF line per count, in the name
       ['Lockouts', 1],
     ],
   );
+});
+
+test('metrics: an EMF line is exactly the embedded metric format document Powertools singleMetric() wrote (one metric, unit Count, dimension service)', () => {
+  assert.equal(
+    emfLine('Latch/Test', 'SignIns', 2, 1796319730052),
+    '{"_aws":{"Timestamp":1796319730052,"CloudWatchMetrics":[{"Namespace":"Latch/Test","Dimensions":[["service"]],"Metrics":[{"Name":"SignIns","Unit":"Count"}]}]},"service":"latch","SignIns":2}',
+  );
+  // A count never throws, whatever the writer does.
+  const failing = new EmfMetrics('Latch/Test', () => {
+    throw new Error('EPIPE');
+  });
+  assert.doesNotThrow(() => failing.count('SignIns'));
 });
