@@ -156,6 +156,11 @@ interface FieldProps {
   inputMode?: string | undefined;
 }
 
+/** The one-time code input (TOTP or recovery code) of the second step, the step-up and TOTP confirmation. */
+export function codeField(view: View, label: string, errors: string[] | undefined, hint?: string): El {
+  return field(view, { name: 'code', label, type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', hint, errors });
+}
+
 /** A labelled input with its errors beside it (`aria-describedby`, `aria-invalid`). */
 export function field(view: View, props: FieldProps): El {
   const errorId = `${props.name}-error`;

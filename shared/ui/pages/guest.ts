@@ -24,7 +24,7 @@ import {
   viewOf,
   withFormErrors,
 } from '../kit.js';
-import { field, form, h, links, notice, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
+import { codeField, field, form, h, links, notice, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
 import { challengeHasPasskey, challengeOf } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
 import { providerLinks } from './oauth.js';
@@ -104,13 +104,7 @@ async function secondStepPage(ctx: Ctx, errors: PageErrors): Promise<Result> {
     summary(view, errors, labels),
     h('p', null, t(view, 'mfa.intro')),
     h('p', { class: 'muted' }, t(view, 'mfa.timeLimit', { minutes })),
-    form(
-      view,
-      'sign-in-mfa',
-      `/ui/sign-in/mfa?${query}`,
-      [field(view, { name: 'code', label: labels.code, type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', errors: errors.code })],
-      t(view, 'mfa.submit'),
-    ),
+    form(view, 'sign-in-mfa', `/ui/sign-in/mfa?${query}`, [codeField(view, labels.code, errors.code)], t(view, 'mfa.submit')),
     withPasskey ? h('p', null, passkeyButton(view, 'mfa', t(view, 'mfa.passkey'))) : null,
     links([{ href: '/ui/sign-in', text: t(view, 'mfa.startAgain') }]),
   ];

@@ -25,7 +25,7 @@ import {
   uiRequest,
   viewOf,
 } from '../kit.js';
-import { field, form, h, links, type PageErrors, renderPage, t, type View } from '../render.js';
+import { codeField, field, form, h, links, type PageErrors, renderPage, t, type View } from '../render.js';
 import { challengeOf } from '../second-step.js';
 import { COOKIES, clearCookie, safeReturn, setCookie } from '../security.js';
 import { reauthenticatePage, reauthenticateUrl } from './reauthenticate.js';
@@ -302,23 +302,7 @@ function codePage(ctx: Ctx, provider: string, errors: PageErrors): Result {
     renderPage(view, 'oauth.code.title', [
       summary(view, errors, labels),
       h('p', null, t(view, 'oauth.code.intro', { provider: providerName(ctx, provider) })),
-      form(
-        view,
-        'oauth-code',
-        `/ui/oauth/${provider}/code`,
-        [
-          field(view, {
-            name: 'code',
-            label: labels.code,
-            type: 'text',
-            autocomplete: 'one-time-code',
-            inputMode: 'numeric',
-            hint: t(view, 'reauth.codeHint'),
-            errors: errors.code,
-          }),
-        ],
-        t(view, 'reauth.submit'),
-      ),
+      form(view, 'oauth-code', `/ui/oauth/${provider}/code`, [codeField(view, labels.code, errors.code, t(view, 'reauth.codeHint'))], t(view, 'reauth.submit')),
       links([{ href: reauthenticateUrl(flowCookieOf(ctx, 'c')?.ret ?? '/ui/account/security'), text: t(view, 'oauth.error.again') }]),
     ]),
   );

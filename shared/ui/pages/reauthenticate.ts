@@ -10,7 +10,7 @@ import { reauthenticate, reauthMethodsOf } from '../../flows/reauthenticate.js';
 import { requestInfo } from '../../http/request.js';
 import { translate } from '../i18n.js';
 import { type Ctx, type PageHandlers, page, pageErrorsOf, type Result, redirect, signedIn, summary, viewOf } from '../kit.js';
-import { field, form, h, links, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
+import { codeField, field, form, h, links, type PageErrors, passkeyButton, renderPage, t } from '../render.js';
 import { safeReturn } from '../security.js';
 
 /** Where a step-up goes back to: a same-origin page (§4), else the security page. */
@@ -57,17 +57,7 @@ export async function reauthenticatePage(ctx: Ctx, errors: PageErrors, back = re
               autocomplete: 'current-password',
               errors: errors.currentPassword,
             }),
-            user.mfaEnabled
-              ? field(view, {
-                  name: 'code',
-                  label: labels.code,
-                  type: 'text',
-                  autocomplete: 'one-time-code',
-                  inputMode: 'numeric',
-                  hint: t(view, 'reauth.codeHint'),
-                  errors: errors.code,
-                })
-              : null,
+            user.mfaEnabled ? codeField(view, labels.code, errors.code, t(view, 'reauth.codeHint')) : null,
           ],
           t(view, 'reauth.submit'),
         )

@@ -19,7 +19,7 @@ import { requestPasswordReset } from '../../flows/password-reset.js';
 import { requestInfo } from '../../http/request.js';
 import { type MessageId, translate } from '../i18n.js';
 import { type Ctx, type PageHandlers, page, pageErrorsOf, type Result, redirect, signedIn, summary, viewOf } from '../kit.js';
-import { copyButton, type El, field, form, h, notice, type PageErrors, passkeyButton, renderPage, t, type View, when } from '../render.js';
+import { codeField, copyButton, type El, field, form, h, notice, type PageErrors, passkeyButton, renderPage, t, type View, when } from '../render.js';
 import { COOKIES, clearCookie } from '../security.js';
 import { needsStepUp, providerName, reauthenticateUrl } from './reauthenticate.js';
 
@@ -344,7 +344,7 @@ async function totpEnrolPage(ctx: Ctx, secret: string, errors: PageErrors = {}):
       { method: 'post', action: `${SECURITY}/totp/confirm`, class: 'stack', noValidate: true },
       h('input', { type: 'hidden', name: '_csrf', value: view.csrf('security-totp-confirm') }),
       h('input', { type: 'hidden', name: 'secret', value: secret }),
-      field(view, { name: 'code', label: labels.code, type: 'text', autocomplete: 'one-time-code', inputMode: 'numeric', errors: errors.code }),
+      codeField(view, labels.code, errors.code),
       h('button', { type: 'submit' }, t(view, 'totp.confirm')),
     ),
     h('p', { class: 'muted' }, t(view, 'totp.timeLimit', { minutes: Math.max(1, Math.round(ctx.deps.config.totpEnrollmentTtlSeconds / 60)) })),
