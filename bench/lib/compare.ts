@@ -3,7 +3,7 @@
  * serial (one call at a time) or under load, and reported with the same figures.
  */
 
-import { type Operation, type SerialPlan, sampleLoaded, sampleSerial, type Throughput } from './measure.js';
+import { type Operation, type Reset, type SerialPlan, sampleLoaded, sampleSerial, type Throughput } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { count, duration } from './options.js';
 import type { Figure } from './report.js';
@@ -13,6 +13,8 @@ export interface Side {
   /** Shown in the table, e.g. "Latch authorizer". */
   label: string;
   op: Operation;
+  /** Before each of this side's rounds, unmeasured (e.g. ending the sessions the last round started). */
+  reset?: Reset;
 }
 
 export interface SerialResult {
@@ -23,6 +25,16 @@ export interface SerialResult {
   cpu: Summary;
 }
 
+/** The sides' resets, by key. */
+function resetsOf<K extends string>(sides: Record<K, Side>): Partial<Record<K, Reset>> {
+  const out: Partial<Record<K, Reset>> = {};
+  for (const k of Object.keys(sides) as K[]) {
+    const reset = sides[k].reset;
+    if (reset) out[k] = reset;
+  }
+  return out;
+}
+
 /** Serial plan scaled by the options. */
 export function serialPlan(options: BenchOptions, perRound: number, rounds: number, warmup: number): SerialPlan {
   return { warmup: count(options, warmup, 3), perRound: count(options, perRound, 5), rounds: Math.max(3, Math.round(rounds * Math.min(1, options.scale * 2))) };
@@ -31,7 +43,7 @@ export function serialPlan(options: BenchOptions, perRound: number, rounds: numb
 /** Runs the sides one call at a time in alternating rounds. */
 export async function compareSerial<K extends string>(sides: Record<K, Side>, plan: SerialPlan, unit: 'µs' | 'ms'): Promise<Record<K, SerialResult>> {
   const keys = Object.keys(sides) as K[];
-  const samples = await sampleSerial(Object.fromEntries(keys.map((k) => [k, sides[k].op])) as Record<K, Operation>, plan);
+  const samples = await sampleSerial(Object.fromEntries(keys.map((k) => [k, sides[k].op])) as Record<K, Operation>, plan, resetsOf(sides));
   const div = unit === 'ms' ? 1000 : 1;
   const out = {} as Record<K, SerialResult>;
   for (const k of keys) {
@@ -62,12 +74,16 @@ export async function compareLoaded<K extends string>(
   plan: { concurrency: number; roundMs: number; rounds: number },
 ): Promise<Record<K, LoadedResult>> {
   const keys = Object.keys(sides) as K[];
-  const totals = await sampleLoaded(Object.fromEntries(keys.map((k) => [k, sides[k].op])) as Record<K, Operation>, {
-    concurrency: plan.concurrency,
-    roundMs: duration(options, plan.roundMs, 300),
-    rounds: Math.max(2, Math.round(plan.rounds * Math.min(1, options.scale * 2))),
-    warmupMs: duration(options, 1000, 200),
-  });
+  const totals = await sampleLoaded(
+    Object.fromEntries(keys.map((k) => [k, sides[k].op])) as Record<K, Operation>,
+    {
+      concurrency: plan.concurrency,
+      roundMs: duration(options, plan.roundMs, 300),
+      rounds: Math.max(2, Math.round(plan.rounds * Math.min(1, options.scale * 2))),
+      warmupMs: duration(options, 1000, 200),
+    },
+    resetsOf(sides),
+  );
   const out = {} as Record<K, LoadedResult>;
   for (const k of keys) out[k] = { label: sides[k].label, ...totals[k] };
   return out;

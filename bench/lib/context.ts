@@ -34,13 +34,15 @@ export interface BenchContext {
   dynamo(): Promise<LocalDynamo>;
   signIn: SignInResults;
   /** Milliseconds of function CPU per flow and where they come from (row 7 prices them). */
-  lambdaMs: Partial<Record<Flow, { ms: number; source: string }>>;
+  lambdaMs: Partial<
+    Record<Flow, { ms: number; source: string /** Quartiles of the rounds' CPU per call (ms), when measured in rounds. */; quartiles?: [number, number] }>
+  >;
   /** Init milliseconds per function name, from row 6 (row 7 prices cold starts with them). */
   initMs: Record<string, number>;
   /** DynamoDB round trips of one sign-in, metered by row 7 (row 8 models durations with them). */
   signInRoundTrips?: number;
   /** CPU and round trips per priced flow as row 7 measured them (row 8 sizes the renewal and authorizer functions with them). */
-  flowCosts?: Partial<Record<Flow, { cpuMs: number; roundTrips: number; source: string }>>;
+  flowCosts?: Partial<Record<Flow, { cpuMs: number; roundTrips: number; source: string; quartiles?: [number, number] }>>;
   close(): Promise<void>;
 }
 

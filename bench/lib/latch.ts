@@ -14,6 +14,7 @@ import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { MemoryStore } from '../../shared/adapters/memory/store.js';
 import { loadConfig } from '../../shared/config.js';
+import { canonicalizeEmail } from '../../shared/domain/email.js';
 import type { Deps } from '../../shared/flows/deps.js';
 import { register } from '../../shared/flows/registration.js';
 import type { TokenPair } from '../../shared/flows/token-pair.js';
@@ -106,6 +107,35 @@ export async function registerUsers(deps: Deps, n: number, prefix = 'bench'): Pr
     users.push({ email, password: BENCH_PASSWORD, tokens: result.tokens });
   }
   return users;
+}
+
+/**
+ * Users that rows 3 and 4 sign in round robin, and a reset that ends all their sessions. Signing
+ * one user in thousands of times would measure a user at the session cap
+ * (`AUTH_MAX_SESSIONS_PER_USER`, 100), whose every sign-in lists 100 sessions and ends the
+ * oldest; with the reset before each round and `n` users, each user has at most
+ * `1 + calls per round / n` live sessions, as a user signing in from a few devices has.
+ */
+export async function signInPool(
+  deps: Deps,
+  n: number,
+  prefix: string,
+): Promise<{ users: BenchUser[]; events: APIGatewayProxyEventV2[]; reset: () => Promise<void> }> {
+  const users = await registerUsers(deps, n, prefix);
+  const ids: string[] = [];
+  for (const user of users) {
+    const stored = await deps.store.findUserByEmail(canonicalizeEmail(user.email));
+    if (!stored) throw new Error('bench user not stored');
+    ids.push(stored.id);
+  }
+  const reset = async () => {
+    for (const userId of ids) {
+      const sessions = await deps.store.listSessions(userId);
+      for (let i = 0; i < sessions.length; i += 99)
+        await deps.store.commit(sessions.slice(i, i + 99).map((s) => ({ type: 'deleteSession' as const, userId, id: s.id })));
+    }
+  };
+  return { users, events: users.map((u) => signInEvent(u.email, u.password)), reset };
 }
 
 /** The token of the last link to `path` mailed to an address by the memory mailer. */

@@ -7,6 +7,9 @@
 /** One operation under test; `worker` tells concurrent callers apart (0 when serial). */
 export type Operation = (worker: number) => Promise<unknown>;
 
+/** Runs before each round of a case (and before its warm-up), outside what is measured. */
+export type Reset = () => Promise<void>;
+
 /** Microseconds since an arbitrary origin. */
 function nowUs(): number {
   return Number(process.hrtime.bigint()) / 1000;
@@ -36,14 +39,22 @@ export interface SerialSample {
  * Runs the cases one call at a time, in alternating rounds, and returns each case's samples.
  * A call that throws aborts the run: a serial row measures success.
  */
-export async function sampleSerial<K extends string>(cases: Record<K, Operation>, plan: SerialPlan): Promise<Record<K, SerialSample>> {
+export async function sampleSerial<K extends string>(
+  cases: Record<K, Operation>,
+  plan: SerialPlan,
+  resets: Partial<Record<K, Reset>> = {},
+): Promise<Record<K, SerialSample>> {
   const names = Object.keys(cases) as K[];
   const samples = Object.fromEntries(names.map((name) => [name, { wallUs: [], cpuUs: [] }])) as unknown as Record<K, SerialSample>;
-  for (const name of names) for (let i = 0; i < plan.warmup; i++) await cases[name](0);
+  for (const name of names) {
+    await resets[name]?.();
+    for (let i = 0; i < plan.warmup; i++) await cases[name](0);
+  }
   for (let round = 0; round < plan.rounds; round++) {
     for (const name of names) {
       const op = cases[name];
       const out = samples[name];
+      await resets[name]?.();
       const cpu = process.cpuUsage();
       for (let i = 0; i < plan.perRound; i++) {
         const start = nowUs();
@@ -99,12 +110,20 @@ export interface LoadPlan {
 }
 
 /** {@link runLoaded} for each case in alternating rounds; totals per case. */
-export async function sampleLoaded<K extends string>(cases: Record<K, Operation>, plan: LoadPlan): Promise<Record<K, Throughput>> {
+export async function sampleLoaded<K extends string>(
+  cases: Record<K, Operation>,
+  plan: LoadPlan,
+  resets: Partial<Record<K, Reset>> = {},
+): Promise<Record<K, Throughput>> {
   const names = Object.keys(cases) as K[];
   const totals = Object.fromEntries(names.map((name) => [name, { completed: 0, errors: 0, seconds: 0, perSecond: 0 }])) as Record<K, Throughput>;
-  for (const name of names) await runLoaded(cases[name], plan.concurrency, plan.warmupMs);
+  for (const name of names) {
+    await resets[name]?.();
+    await runLoaded(cases[name], plan.concurrency, plan.warmupMs);
+  }
   for (let round = 0; round < plan.rounds; round++) {
     for (const name of names) {
+      await resets[name]?.();
       const run = await runLoaded(cases[name], plan.concurrency, plan.roundMs);
       const total = totals[name];
       total.completed += run.completed;

@@ -161,3 +161,44 @@ export class PartitionMeter {
     );
   }
 }
+
+/**
+ * The load of the hottest shard of a group in a second of the peak. Each call of a flow lands
+ * on one shard, chosen by a hash (uniform): a shard's units in a second are a sum over the
+ * second's calls, with mean `total / shards` and variance `Σ rate × units² × p(1 − p)`,
+ * `p = 1 / shards` (a call that writes to several shards, as one writing several audit events,
+ * is counted as landing whole on one: conservative). The hottest shard is taken at the mean plus
+ * three standard deviations. Units per call of a flow: the group's units of that flow over all
+ * lives, divided by the lives.
+ */
+export function shardedLoad<F extends string>(
+  touches: ReadonlyArray<{ byFlow: ReadonlyMap<F, KeyLoad> }>,
+  shards: number,
+  rates: Record<F, number>,
+  lives: number,
+): { reads: number; writes: number; flows: F[]; mean: KeyLoad } {
+  const byFlow = new Map<F, KeyLoad>();
+  for (const touch of touches)
+    for (const [flow, load] of touch.byFlow) {
+      const sum = byFlow.get(flow) ?? { reads: 0, writes: 0 };
+      sum.reads += load.reads;
+      sum.writes += load.writes;
+      byFlow.set(flow, sum);
+    }
+  const p = 1 / shards;
+  const mean = { reads: 0, writes: 0 };
+  const variance = { reads: 0, writes: 0 };
+  for (const [flow, load] of byFlow) {
+    for (const by of ['reads', 'writes'] as const) {
+      const perCall = load[by] / lives;
+      mean[by] += (rates[flow] * perCall) / shards;
+      variance[by] += rates[flow] * perCall * perCall * p * (1 - p);
+    }
+  }
+  return {
+    reads: mean.reads + 3 * Math.sqrt(variance.reads),
+    writes: mean.writes + 3 * Math.sqrt(variance.writes),
+    flows: [...byFlow.keys()],
+    mean,
+  };
+}

@@ -4,6 +4,9 @@ export interface Summary {
   mean: number;
   median: number;
   p50: number;
+  /** Lower and upper quartiles (nearest rank): the spread rows 3 and 8 use. */
+  p25: number;
+  p75: number;
   p99: number;
   min: number;
   max: number;
@@ -38,6 +41,8 @@ export function summarize(sample: readonly number[]): Summary {
     mean: sum / sorted.length,
     median: median(sorted),
     p50: percentile(sorted, 50),
+    p25: percentile(sorted, 25),
+    p75: percentile(sorted, 75),
     p99: percentile(sorted, 99),
     min: sorted[0] as number,
     max: sorted[sorted.length - 1] as number,

@@ -118,7 +118,12 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const fromRows = ctx.lambdaMs[flow];
     const cpuMs = fromRows?.ms ?? measured[flow];
     const u = units[flow];
-    ctx.flowCosts[flow] = { cpuMs, roundTrips: u.roundTrips, source: `row 7: ${fromRows?.source ?? 'CPU in memory'}, round trips on DynamoDB Local` };
+    ctx.flowCosts[flow] = {
+      cpuMs,
+      roundTrips: u.roundTrips,
+      source: `row 7: ${fromRows?.source ?? 'CPU in memory'}, round trips on DynamoDB Local`,
+      ...(fromRows?.quartiles ? { quartiles: fromRows.quartiles } : {}),
+    };
     flows[flow] = {
       cpuMs,
       readUnits: u.billed.reads,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditBytesPerEvent, authorizerDecisions, billedMs, memoryTable, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
+import { sampleLoaded, sampleSerial } from '../../bench/lib/measure.js';
 import { readOptions } from '../../bench/lib/options.js';
+import { shardedLoad } from '../../bench/lib/partitions.js';
 import { median, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 
 // The benchmark's arithmetic, on fixed numbers. No test here measures or asserts a time.
@@ -16,6 +18,8 @@ test('summary statistics of a fixed sample: nearest-rank percentiles, median, me
   assert.equal(s.median, 5.5); // mean of the two middle values (5 and 6)
   assert.equal(s.p50, 5); // nearest rank: the 5th of 10
   assert.equal(s.p99, 100);
+  assert.equal(s.p25, 3); // nearest rank: the 3rd of 10
+  assert.equal(s.p75, 8); // the 8th of 10
   assert.deepEqual(sample, [5, 1, 4, 2, 3, 100, 6, 7, 8, 9], 'the input is not sorted in place');
 });
 
@@ -77,4 +81,30 @@ test('memory sizing: CPU-bound work stops getting faster at one vCPU, and the pi
   assert.equal(pick.memoryMb, 1769);
   // A call that mostly waits: the smallest size is within 10 % and cheapest.
   assert.equal(memoryTable({ cpuMs: 0.1, roundTrips: 10 }).pick.memoryMb, 512);
+});
+
+test('sharded keys: the hottest shard is the mean share plus 3 standard deviations of the calls spread by a hash', () => {
+  // 4 lives, each a register (1 unit) on some shard; at 1,600 registrations/s over 16 shards.
+  const lives = 4;
+  const touches = [0, 1, 2, 3].map(() => ({ byFlow: new Map([['register', { reads: 0, writes: 1 }]]) }));
+  const load = shardedLoad(touches, 16, { register: 1600 }, lives);
+  assert.equal(load.mean.writes, 100); // 1,600 units/s over 16 shards
+  const sd = Math.sqrt(1600 * 1 * (1 / 16) * (15 / 16));
+  assert.ok(Math.abs(load.writes - (100 + 3 * sd)) < 1e-9);
+  assert.deepEqual(load.flows, ['register']);
+  // However unevenly the sample's lives fell on the shards, the group's load is the same.
+  const lopsided = [{ byFlow: new Map([['register', { reads: 0, writes: 4 }]]) }];
+  assert.equal(shardedLoad(lopsided, 16, { register: 1600 }, lives).writes, load.writes);
+});
+
+test('bench resets run before every round (and the warm-up) of their case, outside its samples', async () => {
+  const events: string[] = [];
+  const op = (name: string) => async () => {
+    events.push(name);
+  };
+  await sampleSerial({ a: op('a'), b: op('b') }, { warmup: 1, perRound: 2, rounds: 2 }, { a: async () => void events.push('reset a') });
+  assert.deepEqual(events, ['reset a', 'a', 'b', 'reset a', 'a', 'a', 'b', 'b', 'reset a', 'a', 'a', 'b', 'b']);
+  let resets = 0;
+  await sampleLoaded({ a: op('x') }, { concurrency: 1, roundMs: 1, rounds: 3, warmupMs: 1 }, { a: async () => void resets++ });
+  assert.equal(resets, 4);
 });

@@ -19,7 +19,19 @@ import {
   WriteOp,
 } from '../../ports/store.js';
 
-const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy, so callers never hold the store's own objects. Plain objects and arrays are copied
+ * directly (the stored items are plain data: several times faster than `structuredClone`, which
+ * rows 1 and 3 of `npm run bench` pay on every read); anything else goes through `structuredClone`.
+ */
+function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = clone((value as Record<string, unknown>)[key]);
+  return out as T;
+}
 
 /**
  * In-memory {@link AuthStore}: for unit tests, the contract suite and benchmarks. `commit` checks
