@@ -31,14 +31,20 @@ const SIZE_GOAL_KB = 150;
 /** Issue 17: each function's init ≤ 1.15× the import of the SDK clients it uses alone. */
 const INIT_GOAL_RATIO = 1.15;
 /**
- * Recorded exceptions to the goals, listed but not judged: `passkeys` bundles
- * `@simplewebauthn/server`, whose attestation stack is not tree-shaken (`docs/specs/mfa-and-passkeys.md` §13);
- * `ui` renders every hosted page (every flow, the catalogues, the QR code), as the README records.
+ * Recorded exceptions to the 150 KB size goal, each granted by a spec and recorded in the README:
+ * `passkeys` bundles `@simplewebauthn/server`, whose attestation stack is not tree-shaken
+ * (`docs/specs/mfa-and-passkeys.md` §13; issue 17 gives it its own goal, {@link PASSKEYS_GOAL_KB});
+ * `ui` renders every hosted page (`docs/specs/hosted-ui.md` §2); `oauth` carries openid-client with
+ * oauth4webapi and jose (`docs/specs/social-sign-in.md` §9). Their sizes are listed, not judged
+ * against 150 KB; their init is judged like every function's (no spec excepts it).
  */
 const ACCEPTED_EXCEPTIONS: Record<string, string> = {
   passkeys: '@simplewebauthn/server (docs/specs/mfa-and-passkeys.md §13)',
-  ui: 'the hosted pages: every flow, the message catalogues and the QR code (README, hosted UI)',
+  ui: 'the hosted pages: every flow, the message catalogues and the QR code (docs/specs/hosted-ui.md §2, README)',
+  oauth: 'openid-client with oauth4webapi and jose, and the step-up second factor (docs/specs/social-sign-in.md §9, README)',
 };
+/** Issue 17: "the passkeys function, when it lands, ≤ 450 KB". */
+const PASSKEYS_GOAL_KB = 450;
 
 /**
  * CDK's bundling options for the functions (`infra/constructs/latch-function.ts`): the SDK
@@ -208,7 +214,9 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const judged = rows.filter((r) => !(r.name in ACCEPTED_EXCEPTIONS));
     const largest = [...judged].sort((a, b) => b.bytes - a.bytes)[0];
     const maxKb = Math.max(...judged.map((r) => r.bytes / 1024));
-    const maxInitRatio = Math.max(...judged.map((r) => r.initRatio));
+    const slowest = [...rows].sort((a, b) => b.initRatio - a.initRatio)[0];
+    const maxInitRatio = slowest?.initRatio ?? 0;
+    const passkeysKb = (rows.find((r) => r.name === 'passkeys')?.bytes ?? 0) / 1024;
     const over = judged.filter((r) => r.bytes / 1024 > SIZE_GOAL_KB).map((r) => r.name);
     const notes = [
       `esbuild ${JSON.stringify({ ...CDK_LIKE, banner: '(createRequire)' })} (as CDK builds them); size = the same bundle with @aws-sdk/* external; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps()), divided by the same for a bundle of the DynamoDB client and DocumentClient alone; peak RSS = process.resourceUsage().maxRSS after the import (at init, not under load).`,
@@ -220,7 +228,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     }
     for (const r of rows.filter((r) => r.name in ACCEPTED_EXCEPTIONS)) {
       notes.push(
-        `accepted exception (not judged): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`,
+        `accepted exception (size not judged against ${SIZE_GOAL_KB} KB): ${r.name} ${(r.bytes / 1024).toFixed(0)} KB, init ${r.initMs.toFixed(0)} ms: ${ACCEPTED_EXCEPTIONS[r.name]}`,
       );
     }
     if (over.length) notes.push(`over ${SIZE_GOAL_KB} KB: ${over.join(', ')}`);
@@ -232,8 +240,19 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       title: 'Cold start: bundle size (minified, as CDK builds it) and init time per function',
       figures,
       verdicts: [
-        { ratioLabel: 'largest bundle (KB)', ratio: maxKb, goal: `≤ ${SIZE_GOAL_KB} KB`, pass: maxKb <= SIZE_GOAL_KB },
-        { ratioLabel: 'slowest init ÷ SDK clients alone', ratio: maxInitRatio, goal: `≤ ${INIT_GOAL_RATIO}×`, pass: maxInitRatio <= INIT_GOAL_RATIO },
+        {
+          ratioLabel: `largest bundle (KB) (${largest?.name ?? 'none'}; without the recorded exceptions)`,
+          ratio: maxKb,
+          goal: `≤ ${SIZE_GOAL_KB} KB`,
+          pass: maxKb <= SIZE_GOAL_KB,
+        },
+        { ratioLabel: `passkeys bundle (KB)`, ratio: passkeysKb, goal: `≤ ${PASSKEYS_GOAL_KB} KB`, pass: passkeysKb > 0 && passkeysKb <= PASSKEYS_GOAL_KB },
+        {
+          ratioLabel: `slowest init ÷ SDK clients alone (${slowest?.name ?? 'none'}; every function)`,
+          ratio: maxInitRatio,
+          goal: `≤ ${INIT_GOAL_RATIO}×`,
+          pass: maxInitRatio <= INIT_GOAL_RATIO,
+        },
       ],
       notes,
     };
