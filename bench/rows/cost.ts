@@ -154,6 +154,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     });
   }
   const model = monthlyCost(flows, shape, ctx.initMs);
+  // Cognito's free tier (10k MAU) costs nothing: no share to state.
+  const shareOf = (latch: number, cognito: number) => (cognito > 0 ? (latch / cognito).toFixed(3) : 'n/a (Cognito free at this size)');
   // The two-step sign-in priced as a what-if: every sign-in of every user two-step (all users on
   // TOTP): each sign-in answers the challenge instead of a session (mfa-challenge replaces
   // sign-in) and adds the second step (mfa-verify, in the mfa function).
@@ -183,14 +185,14 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     figures.push({
       label: `${m.mau.toLocaleString('en-US')} MAU, what-if every user on TOTP (every sign-in two-step)`,
       value: m.latch.total + extra,
-      unit: `$ / month (+${extra.toFixed(2)} over the profile: ${(extraPerSignIn * 1e6).toFixed(2)} $ per million sign-ins plus their audit storage) · ${((m.latch.total + extra) / Math.max(m.cognito.lite, 1e-9)).toFixed(3)} of Lite, ${((m.latch.total + extra) / Math.max(m.cognito.essentials, 1e-9)).toFixed(3)} of Essentials (the Cognito tier with MFA)`,
+      unit: `$ / month (+${extra.toFixed(2)} over the profile: ${(extraPerSignIn * 1e6).toFixed(2)} $ per million sign-ins plus their audit storage) · ${shareOf(m.latch.total + extra, m.cognito.lite)} of Lite, ${shareOf(m.latch.total + extra, m.cognito.essentials)} of Essentials (the Cognito tier with MFA)`,
     });
   }
   for (const m of model) {
     figures.push({
       label: `${m.mau.toLocaleString('en-US')} MAU: Latch / month`,
       value: m.latch.total,
-      unit: `$ (API ${m.latch.api.toFixed(2)}, Lambda ${m.latch.lambda.toFixed(2)}, DynamoDB ${m.latch.dynamodb.toFixed(2)}, storage ${m.latch.storage.toFixed(2)}, SES ${m.latch.ses.toFixed(2)}) · Cognito Lite $${m.cognito.lite.toFixed(0)}, Essentials $${m.cognito.essentials.toFixed(0)} · ${(m.latch.total / Math.max(m.cognito.lite, 1e-9)).toFixed(3)} of Lite`,
+      unit: `$ (API ${m.latch.api.toFixed(2)}, Lambda ${m.latch.lambda.toFixed(2)}, DynamoDB ${m.latch.dynamodb.toFixed(2)}, storage ${m.latch.storage.toFixed(2)}, SES ${m.latch.ses.toFixed(2)}) · Cognito Lite $${m.cognito.lite.toFixed(0)}, Essentials $${m.cognito.essentials.toFixed(0)} · ${shareOf(m.latch.total, m.cognito.lite)} of Lite`,
     });
   }
   const memory = Object.entries(PRICED_FLOWS)
