@@ -8,6 +8,9 @@ import {
   WITH_OAUTH_WRITES,
   WITH_OAUTH2_WRITES,
   WITH_PASSKEY_WRITES,
+  WITH_PASSWORD_LISTS,
+  WITH_UI_CLIENTS,
+  WITH_UI_THEME,
 } from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
@@ -27,4 +30,7 @@ export const handler = uiHandler({
   ...WITH_AUDIT_LOG,
   ...WITH_DATA_KEYS,
   ...WITH_COUNTERS,
+  ...WITH_PASSWORD_LISTS,
+  ...WITH_UI_CLIENTS,
+  ...WITH_UI_THEME,
 });

@@ -426,3 +426,41 @@ test('the route summaries are documentation, not runtime (issue 17, row 6): rout
     assert.ok(!inputs.includes('shared/http/page-docs.ts'), `${name} must not bundle the page summaries`);
   }
 });
+
+// --- lean3 (issue 17, row 6): configuration sections (`ConfigSections`, shared/config.ts) ---
+test('the settings whose parsers weigh (providers, hand-off clients, theme) are parsed only by the bundles that read them (issue 17, row 6)', async () => {
+  // A section's parser, by a message only it carries; a read, by the property path left after minifying.
+  const sections = [
+    { parser: 'AUTH_OAUTH_PROVIDERS must be a JSON array', reads: ['.config.oauthProviders'], functions: ['oauth', 'ui'] },
+    { parser: 'AUTH_UI_CLIENTS must be a JSON array', reads: ['.ui.clients'], functions: ['oauth2-token', 'passkeys', 'ui'] },
+    { parser: 'fail WCAG contrast', reads: ['.ui.cssVariables', '.ui.logoUrl'], functions: ['passkeys', 'ui'] },
+  ];
+  const carrying = sections.map(() => [] as string[]);
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text } = await bundleText(name);
+    sections.forEach((section, i) => {
+      const carries = text.includes(section.parser);
+      // Reading a section the entry did not compose would be a 503 at run time.
+      for (const read of section.reads) if (text.includes(read)) assert.ok(carries, `${name} reads ${read} and must compose its section`);
+      if (carries) carrying[i]?.push(name);
+    });
+  }
+  // `oauth` reads its providers through the relying party WITH_OAUTH composes with them; the
+  // construct sets AUTH_OAUTH_PROVIDERS on exactly these two (infra/constructs/latch-auth.ts).
+  for (const [i, section] of sections.entries()) assert.deepEqual(carrying[i]?.sort(), section.functions, section.parser);
+});
+
+test('the breached and common password lists are composed only by the bundles whose flows check passwords against them (issue 17, row 6)', async () => {
+  const composing: string[] = [];
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text } = await bundleText(name);
+    // Used: the policy or the sign-in check passing `deps.commonPasswords`. Carried: the breached list's decoder (its magic).
+    const uses = text.includes('.commonPasswords');
+    assert.equal(text.includes('"LBP1"'), uses, `${name}: carries the list adapters iff a flow checks the lists`);
+    if (uses) composing.push(name);
+  }
+  // Each ships the list files beside its bundle (argon2 functions, infra/constructs/function-access.ts).
+  for (const name of composing) if (name !== 'ui') assert.ok(accessOf(name as FunctionName).argon2, `${name} checks the lists and must ship them`);
+});
+
+// --- end lean3 ---
