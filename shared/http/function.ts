@@ -7,10 +7,11 @@ import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import type { checkAccessToken } from '../flows/token-check.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
+import { API_ROUTES, findApiRoute, MFA_ENROLLMENT_ROUTES } from './api-routes.js';
 import { errorToResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
 import { requestSchemaOf, type routeRequests } from './route-requests.js';
-import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type Route, type RouteKey, type RouteKeyOf, routes } from './routes.js';
+import type { FunctionName, Route, RouteKey, RouteKeyOf } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented
@@ -64,7 +65,7 @@ export type FunctionOptions<F extends FunctionName> =
 
 /** Whether a function has an authenticated route, from the route table at run time (the same rule as {@link FunctionOptions}). */
 export function needsTokenCheck(name: FunctionName): boolean {
-  return (routes as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
+  return (API_ROUTES as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
 }
 
 /** A JSON response. */
@@ -124,7 +125,8 @@ export function httpFunction<F extends FunctionName>(name: F, handlers: RouteHan
   const table = handlers as unknown as Record<string, RouteHandler>;
 
   const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<Result> => {
-    const route = findRoute(event.routeKey);
+    // The API's rows only: the hosted UI's functions (`ui`, `oauth2-token`) are not built here.
+    const route = findApiRoute(event.routeKey);
     const handler = table[event.routeKey];
     if (!route || !handler) throw new AuthError('not_found');
     const text = rawBody(event); // 413 before anything else

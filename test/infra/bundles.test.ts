@@ -463,4 +463,11 @@ test('the breached and common password lists are composed only by the bundles wh
   for (const name of composing) if (name !== 'ui') assert.ok(accessOf(name as FunctionName).argon2, `${name} checks the lists and must ship them`);
 });
 
+test("the hosted UI's rows of the route table (shared/http/hosted-ui-routes.ts) only in the bundles that serve, match or document them: ui, not-found, well-known (issue 17, row 6)", async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  const carrying: string[] = [];
+  for (const name of names) if ((await bundleInputs(name)).includes('shared/http/hosted-ui-routes.ts')) carrying.push(name);
+  // ui serves them, not-found answers 404/405 from every row, well-known documents the hand-off's token endpoint in /openapi.json.
+  assert.deepEqual(carrying.sort(), ['not-found', 'ui', 'well-known']);
+});
 // --- end lean3 ---
