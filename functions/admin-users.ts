@@ -4,6 +4,7 @@ import { adminUnlink, userIdentities } from '../shared/flows/oauth.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_OAUTH_WRITES, WITH_PASSKEY_WRITES, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
@@ -49,5 +50,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
 );

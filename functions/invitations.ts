@@ -2,6 +2,7 @@ import { acceptInvitation, inviteUser, showInvitation } from '../shared/flows/in
 import { httpFunction, json, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_COUNTERS, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** Invitations (Pow's invitation extension): invite, show, accept. */
@@ -17,5 +18,5 @@ export const handler = httpFunction(
     'POST /invitations/{token}': async ({ event, params, body, raw, deps }) =>
       json(201, await acceptInvitation(deps, params.token, { ...body, body: raw }, requestInfo(event))),
   },
-  { ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
 );

@@ -2,6 +2,7 @@ import { signIn, signOut } from '../shared/flows/current-session.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_COUNTERS, WITH_LEGACY_PASSWORDS, WITH_MFA_WRITES, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** Sign in, sign out (renewals: `functions/renewal.ts`). */
@@ -14,5 +15,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES, ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES, ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
 );

@@ -1,3 +1,4 @@
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import {
   WITH_AUDIT_LOG,
   WITH_COUNTERS,
@@ -21,6 +22,7 @@ import { uiHandler } from '../shared/ui/handler.js';
  * handler, checked by the compiler.
  */
 export const handler = uiHandler({
+  ...WITH_KEYS,
   ...WITH_LEGACY_PASSWORDS,
   ...WITH_OAUTH,
   ...WITH_MFA_WRITES,

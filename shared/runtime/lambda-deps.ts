@@ -17,10 +17,9 @@ import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, DataKeys, Log, Mailer } from '../ports/services.js';
+import type { AuditKey, DataKeys, KeyRing, Log, Mailer } from '../ports/services.js';
 import { container } from './container.js';
 import { createDocumentClient } from './documents.js';
-import { keyRingOf } from './key-ring-of.js';
 import { createLog } from './logger.js';
 
 export { existingDeps } from './container.js';
@@ -54,6 +53,11 @@ export interface Composition extends ConfigSections {
   auditLog?: (documents: DynamoDBDocumentClient, auditTableName: string) => AuditLog;
   /** The data-key ring that encrypts TOTP secrets: only where a flow encrypts or decrypts one. */
   dataKeys?: (env: Env) => DataKeys;
+  /**
+   * The signing or public key ring (`keyRingOf`): the functions that sign or verify tokens or serve
+   * the JWKS, exactly those the construct gives key access (`keys` in `infra/constructs/function-access.ts`).
+   */
+  keys?: (env: Env, reload: { ttlSeconds: number }) => KeyRing;
   /** The failure and attempt counters (lockout, mail caps): only where a flow counts. */
   counters?: (documents: DynamoDBDocumentClient, tableName: string) => AttemptCounters;
   /**
@@ -104,6 +108,12 @@ const BREACHED_NOT_COMPOSED: BreachedPasswords = {
   has: refuseCheck,
 };
 const COMMON_NOT_COMPOSED: CommonPasswords = { has: refuseCheck };
+const KEYS_NOT_COMPOSED: KeyRing = {
+  signingKey: notComposed('the key ring'),
+  verificationKey: notComposed('the key ring'),
+  publicJwks: notComposed('the key ring'),
+  publicKeySet: notComposed('the key ring'),
+};
 /** Flows queue mail as data; the mail sender (its own composition root, `mail-sender-deps.ts`) sends it. */
 const MAILER_NOT_COMPOSED: Mailer = { send: notComposed('the mailer (mail is queued and sent by the mail sender)') };
 
@@ -122,6 +132,7 @@ function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
     if (deps.counters === COUNTERS_NOT_COMPOSED && compose.counters) deps.counters = compose.counters(parts.documents, parts.tableName);
   }
   addConfigSections(deps.config, env, compose);
+  if (deps.keys === KEYS_NOT_COMPOSED && compose.keys) deps.keys = compose.keys(env, { ttlSeconds: deps.config.keyRingTtlSeconds });
   if (deps.breached === BREACHED_NOT_COMPOSED && compose.passwordLists) {
     Object.assign(deps, compose.passwordLists(env));
     // Where the deployment ships the list (the functions that set passwords), a missing or broken
@@ -146,7 +157,6 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
   const config = loadConfigWith(env, compose);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
-  const keys = keyRingOf(env, { ttlSeconds: config.keyRingTtlSeconds });
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
@@ -165,7 +175,8 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     dataKeys: DATA_KEYS_NOT_COMPOSED,
     counters: COUNTERS_NOT_COMPOSED,
     hasher: new Argon2Hasher(),
-    keys,
+    // Composed by the functions with key access (`addOptional`): a missing key setting fails their cold start.
+    keys: KEYS_NOT_COMPOSED,
     mailer: MAILER_NOT_COMPOSED,
     // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },

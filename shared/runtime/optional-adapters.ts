@@ -75,4 +75,6 @@ export const WITH_PASSWORD_LISTS: Composition = {
 };
 /** The pages' branding (`AUTH_UI_LOGO_URL`, `AUTH_UI_CSS_VARIABLES`): the `ui` function. */
 export const WITH_UI_THEME: Composition = { uiTheme: { checkTheme, checkLogoUrl } };
+// The key ring's composition, `WITH_KEYS`, is in `key-ring-of.ts`: importing this module would add its
+// adapters' module code to bundles that compose nothing else (renewal, well-known, sessions).
 // --- end lean3 ---

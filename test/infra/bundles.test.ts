@@ -470,4 +470,11 @@ test("the hosted UI's rows of the route table (shared/http/hosted-ui-routes.ts) 
   // ui serves them, not-found answers 404/405 from every row, well-known documents the hand-off's token endpoint in /openapi.json.
   assert.deepEqual(carrying.sort(), ['not-found', 'ui', 'well-known']);
 });
+
+test('the key ring only in the bundles of the functions the construct gives key access (issue 17, row 6)', async () => {
+  for (const name of functionNames()) {
+    const carries = (await bundleInputs(name)).includes('shared/adapters/crypto/key-ring.ts');
+    assert.equal(carries, accessOf(name).keys !== 'none', `${name}: keys ${accessOf(name).keys}`);
+  }
+});
 // --- end lean3 ---

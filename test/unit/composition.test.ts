@@ -89,4 +89,15 @@ test('composition: without WITH_PASSWORD_LISTS, a check against the breached or 
   const base = await env();
   assert.throws(() => buildDeps({ ...base, LATCH_BREACHED_PASSWORDS_FILE: 'nowhere.bin' }, WITH_PASSWORD_LISTS), /nowhere\.bin/);
 });
+
+test('composition: without WITH_KEYS (email-confirmation, password-reset) no key ring is built and using one is a 503; with it, its settings are checked at cold start', async () => {
+  const { WITH_KEYS } = await import('../../shared/runtime/key-ring-of.js');
+  const { LATCH_SIGNING_KEYS: _keys, ...withoutKeys } = await env();
+  const deps = buildDeps(withoutKeys);
+  await assert.rejects(deps.keys.signingKey(), ServiceUnavailableError);
+  await assert.rejects(deps.keys.publicJwks(), ServiceUnavailableError);
+  assert.throws(() => buildDeps(withoutKeys, WITH_KEYS), /LATCH_SIGNING_KEY_SECRET/);
+  const signing = buildDeps(await env(), WITH_KEYS);
+  assert.equal((await signing.keys.publicJwks()).keys[0]?.kid, 'composition');
+});
 // --- end lean3 ---
