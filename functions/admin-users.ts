@@ -3,6 +3,7 @@ import { resetMfa } from '../shared/flows/mfa-reset.js';
 import { adminUnlink, userIdentities } from '../shared/flows/oauth.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
 import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_OAUTH_WRITES, WITH_PASSKEY_WRITES, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
@@ -50,5 +51,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_KEYS, ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_PASSWORD_LISTS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS, ...WITH_TOKEN_CHECK },
 );

@@ -2,6 +2,7 @@ import { messages } from '../shared/domain/messages.js';
 import { checkResetToken, requestPasswordReset, resetPassword } from '../shared/flows/password-reset.js';
 import { httpFunction, json } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_COUNTERS, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** Password reset: ask for a link (202 whatever the email), check a link, use it. */
@@ -18,5 +19,5 @@ export const handler = httpFunction(
       return json(200, { message: messages.passwordResetDone });
     },
   },
-  { ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS },
+  { ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS },
 );

@@ -2,6 +2,7 @@ import { messages } from '../shared/domain/messages.js';
 import { register } from '../shared/flows/registration.js';
 import { httpFunction, json } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
@@ -16,5 +17,5 @@ export const handler = httpFunction(
       return json(202, { message: messages.registrationPending });
     },
   },
-  { ...WITH_KEYS, ...WITH_PASSWORD_LISTS },
+  { ...WITH_KEYS, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS },
 );

@@ -1,6 +1,7 @@
 import { renewSession } from '../shared/flows/current-session.js';
 import { httpFunction, json } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 
 /**
@@ -13,5 +14,5 @@ export const handler = httpFunction(
   {
     'POST /session/renew': async ({ event, body, deps }) => json(200, await renewSession(deps, body, requestInfo(event))),
   },
-  WITH_KEYS,
+  { ...WITH_KEYS, ...WITH_REQUEST_SCHEMAS },
 );

@@ -18,7 +18,7 @@ import { BREACHED_PASSWORDS_ASSET, COMMON_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFu
 import { commonPasswordsFile, loadCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
-import { needsTokenCheck } from '../../shared/http/function.js';
+import { needsRequestSchemas, needsTokenCheck } from '../../shared/http/function.js';
 import { type FunctionName, functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
 
@@ -471,10 +471,21 @@ test("the hosted UI's rows of the route table (shared/http/hosted-ui-routes.ts) 
   assert.deepEqual(carrying.sort(), ['not-found', 'ui', 'well-known']);
 });
 
-test('the key ring only in the bundles of the functions the construct gives key access (issue 17, row 6)', async () => {
+test('the key ring (with jose) only in the bundles of the functions the construct gives key access (issue 17, row 6)', async () => {
   for (const name of functionNames()) {
-    const carries = (await bundleInputs(name)).includes('shared/adapters/crypto/key-ring.ts');
+    // The ring's keys are jose's (import, sign, export): jose is the weight the ring brings.
+    const carries = (await bundleInputs(name)).some((input) => input.includes('node_modules/jose/'));
     assert.equal(carries, accessOf(name).keys !== 'none', `${name}: keys ${accessOf(name).keys}`);
+  }
+});
+
+test('zod/mini and the request schemas only in the bundles of the functions with a JSON body route, and well-known (issue 17, row 6)', async () => {
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const inputs = await bundleInputs(name);
+    const carries = inputs.some((input) => input.includes('node_modules/zod/'));
+    // well-known builds /openapi.json's JSON Schemas from them.
+    const expected = name === 'well-known' || ((functionNames() as string[]).includes(name) && needsRequestSchemas(name as FunctionName));
+    assert.equal(carries, expected, `${name}: ${expected ? 'checks bodies' : 'has no JSON body route and must not bundle zod'}`);
   }
 });
 // --- end lean3 ---
