@@ -3,8 +3,10 @@ import { resetMfa } from '../shared/flows/mfa-reset.js';
 import { adminUnlink, userIdentities } from '../shared/flows/oauth.js';
 import { type HttpRequest, httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
-import { WITH_OAUTH_WRITES, WITH_PASSKEY_WRITES } from '../shared/runtime/optional-adapters.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
+import { WITH_OAUTH_WRITES, WITH_PASSKEY_WRITES, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
 const admin = (request: HttpRequest) => ({ userId: principalOf(request).userId });
@@ -49,5 +51,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_OAUTH_WRITES, ...WITH_PASSKEY_WRITES, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS, ...WITH_TOKEN_CHECK },
 );

@@ -2,6 +2,7 @@ import { adminAudit, adminUserAudit, myActivity } from '../shared/flows/audit-qu
 import { type HttpRequest, httpFunction, json, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_AUDIT_LOG } from '../shared/runtime/optional-adapters.js';
 
 /** The caller as the admin flows see it (they re-read it from the store). */
@@ -27,5 +28,5 @@ export const handler = httpFunction(
       );
     },
   },
-  { ...WITH_AUDIT_LOG, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_AUDIT_LOG, ...WITH_TOKEN_CHECK },
 );

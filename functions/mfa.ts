@@ -4,7 +4,9 @@ import { confirmTotp, disableTotp, getMfaStatus, startTotpEnrollment } from '../
 import { reauthenticate } from '../shared/flows/reauthenticate.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES } from '../shared/runtime/optional-adapters.js';
 
 /** Second factor and step-up (`docs/specs/mfa-and-passkeys.md` §4, §6): TOTP, recovery codes, `POST /session/reauthenticate`. */
@@ -24,5 +26,5 @@ export const handler = httpFunction(
     'POST /me/mfa/recovery-codes': async (request) =>
       json(201, await regenerateRecoveryCodes(request.deps, principalOf(request), request.body, requestInfo(request.event))),
   },
-  { ...WITH_MFA_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_MFA_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS, ...WITH_REQUEST_SCHEMAS, ...WITH_TOKEN_CHECK },
 );

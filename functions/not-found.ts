@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { loadConfig } from '../shared/config.js';
+import { loadConfigWith } from '../shared/config.js';
 import type { Result } from '../shared/http/function.js';
 import { notFoundResponse } from '../shared/http/problem.js';
 import { isGreedyRoute, isHostedUiRoute, matchPath } from '../shared/http/routes.js';
@@ -9,8 +9,8 @@ import { existingDeps } from '../shared/runtime/container.js';
 
 // Only the configuration (CORS origins): no store, keys or mail. The deps the process already
 // has where functions share one (the local runner, in-process tests), else the environment's,
-// checked at cold start like every function's.
-const config = existingDeps()?.config ?? loadConfig(process.env);
+// checked at cold start like every function's (no section of `ConfigSections`: it reads none).
+const config = existingDeps()?.config ?? loadConfigWith(process.env, {});
 
 /**
  * API Gateway's `$default` route: unknown paths get problem+json 404, known paths with another

@@ -13,7 +13,9 @@ import {
 } from '../shared/flows/oauth.js';
 import { httpFunction, json, noContent, principalOf, type Result } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_OAUTH, WITH_OAUTH_WRITES } from '../shared/runtime/optional-adapters.js';
 
 /** The HTTP answer of a social sign-in outcome (`docs/specs/social-sign-in.md` §4.3). */
@@ -50,5 +52,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_OAUTH, ...WITH_MFA_WRITES, ...WITH_OAUTH_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_OAUTH, ...WITH_MFA_WRITES, ...WITH_OAUTH_WRITES, ...WITH_DATA_KEYS, ...WITH_COUNTERS, ...WITH_REQUEST_SCHEMAS, ...WITH_TOKEN_CHECK },
 );

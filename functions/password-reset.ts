@@ -2,7 +2,8 @@ import { messages } from '../shared/domain/messages.js';
 import { checkResetToken, requestPasswordReset, resetPassword } from '../shared/flows/password-reset.js';
 import { httpFunction, json } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
-import { WITH_COUNTERS } from '../shared/runtime/optional-adapters.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
+import { WITH_COUNTERS, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** Password reset: ask for a link (202 whatever the email), check a link, use it. */
 export const handler = httpFunction(
@@ -18,5 +19,5 @@ export const handler = httpFunction(
       return json(200, { message: messages.passwordResetDone });
     },
   },
-  WITH_COUNTERS,
+  { ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS },
 );

@@ -1,8 +1,10 @@
 import { signIn, signOut } from '../shared/flows/current-session.js';
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
+import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
-import { WITH_COUNTERS, WITH_LEGACY_PASSWORDS, WITH_MFA_WRITES } from '../shared/runtime/optional-adapters.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
+import { WITH_COUNTERS, WITH_LEGACY_PASSWORDS, WITH_MFA_WRITES, WITH_PASSWORD_LISTS } from '../shared/runtime/optional-adapters.js';
 
 /** Sign in, sign out (renewals: `functions/renewal.ts`). */
 export const handler = httpFunction(
@@ -14,5 +16,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  { ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES, ...WITH_COUNTERS, ...WITH_TOKEN_CHECK },
+  { ...WITH_KEYS, ...WITH_LEGACY_PASSWORDS, ...WITH_MFA_WRITES, ...WITH_COUNTERS, ...WITH_PASSWORD_LISTS, ...WITH_REQUEST_SCHEMAS, ...WITH_TOKEN_CHECK },
 );

@@ -2,6 +2,7 @@ import { listMySessions, revokeMySession, revokeMySessions } from '../shared/flo
 import { httpFunction, json, noContent, principalOf } from '../shared/http/function.js';
 import { requestInfo } from '../shared/http/request.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 
 /** The caller's sessions: list them, revoke one, revoke all (sign out everywhere). */
 export const handler = httpFunction(
@@ -18,5 +19,5 @@ export const handler = httpFunction(
       return noContent();
     },
   },
-  WITH_TOKEN_CHECK,
+  { ...WITH_KEYS, ...WITH_TOKEN_CHECK },
 );

@@ -1,3 +1,4 @@
+import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
 import {
   WITH_AUDIT_LOG,
   WITH_COUNTERS,
@@ -8,6 +9,9 @@ import {
   WITH_OAUTH_WRITES,
   WITH_OAUTH2_WRITES,
   WITH_PASSKEY_WRITES,
+  WITH_PASSWORD_LISTS,
+  WITH_UI_CLIENTS,
+  WITH_UI_THEME,
 } from '../shared/runtime/optional-adapters.js';
 import { uiHandler } from '../shared/ui/handler.js';
 
@@ -18,6 +22,7 @@ import { uiHandler } from '../shared/ui/handler.js';
  * handler, checked by the compiler.
  */
 export const handler = uiHandler({
+  ...WITH_KEYS,
   ...WITH_LEGACY_PASSWORDS,
   ...WITH_OAUTH,
   ...WITH_MFA_WRITES,
@@ -27,4 +32,7 @@ export const handler = uiHandler({
   ...WITH_AUDIT_LOG,
   ...WITH_DATA_KEYS,
   ...WITH_COUNTERS,
+  ...WITH_PASSWORD_LISTS,
+  ...WITH_UI_CLIENTS,
+  ...WITH_UI_THEME,
 });

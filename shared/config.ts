@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type AttributeDefinitions, parseAttributeDefinitions } from './domain/attributes.js';
+import { ServiceUnavailableError } from './domain/errors.js';
 import { type OAuthProviderConfig, parseOAuthProviders } from './domain/oauth.js';
 import { parseUiClients, type UiClient } from './domain/oauth2.js';
 import { SETTINGS, type SettingDefinition, type SettingName, settingOf } from './settings.js';
@@ -110,11 +111,6 @@ export interface Config {
   oauthAllowHttpLoopback: boolean;
 }
 
-/** `AUTH_OAUTH_PROVIDERS`: JSON, or the path of a JSON file (§3.1). */
-function oauthProvidersOf(env: Env, allowHttpLoopback: boolean): OAuthProviderConfig[] {
-  return parseOAuthProviders(jsonArraySetting(env, 'AUTH_OAUTH_PROVIDERS'), allowHttpLoopback);
-}
-
 /** A setting that is a JSON array or the path of a JSON file holding one (`[]` when unset); parsed, not yet checked. */
 function jsonArraySetting(env: Env, name: string): unknown {
   const raw = (env[name] ?? '').trim() || '[]';
@@ -134,11 +130,6 @@ function jsonArraySetting(env: Env, name: string): unknown {
 }
 
 type Env = Record<string, string | undefined>;
-
-/** `AUTH_UI_CLIENTS`: JSON, or the path of a JSON file (docs/specs/hosted-ui.md §6). */
-function uiClientsOf(env: Env): UiClient[] {
-  return parseUiClients(jsonArraySetting(env, 'AUTH_UI_CLIENTS'));
-}
 
 /** The declaration of a setting `loadConfig` reads (a name missing from the table is a bug here). */
 function declared(name: SettingName): SettingDefinition {
@@ -196,9 +187,8 @@ function url(env: Env, name: SettingName, fallback = declared(name).default): st
   return (raw as string).replace(/\/+$/, '');
 }
 
-/** A typo in a setting's name must not silently keep its default: unknown `AUTH_*` names fail. */
-/** `AUTH_UI_CSS_VARIABLES`: JSON, patterns and contrast checked (hosted-ui.md §9). */
-function cssVariablesOf(env: Env): CssVariables {
+/** `AUTH_UI_CSS_VARIABLES`: JSON, patterns and contrast checked by `check` (hosted-ui.md §9). */
+function cssVariablesOf(env: Env, check: typeof checkTheme): CssVariables {
   const raw = env.AUTH_UI_CSS_VARIABLES || '{}';
   let parsed: unknown;
   try {
@@ -206,10 +196,11 @@ function cssVariablesOf(env: Env): CssVariables {
   } catch {
     throw new Error('AUTH_UI_CSS_VARIABLES must be a JSON object');
   }
-  checkTheme(parsed);
+  check(parsed);
   return parsed as CssVariables;
 }
 
+/** A typo in a setting's name must not silently keep its default: unknown `AUTH_*` names fail. */
 function refuseUnknownSettings(env: Env): void {
   const unknown = Object.keys(env).filter((name) => name.startsWith('AUTH_') && !settingOf(name));
   if (unknown.length > 0) {
@@ -230,15 +221,43 @@ function checkRelatedBounds(config: Config): void {
       `AUTH_REMEMBER_ME_TTL_SECONDS (${config.rememberMeTtlSeconds}) must be at least AUTH_SESSION_TTL_SECONDS (${config.sessionTtlSeconds}): "remember me" would shorten the session`,
     );
   }
-  // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
-  if (config.ui.enabled) checkUiCallbacks(config.oauthProviders, config.appUrl);
 }
 
 /**
  * Reads the configuration from environment variables, as declared in `shared/settings.ts` (the
  * README's table is generated from there). Unknown `AUTH_*` names and inconsistent values throw.
+ * Every section is parsed: the CLI, the construct at synth, the local runner's tools and the tests
+ * use this; a Lambda function's composition root uses {@link loadConfigWith} with its sections.
  */
 export function loadConfig(env: Env = process.env): Config {
+  return loadConfigWith(env, EVERY_CONFIG_SECTION);
+}
+
+/**
+ * The settings whose parsers weigh (issue 17, row 6): the social sign-in providers (presets and
+ * checks), the hand-off's clients and the theme (patterns and WCAG contrast). Each is parsed, and
+ * checked at cold start, only by the functions whose entries compose it (`WITH_*` in
+ * `shared/runtime/optional-adapters.ts`); elsewhere its fields are not set and reading one is a
+ * 503 naming it, never a silent default. The settings themselves stay in `shared/settings.ts`.
+ */
+export interface ConfigSections {
+  /** `AUTH_OAUTH_PROVIDERS` → `oauthProviders` (with `AUTH_UI` on, each provider's hosted-page callback checked). */
+  oauthProviders?: typeof parseOAuthProviders;
+  /** `AUTH_UI_CLIENTS` → `ui.clients`. */
+  uiClients?: typeof parseUiClients;
+  /** `AUTH_UI_LOGO_URL`, `AUTH_UI_CSS_VARIABLES` → `ui.logoUrl`, `ui.cssVariables`. */
+  uiTheme?: { checkTheme: typeof checkTheme; checkLogoUrl: typeof checkLogoUrl };
+}
+
+/** Every section, for {@link loadConfig}. */
+export const EVERY_CONFIG_SECTION: Required<ConfigSections> = {
+  oauthProviders: parseOAuthProviders,
+  uiClients: parseUiClients,
+  uiTheme: { checkTheme, checkLogoUrl },
+};
+
+/** The configuration with the given sections parsed; the others are not set (reading one is a 503). */
+export function loadConfigWith(env: Env, sections: ConfigSections): Config {
   refuseUnknownSettings(env);
   const appUrl = url(env, 'APP_URL');
   const corsOrigins = list(env, 'AUTH_CORS_ORIGINS');
@@ -285,12 +304,8 @@ export function loadConfig(env: Env = process.env): Config {
       appName: text(env, 'AUTH_UI_APP_NAME') ?? new URL(appUrl).host,
       defaultLocale: choice<'en' | 'de'>(env, 'AUTH_UI_DEFAULT_LOCALE'),
       pseudoLocales: bool(env, 'AUTH_UI_PSEUDO_LOCALES'),
-      ...(env.AUTH_UI_LOGO_URL ? { logoUrl: checkLogoUrl(env.AUTH_UI_LOGO_URL).url } : {}),
-      cssVariables: cssVariablesOf(env),
-      clients: uiClientsOf(env),
-    },
+    } as Config['ui'],
     oauth2CodeTtlSeconds: int(env, 'AUTH_OAUTH2_CODE_TTL_SECONDS'),
-    oauthProviders: oauthProvidersOf(env, bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK')),
     oauthStateTtlSeconds: int(env, 'AUTH_OAUTH_STATE_TTL_SECONDS'),
     oauthPendingTtlSeconds: int(env, 'AUTH_OAUTH_PENDING_TTL_SECONDS'),
     oauthNonceTtlSeconds: int(env, 'AUTH_OAUTH_NONCE_TTL_SECONDS'),
@@ -298,8 +313,72 @@ export function loadConfig(env: Env = process.env): Config {
     oauthHttpTimeoutMs: int(env, 'AUTH_OAUTH_HTTP_TIMEOUT_MS'),
     oauthAllowHttpLoopback: bool(env, 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK'),
     ...webauthnSettings(env, appUrl),
-  };
+  } as Config;
   checkRelatedBounds(config);
+  notParsed.set(config, new Set(SECTION_NAMES));
+  return addConfigSections(config, env, sections);
+}
+
+const SECTION_NAMES = ['oauthProviders', 'uiClients', 'uiTheme'] as const;
+/** The sections a config built here does not have yet. */
+const notParsed = new WeakMap<Config, Set<keyof ConfigSections>>();
+
+/** A field of a section the function did not compose: reading it is a 503 naming the section. */
+function unset(target: object, field: string, section: keyof ConfigSections): void {
+  Object.defineProperty(target, field, {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      throw new ServiceUnavailableError(undefined, {
+        cause: new Error(`the ${section} settings are not composed in this function (ConfigSections, shared/runtime/optional-adapters.ts)`),
+      });
+    },
+  });
+}
+
+/** Sets a field, replacing its unset marker. */
+function set(target: object, field: string, value: unknown): void {
+  Object.defineProperty(target, field, { configurable: true, enumerable: true, writable: true, value });
+}
+
+/**
+ * Parses into `config`, in place, the sections of `sections` it does not have yet (a process that
+ * runs several functions, the local runner and in-process tests, shares one config). A config not
+ * built by {@link loadConfigWith} (a test's own object) is taken as it is.
+ */
+export function addConfigSections(config: Config, env: Env, sections: ConfigSections): Config {
+  const missing = notParsed.get(config);
+  if (!missing) return config;
+  for (const section of [...missing]) {
+    if (section === 'oauthProviders') {
+      const parse = sections.oauthProviders;
+      if (!parse) {
+        unset(config, 'oauthProviders', section);
+        continue;
+      }
+      const providers = parse(jsonArraySetting(env, 'AUTH_OAUTH_PROVIDERS'), config.oauthAllowHttpLoopback);
+      // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
+      if (config.ui.enabled) checkUiCallbacks(providers, config.appUrl);
+      set(config, 'oauthProviders', providers);
+    } else if (section === 'uiClients') {
+      if (!sections.uiClients) {
+        unset(config.ui, 'clients', section);
+        continue;
+      }
+      set(config.ui, 'clients', sections.uiClients(jsonArraySetting(env, 'AUTH_UI_CLIENTS')));
+    } else {
+      const theme = sections.uiTheme;
+      if (!theme) {
+        unset(config.ui, 'logoUrl', section);
+        unset(config.ui, 'cssVariables', section);
+        continue;
+      }
+      if (env.AUTH_UI_LOGO_URL) set(config.ui, 'logoUrl', theme.checkLogoUrl(env.AUTH_UI_LOGO_URL).url);
+      else Reflect.deleteProperty(config.ui, 'logoUrl');
+      set(config.ui, 'cssVariables', cssVariablesOf(env, theme.checkTheme));
+    }
+    missing.delete(section);
+  }
   return config;
 }
 

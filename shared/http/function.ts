@@ -7,10 +7,11 @@ import { recordAudit } from '../flows/audit.js';
 import type { Deps, Principal } from '../flows/deps.js';
 import type { checkAccessToken } from '../flows/token-check.js';
 import { type Composition, getDeps } from '../runtime/lambda-deps.js';
+import { API_ROUTES, findApiRoute, MFA_ENROLLMENT_ROUTES } from './api-routes.js';
 import { errorToResponse } from './problem.js';
 import { assertJsonContentType, bearerToken, checkTypes, parseJsonObject, rawBody, requestInfo } from './request.js';
-import { requestSchemaOf, type routeRequests } from './route-requests.js';
-import { type FunctionName, findRoute, MFA_ENROLLMENT_ROUTES, type Route, type RouteKey, type RouteKeyOf, routes } from './routes.js';
+import type { requestSchemaOf, routeRequests } from './route-requests.js';
+import type { FunctionName, Route, RouteKey, RouteKeyOf } from './routes.js';
 
 /**
  * What a route handler gets: the body parsed and type-checked against the route's documented
@@ -60,11 +61,31 @@ type HasAuthenticatedRoute<F extends FunctionName> = [Extract<Route, { function:
  * demands it there and refuses it elsewhere).
  */
 export type FunctionOptions<F extends FunctionName> =
-  HasAuthenticatedRoute<F> extends true ? [options: Composition & { tokenCheck: TokenCheck }] : [options?: Composition & { tokenCheck?: never }];
+  HasAuthenticatedRoute<F> extends true
+    ? [options: Composition & { tokenCheck: TokenCheck } & SchemaOption<F>]
+    : HasBodyRoute<F> extends true
+      ? [options: Composition & { tokenCheck?: never } & SchemaOption<F>]
+      : [options?: Composition & { tokenCheck?: never } & SchemaOption<F>];
+
+/**
+ * The request schemas (`shared/http/route-requests.ts`, with zod/mini), passed by the entries of
+ * the functions with a JSON body route (`WITH_REQUEST_SCHEMAS`) so that the others (no body to
+ * check) do not bundle them: demanded by the compiler exactly there, like the token check.
+ */
+export type RequestSchemas = typeof requestSchemaOf;
+
+/** Whether a function has a route with a JSON body, from the route table's types. */
+type HasBodyRoute<F extends FunctionName> = [Extract<Route, { function: F; body: true }>] extends [never] ? false : true;
+type SchemaOption<F extends FunctionName> = HasBodyRoute<F> extends true ? { requestSchemas: RequestSchemas } : { requestSchemas?: never };
+
+/** Whether a function has a JSON body route, from the route table at run time (the same rule as {@link FunctionOptions}). */
+export function needsRequestSchemas(name: FunctionName): boolean {
+  return (API_ROUTES as readonly { function: string; body: boolean }[]).some((route) => route.function === name && route.body);
+}
 
 /** Whether a function has an authenticated route, from the route table at run time (the same rule as {@link FunctionOptions}). */
 export function needsTokenCheck(name: FunctionName): boolean {
-  return (routes as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
+  return (API_ROUTES as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
 }
 
 /** A JSON response. */
@@ -116,15 +137,17 @@ function withSecurityHeaders(event: APIGatewayProxyEventV2, response: Result): R
  * and, where a route is authenticated, the token check ({@link FunctionOptions}).
  */
 export function httpFunction<F extends FunctionName>(name: F, handlers: RouteHandlers<F>, ...[options]: FunctionOptions<F>) {
-  const { tokenCheck, ...compose }: Composition & { tokenCheck?: TokenCheck } = options ?? {};
+  const { tokenCheck, requestSchemas, ...compose }: Composition & { tokenCheck?: TokenCheck; requestSchemas?: RequestSchemas } = options ?? {};
   // The compiler demands the check where the table has an authenticated route; a cast cannot skip it.
   if (needsTokenCheck(name) && !tokenCheck) throw new Error(`functions/${name}.ts has an authenticated route: pass WITH_TOKEN_CHECK to httpFunction`);
+  if (needsRequestSchemas(name) && !requestSchemas) throw new Error(`functions/${name}.ts has a JSON body route: pass WITH_REQUEST_SCHEMAS to httpFunction`);
   const deps = getDeps(compose); // at cold start: a misconfiguration throws here, not at request time
   // Each handler was typed with its own body; at run time the body comes from its own schema.
   const table = handlers as unknown as Record<string, RouteHandler>;
 
   const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<Result> => {
-    const route = findRoute(event.routeKey);
+    // The API's rows only: the hosted UI's functions (`ui`, `oauth2-token`) are not built here.
+    const route = findApiRoute(event.routeKey);
     const handler = table[event.routeKey];
     if (!route || !handler) throw new AuthError('not_found');
     const text = rawBody(event); // 413 before anything else
@@ -133,7 +156,7 @@ export function httpFunction<F extends FunctionName>(name: F, handlers: RouteHan
     const parsed = route.body ? parseJsonObject(text) : {};
     // The schema the OpenAPI document shows is the one enforced here (400 before 401, as the
     // contract orders its checks); unknown members are dropped.
-    const request = requestSchemaOf(event.routeKey);
+    const request = route.body ? requestSchemas?.(event.routeKey) : undefined;
     const body = request ? checkTypes(request, parsed) : parsed;
     let principal: Principal | undefined;
     // `optional` (social sign-in): a presented token must be valid, an absent one is fine.

@@ -2,6 +2,7 @@ import { PublicKeyRing, parseKeySecret, type ReloadOptions, StaticKeyRing } from
 import { readKeyRingFile } from '../adapters/crypto/key-ring-file.js';
 import { loadPublicKeys, loadSigningKeys } from '../adapters/secrets/key-secret.js';
 import type { KeyRing } from '../ports/services.js';
+import type { Composition } from './lambda-deps.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -35,3 +36,12 @@ export function keyRingOf(env: Env, reload: ReloadOptions = {}): KeyRing {
     'Set LATCH_SIGNING_KEY_SECRET or LATCH_PUBLIC_KEY_SECRET (AWS), LATCH_SIGNING_KEYS_FILE or LATCH_SIGNING_KEYS (local) or LATCH_KEYS=none for the signing keys',
   );
 }
+
+/**
+ * The key ring for `httpFunction`'s options (`Composition.keys`): the functions that sign or
+ * verify tokens or serve the JWKS, those with `keys: 'sign'` or `'verify'` in
+ * `infra/constructs/function-access.ts` (`email-confirmation` and `password-reset` have none).
+ * Its settings are checked at their cold start. Here rather than in `optional-adapters.ts`, whose
+ * adapters' module code the functions that compose nothing else would then carry.
+ */
+export const WITH_KEYS: Composition = { keys: keyRingOf };

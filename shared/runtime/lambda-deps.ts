@@ -1,15 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { commonPasswordsFile, lazyCommonPasswords } from '../adapters/breached-passwords/common.js';
-import { breachedPasswordsFile, lazyBreachedPasswords } from '../adapters/breached-passwords/file.js';
 import { Argon2Hasher } from '../adapters/crypto/argon2-hasher.js';
 import { auditTableNameOf } from '../adapters/dynamodb/audit-table.js';
 import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
 import type { WritePlans } from '../adapters/dynamodb/write-plan.js';
 import { metricsOf } from '../adapters/metrics/emf.js';
 import { auditKeyOf } from '../adapters/secrets/audit-key.js';
-import { loadConfig } from '../config.js';
+import { addConfigSections, type Config, type ConfigSections, loadConfigWith } from '../config.js';
+import type { BreachedPasswords } from '../domain/breached-passwords.js';
+import type { CommonPasswords } from '../domain/common-passwords.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
-import type { OAuthProviderConfig } from '../domain/oauth.js';
 import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
@@ -18,10 +17,9 @@ import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
 import type { OAuthProviders } from '../ports/oauth-providers.js';
-import type { AuditKey, DataKeys, Log, Mailer } from '../ports/services.js';
+import type { AuditKey, DataKeys, KeyRing, Log, Mailer } from '../ports/services.js';
 import { container } from './container.js';
 import { createDocumentClient } from './documents.js';
-import { keyRingOf } from './key-ring-of.js';
 import { createLog } from './logger.js';
 
 export { existingDeps } from './container.js';
@@ -35,11 +33,12 @@ type Env = Record<string, string | undefined>;
  * (`shared/runtime/optional-adapters.ts`); the composition root never imports them itself, so
  * the other bundles leave them out (esbuild bundles every module the entry can reach, dynamic
  * imports included): openid-client and oauth4webapi only in `oauth`, bcryptjs only where a
- * password is verified or users are imported.
+ * password is verified or users are imported. The configuration sections it extends (`ConfigSections`,
+ * `shared/config.ts`) are the settings whose parsers only those functions carry.
  */
-export interface Composition {
+export interface Composition extends ConfigSections {
   /** Social sign-in's relying party (`docs/social-sign-in.md`); composed only when providers are configured. */
-  oauth?: (providers: readonly OAuthProviderConfig[], options: { timeoutMs: number; env?: Env; log?: Log }) => OAuthProviders;
+  oauth?: (config: Config, options: { env?: Env; log?: Log }) => OAuthProviders | undefined;
   /** bcrypt and the import pepper secret (`docs/specs/import-export.md` §4–§5). */
   legacy?: (env: Env) => LegacyPasswords;
   /**
@@ -54,8 +53,19 @@ export interface Composition {
   auditLog?: (documents: DynamoDBDocumentClient, auditTableName: string) => AuditLog;
   /** The data-key ring that encrypts TOTP secrets: only where a flow encrypts or decrypts one. */
   dataKeys?: (env: Env) => DataKeys;
+  /**
+   * The signing or public key ring (`keyRingOf`): the functions that sign or verify tokens or serve
+   * the JWKS, exactly those the construct gives key access (`keys` in `infra/constructs/function-access.ts`).
+   */
+  keys?: (env: Env, reload: { ttlSeconds: number }) => KeyRing;
   /** The failure and attempt counters (lockout, mail caps): only where a flow counts. */
   counters?: (documents: DynamoDBDocumentClient, tableName: string) => AttemptCounters;
+  /**
+   * The breached and common password lists (data files beside the bundles that set or check
+   * passwords, `passwordDataFiles` in `infra/constructs/latch-function.ts`): only where a flow
+   * checks a password against them.
+   */
+  passwordLists?: (env: Env) => { breached: BreachedPasswords; commonPasswords: CommonPasswords };
   mfaWrites?: WritePlans;
   passkeyWrites?: WritePlans;
   oauthWrites?: WritePlans;
@@ -83,6 +93,27 @@ const COUNTERS_NOT_COMPOSED: AttemptCounters = {
   releaseAttempt: counterNotComposed,
   clearCounter: counterNotComposed,
 };
+const refuseCheck = (): never => {
+  throw new ServiceUnavailableError(undefined, {
+    cause: new Error('the breached and common password lists are not composed in this function (shared/runtime/optional-adapters.ts)'),
+  });
+};
+const BREACHED_NOT_COMPOSED: BreachedPasswords = {
+  get entries(): number {
+    return refuseCheck();
+  },
+  get minLength(): number {
+    return refuseCheck();
+  },
+  has: refuseCheck,
+};
+const COMMON_NOT_COMPOSED: CommonPasswords = { has: refuseCheck };
+const KEYS_NOT_COMPOSED: KeyRing = {
+  signingKey: notComposed('the key ring'),
+  verificationKey: notComposed('the key ring'),
+  publicJwks: notComposed('the key ring'),
+  publicKeySet: notComposed('the key ring'),
+};
 /** Flows queue mail as data; the mail sender (its own composition root, `mail-sender-deps.ts`) sends it. */
 const MAILER_NOT_COMPOSED: Mailer = { send: notComposed('the mailer (mail is queued and sent by the mail sender)') };
 
@@ -100,10 +131,18 @@ function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
     if (deps.dataKeys === DATA_KEYS_NOT_COMPOSED && compose.dataKeys) deps.dataKeys = compose.dataKeys(env);
     if (deps.counters === COUNTERS_NOT_COMPOSED && compose.counters) deps.counters = compose.counters(parts.documents, parts.tableName);
   }
+  addConfigSections(deps.config, env, compose);
+  if (deps.keys === KEYS_NOT_COMPOSED && compose.keys) deps.keys = compose.keys(env, { ttlSeconds: deps.config.keyRingTtlSeconds });
+  if (deps.breached === BREACHED_NOT_COMPOSED && compose.passwordLists) {
+    Object.assign(deps, compose.passwordLists(env));
+    // Where the deployment ships the list (the functions that set passwords), a missing or broken
+    // file fails the cold start instead of a request.
+    if (env.LATCH_BREACHED_PASSWORDS_FILE) void deps.breached.entries;
+  }
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
-  const providers = deps.config.oauthProviders;
-  if (!deps.oauth && compose.oauth && providers.length > 0) {
-    deps.oauth = compose.oauth(providers, { timeoutMs: deps.config.oauthHttpTimeoutMs, env, log: deps.log });
+  if (!deps.oauth && compose.oauth) {
+    const oauth = compose.oauth(deps.config, { env, log: deps.log });
+    if (oauth) deps.oauth = oauth;
   }
   return deps;
 }
@@ -114,14 +153,10 @@ function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
  * first use, so a function pays only for what it calls.
  */
 export function buildDeps(env: Env = process.env, compose: Composition = {}): Deps {
-  const config = loadConfig(env);
+  // The sections the function composes (`ConfigSections`); `addOptional` adds none a second time.
+  const config = loadConfigWith(env, compose);
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
-  const keys = keyRingOf(env, { ttlSeconds: config.keyRingTtlSeconds });
-  const breached = lazyBreachedPasswords(breachedPasswordsFile(env));
-  // Where the deployment ships the list (the functions that set passwords), a missing or broken
-  // file fails the cold start instead of a request.
-  if (env.LATCH_BREACHED_PASSWORDS_FILE) void breached.entries;
   const documents = createDocumentClient(env);
   const log = createLog();
   const auditTableName = env.LATCH_AUDIT_TABLE_NAME || auditTableNameOf(tableName);
@@ -129,9 +164,9 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
   const store = new PlannedDynamoDbStore(documents, tableName, undefined, auditTableName);
   const deps: Deps = {
     config,
-    breached,
-    // Read on the first password check, not at cold start (beside the bundle where CDK ships it).
-    commonPasswords: lazyCommonPasswords(commonPasswordsFile(env)),
+    // Composed by the functions that check passwords against the lists (`addOptional`).
+    breached: BREACHED_NOT_COMPOSED,
+    commonPasswords: COMMON_NOT_COMPOSED,
     // Counts (EMF, shared/flows/metrics.ts) after each commit, then the audit mirror's log lines.
     store: withMetrics(withAuditMirror(store, log), metricsOf(env)),
     auditKey: auditKeyOf(env) ?? NO_AUDIT_KEY,
@@ -140,7 +175,8 @@ export function buildDeps(env: Env = process.env, compose: Composition = {}): De
     dataKeys: DATA_KEYS_NOT_COMPOSED,
     counters: COUNTERS_NOT_COMPOSED,
     hasher: new Argon2Hasher(),
-    keys,
+    // Composed by the functions with key access (`addOptional`): a missing key setting fails their cold start.
+    keys: KEYS_NOT_COMPOSED,
     mailer: MAILER_NOT_COMPOSED,
     // No mail templates: flows queue mail as data, the mail sender renders it (`mail-sender-deps.ts`).
     clock: { now: () => Date.now() },

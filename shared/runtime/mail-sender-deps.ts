@@ -2,7 +2,7 @@ import { PlannedDynamoDbStore } from '../adapters/dynamodb/planned-store.js';
 import { DynamoDbUndeliverable } from '../adapters/dynamodb/undeliverable.js';
 import { metricsOf } from '../adapters/metrics/emf.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
-import { loadConfig } from '../config.js';
+import { loadConfigWith } from '../config.js';
 import type { MailSenderDeps } from '../flows/mail-sender.js';
 import { lazyHooks } from '../hooks/load.js';
 import { loadMailTemplates } from '../mail/overrides.js';
@@ -18,7 +18,8 @@ type Env = Record<string, string | undefined>;
 export function buildMailSenderDeps(env: Env = process.env): MailSenderDeps {
   const tableName = env.LATCH_TABLE_NAME;
   if (!tableName) throw new Error('LATCH_TABLE_NAME is not set');
-  const config = loadConfig(env);
+  // No section of `ConfigSections`: the sender reads none.
+  const config = loadConfigWith(env, {});
   const documents = createDocumentClient(env);
   return {
     // The core write plans: the sender deletes the mail it sent.

@@ -18,7 +18,7 @@ import { BREACHED_PASSWORDS_ASSET, COMMON_PASSWORDS_ASSET, HOOKS_BUNDLE, LatchFu
 import { commonPasswordsFile, loadCommonPasswords } from '../../shared/adapters/breached-passwords/common.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
-import { needsTokenCheck } from '../../shared/http/function.js';
+import { needsRequestSchemas, needsTokenCheck } from '../../shared/http/function.js';
 import { type FunctionName, functionNames, hostedUiFunctions } from '../../shared/http/routes.js';
 import { type Synthesized, synthLatch } from './synth.js';
 
@@ -426,3 +426,66 @@ test('the route summaries are documentation, not runtime (issue 17, row 6): rout
     assert.ok(!inputs.includes('shared/http/page-docs.ts'), `${name} must not bundle the page summaries`);
   }
 });
+
+// --- lean3 (issue 17, row 6): configuration sections (`ConfigSections`, shared/config.ts) ---
+test('the settings whose parsers weigh (providers, hand-off clients, theme) are parsed only by the bundles that read them (issue 17, row 6)', async () => {
+  // A section's parser, by a message only it carries; a read, by the property path left after minifying.
+  const sections = [
+    { parser: 'AUTH_OAUTH_PROVIDERS must be a JSON array', reads: ['.config.oauthProviders'], functions: ['oauth', 'ui'] },
+    { parser: 'AUTH_UI_CLIENTS must be a JSON array', reads: ['.ui.clients'], functions: ['oauth2-token', 'passkeys', 'ui'] },
+    { parser: 'fail WCAG contrast', reads: ['.ui.cssVariables', '.ui.logoUrl'], functions: ['passkeys', 'ui'] },
+  ];
+  const carrying = sections.map(() => [] as string[]);
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text } = await bundleText(name);
+    sections.forEach((section, i) => {
+      const carries = text.includes(section.parser);
+      // Reading a section the entry did not compose would be a 503 at run time.
+      for (const read of section.reads) if (text.includes(read)) assert.ok(carries, `${name} reads ${read} and must compose its section`);
+      if (carries) carrying[i]?.push(name);
+    });
+  }
+  // `oauth` reads its providers through the relying party WITH_OAUTH composes with them; the
+  // construct sets AUTH_OAUTH_PROVIDERS on exactly these two (infra/constructs/latch-auth.ts).
+  for (const [i, section] of sections.entries()) assert.deepEqual(carrying[i]?.sort(), section.functions, section.parser);
+});
+
+test('the breached and common password lists are composed only by the bundles whose flows check passwords against them (issue 17, row 6)', async () => {
+  const composing: string[] = [];
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const { text } = await bundleText(name);
+    // Used: the policy or the sign-in check passing `deps.commonPasswords`. Carried: the breached list's decoder (its magic).
+    const uses = text.includes('.commonPasswords');
+    assert.equal(text.includes('"LBP1"'), uses, `${name}: carries the list adapters iff a flow checks the lists`);
+    if (uses) composing.push(name);
+  }
+  // Each ships the list files beside its bundle (argon2 functions, infra/constructs/function-access.ts).
+  for (const name of composing) if (name !== 'ui') assert.ok(accessOf(name as FunctionName).argon2, `${name} checks the lists and must ship them`);
+});
+
+test("the hosted UI's rows of the route table (shared/http/hosted-ui-routes.ts) only in the bundles that serve, match or document them: ui, not-found, well-known (issue 17, row 6)", async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  const carrying: string[] = [];
+  for (const name of names) if ((await bundleInputs(name)).includes('shared/http/hosted-ui-routes.ts')) carrying.push(name);
+  // ui serves them, not-found answers 404/405 from every row, well-known documents the hand-off's token endpoint in /openapi.json.
+  assert.deepEqual(carrying.sort(), ['not-found', 'ui', 'well-known']);
+});
+
+test('the key ring (with jose) only in the bundles of the functions the construct gives key access (issue 17, row 6)', async () => {
+  for (const name of functionNames()) {
+    // The ring's keys are jose's (import, sign, export): jose is the weight the ring brings.
+    const carries = (await bundleInputs(name)).some((input) => input.includes('node_modules/jose/'));
+    assert.equal(carries, accessOf(name).keys !== 'none', `${name}: keys ${accessOf(name).keys}`);
+  }
+});
+
+test('zod/mini and the request schemas only in the bundles of the functions with a JSON body route, and well-known (issue 17, row 6)', async () => {
+  for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
+    const inputs = await bundleInputs(name);
+    const carries = inputs.some((input) => input.includes('node_modules/zod/'));
+    // well-known builds /openapi.json's JSON Schemas from them.
+    const expected = name === 'well-known' || ((functionNames() as string[]).includes(name) && needsRequestSchemas(name as FunctionName));
+    assert.equal(carries, expected, `${name}: ${expected ? 'checks bodies' : 'has no JSON body route and must not bundle zod'}`);
+  }
+});
+// --- end lean3 ---
