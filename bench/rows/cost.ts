@@ -33,7 +33,7 @@ import { measureOnce } from '../lib/measure.js';
 import { count } from '../lib/options.js';
 import { type KeyLoad, PartitionMeter } from '../lib/partitions.js';
 import type { Figure, RowResult } from '../lib/report.js';
-import { median } from '../lib/stats.js';
+import { median, percentile } from '../lib/stats.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIRMATION_ON = { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'true' };
@@ -81,7 +81,8 @@ async function meterFlows(ctx: BenchContext): Promise<Record<Flow, MeterReading 
 }
 
 /** Median CPU milliseconds per flow over a few lives in memory. */
-async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
+/** Median CPU per flow over the lives, and the quartiles of those samples (row 8 judges its picks over them). */
+async function timeFlows(ctx: BenchContext): Promise<{ medians: Record<Flow, number>; quartiles: Record<Flow, [number, number]> }> {
   const deps = await benchDeps({ configEnv: CONFIRMATION_ON });
   deliverAtOnce(deps);
   const cpu = Object.fromEntries([...FLOWS, ...MFA_FLOWS].map((f) => [f, [] as number[]])) as Record<Flow, number[]>;
@@ -93,13 +94,18 @@ async function timeFlows(ctx: BenchContext): Promise<Record<Flow, number>> {
       return result;
     });
   }
-  return Object.fromEntries([...FLOWS, ...MFA_FLOWS].map((f) => [f, median([...cpu[f]].sort((a, b) => a - b))])) as Record<Flow, number>;
+  const sorted = (f: Flow) => [...cpu[f]].sort((a, b) => a - b);
+  const all = [...FLOWS, ...MFA_FLOWS];
+  return {
+    medians: Object.fromEntries(all.map((f) => [f, median(sorted(f))])) as Record<Flow, number>,
+    quartiles: Object.fromEntries(all.map((f) => [f, [percentile(sorted(f), 25), percentile(sorted(f), 75)]])) as Record<Flow, [number, number]>,
+  };
 }
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const units = await meterFlows(ctx);
   ctx.signInRoundTrips = units['sign-in'].roundTrips;
-  const measured = await timeFlows(ctx);
+  const { medians: measured, quartiles: measuredQuartiles } = await timeFlows(ctx);
   const shape = readDeployedShape();
   const flows = {} as Record<PricedFlow, FlowCost>;
   const auditEventsOf: Record<Flow, number> = {
@@ -122,7 +128,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       cpuMs,
       roundTrips: u.roundTrips,
       source: `row 7: ${fromRows?.source ?? 'CPU in memory'}, round trips on DynamoDB Local`,
-      ...(fromRows?.quartiles ? { quartiles: fromRows.quartiles } : {}),
+      quartiles: fromRows ? fromRows.quartiles : measuredQuartiles[flow],
     };
     flows[flow] = {
       cpuMs,
