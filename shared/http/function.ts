@@ -78,14 +78,19 @@ export type RequestSchemas = typeof requestSchemaOf;
 type HasBodyRoute<F extends FunctionName> = [Extract<Route, { function: F; body: true }>] extends [never] ? false : true;
 type SchemaOption<F extends FunctionName> = HasBodyRoute<F> extends true ? { requestSchemas: RequestSchemas } : { requestSchemas?: never };
 
+/** Whether one of a function's rows in the API route table matches (the run-time side of {@link FunctionOptions}'s rules). */
+function hasApiRoute(name: FunctionName, matches: (route: { body: boolean; auth: string }) => boolean): boolean {
+  return (API_ROUTES as readonly { function: string; body: boolean; auth: string }[]).some((route) => route.function === name && matches(route));
+}
+
 /** Whether a function has a JSON body route, from the route table at run time (the same rule as {@link FunctionOptions}). */
 export function needsRequestSchemas(name: FunctionName): boolean {
-  return (API_ROUTES as readonly { function: string; body: boolean }[]).some((route) => route.function === name && route.body);
+  return hasApiRoute(name, (route) => route.body);
 }
 
 /** Whether a function has an authenticated route, from the route table at run time (the same rule as {@link FunctionOptions}). */
 export function needsTokenCheck(name: FunctionName): boolean {
-  return (API_ROUTES as readonly { function: string; auth: string }[]).some((route) => route.function === name && route.auth !== 'none');
+  return hasApiRoute(name, (route) => route.auth !== 'none');
 }
 
 /** A JSON response. */
