@@ -217,6 +217,19 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     value: shape.authorizerCacheTtlSeconds,
     unit: `s deployed; ${withTtl.join('; ')}`,
   });
+  // The floor of this design: the authorizer and the renewal at their least (no CPU, one round
+  // trip each): a decision is one consistent session read (no result cache: a lock or sign-out
+  // denies at once) and a renewal one write (a refresh token is single-use); the request prices of
+  // API Gateway and Lambda stay. If the floor is above the goal, no code change can meet it.
+  const least = { cpuMs: 0, roundTrips: 1, mails: 0, auditEvents: 0 };
+  const floorFlows = { ...flows, authorize: { ...least, readUnits: 1, writeUnits: 0 }, renew: { ...least, readUnits: 0, writeUnits: 1 } };
+  const floor = monthlyCost(floorFlows, shape, ctx.initMs).find((m) => m.mau === 100_000);
+  if (!floor) throw new Error('no 100k MAU line');
+  figures.push({
+    label: 'floor at 100k MAU: the authorizer and renewals at their least, every other flow as measured',
+    value: floor.latch.total,
+    unit: `$ / month = ${(floor.latch.total / at100k.cognito.lite).toFixed(3)} of Lite (API ${floor.latch.api.toFixed(2)}, Lambda ${floor.latch.lambda.toFixed(2)}, DynamoDB ${floor.latch.dynamodb.toFixed(2)}, storage ${floor.latch.storage.toFixed(2)}, SES ${floor.latch.ses.toFixed(2)}); each decision 0 ms CPU and one consistent read, each renewal 0 ms CPU and one write; the goal's 1/20 is $${(at100k.cognito.lite / 20).toFixed(2)}`,
+  });
   const share = at100k.latch.total / at100k.cognito.lite;
   const hasReset = existsSync(path.join(root, 'shared', 'flows', 'password-reset.ts'));
   return {
