@@ -13,7 +13,7 @@ import { requestInfo } from '../shared/http/request.js';
 import { WITH_REQUEST_SCHEMAS } from '../shared/http/route-requests.js';
 import { WITH_TOKEN_CHECK } from '../shared/http/token-check.js';
 import { WITH_KEYS } from '../shared/runtime/key-ring-of.js';
-import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_PASSKEY_WRITES, WITH_UI_CLIENTS, WITH_UI_THEME } from '../shared/runtime/optional-adapters.js';
+import { WITH_COUNTERS, WITH_DATA_KEYS, WITH_MFA_WRITES, WITH_PASSKEY_WRITES } from '../shared/runtime/optional-adapters.js';
 import { uiPasskeyEndpoints as ui } from '../shared/ui/passkey-endpoints.js';
 
 /**
@@ -51,15 +51,12 @@ export const handler = httpFunction(
     'POST /ui/passkeys/add/options': async (request) => ui.addOptions(request.deps, request.event),
     'POST /ui/passkeys/add': async (request) => ui.add(request.deps, request.event, request.body),
   },
-  // The pages' endpoints answer with the pages' headers (CSP: the clients' redirect origins, the logo's origin).
   {
     ...WITH_KEYS,
     ...WITH_MFA_WRITES,
     ...WITH_PASSKEY_WRITES,
     ...WITH_DATA_KEYS,
     ...WITH_COUNTERS,
-    ...WITH_UI_CLIENTS,
-    ...WITH_UI_THEME,
     ...WITH_REQUEST_SCHEMAS,
     ...WITH_TOKEN_CHECK,
   },

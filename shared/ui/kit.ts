@@ -3,47 +3,32 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { AuthError, RetryableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { redirectSources } from '../domain/oauth2.js';
-import { hashSecret, safeEqual } from '../domain/secrets.js';
-import { parseUiSessionCookie } from '../domain/tokens.js';
-import type { Session, User } from '../domain/types.js';
 import { recordAudit } from '../flows/audit.js';
-import { type Deps, nowSeconds, type Principal, type RequestInfo } from '../flows/deps.js';
+import type { Deps } from '../flows/deps.js';
 import type { TokenPair } from '../flows/token-pair.js';
 import { header, requestInfo } from '../http/request.js';
 import type { UiPageRouteKey } from '../http/routes.js';
 import { type Locale, type MessageId, negotiateLocale, servedLocale, servedLocales, translate } from './i18n.js';
 import { errorSummary, h, type PageErrors, renderPage, t, type View } from './render.js';
-import { COOKIES, type CsrfBinding, clearCookie, cookiesOf, csrfToken, csrfValid, originAllowed, pageHeaders, randomToken, setCookie } from './security.js';
+import { COOKIES, type CsrfBinding, csrfToken, csrfValid, originAllowed, pageHeaders, setCookie } from './security.js';
 import { themeAsset } from './theme.js';
+import { csrfBinding, requestContextOf, setUiSessionCookies, type UiRequestContext } from './ui-session.js';
+
+/** The cookie-level pieces pages use, defined in `ui-session.ts`. */
+export { csrfBinding, type SignedIn, signedIn, uiRequest, uiSession } from './ui-session.js';
 
 export type Result = APIGatewayProxyStructuredResultV2;
 
 /** Form bodies over this many bytes get the 413 page (API.md's limit). */
 export const MAX_FORM_BYTES = 65536;
 
-export interface SignedIn {
-  user: User;
-  session: Session;
-  principal: Principal;
-}
-
-/** One request as the pages see it. */
-export interface Ctx {
-  deps: Deps;
-  event: APIGatewayProxyEventV2;
+/** One request as the pages see it: the cookie-level context (`ui-session.ts`) plus the page's own. */
+export interface Ctx extends UiRequestContext {
   method: string;
   path: string;
   query: Record<string, string>;
   form: Record<string, string>;
   locale: Locale;
-  uiOrigin: string;
-  cookies: Record<string, string>;
-  /** Set-Cookie values of the answer. */
-  setCookies: string[];
-  signedIn: SignedIn | undefined;
-  /** The pre-sign-in CSRF cookie (made on first use). */
-  csrfCookie: string | undefined;
-  uiSecret: Uint8Array;
 }
 
 export type Handler = (ctx: Ctx, params: Record<string, string>) => Promise<Result>;
@@ -71,13 +56,11 @@ export async function tooLargePage(deps: Deps, event: APIGatewayProxyEventV2): P
 }
 
 export async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form: Record<string, string>, method: string, path: string): Promise<Ctx> {
-  const cookies = cookiesOf(event);
+  const base = await requestContextOf(deps, event);
+  const { cookies, setCookies, signedIn } = base;
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') query[k] = v;
   const pseudo = deps.config.ui.pseudoLocales;
-  const setCookies: string[] = [];
-  const signedIn = await uiSession(deps, cookies[COOKIES.session]);
-  if (cookies[COOKIES.session] && !signedIn) setCookies.push(clearCookie(COOKIES.session));
   const chosen = servedLocale(query.lang, pseudo);
   if (chosen) setCookies.push(setCookie(COOKIES.lang, chosen, 365 * 86400));
   // The hand-off's `ui_locales` (space-separated, first served wins) counts as a `lang` parameter.
@@ -94,45 +77,7 @@ export async function contextOf(deps: Deps, event: APIGatewayProxyEventV2, form:
     fallback: deps.config.ui.defaultLocale,
     pseudo,
   });
-  return {
-    deps,
-    event,
-    method,
-    path,
-    query,
-    form,
-    locale,
-    uiOrigin: new URL(deps.config.appUrl).origin,
-    cookies,
-    setCookies,
-    signedIn,
-    csrfCookie: cookies[COOKIES.csrf],
-    uiSecret: await deps.auditKey.key(),
-  };
-}
-
-/**
- * The UI session behind a cookie: one strongly consistent read of the session item (and the
- * user), the secret compared in constant time, the deadline and the lock checked. A session that
- * a lock, reset, sign-out or sign-out-everywhere removed is gone here at once.
- */
-export async function uiSession(deps: Deps, cookie: string | undefined): Promise<SignedIn | undefined> {
-  const parts = parseUiSessionCookie(cookie);
-  if (!parts) return undefined;
-  const [session, user] = await Promise.all([deps.store.getSession(parts.userId, parts.sessionId), deps.store.getUser(parts.userId)]);
-  if (!session || !user || user.locked || session.expiresAt <= nowSeconds(deps)) return undefined;
-  // Only a UI session (client "ui") has a cookie secret; an API or hand-off session never opens the pages.
-  if (session.client !== 'ui' || !session.uiHash || !session.csrfSecret || !safeEqual(hashSecret(parts.secret), session.uiHash)) return undefined;
-  return { user, session, principal: { userId: user.id, sessionId: session.id, role: session.role, email: session.email, jti: session.currentJti } };
-}
-
-export function csrfBinding(ctx: Ctx): CsrfBinding {
-  if (ctx.signedIn) return { kind: 'session', sessionSecret: Buffer.from(ctx.signedIn.session.csrfSecret ?? '', 'base64url') };
-  if (!ctx.csrfCookie) {
-    ctx.csrfCookie = randomToken();
-    ctx.setCookies.push(setCookie(COOKIES.csrf, ctx.csrfCookie));
-  }
-  return { kind: 'anonymous', uiSecret: ctx.uiSecret, cookie: ctx.csrfCookie };
+  return { ...base, method, path, query, form, locale };
 }
 
 export function viewOf(ctx: Ctx): View {
@@ -300,23 +245,7 @@ export function summary(view: View, errors: PageErrors, labels: Record<string, s
 // ---------------------------------------------------------------------------------------------
 // Before sign-in
 
-/**
- * The request as the flows see it, marked as the hosted pages' (`client: "ui"`): a session a flow
- * starts with it is a UI session (no access or renewal token; `docs/specs/hosted-ui.md` §3).
- */
-export function uiRequest(ctx: Ctx): RequestInfo {
-  return { ...requestInfo(ctx.event), client: 'ui' };
-}
-
 export function startUiSession(ctx: Ctx, tokens: TokenPair, rememberMe: boolean, to: string): Result {
-  // Only a UI session's handle goes into the HttpOnly cookie: the flow was called with uiRequest(ctx).
-  if (!tokens.uiSession) throw new Error('startUiSession: the flow was not called with uiRequest(ctx)');
-  ctx.setCookies.push(setCookie(COOKIES.session, tokens.uiSession, rememberMe ? ctx.deps.config.rememberMeTtlSeconds : undefined));
-  ctx.setCookies.push(clearCookie(COOKIES.csrf));
+  setUiSessionCookies(ctx, tokens, rememberMe);
   return redirect(ctx, to);
-}
-
-export function signedIn(ctx: Ctx): SignedIn {
-  if (!ctx.signedIn) throw new AuthError('unauthorized');
-  return ctx.signedIn;
 }

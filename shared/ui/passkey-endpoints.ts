@@ -6,7 +6,7 @@
  * `csrfToken(binding, 'passkeys')`; a missing or wrong token (or a foreign Origin) is `403
  * forbidden`, changes nothing and writes `csrf.rejected`. The ceremonies are the API's flows.
  * Success answers `{ redirect }` (a sign-in also sets `__Host-latch_ui` through
- * {@link startUiSession}); failures are the API's problem+json.
+ * {@link setUiSessionCookies}); failures are the API's problem+json.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthError } from '../domain/errors.js';
@@ -15,8 +15,8 @@ import type { Deps } from '../flows/deps.js';
 import { completeMfaWithPasskey, passkeyMfaOptions, passkeyReauthOptions, reauthenticateWithPasskey } from '../flows/passkey-steps.js';
 import { addPasskey, passkeySignInOptions, signInWithPasskey, startPasskeyRegistration } from '../flows/passkeys.js';
 import { header, requestInfo } from '../http/request.js';
-import { type Ctx, contextOf, csrfBinding, type SignedIn, startUiSession, uiRequest } from './kit.js';
 import { COOKIES, type CsrfBinding, clearCookie, csrfValid, originAllowed } from './security.js';
+import { type UiRequestContext as Ctx, csrfBinding, requestContextOf, setUiSessionCookies, signedIn, uiRequest } from './ui-session.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -69,17 +69,12 @@ async function checkCsrf(ctx: Ctx): Promise<void> {
 /** The request's UI context after the checks every endpoint shares: the UI on, the cookie the access asks for, CSRF. */
 async function uiContext(deps: Deps, event: APIGatewayProxyEventV2, access: Access): Promise<Ctx> {
   if (!deps.config.ui.enabled) throw new AuthError('not_found');
-  const ctx = await contextOf(deps, event, {}, 'POST', event.rawPath ?? '/ui/passkeys');
+  const ctx = await requestContextOf(deps, event);
   if (access === 'user' && !ctx.signedIn) throw new AuthError('unauthorized');
   await checkCsrf(ctx);
   if (access === 'mfa' && !ctx.cookies[COOKIES.mfa]) throw new AuthError('invalid_token');
   return ctx;
 }
-
-const signedInOf = (ctx: Ctx): SignedIn => {
-  if (!ctx.signedIn) throw new AuthError('unauthorized');
-  return ctx.signedIn;
-};
 
 /** The eight endpoints, by route key (`POST /ui/passkeys/...`). */
 export const uiPasskeyEndpoints = {
@@ -91,7 +86,7 @@ export const uiPasskeyEndpoints = {
     const ctx = await uiContext(deps, event, 'guest');
     const rememberMe = body.rememberMe === true;
     const tokens = await signInWithPasskey(deps, { credential: body.credential, rememberMe }, uiRequest(ctx));
-    startUiSession(ctx, tokens, rememberMe, ACCOUNT);
+    setUiSessionCookies(ctx, tokens, rememberMe);
     return answer(ctx, 200, { redirect: ACCOUNT });
   },
   async mfaOptions(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
@@ -103,25 +98,25 @@ export const uiPasskeyEndpoints = {
     const tokens = await completeMfaWithPasskey(deps, { mfaToken: ctx.cookies[COOKIES.mfa], credential: body.credential }, uiRequest(ctx));
     ctx.setCookies.push(clearCookie(COOKIES.mfa));
     const rememberMe = body.rememberMe === true;
-    startUiSession(ctx, tokens, rememberMe, ACCOUNT);
+    setUiSessionCookies(ctx, tokens, rememberMe);
     return answer(ctx, 200, { redirect: ACCOUNT });
   },
   async reauthenticateOptions(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
     const ctx = await uiContext(deps, event, 'user');
-    return answer(ctx, 200, await passkeyReauthOptions(deps, signedInOf(ctx).principal));
+    return answer(ctx, 200, await passkeyReauthOptions(deps, signedIn(ctx).principal));
   },
   async reauthenticate(deps: Deps, event: APIGatewayProxyEventV2, body: UiPasskeyBody): Promise<Result> {
     const ctx = await uiContext(deps, event, 'user');
-    await reauthenticateWithPasskey(deps, signedInOf(ctx).principal, { credential: body.credential }, requestInfo(event));
+    await reauthenticateWithPasskey(deps, signedIn(ctx).principal, { credential: body.credential }, requestInfo(event));
     return answer(ctx, 200, { redirect: ACCOUNT });
   },
   async addOptions(deps: Deps, event: APIGatewayProxyEventV2): Promise<Result> {
     const ctx = await uiContext(deps, event, 'user');
-    return answer(ctx, 200, await startPasskeyRegistration(deps, signedInOf(ctx).principal, {}, requestInfo(event)));
+    return answer(ctx, 200, await startPasskeyRegistration(deps, signedIn(ctx).principal, {}, requestInfo(event)));
   },
   async add(deps: Deps, event: APIGatewayProxyEventV2, body: UiPasskeyBody): Promise<Result> {
     const ctx = await uiContext(deps, event, 'user');
-    await addPasskey(deps, signedInOf(ctx).principal, { credential: body.credential, name: body.name }, requestInfo(event));
+    await addPasskey(deps, signedIn(ctx).principal, { credential: body.credential, name: body.name }, requestInfo(event));
     return answer(ctx, 200, { redirect: ACCOUNT });
   },
 };

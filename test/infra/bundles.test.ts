@@ -285,10 +285,12 @@ test('what each bundle carries (issue 17, row 6): mail rendering only in the mai
   const withInput = (part: string) => names.filter((name) => carries.get(name)?.some((input) => input.includes(part))).sort();
   // Mail is queued as data and rendered by the sender (docs/mail.md): the templates only there.
   assert.deepEqual(withInput('shared/mail/templates.ts'), ['mail-sender']);
-  // The message formatter: the sender's mails and the pages; the catalogues there too and in
-  // passkeys (the pages' passkey endpoints answer in the page's language), nowhere else.
+  // The message formatter and the catalogues: the sender's mails and the pages, nowhere else. The
+  // pages' passkey endpoints (in passkeys) answer JSON and need only the cookie-level context
+  // (shared/ui/ui-session.ts), not the pages' toolkit.
   assert.deepEqual(withInput('node_modules/intl-messageformat/'), ['mail-sender', 'ui']);
-  assert.deepEqual(withInput('shared/ui/i18n.ts'), ['mail-sender', 'passkeys', 'ui']);
+  assert.deepEqual(withInput('shared/ui/i18n.ts'), ['mail-sender', 'ui']);
+  assert.deepEqual(withInput('shared/ui/render.ts'), ['ui']);
   // The catch-all answers 404/405 from the route table and the configuration alone; the
   // authorizer reads one session item. Neither carries the store's write plans or zod.
   for (const small of ['not-found', 'authorizer', 'ses-feedback']) {
@@ -432,8 +434,8 @@ test('the settings whose parsers weigh (providers, hand-off clients, theme) are 
   // A section's parser, by a message only it carries; a read, by the property path left after minifying.
   const sections = [
     { parser: 'AUTH_OAUTH_PROVIDERS must be a JSON array', reads: ['.config.oauthProviders'], functions: ['oauth', 'ui'] },
-    { parser: 'AUTH_UI_CLIENTS must be a JSON array', reads: ['.ui.clients'], functions: ['oauth2-token', 'passkeys', 'ui'] },
-    { parser: 'fail WCAG contrast', reads: ['.ui.cssVariables', '.ui.logoUrl'], functions: ['passkeys', 'ui'] },
+    { parser: 'AUTH_UI_CLIENTS must be a JSON array', reads: ['.ui.clients'], functions: ['oauth2-token', 'ui'] },
+    { parser: 'fail WCAG contrast', reads: ['.ui.cssVariables', '.ui.logoUrl'], functions: ['ui'] },
   ];
   const carrying = sections.map(() => [] as string[]);
   for (const name of [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback']) {
