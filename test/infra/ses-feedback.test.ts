@@ -28,7 +28,7 @@ test('SES feedback: a configuration set publishes bounces and complaints to a to
   assert.ok(referencesIn(destination.EventDestination.SnsDestination).has(topicId));
   // SES may publish to the topic, for this configuration set only; only over TLS.
   const policies = resourcesOfType(json, 'AWS::SNS::TopicPolicy').filter(([, p]) => referencesIn(p.Properties?.Topics).has(topicId));
-  const statements = policies.flatMap(([, p]) => ((p.Properties ?? {}).PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+  const statements = policies.flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> } | undefined)?.Statement ?? []);
   const publish = statements.find((s) => JSON.stringify(s.Principal).includes('ses.amazonaws.com'));
   assert.ok(publish, 'SES may publish');
   assert.ok(JSON.stringify(publish?.Condition).includes('configuration-set/'));
@@ -51,7 +51,8 @@ test('SES feedback: the feedback function may only put undeliverable marks; the 
   assert.deepEqual(dynamo.flatMap(actionsOf), ['dynamodb:PutItem']);
   assert.deepEqual(dynamo[0]?.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UNDELIVERABLE#*'] } });
   assert.ok(!feedbackStatements.flatMap(actionsOf).some((a) => a.startsWith('ses:') || a.startsWith('secretsmanager:')));
-  const feedbackEnv = ((json.Resources[functionLogicalId('ses-feedback')]?.Properties ?? {}).Environment as { Variables: Record<string, unknown> }).Variables;
+  const feedbackEnv =
+    (json.Resources[functionLogicalId('ses-feedback')]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
   assert.equal(feedbackEnv.LATCH_KEYS, 'none');
   assert.ok(feedbackEnv.LATCH_TABLE_NAME);
 
@@ -60,7 +61,8 @@ test('SES feedback: the feedback function may only put undeliverable marks; the 
   assert.deepEqual(read?.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UNDELIVERABLE#*'] } });
   const send = senderStatements.find((s) => actionsOf(s).includes('ses:SendEmail'));
   assert.ok(JSON.stringify(send?.Resource).includes('configuration-set/'), 'sending with the set is allowed');
-  const senderEnv = ((json.Resources[functionLogicalId('mail-sender')]?.Properties ?? {}).Environment as { Variables: Record<string, unknown> }).Variables;
+  const senderEnv =
+    (json.Resources[functionLogicalId('mail-sender')]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
   assert.ok(referencesIn(senderEnv.LATCH_SES_CONFIGURATION_SET).has(setId));
 });
 

@@ -18,7 +18,7 @@ after(async () => {
 });
 
 test('A registration challenge cannot serve an assertion', async () => {
-  const { user, accessToken, authenticator } = await userWithPasskey(api);
+  const { accessToken, authenticator } = await userWithPasskey(api);
   const created = await registrationOptions(api, accessToken);
   assert.equal(created.status, 200);
   // The `add` challenge in a sign-in assertion: refused, and the challenge is still usable for its own ceremony.
