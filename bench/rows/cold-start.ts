@@ -6,7 +6,7 @@
  * the bundle (which builds its deps: the composition root runs at import), median of several
  * runs, divided by the same measure of a bundle of the SDK clients every function builds at
  * init (the DynamoDB client and its DocumentClient, built the same way) alone. Peak RSS: the
- * process's maximum resident set after the import. The functions that set passwords get their
+ * process's own peak resident set (VmHWM) after the import, and under load for the load path's functions (bench/lib/loaded-rss.ts). The functions that set passwords get their
  * password data files beside the bundle and the variables naming them, as CDK ships them
  * (`passwordDataFiles()`): the breached list is read at init, the common-password list on the first
  * password check; their sizes are shown apart from the JS.
@@ -22,6 +22,8 @@ import { BREACHED_PASSWORDS_ASSET, COMMON_PASSWORDS_ASSET, passwordDataFiles } f
 import { generateStoredKey } from '../../shared/adapters/crypto/key-ring.js';
 import { functionNames } from '../../shared/http/routes.js';
 import type { BenchContext } from '../lib/context.js';
+import { readDeployedShape } from '../lib/deployed-shape.js';
+import { LOADED_FUNCTIONS, type LoadedFunction, loadedRss, PEAK_RSS_KB } from '../lib/loaded-rss.js';
 import { count } from '../lib/options.js';
 import type { Figure, RowResult } from '../lib/report.js';
 import { median } from '../lib/stats.js';
@@ -114,7 +116,7 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout:
 /** A fresh process that imports the modules and prints how long the imports took inside it, and its peak RSS (KB). */
 function probe(...specifiers: string[]): string[] {
   const imports = specifiers.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
-  return ['--input-type=module', '-e', `const t = performance.now(); ${imports} console.log(performance.now() - t, process.resourceUsage().maxRSS);`];
+  return ['--input-type=module', '-e', `const t = performance.now(); ${imports} const ms = performance.now() - t; console.log(ms, ${PEAK_RSS_KB});`];
 }
 
 /**
@@ -211,6 +213,21 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
         unit: `KB / ${(r.deployedBytes / 1024).toFixed(0)} KB JS${data} · ${r.initMs.toFixed(0)} ms / ${r.initRatio.toFixed(2)}× · ${r.rssMb.toFixed(0)} MB`,
       });
     }
+    // Peak RSS under load: the bundles of the load path, serving invocations back to back on DynamoDB Local.
+    const loadedBundles = Object.fromEntries(
+      (Object.keys(LOADED_FUNCTIONS) as LoadedFunction[]).map((name) => [name, bundles.find((b) => b.name === name)?.file ?? '']),
+    ) as Record<LoadedFunction, string>;
+    const shape = readDeployedShape();
+    const loaded = await loadedRss(await ctx.dynamo(), loadedBundles, { ...env, ...dataEnv });
+    for (const [name, l] of Object.entries(loaded)) {
+      const deployedMb = shape.functions[name]?.memoryMb;
+      figures.push({
+        label: `${name}: peak RSS under load (${l.invocations} invocations back to back on DynamoDB Local, ${l.ok} answered as expected) / after init / deployed memory`,
+        value: l.peakMb,
+        unit: `MB / ${l.afterInitMb.toFixed(0)} MB / ${deployedMb} MB (synthesized template)`,
+      });
+      if (l.ok !== l.invocations) throw new Error(`${name} under load: ${l.invocations - l.ok} of ${l.invocations} invocations did not answer as expected`);
+    }
     const judged = rows.filter((r) => !(r.name in ACCEPTED_EXCEPTIONS));
     const largest = [...judged].sort((a, b) => b.bytes - a.bytes)[0];
     const maxKb = Math.max(...judged.map((r) => r.bytes / 1024));
@@ -219,7 +236,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const passkeysKb = (rows.find((r) => r.name === 'passkeys')?.bytes ?? 0) / 1024;
     const over = judged.filter((r) => r.bytes / 1024 > SIZE_GOAL_KB).map((r) => r.name);
     const notes = [
-      `esbuild ${JSON.stringify({ ...CDK_LIKE, banner: '(createRequire)' })} (as CDK builds them); size = the same bundle with @aws-sdk/* external; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps()), divided by the same for a bundle of the DynamoDB client and DocumentClient alone; peak RSS = process.resourceUsage().maxRSS after the import (at init, not under load).`,
+      `esbuild ${JSON.stringify({ ...CDK_LIKE, banner: '(createRequire)' })} (as CDK builds them); size = the same bundle with @aws-sdk/* external; init = median of ${runs} fresh processes of the time of await import(bundle) inside the process (its module scope runs getDeps()), divided by the same for a bundle of the DynamoDB client and DocumentClient alone; peak RSS = VmHWM of /proc/self/status after the import (at init; not getrusage's maxRSS, which Linux carries over from the parent across exec); under load for ${Object.keys(LOADED_FUNCTIONS).join(', ')} (the load path of row 7's profile): the same bundle in a plain node process on DynamoDB Local serving ${Object.entries(
+        LOADED_FUNCTIONS,
+      )
+        .map(([n, k]) => `${k} ${n === 'session' ? 'sign-ins' : n === 'renewal' ? 'renewals' : 'decisions'}`)
+        .join(', ')} one after another, as one Lambda container does (bench/lib/loaded-rss.ts); the other functions at init only.`,
     ];
     if (largest) notes.push(`largest (${largest.name}): ${largest.top.map((t) => `${t.input} ${(t.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
     // What the others over the goal carry most of (esbuild's metafile), so the next step is chosen by measure.

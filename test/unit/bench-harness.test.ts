@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { auditBytesPerEvent, authorizerDecisions, billedMs, memoryTable, monthlyCost, USAGE } from '../../bench/lib/cost-model.js';
+import { PEAK_RSS_KB } from '../../bench/lib/loaded-rss.js';
 import { sampleLoaded, sampleSerial } from '../../bench/lib/measure.js';
 import { readOptions } from '../../bench/lib/options.js';
 import { shardedLoad } from '../../bench/lib/partitions.js';
@@ -107,4 +109,17 @@ test('bench resets run before every round (and the warm-up) of their case, outsi
   let resets = 0;
   await sampleLoaded({ a: op('x') }, { concurrency: 1, roundMs: 1, rounds: 3, warmupMs: 1 }, { a: async () => void resets++ });
   assert.equal(resets, 4);
+});
+
+test("a bench child's peak RSS is its own, not its parent's (rows 6: getrusage's maxRSS survives exec on Linux)", {
+  skip: process.platform !== 'linux' && 'VmHWM is Linux only',
+}, () => {
+  const ballast = Buffer.alloc(256 * 1024 * 1024, 1); // the parent's resident set grows by 256 MB
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', `console.log(${PEAK_RSS_KB}, process.resourceUsage().maxRSS)`], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const [own, inherited] = run.stdout.trim().split(/\s+/).map(Number);
+  assert.ok(ballast[ballast.length - 1] === 1);
+  assert.ok((own ?? 0) > 0 && (own ?? 0) < 200 * 1024, `own peak ${own} KB`);
+  // What the measure avoids did happen here: maxRSS carried the parent's peak over.
+  assert.ok((inherited ?? 0) > 256 * 1024, `maxRSS ${inherited} KB`);
 });
