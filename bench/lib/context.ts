@@ -7,7 +7,7 @@ import { type BenchUser, type LatchInProcess, loadLatchInProcess, registerUsers 
 import type { BenchOptions } from './options.js';
 
 /** The flows row 7 prices. */
-export const FLOWS = ['register', 'confirm', 'sign-in', 'renew', 'authorize', 'sign-out'] as const;
+export const FLOWS = ['register', 'confirm', 'sign-in', 'renew', 'authorize', 'sign-out', 'reset-request', 'reset'] as const;
 /**
  * The two-step sign-in of a user with TOTP (`docs/mfa.md`): metered and timed by row 7 as the
  * extra cost over a plain sign-in, not priced (the usage model has no MFA share yet).

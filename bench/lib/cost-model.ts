@@ -40,13 +40,13 @@ export const USAGE = {
   signOuts: 1,
   /** New accounts per MAU (each with a confirmation). */
   registrations: 0.1,
-  /** Password resets per MAU (priced as a registration: an argon2 hash, a mail, writes). */
+  /** Password resets per MAU (each a request, which mails the link, and the new password). */
   resets: 0.05,
-  /** Security notices (lockouts, changed passwords) per MAU. */
+  /** Security notices (lockouts, new sign-in methods, changed addresses) per MAU; a reset's own notice is priced with the reset. */
   notices: 0.05,
   /** Share of invocations that start a container (billed init since AWS bills INIT for on-demand functions). */
   coldStartShare: 0.01,
-  /** Audit events per flow call (one per sign-in, registration, confirmation, sign-out; two per reset; none per renewal or decision). */
+  /** Bytes of one audit event (one per sign-in, registration, confirmation, sign-out, reset request and reset; none per renewal or decision). */
   auditEventBytes: 1024,
   /**
    * Bytes of one audit index entry that projects keys only: the table's keys (`USER#<ulid>`,
@@ -70,6 +70,8 @@ export const PRICED_FLOWS = {
   renew: 'renewal',
   authorize: 'authorizer',
   'sign-out': 'session',
+  'reset-request': 'password-reset',
+  reset: 'password-reset',
 } as const;
 export type PricedFlow = keyof typeof PRICED_FLOWS;
 
@@ -90,7 +92,7 @@ export interface MonthlyLine {
   latch: { api: number; lambda: number; dynamodb: number; storage: number; ses: number; total: number };
   cognito: { lite: number; essentials: number; plus: number };
   /** Calls per month by flow (authorizer decisions included). */
-  calls: Record<PricedFlow | 'reset', number>;
+  calls: Record<PricedFlow, number>;
 }
 
 /** Cold-start init milliseconds per function (row 6 when it ran; else this). */
@@ -117,31 +119,31 @@ export function auditBytesPerEvent(shape: Pick<DeployedShape, 'auditIndexProject
 
 /** The model at each MAU level. `initMs` by function name (cold starts). */
 export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: DeployedShape, initMs: Record<string, number> = {}): MonthlyLine[] {
-  const perMau: Record<PricedFlow | 'reset', number> = {
+  const perMau: Record<PricedFlow, number> = {
     register: USAGE.registrations,
     confirm: USAGE.registrations,
     'sign-in': USAGE.signIns,
     renew: USAGE.renewals,
     authorize: authorizerDecisions(shape),
     'sign-out': USAGE.signOuts,
+    'reset-request': USAGE.resets,
     reset: USAGE.resets,
   };
-  const fnOf = (flow: PricedFlow | 'reset') => shape.functions[flow === 'reset' ? 'password-reset' : PRICED_FLOWS[flow]];
-  const costOf = (flow: PricedFlow | 'reset') => (flow === 'reset' ? { ...flows.register, auditEvents: 2 } : flows[flow]);
+  const fnOf = (flow: PricedFlow) => shape.functions[PRICED_FLOWS[flow]];
   return MAU_LEVELS.map((mau) => {
     const line = { api: 0, lambda: 0, dynamodb: 0, storage: 0, ses: 0, total: 0 };
     const calls = {} as MonthlyLine['calls'];
     let mails = 0;
     let auditEvents = 0;
-    for (const flow of Object.keys(perMau) as Array<PricedFlow | 'reset'>) {
+    for (const flow of Object.keys(perMau) as PricedFlow[]) {
       const n = mau * perMau[flow];
       calls[flow] = n;
       const fn = fnOf(flow);
       if (!fn) throw new Error(`no deployed function for ${flow}`);
-      const cost = costOf(flow);
+      const cost = flows[flow];
       const gb = fn.memoryMb / 1024;
       const rate = PRICES.lambdaGbSecond[fn.architecture];
-      const init = (initMs[flow === 'reset' ? 'password-reset' : PRICED_FLOWS[flow]] ?? DEFAULT_INIT_MS) * USAGE.coldStartShare;
+      const init = (initMs[PRICED_FLOWS[flow]] ?? DEFAULT_INIT_MS) * USAGE.coldStartShare;
       line.lambda += n * (((billedMs(cost, fn.memoryMb) + init) / 1000) * gb * rate + PRICES.lambdaPerMillion / 1e6);
       // The authorizer runs behind the deployer's API: a Lambda call, not a Latch HTTP API request.
       if (flow !== 'authorize') line.api += (n * PRICES.httpApiPerMillion) / 1e6;

@@ -4,9 +4,6 @@
  * at 10k, 100k and 1M monthly active users beside Cognito's list prices.
  */
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { deliverOutboxMail } from '../../shared/flows/send-mail.js';
 import { defaultTemplates } from '../../shared/mail/templates.js';
@@ -35,7 +32,6 @@ import { type KeyLoad, PartitionMeter } from '../lib/partitions.js';
 import type { Figure, RowResult } from '../lib/report.js';
 import { median, percentile } from '../lib/stats.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIRMATION_ON = { AUTH_REQUIRE_EMAIL_CONFIRMATION: 'true' };
 
 /**
@@ -115,6 +111,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     renew: 0,
     authorize: 0,
     'sign-out': 1,
+    'reset-request': 1,
+    reset: 1,
     'mfa-challenge': 1,
     'mfa-verify': 2,
   };
@@ -135,7 +133,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       readUnits: u.billed.reads,
       writeUnits: u.billed.writes,
       roundTrips: u.roundTrips,
-      mails: flow === 'register' ? 1 : 0,
+      // The confirmation and the reset link; the reset's notice that the password changed.
+      mails: flow === 'register' || flow === 'reset-request' || flow === 'reset' ? 1 : 0,
       auditEvents: auditEventsOf[flow],
     };
     figures.push({
@@ -231,17 +230,13 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     unit: `$ / month = ${(floor.latch.total / at100k.cognito.lite).toFixed(3)} of Lite (API ${floor.latch.api.toFixed(2)}, Lambda ${floor.latch.lambda.toFixed(2)}, DynamoDB ${floor.latch.dynamodb.toFixed(2)}, storage ${floor.latch.storage.toFixed(2)}, SES ${floor.latch.ses.toFixed(2)}); each decision 0 ms CPU and one consistent read, each renewal 0 ms CPU and one write; the goal's 1/20 is $${(at100k.cognito.lite / 20).toFixed(2)}`,
   });
   const share = at100k.latch.total / at100k.cognito.lite;
-  const hasReset = existsSync(path.join(root, 'shared', 'flows', 'password-reset.ts'));
   return {
     row: 7,
     title: 'Request units per flow and monthly cost vs Cognito',
     figures,
     verdicts: [{ ratioLabel: 'Latch cost / Cognito Lite at 100k MAU', ratio: share, goal: '≤ 0.05 (1/20)', pass: share <= 0.05 }],
     notes: [
-      hasReset
-        ? 'reset: the password-reset flow exists but is not yet in the flow script.'
-        : 'reset: no password-reset flow on this branch yet, so no row for it.',
-      `Usage per MAU per month: ${USAGE.protectedCalls} protected calls to the deployer's other services → ${authorizerDecisions(shape)} authorizer decisions (authorizer cache ${shape.authorizerCacheTtlSeconds} s as deployed, access tokens ${shape.accessTokenTtlSeconds} s; each decision one session read), ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.signOuts} sign-out, ${USAGE.registrations} registrations (+ as many confirmations), ${USAGE.resets} resets (priced as a registration), ${USAGE.notices} security notices; ${USAGE.coldStartShare * 100} % of invocations cold, each billed its function's init (row 6 when it ran, else ${DEFAULT_INIT_MS} ms).`,
+      `Usage per MAU per month: ${USAGE.protectedCalls} protected calls to the deployer's other services → ${authorizerDecisions(shape)} authorizer decisions (authorizer cache ${shape.authorizerCacheTtlSeconds} s as deployed, access tokens ${shape.accessTokenTtlSeconds} s; each decision one session read), ${USAGE.signIns} sign-ins, ${USAGE.renewals} renewals, ${USAGE.signOuts} sign-out, ${USAGE.registrations} registrations (+ as many confirmations), ${USAGE.resets} password resets (each a request and the reset), ${USAGE.notices} security notices; ${USAGE.coldStartShare * 100} % of invocations cold, each billed its function's init (row 6 when it ran, else ${DEFAULT_INIT_MS} ms).`,
       `Deployed shape read from the synthesized template: ${memory}; mail sender ${shape.functions['mail-sender']?.memoryMb} MB. Billed ms = CPU measured here × max(1, ${FULL_VCPU_MB} MB / memory) (Lambda's CPU share) + ${LATENCY.dynamoRoundTripMs} ms per DynamoDB round trip; each mail adds a mail-sender invocation (${LATENCY.sesCallMs} ms SES call + the outbox delete, 1 WRU; stream reads by Lambda are free).`,
       `Storage at steady state: ${USAGE.userBytes} B per user, and per audit event over ${USAGE.auditRetentionMonths} months ${auditBytesPerEvent(shape)} B: the table's ${USAGE.auditEventBytes} B and one entry in each index as deployed (${shape.auditIndexProjections.join(', ')}; a keys-only entry ${USAGE.auditIndexEntryBytes} B, an ALL one a whole copy). Reading an index page then costs a BatchGetItem of its events (admin reads; not in the profile).`,
       `Prices (us-east-1 list, 2024-11): HTTP API $${PRICES.httpApiPerMillion}/M requests; Lambda $${PRICES.lambdaGbSecond.arm64}/GB-s arm64 ($${PRICES.lambdaGbSecond.x86_64} x86) + $${PRICES.lambdaPerMillion}/M requests; DynamoDB on demand $${PRICES.writeUnitPerMillion}/M WRU, $${PRICES.readUnitPerMillion}/M RRU, $${PRICES.storageGbMonth}/GB-month; SES $${PRICES.sesPerThousand}/1000 mails; Cognito per MAU above 10k free: Lite $${PRICES.cognito.lite}, Essentials $${PRICES.cognito.essentials} (the tier with passkeys and MFA by email), Plus $${PRICES.cognito.plus}.`,

@@ -43,6 +43,8 @@ const ONE_USER_PER_SECOND: Record<Flow, number> = {
   renew: 1,
   authorize: 10,
   'sign-out': 1,
+  'reset-request': 1,
+  reset: 1,
   'mfa-challenge': 1,
   'mfa-verify': 1,
 };
@@ -62,6 +64,8 @@ export function peakRates(decisionsPerMau: number): Record<Flow, number> {
     renew: perSignIn(USAGE.renewals),
     authorize: perSignIn(decisionsPerMau),
     'sign-out': perSignIn(USAGE.signOuts),
+    'reset-request': perSignIn(USAGE.resets),
+    reset: perSignIn(USAGE.resets),
     // Worst case: every sign-in of the peak is a two-step one (its challenge and its second step).
     'mfa-challenge': PEAK_SIGN_INS_PER_SECOND,
     'mfa-verify': PEAK_SIGN_INS_PER_SECOND,

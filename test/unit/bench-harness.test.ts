@@ -47,8 +47,8 @@ test('bench options: quick mode shrinks the work, BENCH_ROWS picks rows, bad val
 });
 
 test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU; the deployed shape decides authorizer calls and CPU share', () => {
-  const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0, auditEvents: 0 };
-  const flows = { register: flow, confirm: flow, 'sign-in': flow, renew: flow, authorize: flow, 'sign-out': flow };
+  const flow = { cpuMs: 1, readUnits: 1, writeUnits: 2, roundTrips: 1, mails: 0, auditEvents: 1 };
+  const flows = { register: flow, confirm: flow, 'sign-in': flow, renew: flow, authorize: flow, 'sign-out': flow, 'reset-request': flow, reset: flow };
   const fn = { memoryMb: 1024, architecture: 'arm64' as const };
   const functions = Object.fromEntries(
     ['registration', 'email-confirmation', 'session', 'renewal', 'authorizer', 'password-reset', 'mail-sender'].map((n) => [n, fn]),
@@ -63,7 +63,7 @@ test('cost model: Cognito is free up to 10k MAU; Latch scales linearly with MAU;
   assert.equal(at100k.calls.authorize, 100_000 * USAGE.protectedCalls);
   assert.equal(authorizerDecisions({ authorizerCacheTtlSeconds: 900, accessTokenTtlSeconds: 900 }), USAGE.signIns + USAGE.renewals + USAGE.registrations);
   // HTTP API requests: everything but the authorizer, at $1 per million.
-  const apiCalls = USAGE.signIns + USAGE.renewals + USAGE.signOuts + 2 * USAGE.registrations + USAGE.resets;
+  const apiCalls = USAGE.signIns + USAGE.renewals + USAGE.signOuts + 2 * USAGE.registrations + 2 * USAGE.resets;
   assert.ok(Math.abs(at100k.latch.api - apiCalls * 0.1) < 1e-9);
   // Below one vCPU the same CPU work takes longer: 1 ms at 512 MB bills 1769/512 ms plus waits.
   assert.ok(Math.abs(billedMs({ cpuMs: 1, roundTrips: 0 }, 512) - 1769 / 512) < 1e-9);
