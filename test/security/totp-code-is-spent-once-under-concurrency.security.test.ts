@@ -68,7 +68,8 @@ async function race(
 
 /** Exactly one success; every other answer refuses the code (or gave up on contention: nothing written); the race happened. */
 function assertSpentOnce(t: TestContext, answers: ApiResponse[], spends: StepSpends): void {
-  const refusedBy = spends.refused.reduce<Record<string, number>>((n, reason) => ({ ...n, [reason]: (n[reason] ?? 0) + 1 }), {});
+  const refusedBy: Record<string, number> = {};
+  for (const reason of spends.refused) refusedBy[reason] = (refusedBy[reason] ?? 0) + 1;
   t.diagnostic(`${spends.sent} commits spent the step (${spends.maxRunning} in flight at once): 1 committed, refused ${JSON.stringify(refusedBy)}`);
   const summary = answers.map((a) => `${a.status} ${a.body?.code ?? ''}`).join(', ');
   assert.equal(answers.filter((a) => a.status === 200).length, 1, summary);
