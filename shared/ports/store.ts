@@ -420,7 +420,8 @@ export function itemsOf(op: WriteOp): string[] {
     case 'createUser':
       return [`user:${op.user.id}`, `claim:${op.user.emailCanonical}`];
     case 'updateUser':
-      return [`user:${op.id}`, ...(op.bumpSeq || touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
+      // A TOTP step spent is recorded beside the user too (see `spend`): on the sequence item.
+      return [`user:${op.id}`, ...(op.bumpSeq || touchesSeq(op.guard) || op.spend?.totpStep !== undefined ? [`seq:${op.id}`] : [])];
     case 'checkUser':
       return [`user:${op.id}`, ...(touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
     case 'deleteUser':

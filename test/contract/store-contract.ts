@@ -631,6 +631,8 @@ export function storeContract(name: string, makeStore: MakeStore, userRecordOf: 
       assert.equal((await store.listUserItems(user.id)).user?.totp?.lastStep, 101);
       assert.equal((await store.findUserByEmail(user.emailCanonical))?.totp?.lastStep, 101);
       assert.equal((await store.getUser(user.id))?.sessionSeq, 1, 'the bump and the step share the one write of the sequence');
+      // A commit's item count (DynamoDB's 100 actions) counts the item the step is recorded on.
+      assert.equal(countItems([spend(user.id, 999)]), 2);
       // The step-up's shape: the session's update and the step alone.
       await store.commit([{ type: 'updateSession', userId: user.id, id: session.id, set: { authTime: 1 } }, spend(user.id, 102)]);
       assert.deepEqual(await userRecordOf(store, user.id), before);
