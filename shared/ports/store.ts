@@ -34,9 +34,14 @@ export type WriteOp =
       remove?: Array<'totp' | 'recoveryCodes' | 'recoveryCodesCreatedAt'>;
       /**
        * Spends a second-factor code in this write (`docs/specs/mfa-and-passkeys.md` §12):
-       * `totpStep` sets `totp.lastStep` on the condition that it is below it; `recoveryCode`
-       * marks that code used on the condition that it exists unused. `code_spent` when one of
-       * these conditions fails (a replay, or two requests with one code).
+       * `totpStep` becomes the user's `totp.lastStep` on the condition that it is above it;
+       * `recoveryCode` marks that code used on the condition that it exists unused. `code_spent`
+       * when one of these conditions fails (a replay, or two requests with one code), also when
+       * another guard of the write fails too (a spent code is final). A TOTP step is recorded
+       * beside the user record, not in it (on DynamoDB the small `PROFILE#SEQ` item's
+       * `totpStep`, issue 17: a spend alone leaves the user item and its users-index entry
+       * unwritten); reads answer `totp.lastStep` as the larger of the record's (its enrolment)
+       * and the last step spent, and the condition holds against both.
        */
       spend?: CodeSpend;
       /** Counter changes of passkeys (`docs/specs/mfa-and-passkeys.md` §12), see {@link UserAdjust}. */
@@ -218,7 +223,7 @@ export interface UserAdjust {
 
 /** A second-factor code spent in an `updateUser` (see there). */
 export interface CodeSpend {
-  /** The TOTP time step the code matched: must be above `totp.lastStep`, becomes it. */
+  /** The TOTP time step the code matched: must be above `totp.lastStep` (as `getUser` reads it), becomes it. */
   totpStep?: number;
   /**
    * With `totpStep`: the TOTP secret re-encrypted under the data-key ring's current key (its key
@@ -229,7 +234,8 @@ export interface CodeSpend {
   recoveryCode?: { id: string; usedAt: string };
   /**
    * Only the conditions, no write: for a write that replaces the attribute anyway (disabling
-   * TOTP, replacing the recovery codes), which cannot also set a path inside it.
+   * TOTP, replacing the recovery codes), which cannot also set a path inside it. The step is then
+   * not recorded either.
    */
   conditionOnly?: boolean;
 }
@@ -414,7 +420,8 @@ export function itemsOf(op: WriteOp): string[] {
     case 'createUser':
       return [`user:${op.user.id}`, `claim:${op.user.emailCanonical}`];
     case 'updateUser':
-      return [`user:${op.id}`, ...(op.bumpSeq || touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
+      // A TOTP step spent is recorded beside the user too (see `spend`): on the sequence item.
+      return [`user:${op.id}`, ...(op.bumpSeq || touchesSeq(op.guard) || op.spend?.totpStep !== undefined ? [`seq:${op.id}`] : [])];
     case 'checkUser':
       return [`user:${op.id}`, ...(touchesSeq(op.guard) ? [`seq:${op.id}`] : [])];
     case 'deleteUser':

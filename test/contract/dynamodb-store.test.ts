@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 import { ensureTable, localDynamoClient } from '../../infra/local/services.js';
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
@@ -22,12 +23,19 @@ import { storeContract } from './store-contract.js';
 const { dynamoDbEndpoint } = testServices();
 const client = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
 
-// A fresh table per test keeps the listing test exact.
-storeContract('DynamoDB (DynamoDB Local)', async (clock) => {
-  const table = uniqueTableName('contract');
-  await ensureTable(dynamoDbEndpoint, table);
-  return new DynamoDbStore(client, table, clock);
-});
+// A fresh table per test keeps the listing test exact. The user record is the raw user item.
+const tableOf = new WeakMap<object, string>();
+storeContract(
+  'DynamoDB (DynamoDB Local)',
+  async (clock) => {
+    const table = uniqueTableName('contract');
+    await ensureTable(dynamoDbEndpoint, table);
+    const store = new DynamoDbStore(client, table, clock);
+    tableOf.set(store, table);
+    return store;
+  },
+  async (store, userId) => (await client.send(new GetCommand({ TableName: tableOf.get(store), Key: keys.user(userId), ConsistentRead: true }))).Item,
+);
 
 passkeyStoreContract('DynamoDB (DynamoDB Local)', async (clock) => {
   const table = uniqueTableName('passkeys');
@@ -253,6 +261,58 @@ describe('DynamoDB layout: no hot partition', () => {
     // Deleting the user removes its sequence item too.
     await store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical, guard: { sessionSeq: 1 } }]);
     assert.equal(await raw(table, keys.userSeq(user.id)), undefined);
+  });
+
+  test('a TOTP step spent in a second step is one Update of the sequence item (bump and totpStep) and a ConditionCheck of the user item', async () => {
+    const table = uniqueTableName('layout');
+    await ensureTable(dynamoDbEndpoint, table);
+    const metered = createDocumentClient({ LATCH_DYNAMODB_ENDPOINT: dynamoDbEndpoint });
+    const sent: Array<Record<string, unknown>> = [];
+    metered.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand')
+          sent.push(...((args.input as { TransactItems: Array<Record<string, unknown>> }).TransactItems ?? []));
+        return next(args);
+      },
+      { step: 'initialize', name: 'captureTransactItems' },
+    );
+    const store = new DynamoDbStore(metered, table);
+    const user = aUser({ totp: { secretEnc: 'enc-1', lastStep: 100, enabledAt: '2026-01-01T00:00:00.000Z' }, mfaEnabled: true });
+    await store.commit([{ type: 'createUser', user }]);
+    const before = await raw(table, keys.user(user.id));
+    sent.length = 0;
+    await store.commit([
+      { type: 'updateUser', id: user.id, guard: { sessionEpoch: 0, unlocked: true, sessionSeqAtMost: 0 }, bumpSeq: true, spend: { totpStep: 101 } },
+      { type: 'putSession', session: aSession(user.id) },
+    ]);
+    // The operations the transactions sent on an item (keys as sent, plain or in attribute-value form).
+    const plainKey = (key: unknown) => {
+      const k = key as Record<string, unknown> | undefined;
+      return k && typeof k.pk === 'object' ? unmarshall(k as Parameters<typeof unmarshall>[0]) : k;
+    };
+    const on = (key: { pk: string; sk: string }) =>
+      sent.flatMap((item) =>
+        Object.entries(item)
+          .filter(([, op]) => JSON.stringify(plainKey((op as { Key?: unknown }).Key)) === JSON.stringify(key))
+          .map(([kind]) => kind),
+      );
+    assert.deepEqual(on(keys.userSeq(user.id)), ['Update'], 'one write of the sequence item');
+    assert.deepEqual(on(keys.user(user.id)), ['ConditionCheck'], 'the user item is only checked');
+    assert.deepEqual(await raw(table, keys.user(user.id)), before);
+    const seq = await raw(table, keys.userSeq(user.id));
+    assert.deepEqual([seq?.seq, seq?.totpStep], [1, 101]);
+    // The step-up's shape (no guard, no bump): still only the sequence item is written.
+    sent.length = 0;
+    await store.commit([
+      { type: 'updateUser', id: user.id, spend: { totpStep: 102 } },
+      { type: 'putSession', session: aSession(user.id) },
+    ]);
+    assert.deepEqual(on(keys.userSeq(user.id)), ['Update']);
+    assert.deepEqual(on(keys.user(user.id)), ['ConditionCheck']);
+    assert.deepEqual(await raw(table, keys.user(user.id)), before);
+    assert.equal((await raw(table, keys.userSeq(user.id)))?.totpStep, 102);
+    assert.equal((await store.getUser(user.id))?.totp?.lastStep, 102);
+    metered.destroy();
   });
 
   test('users spread over the index shards; the list merges them (and the partition of a table not yet migrated) in email order', async () => {

@@ -9,7 +9,17 @@ import { auditLogContract } from './audit-log-contract.js';
 import { passkeyStoreContract } from './passkey-store-contract.js';
 import { storeContract } from './store-contract.js';
 
-storeContract('memory', async (clock) => new MemoryStore(clock));
+// The stored record without `sessionSeq` (the memory twin of the sequence item lives in it).
+storeContract(
+  'memory',
+  async (clock) => new MemoryStore(clock),
+  async (store, userId) => {
+    const record = (store as MemoryStore).users.get(userId);
+    if (!record) return undefined;
+    const { sessionSeq: _seq, ...rest } = structuredClone(record);
+    return rest;
+  },
+);
 
 passkeyStoreContract('memory', async (clock) => new MemoryStore(clock));
 

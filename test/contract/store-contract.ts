@@ -18,7 +18,15 @@ async function conflict(promise: Promise<unknown>, reason: string): Promise<void
 /** Makes a fresh store; `clock` (epoch ms) is what the store checks expiry against. */
 export type MakeStore = (clock?: { now(): number }) => Promise<AuthStore>;
 
-export function storeContract(name: string, makeStore: MakeStore): void {
+/**
+ * The user's record as the adapter stores it, read behind the port: on DynamoDB the raw user
+ * item (`PROFILE`), in memory the stored record without `sessionSeq` (the twin of the sequence
+ * item, which memory keeps inside the record). What "a write leaves the user item untouched" is
+ * checked on.
+ */
+export type UserRecordOf = (store: AuthStore, userId: string) => Promise<Record<string, unknown> | undefined>;
+
+export function storeContract(name: string, makeStore: MakeStore, userRecordOf: UserRecordOf): void {
   describe(`AuthStore contract: ${name}`, () => {
     test('a never-confirmed account is absent once expired, its claim is replaced by a new registration, and confirming removes the expiry', async () => {
       // In the real future: DynamoDB Local's TTL deleter must not remove the items mid-test.
@@ -594,6 +602,129 @@ export function storeContract(name: string, makeStore: MakeStore): void {
       assert.equal(off?.mfaEnabled, false);
       await conflict(store.commit([{ type: 'checkUser', id: user.id, guard: { mfaEnabled: true } }]), 'user_changed');
       await conflict(store.commit([spendStep(500)]), 'code_spent');
+    });
+
+    // Issue 17 (write cost): a spent TOTP step is recorded beside the user record, never in it.
+    const totpUser = (lastStep: number) => aUser({ totp: { secretEnc: 'enc-1', lastStep, enabledAt: '2026-01-01T00:00:00.000Z' }, mfaEnabled: true });
+    const spend = (id: string, totpStep: number, extra: Partial<Extract<WriteOp, { type: 'updateUser' }>> = {}): WriteOp => ({
+      type: 'updateUser',
+      id,
+      spend: { totpStep },
+      ...extra,
+    });
+
+    test('a TOTP step spent (second step, step-up) leaves the user record untouched and reads back as totp.lastStep', async () => {
+      const store = await makeStore();
+      const user = totpUser(100);
+      const session = aSession(user.id);
+      await store.commit([
+        { type: 'createUser', user },
+        { type: 'putSession', session },
+      ]);
+      const before = await userRecordOf(store, user.id);
+      assert.ok(before);
+      // The second step's shape: the sign-in's guards and sequence bump, the step, a new session.
+      const guard = { sessionEpoch: 0, unlocked: true, passwordHash: user.passwordHash, sessionSeqAtMost: 0 };
+      await store.commit([spend(user.id, 101, { guard, bumpSeq: true }), { type: 'putSession', session: aSession(user.id) }]);
+      assert.deepEqual(await userRecordOf(store, user.id), before);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 101);
+      assert.equal((await store.listUserItems(user.id)).user?.totp?.lastStep, 101);
+      assert.equal((await store.findUserByEmail(user.emailCanonical))?.totp?.lastStep, 101);
+      assert.equal((await store.getUser(user.id))?.sessionSeq, 1, 'the bump and the step share the one write of the sequence');
+      // A commit's item count (DynamoDB's 100 actions) counts the item the step is recorded on.
+      assert.equal(countItems([spend(user.id, 999)]), 2);
+      // The step-up's shape: the session's update and the step alone.
+      await store.commit([{ type: 'updateSession', userId: user.id, id: session.id, set: { authTime: 1 } }, spend(user.id, 102)]);
+      assert.deepEqual(await userRecordOf(store, user.id), before);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 102);
+      for (const replay of [102, 101, 100, 50]) await conflict(store.commit([spend(user.id, replay)]), 'code_spent');
+      // A spent step is final even when another guard fails in the same write (no retry can succeed).
+      await conflict(store.commit([spend(user.id, 102, { guard: { sessionSeqAtMost: 0 }, bumpSeq: true })]), 'code_spent');
+      await conflict(store.commit([spend(user.id, 102, { guard: { sessionEpoch: 7 } })]), 'code_spent');
+      await conflict(store.commit([spend(user.id, 103, { guard: { sessionSeqAtMost: 0 }, bumpSeq: true })]), 'user_changed');
+      await conflict(store.commit([spend(user.id, 103, { guard: { sessionEpoch: 7 } })]), 'user_changed');
+      // A data-key rotation on use (rare) writes the re-encrypted secret, and only that.
+      await store.commit([{ type: 'updateUser', id: user.id, spend: { totpStep: 103, totpSecretEnc: 'enc-1-rewrapped' } }]);
+      const rotated = await userRecordOf(store, user.id);
+      assert.deepEqual(rotated, { ...before, totp: { ...(before.totp as object), secretEnc: 'enc-1-rewrapped' } });
+      const read = await store.getUser(user.id);
+      assert.deepEqual([read?.totp?.secretEnc, read?.totp?.lastStep], ['enc-1-rewrapped', 103]);
+    });
+
+    test('a user record written before the step moved (totp.lastStep N, no step spent beside it) refuses step N; the condition holds against both', async () => {
+      const store = await makeStore();
+      const user = totpUser(500);
+      await store.commit([{ type: 'createUser', user }]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 500);
+      await conflict(store.commit([spend(user.id, 500)]), 'code_spent');
+      await conflict(store.commit([spend(user.id, 499, { bumpSeq: true })]), 'code_spent');
+      await store.commit([spend(user.id, 501, { bumpSeq: true })]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 501);
+      // The record's own step above the spent one (an old version spent 600 on the record while
+      // a new one had recorded 501 beside it, during a deploy): reads and conditions take 600.
+      await store.commit([{ type: 'updateUser', id: user.id, set: { totp: { secretEnc: 'enc-1', lastStep: 600, enabledAt: '2026-01-01T00:00:00.000Z' } } }]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 600);
+      await conflict(store.commit([spend(user.id, 550)]), 'code_spent');
+      await conflict(store.commit([spend(user.id, 600)]), 'code_spent');
+      await store.commit([spend(user.id, 601)]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 601);
+      // Of 8 concurrent spends of one step, exactly one wins; the others see it spent (or, on
+      // DynamoDB, gave up retrying transaction conflicts: nothing written, a 503).
+      const raced = await Promise.allSettled(Array.from({ length: 8 }, () => store.commit([spend(user.id, 602, { bumpSeq: true })])));
+      assert.equal(raced.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const lost of raced.filter((r) => r.status === 'rejected')) {
+        const error = lost.reason as Error;
+        assert.ok((error instanceof ConflictError && error.reason === 'code_spent') || error.name === 'ServiceUnavailableError', String(error));
+      }
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 602);
+    });
+
+    test('TOTP turned off and on again keeps refusing a replayed step (the larger step is a lower bound)', async () => {
+      const store = await makeStore();
+      const user = totpUser(100);
+      await store.commit([{ type: 'createUser', user }]);
+      await store.commit([spend(user.id, 105, { bumpSeq: true })]);
+      // Off (the code that proves it only checked), then on again with a new secret whose
+      // confirming code matched an earlier step than the last one spent (time steps only grow:
+      // at most the same step, here lower to prove the larger wins).
+      await store.commit([
+        {
+          type: 'updateUser',
+          id: user.id,
+          set: { mfaEnabled: false },
+          remove: ['totp'],
+          guard: { totp: 'enc-1' },
+          spend: { totpStep: 106, conditionOnly: true },
+        },
+      ]);
+      assert.equal((await store.getUser(user.id))?.totp, undefined);
+      await conflict(store.commit([spend(user.id, 107)]), 'code_spent');
+      await store.commit([
+        {
+          type: 'updateUser',
+          id: user.id,
+          set: { mfaEnabled: true, totp: { secretEnc: 'enc-2', lastStep: 103, enabledAt: '2026-01-02T00:00:00.000Z' } },
+          guard: { totp: true },
+        },
+      ]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 105);
+      for (const replay of [105, 104, 103]) await conflict(store.commit([spend(user.id, replay)]), 'code_spent');
+      await store.commit([spend(user.id, 106)]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 106);
+      assert.equal((await store.getUser(user.id))?.totp?.secretEnc, 'enc-2');
+      // Re-enrolled later: the record's newer step wins.
+      await store.commit([{ type: 'updateUser', id: user.id, remove: ['totp'], guard: { totp: 'enc-2' } }]);
+      await store.commit([{ type: 'updateUser', id: user.id, set: { totp: { secretEnc: 'enc-3', lastStep: 900, enabledAt: '2026-01-03T00:00:00.000Z' } } }]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 900);
+      await conflict(store.commit([spend(user.id, 900)]), 'code_spent');
+      await store.commit([spend(user.id, 901)]);
+      // Deleting the user deletes the step spent beside it: a user made again under the id starts afresh.
+      await store.commit([{ type: 'deleteUser', id: user.id, emailCanonical: user.emailCanonical }]);
+      assert.equal(await store.getUser(user.id), undefined);
+      assert.equal(await userRecordOf(store, user.id), undefined);
+      await store.commit([{ type: 'createUser', user: { ...user, totp: { secretEnc: 'enc-4', lastStep: 10, enabledAt: '2026-01-04T00:00:00.000Z' } } }]);
+      assert.equal((await store.getUser(user.id))?.totp?.lastStep, 10);
+      await store.commit([spend(user.id, 11)]);
     });
 
     test('a pending TOTP enrolment is replaced by a newer one and consumed once, only while unexpired and unchanged', async () => {

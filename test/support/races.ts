@@ -1,4 +1,6 @@
+import { ConflictError } from '../../shared/domain/errors.js';
 import type { PasswordHasher } from '../../shared/ports/services.js';
+import type { AuthStore } from '../../shared/ports/store.js';
 import type { ApiResponse } from './stack.js';
 
 /** One request of a loop, given the loop's previous answer (e.g. to renew the token it returned). */
@@ -85,4 +87,54 @@ export function watchVerifications(deps: { hasher: PasswordHasher }): Verificati
     },
   };
   return watch;
+}
+
+/** How the commits that spent one TOTP step went (see {@link watchTotpSpends}). */
+export interface StepSpends {
+  /** Commits carrying the step that reached the store (each request that still read it unspent, and its retries). */
+  sent: number;
+  running: number;
+  /** The most of them in flight at once: above 1, the conditional write decided between them. */
+  maxRunning: number;
+  committed: number;
+  /** Why the others failed: a `ConflictError`'s reason, else the error's name. */
+  refused: string[];
+}
+
+/**
+ * Wraps the functions' store (the local runner runs the handlers in the test's process) so a race
+ * test can see, per TOTP step, how many commits spending it reached the store, how many were in
+ * flight at once and how each ended: the proof that requests raced past the read-time check and
+ * the store's condition decided. Returns the steps' records and a function that restores the store.
+ */
+export function watchTotpSpends(deps: { store: AuthStore }): { steps: Map<number, StepSpends>; restore(): void } {
+  const steps = new Map<number, StepSpends>();
+  const store = deps.store;
+  const commit = store.commit;
+  const own = Object.hasOwn(store, 'commit');
+  store.commit = async (ops) => {
+    const step = ops.flatMap((op) => (op.type === 'updateUser' && op.spend?.totpStep !== undefined ? [op.spend.totpStep] : []))[0];
+    if (step === undefined) return commit.call(store, ops);
+    const record = steps.get(step) ?? { sent: 0, running: 0, maxRunning: 0, committed: 0, refused: [] };
+    steps.set(step, record);
+    record.sent += 1;
+    record.running += 1;
+    record.maxRunning = Math.max(record.maxRunning, record.running);
+    try {
+      await commit.call(store, ops);
+      record.committed += 1;
+    } catch (error) {
+      record.refused.push(error instanceof ConflictError ? error.reason : error instanceof Error ? error.name : String(error));
+      throw error;
+    } finally {
+      record.running -= 1;
+    }
+  };
+  return {
+    steps,
+    restore: () => {
+      if (own) store.commit = commit;
+      else delete (store as Partial<AuthStore>).commit;
+    },
+  };
 }

@@ -21,7 +21,7 @@ import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
 import { readBatcherOf } from './read-batch.js';
 import { keys, tableDefinition } from './table.js';
-import { CORE_WRITE_PLANS, type Planned, planWrite, type TableNames, type WritePlans } from './write-plan.js';
+import { CORE_WRITE_PLANS, type Planned, planWrite, spentTotpStep, type TableNames, type WritePlans } from './write-plan.js';
 
 /**
  * {@link AuthStore} on one DynamoDB table (see `table.ts` for the layout). Every commit is one
@@ -82,11 +82,14 @@ export class PlannedDynamoDbStore implements AuthStore {
 
   /**
    * A stored user item as the port's user, with `sessionSeq` from its sequence item (missing: 0;
-   * a `sessionSeq` attribute left on the user item by an earlier version is ignored), or
-   * undefined when it expired (TTL deletes late).
+   * a `sessionSeq` attribute left on the user item by an earlier version is ignored) and
+   * `totp.lastStep` the larger of the two items' (`totpStep` on the sequence item), or undefined
+   * when it expired (TTL deletes late).
    */
   private live(item: Item | undefined, seqItem: Item | undefined): User | undefined {
     const user = item && ({ ...strip(item), sessionSeq: Number(seqItem?.seq ?? 0) } as unknown as User);
+    // The last TOTP step spent: the larger of the user item's and the sequence item's (`spentTotpStep`).
+    if (user?.totp && seqItem) user.totp = { ...user.totp, lastStep: spentTotpStep(user.totp.lastStep, seqItem.totpStep) };
     return user && !accountExpired(user, this.nowSeconds()) ? user : undefined;
   }
 
@@ -112,7 +115,8 @@ export class PlannedDynamoDbStore implements AuthStore {
    * Reads every users-index shard (and the single partition of a table not yet migrated, see
    * `docs/migrations.md`) from the cursor on, in parallel, and merges them in email order: the
    * first `limit` entries are the page, the last of them its cursor. Listed users are for
-   * display and export: their `sessionSeq` is not read (0); guard on a user read by `getUser`.
+   * display and export: their sequence item is not read (`sessionSeq` 0, `totp.lastStep` the user
+   * item's own); guard on a user read by `getUser`.
    */
   async listUsers(options: { limit: number; cursor?: string | null }): Promise<UserPage> {
     const index = tableDefinition.usersIndex;
@@ -259,12 +263,16 @@ export class PlannedDynamoDbStore implements AuthStore {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) return translateAwsError(error);
         const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
-          const plan = planned[failed] as Planned;
-          const old = reasons[failed]?.Item;
-          throw new ConflictError(old ? (plan.classify?.(old) ?? plan.onExisting) : plan.onMissing);
-        }
+        // Every failed condition with the item it returned: a code spent is shown on one item of
+        // the user (the sequence item's `totpStep`, the user item's `totp.lastStep` or recovery
+        // code), another guard may fail on the other; a spent code is final and wins.
+        const failures = reasons.flatMap((r, i) => {
+          if (r.Code !== 'ConditionalCheckFailed') return [];
+          const plan = planned[i] as Planned;
+          return [r.Item ? (plan.classify?.(r.Item) ?? plan.onExisting) : plan.onMissing];
+        });
+        const [first] = failures;
+        if (first !== undefined) throw new ConflictError(failures.includes('code_spent') ? 'code_spent' : first);
         const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
         if (!conflict || attempt >= 4) throw new ServiceUnavailableError(undefined, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));

@@ -11,7 +11,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | item    | pk                 | sk                | notes                                   |
  * |---------|--------------------|-------------------|-----------------------------------------|
  * | user    | `USER#<id>`        | `PROFILE`         | gsi1: `USERS#<shard>` / `<canonical email>#<id>`; `ttl` while never confirmed |
- * | session sequence | `USER#<id>` | `PROFILE#SEQ` | `seq`: the user's `sessionSeq` (missing: 0), see below |
+ * | session sequence | `USER#<id>` | `PROFILE#SEQ` | `seq`: the user's `sessionSeq` (missing: 0); `totpStep`: the last TOTP step spent; see below |
  * | claim   | `EMAIL#<canonical>`| `CLAIM`           | uniqueness of the canonical email; `ttl` as its user's |
  * | session | `USER#<id>`        | `SESSION#<sid>`   | `ttl` = the session's deadline           |
  * | token   | `USER#<id>`        | `TOKEN#<kind>`    | one per user and kind; only its hash     |
@@ -25,13 +25,18 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * No hot partition (issue 17): a sign-in must not write the user item, whose users-index entry
  * every write of it rewrites. The user's `sessionSeq` (the session cap's and the revoke-all's
  * guard) therefore lives in its own small item beside the profile (`PROFILE#SEQ`); a sign-in
- * condition-checks the profile and bumps the sequence item. Reads of the user fetch both with
- * one Query (`begins_with(sk, 'PROFILE')`). The users index is spread over
- * {@link USERS_INDEX_SHARDS} partitions (`USERS#<n>`, n from a hash of the user id), so no index
- * partition takes more than its share of the user writes that remain (registrations,
- * confirmations, password and role changes, second-factor codes spent); the admin list reads
- * every shard and merges them in email order. Migration of a table written before: see
- * `docs/migrations.md`.
+ * condition-checks the profile and bumps the sequence item. A TOTP code spent (at every sign-in
+ * and step-up of a user on TOTP: the commonest user write left) records its step there too, as
+ * `totpStep`, in that same one write of the item (DynamoDB allows one operation per item and
+ * transaction) under `totpStep < :step`, and only condition-checks the profile's own
+ * `totp.lastStep` (its enrolment's step, or the last spend of a table written before); the
+ * user's `lastStep` reads as the larger of the two (`spentTotpStep` in `write-plan.ts`). Reads
+ * of the user fetch both with one Query (`begins_with(sk, 'PROFILE')`). The users index is
+ * spread over {@link USERS_INDEX_SHARDS} partitions (`USERS#<n>`, n from a hash of the user id),
+ * so no index partition takes more than its share of the user writes that remain
+ * (registrations, confirmations, password and role changes, recovery codes spent); the admin
+ * list reads every shard and merges them in email order. Migration of a table written before:
+ * see `docs/migrations.md`.
  * | OAuth state/pending/nonce | `OAUTH_STATE#<sha256>` (…`PENDING`, …`NONCE`) | `OAUTH_STATE` (…) | `ttl` = its expiry |
  * | identity claim | `IDENTITY#<provider>#<sub>` | `CLAIM` | uniqueness of `(provider, sub)`        |
  * | identity | `USER#<id>`      | `IDENTITY#<provider>` | one per provider per user             |

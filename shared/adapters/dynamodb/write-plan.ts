@@ -104,8 +104,9 @@ function planCreateUser(op: OpOf<'createUser'>, { TableName, now }: PlanContext)
 function planUpdateUser(op: OpOf<'updateUser'>, c: PlanContext): Planned[] {
   const { TableName } = c;
   // `sessionSeq` lives in its own item (table.ts): its guard and bump go there, so a
-  // sign-in (a bump and a guard, nothing else) only condition-checks the user item.
-  const seq = seqPlan(TableName, op.id, op.guard, op.bumpSeq === true);
+  // sign-in (a bump and a guard, nothing else) only condition-checks the user item. A TOTP
+  // step spent is recorded there too (`totpStep`), merged into the same write of that item.
+  const seq = seqPlan(TableName, op.id, op.guard, op.bumpSeq === true, op.spend);
   const guard = profileGuard(op.guard);
   const e = new Expression();
   const { sets, removes } = expiryAware(e, { ...(op.set ?? {}) });
@@ -452,21 +453,20 @@ export const CORE_WRITE_PLANS = {
 } satisfies WritePlans;
 
 /**
- * The clauses of a code spent in a user update (`docs/specs/mfa-and-passkeys.md` §12): the
- * matched TOTP step must be above `totp.lastStep` (replay, also across two requests), a recovery
- * code must exist unused (one code, two requests). Without `conditionOnly` the write records it.
+ * The user item's clauses of a code spent in a user update (`docs/specs/mfa-and-passkeys.md`
+ * §12): the matched TOTP step must be above the item's own `totp.lastStep` (set at enrolment, and
+ * by tables written before the step moved, see {@link seqPlan}), a recovery code must exist unused
+ * (one code, two requests). Without `conditionOnly` the write records the recovery code and a
+ * re-encrypted TOTP secret; the TOTP step itself is recorded on the sequence item
+ * ({@link seqPlan}: `totpStep`), so a spent step alone leaves the user item unwritten.
  */
 export function spendClauses(e: Expression, spend: CodeSpend): { sets: string[]; conditions: string[] } {
   const sets: string[] = [];
   const conditions: string[] = [];
   if (spend.totpStep !== undefined) {
-    const path = `${e.name('totp')}.${e.name('lastStep')}`;
-    const step = e.value(spend.totpStep);
-    conditions.push(`${path} < ${step}`);
-    if (!spend.conditionOnly) {
-      sets.push(`${path} = ${step}`);
-      if (spend.totpSecretEnc !== undefined) sets.push(`${e.name('totp')}.${e.name('secretEnc')} = ${e.value(spend.totpSecretEnc)}`);
-    }
+    conditions.push(`${e.name('totp')}.${e.name('lastStep')} < ${e.value(spend.totpStep)}`);
+    // A data-key rotation on use (rare): the secret under the ring's current key.
+    if (!spend.conditionOnly && spend.totpSecretEnc !== undefined) sets.push(`${e.name('totp')}.${e.name('secretEnc')} = ${e.value(spend.totpSecretEnc)}`);
   }
   if (spend.recoveryCode) {
     const path = `${e.name('recoveryCodes')}.${e.name(spend.recoveryCode.id)}`;
@@ -483,8 +483,19 @@ export function plainItem(item: Item): Item {
   return typeof pk === 'object' && pk !== null && 'S' in pk ? unmarshall(item as Parameters<typeof unmarshall>[0]) : item;
 }
 
-/** Whether the user item as it was shows the code already spent (rather than another guard failing). */
-export function codeWasSpent(user: Item, spend: CodeSpend): boolean {
+/**
+ * Whether an item of the user as a failed condition returned it shows the code already spent
+ * (rather than another guard failing): the user item (`totp.lastStep`, a recovery code's
+ * `usedAt`) or the sequence item (`totpStep`, the last step spent). The store classifies each
+ * failed item of the transaction; a spent code on either explains the failure.
+ */
+export function codeWasSpent(item: Item, spend: CodeSpend): boolean {
+  if (String(item.sk) !== keys.userSeq('').sk) return userShowsSpent(item, spend);
+  // The sequence item: only the TOTP step is recorded there (a missing `totpStep`: none spent yet).
+  return spend.totpStep !== undefined && item.totpStep !== undefined && Number(item.totpStep) >= spend.totpStep;
+}
+
+function userShowsSpent(user: Item, spend: CodeSpend): boolean {
   const totp = user.totp as { lastStep?: number } | undefined;
   if (spend.totpStep !== undefined && !(totp && Number(totp.lastStep) < spend.totpStep)) return true;
   if (spend.recoveryCode) {
@@ -513,26 +524,67 @@ export function profileGuard(guard: UserGuard | undefined): UserGuard | undefine
 }
 
 /**
- * The write on the user's sequence item for a guard and a bump (none when neither touches
- * `sessionSeq`): an `ADD seq 1` under the guard (the item is created by the first bump), or a
- * `ConditionCheck` of the guard alone. A missing item is sequence 0. Its condition failing is
- * `user_changed`, as the guard on the user item was before the sequence moved out of it.
+ * The one write on the user's sequence item (DynamoDB refuses two operations on one item in one
+ * transaction), for a guard, a bump and a TOTP step spent (none when none of them applies): an
+ * `ADD seq 1` under the guard (the item is created by the first bump), and for a spent step
+ * `SET totpStep = :step` under `attribute_not_exists(totpStep) OR totpStep < :step`; or a
+ * `ConditionCheck` when nothing is written (a guard alone, a `conditionOnly` spend). A missing
+ * item is sequence 0 and no step spent. The user item's own `totp.lastStep < :step` goes with the
+ * update of the user (`spendClauses`): the step must be above both, and the domain's `lastStep`
+ * is the larger of the two (`spentTotpStep`).
+ *
+ * Why here (issue 17, write cost): a user on TOTP spends a step at every sign-in and step-up.
+ * On the user item (~3 KB, with its users-index entry) that rewrite cost ~9 WRU per sign-in and
+ * loaded the users-index shards; on this small item it costs the update the transaction carries
+ * anyway. Its condition failing is `user_changed`, as the guard on the user item was before the
+ * sequence moved out of it, or `code_spent` when the item as it was shows the step spent.
  */
-export function seqPlan(TableName: string, userId: string, guard: UserGuard | undefined, bump: boolean): Planned[] {
+export function seqPlan(TableName: string, userId: string, guard: UserGuard | undefined, bump: boolean, spend?: CodeSpend): Planned[] {
   const e = new Expression();
-  const condition = e.seqGuard(guard);
-  if (!bump && condition === undefined) return [];
-  const item: TransactItem = bump
-    ? {
-        Update: e.attach({
-          TableName,
-          Key: keys.userSeq(userId),
-          UpdateExpression: `ADD ${e.name('seq')} ${e.value(1)}`,
-          ...(condition ? { ConditionExpression: condition } : {}),
-        }),
-      }
-    : { ConditionCheck: e.attach({ TableName, Key: keys.userSeq(userId), ConditionExpression: condition as string }) };
-  return [{ item, onExisting: 'user_changed', onMissing: 'user_changed' }];
+  const clauses: string[] = [];
+  const guarded = e.seqGuard(guard);
+  if (guarded !== undefined) clauses.push(guarded);
+  const sets: string[] = [];
+  const step = spend?.totpStep;
+  if (step !== undefined) {
+    const name = e.name('totpStep');
+    const value = e.value(step);
+    clauses.push(`(attribute_not_exists(${name}) OR ${name} < ${value})`);
+    if (!spend?.conditionOnly) sets.push(`${name} = ${value}`);
+  }
+  const condition = clauses.length > 0 ? clauses.join(' AND ') : undefined;
+  const update = [sets.length > 0 ? `SET ${sets.join(', ')}` : '', bump ? `ADD ${e.name('seq')} ${e.value(1)}` : ''].join(' ').trim();
+  if (update === '' && condition === undefined) return [];
+  const failure = step !== undefined ? { ReturnValuesOnConditionCheckFailure: check } : {};
+  const item: TransactItem =
+    update !== ''
+      ? {
+          Update: e.attach({
+            TableName,
+            Key: keys.userSeq(userId),
+            UpdateExpression: update,
+            ...(condition ? { ConditionExpression: condition } : {}),
+            ...failure,
+          }),
+        }
+      : { ConditionCheck: e.attach({ TableName, Key: keys.userSeq(userId), ConditionExpression: condition as string, ...failure }) };
+  const classify =
+    spend && step !== undefined ? { classify: (old: Item) => (codeWasSpent(plainItem(old), spend) ? 'code_spent' : 'user_changed') as ConflictReason } : {};
+  return [{ item, onExisting: 'user_changed', onMissing: 'user_changed', ...classify }];
+}
+
+/**
+ * The last TOTP step spent as the domain sees it: the larger of the user item's `totp.lastStep`
+ * (the enrolment's step; every spend, on tables written before the step moved) and the sequence
+ * item's `totpStep` (every spend since). Time steps only grow with time, so the larger is a
+ * correct lower bound also after TOTP was turned off and on again: a `totpStep` left from the
+ * earlier secret is a step of the past, and every code of the new secret typed from the next
+ * step on is above it (a re-enrolment within the same 30 s step waits for the next step, as
+ * after any spend); a replayed step is refused whichever secret it came from.
+ */
+export function spentTotpStep(userLastStep: number, seqTotpStep: unknown): number {
+  const seq = seqTotpStep === undefined || seqTotpStep === null ? Number.NEGATIVE_INFINITY : Number(seqTotpStep);
+  return Math.max(Number(userLastStep), seq);
 }
 
 /** The TTL attribute for an expiry (none when there is none). */

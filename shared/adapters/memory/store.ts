@@ -50,6 +50,12 @@ export class MemoryStore implements AuthStore {
   readonly mailCaps = new Map<string, MailCap>();
   /** The audit log, in commit order (the audit table's twin; read by `MemoryAuditLog`). */
   readonly auditEvents = new Map<string, AuditEvent>();
+  /**
+   * The last TOTP step each user spent, by user id: the twin of the sequence item's `totpStep`
+   * on DynamoDB (`PROFILE#SEQ`, see `seqPlan`), kept apart from the user record, which a spend
+   * leaves untouched. Reads answer the larger of it and the record's `totp.lastStep`.
+   */
+  readonly totpSteps = new Map<string, number>();
   /** Pending TOTP enrolments by user id. */
   readonly totpPending = new Map<string, TotpPending>();
   /** Two-step sign-in challenges by `<userId>/<hash>`. */
@@ -90,7 +96,14 @@ export class MemoryStore implements AuthStore {
 
   async getUser(id: string): Promise<User | undefined> {
     const user = this.liveUser(id);
-    return user && clone(user);
+    return user && this.withSpentStep(clone(user));
+  }
+
+  /** A copy of a user as the port reads it: `totp.lastStep` the larger of the record's and the spent step's (as on DynamoDB). */
+  private withSpentStep(user: User): User {
+    const spent = this.totpSteps.get(user.id);
+    if (user.totp && spent !== undefined && spent > user.totp.lastStep) user.totp.lastStep = spent;
+    return user;
   }
 
   async findUserByEmail(emailCanonical: string): Promise<User | undefined> {
@@ -144,7 +157,7 @@ export class MemoryStore implements AuthStore {
   async listUserItems(userId: string): Promise<UserItems> {
     const user = this.liveUser(userId);
     return {
-      user: user && clone(user),
+      user: user && this.withSpentStep(clone(user)),
       sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
       tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
       passkeys: await this.listPasskeys(userId),
@@ -192,8 +205,9 @@ export class MemoryStore implements AuthStore {
         if (this.claims.get(op.emailCanonical) !== op.userId) throw new ConflictError('user_changed');
         return;
       case 'updateUser':
+        // A spent code is final and explains the failure before any other guard (as on DynamoDB).
+        if (op.spend && this.users.has(op.id)) this.checkSpend(this.users.get(op.id) as User, op.spend);
         this.checkGuard(op.id, op.guard);
-        if (op.spend) this.checkSpend(this.users.get(op.id) as User, op.spend);
         return;
       case 'checkUser':
       case 'deleteUser':
@@ -357,9 +371,11 @@ export class MemoryStore implements AuthStore {
     }
   }
 
-  /** The conditions of a code spent in an `updateUser` (`code_spent`), as on DynamoDB. */
+  /** The conditions of a code spent in an `updateUser` (`code_spent`), as on DynamoDB: the step above the record's and the spent one. */
   private checkSpend(user: User, spend: CodeSpend): void {
-    if (spend.totpStep !== undefined && !(user.totp && user.totp.lastStep < spend.totpStep)) throw new ConflictError('code_spent');
+    const spent = this.totpSteps.get(user.id);
+    const fresh = (step: number) => user.totp !== undefined && user.totp.lastStep < step && (spent === undefined || spent < step);
+    if (spend.totpStep !== undefined && !fresh(spend.totpStep)) throw new ConflictError('code_spent');
     if (spend.recoveryCode) {
       const entry = user.recoveryCodes?.[spend.recoveryCode.id];
       if (!entry || entry.usedAt !== undefined) throw new ConflictError('code_spent');
@@ -388,10 +404,9 @@ export class MemoryStore implements AuthStore {
         if (op.adjust?.signInMethods !== undefined)
           user.signInMethods = (user.signInMethods ?? op.adjust.signInMethods.derived) + op.adjust.signInMethods.delta;
         if (op.spend && !op.spend.conditionOnly) {
-          if (op.spend.totpStep !== undefined && user.totp) {
-            user.totp.lastStep = op.spend.totpStep;
-            if (op.spend.totpSecretEnc !== undefined) user.totp.secretEnc = op.spend.totpSecretEnc;
-          }
+          // The step goes to the sequence item's twin, not the record (only a re-encrypted secret does).
+          if (op.spend.totpStep !== undefined) this.totpSteps.set(op.id, op.spend.totpStep);
+          if (op.spend.totpSecretEnc !== undefined && user.totp) user.totp.secretEnc = op.spend.totpSecretEnc;
           const code = op.spend.recoveryCode;
           const entry = code && user.recoveryCodes?.[code.id];
           if (code && entry) entry.usedAt = code.usedAt;
@@ -436,6 +451,7 @@ export class MemoryStore implements AuthStore {
         return;
       case 'deleteUser':
         this.users.delete(op.id);
+        this.totpSteps.delete(op.id);
         if (this.claims.get(op.emailCanonical) === op.id) {
           this.claims.delete(op.emailCanonical);
           this.claimExpiries.delete(op.emailCanonical);
