@@ -152,8 +152,10 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     const u = units[flow];
     figures.push({
       label: `${flow} (two-step sign-in; priced below as a what-if): read / write units, round trips, function CPU`,
-      value: u.readUnits,
-      unit: `RRU / ${u.writeUnits} WRU, ${u.roundTrips} round trips (${Object.entries(u.commands)
+      value: u.billed.reads,
+      unit: `RRU / ${u.billed.writes} WRU billed (DynamoDB Local reports ${u.readUnits} / ${u.writeUnits}), ${u.roundTrips} round trips (${Object.entries(
+        u.commands,
+      )
         .map(([c, n]) => `${c.replace('Command', '')} × ${n}`)
         .join(', ')}), ${measured[flow].toFixed(2)} ms CPU (this row, in memory; audit events ${auditEventsOf[flow]})`,
     });
@@ -169,8 +171,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     if (!fn) throw new Error(`no deployed function ${fnName}`);
     const u = units[flow];
     const cost = { cpuMs: measured[flow], roundTrips: u.roundTrips };
-    const reads = u.billed?.reads ?? u.readUnits;
-    const writes = u.billed?.writes ?? u.writeUnits;
+    const reads = u.billed.reads;
+    const writes = u.billed.writes;
     return (
       (billedMs(cost, fn.memoryMb) / 1000) * (fn.memoryMb / 1024) * PRICES.lambdaGbSecond[fn.architecture] +
       PRICES.lambdaPerMillion / 1e6 +
