@@ -44,6 +44,8 @@ export class MemoryStore implements AuthStore {
   /** Expiry (epoch seconds) of the claims of never-confirmed accounts: DynamoDB's `ttl` on the claim item. */
   readonly claimExpiries = new Map<string, number>();
   readonly sessions = new Map<string, Session>();
+  /** Each user's session keys (of {@link sessions}), so a user's sessions are found without a scan of everyone's. */
+  private readonly sessionKeysByUser = new Map<string, Set<string>>();
   readonly tokens = new Map<string, MailToken>();
   /** Mails waiting for the sender, by id, in the order they were committed. */
   readonly outbox = new Map<string, OutboxMail>();
@@ -127,7 +129,20 @@ export class MemoryStore implements AuthStore {
   }
 
   async listSessions(userId: string): Promise<Session[]> {
-    return [...this.sessions.values()].filter((s) => s.userId === userId).map(clone);
+    return this.sessionsOf(userId).map(clone);
+  }
+
+  /** A user's sessions (live objects); keys whose session is gone (a test may clear {@link sessions}) are dropped. */
+  private sessionsOf(userId: string): Session[] {
+    const keys = this.sessionKeysByUser.get(userId);
+    if (!keys) return [];
+    const found: Session[] = [];
+    for (const key of keys) {
+      const session = this.sessions.get(key);
+      if (session) found.push(session);
+      else keys.delete(key);
+    }
+    return found;
   }
 
   async getToken(userId: string, kind: MailTokenKind): Promise<MailToken | undefined> {
@@ -158,7 +173,7 @@ export class MemoryStore implements AuthStore {
     const user = this.liveUser(userId);
     return {
       user: user && this.withSpentStep(clone(user)),
-      sessions: [...this.sessions.values()].filter((s) => s.userId === userId).map(clone),
+      sessions: this.sessionsOf(userId).map(clone),
       tokens: [...this.tokens.values()].filter((t) => t.userId === userId).map(clone),
       passkeys: await this.listPasskeys(userId),
     };
@@ -469,14 +484,20 @@ export class MemoryStore implements AuthStore {
         if (op.bumpEpoch) user.sessionEpoch += 1;
         return;
       }
-      case 'putSession':
-        this.sessions.set(`${op.session.userId}/${op.session.id}`, clone(op.session));
+      case 'putSession': {
+        const key = `${op.session.userId}/${op.session.id}`;
+        this.sessions.set(key, clone(op.session));
+        const keys = this.sessionKeysByUser.get(op.session.userId) ?? new Set<string>();
+        keys.add(key);
+        this.sessionKeysByUser.set(op.session.userId, keys);
         return;
+      }
       case 'updateSession':
         Object.assign(this.sessions.get(`${op.userId}/${op.id}`) as Session, clone(op.set));
         return;
       case 'deleteSession':
         this.sessions.delete(`${op.userId}/${op.id}`);
+        this.sessionKeysByUser.get(op.userId)?.delete(`${op.userId}/${op.id}`);
         return;
       case 'putToken':
         this.tokens.set(`${op.token.userId}/${op.token.kind}`, clone(op.token));
