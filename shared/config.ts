@@ -319,9 +319,38 @@ export function loadConfigWith(env: Env, sections: ConfigSections): Config {
   return addConfigSections(config, env, sections);
 }
 
-const SECTION_NAMES = ['oauthProviders', 'uiClients', 'uiTheme'] as const;
 /** The sections a config built here does not have yet. */
 const notParsed = new WeakMap<Config, Set<keyof ConfigSections>>();
+
+type SectionParsers = Required<ConfigSections>;
+
+/** The fields each section owns: left unset (a 503 on read) when a function does not compose it. */
+const SECTION_FIELDS: { [S in keyof SectionParsers]: (config: Config) => Array<[target: object, field: string]> } = {
+  oauthProviders: (config) => [[config, 'oauthProviders']],
+  uiClients: (config) => [[config.ui, 'clients']],
+  uiTheme: (config) => [
+    [config.ui, 'logoUrl'],
+    [config.ui, 'cssVariables'],
+  ],
+};
+
+/** How each section fills its fields from the environment with the parser a function composed. */
+const SECTION_APPLIERS: { [S in keyof SectionParsers]: (config: Config, env: Env, parse: SectionParsers[S]) => void } = {
+  oauthProviders: (config, env, parse) => {
+    const providers = parse(jsonArraySetting(env, 'AUTH_OAUTH_PROVIDERS'), config.oauthAllowHttpLoopback);
+    // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
+    if (config.ui.enabled) checkUiCallbacks(providers, config.appUrl);
+    set(config, 'oauthProviders', providers);
+  },
+  uiClients: (config, env, parse) => set(config.ui, 'clients', parse(jsonArraySetting(env, 'AUTH_UI_CLIENTS'))),
+  uiTheme: (config, env, theme) => {
+    if (env.AUTH_UI_LOGO_URL) set(config.ui, 'logoUrl', theme.checkLogoUrl(env.AUTH_UI_LOGO_URL).url);
+    else Reflect.deleteProperty(config.ui, 'logoUrl');
+    set(config.ui, 'cssVariables', cssVariablesOf(env, theme.checkTheme));
+  },
+};
+
+const SECTION_NAMES = Object.keys(SECTION_APPLIERS) as Array<keyof ConfigSections>;
 
 /** A field of a section the function did not compose: reading it is a 503 naming the section. */
 function unset(target: object, field: string, section: keyof ConfigSections): void {
@@ -341,6 +370,24 @@ function set(target: object, field: string, value: unknown): void {
   Object.defineProperty(target, field, { configurable: true, enumerable: true, writable: true, value });
 }
 
+/** Parses one section into `config` when `sections` composes it (and marks it parsed); else leaves its fields unset. */
+function applySection<S extends keyof ConfigSections>(
+  config: Config,
+  env: Env,
+  sections: ConfigSections,
+  section: S,
+  missing: Set<keyof ConfigSections>,
+): void {
+  // `ConfigSections[S]` is `SectionParsers[S] | undefined`; the cast only names it so the compiler correlates it with the applier of `S`.
+  const parse = sections[section] as SectionParsers[S] | undefined;
+  if (parse === undefined) {
+    for (const [target, field] of SECTION_FIELDS[section](config)) unset(target, field, section);
+    return;
+  }
+  SECTION_APPLIERS[section](config, env, parse);
+  missing.delete(section);
+}
+
 /**
  * Parses into `config`, in place, the sections of `sections` it does not have yet (a process that
  * runs several functions, the local runner and in-process tests, shares one config). A config not
@@ -349,36 +396,7 @@ function set(target: object, field: string, value: unknown): void {
 export function addConfigSections(config: Config, env: Env, sections: ConfigSections): Config {
   const missing = notParsed.get(config);
   if (!missing) return config;
-  for (const section of [...missing]) {
-    if (section === 'oauthProviders') {
-      const parse = sections.oauthProviders;
-      if (!parse) {
-        unset(config, 'oauthProviders', section);
-        continue;
-      }
-      const providers = parse(jsonArraySetting(env, 'AUTH_OAUTH_PROVIDERS'), config.oauthAllowHttpLoopback);
-      // The hosted pages sign in through each provider at <APP_URL>/oauth/<provider>/callback (hosted-ui §2).
-      if (config.ui.enabled) checkUiCallbacks(providers, config.appUrl);
-      set(config, 'oauthProviders', providers);
-    } else if (section === 'uiClients') {
-      if (!sections.uiClients) {
-        unset(config.ui, 'clients', section);
-        continue;
-      }
-      set(config.ui, 'clients', sections.uiClients(jsonArraySetting(env, 'AUTH_UI_CLIENTS')));
-    } else {
-      const theme = sections.uiTheme;
-      if (!theme) {
-        unset(config.ui, 'logoUrl', section);
-        unset(config.ui, 'cssVariables', section);
-        continue;
-      }
-      if (env.AUTH_UI_LOGO_URL) set(config.ui, 'logoUrl', theme.checkLogoUrl(env.AUTH_UI_LOGO_URL).url);
-      else Reflect.deleteProperty(config.ui, 'logoUrl');
-      set(config.ui, 'cssVariables', cssVariablesOf(env, theme.checkTheme));
-    }
-    missing.delete(section);
-  }
+  for (const section of [...missing]) applySection(config, env, sections, section, missing);
   return config;
 }
 
