@@ -16,9 +16,16 @@ export const BREACHED_ENTRY_BYTES = 8;
 /** The lowest password minimum Latch allows: shorter entries could never be chosen anyway. */
 export const BREACHED_MIN_LENGTH = 8;
 
-/** The 8-byte SHA-256 prefix of a password's NFKC form, as an unsigned 64-bit integer. */
+/** The 8-byte SHA-256 prefix of a password's NFKC form, as its two big-endian 32-bit halves (the lookup compares these). */
+export function breachedKeyHalves(password: string): [high: number, low: number] {
+  const digest = createHash('sha256').update(password.normalize('NFKC'), 'utf8').digest();
+  return [digest.readUInt32BE(0), digest.readUInt32BE(4)];
+}
+
+/** The same prefix as an unsigned 64-bit integer (how the file stores it). */
 export function breachedKey(password: string): bigint {
-  return createHash('sha256').update(password.normalize('NFKC'), 'utf8').digest().readBigUInt64BE(0);
+  const [high, low] = breachedKeyHalves(password);
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** Builds the file's bytes from entries (already filtered); sorts and removes duplicates. */
@@ -63,14 +70,17 @@ export function decodeBreachedList(bytes: Buffer): BreachedPasswords {
     minLength,
     has(password: string): boolean {
       if ([...password].length < minLength) return false;
-      const key = breachedKey(password);
+      // The 8-byte key as two 32-bit halves: the search compares numbers, no BigInt per probe.
+      const [keyHigh, keyLow] = breachedKeyHalves(password);
       let low = 0;
       let high = entries - 1;
       while (low <= high) {
         const mid = (low + high) >>> 1;
-        const value = at(mid);
-        if (value === key) return true;
-        if (value < key) low = mid + 1;
+        const offset = BREACHED_HEADER_BYTES + mid * BREACHED_ENTRY_BYTES;
+        const valueHigh = bytes.readUInt32BE(offset);
+        const valueLow = valueHigh === keyHigh ? bytes.readUInt32BE(offset + 4) : 0;
+        if (valueHigh === keyHigh && valueLow === keyLow) return true;
+        if (valueHigh < keyHigh || (valueHigh === keyHigh && valueLow < keyLow)) low = mid + 1;
         else high = mid - 1;
       }
       return false;

