@@ -8,9 +8,10 @@ import { TOTP_DIGITS, TOTP_PERIOD, TOTP_SECRET_BYTES } from '../domain/totp.js';
  * `node:crypto` (`@otplib/plugin-crypto-node`) with base32 secrets (`@otplib/plugin-base32-scure`),
  * SHA-1, `TOTP_DIGITS` digits, `TOTP_PERIOD` seconds. The `otplib` preset's functions would bundle
  * `@noble/hashes` for the HMAC node:crypto already computes. Enrolment makes secrets here and every
- * verification checks codes here: one place for the algorithm, digits, period and window.
+ * verification checks codes here: one place for the algorithm, digits, period and window. Pure: a
+ * bundle that imports this module without calling it (through `reauthenticate.ts`) drops otplib.
  */
-const totp = new TOTP({ crypto, base32, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD });
+const totp = /* @__PURE__ */ new TOTP({ crypto, base32, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD });
 
 /** A fresh secret: `TOTP_SECRET_BYTES` random bytes, base32 without padding (what authenticator apps read). */
 export function newTotpSecret(): string {
