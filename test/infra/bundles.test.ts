@@ -427,6 +427,16 @@ test('the settings documentation (shared/settings-docs.ts) is in no JS bundle (i
   }
 });
 
+test('construct metadata and documentation text beside the runtime tables are in no JS bundle (issue 17, row 6): settings-props.ts, audit-docs.ts; problem-docs.ts only in well-known', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    const inputs = await bundleInputs(name);
+    assert.ok(!inputs.includes('shared/settings-props.ts'), `${name} must not bundle the settings' construct props`);
+    assert.ok(!inputs.includes('shared/domain/audit-docs.ts'), `${name} must not bundle the audit catalogue's text`);
+    assert.equal(inputs.includes('shared/domain/problem-docs.ts'), name === 'well-known', `${name}: problem-docs.ts (the OpenAPI document's text)`);
+  }
+});
+
 test('the route summaries are documentation, not runtime (issue 17, row 6): route-docs.ts only in well-known (it serves /openapi.json), page-docs.ts in no bundle', async () => {
   const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
   for (const name of names) {
