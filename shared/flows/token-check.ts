@@ -20,17 +20,17 @@ const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
 /** What the token check reads: the configuration (`iss`, `aud`, AAL window), the key ring, the clock and one session read. */
 export type TokenCheckDeps = Pick<Deps, 'config' | 'keys' | 'clock' | 'accessTokenSignature'> & { store: Pick<AuthStore, 'getSession'> };
 
-const NOT_COMPOSED = (): never => {
-  throw new ServiceUnavailableError(undefined, { cause: new Error('no access-token signature adapter is composed in this function (WITH_TOKEN_CHECK)') });
-};
-
 /**
  * The token check of Latch's own authenticated routes (`WITH_TOKEN_CHECK`,
  * `shared/http/token-check.ts`): {@link verifyAccessToken} with the signature adapter the
  * function composed (`deps.accessTokenSignature`, jose). Without one, a 503, never a pass.
  */
-export function checkAccessToken(deps: TokenCheckDeps, token: string | undefined): Promise<Principal> {
-  return verifyAccessToken(deps.accessTokenSignature ?? { verify: NOT_COMPOSED }, deps, token);
+export async function checkAccessToken(deps: TokenCheckDeps, token: string | undefined): Promise<Principal> {
+  const signature = deps.accessTokenSignature;
+  if (!signature) {
+    throw new ServiceUnavailableError(undefined, { cause: new Error('no access-token signature adapter is composed in this function (WITH_TOKEN_CHECK)') });
+  }
+  return verifyAccessToken(signature, deps, token);
 }
 
 /**
