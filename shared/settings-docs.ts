@@ -6,6 +6,7 @@
  * documentation, or documentation of no setting, does not compile.
  */
 import { SETTINGS, type SettingDefinition, type SettingName } from './settings.js';
+import { placementOf } from './settings-props.js';
 
 export interface SettingDoc {
   /** One line for the README's table. */
@@ -152,12 +153,12 @@ export function settingsMarkdown(): string {
   const settings = SETTINGS as readonly SettingDefinition[];
   const doc = (s: SettingDefinition): SettingDoc => SETTING_DOCS[s.name as SettingName];
   const rows = settings
-    .filter((s) => s.scope === 'setting')
+    .filter((s) => placementOf(s.name as SettingName).scope === 'setting')
     .map((s) => [`\`${s.name}\``, doc(s).defaultText ?? (s.default === undefined ? '' : `\`${s.default}\``), doc(s).description]);
   const header = ['variable', 'default', 'meaning'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] as number)).join(' | ')} |`;
-  const runtime = settings.filter((s) => s.scope === 'runtime').map((s) => `- \`${s.name}\`: ${doc(s).description}`);
+  const runtime = settings.filter((s) => placementOf(s.name as SettingName).scope === 'runtime').map((s) => `- \`${s.name}\`: ${doc(s).description}`);
   return [
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

@@ -3,7 +3,9 @@
  * through it, the construct (`settingsEnvironment` in `infra/constructs/latch-auth-props.ts`)
  * writes them from it, and tests hold the README's table, `LatchSettings` and every
  * `process.env`/`env.X` read in `shared/`, `infra/` and `functions/` to it. Adding a setting is
- * one entry here plus its field in `Config` (see `docs/architecture.md`).
+ * one entry here plus its field in `Config` (see `docs/architecture.md`), its placement in
+ * `settings-props.ts` (who sets it, the construct's prop) and its text in `settings-docs.ts`, both
+ * keyed by `SettingName` and kept out of this table so that no function bundles them.
  */
 
 /** How a value is written in the environment. */
@@ -22,19 +24,9 @@ export interface SettingDefinition {
   readonly max?: number;
   /** The values of a `choice`. */
   readonly choices?: readonly string[];
-  /**
-   * Who sets it: `setting` (the operator: README table, `LatchAuthProps`), `runtime` (CDK, the
-   * local runner or the CLI set it; listed below the table).
-   */
-  readonly scope: 'setting' | 'runtime';
-  /** Its prop in the construct's `LatchSettings` (`settings.<prop>`), with how it is encoded. */
-  readonly settingsProp?: { readonly prop: string; readonly encoding: ConstructEncoding };
-  /** Its prop at the top level of `LatchAuthProps`, when it is one there instead. */
-  readonly authProp?: string;
 }
 
 const TEN_YEARS = 10 * 365 * 86400;
-const seconds = <P extends string>(prop: P) => ({ prop, encoding: 'duration' as const });
 
 /** Every variable Latch reads (besides the platform's, {@link PLATFORM_VARIABLES}), in the README's order. */
 export const SETTINGS = [
@@ -42,9 +34,6 @@ export const SETTINGS = [
     name: 'AUTH_REQUIRE_EMAIL_CONFIRMATION',
     type: 'boolean',
     default: 'true',
-
-    scope: 'setting',
-    settingsProp: { prop: 'requireEmailConfirmation', encoding: 'boolean' },
   },
   {
     name: 'AUTH_PASSWORD_MIN_LENGTH',
@@ -52,9 +41,6 @@ export const SETTINGS = [
     default: '8',
     min: 8,
     max: 4096,
-
-    scope: 'setting',
-    settingsProp: { prop: 'passwordMinLength', encoding: 'number' },
   },
   {
     name: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
@@ -62,9 +48,6 @@ export const SETTINGS = [
     default: '900',
     min: 30,
     max: 86400,
-
-    scope: 'setting',
-    settingsProp: seconds('accessTokenTtl'),
   },
   {
     name: 'AUTH_SESSION_TTL_SECONDS',
@@ -72,9 +55,6 @@ export const SETTINGS = [
     default: '86400',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('sessionTtl'),
   },
   {
     name: 'AUTH_REMEMBER_ME_TTL_SECONDS',
@@ -82,9 +62,6 @@ export const SETTINGS = [
     default: '2592000',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('rememberMeTtl'),
   },
   {
     name: 'AUTH_RESET_TOKEN_TTL_SECONDS',
@@ -92,9 +69,6 @@ export const SETTINGS = [
     default: '3600',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('resetTokenTtl'),
   },
   {
     name: 'AUTH_CONFIRMATION_TOKEN_TTL_SECONDS',
@@ -102,9 +76,6 @@ export const SETTINGS = [
     default: '172800',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('confirmationTokenTtl'),
   },
   {
     name: 'AUTH_INVITATION_TOKEN_TTL_SECONDS',
@@ -112,9 +83,6 @@ export const SETTINGS = [
     default: '604800',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('invitationTokenTtl'),
   },
   {
     name: 'AUTH_MAX_FAILED_SIGN_INS',
@@ -122,9 +90,6 @@ export const SETTINGS = [
     default: '10',
     min: 1,
     max: 1000,
-
-    scope: 'setting',
-    settingsProp: { prop: 'maxFailedSignIns', encoding: 'number' },
   },
   {
     name: 'AUTH_LOCKOUT_SECONDS',
@@ -132,9 +97,6 @@ export const SETTINGS = [
     default: '900',
     min: 1,
     max: TEN_YEARS,
-
-    scope: 'setting',
-    settingsProp: seconds('lockout'),
   },
   {
     name: 'AUTH_MAX_SESSIONS_PER_USER',
@@ -142,9 +104,6 @@ export const SETTINGS = [
     default: '100',
     min: 1,
     max: 1000,
-
-    scope: 'setting',
-    settingsProp: { prop: 'maxSessionsPerUser', encoding: 'number' },
   },
   {
     name: 'AUTH_MAIL_RECIPIENT_LIMIT',
@@ -152,9 +111,6 @@ export const SETTINGS = [
     default: '5',
     min: 1,
     max: 1000,
-
-    scope: 'setting',
-    settingsProp: { prop: 'mailRecipientLimit', encoding: 'number' },
   },
   {
     name: 'AUTH_MAIL_RECIPIENT_WINDOW_SECONDS',
@@ -162,78 +118,49 @@ export const SETTINGS = [
     default: '3600',
     min: 60,
     max: 7 * 86400,
-
-    scope: 'setting',
-    settingsProp: seconds('mailRecipientWindow'),
   },
   {
     name: 'AUTH_INVITATIONS',
     type: 'choice',
     default: 'any',
     choices: ['any', 'admin'],
-
-    scope: 'setting',
-    authProp: 'invitations',
   },
   {
     name: 'APP_URL',
     type: 'url',
     default: 'http://localhost:3000',
-
-    scope: 'setting',
-    authProp: 'appUrl',
   },
   {
     name: 'AUTH_ISSUER',
     type: 'url',
-
-    scope: 'setting',
-    authProp: 'issuer',
   },
   {
     name: 'AUTH_AUDIENCE',
     type: 'text',
     default: 'latch',
-
-    scope: 'setting',
-    settingsProp: { prop: 'audience', encoding: 'text' },
   },
   {
     name: 'AUTH_CORS_ORIGINS',
     type: 'list',
-
-    scope: 'setting',
-    authProp: 'corsOrigins',
   },
   {
     name: 'AUTH_ROLES',
     type: 'list',
-
-    scope: 'setting',
-    settingsProp: { prop: 'roles', encoding: 'list' },
   },
-  { name: 'AUTH_MAIL_FROM', type: 'text', default: 'no-reply@localhost', scope: 'setting', authProp: 'mailFrom' },
+  { name: 'AUTH_MAIL_FROM', type: 'text', default: 'no-reply@localhost' },
   {
     name: 'AUTH_TRUSTED_PROXIES',
     type: 'list',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_PASSWORD_CONTEXT_WORDS',
     type: 'list',
-
-    scope: 'setting',
-    settingsProp: { prop: 'passwordContextWords', encoding: 'list' },
   },
   {
     name: 'AUTH_BREACHED_PASSWORD_ON_SIGN_IN',
     type: 'choice',
     default: 'notify',
     choices: ['notify', 'block', 'off'],
-
-    scope: 'setting',
-    settingsProp: { prop: 'breachedPasswordOnSignIn', encoding: 'text' },
   },
   {
     name: 'AUTH_AUDIT_RETENTION_DAYS',
@@ -241,9 +168,6 @@ export const SETTINGS = [
     default: '365',
     min: 1,
     max: 3650,
-
-    scope: 'setting',
-    settingsProp: { prop: 'auditRetention', encoding: 'days' },
   },
   {
     name: 'AUTH_MIGRATE_USER_TIMEOUT_MS',
@@ -251,17 +175,12 @@ export const SETTINGS = [
     default: '5000',
     min: 100,
     max: 25000,
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_MFA',
     type: 'choice',
     default: 'optional',
     choices: ['optional', 'required', 'off'],
-
-    scope: 'setting',
-    settingsProp: { prop: 'mfa', encoding: 'text' },
   },
   {
     name: 'AUTH_MAX_FAILED_MFA',
@@ -269,16 +188,10 @@ export const SETTINGS = [
     default: '10',
     min: 1,
     max: 100,
-
-    scope: 'setting',
-    settingsProp: { prop: 'maxFailedMfa', encoding: 'number' },
   },
   {
     name: 'AUTH_TOTP_ISSUER',
     type: 'text',
-
-    scope: 'setting',
-    settingsProp: { prop: 'totpIssuer', encoding: 'text' },
   },
   {
     name: 'AUTH_TOTP_GRACE_SECONDS',
@@ -286,9 +199,6 @@ export const SETTINGS = [
     default: '10',
     min: 0,
     max: 15,
-
-    scope: 'setting',
-    settingsProp: seconds('totpGrace'),
   },
   {
     name: 'AUTH_TOTP_ENROLLMENT_TTL_SECONDS',
@@ -296,9 +206,6 @@ export const SETTINGS = [
     default: '600',
     min: 60,
     max: 86400,
-
-    scope: 'setting',
-    settingsProp: seconds('totpEnrollmentTtl'),
   },
   {
     name: 'AUTH_REAUTH_WINDOW_SECONDS',
@@ -306,9 +213,6 @@ export const SETTINGS = [
     default: '300',
     min: 30,
     max: 86400,
-
-    scope: 'setting',
-    settingsProp: seconds('reauthWindow'),
   },
   // Two-step sign-in and assurance levels (docs/specs/mfa-and-passkeys.md §3, §5, §11).
   {
@@ -317,9 +221,6 @@ export const SETTINGS = [
     default: '300',
     min: 60,
     max: 900,
-
-    scope: 'setting',
-    settingsProp: seconds('mfaChallengeTtl'),
   },
   {
     name: 'AUTH_MFA_MAX_ATTEMPTS',
@@ -327,9 +228,6 @@ export const SETTINGS = [
     default: '5',
     min: 1,
     max: 10,
-
-    scope: 'setting',
-    settingsProp: { prop: 'mfaMaxAttempts', encoding: 'number' },
   },
   {
     name: 'AUTH_AAL2_MAX_AGE_SECONDS',
@@ -337,26 +235,18 @@ export const SETTINGS = [
     default: '86400',
     min: 300,
     max: 2592000,
-
-    scope: 'setting',
-    settingsProp: seconds('aal2MaxAge'),
   },
   {
     name: 'AUTH_AUTHORIZER_MIN_AAL',
     type: 'choice',
     default: 'aal1',
     choices: ['aal1', 'aal2'],
-
-    scope: 'setting',
-    settingsProp: { prop: 'authorizerMinAal', encoding: 'text' },
   },
   // --- social sign-in (docs/specs/social-sign-in.md §7) ---
   {
     name: 'AUTH_OAUTH_PROVIDERS',
     type: 'json',
     default: '[]',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_STATE_TTL_SECONDS',
@@ -364,8 +254,6 @@ export const SETTINGS = [
     default: '600',
     min: 60,
     max: 3600,
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_PENDING_TTL_SECONDS',
@@ -373,8 +261,6 @@ export const SETTINGS = [
     default: '900',
     min: 60,
     max: 86400,
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_NONCE_TTL_SECONDS',
@@ -382,15 +268,11 @@ export const SETTINGS = [
     default: '600',
     min: 60,
     max: 3600,
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_REGISTRATION',
     type: 'boolean',
     default: 'true',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_HTTP_TIMEOUT_MS',
@@ -398,37 +280,24 @@ export const SETTINGS = [
     default: '5000',
     min: 100,
     max: 30000,
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH_ALLOW_HTTP_LOOPBACK',
     type: 'boolean',
     default: 'false',
-
-    scope: 'setting',
   },
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §11, part B).
   {
     name: 'AUTH_WEBAUTHN_RP_ID',
     type: 'text',
-
-    scope: 'setting',
-    settingsProp: { prop: 'webauthnRpId', encoding: 'text' },
   },
   {
     name: 'AUTH_WEBAUTHN_RP_NAME',
     type: 'text',
-
-    scope: 'setting',
-    settingsProp: { prop: 'webauthnRpName', encoding: 'text' },
   },
   {
     name: 'AUTH_WEBAUTHN_ORIGINS',
     type: 'list',
-
-    scope: 'setting',
-    settingsProp: { prop: 'webauthnOrigins', encoding: 'list' },
   },
   {
     name: 'AUTH_WEBAUTHN_CHALLENGE_TTL_SECONDS',
@@ -436,9 +305,6 @@ export const SETTINGS = [
     default: '300',
     min: 30,
     max: 600,
-
-    scope: 'setting',
-    settingsProp: seconds('webauthnChallengeTtl'),
   },
   {
     name: 'AUTH_WEBAUTHN_MAX_PASSKEYS',
@@ -446,16 +312,10 @@ export const SETTINGS = [
     default: '20',
     min: 1,
     max: 40,
-
-    scope: 'setting',
-    settingsProp: { prop: 'webauthnMaxPasskeys', encoding: 'number' },
   },
   {
     name: 'AUTH_USER_ATTRIBUTES',
     type: 'json',
-
-    scope: 'setting',
-    settingsProp: { prop: 'userAttributes', encoding: 'json' },
   },
   // --- signing-key rotation (issue #18) ---
   {
@@ -464,67 +324,46 @@ export const SETTINGS = [
     default: '300',
     min: 0,
     max: 3600,
-
-    scope: 'setting',
-    settingsProp: seconds('keyRingTtl'),
   },
   {
     name: 'LATCH_HOOKS_MODULE',
     type: 'text',
-
-    scope: 'setting',
-    authProp: 'hooksModule',
   },
   {
     name: 'LATCH_MAIL_TEMPLATES',
     type: 'text',
-
-    scope: 'setting',
-    authProp: 'mailTemplatesFile',
   },
   // --- hosted UI (docs/specs/hosted-ui.md §10) ---
   {
     name: 'AUTH_UI',
     type: 'boolean',
     default: 'false',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_UI_APP_NAME',
     type: 'text',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_UI_DEFAULT_LOCALE',
     type: 'choice',
     default: 'en',
     choices: ['en', 'de'],
-
-    scope: 'setting',
   },
   // --- branding (hosted-ui.md §9) ---
   {
     name: 'AUTH_UI_LOGO_URL',
     type: 'url',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_UI_CSS_VARIABLES',
     type: 'json',
     default: '{}',
-
-    scope: 'setting',
   },
   // --- end branding ---
   {
     name: 'AUTH_UI_PSEUDO_LOCALES',
     type: 'boolean',
     default: 'false',
-
-    scope: 'setting',
   },
   // --- end hosted UI ---
   // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6, §10) ---
@@ -532,8 +371,6 @@ export const SETTINGS = [
     name: 'AUTH_UI_CLIENTS',
     type: 'json',
     default: '[]',
-
-    scope: 'setting',
   },
   {
     name: 'AUTH_OAUTH2_CODE_TTL_SECONDS',
@@ -541,87 +378,66 @@ export const SETTINGS = [
     default: '60',
     min: 10,
     max: 60,
-
-    scope: 'setting',
   },
   // --- end hand-off ---
-  { name: 'LATCH_TABLE_NAME', type: 'text', scope: 'runtime' },
-  { name: 'LATCH_AUDIT_TABLE_NAME', type: 'text', scope: 'runtime' },
+  { name: 'LATCH_TABLE_NAME', type: 'text' },
+  { name: 'LATCH_AUDIT_TABLE_NAME', type: 'text' },
   {
     name: 'LATCH_AUDIT_KEY_SECRET',
     type: 'text',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_AUDIT_KEY', type: 'text', scope: 'runtime' },
+  { name: 'LATCH_AUDIT_KEY', type: 'text' },
   {
     name: 'LATCH_DATA_KEY_SECRET',
     type: 'text',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_DATA_KEYS', type: 'json', scope: 'runtime' },
-  { name: 'LATCH_SIGNING_KEY_SECRET', type: 'text', scope: 'runtime' },
-  { name: 'LATCH_PUBLIC_KEY_SECRET', type: 'text', scope: 'runtime' },
-  { name: 'LATCH_KEYS', type: 'choice', choices: ['none'], scope: 'runtime' },
+  { name: 'LATCH_DATA_KEYS', type: 'json' },
+  { name: 'LATCH_SIGNING_KEY_SECRET', type: 'text' },
+  { name: 'LATCH_PUBLIC_KEY_SECRET', type: 'text' },
+  { name: 'LATCH_KEYS', type: 'choice', choices: ['none'] },
   {
     name: 'LATCH_BREACHED_PASSWORDS_FILE',
     type: 'text',
-
-    scope: 'runtime',
   },
   {
     name: 'LATCH_COMMON_PASSWORDS_FILE',
     type: 'text',
-
-    scope: 'runtime',
   },
   {
     name: 'LATCH_IMPORT_PEPPERS_SECRET',
     type: 'text',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_IMPORT_PEPPERS', type: 'json', scope: 'runtime' },
+  { name: 'LATCH_IMPORT_PEPPERS', type: 'json' },
   {
     name: 'LATCH_SIGNING_KEYS_FILE',
     type: 'text',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_SIGNING_KEYS', type: 'json', scope: 'runtime' },
+  { name: 'LATCH_SIGNING_KEYS', type: 'json' },
   // --- SES feedback and metrics (issue #18) ---
   {
     name: 'LATCH_SES_CONFIGURATION_SET',
     type: 'text',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_METRICS_NAMESPACE', type: 'text', scope: 'runtime' },
-  { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url', scope: 'runtime' },
-  { name: 'LATCH_SES_ENDPOINT', type: 'url', scope: 'runtime' },
-  { name: 'PORT', type: 'integer', default: '3000', scope: 'runtime' },
-  { name: 'DYNAMODB_PORT', type: 'integer', scope: 'runtime' },
-  { name: 'SES_PORT', type: 'integer', scope: 'runtime' },
-  { name: 'LATCH_CLI_DEBUG', type: 'boolean', scope: 'runtime' },
+  { name: 'LATCH_METRICS_NAMESPACE', type: 'text' },
+  { name: 'LATCH_DYNAMODB_ENDPOINT', type: 'url' },
+  { name: 'LATCH_SES_ENDPOINT', type: 'url' },
+  { name: 'PORT', type: 'integer', default: '3000' },
+  { name: 'DYNAMODB_PORT', type: 'integer' },
+  { name: 'SES_PORT', type: 'integer' },
+  { name: 'LATCH_CLI_DEBUG', type: 'boolean' },
   // --- social sign-in: `npm start`'s local provider (docs/social-sign-in.md "Trying it locally") ---
-  { name: 'OIDC_PORT', type: 'integer', default: '8006', scope: 'runtime' },
-  { name: 'LATCH_LOCAL_OP', type: 'boolean', default: 'true', scope: 'runtime' },
+  { name: 'OIDC_PORT', type: 'integer', default: '8006' },
+  { name: 'LATCH_LOCAL_OP', type: 'boolean', default: 'true' },
   {
     name: 'LATCH_LOCAL_OP_REDIRECT_URIS',
     type: 'list',
-
-    scope: 'runtime',
   },
-  { name: 'LATCH_LOCAL_OP_SECRET', type: 'text', scope: 'runtime' },
+  { name: 'LATCH_LOCAL_OP_SECRET', type: 'text' },
   // --- end social sign-in ---
 ] as const satisfies readonly SettingDefinition[];
 
 /** The name of a declared variable. */
 export type SettingName = (typeof SETTINGS)[number]['name'];
-
-/** The `LatchSettings` prop names the table declares (`LatchSettings` is checked against it at compile time). */
-export type SettingsPropName = Extract<(typeof SETTINGS)[number], { settingsProp: unknown }>['settingsProp']['prop'];
 
 /**
  * Variables read but owned by the platform (AWS, Lambda, Node, npm, CDK, Powertools): not Latch

@@ -6,7 +6,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { loadConfig } from '../../shared/config.js';
 import type { AttributeDefinitions } from '../../shared/domain/attributes.js';
-import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingsPropName } from '../../shared/settings.js';
+import { type ConstructEncoding, SETTINGS, type SettingDefinition, type SettingName } from '../../shared/settings.js';
+import { placementOf, type SettingsPropName } from '../../shared/settings-props.js';
 import type { CssVariables } from '../../shared/ui/theme.js';
 import type { LatchCustomDomainProps } from './custom-domain.js';
 import type { LatchOAuthProvider } from './oauth-providers.js';
@@ -273,13 +274,14 @@ function encode(value: unknown, encoding: ConstructEncoding): string {
   }
 }
 
-/** The `AUTH_*` environment of the settings, from the table of `shared/settings.ts` (unset ones are left to `loadConfig`'s defaults). */
+/** The `AUTH_*` environment of the settings, from the table of `shared/settings.ts` and its props (`shared/settings-props.ts`; unset ones are left to `loadConfig`'s defaults). */
 export function settingsEnvironment(settings: LatchSettings): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const setting of SETTINGS as readonly SettingDefinition[]) {
-    if (!setting.settingsProp) continue;
-    const value = (settings as Record<string, unknown>)[setting.settingsProp.prop];
-    if (value !== undefined) environment[setting.name] = encode(value, setting.settingsProp.encoding);
+    const { settingsProp } = placementOf(setting.name as SettingName);
+    if (!settingsProp) continue;
+    const value = (settings as Record<string, unknown>)[settingsProp.prop];
+    if (value !== undefined) environment[setting.name] = encode(value, settingsProp.encoding);
   }
   return environment;
 }

@@ -29,139 +29,121 @@ interface EventSpec {
   /** The only keys `details` may hold. */
   readonly details: readonly string[];
   readonly me: MeVisibility;
-  /** What the event records, for `docs/audit.md`. */
-  readonly when: string;
 }
 
 /**
- * Every event type: its allowed detail keys, whether `/me/activity` shows it, and when it is
- * written. Features add their rows when they land (the spec's later events).
+ * Every event type: its allowed detail keys and whether `/me/activity` shows it. When it is
+ * written (`docs/audit.md`'s text) is `AUDIT_EVENT_DOCS` in `audit-docs.ts`, beside it so that no
+ * bundle carries it; the compiler asks for one entry per type there. Features add their rows when
+ * they land (the spec's later events).
  */
 export const AUDIT_EVENTS = {
   sign_in: {
     details: ['method', 'amr', 'reason'],
     me: true,
-    when: 'every end of a sign-in: a session created, or the attempt refused at the first factor (`reason`)',
   },
-  'lockout.start': { details: ['scope', 'failures', 'until'], me: true, when: 'a failed sign-in starts a lockout (of the email or the source address)' },
+  'lockout.start': { details: ['scope', 'failures', 'until'], me: true },
   registration: {
     details: ['method', 'reason'],
     me: true,
-    when: 'an account is created; failure `already_registered` (under that account) when the email has one',
   },
-  'email.confirmed': { details: ['toEmailHash'], me: true, when: 'an address is confirmed (a registration or a change)' },
-  'email.change_requested': { details: ['toEmailHash'], me: true, when: 'a change of address waits for its confirmation' },
-  'email.changed': { details: ['fromEmailHash', 'toEmailHash', 'by'], me: true, when: 'an address change is applied' },
-  'password.changed': { details: ['first'], me: true, when: '`PATCH /me` changed the password, or set a first one' },
+  'email.confirmed': { details: ['toEmailHash'], me: true },
+  'email.change_requested': { details: ['toEmailHash'], me: true },
+  'email.changed': { details: ['fromEmailHash', 'toEmailHash', 'by'], me: true },
+  'password.changed': { details: ['first'], me: true },
   'password.reset_requested': {
     details: [],
     me: true,
-    when: '`POST /password-reset`: under the account, or under `NOUSER#<day>` with `emailHash` only for an unknown address',
   },
-  'password.reset': { details: [], me: true, when: 'a reset link set a password' },
+  'password.reset': { details: [], me: true },
   'password.breached_on_sign_in': {
     details: ['action'],
     me: true,
-    when: 'a correct password found in the breached or common lists at sign-in: once per password (`notify`) or on each blocked sign-in (`block`)',
   },
   'session.revoked': {
     details: ['by', 'reason', 'count'],
     me: true,
-    when: 'sign-out, revoking one or all sessions, a lock, a reset, a password change or set, a deletion, the session cap (`by`: `self`, `admin`, `operator`, `system`)',
   },
-  'renewal.reuse_detected': { details: [], me: true, when: 'a spent renewal token was presented and its session revoked' },
-  'account.deleted': { details: [], me: false, when: '`DELETE /me`; carries the `emailHash`' },
-  'invitation.created': { details: ['inviteeEmailHash'], me: true, when: 'an invitation is created or sent again' },
-  'invitation.accepted': { details: ['method'], me: true, when: 'an invitation is accepted' },
-  'admin.user_created': { details: ['role'], me: 'actor-kind', when: 'the admin API or the CLI created a user' },
-  'admin.user_updated': { details: ['fields', 'roleFrom', 'roleTo'], me: 'actor-kind', when: 'the admin API or the CLI changed a user' },
-  'admin.locked': { details: [], me: 'actor-kind', when: 'the admin API or the CLI locked a user' },
-  'admin.unlocked': { details: [], me: 'actor-kind', when: 'the admin API or the CLI unlocked a user' },
-  'admin.password_set': { details: [], me: 'actor-kind', when: 'the admin API or the CLI set a password' },
-  'admin.user_deleted': { details: [], me: 'actor-kind', when: 'the admin API or the CLI deleted a user; carries the `emailHash`' },
-  'authz.denied': { details: ['route'], me: false, when: '`403 forbidden` on an admin route (self-protection refusals included); subject = the caller' },
-  'audit.exported': { details: ['from', 'to', 'count'], me: false, when: '`npx latch audit export` wrote a file' },
-  'user.imported': { details: ['format'], me: 'actor-kind', when: '`npx latch users import` created the user (`format`: of its password hash, or `none`)' },
+  'renewal.reuse_detected': { details: [], me: true },
+  'account.deleted': { details: [], me: false },
+  'invitation.created': { details: ['inviteeEmailHash'], me: true },
+  'invitation.accepted': { details: ['method'], me: true },
+  'admin.user_created': { details: ['role'], me: 'actor-kind' },
+  'admin.user_updated': { details: ['fields', 'roleFrom', 'roleTo'], me: 'actor-kind' },
+  'admin.locked': { details: [], me: 'actor-kind' },
+  'admin.unlocked': { details: [], me: 'actor-kind' },
+  'admin.password_set': { details: [], me: 'actor-kind' },
+  'admin.user_deleted': { details: [], me: 'actor-kind' },
+  'authz.denied': { details: ['route'], me: false },
+  'audit.exported': { details: ['from', 'to', 'count'], me: false },
+  'user.imported': { details: ['format'], me: 'actor-kind' },
   'user.migrated': {
     details: ['fromFormat'],
     me: true,
-    when: 'the `migrateUser` hook vouched for an unknown email and the user was created (`fromFormat`: `hook`)',
   },
-  'password.upgraded': { details: ['fromFormat'], me: true, when: 'a legacy password hash verified at sign-in and was replaced by argon2id' },
+  'password.upgraded': { details: ['fromFormat'], me: true },
   'import.completed': {
     details: ['imported', 'skipped', 'failed', 'dryRun'],
     me: false,
-    when: '`npx latch users import` finished (counts; the operator as actor)',
   },
   'export.completed': {
     details: ['count', 'skippedInvited', 'withPasswordHashes'],
     me: false,
-    when: '`npx latch users export` wrote a file (count, flags; the operator as actor)',
   },
-  'mfa.totp_enabled': { details: ['method'], me: true, when: 'a TOTP enrolment was confirmed (`POST /me/mfa/totp/confirm`)' },
-  'mfa.totp_disabled': { details: ['method'], me: true, when: '`DELETE /me/mfa/totp` turned TOTP off' },
-  'mfa.recovery_codes_regenerated': { details: [], me: true, when: '`POST /me/mfa/recovery-codes` replaced every recovery code' },
-  'recovery_code.used': { details: ['remaining'], me: true, when: 'a recovery code was spent (sign-in, step-up); `remaining` unused codes left' },
+  'mfa.totp_enabled': { details: ['method'], me: true },
+  'mfa.totp_disabled': { details: ['method'], me: true },
+  'mfa.recovery_codes_regenerated': { details: [], me: true },
+  'recovery_code.used': { details: ['remaining'], me: true },
   reauthenticate: {
     details: ['method', 'aal', 'reason'],
     me: true,
-    when: '`POST /session/reauthenticate` and `/webauthn`: success (`method`, `aal`), or failure with `reason` (`bad_password`, `bad_code`, `bad_passkey`)',
   },
   // Two-step sign-in and the admin MFA reset (mfa2).
   'mfa.challenge': {
     details: ['methods', 'firstFactor'],
     me: true,
-    when: 'a right first factor of a user with a second factor: the `mfaToken` was issued (instead of `sign_in`)',
   },
   'mfa.verify': {
     details: ['method', 'reason'],
     me: true,
-    when: "`POST /session/mfa` and `/session/mfa/webauthn`: success (`method`, with the session's `sign_in`), or failure with `reason` (`bad_code`)",
   },
-  'mfa.lockout': { details: ['failures'], me: true, when: 'failed second factors started the MFA lockout of the account' },
-  'admin.mfa_reset': { details: [], me: 'actor-kind', when: 'an admin or operator removed every second factor of the user; every session revoked' },
+  'mfa.lockout': { details: ['failures'], me: true },
+  'admin.mfa_reset': { details: [], me: 'actor-kind' },
   // --- hosted UI (docs/specs/hosted-ui.md §4) ---
   'csrf.rejected': {
     details: ['form', 'reason'],
     me: false,
-    when: 'a hosted-page POST refused for a missing or wrong CSRF token or a foreign origin (`reason`); nothing changed',
   },
   // --- end hosted UI ---
   // --- social sign-in (docs/specs/social-sign-in.md) ---
   'identity.linked': {
     details: ['provider'],
     me: true,
-    when: 'a provider account was bound to the user (a sign-up by the provider, a link, an invitation completed with it)',
   },
-  'identity.unlinked': { details: ['provider', 'by'], me: true, when: 'a provider account was removed from the user (`by`: `self`, `admin`, `operator`)' },
+  'identity.unlinked': { details: ['provider', 'by'], me: true },
   // Passkeys (`docs/specs/mfa-and-passkeys.md` §7).
   'passkey.added': {
     details: ['credentialId', 'discoverable', 'backedUp', 'first'],
     me: true,
-    when: '`POST /me/passkeys` registered a passkey (`first`: the first second factor)',
   },
-  'passkey.renamed': { details: ['credentialId'], me: true, when: '`PATCH /me/passkeys/{id}` renamed a passkey' },
+  'passkey.renamed': { details: ['credentialId'], me: true },
   'passkey.removed': {
     details: ['credentialId', 'lastFactor'],
     me: true,
-    when: '`DELETE /me/passkeys/{id}` removed a passkey (`lastFactor`: MFA is off with it)',
   },
   'passkey.counter_regression': {
     details: ['credentialId', 'storedCounter', 'newCounter'],
     me: true,
-    when: 'a valid assertion whose signature counter did not grow: the passkey is disabled',
   },
-  'password.removed': { details: [], me: true, when: '`DELETE /me/password` removed the password (the user signs in with a passkey)' },
+  'password.removed': { details: [], me: true },
   // --- hosted UI: the hand-off to first-party apps (docs/specs/hosted-ui.md §6) ---
   'oauth2.code_issued': {
     details: ['clientId'],
     me: true,
-    when: "`GET /oauth2/authorize` issued an authorization code for a client (the UI session is the event's session)",
   },
   'oauth2.code_reused': {
     details: ['clientId', 'revokedSessionId'],
     me: true,
-    when: 'a redeemed authorization code was presented again: the session its first redemption created is revoked',
   },
   // --- end hand-off ---
 } as const satisfies Record<string, EventSpec>;

@@ -1,7 +1,7 @@
 /**
  * TOTP rules that need no library (`docs/specs/mfa-and-passkeys.md` §6.1): the parameters every
  * authenticator app supports, the `otpauth` URI, code shapes, and `amr` of a session. Codes are
- * generated and checked by `otplib` in the flows; nothing here computes an HOTP.
+ * generated and checked by `otplib` in the flows (`shared/flows/totp-codes.ts`); nothing here computes an HOTP.
  */
 
 /** Seconds per time step (RFC 6238's default; what authenticator apps use). */

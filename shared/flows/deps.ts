@@ -3,6 +3,7 @@ import type { BreachedPasswords } from '../domain/breached-passwords.js';
 import type { CommonPasswords } from '../domain/common-passwords.js';
 import type { LatchHooks } from '../hooks/types.js';
 import type { MailTemplates } from '../mail/templates.js';
+import type { AccessTokenSignature } from '../ports/access-token-signature.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
@@ -43,6 +44,10 @@ export interface Deps {
   legacy?: LegacyPasswords | undefined;
   /** Social sign-in's relying party (`shared/adapters/oidc/`); absent: no providers configured. */
   oauth?: OAuthProviders | undefined;
+  // --- lean4 (issue 17, row 6) ---
+  /** The signature half of the access-token check (`shared/flows/token-check.ts`): composed by `WITH_TOKEN_CHECK` (jose); absent: a 503 on an authenticated route. */
+  accessTokenSignature?: AccessTokenSignature | undefined;
+  // --- end lean4 ---
 }
 
 /** Who is calling and from where; filled by the HTTP layer (or the CLI). */

@@ -1,8 +1,7 @@
-import { generateSecret } from 'otplib';
 import { AuthError, isConflict, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { safeEqual } from '../domain/secrets.js';
-import { amrOf, amrWithSecondFactor, normalizeTotpCode, otpauthUri, TOTP_SECRET_BYTES } from '../domain/totp.js';
+import { amrOf, amrWithSecondFactor, normalizeTotpCode, otpauthUri } from '../domain/totp.js';
 import { type PublicUser, toPublicUser, type User } from '../domain/types.js';
 import type { WriteOp } from '../ports/store.js';
 import { auditOp } from './audit.js';
@@ -12,6 +11,7 @@ import { commitSpendingCode, loadCaller, recoveryCodeUsedOps, requireStepUp, typ
 import { revokeAllSessions } from './revoke.js';
 import { passwordOrProviderAmr } from './second-factor.js';
 import { enqueueOp, prepareTemplateMail } from './send-mail.js';
+import { newTotpSecret } from './totp-codes.js';
 
 /**
  * TOTP (`docs/specs/mfa-and-passkeys.md` §6.1): enrolment (a pending secret, encrypted at rest,
@@ -62,7 +62,7 @@ export async function startTotpEnrollment(deps: Deps, principal: Principal, inpu
   if (current.totp) throw new AuthError('already_enabled');
   const { user, proof } = await requireStepUp(deps, principal, input, 'mfa');
   if (user.totp) throw new AuthError('already_enabled');
-  const secret = generateSecret({ length: TOTP_SECRET_BYTES });
+  const secret = newTotpSecret();
   const expiresAt = nowSeconds(deps) + deps.config.totpEnrollmentTtlSeconds;
   const secretEnc = await deps.dataKeys.encrypt(secret, { purpose: 'totp_pending', userId: user.id });
   const ops: WriteOp[] = [

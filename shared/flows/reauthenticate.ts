@@ -1,4 +1,3 @@
-import { verify as verifyTotp } from 'otplib';
 import { AuthError, ExtendedAuthError, isConflict, RetryableError, ValidationError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { codeShapeOf, remainingRecoveryCodes } from '../domain/recovery-codes.js';
@@ -10,6 +9,7 @@ import { auditOp, recordAudit } from './audit.js';
 import { type Deps, nowIso, nowSeconds, type Principal, type RequestInfo } from './deps.js';
 import { recordFailedSignIn, releaseAttempt, reserveAttempt } from './lockout.js';
 import { enqueueOp, prepareTemplateMail } from './send-mail.js';
+import { matchedTotpStep } from './totp-codes.js';
 
 /**
  * Step-up re-authentication (`docs/specs/mfa-and-passkeys.md` §4): the one check of every (R)
@@ -203,7 +203,7 @@ export async function verifyCode(deps: Deps, user: User, code: string): Promise<
 }
 
 /**
- * The time step a TOTP code matches, with `otplib`: the current step, or the previous one during
+ * The time step a TOTP code matches (`totp-codes.ts`, `otplib`): the current step, or the previous one during
  * the first `AUTH_TOTP_GRACE_SECONDS` of the current (`epochTolerance: [grace, 0]`: never a
  * future step), and above `lastStep` (`afterTimeStep`: a replay is refused). Time is the deps'
  * clock. Undefined for a wrong code or a secret that does not decrypt.
@@ -222,22 +222,9 @@ export async function matchTotp(deps: Deps, user: User, code: string): Promise<{
   return secret.stale ? { step, reencrypted: await deps.dataKeys.encrypt(secret.plaintext, binding) } : { step };
 }
 
-/** `otplib`'s verification of one code against a base32 secret at the deps' clock; the matched step or undefined. */
-export async function totpStepOf(deps: Deps, secret: string, code: string, afterStep?: number): Promise<number | undefined> {
-  try {
-    const result = await verifyTotp({
-      strategy: 'totp',
-      secret,
-      token: code,
-      epoch: nowSeconds(deps),
-      epochTolerance: [deps.config.totpGraceSeconds, 0],
-      ...(afterStep === undefined ? {} : { afterTimeStep: afterStep }),
-    });
-    // A TOTP verification's result carries the matched `timeStep` (an HOTP one would not).
-    return result.valid && 'timeStep' in result ? result.timeStep : undefined;
-  } catch {
-    return undefined; // a malformed token or secret
-  }
+/** One code against a base32 secret at the deps' clock and `AUTH_TOTP_GRACE_SECONDS` (`totp-codes.ts`); the matched step or undefined. */
+export function totpStepOf(deps: Deps, secret: string, code: string, afterStep?: number): Promise<number | undefined> {
+  return matchedTotpStep({ secret, code, epoch: nowSeconds(deps), graceSeconds: deps.config.totpGraceSeconds, afterStep });
 }
 
 /** The id of the unused recovery code this normalised code is, checked against every unused hash. */

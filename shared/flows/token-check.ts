@@ -1,66 +1,71 @@
-import { JwtVerifier } from 'aws-jwt-verify';
-import { AuthError } from '../domain/errors.js';
+import { AuthError, ServiceUnavailableError } from '../domain/errors.js';
 import { messages } from '../domain/messages.js';
 import { safeEqual } from '../domain/secrets.js';
 import { aalOf, amrOf, authTimeOf } from '../domain/totp.js';
+import type { AccessTokenSignature } from '../ports/access-token-signature.js';
 import type { AuthStore } from '../ports/store.js';
-import type { Deps, Principal } from './deps.js';
-import { nowSeconds } from './deps.js';
+import { type Deps, nowSeconds, type Principal } from './deps.js';
 
 /** Access tokens longer than this are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
-/** The only algorithm accepted. Pinned on every verification key: the token's header never chooses how it is checked. */
+/** The only algorithm accepted (the adapters pin it too): the token's header never chooses how it is checked. */
 const ALGORITHM = 'EdDSA';
+/** The header's `typ` of Latch's access tokens (RFC 9068): no other JWT signed with these keys passes for one. */
+const TOKEN_TYPE = 'at+jwt';
 const CLOCK_SKEW_SECONDS = 2;
 const REQUIRED_CLAIMS = ['sub', 'sid', 'jti', 'iat', 'exp'] as const;
 
-/**
- * The verifier of each loaded key ring, cached on the ring's public key set (the same object
- * until the ring changes: a rotation reloads it), so the hot path builds nothing per request.
- */
-const verifiers = new WeakMap<object, ReturnType<typeof JwtVerifier.create<{ issuer: string; audience: string; jwksUri: string }>>>();
-
-async function verifierFor(deps: Pick<Deps, 'config' | 'keys'>) {
-  const jwks = await deps.keys.publicKeySet();
-  const cached = verifiers.get(jwks);
-  if (cached) return cached;
-  // The JWKS is handed over, never fetched: the URI only names the cache entry.
-  const verifier = JwtVerifier.create({ issuer: deps.config.issuer, audience: deps.config.audience, jwksUri: `${deps.config.issuer}/.well-known/jwks.json` });
-  verifier.cacheJwks({ keys: jwks.keys.map((key) => ({ ...key, alg: ALGORITHM, use: 'sig' })) } as Parameters<typeof verifier.cacheJwks>[0]);
-  verifiers.set(jwks, verifier);
-  return verifier;
-}
-
 const unauthorized = () => new AuthError('unauthorized', messages.unauthorized);
+
+/** What the token check reads: the configuration (`iss`, `aud`, AAL window), the key ring, the clock and one session read. */
+export type TokenCheckDeps = Pick<Deps, 'config' | 'keys' | 'clock' | 'accessTokenSignature'> & { store: Pick<AuthStore, 'getSession'> };
+
+/**
+ * The token check of Latch's own authenticated routes (`WITH_TOKEN_CHECK`,
+ * `shared/http/token-check.ts`): {@link verifyAccessToken} with the signature adapter the
+ * function composed (`deps.accessTokenSignature`, jose). Without one, a 503, never a pass.
+ */
+export async function checkAccessToken(deps: TokenCheckDeps, token: string | undefined): Promise<Principal> {
+  const signature = deps.accessTokenSignature;
+  if (!signature) {
+    throw new ServiceUnavailableError(undefined, { cause: new Error('no access-token signature adapter is composed in this function (WITH_TOKEN_CHECK)') });
+  }
+  return verifyAccessToken(signature, deps, token);
+}
 
 /**
  * Checks an access token; the one piece of code behind Latch's own authenticated routes and the
- * authorizer that other services attach. First the JWT itself (pinned algorithm, key chosen by
- * `kid` among the current and previous keys, `iss`, `aud`, `exp`, at most 2 s of clock skew), then
- * exactly one strongly consistent read of the session item, which says whether the session
+ * authorizer that other services attach (which passes its own adapter, aws-jwt-verify). First the
+ * JWT itself: the signature by the adapter (pinned algorithm, key chosen by `kid` among the keys
+ * the ring publishes), then here, for both adapters alike, the header (`alg`, `kid`, `typ`) and the
+ * claims (`iss`, `aud`, `exp`, `nbf`, `iat`, at most 2 s of clock skew, `sub`, `sid`, `jti`);
+ * then exactly one strongly consistent read of the session item, which says whether the session
  * lives and which `jti` is its current access token. Locks, sign-outs, password changes and
  * deletions remove or rotate the session item, so they take effect on the next check.
  * Throws `unauthorized` for every failure, never anything else for a bad token.
  */
-export async function checkAccessToken(
-  deps: Pick<Deps, 'config' | 'keys' | 'clock'> & { store: Pick<AuthStore, 'getSession'> },
+export async function verifyAccessToken(
+  signature: AccessTokenSignature,
+  deps: Pick<TokenCheckDeps, 'config' | 'keys' | 'clock' | 'store'>,
   token: string | undefined,
 ): Promise<Principal> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
-  const verifier = await verifierFor(deps);
+  // The ring is loaded before the try: a key-secret outage is a 503 (a deny in the authorizer), not a 401.
+  await deps.keys.publicKeySet();
   const now = nowSeconds(deps);
   let payload: Record<string, unknown>;
+  let header: Record<string, unknown>;
   try {
-    // aws-jwt-verify checks the signature with node's synchronous Ed25519 verify (the JWK's `alg`
-    // pins EdDSA against the header), `iss`, `aud`, and `exp`/`nbf` against the real time. Our
-    // clock is the authority on time (tests move it): the grace lets its check pass exactly when
-    // ours can decide, and ours below applies the 2 s skew to the deps' clock.
-    const drift = Math.max(0, Date.now() / 1000 - now);
-    payload = verifier.verifySync(token, { graceSeconds: CLOCK_SKEW_SECONDS + Math.ceil(drift) }) as Record<string, unknown>;
+    payload = await signature.verify(token, deps.keys, now, CLOCK_SKEW_SECONDS);
+    // Signed, so the header is the signer's: read only now.
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
     // Whatever the token is, a failed check is a 401; the keys were loaded before this try.
     throw unauthorized();
   }
+  if (header === null || typeof header !== 'object' || header.alg !== ALGORITHM || typeof header.kid !== 'string' || header.typ !== TOKEN_TYPE)
+    throw unauthorized();
+  if (payload.iss !== deps.config.issuer || payload.aud !== deps.config.audience) throw unauthorized();
   for (const claim of REQUIRED_CLAIMS) if (payload[claim] === undefined) throw unauthorized();
   const { exp, nbf } = payload;
   if (typeof exp !== 'number' || exp + CLOCK_SKEW_SECONDS <= now) throw unauthorized();

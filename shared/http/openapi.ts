@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../config.js';
+import { PROBLEM_DOCS } from '../domain/problem-docs.js';
 import { PROBLEMS, type ProblemCode } from '../domain/problems.js';
 import { responseSchemas } from './response-schemas.js';
 import { type RouteDoc, routeDocOf, type SuccessDoc } from './route-docs.js';
@@ -48,7 +49,7 @@ export interface OpenApiResponse {
 export const API_VERSION = '0.1.0';
 
 /** What each code means, from the one problem table. */
-const docOf = (code: ProblemCode): string => PROBLEMS[code].doc;
+const docOf = (code: ProblemCode): string => PROBLEM_DOCS[code];
 
 const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 

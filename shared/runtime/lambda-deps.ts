@@ -13,6 +13,7 @@ import { withAuditMirror } from '../flows/audit.js';
 import type { Deps } from '../flows/deps.js';
 import { withMetrics } from '../flows/metrics.js';
 import { lazyHooks } from '../hooks/load.js';
+import type { AccessTokenSignature } from '../ports/access-token-signature.js';
 import type { AttemptCounters } from '../ports/attempt-counters.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { LegacyPasswords } from '../ports/legacy-passwords.js';
@@ -70,6 +71,10 @@ export interface Composition extends ConfigSections {
   passkeyWrites?: WritePlans;
   oauthWrites?: WritePlans;
   oauth2Writes?: WritePlans;
+  // --- lean4 (issue 17, row 6) ---
+  /** The signature half of the access-token check (`WITH_TOKEN_CHECK`, jose): only where a route is authenticated. */
+  accessTokenSignature?: AccessTokenSignature;
+  // --- end lean4 ---
 }
 
 /** What `addOptional` needs of deps built here (not of injected deps): their store, DynamoDB client and audit table. */
@@ -140,6 +145,7 @@ function addOptional(deps: Deps, env: Env, compose: Composition): Deps {
     if (env.LATCH_BREACHED_PASSWORDS_FILE) void deps.breached.entries;
   }
   if (!deps.legacy && compose.legacy) deps.legacy = compose.legacy(env);
+  if (!deps.accessTokenSignature && compose.accessTokenSignature) deps.accessTokenSignature = compose.accessTokenSignature;
   if (!deps.oauth && compose.oauth) {
     const oauth = compose.oauth(deps.config, { env, log: deps.log });
     if (oauth) deps.oauth = oauth;

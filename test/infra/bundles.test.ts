@@ -402,13 +402,22 @@ test('the common-password list is in no JS bundle (issue 17, row 6): a data file
   }
 });
 
-test('aws-jwt-verify and the token check only in the functions with an authenticated route, from the route table (issue 17, row 6), and the authorizer', async () => {
+test('the token check only in the functions with an authenticated route, from the route table (issue 17, row 6), and the authorizer; aws-jwt-verify only in the authorizer', async () => {
   const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
   for (const name of names) {
     const inputs = await bundleInputs(name);
-    const carries = inputs.some((input) => input.includes('node_modules/aws-jwt-verify/')) || inputs.includes('shared/flows/token-check.ts');
+    const carries = inputs.includes('shared/flows/token-check.ts');
     const expected = name === 'authorizer' || ((functionNames() as string[]).includes(name) && needsTokenCheck(name as FunctionName));
     assert.equal(carries, expected, `${name}: ${expected ? 'checks tokens' : 'has no authenticated route and must not bundle the token check'}`);
+    // The signature half (shared/ports/access-token-signature.ts): aws-jwt-verify in the authorizer
+    // (bench row 1), jose in the others, which carry jose already.
+    const aws = inputs.some((input) => input.includes('node_modules/aws-jwt-verify/')) || inputs.includes('shared/adapters/jwt/aws-jwt-verify-signature.ts');
+    assert.equal(aws, name === 'authorizer', `${name}: aws-jwt-verify only in the authorizer`);
+    assert.equal(
+      inputs.includes('shared/adapters/jwt/jose-signature.ts'),
+      expected && name !== 'authorizer',
+      `${name}: the jose signature adapter where a route is authenticated`,
+    );
   }
 });
 
@@ -417,6 +426,16 @@ test('the settings documentation (shared/settings-docs.ts) is in no JS bundle (i
   for (const name of names) {
     const inputs = await bundleInputs(name);
     assert.ok(!inputs.includes('shared/settings-docs.ts'), `${name} must not bundle the settings documentation`);
+  }
+});
+
+test('construct metadata and documentation text beside the runtime tables are in no JS bundle (issue 17, row 6): settings-props.ts, audit-docs.ts; problem-docs.ts only in well-known', async () => {
+  const names = [...functionNames(), 'not-found', 'authorizer', 'mail-sender', 'ses-feedback'];
+  for (const name of names) {
+    const inputs = await bundleInputs(name);
+    assert.ok(!inputs.includes('shared/settings-props.ts'), `${name} must not bundle the settings' construct props`);
+    assert.ok(!inputs.includes('shared/domain/audit-docs.ts'), `${name} must not bundle the audit catalogue's text`);
+    assert.equal(inputs.includes('shared/domain/problem-docs.ts'), name === 'well-known', `${name}: problem-docs.ts (the OpenAPI document's text)`);
   }
 });
 

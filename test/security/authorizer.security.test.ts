@@ -56,11 +56,11 @@ async function allowsHttp(token: string): Promise<boolean> {
 }
 
 /** Signs a token like Latch does, but lets a test change any part of it. */
-async function forge(claims: Record<string, unknown>, options: { kid?: string; key?: CryptoKey; alg?: string } = {}): Promise<string> {
+async function forge(claims: Record<string, unknown>, options: { kid?: string; key?: CryptoKey; alg?: string; typ?: string } = {}): Promise<string> {
   const signing = await deps.keys.signingKey();
   const now = Math.floor(deps.clock.now() / 1000);
   return new SignJWT({ iss: deps.config.issuer, aud: deps.config.audience, iat: now, exp: now + 900, jti: crypto.randomUUID(), role: 'user', ...claims })
-    .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: options.kid ?? signing.kid })
+    .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: options.kid ?? signing.kid, typ: options.typ ?? 'at+jwt' })
     .sign(options.key ?? signing.key);
 }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { LATCH_PROBLEM_CODES } from '../../client/index.js';
 import { AuthError, RetryableError, ServiceUnavailableError } from '../../shared/domain/errors.js';
+import { PROBLEM_DOCS } from '../../shared/domain/problem-docs.js';
 import { PROBLEM_CODES, PROBLEMS } from '../../shared/domain/problems.js';
 import { signIn } from '../../shared/flows/current-session.js';
 import { newUser } from '../../shared/flows/registration.js';
@@ -45,7 +46,7 @@ test('one problem table: the OpenAPI document describes every code with its text
       for (const response of Object.values(operation.responses)) {
         for (const code of (response['x-codes'] ?? []) as Array<keyof typeof PROBLEMS>) {
           seen.add(code);
-          assert.ok(response.description.includes(PROBLEMS[code].doc), `${operation.operationId}: ${code}`);
+          assert.ok(response.description.includes(PROBLEM_DOCS[code]), `${operation.operationId}: ${code}`);
           if ('retryable' in PROBLEMS[code]) assert.ok(response.headers?.['Retry-After'], `${operation.operationId}: ${code} without Retry-After`);
         }
       }

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { type LatchSettings, settingsEnvironment } from '../../infra/constructs/latch-auth-props.js';
 import { loadConfig } from '../../shared/config.js';
-import { PLATFORM_VARIABLES, SETTINGS, type SettingDefinition, settingOf } from '../../shared/settings.js';
+import { PLATFORM_VARIABLES, SETTINGS, type SettingDefinition, type SettingName, settingOf } from '../../shared/settings.js';
 import { SETTING_DOCS, settingsMarkdown } from '../../shared/settings-docs.js';
+import { placementOf } from '../../shared/settings-props.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const declared = SETTINGS as readonly SettingDefinition[];
@@ -131,7 +132,7 @@ test("one settings table: the construct's settings environment comes from the ta
     webauthnMaxPasskeys: 10,
   };
   const environment = settingsEnvironment(settings);
-  const withProp = declared.filter((s) => s.settingsProp).map((s) => s.name);
+  const withProp = declared.filter((s) => placementOf(s.name as SettingName).settingsProp).map((s) => s.name);
   assert.deepEqual(Object.keys(environment).sort(), [...withProp].sort());
   for (const name of Object.keys(environment)) assert.ok(settingOf(name), name);
   const config = loadConfig(environment);

@@ -1,0 +1,18 @@
+import type { KeyRing } from './services.js';
+
+/**
+ * The signature half of the access-token check (`shared/flows/token-check.ts` does the claims):
+ * one port, two adapters (`shared/adapters/jwt/`): aws-jwt-verify in the authorizer (benchmarked
+ * in row 1 against aws-jwt-verify itself), jose in the functions that also sign with it. The
+ * contract suite `test/contract/access-token-signature-contract.ts` runs on both.
+ */
+export interface AccessTokenSignature {
+  /**
+   * The payload of `token` when it is a compact JWS whose header says `alg: EdDSA` (pinned: the
+   * header never chooses how it is checked) and a `kid` of a key the ring publishes (current,
+   * next or previous), and whose signature verifies under that key. Throws for anything else.
+   * `now` (epoch seconds, the deps' clock) is for libraries that check `exp`/`nbf` themselves:
+   * they are given the same instant and skew as the claims check, which decides.
+   */
+  verify(token: string, keys: KeyRing, now: number, skewSeconds: number): Promise<Record<string, unknown>>;
+}
