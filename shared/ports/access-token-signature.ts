@@ -8,11 +8,17 @@ import type { KeyRing } from './services.js';
  */
 export interface AccessTokenSignature {
   /**
-   * The payload of `token` when it is a compact JWS whose header says `alg: EdDSA` (pinned: the
+   * The header and payload of `token` when it is a compact JWS whose header says `alg: EdDSA` (pinned: the
    * header never chooses how it is checked) and a `kid` of a key the ring publishes (current,
    * next or previous), and whose signature verifies under that key. Throws for anything else.
    * `now` (epoch seconds, the deps' clock) is for libraries that check `exp`/`nbf` themselves:
    * they are given the same instant and skew as the claims check, which decides.
    */
-  verify(token: string, keys: KeyRing, now: number, skewSeconds: number): Promise<Record<string, unknown>>;
+  verify(token: string, keys: KeyRing, now: number, skewSeconds: number): Promise<VerifiedToken>;
+}
+
+/** A verified token's protected header and payload, as the library decoded them (no JWT is parsed by hand). */
+export interface VerifiedToken {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
 }

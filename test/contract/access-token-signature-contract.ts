@@ -56,7 +56,10 @@ export function accessTokenSignatureContract(name: string, signature: AccessToke
       const principal = await check(token);
       assert.equal(principal.userId, claims.sub);
       assert.equal(principal.sessionId, claims.sid);
-      assert.deepEqual(await signature.verify(token, deps.keys, Math.floor(deps.clock.now() / 1000), 2), claims);
+      const verified = await signature.verify(token, deps.keys, Math.floor(deps.clock.now() / 1000), 2);
+      assert.deepEqual(verified.payload, claims);
+      assert.equal(verified.header.alg, 'EdDSA');
+      assert.equal(verified.header.typ, 'at+jwt');
       // The forge helper itself makes valid tokens: every refusal below is about the one part changed.
       assert.equal((await check(await forge(claims))).userId, claims.sub);
     });

@@ -1,4 +1,5 @@
 import { JwtVerifier } from 'aws-jwt-verify';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { AccessTokenSignature } from '../../ports/access-token-signature.js';
 import type { PublicKeySet } from '../../ports/services.js';
 
@@ -37,6 +38,8 @@ export const AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE: AccessTokenSignature = {
     // aws-jwt-verify checks `exp`/`nbf` against the real time. Our clock is the authority on time
     // (tests move it): the grace lets its check pass exactly when ours can decide.
     const drift = Math.max(0, Date.now() / 1000 - now);
-    return verifier.verifySync(token, { graceSeconds: skewSeconds + Math.ceil(drift) }) as Record<string, unknown>;
+    const payload = verifier.verifySync(token, { graceSeconds: skewSeconds + Math.ceil(drift) }) as Record<string, unknown>;
+    // Verified: the header is the signer's, decoded by the library (its own decoder, which verifySync used).
+    return { header: decomposeUnverifiedJwt(token).header as Record<string, unknown>, payload };
   },
 };

@@ -10,7 +10,7 @@ import type { AccessTokenSignature } from '../../ports/access-token-signature.js
  */
 export const JOSE_ACCESS_TOKEN_SIGNATURE: AccessTokenSignature = {
   async verify(token, keys, now, skewSeconds) {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       async (header) => {
         const key = typeof header.kid === 'string' ? await keys.verificationKey(header.kid) : undefined;
@@ -19,6 +19,6 @@ export const JOSE_ACCESS_TOKEN_SIGNATURE: AccessTokenSignature = {
       },
       { algorithms: ['EdDSA'], currentDate: new Date(now * 1000), clockTolerance: skewSeconds },
     );
-    return payload as Record<string, unknown>;
+    return { header: protectedHeader as Record<string, unknown>, payload: payload as Record<string, unknown> };
   },
 };
