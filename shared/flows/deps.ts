@@ -45,7 +45,7 @@ export interface Deps {
   /** Social sign-in's relying party (`shared/adapters/oidc/`); absent: no providers configured. */
   oauth?: OAuthProviders | undefined;
   // --- lean4 (issue 17, row 6) ---
-  /** The signature half of the access-token check (`shared/flows/token-check.ts`): composed by `WITH_TOKEN_CHECK` (jose); absent: a 503 on an authenticated route. */
+  /** The signature half of the access-token check (`shared/flows/token-check.ts`): composed by `WITH_TOKEN_CHECK` (aws-jwt-verify); absent: a 503 on an authenticated route. */
   accessTokenSignature?: AccessTokenSignature | undefined;
   // --- end lean4 ---
 }

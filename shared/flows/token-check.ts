@@ -23,7 +23,7 @@ export type TokenCheckDeps = Pick<Deps, 'config' | 'keys' | 'clock' | 'accessTok
 /**
  * The token check of Latch's own authenticated routes (`WITH_TOKEN_CHECK`,
  * `shared/http/token-check.ts`): {@link verifyAccessToken} with the signature adapter the
- * function composed (`deps.accessTokenSignature`, jose). Without one, a 503, never a pass.
+ * function composed (`deps.accessTokenSignature`, aws-jwt-verify). Without one, a 503, never a pass.
  */
 export async function checkAccessToken(deps: TokenCheckDeps, token: string | undefined): Promise<Principal> {
   const signature = deps.accessTokenSignature;

@@ -2,9 +2,9 @@ import type { KeyRing } from './services.js';
 
 /**
  * The signature half of the access-token check (`shared/flows/token-check.ts` does the claims):
- * one port, two adapters (`shared/adapters/jwt/`): aws-jwt-verify in the authorizer (benchmarked
- * in row 1 against aws-jwt-verify itself), jose in the functions that also sign with it. The
- * contract suite `test/contract/access-token-signature-contract.ts` runs on both.
+ * the library behind it is an adapter (`shared/adapters/jwt/aws-jwt-verify-signature.ts`, in the
+ * authorizer and, through `WITH_TOKEN_CHECK`, in every function with an authenticated route). The
+ * contract suite `test/contract/access-token-signature-contract.ts` holds any adapter to it.
  */
 export interface AccessTokenSignature {
   /**

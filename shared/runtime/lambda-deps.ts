@@ -72,7 +72,7 @@ export interface Composition extends ConfigSections {
   oauthWrites?: WritePlans;
   oauth2Writes?: WritePlans;
   // --- lean4 (issue 17, row 6) ---
-  /** The signature half of the access-token check (`WITH_TOKEN_CHECK`, jose): only where a route is authenticated. */
+  /** The signature half of the access-token check (`WITH_TOKEN_CHECK`, aws-jwt-verify): only where a route is authenticated. */
   accessTokenSignature?: AccessTokenSignature;
   // --- end lean4 ---
 }

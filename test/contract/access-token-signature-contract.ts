@@ -11,9 +11,9 @@ import { type MemoryDeps, memoryDeps } from '../support/memory.js';
 
 /**
  * The behaviour every {@link AccessTokenSignature} adapter must have, through the one token check
- * that uses it (`verifyAccessToken`): run on aws-jwt-verify (the authorizer) and on jose (the
- * functions with an authenticated route), so both accept exactly the same tokens and refuse
- * every other one with the same `unauthorized`.
+ * that uses it (`verifyAccessToken`): any adapter accepts exactly the same tokens and refuses
+ * every other one with the same `unauthorized` (run on aws-jwt-verify; a jose adapter passed it
+ * too before it was dropped for its CPU cost, `docs/architecture.md`).
  */
 export function accessTokenSignatureContract(name: string, signature: AccessTokenSignature): void {
   describe(`AccessTokenSignature contract: ${name}`, () => {

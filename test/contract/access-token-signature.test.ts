@@ -1,11 +1,10 @@
 /**
- * The access-token signature port on both adapters: aws-jwt-verify (the authorizer) and jose (the
- * functions with an authenticated route). One contract, `access-token-signature-contract.ts`.
+ * The access-token signature port's contract (`access-token-signature-contract.ts`) on its adapter,
+ * aws-jwt-verify (the authorizer and every function with an authenticated route).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/aws-jwt-verify-signature.js';
-import { JOSE_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/jose-signature.js';
 import { ServiceUnavailableError } from '../../shared/domain/errors.js';
 import { register } from '../../shared/flows/registration.js';
 import { checkAccessToken } from '../../shared/flows/token-check.js';
@@ -13,7 +12,6 @@ import { memoryDeps } from '../support/memory.js';
 import { accessTokenSignatureContract } from './access-token-signature-contract.js';
 
 accessTokenSignatureContract('aws-jwt-verify', AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE);
-accessTokenSignatureContract('jose', JOSE_ACCESS_TOKEN_SIGNATURE);
 
 test('checkAccessToken without a composed signature adapter answers 503, never a pass and never a 401', async () => {
   const deps = await memoryDeps({ AUTH_REQUIRE_EMAIL_CONFIRMATION: 'false' });

@@ -38,7 +38,7 @@ import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { DynamoDbCounters } from '../../shared/adapters/dynamodb/counters.js';
 import { DynamoDbStore } from '../../shared/adapters/dynamodb/store.js';
-import { JOSE_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/jose-signature.js';
+import { AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/aws-jwt-verify-signature.js';
 import { SesMailer } from '../../shared/adapters/ses/mailer.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Deps } from '../../shared/flows/deps.js';
@@ -144,7 +144,7 @@ before(async () => {
     auditKey: { key: async () => new Uint8Array(32).fill(1) },
     dataKeys: new AesGcmDataKeys(async () => parseDataKeyRing(generateDataKeyRing(), 'test data keys')),
     keys: new StaticKeyRing([await generateStoredKey('faults-1')]),
-    accessTokenSignature: JOSE_ACCESS_TOKEN_SIGNATURE,
+    accessTokenSignature: AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE,
     mailer: await faultyMailer(),
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),

@@ -3,7 +3,7 @@ import { breachedPasswordsFile, lazyBreachedPasswords } from '../../shared/adapt
 import { Argon2Hasher } from '../../shared/adapters/crypto/argon2-hasher.js';
 import { AesGcmDataKeys, generateDataKeyRing, parseDataKeyRing } from '../../shared/adapters/crypto/data-keys.js';
 import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/key-ring.js';
-import { JOSE_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/jose-signature.js';
+import { AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE } from '../../shared/adapters/jwt/aws-jwt-verify-signature.js';
 import { MemoryAuditLog } from '../../shared/adapters/memory/audit-log.js';
 import { MemoryCounters } from '../../shared/adapters/memory/counters.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
@@ -88,7 +88,7 @@ export async function memoryDeps(env: Record<string, string> = {}): Promise<Memo
     hasher: new CountingHasher(),
     keys: new StaticKeyRing([key]),
     // What the functions with an authenticated route compose (`WITH_TOKEN_CHECK`); the authorizer passes aws-jwt-verify itself.
-    accessTokenSignature: JOSE_ACCESS_TOKEN_SIGNATURE,
+    accessTokenSignature: AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE,
     mailer: new MemoryMailer(),
     templates: defaultTemplates,
     breached: lazyBreachedPasswords(breachedPasswordsFile({})),

@@ -30,7 +30,7 @@ function verifierFor(jwks: PublicKeySet): Verifier {
  * {@link AccessTokenSignature} with aws-jwt-verify's `JwtVerifier.verifySync` (node's synchronous
  * Ed25519 verify; the JWK's `alg` pins EdDSA against the header; an unknown `kid` is refused, the
  * JWKS is never fetched): the authorizer, whose CPU per decision bench row 1 compares with
- * aws-jwt-verify's own.
+ * aws-jwt-verify's own, and every function with an authenticated route (`WITH_TOKEN_CHECK`).
  */
 export const AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE: AccessTokenSignature = {
   async verify(token, keys, now, skewSeconds) {
