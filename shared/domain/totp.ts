@@ -66,3 +66,17 @@ export type Aal = 'aal1' | 'aal2';
 export function aalOf(amr: readonly string[], authTime: number, now: number, maxAgeSeconds: number): Aal {
   return amr.includes('mfa') && now - authTime <= maxAgeSeconds ? 'aal2' : 'aal1';
 }
+
+/**
+ * The last TOTP step spent as the domain sees it: the larger of the user item's `totp.lastStep`
+ * (the enrolment's step; every spend, on tables written before the step moved) and the step the
+ * store records apart from it (DynamoDB: the sequence item's `totpStep`; every spend since). Time steps only grow with time, so the larger is a
+ * correct lower bound also after TOTP was turned off and on again: a `totpStep` left from the
+ * earlier secret is a step of the past, and every code of the new secret typed from the next
+ * step on is above it (a re-enrolment within the same 30 s step waits for the next step, as
+ * after any spend); a replayed step is refused whichever secret it came from.
+ */
+export function spentTotpStep(userLastStep: number, seqTotpStep: unknown): number {
+  const seq = seqTotpStep === undefined || seqTotpStep === null ? Number.NEGATIVE_INFINITY : Number(seqTotpStep);
+  return Math.max(Number(userLastStep), seq);
+}

@@ -51,13 +51,13 @@ export async function verifyAccessToken(
 ): Promise<Principal> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthorized();
   // The ring is loaded before the try: a key-secret outage is a 503 (a deny in the authorizer), not a 401.
-  await deps.keys.publicKeySet();
+  const publicKeys = await deps.keys.publicKeySet();
   const now = nowSeconds(deps);
   let payload: Record<string, unknown>;
   let header: Record<string, unknown>;
   try {
     // The header and payload as the adapter's library decoded them, once the signature verified.
-    ({ header, payload } = await signature.verify(token, deps.keys, now, CLOCK_SKEW_SECONDS));
+    ({ header, payload } = await signature.verify(token, publicKeys, now, CLOCK_SKEW_SECONDS));
   } catch {
     // Whatever the token is, a failed check is a 401; the keys were loaded before this try.
     throw unauthorized();

@@ -46,7 +46,7 @@ export type RequestBody<K extends RouteKey> = K extends keyof typeof routeReques
 export type RouteHandlers<F extends FunctionName> = { [K in RouteKeyOf<F>]: RouteHandler<RequestBody<K>> };
 
 /**
- * The access-token check (`shared/flows/token-check.ts`, the signature with jose), passed by the
+ * The access-token check (`shared/flows/token-check.ts`, the signature with aws-jwt-verify), passed by the
  * entries of the functions that have an authenticated route (`WITH_TOKEN_CHECK`,
  * `shared/http/token-check.ts`) so that the others do not bundle it.
  */

@@ -1,4 +1,4 @@
-import type { KeyRing } from './services.js';
+import type { PublicKeySet } from './services.js';
 
 /**
  * The signature half of the access-token check (`shared/flows/token-check.ts` does the claims):
@@ -14,7 +14,7 @@ export interface AccessTokenSignature {
    * `now` (epoch seconds, the deps' clock) is for libraries that check `exp`/`nbf` themselves:
    * they are given the same instant and skew as the claims check, which decides.
    */
-  verify(token: string, keys: KeyRing, now: number, skewSeconds: number): Promise<VerifiedToken>;
+  verify(token: string, publicKeys: PublicKeySet, now: number, skewSeconds: number): Promise<VerifiedToken>;
 }
 
 /** A verified token's protected header and payload, as the library decoded them (no JWT is parsed by hand). */

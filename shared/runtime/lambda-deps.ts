@@ -71,10 +71,8 @@ export interface Composition extends ConfigSections {
   passkeyWrites?: WritePlans;
   oauthWrites?: WritePlans;
   oauth2Writes?: WritePlans;
-  // --- lean4 (issue 17, row 6) ---
   /** The signature half of the access-token check (`WITH_TOKEN_CHECK`, aws-jwt-verify): only where a route is authenticated. */
   accessTokenSignature?: AccessTokenSignature;
-  // --- end lean4 ---
 }
 
 /** What `addOptional` needs of deps built here (not of injected deps): their store, DynamoDB client and audit table. */

@@ -56,7 +56,7 @@ export function accessTokenSignatureContract(name: string, signature: AccessToke
       const principal = await check(token);
       assert.equal(principal.userId, claims.sub);
       assert.equal(principal.sessionId, claims.sid);
-      const verified = await signature.verify(token, deps.keys, Math.floor(deps.clock.now() / 1000), 2);
+      const verified = await signature.verify(token, await deps.keys.publicKeySet(), Math.floor(deps.clock.now() / 1000), 2);
       assert.deepEqual(verified.payload, claims);
       assert.equal(verified.header.alg, 'EdDSA');
       assert.equal(verified.header.typ, 'at+jwt');

@@ -13,6 +13,7 @@ import { ConflictError, ServiceUnavailableError } from '../../domain/errors.js';
 import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
 import type { OAuth2Code } from '../../domain/oauth2.js';
 import type { Passkey } from '../../domain/passkeys.js';
+import { spentTotpStep } from '../../domain/totp.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import { type AuthStore, assertDistinctItems, UserItems, UserPage, WriteOp } from '../../ports/store.js';
@@ -21,7 +22,7 @@ import { translateAwsError } from './errors.js';
 import { Expression, type Item, strip } from './expression.js';
 import { readBatcherOf } from './read-batch.js';
 import { keys, tableDefinition } from './table.js';
-import { CORE_WRITE_PLANS, type Planned, planWrite, spentTotpStep, type TableNames, type WritePlans } from './write-plan.js';
+import { CORE_WRITE_PLANS, type Planned, planWrite, type TableNames, type WritePlans } from './write-plan.js';
 
 /**
  * {@link AuthStore} on one DynamoDB table (see `table.ts` for the layout). Every commit is one

@@ -30,7 +30,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * `totpStep`, in that same one write of the item (DynamoDB allows one operation per item and
  * transaction) under `totpStep < :step`, and only condition-checks the profile's own
  * `totp.lastStep` (its enrolment's step, or the last spend of a table written before); the
- * user's `lastStep` reads as the larger of the two (`spentTotpStep` in `write-plan.ts`). Reads
+ * user's `lastStep` reads as the larger of the two (`spentTotpStep` in `shared/domain/totp.ts`). Reads
  * of the user fetch both with one Query (`begins_with(sk, 'PROFILE')`). The users index is
  * spread over {@link USERS_INDEX_SHARDS} partitions (`USERS#<n>`, n from a hash of the user id),
  * so no index partition takes more than its share of the user writes that remain

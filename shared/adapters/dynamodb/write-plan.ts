@@ -531,7 +531,7 @@ export function profileGuard(guard: UserGuard | undefined): UserGuard | undefine
  * `ConditionCheck` when nothing is written (a guard alone, a `conditionOnly` spend). A missing
  * item is sequence 0 and no step spent. The user item's own `totp.lastStep < :step` goes with the
  * update of the user (`spendClauses`): the step must be above both, and the domain's `lastStep`
- * is the larger of the two (`spentTotpStep`).
+ * is the larger of the two (`spentTotpStep`, `shared/domain/totp.ts`).
  *
  * Why here (issue 17, write cost): a user on TOTP spends a step at every sign-in and step-up.
  * On the user item (~3 KB, with its users-index entry) that rewrite cost ~9 WRU per sign-in and
@@ -571,20 +571,6 @@ export function seqPlan(TableName: string, userId: string, guard: UserGuard | un
   const classify =
     spend && step !== undefined ? { classify: (old: Item) => (codeWasSpent(plainItem(old), spend) ? 'code_spent' : 'user_changed') as ConflictReason } : {};
   return [{ item, onExisting: 'user_changed', onMissing: 'user_changed', ...classify }];
-}
-
-/**
- * The last TOTP step spent as the domain sees it: the larger of the user item's `totp.lastStep`
- * (the enrolment's step; every spend, on tables written before the step moved) and the sequence
- * item's `totpStep` (every spend since). Time steps only grow with time, so the larger is a
- * correct lower bound also after TOTP was turned off and on again: a `totpStep` left from the
- * earlier secret is a step of the past, and every code of the new secret typed from the next
- * step on is above it (a re-enrolment within the same 30 s step waits for the next step, as
- * after any spend); a replayed step is refused whichever secret it came from.
- */
-export function spentTotpStep(userLastStep: number, seqTotpStep: unknown): number {
-  const seq = seqTotpStep === undefined || seqTotpStep === null ? Number.NEGATIVE_INFINITY : Number(seqTotpStep);
-  return Math.max(Number(userLastStep), seq);
 }
 
 /** The TTL attribute for an expiry (none when there is none). */

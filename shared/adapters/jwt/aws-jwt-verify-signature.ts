@@ -33,8 +33,8 @@ function verifierFor(jwks: PublicKeySet): Verifier {
  * aws-jwt-verify's own, and every function with an authenticated route (`WITH_TOKEN_CHECK`).
  */
 export const AWS_JWT_VERIFY_ACCESS_TOKEN_SIGNATURE: AccessTokenSignature = {
-  async verify(token, keys, now, skewSeconds) {
-    const verifier = verifierFor(await keys.publicKeySet());
+  async verify(token, publicKeys, now, skewSeconds) {
+    const verifier = verifierFor(publicKeys);
     // aws-jwt-verify checks `exp`/`nbf` against the real time. Our clock is the authority on time
     // (tests move it): the grace lets its check pass exactly when ours can decide.
     const drift = Math.max(0, Date.now() / 1000 - now);

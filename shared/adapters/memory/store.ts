@@ -4,6 +4,7 @@ import type { Identity, OAuthItem, OAuthItemKind } from '../../domain/oauth.js';
 import type { OAuth2Code } from '../../domain/oauth2.js';
 import type { Passkey, WebauthnChallenge } from '../../domain/passkeys.js';
 import { safeEqual } from '../../domain/secrets.js';
+import { spentTotpStep } from '../../domain/totp.js';
 import { accountExpired, type MailToken, type MailTokenKind, type MfaChallenge, type Session, type TotpPending, type User } from '../../domain/types.js';
 import type { Clock } from '../../ports/services.js';
 import {
@@ -103,8 +104,7 @@ export class MemoryStore implements AuthStore {
 
   /** A copy of a user as the port reads it: `totp.lastStep` the larger of the record's and the spent step's (as on DynamoDB). */
   private withSpentStep(user: User): User {
-    const spent = this.totpSteps.get(user.id);
-    if (user.totp && spent !== undefined && spent > user.totp.lastStep) user.totp.lastStep = spent;
+    if (user.totp) user.totp.lastStep = spentTotpStep(user.totp.lastStep, this.totpSteps.get(user.id));
     return user;
   }
 
@@ -388,8 +388,7 @@ export class MemoryStore implements AuthStore {
 
   /** The conditions of a code spent in an `updateUser` (`code_spent`), as on DynamoDB: the step above the record's and the spent one. */
   private checkSpend(user: User, spend: CodeSpend): void {
-    const spent = this.totpSteps.get(user.id);
-    const fresh = (step: number) => user.totp !== undefined && user.totp.lastStep < step && (spent === undefined || spent < step);
+    const fresh = (step: number) => user.totp !== undefined && spentTotpStep(user.totp.lastStep, this.totpSteps.get(user.id)) < step;
     if (spend.totpStep !== undefined && !fresh(spend.totpStep)) throw new ConflictError('code_spent');
     if (spend.recoveryCode) {
       const entry = user.recoveryCodes?.[spend.recoveryCode.id];
