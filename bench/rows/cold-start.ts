@@ -128,6 +128,26 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), { marshallOptions: { removeUndefinedValues: true } });
 `;
 
+/**
+ * The init floor of an HTTP function like `session`: the SDK clients plus the libraries it loads
+ * at init and nothing of Latch (middy with its CORS middleware, the shape's framework; Powertools'
+ * Logger, which the audit spec names for the mirror; zod/mini for the request schemas; jose's
+ * signing, which issue 17 keeps; aws-jwt-verify's verifier, which row 1 picked), each built once
+ * as the functions build it. Shown beside the goal: what no change to Latch's own code can go below.
+ */
+const LIBRARY_FLOOR_SOURCE = `${SDK_BASELINE_SOURCE}import middy from '@middy/core';
+import httpCors from '@middy/http-cors';
+import { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod/mini';
+import { SignJWT } from 'jose';
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
+export const handler = middy(async () => ({ statusCode: 204 })).use(httpCors());
+export const logger = new Logger({ serviceName: 'latch' });
+export const schema = z.object({ email: z.string(), password: z.optional(z.string()) });
+export const signer = SignJWT;
+export const verifier = JwtVerifier.create({ issuer: null, audience: null, jwksUri: 'latch:access-token-keys' });
+`;
+
 export async function run(ctx: BenchContext): Promise<RowResult> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'latch-bench-bundles-'));
   try {
@@ -165,10 +185,25 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     // The same clients loaded from node_modules, as the runtime's copy would be (shown, not judged).
     const sdkExternalProbe = path.join(outdir, 'sdk-external.mjs');
     writeFileSync(sdkExternalProbe, SDK_BASELINE_SOURCE);
+    // The SDK clients and the shared libraries, nothing of Latch (LIBRARY_FLOOR_SOURCE), bundled the same way.
+    const floorEntry = path.join(outdir, 'library-floor-entry.mjs');
+    writeFileSync(floorEntry, LIBRARY_FLOOR_SOURCE);
+    const floorProbe = path.join(outdir, 'library-floor.mjs');
+    await build({ ...CDK_LIKE, entryPoints: [floorEntry], outfile: floorProbe, logLevel: 'silent', absWorkingDir: root });
+    const floorSizeBuild = await build({
+      ...WITHOUT_SDK,
+      entryPoints: [floorEntry],
+      outfile: path.join(outdir, 'library-floor.no-sdk.mjs'),
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: root,
+    });
+    const floorKb = (Object.values(floorSizeBuild.metafile?.outputs ?? {})[0]?.bytes ?? 0) / 1024;
     const runs = count(ctx.options, 5, 3);
     const bare: number[] = [];
     const sdk: number[] = [];
     const sdkExternal: number[] = [];
+    const libraryFloor: number[] = [];
     const wall = new Map<string, number[]>(names.map((n) => [n, []]));
     const inside = new Map<string, number[]>(names.map((n) => [n, []]));
     const rss = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -178,6 +213,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       bare.push(timeNode(['-e', ''], env).ms);
       sdk.push(field(timeNode(probe(pathToFileURL(sdkProbe).href), env).stdout, 0));
       sdkExternal.push(field(timeNode(probe(pathToFileURL(sdkExternalProbe).href), env).stdout, 0));
+      libraryFloor.push(field(timeNode(probe(pathToFileURL(floorProbe).href), env).stdout, 0));
       for (const b of bundles) {
         const run = timeNode(probe(pathToFileURL(b.file).href), Object.keys(b.data).length ? { ...env, ...dataEnv } : env);
         wall.get(b.name)?.push(run.ms);
@@ -193,6 +229,12 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       { label: 'the same clients loaded from node_modules (as the runtime provides them): init (median)', value: med(sdkExternal), unit: 'ms' },
     ];
     const sdkMs = med(sdk);
+    figures.push({
+      label:
+        "init floor: the SDK clients + the libraries an HTTP function like session loads at init, nothing of Latch's (middy + http-cors, Powertools' Logger, zod/mini, jose's SignJWT, aws-jwt-verify): init / ÷ SDK alone · size without SDK",
+      value: med(libraryFloor),
+      unit: `ms / ${(med(libraryFloor) / sdkMs).toFixed(2)}× · ${floorKb.toFixed(0)} KB`,
+    });
     const rows = bundles.map((b) => ({
       ...b,
       initMs: med(inside.get(b.name)),

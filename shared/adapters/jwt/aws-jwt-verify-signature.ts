@@ -1,5 +1,5 @@
-import { JwtVerifier } from 'aws-jwt-verify';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { AccessTokenSignature } from '../../ports/access-token-signature.js';
 import type { PublicKeySet } from '../../ports/services.js';
 
