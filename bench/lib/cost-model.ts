@@ -28,6 +28,9 @@ export const LATENCY = {
   sesCallMs: 20,
 } as const;
 
+/** A usage profile: {@link USAGE}, or a what-if of row 7 with one figure changed. */
+export type Usage = { readonly [K in keyof typeof USAGE]: number };
+
 /**
  * Calls per monthly active user per month. Protected calls are the user's requests to the
  * deployer's OTHER services, each passing the Latch authorizer (a Lambda invocation and one
@@ -104,10 +107,10 @@ export function billedMs(flow: Pick<FlowCost, 'cpuMs' | 'roundTrips'>, memoryMb:
 }
 
 /** Authorizer invocations per MAU: every protected call at TTL 0, else at most one per token and cache period. */
-export function authorizerDecisions(shape: Pick<DeployedShape, 'authorizerCacheTtlSeconds' | 'accessTokenTtlSeconds'>): number {
-  if (shape.authorizerCacheTtlSeconds === 0) return USAGE.protectedCalls;
-  const tokens = USAGE.signIns + USAGE.renewals + USAGE.registrations;
-  return Math.min(USAGE.protectedCalls, tokens * Math.ceil(shape.accessTokenTtlSeconds / shape.authorizerCacheTtlSeconds));
+export function authorizerDecisions(shape: Pick<DeployedShape, 'authorizerCacheTtlSeconds' | 'accessTokenTtlSeconds'>, usage: Usage = USAGE): number {
+  if (shape.authorizerCacheTtlSeconds === 0) return usage.protectedCalls;
+  const tokens = usage.signIns + usage.renewals + usage.registrations;
+  return Math.min(usage.protectedCalls, tokens * Math.ceil(shape.accessTokenTtlSeconds / shape.authorizerCacheTtlSeconds));
 }
 
 /** Bytes stored per audit event: the table's item and one entry per index, by its deployed projection. */
@@ -118,16 +121,21 @@ export function auditBytesPerEvent(shape: Pick<DeployedShape, 'auditIndexProject
 }
 
 /** The model at each MAU level. `initMs` by function name (cold starts). */
-export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: DeployedShape, initMs: Record<string, number> = {}): MonthlyLine[] {
+export function monthlyCost(
+  flows: Record<PricedFlow, FlowCost>,
+  shape: DeployedShape,
+  initMs: Record<string, number> = {},
+  usage: Usage = USAGE,
+): MonthlyLine[] {
   const perMau: Record<PricedFlow, number> = {
-    register: USAGE.registrations,
-    confirm: USAGE.registrations,
-    'sign-in': USAGE.signIns,
-    renew: USAGE.renewals,
-    authorize: authorizerDecisions(shape),
-    'sign-out': USAGE.signOuts,
-    'reset-request': USAGE.resets,
-    reset: USAGE.resets,
+    register: usage.registrations,
+    confirm: usage.registrations,
+    'sign-in': usage.signIns,
+    renew: usage.renewals,
+    authorize: authorizerDecisions(shape, usage),
+    'sign-out': usage.signOuts,
+    'reset-request': usage.resets,
+    reset: usage.resets,
   };
   const fnOf = (flow: PricedFlow) => shape.functions[PRICED_FLOWS[flow]];
   return MAU_LEVELS.map((mau) => {
@@ -143,7 +151,7 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
       const cost = flows[flow];
       const gb = fn.memoryMb / 1024;
       const rate = PRICES.lambdaGbSecond[fn.architecture];
-      const init = (initMs[PRICED_FLOWS[flow]] ?? DEFAULT_INIT_MS) * USAGE.coldStartShare;
+      const init = (initMs[PRICED_FLOWS[flow]] ?? DEFAULT_INIT_MS) * usage.coldStartShare;
       line.lambda += n * (((billedMs(cost, fn.memoryMb) + init) / 1000) * gb * rate + PRICES.lambdaPerMillion / 1e6);
       // The authorizer runs behind the deployer's API: a Lambda call, not a Latch HTTP API request.
       if (flow !== 'authorize') line.api += (n * PRICES.httpApiPerMillion) / 1e6;
@@ -152,7 +160,7 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
       mails += n * cost.mails;
       auditEvents += n * cost.auditEvents;
     }
-    mails += mau * USAGE.notices;
+    mails += mau * usage.notices;
     // The mail sender: one stream-triggered invocation per mail (stream reads by Lambda triggers
     // are free), an SES send, and the outbox item's delete (1 write unit).
     const sender = shape.functions['mail-sender'];
@@ -165,8 +173,8 @@ export function monthlyCost(flows: Record<PricedFlow, FlowCost>, shape: Deployed
     line.ses = (mails * PRICES.sesPerThousand) / 1000;
     // Storage at steady state: users, and the audit log over its retention (the table's copy and
     // one entry per index as deployed; every event counted in both indexes).
-    const auditGb = (auditEvents * auditBytesPerEvent(shape) * USAGE.auditRetentionMonths) / 1e9;
-    line.storage = ((mau * USAGE.userBytes) / 1e9 + auditGb) * PRICES.storageGbMonth;
+    const auditGb = (auditEvents * auditBytesPerEvent(shape) * usage.auditRetentionMonths) / 1e9;
+    line.storage = ((mau * usage.userBytes) / 1e9 + auditGb) * PRICES.storageGbMonth;
     line.total = line.api + line.lambda + line.dynamodb + line.storage + line.ses;
     const billable = Math.max(0, mau - PRICES.cognito.freeMau);
     return {

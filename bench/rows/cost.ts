@@ -218,6 +218,19 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     value: shape.authorizerCacheTtlSeconds,
     unit: `s deployed; ${withTtl.join('; ')}`,
   });
+  // The profile's softest figure is the renewals per MAU (access tokens last 15 minutes; how many a
+  // month a user renews depends on how often and how long they use the app). The model is linear
+  // in it: the cost of one more renewal per MAU, and the count at which the goal would be met.
+  const renewalsAt = (renewals: number) =>
+    monthlyCost(flows, shape, ctx.initMs, { ...USAGE, renewals }).find((m) => m.mau === 100_000)?.latch.total ?? Number.NaN;
+  const perRenewal = (renewalsAt(USAGE.renewals) - renewalsAt(0)) / USAGE.renewals;
+  const goal = at100k.cognito.lite / 20;
+  const renewalsForGoal = (goal - renewalsAt(0)) / perRenewal;
+  figures.push({
+    label: 'what-if: renewals per MAU at 100k MAU (the profile has 60)',
+    value: perRenewal,
+    unit: `$ / month per renewal per MAU; ${[0, 15, 30, 60, 120].map((r) => `${r} → ${(renewalsAt(r) / at100k.cognito.lite).toFixed(3)} of Lite`).join('; ')}; the goal's $${goal.toFixed(2)} ${renewalsForGoal >= 0 ? `at ${renewalsForGoal.toFixed(0)} renewals per MAU or fewer` : 'at no renewal count'}`,
+  });
   // The floor of this design: the authorizer and the renewal at their least (no CPU, one round
   // trip each): a decision is one consistent session read (no result cache: a lock or sign-out
   // denies at once) and a renewal one write (a refresh token is single-use); the request prices of
