@@ -167,13 +167,14 @@ export function lambdaContext(functionName: string): Context {
   };
 }
 
-/** The HTTP API payload 2.0 event of `POST /session`, as API Gateway sends it. */
-export function signInEvent(email: string, password: string): APIGatewayProxyEventV2 {
+/** The HTTP API payload 2.0 event of a JSON `POST` to `path`, as API Gateway sends it. */
+export function jsonPostEvent(path: string, body: Record<string, unknown>): APIGatewayProxyEventV2 {
   const now = new Date();
+  const routeKey = `POST ${path}`;
   return {
     version: '2.0',
-    routeKey: 'POST /session',
-    rawPath: '/session',
+    routeKey,
+    rawPath: path,
     rawQueryString: '',
     headers: { 'content-type': 'application/json', 'user-agent': 'latch-bench', host: 'auth.bench.example' },
     requestContext: {
@@ -181,16 +182,26 @@ export function signInEvent(email: string, password: string): APIGatewayProxyEve
       apiId: 'bench',
       domainName: 'auth.bench.example',
       domainPrefix: 'auth',
-      http: { method: 'POST', path: '/session', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'latch-bench' },
+      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'latch-bench' },
       requestId: 'bench',
-      routeKey: 'POST /session',
+      routeKey,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(body),
     isBase64Encoded: false,
   };
+}
+
+/** The HTTP API payload 2.0 event of `POST /session`. */
+export function signInEvent(email: string, password: string): APIGatewayProxyEventV2 {
+  return jsonPostEvent('/session', { email, password });
+}
+
+/** The HTTP API payload 2.0 event of `POST /session/renew`. */
+export function renewEvent(renewalToken: string): APIGatewayProxyEventV2 {
+  return jsonPostEvent('/session/renew', { renewalToken });
 }
 
 /** The HTTP API payload 2.0 authorizer event (simple responses) for a bearer token. */

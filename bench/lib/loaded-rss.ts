@@ -14,7 +14,7 @@ import { generateStoredKey, StaticKeyRing } from '../../shared/adapters/crypto/k
 import { auditTableNameOf } from '../../shared/adapters/dynamodb/audit-table.js';
 import { generateAuditKey } from '../../shared/adapters/secrets/audit-key.js';
 import type { LocalDynamo } from './dynamodb.js';
-import { authorizerEvent, benchDeps, lambdaContext, registerUsers, signInEvent } from './latch.js';
+import { authorizerEvent, benchDeps, lambdaContext, registerUsers, renewEvent, signInEvent } from './latch.js';
 
 /** The functions driven under load, and how many invocations each serves. */
 export const LOADED_FUNCTIONS = { session: 120, renewal: 300, authorizer: 1000 } as const;
@@ -72,18 +72,6 @@ for (let i = 0; i < work.invocations; i++) {
 }
 console.log(JSON.stringify({ ok, failure, peakKb: ${PEAK_RSS_KB}, afterInit }));
 `;
-
-/** The HTTP API payload 2.0 event of `POST /session/renew`. */
-function renewEvent(renewalToken: string) {
-  const event = signInEvent('', '');
-  return {
-    ...event,
-    routeKey: 'POST /session/renew',
-    rawPath: '/session/renew',
-    requestContext: { ...event.requestContext, routeKey: 'POST /session/renew', http: { ...event.requestContext.http, path: '/session/renew' } },
-    body: JSON.stringify({ renewalToken }),
-  };
-}
 
 /** Runs each loaded function's bundle (`bundles`: name → file) under load; `env` is row 6's environment. */
 export async function loadedRss(
