@@ -80,9 +80,9 @@ interface Bundle {
   data: Record<string, number>;
 }
 
-async function bundle(name: string, outdir: string): Promise<Bundle> {
+/** A function's bundle, or (with `entry`) any entry's, both ways; the no-SDK file beside it. */
+async function bundle(name: string, outdir: string, entry = path.join(root, 'functions', `${name}.ts`)): Promise<Bundle> {
   const file = path.join(outdir, `${name}.mjs`);
-  const entry = path.join(root, 'functions', `${name}.ts`);
   const deployed = await build({ ...CDK_LIKE, entryPoints: [entry], outfile: file, metafile: true, logLevel: 'silent' });
   const result = await build({ ...WITHOUT_SDK, entryPoints: [entry], outfile: path.join(outdir, `${name}.no-sdk.mjs`), metafile: true, logLevel: 'silent' });
   const output = Object.values(result.metafile?.outputs ?? {})[0];
@@ -188,17 +188,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     // The SDK clients and the shared libraries, nothing of Latch (LIBRARY_FLOOR_SOURCE), bundled the same way.
     const floorEntry = path.join(outdir, 'library-floor-entry.mjs');
     writeFileSync(floorEntry, LIBRARY_FLOOR_SOURCE);
-    const floorProbe = path.join(outdir, 'library-floor.mjs');
-    await build({ ...CDK_LIKE, entryPoints: [floorEntry], outfile: floorProbe, logLevel: 'silent', absWorkingDir: root });
-    const floorSizeBuild = await build({
-      ...WITHOUT_SDK,
-      entryPoints: [floorEntry],
-      outfile: path.join(outdir, 'library-floor.no-sdk.mjs'),
-      metafile: true,
-      logLevel: 'silent',
-      absWorkingDir: root,
-    });
-    const floorKb = (Object.values(floorSizeBuild.metafile?.outputs ?? {})[0]?.bytes ?? 0) / 1024;
+    const floor = await bundle('library-floor', outdir, floorEntry);
     const runs = count(ctx.options, 5, 3);
     const bare: number[] = [];
     const sdk: number[] = [];
@@ -213,7 +203,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       bare.push(timeNode(['-e', ''], env).ms);
       sdk.push(field(timeNode(probe(pathToFileURL(sdkProbe).href), env).stdout, 0));
       sdkExternal.push(field(timeNode(probe(pathToFileURL(sdkExternalProbe).href), env).stdout, 0));
-      libraryFloor.push(field(timeNode(probe(pathToFileURL(floorProbe).href), env).stdout, 0));
+      libraryFloor.push(field(timeNode(probe(pathToFileURL(floor.file).href), env).stdout, 0));
       for (const b of bundles) {
         const run = timeNode(probe(pathToFileURL(b.file).href), Object.keys(b.data).length ? { ...env, ...dataEnv } : env);
         wall.get(b.name)?.push(run.ms);
@@ -233,7 +223,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
       label:
         "init floor: the SDK clients + the libraries an HTTP function like session loads at init, nothing of Latch's (middy + http-cors, Powertools' Logger, zod/mini, jose's SignJWT, aws-jwt-verify): init / ÷ SDK alone · size without SDK",
       value: med(libraryFloor),
-      unit: `ms / ${(med(libraryFloor) / sdkMs).toFixed(2)}× · ${floorKb.toFixed(0)} KB`,
+      unit: `ms / ${(med(libraryFloor) / sdkMs).toFixed(2)}× · ${(floor.bytes / 1024).toFixed(0)} KB`,
     });
     const rows = bundles.map((b) => ({
       ...b,

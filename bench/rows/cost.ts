@@ -16,6 +16,7 @@ import {
   type FlowCost,
   FULL_VCPU_MB,
   LATENCY,
+  type MonthlyLine,
   monthlyCost,
   PRICED_FLOWS,
   PRICES,
@@ -96,6 +97,13 @@ async function timeFlows(ctx: BenchContext): Promise<{ medians: Record<Flow, num
     medians: Object.fromEntries(all.map((f) => [f, median(sorted(f))])) as Record<Flow, number>,
     quartiles: Object.fromEntries(all.map((f) => [f, [percentile(sorted(f), 25), percentile(sorted(f), 75)]])) as Record<Flow, [number, number]>,
   };
+}
+
+/** The model's line at 100k MAU, where the goal is judged. */
+function lineAt100k(...args: Parameters<typeof monthlyCost>): MonthlyLine {
+  const line = monthlyCost(...args).find((m) => m.mau === 100_000);
+  if (!line) throw new Error('no 100k MAU line');
+  return line;
 }
 
 export async function run(ctx: BenchContext): Promise<RowResult> {
@@ -210,8 +218,8 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   // What the authorizer's result cache would change, everything else as deployed (not adopted:
   // a cached allow outlives a sign-out or lock by up to the TTL; see docs/benchmarks.md).
   const withTtl = [5, 60, 300, 900].map((ttl) => {
-    const line = monthlyCost(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs).find((m) => m.mau === 100_000);
-    return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${((line?.latch.total ?? 0) / at100k.cognito.lite).toFixed(3)} of Lite`;
+    const line = lineAt100k(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs);
+    return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${(line.latch.total / at100k.cognito.lite).toFixed(3)} of Lite`;
   });
   figures.push({
     label: 'what-if: authorizer cache TTL at 100k MAU (not deployed)',
@@ -221,8 +229,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   // The profile's softest figure is the renewals per MAU (access tokens last 15 minutes; how many a
   // month a user renews depends on how often and how long they use the app). The model is linear
   // in it: the cost of one more renewal per MAU, and the count at which the goal would be met.
-  const renewalsAt = (renewals: number) =>
-    monthlyCost(flows, shape, ctx.initMs, { ...USAGE, renewals }).find((m) => m.mau === 100_000)?.latch.total ?? Number.NaN;
+  const renewalsAt = (renewals: number) => lineAt100k(flows, shape, ctx.initMs, { ...USAGE, renewals }).latch.total;
   const perRenewal = (renewalsAt(USAGE.renewals) - renewalsAt(0)) / USAGE.renewals;
   const goal = at100k.cognito.lite / 20;
   const renewalsForGoal = (goal - renewalsAt(0)) / perRenewal;
@@ -237,8 +244,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   // API Gateway and Lambda stay. If the floor is above the goal, no code change can meet it.
   const least = { cpuMs: 0, roundTrips: 1, mails: 0, auditEvents: 0 };
   const floorFlows = { ...flows, authorize: { ...least, readUnits: 1, writeUnits: 0 }, renew: { ...least, readUnits: 0, writeUnits: 1 } };
-  const floor = monthlyCost(floorFlows, shape, ctx.initMs).find((m) => m.mau === 100_000);
-  if (!floor) throw new Error('no 100k MAU line');
+  const floor = lineAt100k(floorFlows, shape, ctx.initMs);
   figures.push({
     label: 'floor at 100k MAU: the authorizer and renewals at their least, every other flow as measured',
     value: floor.latch.total,

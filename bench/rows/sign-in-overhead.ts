@@ -45,14 +45,15 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const context = lambdaContext('session');
   let next = 0;
   const signIn = async () => assertStatus(await latch.session(pool.events[next++ % POOL] as (typeof pool.events)[number], context), 200);
+  const bareVerify = async () => {
+    if (!(await verify(hash, BENCH_PASSWORD))) throw new Error('verify failed');
+  };
 
   const c = await compareSerial(
     {
       argon2: {
         label: 'bare argon2id verify',
-        op: async () => {
-          if (!(await verify(hash, BENCH_PASSWORD))) throw new Error('verify failed');
-        },
+        op: bareVerify,
       },
       latch: { label: 'Latch sign-in handler', op: signIn, reset: pool.reset },
       betterAuth: { label: 'Better Auth signInEmail', op: () => peer.signIn(0) },
@@ -67,6 +68,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const realHasher = latch.deps.hasher;
   /** An idle wait as long as the floor's verify (no CPU of its own). */
   const waitMs = Math.max(1, Math.round(c.argon2.wall.p50));
+  const wait = () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), waitMs));
   const stub = { hash: realHasher.hash.bind(realHasher), hashLookupSecret: realHasher.hashLookupSecret.bind(realHasher), verify: async () => true };
   latch.deps.hasher = stub;
   let alone: Awaited<ReturnType<typeof compareSerial<'latch'>>>;
@@ -76,7 +78,6 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     // The overhead where it runs: the hash replaced by an idle wait as long as the floor's verify
     // (no CPU of its own), beside the bare wait. The handler's work then runs after an idle gap, as
     // it does around a real verify, and costs more CPU than back to back (caches gone cold).
-    const wait = () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), waitMs));
     inSitu = await compareSerial(
       {
         wait: { label: `a bare ${waitMs} ms wait`, op: wait },
@@ -113,18 +114,14 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     latch.deps.hasher = realHasher;
   }
   // The price of place: the same fixed work back to back, after an idle wait and after a verify.
-  const idle = () => new Promise<void>((resolve) => setTimeout(resolve, waitMs));
-  const bareVerify = async () => {
-    if (!(await verify(hash, BENCH_PASSWORD))) throw new Error('verify failed');
-  };
   // Paired per round (each round runs all five in turn): the work's price after a wait or a
   // verify is that round's difference, so a slow drift of the machine cancels; the median of the
   // rounds' differences is the figure, and their quartiles show how far to trust it.
   const place = await sampleSerial(
     {
       work: async () => void fixedWork(),
-      wait: idle,
-      waitThenWork: async () => void (await idle(), fixedWork()),
+      wait,
+      waitThenWork: async () => void (await wait(), fixedWork()),
       verify: bareVerify,
       verifyThenWork: async () => void (await bareVerify(), fixedWork()),
     },
