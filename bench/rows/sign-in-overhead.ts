@@ -121,9 +121,15 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
     {
       work: async () => void fixedWork(),
       wait,
-      waitThenWork: async () => void (await wait(), fixedWork()),
+      waitThenWork: async () => {
+        await wait();
+        fixedWork();
+      },
       verify: bareVerify,
-      verifyThenWork: async () => void (await bareVerify(), fixedWork()),
+      verifyThenWork: async () => {
+        await bareVerify();
+        fixedWork();
+      },
     },
     serialPlan(ctx.options, 20, 24, 5),
   );
