@@ -100,8 +100,8 @@ async function timeFlows(ctx: BenchContext): Promise<{ medians: Record<Flow, num
 }
 
 /** The model's line at 100k MAU, where the goal is judged. */
-function lineAt100k(...args: Parameters<typeof monthlyCost>): MonthlyLine {
-  const line = monthlyCost(...args).find((m) => m.mau === 100_000);
+function lineAt100k(lines: MonthlyLine[]): MonthlyLine {
+  const line = lines.find((m) => m.mau === 100_000);
   if (!line) throw new Error('no 100k MAU line');
   return line;
 }
@@ -213,12 +213,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   const memory = Object.entries(PRICED_FLOWS)
     .map(([flow, fn]) => `${flow} → ${fn} ${shape.functions[fn]?.memoryMb} MB ${shape.functions[fn]?.architecture}`)
     .join(', ');
-  const at100k = model.find((m) => m.mau === 100_000);
-  if (!at100k) throw new Error('no 100k MAU line');
+  const at100k = lineAt100k(model);
   // What the authorizer's result cache would change, everything else as deployed (not adopted:
   // a cached allow outlives a sign-out or lock by up to the TTL; see docs/benchmarks.md).
   const withTtl = [5, 60, 300, 900].map((ttl) => {
-    const line = lineAt100k(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs);
+    const line = lineAt100k(monthlyCost(flows, { ...shape, authorizerCacheTtlSeconds: ttl }, ctx.initMs));
     return `${ttl} s → ${Math.round(authorizerDecisions({ ...shape, authorizerCacheTtlSeconds: ttl }))} decisions/MAU, ${(line.latch.total / at100k.cognito.lite).toFixed(3)} of Lite`;
   });
   figures.push({
@@ -229,7 +228,7 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   // The profile's softest figure is the renewals per MAU (access tokens last 15 minutes; how many a
   // month a user renews depends on how often and how long they use the app). The model is linear
   // in it: the cost of one more renewal per MAU, and the count at which the goal would be met.
-  const renewalsAt = (renewals: number) => lineAt100k(flows, shape, ctx.initMs, { ...USAGE, renewals }).latch.total;
+  const renewalsAt = (renewals: number) => lineAt100k(monthlyCost(flows, shape, ctx.initMs, { ...USAGE, renewals })).latch.total;
   const perRenewal = (renewalsAt(USAGE.renewals) - renewalsAt(0)) / USAGE.renewals;
   const goal = at100k.cognito.lite / 20;
   const renewalsForGoal = (goal - renewalsAt(0)) / perRenewal;
@@ -244,11 +243,11 @@ export async function run(ctx: BenchContext): Promise<RowResult> {
   // API Gateway and Lambda stay. If the floor is above the goal, no code change can meet it.
   const least = { cpuMs: 0, roundTrips: 1, mails: 0, auditEvents: 0 };
   const floorFlows = { ...flows, authorize: { ...least, readUnits: 1, writeUnits: 0 }, renew: { ...least, readUnits: 0, writeUnits: 1 } };
-  const floor = lineAt100k(floorFlows, shape, ctx.initMs);
+  const floor = lineAt100k(monthlyCost(floorFlows, shape, ctx.initMs));
   figures.push({
     label: 'floor at 100k MAU: the authorizer and renewals at their least, every other flow as measured',
     value: floor.latch.total,
-    unit: `$ / month = ${(floor.latch.total / at100k.cognito.lite).toFixed(3)} of Lite (API ${floor.latch.api.toFixed(2)}, Lambda ${floor.latch.lambda.toFixed(2)}, DynamoDB ${floor.latch.dynamodb.toFixed(2)}, storage ${floor.latch.storage.toFixed(2)}, SES ${floor.latch.ses.toFixed(2)}); each decision 0 ms CPU and one consistent read, each renewal 0 ms CPU and one write; the goal's 1/20 is $${(at100k.cognito.lite / 20).toFixed(2)}`,
+    unit: `$ / month = ${(floor.latch.total / at100k.cognito.lite).toFixed(3)} of Lite (API ${floor.latch.api.toFixed(2)}, Lambda ${floor.latch.lambda.toFixed(2)}, DynamoDB ${floor.latch.dynamodb.toFixed(2)}, storage ${floor.latch.storage.toFixed(2)}, SES ${floor.latch.ses.toFixed(2)}); each decision 0 ms CPU and one consistent read, each renewal 0 ms CPU and one write; the goal's 1/20 is $${goal.toFixed(2)}`,
   });
   const share = at100k.latch.total / at100k.cognito.lite;
   return {
